@@ -243,10 +243,18 @@ fn generate(
             if let Some(changes) = &release.changes {
                 print!("{}", report::text(changes));
             }
+            for (revision, what) in &release.revisions {
+                println!("clawgen's generated Rust API, revision {revision} (breaks the Rust API): {what}");
+            }
+            let document_breaks = release.changes.as_ref().is_some_and(|r| r.is_breaking() || r.breaks_rust_api());
+            let why = if document_breaks {
+                "the document changed in ways that break clients or servers, or the generated Rust API,"
+            } else {
+                "this clawgen generates a Rust API that breaks the crate's (see above),"
+            };
             eprintln!(
-                "error: {}: the document changed in ways that break clients or servers, or the generated Rust API, under the \
-                 same major version; raise the major version of `info.version` (the crate then goes to a new directory) or \
-                 pass --allow-breaking",
+                "error: {}: {why} under the same major version; raise the major version of `info.version` (the crate then \
+                 goes to a new directory) or pass --allow-breaking",
                 release.dir.display()
             );
         }
@@ -259,6 +267,9 @@ fn generate(
     for ((release, statistics), spec) in releases.iter().zip(specs) {
         let changed = clawgen::write::write_all(&release.dir, &release.files)?;
         reporter.written(spec, &release.dir, changed.len(), statistics);
+        if let Some((revision, _)) = release.revisions.last() {
+            println!("  clawgen's generated Rust API revision {revision} (breaking); added to {}", release::CHANGELOG);
+        }
         if let Some(changes) = &release.changes {
             println!("  {}; added to {}", report::summary(changes), release::CHANGELOG);
             if changes.suggestion.sufficient == Some(false) {

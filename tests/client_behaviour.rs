@@ -2,14 +2,15 @@
 //! a small axum server on 127.0.0.1 answers from a script and records what it
 //! received. Not the generated server: these answers are the ones real
 //! services and proxies give (a 429 with an HTTP date, an HTML 500, a server
-//! that hangs, one that fails now and then).
+//! that hangs, one that fails now and then). A documented status always reads
+//! as its typed variant; only a success that does not decode is a `Decode` error.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use clawguru_v1::auth::Credentials;
 use clawguru_v1::client::{Client, ClientError, HookFuture, Hooks, reqwest};
-use clawguru_v1::errors::{CheckIndicatorError, GetRunbookError};
+use clawguru_v1::errors::{CheckIndicatorError, ErrorBody, GetRunbookError};
 use clawguru_v1::types::IndicatorType;
 
 #[path = "support/scripted.rs"]
@@ -30,18 +31,36 @@ async fn a_429_with_an_http_date_reads_as_the_seconds_until_then() {
     let ClientError::Api { error: GetRunbookError::TooManyRequests { body, retry_after }, status, .. } = error else {
         panic!("the typed 429: {error:?}")
     };
-    assert_eq!((status, body.error.as_str()), (429, "slow down"));
+    assert_eq!((status, body.as_decoded().map(|b| b.error.as_str())), (429, Some("slow down")));
+    let retry_after = retry_after.expect("the date, read as seconds");
     assert!((100..=120).contains(&retry_after), "{retry_after}");
 }
 
 #[tokio::test]
-async fn a_429_without_its_required_retry_after_keeps_the_whole_answer() {
+async fn a_429_without_its_required_retry_after_is_still_the_typed_variant() {
     let (base, _) = serve(vec![json(429, r#"{"error":"slow down"}"#)]).await;
     let error = client(&base).get_runbook("rb-1").await.expect_err("a 429");
     assert_eq!(error.status(), Some(429));
-    let ClientError::Decode { bytes, message, .. } = &error else { panic!("{error:?}") };
-    assert_eq!(bytes, br#"{"error":"slow down"}"#);
-    assert!(message.contains("retry-after"), "{message}");
+    let Some(GetRunbookError::TooManyRequests { body: ErrorBody::Decoded(body), retry_after }) = error.api() else {
+        panic!("the typed 429: {error:?}")
+    };
+    assert_eq!((body.error.as_str(), *retry_after), ("slow down", None));
+}
+
+#[tokio::test]
+async fn a_malformed_retry_after_reads_as_none() {
+    let answer = Scripted::Answer(
+        429,
+        vec![("content-type", "application/json".to_owned()), ("retry-after", "in a little while".to_owned())],
+        r#"{"error":"slow down"}"#.to_owned(),
+    );
+    let (base, _) = serve(vec![answer]).await;
+    let error = client(&base).get_runbook("rb-1").await.expect_err("a 429");
+    let Some(GetRunbookError::TooManyRequests { body, retry_after: None }) = error.api() else {
+        panic!("the typed 429 without a wait: {error:?}")
+    };
+    assert!(body.is_decoded(), "{body:?}");
+    assert_eq!(error.headers().and_then(|h| h.get("retry-after")).map(|v| v.as_bytes()), Some(&b"in a little while"[..]));
 }
 
 #[tokio::test]
@@ -53,15 +72,30 @@ async fn a_429_without_retry_after_is_retried_after_a_backoff() {
 }
 
 #[tokio::test]
-async fn an_html_500_from_a_proxy_keeps_status_headers_and_bytes() {
+async fn an_html_500_from_a_proxy_is_the_typed_variant_with_its_bytes() {
     let page = "<html><body>Bad gateway-ish</body></html>";
     let (base, _) = serve(vec![Scripted::Answer(500, vec![("content-type", "text/html".to_owned())], page.to_owned())]).await;
     let error = client(&base).get_runbook("rb-1").await.expect_err("a 500");
     assert_eq!(error.status(), Some(500));
     let content_type = error.headers().and_then(|h| h.get("content-type")).map(|v| v.as_bytes().to_vec());
     assert_eq!(content_type.as_deref(), Some(&b"text/html"[..]));
-    let ClientError::Decode { bytes, .. } = &error else { panic!("{error:?}") };
-    assert_eq!(bytes, page.as_bytes());
+    let Some(GetRunbookError::InternalServerError(body)) = error.api() else { panic!("the typed 500: {error:?}") };
+    assert_eq!(body.undecoded_bytes(), Some(page.as_bytes()));
+    assert_eq!(body.undecoded_content_type(), Some("text/html"));
+    assert!(matches!(body, ErrorBody::Undecoded { reason, .. } if !reason.is_empty()), "{body:?}");
+    let reason = error.api().and_then(GetRunbookError::decode_failure).map(str::to_owned);
+    assert_eq!(reason.as_deref(), body.decode_failure());
+    // What users see of it is unchanged: the documented status and its description.
+    assert_eq!(error.to_string(), "the API answered 500 Unexpected server error — contact support if persistent");
+}
+
+#[tokio::test]
+async fn an_html_429_without_retry_after_is_the_typed_variant_too() {
+    let page = "<h1>Slow down</h1>";
+    let (base, _) = serve(vec![Scripted::Answer(429, vec![("content-type", "text/html".to_owned())], page.to_owned())]).await;
+    let error = client(&base).check_indicator(&indicator()).await.expect_err("a 429");
+    let Some(CheckIndicatorError::TooManyRequests { body, retry_after: None }) = error.api() else { panic!("the typed 429: {error:?}") };
+    assert_eq!((body.undecoded_bytes(), body.undecoded_content_type()), (Some(page.as_bytes()), Some("text/html")));
 }
 
 #[tokio::test]
@@ -73,7 +107,10 @@ async fn a_documented_error_keeps_status_and_headers() {
     );
     let (base, _) = serve(vec![answer]).await;
     let error = client(&base).get_runbook("rb-9").await.expect_err("a 404");
-    assert!(matches!(error.api(), Some(GetRunbookError::NotFound(body)) if body.error == "no such runbook"), "{error:?}");
+    assert!(
+        matches!(error.api(), Some(GetRunbookError::NotFound(ErrorBody::Decoded(body))) if body.error == "no such runbook"),
+        "{error:?}"
+    );
     assert_eq!(error.headers().and_then(|h| h.get("x-request-id")).map(|v| v.as_bytes()), Some(&b"r-404"[..]));
 }
 
@@ -103,10 +140,17 @@ async fn an_enum_value_the_document_does_not_list_decodes_as_other() {
 
 #[tokio::test]
 async fn an_undecodable_success_is_a_decode_error_with_the_whole_answer() {
-    let (base, _) = serve(vec![ok(r#"{"id": 5}"#)]).await;
+    let answer = Scripted::Answer(
+        200,
+        vec![("content-type", "application/json".to_owned()), ("x-request-id", "r-200".to_owned())],
+        r#"{"id": 5}"#.to_owned(),
+    );
+    let (base, _) = serve(vec![answer]).await;
     let error = client(&base).get_runbook("rb-1").await.expect_err("not a runbook");
-    let ClientError::Decode { status, bytes, .. } = &error else { panic!("{error:?}") };
+    assert_eq!(error.headers().and_then(|h| h.get("x-request-id")).map(|v| v.as_bytes()), Some(&b"r-200"[..]));
+    let ClientError::Decode { status, bytes, message, .. } = &error else { panic!("{error:?}") };
     assert_eq!((*status, bytes.as_slice()), (200, &br#"{"id": 5}"#[..]));
+    assert!(!message.is_empty());
 }
 
 #[tokio::test]
@@ -272,4 +316,25 @@ async fn a_refused_connection_is_retried_for_get_and_never_for_post() {
     let error = client.check_indicator(&indicator()).await.expect_err("nothing listens");
     assert!(matches!(&error, ClientError::Transport(e) if e.is_connect()), "{error:?}");
     assert_eq!(*attempts.0.lock().expect("attempts lock"), 1, "a POST is sent once");
+}
+
+#[tokio::test]
+async fn the_gzip_feature_asks_for_and_reads_compressed_answers() {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(runbook_json().as_bytes()).expect("compressed");
+    let headers = vec![("content-type", "application/json".to_owned()), ("content-encoding", "gzip".to_owned())];
+    let (base, script) = serve(vec![Scripted::Bytes(200, headers, encoder.finish().expect("compressed"))]).await;
+    assert_eq!(client(&base).get_runbook("rb-1").await.expect("a decompressed runbook").id, "rb-1");
+    let asked = script.received()[0].headers.get("accept-encoding").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert!(asked.is_some_and(|codings| codings.contains("gzip")), "{:?}", script.received());
+}
+
+#[tokio::test]
+async fn the_http2_feature_lets_a_client_speak_http2() {
+    let (base, script) = serve(Vec::new()).await;
+    let http = reqwest::Client::builder().http2_prior_knowledge().build().expect("an HTTP/2 client");
+    let client = Client::with_http_client(&base, http).with_api_key_header(KEY);
+    assert_eq!(client.get_runbook("rb-1").await.expect("a 200").id, "rb-1");
+    assert_eq!(script.received()[0].version, "HTTP/2.0");
 }

@@ -774,7 +774,7 @@ impl ClawgetApi for InMemoryClawget {
     ) -> Result<ListingEnvelope, CreateListingError> {
         let mut store = self.enter();
         if body.pricing_model == PricingModel::Subscription && body.billing_period.is_none() {
-            return Err(CreateListingError::BadRequest(validation_error("billingPeriod", "is required for subscriptions")));
+            return Err(CreateListingError::BadRequest(validation_error("billingPeriod", "is required for subscriptions").into()));
         }
         let seller = store.caller(&credentials);
         let number = store.next_number();
@@ -846,7 +846,7 @@ impl ClawgetApi for InMemoryClawget {
         let caller = store.caller(&credentials);
         match store.listings.get(&listing_id) {
             Some(l) if l.status == ListingStatus::Active || l.seller_id == caller => Ok(ListingEnvelope::new(true, l.clone())),
-            _ => Err(GetListingError::NotFound(listing_not_found(&listing_id))),
+            _ => Err(GetListingError::NotFound(listing_not_found(&listing_id).into())),
         }
     }
 
@@ -857,9 +857,9 @@ impl ClawgetApi for InMemoryClawget {
     ) -> Result<DeletionEnvelope, DeleteListingError> {
         let mut store = self.enter();
         let caller = store.caller(&credentials);
-        let listing = store.listings.get(&listing_id).ok_or_else(|| DeleteListingError::NotFound(listing_not_found(&listing_id)))?;
+        let listing = store.listings.get(&listing_id).ok_or_else(|| DeleteListingError::NotFound(listing_not_found(&listing_id).into()))?;
         if listing.seller_id != caller {
-            return Err(DeleteListingError::Forbidden(not_yours()));
+            return Err(DeleteListingError::Forbidden(not_yours().into()));
         }
         let removed = store.listings.remove(&listing_id).expect("just found");
         store.now();
@@ -877,8 +877,8 @@ impl ClawgetApi for InMemoryClawget {
         let caller = store.caller(&credentials);
         let seller = store.listings.get(&listing_id).map(|l| l.seller_id.clone());
         match seller {
-            None => return Err(UpdateListingError::NotFound(listing_not_found(&listing_id))),
-            Some(seller) if seller != caller => return Err(UpdateListingError::Forbidden(not_yours())),
+            None => return Err(UpdateListingError::NotFound(listing_not_found(&listing_id).into())),
+            Some(seller) if seller != caller => return Err(UpdateListingError::Forbidden(not_yours().into())),
             Some(_) => {}
         }
         let now = store.now();
@@ -905,44 +905,53 @@ impl ClawgetApi for InMemoryClawget {
     ) -> Result<PurchaseEnvelope, PurchaseListingError> {
         let mut store = self.enter();
         if !is_listing_id(&listing_id) {
-            return Err(PurchaseListingError::BadRequest(validation_error("listingId", "must match ^listing_[A-Za-z0-9]+$")));
+            return Err(PurchaseListingError::BadRequest(validation_error("listingId", "must match ^listing_[A-Za-z0-9]+$").into()));
         }
         let buyer = store.caller(&credentials);
         let listing = match store.listings.get(&listing_id) {
             Some(l) if l.status == ListingStatus::Active => l.clone(),
-            _ => return Err(PurchaseListingError::NotFound(listing_not_found(&listing_id))),
+            _ => return Err(PurchaseListingError::NotFound(listing_not_found(&listing_id).into())),
         };
         if let Some(owned) =
             store.purchases.iter().find(|p| p.buyer_id == buyer && p.listing_id == listing_id && p.status == PurchaseStatus::Completed)
         {
-            return Err(PurchaseListingError::BadRequest(error_body(
-                ErrorCode::AlreadyPurchased,
-                "User already owns license",
-                &[("listingId", json!(listing_id)), ("purchaseId", json!(owned.id))],
-            )));
+            return Err(PurchaseListingError::BadRequest(
+                error_body(
+                    ErrorCode::AlreadyPurchased,
+                    "User already owns license",
+                    &[("listingId", json!(listing_id)), ("purchaseId", json!(owned.id))],
+                )
+                .into(),
+            ));
         }
         let price = cents(listing.price);
         let wallet = store.wallets.get(&buyer).expect("every soul has a wallet");
         if price > wallet.spending_limit {
-            return Err(PurchaseListingError::Forbidden(error_body(
-                ErrorCode::SpendingLimitExceeded,
-                "Transaction exceeds configured limits",
-                &[
-                    ("amount", json!(format!("{} USDT", usdt(price)))),
-                    ("limit", json!(format!("{} USDT", usdt(wallet.spending_limit)))),
-                    ("window", json!("per purchase")),
-                ],
-            )));
+            return Err(PurchaseListingError::Forbidden(
+                error_body(
+                    ErrorCode::SpendingLimitExceeded,
+                    "Transaction exceeds configured limits",
+                    &[
+                        ("amount", json!(format!("{} USDT", usdt(price)))),
+                        ("limit", json!(format!("{} USDT", usdt(wallet.spending_limit)))),
+                        ("window", json!("per purchase")),
+                    ],
+                )
+                .into(),
+            ));
         }
         if price > wallet.balance {
-            return Err(PurchaseListingError::BadRequest(error_body(
-                ErrorCode::InsufficientBalance,
-                "Wallet balance below transaction requirement",
-                &[("required", json!(format!("{} USDT", usdt(price)))), ("available", json!(format!("{} USDT", usdt(wallet.balance))))],
-            )));
+            return Err(PurchaseListingError::BadRequest(
+                error_body(
+                    ErrorCode::InsufficientBalance,
+                    "Wallet balance below transaction requirement",
+                    &[("required", json!(format!("{} USDT", usdt(price)))), ("available", json!(format!("{} USDT", usdt(wallet.balance))))],
+                )
+                .into(),
+            ));
         }
         if self.0.ledger_down.load(Ordering::SeqCst) {
-            return Err(PurchaseListingError::InternalServerError(internal_error()));
+            return Err(PurchaseListingError::InternalServerError(internal_error().into()));
         }
         let number = store.next_number();
         let created_at = store.now();
@@ -989,7 +998,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn get_soul(&self, _cx: RequestContext<Credentials>, soul_id: String) -> Result<SoulEnvelope, GetSoulError> {
         let store = self.enter();
-        let soul = store.souls.get(&soul_id).ok_or_else(|| GetSoulError::NotFound(not_found("Soul")))?;
+        let soul = store.souls.get(&soul_id).ok_or_else(|| GetSoulError::NotFound(not_found("Soul").into()))?;
         Ok(SoulEnvelope::new(true, store.with_listing_count(soul)))
     }
 
@@ -1001,7 +1010,7 @@ impl ClawgetApi for InMemoryClawget {
     ) -> Result<ListingPage, ListSoulListingsError> {
         let store = self.enter();
         if !store.souls.contains_key(&soul_id) {
-            return Err(ListSoulListingsError::NotFound(not_found("Soul")));
+            return Err(ListSoulListingsError::NotFound(not_found("Soul").into()));
         }
         let mut items: Vec<Listing> =
             store.listings.values().filter(|l| l.seller_id == soul_id && l.status == ListingStatus::Active).cloned().collect();
@@ -1018,7 +1027,7 @@ impl ClawgetApi for InMemoryClawget {
     ) -> Result<SoulActivityPage, ListSoulActivityError> {
         let store = self.enter();
         if !store.souls.contains_key(&soul_id) {
-            return Err(ListSoulActivityError::NotFound(not_found("Soul")));
+            return Err(ListSoulActivityError::NotFound(not_found("Soul").into()));
         }
         let mut items: Vec<SoulActivity> = store.activity.iter().filter(|a| a.soul_id == soul_id).cloned().collect();
         items.sort_by_key(|item| Reverse(item.occurred_at));
@@ -1119,7 +1128,7 @@ impl ClawgetApi for InMemoryClawget {
             .listings
             .get(&listing_id)
             .filter(|l| l.seller_id == caller)
-            .ok_or_else(|| GetListingStatsError::NotFound(listing_not_found(&listing_id)))?;
+            .ok_or_else(|| GetListingStatsError::NotFound(listing_not_found(&listing_id).into()))?;
         let period = query.period.unwrap_or(StatsPeriod::V30d);
         let end = store.current();
         let sold: Vec<&Purchase> = store
@@ -1159,11 +1168,11 @@ impl ClawgetApi for InMemoryClawget {
     ) -> Result<WebhookEnvelope, CreateWebhookError> {
         let mut store = self.enter();
         if !body.url.starts_with("https://") {
-            return Err(CreateWebhookError::BadRequest(validation_error("url", "must be an HTTPS URL")));
+            return Err(CreateWebhookError::BadRequest(validation_error("url", "must be an HTTPS URL").into()));
         }
         // The event names are an open enum: the router lets new ones through, this implementation knows three.
         if let Some(WebhookEventType::Other(name)) = body.events.iter().find(|event| matches!(event, WebhookEventType::Other(_))) {
-            return Err(CreateWebhookError::BadRequest(validation_error("events", &format!("has the unknown event {name}"))));
+            return Err(CreateWebhookError::BadRequest(validation_error("events", &format!("has the unknown event {name}")).into()));
         }
         let soul = store.caller(&credentials);
         let number = store.next_number();
@@ -1184,7 +1193,7 @@ impl ClawgetApi for InMemoryClawget {
             .webhooks
             .iter()
             .position(|hook| hook.webhook.id == webhook_id && hook.soul_id == soul)
-            .ok_or_else(|| DeleteWebhookError::NotFound(not_found("Webhook endpoint")))?;
+            .ok_or_else(|| DeleteWebhookError::NotFound(not_found("Webhook endpoint").into()))?;
         store.webhooks.remove(index);
         Ok(DeletionEnvelope::new(true, Deletion::new(webhook_id, true)))
     }
@@ -1232,7 +1241,7 @@ impl ClawgetApi for InMemoryClawget {
             .keys
             .iter_mut()
             .find(|key| key.meta.id == key_id && key.soul_id == soul)
-            .ok_or_else(|| RevokeApiKeyError::NotFound(not_found("API key")))?;
+            .ok_or_else(|| RevokeApiKeyError::NotFound(not_found("API key").into()))?;
         key.meta.revoked_at.get_or_insert(now);
         Ok(ApiKeyEnvelope::new(true, key.meta.clone()))
     }
@@ -1616,9 +1625,12 @@ async fn listings_crud_round_trips_through_the_client() {
     assert_eq!(deleted.data, Deletion::new(listing.id.clone(), true));
     let error = api_error(seller.get_listing(&listing.id).await);
     assert_eq!(error.status(), 404);
-    assert_eq!(error, GetListingError::NotFound(listing_not_found(&listing.id)));
+    assert_eq!(error, GetListingError::NotFound(listing_not_found(&listing.id).into()));
     let error = api_error(seller.delete_listing(&listing.id).await);
-    assert!(matches!(&error, DeleteListingError::NotFound(body) if body.error.code == ErrorCode::ListingNotFound), "{error:?}");
+    assert!(
+        matches!(&error, DeleteListingError::NotFound(ErrorBody::Decoded(body)) if body.error.code == ErrorCode::ListingNotFound),
+        "{error:?}"
+    );
 
     // The seller's activity stream tells the story, newest first.
     let activity = seller.list_soul_activity("soul_k9m2x7", &ListSoulActivityQuery::default().page(1).limit(4)).await.expect("a 200 page");
@@ -1644,16 +1656,16 @@ async fn listing_writes_are_validated_and_limited_to_the_seller() {
     let cut = ListingUpdate::default().price(1.0);
     let error = api_error(alice.update_listing("listing_abc123", &cut).await);
     assert_eq!(error.status(), 403);
-    assert_eq!(error, UpdateListingError::Forbidden(not_yours()));
+    assert_eq!(error, UpdateListingError::Forbidden(not_yours().into()));
     let error = api_error(alice.delete_listing("listing_abc123").await);
-    assert_eq!(error, DeleteListingError::Forbidden(not_yours()));
+    assert_eq!(error, DeleteListingError::Forbidden(not_yours().into()));
     let error = api_error(alice.update_listing("listing_nope", &cut).await);
-    assert_eq!(error, UpdateListingError::NotFound(listing_not_found("listing_nope")));
+    assert_eq!(error, UpdateListingError::NotFound(listing_not_found("listing_nope").into()));
     assert_eq!(alice.get_listing("listing_abc123").await.expect("still there").data.price, 25.0, "nothing changed");
 
     // Drafts are visible to their seller only.
     let error = api_error(alice.get_listing("listing_draft01").await);
-    assert_eq!(error, GetListingError::NotFound(listing_not_found("listing_draft01")));
+    assert_eq!(error, GetListingError::NotFound(listing_not_found("listing_draft01").into()));
     let draft = server.client(SELLER_KEY).get_listing("listing_draft01").await.expect("the seller sees the draft");
     assert_eq!(draft.data.status, ListingStatus::Draft);
 
@@ -1662,7 +1674,7 @@ async fn listing_writes_are_validated_and_limited_to_the_seller() {
     let too_many_tags = new_listing("Tags", 1.0).tags((0..11).map(|i| format!("tag{i}")).collect());
     for (body, field) in [(new_listing("", 1.0), "title"), (new_listing("Negative", -1.0), "price"), (too_many_tags, "tags")] {
         match api_error(alice.create_listing(&body).await) {
-            CreateListingError::BadRequest(error) => {
+            CreateListingError::BadRequest(ErrorBody::Decoded(error)) => {
                 assert_eq!(error.error.code, ErrorCode::Other("VALIDATION_ERROR".to_owned()));
                 assert!(error.error.message.contains(field), "{field}: {}", error.error.message);
             }
@@ -1680,7 +1692,7 @@ async fn listing_writes_are_validated_and_limited_to_the_seller() {
     // The implementation's own rule: a subscription needs a billing period.
     let subscription = new_listing("Monthly Digest", 3.0).pricing_model(PricingModel::Subscription);
     let error = api_error(alice.create_listing(&subscription).await);
-    assert_eq!(error, CreateListingError::BadRequest(validation_error("billingPeriod", "is required for subscriptions")));
+    assert_eq!(error, CreateListingError::BadRequest(validation_error("billingPeriod", "is required for subscriptions").into()));
     let monthly = {
         let mut value = subscription;
         value.billing_period = Some(BillingPeriod::Monthly);
@@ -1745,7 +1757,7 @@ async fn list_listings_filters_sorts_and_paginates() {
     let calls = server.api.operation_calls();
     let error = api_error(client.list_listings(&list_query(None, None, None, 1, 101)).await);
     assert!(
-        matches!(&error, ListListingsError::BadRequest(body) if body.error.code == ErrorCode::Other("VALIDATION_ERROR".to_owned())),
+        matches!(&error, ListListingsError::BadRequest(ErrorBody::Decoded(body)) if body.error.code == ErrorCode::Other("VALIDATION_ERROR".to_owned())),
         "{error:?}"
     );
     for target in ["/listings?limit=0", "/listings?page=0", "/listings?featured=maybe"] {
@@ -1795,9 +1807,15 @@ async fn search_listings_matches_the_docs_example() {
     assert_eq!(raw.status, 400, "{}", raw.body);
     assert_eq!(raw.error_code(), "VALIDATION_ERROR");
     let error = api_error(client.search_listings(&search_query("", None, None, None)).await);
-    assert!(matches!(&error, SearchListingsError::BadRequest(body) if body.error.message.contains("query")), "{error:?}");
+    assert!(
+        matches!(&error, SearchListingsError::BadRequest(ErrorBody::Decoded(body)) if body.error.message.contains("query")),
+        "{error:?}"
+    );
     let error = api_error(client.search_listings(&search_query("agent", None, None, Some(5.5))).await);
-    assert!(matches!(&error, SearchListingsError::BadRequest(body) if body.error.message.contains("minRating")), "{error:?}");
+    assert!(
+        matches!(&error, SearchListingsError::BadRequest(ErrorBody::Decoded(body)) if body.error.message.contains("minRating")),
+        "{error:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1882,7 +1900,7 @@ async fn purchase_debits_the_wallet_and_feeds_history_stats_and_analytics() {
     assert_eq!((untouched.period, untouched.purchases, untouched.revenue.as_str()), (StatsPeriod::V30d, 0, "0.00"));
     // Only the seller sees a listing's revenue.
     let error = api_error(alice.get_listing_stats("listing_abc123", &thirty_days).await);
-    assert_eq!(error, GetListingStatsError::NotFound(listing_not_found("listing_abc123")));
+    assert_eq!(error, GetListingStatsError::NotFound(listing_not_found("listing_abc123").into()));
 
     // The buyer's activity stream has both purchases.
     let activity = alice.list_soul_activity("soul_alice", &ListSoulActivityQuery::default()).await.expect("a 200 page");
@@ -1921,7 +1939,7 @@ async fn purchase_business_errors_carry_the_documented_codes() {
     assert_eq!(error.status(), 400);
     assert_eq!(
         error,
-        PurchaseListingError::BadRequest(router_validation_error("listingId: must match the pattern ^listing_[A-Za-z0-9]+$"))
+        PurchaseListingError::BadRequest(router_validation_error("listingId: must match the pattern ^listing_[A-Za-z0-9]+$").into())
     );
     assert_eq!(server.api.operation_calls(), calls, "the router refused it");
     // 400 from the generated path decoding, before the implementation runs.
@@ -1937,11 +1955,14 @@ async fn purchase_business_errors_carry_the_documented_codes() {
     assert_eq!(error.status(), 400);
     assert_eq!(
         error,
-        PurchaseListingError::BadRequest(error_body(
-            ErrorCode::InsufficientBalance,
-            "Wallet balance below transaction requirement",
-            &[("required", json!("25.00 USDT")), ("available", json!("10.50 USDT"))],
-        ))
+        PurchaseListingError::BadRequest(
+            error_body(
+                ErrorCode::InsufficientBalance,
+                "Wallet balance below transaction requirement",
+                &[("required", json!("25.00 USDT")), ("available", json!("10.50 USDT"))],
+            )
+            .into()
+        )
     );
     assert_eq!(server.api.balance("soul_bob"), usd(10, 50));
     let cheap = bob.purchase_listing("listing_scrapelite").await.expect("5.00 is affordable").data;
@@ -1952,7 +1973,7 @@ async fn purchase_business_errors_carry_the_documented_codes() {
     let error = api_error(alice.purchase_listing("listing_pipeline").await);
     assert_eq!(error.status(), 403);
     match &error {
-        PurchaseListingError::Forbidden(body) => {
+        PurchaseListingError::Forbidden(ErrorBody::Decoded(body)) => {
             assert_eq!(body.error.code, ErrorCode::SpendingLimitExceeded);
             let details = body.error.details.as_ref().expect("details");
             assert_eq!(details["amount"], "75.00 USDT");
@@ -1965,7 +1986,7 @@ async fn purchase_business_errors_carry_the_documented_codes() {
     for id in ["listing_nope", "listing_draft01"] {
         let error = api_error(alice.purchase_listing(id).await);
         assert_eq!(error.status(), 404, "{id}");
-        assert_eq!(error, PurchaseListingError::NotFound(listing_not_found(id)));
+        assert_eq!(error, PurchaseListingError::NotFound(listing_not_found(id).into()));
     }
 
     // ALREADY_PURCHASED: a second license for the same buyer (400, as above).
@@ -1974,18 +1995,21 @@ async fn purchase_business_errors_carry_the_documented_codes() {
     assert_eq!(error.status(), 400);
     assert_eq!(
         error,
-        PurchaseListingError::BadRequest(error_body(
-            ErrorCode::AlreadyPurchased,
-            "User already owns license",
-            &[("listingId", json!("listing_abc123")), ("purchaseId", json!(owned.id))],
-        ))
+        PurchaseListingError::BadRequest(
+            error_body(
+                ErrorCode::AlreadyPurchased,
+                "User already owns license",
+                &[("listingId", json!("listing_abc123")), ("purchaseId", json!(owned.id))],
+            )
+            .into()
+        )
     );
 
     // 500: the ledger fails; nothing is debited, and the next attempt works.
     server.api.set_ledger_down(true);
     let error = api_error(alice.purchase_listing("listing_xyz").await);
     assert_eq!(error.status(), 500);
-    assert_eq!(error, PurchaseListingError::InternalServerError(internal_error()));
+    assert_eq!(error, PurchaseListingError::InternalServerError(internal_error().into()));
     let raw = server.raw("POST", "/listings/listing_xyz/purchase", Some(FULL_KEY), "").await;
     assert_eq!(raw.status, 500, "{}", raw.body);
     assert_eq!(raw.error_code(), "INTERNAL_ERROR");
@@ -2007,7 +2031,7 @@ async fn purchase_auth_and_rate_limit_errors_carry_the_documented_codes() {
     // 401: a key the server never issued.
     let error = api_error(server.client(UNKNOWN_KEY).purchase_listing("listing_abc123").await);
     assert_eq!(error.status(), 401);
-    assert_eq!(error, PurchaseListingError::Unauthorized(error_body(ErrorCode::InvalidApiKey, INVALID_KEY_MESSAGE, &[])));
+    assert_eq!(error, PurchaseListingError::Unauthorized(error_body(ErrorCode::InvalidApiKey, INVALID_KEY_MESSAGE, &[]).into()));
     // 401: no key at all (the typed client refuses to send, so on the wire).
     let raw = server.raw("POST", "/listings/listing_abc123/purchase", None, "").await;
     assert_eq!(raw.status, 401, "{}", raw.body);
@@ -2016,7 +2040,7 @@ async fn purchase_auth_and_rate_limit_errors_carry_the_documented_codes() {
     // 403: a valid key without purchases:write.
     let error = api_error(server.client(READONLY_KEY).purchase_listing("listing_abc123").await);
     assert_eq!(error.status(), 403);
-    assert_eq!(error, PurchaseListingError::Forbidden(error_body(ErrorCode::InsufficientPermissions, PERMISSION_MESSAGE, &[])));
+    assert_eq!(error, PurchaseListingError::Forbidden(error_body(ErrorCode::InsufficientPermissions, PERMISSION_MESSAGE, &[]).into()));
 
     // 429: the limited key spends its budget of three, then the purchase is refused.
     let limited = server.client(LIMITED_KEY);
@@ -2026,7 +2050,7 @@ async fn purchase_auth_and_rate_limit_errors_carry_the_documented_codes() {
     let error = api_error(limited.purchase_listing("listing_abc123").await);
     assert_eq!(error.status(), 429);
     match &error {
-        PurchaseListingError::TooManyRequests(body) => {
+        PurchaseListingError::TooManyRequests(ErrorBody::Decoded(body)) => {
             assert!(!body.success);
             assert_eq!(body.error.code, ErrorCode::RateLimitExceeded);
             let wait = seconds_from_now(body.error.details.reset_at);
@@ -2074,7 +2098,7 @@ async fn souls_directory_profiles_listings_and_activity() {
     assert_eq!(profile.joined_at, at("2023-05-01T00:00:00Z"));
     let error = api_error(client.get_soul("soul_nobody").await);
     assert_eq!(error.status(), 404);
-    assert_eq!(error, GetSoulError::NotFound(not_found("Soul")));
+    assert_eq!(error, GetSoulError::NotFound(not_found("Soul").into()));
 
     let listings = client.list_soul_listings("soul_k9m2x7", &ListSoulListingsQuery::default()).await.expect("a 200 page");
     assert_eq!(ids(&listings.data), ["listing_xyz", "listing_pipeline", "listing_abc123"]);
@@ -2084,7 +2108,7 @@ async fn souls_directory_profiles_listings_and_activity() {
     assert_eq!(last.meta, PaginationMeta::new(3, 1, 3));
     let error = api_error(client.list_soul_listings("soul_nobody", &ListSoulListingsQuery::default()).await);
     assert!(
-        matches!(&error, ListSoulListingsError::NotFound(body) if body.error.code == ErrorCode::Other("NOT_FOUND".to_owned())),
+        matches!(&error, ListSoulListingsError::NotFound(ErrorBody::Decoded(body)) if body.error.code == ErrorCode::Other("NOT_FOUND".to_owned())),
         "{error:?}"
     );
 
@@ -2146,17 +2170,22 @@ async fn webhook_endpoints_are_created_listed_without_secret_and_deleted() {
     // Plain HTTP (the `^https://` pattern), repeated events (`uniqueItems`), a short secret
     // or no event are refused by the generated validation before the implementation runs.
     let error = api_error(seller.create_webhook(&webhook_create("http://yourapp.com/hook", &events, WEBHOOK_SECRET)).await);
-    assert_eq!(error, CreateWebhookError::BadRequest(router_validation_error("url: must match the pattern ^https://")));
+    assert_eq!(error, CreateWebhookError::BadRequest(router_validation_error("url: must match the pattern ^https://").into()));
     let twice = [WebhookEventType::PurchaseCompleted, WebhookEventType::PurchaseCompleted];
     let error = api_error(seller.create_webhook(&webhook_create("https://yourapp.com/hook", &twice, WEBHOOK_SECRET)).await);
-    assert_eq!(error, CreateWebhookError::BadRequest(router_validation_error("events: items 0 and 1 are equal; items must be unique")));
+    assert_eq!(
+        error,
+        CreateWebhookError::BadRequest(router_validation_error("events: items 0 and 1 are equal; items must be unique").into())
+    );
     let calls = server.api.operation_calls();
     for (body, field) in [
         (webhook_create("https://yourapp.com/hook", &events, "short"), "secret"),
         (webhook_create("https://yourapp.com/hook", &[], WEBHOOK_SECRET), "events"),
     ] {
         match api_error(seller.create_webhook(&body).await) {
-            CreateWebhookError::BadRequest(error) => assert!(error.error.message.contains(field), "{field}: {}", error.error.message),
+            CreateWebhookError::BadRequest(ErrorBody::Decoded(error)) => {
+                assert!(error.error.message.contains(field), "{field}: {}", error.error.message)
+            }
             other => panic!("{field}: expected BadRequest, got {other:?}"),
         }
     }
@@ -2169,7 +2198,7 @@ async fn webhook_endpoints_are_created_listed_without_secret_and_deleted() {
 
     // Someone else cannot delete it; the owner can, once.
     let error = api_error(server.client(FULL_KEY).delete_webhook(&hook.id).await);
-    assert_eq!(error, DeleteWebhookError::NotFound(not_found("Webhook endpoint")));
+    assert_eq!(error, DeleteWebhookError::NotFound(not_found("Webhook endpoint").into()));
     let deleted = seller.delete_webhook(&hook.id).await.expect("a 200 deletion");
     assert_eq!(deleted.data, Deletion::new(hook.id.clone(), true));
     assert!(seller.list_webhooks(&ListWebhooksQuery::default()).await.expect("a 200 page").data.is_empty());
@@ -2214,16 +2243,19 @@ async fn api_keys_are_shown_once_scoped_revocable_and_refreshable() {
     let ci = server.client(&created.key);
     assert_eq!(ci.list_listings(&ListListingsQuery::default()).await.expect("listings:read suffices").meta.total, 6);
     let error = api_error(ci.purchase_listing("listing_abc123").await);
-    assert!(matches!(&error, PurchaseListingError::Forbidden(body) if body.error.code == ErrorCode::InsufficientPermissions), "{error:?}");
+    assert!(
+        matches!(&error, PurchaseListingError::Forbidden(ErrorBody::Decoded(body)) if body.error.code == ErrorCode::InsufficientPermissions),
+        "{error:?}"
+    );
 
     // Revoked keys are 401 INVALID_API_KEY from then on.
     let revoked = alice.revoke_api_key(&created.id).await.expect("a 200 key").data;
     assert_eq!(revoked.id, created.id);
     assert!(revoked.revoked_at.is_some_and(|when| when > created.created_at), "{revoked:?}");
     let error = api_error(ci.list_listings(&ListListingsQuery::default()).await);
-    assert_eq!(error, ListListingsError::Unauthorized(error_body(ErrorCode::InvalidApiKey, INVALID_KEY_MESSAGE, &[])));
+    assert_eq!(error, ListListingsError::Unauthorized(error_body(ErrorCode::InvalidApiKey, INVALID_KEY_MESSAGE, &[]).into()));
     let error = api_error(alice.revoke_api_key("key_seller").await);
-    assert_eq!(error, RevokeApiKeyError::NotFound(not_found("API key")), "another account's key");
+    assert_eq!(error, RevokeApiKeyError::NotFound(not_found("API key").into()), "another account's key");
     let error = api_error(
         alice
             .create_api_key(&{
@@ -2233,7 +2265,10 @@ async fn api_keys_are_shown_once_scoped_revocable_and_refreshable() {
             })
             .await,
     );
-    assert!(matches!(&error, CreateApiKeyError::BadRequest(body) if body.error.message.contains("scopes")), "minItems 1: {error:?}");
+    assert!(
+        matches!(&error, CreateApiKeyError::BadRequest(ErrorBody::Decoded(body)) if body.error.message.contains("scopes")),
+        "minItems 1: {error:?}"
+    );
 
     // Listing scopes needs no scope.
     let scopes = server.client(READONLY_KEY).list_scopes().await.expect("a 200 list");
@@ -2340,12 +2375,12 @@ async fn unknown_keys_are_401_and_the_bearer_scheme_is_case_insensitive() {
     let stranger = server.client(UNKNOWN_KEY);
     let invalid = || error_body(ErrorCode::InvalidApiKey, INVALID_KEY_MESSAGE, &[]);
 
-    assert_eq!(api_error(stranger.list_listings(&ListListingsQuery::default()).await), ListListingsError::Unauthorized(invalid()));
-    assert_eq!(api_error(stranger.list_scopes().await), ListScopesError::Unauthorized(invalid()));
-    assert_eq!(api_error(stranger.refresh_token().await), RefreshTokenError::Unauthorized(invalid()));
+    assert_eq!(api_error(stranger.list_listings(&ListListingsQuery::default()).await), ListListingsError::Unauthorized(invalid().into()));
+    assert_eq!(api_error(stranger.list_scopes().await), ListScopesError::Unauthorized(invalid().into()));
+    assert_eq!(api_error(stranger.refresh_token().await), RefreshTokenError::Unauthorized(invalid().into()));
     assert_eq!(
         api_error(stranger.get_usage_analytics(&GetUsageAnalyticsQuery::default()).await),
-        GetUsageAnalyticsError::Unauthorized(invalid())
+        GetUsageAnalyticsError::Unauthorized(invalid().into())
     );
     assert_eq!(server.api.authorize_calls(), 4);
     assert_eq!(server.api.operation_calls(), 0);
@@ -2457,7 +2492,7 @@ async fn an_exhausted_budget_is_a_documented_429_on_every_route() {
 
     let error = api_error(limited.list_scopes().await);
     match &error {
-        ListScopesError::TooManyRequests(body) => {
+        ListScopesError::TooManyRequests(ErrorBody::Decoded(body)) => {
             assert_eq!(body.error.code, ErrorCode::RateLimitExceeded);
             let wait = seconds_from_now(body.error.details.reset_at);
             assert!((3589..=3600).contains(&wait), "{wait}");
@@ -2497,7 +2532,9 @@ async fn the_retry_policy_waits_out_a_short_retry_after_but_not_a_long_one() {
     burst.list_scopes().await.expect("the one request of this second");
     let error = api_error(burst.list_scopes().await);
     match &error {
-        ListScopesError::TooManyRequests(body) => assert!(seconds_from_now(body.error.details.reset_at) <= 1, "{error:?}"),
+        ListScopesError::TooManyRequests(ErrorBody::Decoded(body)) => {
+            assert!(seconds_from_now(body.error.details.reset_at) <= 1, "{error:?}")
+        }
         other => panic!("expected TooManyRequests, got {other:?}"),
     }
 

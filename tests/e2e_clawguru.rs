@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 
 use clawguru_v1::auth::{AuthError, Credentials, Operation};
 use clawguru_v1::client::{Client, ClientError};
-use clawguru_v1::errors::{CheckIndicatorError, GetLatestIntelFeedError, GetRunbookError};
+use clawguru_v1::errors::{CheckIndicatorError, ErrorBody, GetLatestIntelFeedError, GetRunbookError};
 use clawguru_v1::server::{self, ClawguruApi, RequestContext};
 use clawguru_v1::types::{
     self, CheckIndicatorRequest, GetLatestIntelFeedQuery, IndicatorType, IntelFeed, IntelItem, RiskAssessment, RiskLevel, Runbook,
@@ -198,9 +198,11 @@ impl ClawguruApi for InMemoryClawguru {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         body: CheckIndicatorRequest,
     ) -> Result<RiskAssessment, CheckIndicatorError> {
-        let key = self.admit(&credentials).map_err(|(body, retry_after)| CheckIndicatorError::TooManyRequests { body, retry_after })?;
+        let key = self
+            .admit(&credentials)
+            .map_err(|(body, retry_after)| CheckIndicatorError::TooManyRequests { body: body.into(), retry_after: Some(retry_after) })?;
         if body.indicator == INTERNAL_ERROR_TRIGGER {
-            return Err(CheckIndicatorError::InternalServerError(types::Error::new(INTERNAL_ERROR_MESSAGE.to_owned())));
+            return Err(CheckIndicatorError::InternalServerError(types::Error::new(INTERNAL_ERROR_MESSAGE.to_owned()).into()));
         }
         let assessment = assess(&body);
         self.meter(key);
@@ -212,7 +214,10 @@ impl ClawguruApi for InMemoryClawguru {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: GetLatestIntelFeedQuery,
     ) -> Result<IntelFeed, GetLatestIntelFeedError> {
-        let key = self.admit(&credentials).map_err(|(body, retry_after)| GetLatestIntelFeedError::TooManyRequests { body, retry_after })?;
+        let key = self.admit(&credentials).map_err(|(body, retry_after)| GetLatestIntelFeedError::TooManyRequests {
+            body: body.into(),
+            retry_after: Some(retry_after),
+        })?;
         let mut items: Vec<IntelItem> = self
             .0
             .intel
@@ -233,9 +238,15 @@ impl ClawguruApi for InMemoryClawguru {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         id: String,
     ) -> Result<Runbook, GetRunbookError> {
-        let key = self.admit(&credentials).map_err(|(body, retry_after)| GetRunbookError::TooManyRequests { body, retry_after })?;
-        let runbook =
-            self.0.runbooks.get(&id).cloned().ok_or_else(|| GetRunbookError::NotFound(types::Error::new(RUNBOOK_NOT_FOUND.to_owned())))?;
+        let key = self
+            .admit(&credentials)
+            .map_err(|(body, retry_after)| GetRunbookError::TooManyRequests { body: body.into(), retry_after: Some(retry_after) })?;
+        let runbook = self
+            .0
+            .runbooks
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| GetRunbookError::NotFound(types::Error::new(RUNBOOK_NOT_FOUND.to_owned()).into()))?;
         self.meter(key);
         Ok(runbook)
     }
@@ -606,7 +617,7 @@ async fn intel_feed_limit_out_of_range_is_bad_request() {
         let error = api_error(client.get_latest_intel_feed(&query(None, None, limit)).await);
         assert_eq!(error.status(), 400, "limit={limit}");
         match error {
-            GetLatestIntelFeedError::BadRequest(body) => {
+            GetLatestIntelFeedError::BadRequest(ErrorBody::Decoded(body)) => {
                 assert!(body.error.contains("limit"), "limit={limit}: {}", body.error);
             }
             other => panic!("limit={limit}: expected BadRequest, got {other:?}"),
@@ -692,7 +703,7 @@ async fn get_runbook_unknown_id_is_not_found() {
     for id in ["does-not-exist", "ssh-hardening-ubuntu/extra", "ssh hardening?x=1"] {
         let error = api_error(client.get_runbook(id).await);
         assert_eq!(error.status(), 404, "{id}");
-        assert_eq!(error, GetRunbookError::NotFound(types::Error::new(RUNBOOK_NOT_FOUND.to_owned())), "{id}");
+        assert_eq!(error, GetRunbookError::NotFound(types::Error::new(RUNBOOK_NOT_FOUND.to_owned()).into()), "{id}");
     }
     assert_eq!(server.api.operation_calls(), 3, "the implementation answered each 404");
     assert_eq!(server.api.usage(GOOD_KEY), 0, "failed calls are not metered");
@@ -753,7 +764,7 @@ async fn empty_bearer_token_is_a_typed_401() {
 
     let error = api_error(client.check_indicator(&request("192.0.2.1", IndicatorType::Ip)).await);
     assert_eq!(error.status(), 401);
-    assert!(matches!(&error, CheckIndicatorError::Unauthorized(body) if body.error.contains("Bearer")), "{error:?}");
+    assert!(matches!(&error, CheckIndicatorError::Unauthorized(ErrorBody::Decoded(body)) if body.error.contains("Bearer")), "{error:?}");
     let error = api_error(client.get_runbook("ssh-hardening-ubuntu").await);
     assert!(matches!(error, GetRunbookError::Unauthorized(_)), "{error:?}");
     let error = api_error(client.get_latest_intel_feed(&GetLatestIntelFeedQuery::default()).await);
@@ -802,14 +813,14 @@ async fn wrong_key_is_forbidden_with_either_scheme() {
     for client in [server.client().with_api_key_header(BAD_KEY), server.client().with_bearer_auth(BAD_KEY)] {
         let error = api_error(client.check_indicator(&request("192.0.2.1", IndicatorType::Ip)).await);
         assert_eq!(error.status(), 403);
-        assert_eq!(error, CheckIndicatorError::Forbidden(forbidden()));
+        assert_eq!(error, CheckIndicatorError::Forbidden(forbidden().into()));
 
         let error = api_error(client.get_latest_intel_feed(&GetLatestIntelFeedQuery::default()).await);
-        assert_eq!(error, GetLatestIntelFeedError::Forbidden(forbidden()));
+        assert_eq!(error, GetLatestIntelFeedError::Forbidden(forbidden().into()));
 
         let error = api_error(client.get_runbook("ssh-hardening-ubuntu").await);
         assert_eq!(error.status(), 403);
-        assert_eq!(error, GetRunbookError::Forbidden(forbidden()));
+        assert_eq!(error, GetRunbookError::Forbidden(forbidden().into()));
     }
     assert_eq!(server.api.authorize_calls(), 6);
     assert_eq!(server.api.operation_calls(), 0, "refused calls never reach the operations");
@@ -827,7 +838,7 @@ async fn empty_indicator_is_a_typed_bad_request() {
     let error = api_error(client.check_indicator(&request("", IndicatorType::Domain)).await);
     assert_eq!(error.status(), 400);
     match &error {
-        CheckIndicatorError::BadRequest(body) => {
+        CheckIndicatorError::BadRequest(ErrorBody::Decoded(body)) => {
             assert!(body.error.contains("indicator"), "{}", body.error);
         }
         other => panic!("expected BadRequest, got {other:?}"),
@@ -856,14 +867,14 @@ async fn rate_limited_key_gets_429_with_retry_after() {
 
     let error = api_error(limited.check_indicator(&request("192.0.2.1", IndicatorType::Ip)).await);
     assert_eq!(error.status(), 429);
-    assert_eq!(error, CheckIndicatorError::TooManyRequests { body: rate_limited(), retry_after: RETRY_AFTER_SECS });
+    assert_eq!(error, CheckIndicatorError::TooManyRequests { body: rate_limited().into(), retry_after: Some(RETRY_AFTER_SECS) });
 
     let error = api_error(limited.get_latest_intel_feed(&GetLatestIntelFeedQuery::default()).await);
     assert_eq!(error.status(), 429);
-    assert_eq!(error, GetLatestIntelFeedError::TooManyRequests { body: rate_limited(), retry_after: RETRY_AFTER_SECS });
+    assert_eq!(error, GetLatestIntelFeedError::TooManyRequests { body: rate_limited().into(), retry_after: Some(RETRY_AFTER_SECS) });
 
     let error = api_error(limited.get_runbook("ssh-hardening-ubuntu").await);
-    assert!(matches!(error, GetRunbookError::TooManyRequests { retry_after: 30, .. }), "{error:?}");
+    assert!(matches!(error, GetRunbookError::TooManyRequests { retry_after: Some(30), .. }), "{error:?}");
 
     // On the wire: the header is there, and the body is the error JSON.
     let response =
@@ -893,7 +904,7 @@ async fn implementation_failure_is_a_typed_500() {
 
     let error = api_error(client.check_indicator(&request(INTERNAL_ERROR_TRIGGER, IndicatorType::Domain)).await);
     assert_eq!(error.status(), 500);
-    assert_eq!(error, CheckIndicatorError::InternalServerError(types::Error::new(INTERNAL_ERROR_MESSAGE.to_owned())));
+    assert_eq!(error, CheckIndicatorError::InternalServerError(types::Error::new(INTERNAL_ERROR_MESSAGE.to_owned()).into()));
 
     let response = raw_request(
         &server,

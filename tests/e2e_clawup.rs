@@ -177,34 +177,34 @@ impl ClawupApi for InMemoryClawup {
         &self,
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<User, GetCurrentUserError> {
-        self.enter().map_err(GetCurrentUserError::InternalServerError)?;
+        self.enter().map_err(|error| GetCurrentUserError::InternalServerError(error.into()))?;
         let key = credentials.bearer_auth.as_deref().unwrap_or_default();
         // `authorize` accepted the key, so it is in the store.
-        self.0.users.get(key).cloned().ok_or_else(|| GetCurrentUserError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)))
+        self.0.users.get(key).cloned().ok_or_else(|| GetCurrentUserError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE).into()))
     }
 
     async fn list_plans(&self, _cx: RequestContext<Credentials>) -> Result<PlanList, ListPlansError> {
-        self.enter().map_err(ListPlansError::InternalServerError)?;
+        self.enter().map_err(|error| ListPlansError::InternalServerError(error.into()))?;
         Ok(PlanList::new(plans()))
     }
 
     async fn list_models(&self, _cx: RequestContext<Credentials>) -> Result<ModelList, ListModelsError> {
-        self.enter().map_err(ListModelsError::InternalServerError)?;
+        self.enter().map_err(|error| ListModelsError::InternalServerError(error.into()))?;
         Ok(ModelList::new(models()))
     }
 
     async fn list_runtime_images(&self, _cx: RequestContext<Credentials>) -> Result<RuntimeImageList, ListRuntimeImagesError> {
-        self.enter().map_err(ListRuntimeImagesError::InternalServerError)?;
+        self.enter().map_err(|error| ListRuntimeImagesError::InternalServerError(error.into()))?;
         Ok(RuntimeImageList::new(runtime_images()))
     }
 
     async fn list_tools(&self, _cx: RequestContext<Credentials>) -> Result<ToolList, ListToolsError> {
-        self.enter().map_err(ListToolsError::InternalServerError)?;
+        self.enter().map_err(|error| ListToolsError::InternalServerError(error.into()))?;
         Ok(ToolList::new(tools()))
     }
 
     async fn list_team_templates(&self, _cx: RequestContext<Credentials>) -> Result<TeamTemplateList, ListTeamTemplatesError> {
-        self.enter().map_err(ListTeamTemplatesError::InternalServerError)?;
+        self.enter().map_err(|error| ListTeamTemplatesError::InternalServerError(error.into()))?;
         Ok(TeamTemplateList::new(team_templates()))
     }
 }
@@ -515,7 +515,7 @@ async fn other_keys_are_401_with_the_auth_401_body() {
     {
         let error = api_error(server.client().with_bearer_auth(key).get_current_user().await);
         assert_eq!(error.status(), 401, "{key}");
-        assert_eq!(error, GetCurrentUserError::Unauthorized(error_body("AUTH_401", message)), "{key}");
+        assert_eq!(error, GetCurrentUserError::Unauthorized(error_body("AUTH_401", message).into()), "{key}");
 
         let response = raw_get(&server, "/api/v1/auth/me", &[("Authorization", &bearer(key))]).await;
         assert_eq!(response.status, 401, "{key}: {}", response.body);
@@ -578,8 +578,8 @@ async fn catalog_endpoints_need_a_key() {
 
     // A revoked key is a typed 401 with the seed's error shape.
     let revoked = server.client().with_bearer_auth(REVOKED_KEY);
-    assert_eq!(api_error(revoked.list_plans().await), ListPlansError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)));
-    assert_eq!(api_error(revoked.list_tools().await), ListToolsError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)));
+    assert_eq!(api_error(revoked.list_plans().await), ListPlansError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE).into()));
+    assert_eq!(api_error(revoked.list_tools().await), ListToolsError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE).into()));
 
     // On the wire: no key is a 401 from the router; a key it does not know, from `authorize`.
     let calls = server.api.operation_calls();
@@ -712,14 +712,14 @@ async fn implementation_failures_are_typed_500() {
 
     let error = api_error(client.get_current_user().await);
     assert_eq!(error.status(), 500);
-    assert_eq!(error, GetCurrentUserError::InternalServerError(internal_error()));
-    assert_eq!(api_error(client.list_plans().await), ListPlansError::InternalServerError(internal_error()));
-    assert_eq!(api_error(client.list_models().await), ListModelsError::InternalServerError(internal_error()));
-    assert_eq!(api_error(client.list_runtime_images().await), ListRuntimeImagesError::InternalServerError(internal_error()));
-    assert_eq!(api_error(client.list_tools().await), ListToolsError::InternalServerError(internal_error()));
+    assert_eq!(error, GetCurrentUserError::InternalServerError(internal_error().into()));
+    assert_eq!(api_error(client.list_plans().await), ListPlansError::InternalServerError(internal_error().into()));
+    assert_eq!(api_error(client.list_models().await), ListModelsError::InternalServerError(internal_error().into()));
+    assert_eq!(api_error(client.list_runtime_images().await), ListRuntimeImagesError::InternalServerError(internal_error().into()));
+    assert_eq!(api_error(client.list_tools().await), ListToolsError::InternalServerError(internal_error().into()));
     let error = api_error(client.list_team_templates().await);
     assert_eq!(error.status(), 500);
-    assert_eq!(error, ListTeamTemplatesError::InternalServerError(internal_error()));
+    assert_eq!(error, ListTeamTemplatesError::InternalServerError(internal_error().into()));
     assert_eq!(server.api.operation_calls(), 6);
 
     for path in CATALOG_PATHS {

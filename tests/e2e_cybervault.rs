@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use cybervault_v2::auth::{AuthError, Credentials, Operation};
 use cybervault_v2::client::{Client, ClientError, RetryPolicy};
-use cybervault_v2::errors::{AnalyzeThreatError, ListRecentThreatsError, UpdateThreatStatusError};
+use cybervault_v2::errors::{AnalyzeThreatError, ErrorBody, ListRecentThreatsError, UpdateThreatStatusError};
 use cybervault_v2::rate_limit::{RateLimit, RateLimitDecision};
 use cybervault_v2::server::{self, CybervaultApi, RequestContext};
 use cybervault_v2::types::{
@@ -289,7 +289,7 @@ impl CybervaultApi for InMemoryCybervault {
     async fn analyze_threat(&self, _cx: RequestContext<Credentials>, body: AnalyzeRequest) -> Result<AnalysisResult, AnalyzeThreatError> {
         self.0.operation_calls.fetch_add(1, Ordering::SeqCst);
         if body.target == INTERNAL_ERROR_TRIGGER {
-            return Err(AnalyzeThreatError::InternalServerError(error_body("internal_error", INTERNAL_ERROR_MESSAGE)));
+            return Err(AnalyzeThreatError::InternalServerError(error_body("internal_error", INTERNAL_ERROR_MESSAGE).into()));
         }
         Ok(analyze(&body))
     }
@@ -303,13 +303,13 @@ impl CybervaultApi for InMemoryCybervault {
         self.0.operation_calls.fetch_add(1, Ordering::SeqCst);
         let scopes = self.scopes_of(&credentials).unwrap_or_default();
         if matches!(body.status, ThreatStatus::Closed | ThreatStatus::Ignored) && !scopes.contains(&WRITE_SCOPE) {
-            return Err(UpdateThreatStatusError::Forbidden(error_body("insufficient_scope", WRITE_SCOPE_MESSAGE)));
+            return Err(UpdateThreatStatusError::Forbidden(error_body("insufficient_scope", WRITE_SCOPE_MESSAGE).into()));
         }
         let mut threats = self.0.threats.lock().expect("threat lock");
         let threat = threats
             .iter_mut()
             .find(|threat| threat.id == id)
-            .ok_or_else(|| UpdateThreatStatusError::NotFound(error_body("not_found", &format!("Threat not found: {id}"))))?;
+            .ok_or_else(|| UpdateThreatStatusError::NotFound(error_body("not_found", &format!("Threat not found: {id}")).into()))?;
         threat.status = body.status.clone();
         self.0.status_changes.lock().expect("status lock").push(StatusChange { id, status: body.status, note: body.note });
         Ok(threat.clone())
@@ -692,7 +692,7 @@ async fn list_recent_threats_invalid_queries_are_400() {
         let error = api_error(client.list_recent_threats(&bad).await);
         assert_eq!(error.status(), 400, "limit={limit} offset={offset}");
         match error {
-            ListRecentThreatsError::BadRequest(body) => {
+            ListRecentThreatsError::BadRequest(ErrorBody::Decoded(body)) => {
                 assert_eq!(body.error.code, "invalid_request");
                 assert!(body.error.message.contains(name), "limit={limit} offset={offset}: {}", body.error.message);
                 assert_eq!(body.error.retry_after, None);
@@ -803,7 +803,7 @@ async fn analyze_threat_invalid_bodies_are_400() {
     let error = api_error(client.analyze_threat(&analyze_request("", TargetType::Payload, None)).await);
     assert_eq!(error.status(), 400);
     match &error {
-        AnalyzeThreatError::BadRequest(body) => {
+        AnalyzeThreatError::BadRequest(ErrorBody::Decoded(body)) => {
             assert_eq!(body.error.code, "invalid_request");
             assert!(body.error.message.contains("target"), "{}", body.error.message);
         }
@@ -839,7 +839,7 @@ async fn analyze_threat_failure_is_a_typed_500() {
 
     let error = api_error(client.analyze_threat(&analyze_request(INTERNAL_ERROR_TRIGGER, TargetType::Payload, None)).await);
     assert_eq!(error.status(), 500);
-    assert_eq!(error, AnalyzeThreatError::InternalServerError(error_body("internal_error", INTERNAL_ERROR_MESSAGE)));
+    assert_eq!(error, AnalyzeThreatError::InternalServerError(error_body("internal_error", INTERNAL_ERROR_MESSAGE).into()));
 
     let response = raw_request(
         &server,
@@ -940,7 +940,7 @@ async fn closing_or_ignoring_requires_threat_write() {
     let server = spawn_server().await;
     let reader = server.client(READER_KEY);
     let writer = server.client(WRITER_KEY);
-    let forbidden = UpdateThreatStatusError::Forbidden(error_body("insufficient_scope", WRITE_SCOPE_MESSAGE));
+    let forbidden = UpdateThreatStatusError::Forbidden(error_body("insufficient_scope", WRITE_SCOPE_MESSAGE).into());
 
     for status in [ThreatStatus::Closed, ThreatStatus::Ignored] {
         let error = api_error(reader.update_threat_status(SEED_THREAT_ID, &status_change(status.clone(), Some("done"))).await);
@@ -978,13 +978,13 @@ async fn unknown_threat_is_404() {
 
     let error = api_error(client.update_threat_status(UNKNOWN_THREAT_ID, &status_change(ThreatStatus::Acknowledged, None)).await);
     assert_eq!(error.status(), 404);
-    assert_eq!(error, UpdateThreatStatusError::NotFound(error_body("not_found", "Threat not found: thr_0000000000")));
+    assert_eq!(error, UpdateThreatStatusError::NotFound(error_body("not_found", "Threat not found: thr_0000000000").into()));
 
     // These ids only stay one path segment (and reach the implementation
     // verbatim) if the client percent-encodes `/`, ` ` and `?`.
     for id in [format!("{SEED_THREAT_ID}/status"), "thr 8f4a?x=1".to_owned(), "../thr_8f4a2c9d1e".to_owned()] {
         let error = api_error(client.update_threat_status(&id, &status_change(ThreatStatus::Acknowledged, None)).await);
-        assert_eq!(error, UpdateThreatStatusError::NotFound(error_body("not_found", &format!("Threat not found: {id}"))), "{id}");
+        assert_eq!(error, UpdateThreatStatusError::NotFound(error_body("not_found", &format!("Threat not found: {id}")).into()), "{id}");
     }
     assert_eq!(server.api.operation_calls(), 4, "the implementation answered each 404");
     assert_eq!(server.api.stored(SEED_THREAT_ID).status, ThreatStatus::Mitigated);
@@ -1053,12 +1053,12 @@ async fn unknown_key_is_401_from_authorize() {
 
     let error = api_error(client.list_recent_threats(&query(Severity::Critical)).await);
     assert_eq!(error.status(), 401);
-    assert_eq!(error, ListRecentThreatsError::Unauthorized(unauthorized()));
+    assert_eq!(error, ListRecentThreatsError::Unauthorized(unauthorized().into()));
     let error = api_error(client.analyze_threat(&analyze_request("203.0.113.42", TargetType::Ip, None)).await);
-    assert_eq!(error, AnalyzeThreatError::Unauthorized(unauthorized()));
+    assert_eq!(error, AnalyzeThreatError::Unauthorized(unauthorized().into()));
     let error = api_error(client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Closed, None)).await);
     assert_eq!(error.status(), 401);
-    assert_eq!(error, UpdateThreatStatusError::Unauthorized(unauthorized()));
+    assert_eq!(error, UpdateThreatStatusError::Unauthorized(unauthorized().into()));
 
     assert_eq!(server.api.authorize_calls(), 3);
     assert_eq!(server.api.operation_calls(), 0, "refused calls never reach the operations");
@@ -1089,12 +1089,12 @@ async fn key_without_read_scope_is_403() {
 
     let error = api_error(client.list_recent_threats(&query(Severity::Critical)).await);
     assert_eq!(error.status(), 403);
-    assert_eq!(error, ListRecentThreatsError::Forbidden(forbidden()));
+    assert_eq!(error, ListRecentThreatsError::Forbidden(forbidden().into()));
     let error = api_error(client.analyze_threat(&analyze_request("203.0.113.42", TargetType::Ip, None)).await);
     assert_eq!(error.status(), 403);
-    assert_eq!(error, AnalyzeThreatError::Forbidden(forbidden()));
+    assert_eq!(error, AnalyzeThreatError::Forbidden(forbidden().into()));
     let error = api_error(client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Acknowledged, None)).await);
-    assert_eq!(error, UpdateThreatStatusError::Forbidden(forbidden()));
+    assert_eq!(error, UpdateThreatStatusError::Forbidden(forbidden().into()));
 
     assert_eq!(server.api.authorize_calls(), 3);
     assert_eq!(server.api.operation_calls(), 0);
@@ -1179,7 +1179,7 @@ async fn exhausted_budget_is_a_typed_429_before_authorization() {
     let error = api_error(limited.list_recent_threats(&query(Severity::Critical)).await);
     assert_eq!(error.status(), 429);
     match &error {
-        ListRecentThreatsError::TooManyRequests(body) => {
+        ListRecentThreatsError::TooManyRequests(ErrorBody::Decoded(body)) => {
             assert_eq!(body.error.retry_after, Some(30));
             assert_eq!(body.error.code, "rate_limit_exceeded");
         }
@@ -1187,11 +1187,14 @@ async fn exhausted_budget_is_a_typed_429_before_authorization() {
     }
     let error = api_error(limited.analyze_threat(&analyze_request("203.0.113.42", TargetType::Ip, None)).await);
     assert!(
-        matches!(&error, AnalyzeThreatError::TooManyRequests(body) if body.error.retry_after == Some(30) && body.error.code == "rate_limit_exceeded"),
+        matches!(&error, AnalyzeThreatError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(30) && body.error.code == "rate_limit_exceeded"),
         "{error:?}"
     );
     let error = api_error(limited.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Acknowledged, None)).await);
-    assert!(matches!(&error, UpdateThreatStatusError::TooManyRequests(body) if body.error.retry_after == Some(30)), "{error:?}");
+    assert!(
+        matches!(&error, UpdateThreatStatusError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(30)),
+        "{error:?}"
+    );
     assert_eq!(server.api.stored(SEED_THREAT_ID).status, ThreatStatus::Mitigated);
 
     assert_eq!(server.api.authorize_calls(), 2, "refused requests are not authorized");
@@ -1202,7 +1205,10 @@ async fn exhausted_budget_is_a_typed_429_before_authorization() {
     // exhausted is told 429, not 401.
     server.api.script_refusals(REVOKED_KEY, &[7]);
     let error = api_error(server.client(REVOKED_KEY).list_recent_threats(&query(Severity::High)).await);
-    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests(body) if body.error.retry_after == Some(7)), "{error:?}");
+    assert!(
+        matches!(&error, ListRecentThreatsError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(7)),
+        "{error:?}"
+    );
     assert_eq!(server.api.authorize_calls(), 2);
 
     // Other keys are unaffected.
@@ -1226,7 +1232,7 @@ async fn refusal_states_the_wait_in_the_body() {
     server.api.script_refusals(READER_KEY, &[3]);
     let error = api_error(server.client(READER_KEY).list_recent_threats(&query(Severity::Low)).await);
     match error {
-        ListRecentThreatsError::TooManyRequests(body) => {
+        ListRecentThreatsError::TooManyRequests(ErrorBody::Decoded(body)) => {
             assert_eq!(body.error.retry_after, Some(3));
         }
         other => panic!("expected TooManyRequests, got {other:?}"),
@@ -1311,7 +1317,10 @@ async fn without_retry_policy_the_429_is_returned() {
     server.api.script_refusals(READER_KEY, &[1]);
     let started = Instant::now();
     let error = api_error(client.list_recent_threats(&query(Severity::Critical)).await);
-    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests(body) if body.error.retry_after == Some(1)), "{error:?}");
+    assert!(
+        matches!(&error, ListRecentThreatsError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(1)),
+        "{error:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(1), "no wait: {:?}", started.elapsed());
     assert_eq!(server.api.admissions_of(READER_KEY).len(), 1, "no retry");
     assert_eq!(server.api.operation_calls(), 0);
@@ -1332,7 +1341,10 @@ async fn retry_policy_does_not_wait_longer_than_max_wait() {
     let started = Instant::now();
     let error = api_error(client.analyze_threat(&analyze_request("203.0.113.42", TargetType::Ip, None)).await);
     assert!(started.elapsed() < Duration::from_secs(1), "the 1 s wait exceeds max_wait, so no wait: {:?}", started.elapsed());
-    assert!(matches!(&error, AnalyzeThreatError::TooManyRequests(body) if body.error.retry_after == Some(1)), "{error:?}");
+    assert!(
+        matches!(&error, AnalyzeThreatError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(1)),
+        "{error:?}"
+    );
     assert_eq!(server.api.admissions_of(READER_KEY).len(), 1, "no retry");
     assert_eq!(server.api.operation_calls(), 0);
 
@@ -1343,7 +1355,10 @@ async fn retry_policy_does_not_wait_longer_than_max_wait() {
     }
     let started = Instant::now();
     let error = api_error(limited.list_recent_threats(&query(Severity::Low)).await);
-    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests(body) if body.error.retry_after == Some(30)), "{error:?}");
+    assert!(
+        matches!(&error, ListRecentThreatsError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(30)),
+        "{error:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     assert_eq!(server.api.admissions_of(LIMITED_KEY).len(), 3);
 }
@@ -1359,7 +1374,10 @@ async fn retry_policy_gives_up_after_max_retries() {
 
     server.api.script_refusals(WRITER_KEY, &[0; 5]);
     let error = api_error(client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Closed, None)).await);
-    assert!(matches!(&error, UpdateThreatStatusError::TooManyRequests(body) if body.error.retry_after == Some(0)), "{error:?}");
+    assert!(
+        matches!(&error, UpdateThreatStatusError::TooManyRequests(ErrorBody::Decoded(body)) if body.error.retry_after == Some(0)),
+        "{error:?}"
+    );
     assert_eq!(server.api.admissions_of(WRITER_KEY).len(), 3, "the first attempt and two retries");
     assert_eq!(server.api.scripted_refusals_left(WRITER_KEY), 2);
     assert_eq!(server.api.operation_calls(), 0);

@@ -777,9 +777,9 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::AccessShare);
         match Self::access_share_inner(&mut state, &share_id) {
             ShareAccess::Served(secret) => Ok(secret),
-            ShareAccess::NotFound => Err(AccessShareError::NotFound(not_found("Share"))),
-            ShareAccess::Gone => Err(AccessShareError::Gone(err("share_expired", SHARE_GONE))),
-            ShareAccess::PaymentRequired => Err(AccessShareError::PaymentRequired(payment_required())),
+            ShareAccess::NotFound => Err(AccessShareError::NotFound(not_found("Share").into())),
+            ShareAccess::Gone => Err(AccessShareError::Gone(err("share_expired", SHARE_GONE).into())),
+            ShareAccess::PaymentRequired => Err(AccessShareError::PaymentRequired(payment_required().into())),
         }
     }
 
@@ -789,10 +789,10 @@ impl OneclawApi for InMemoryOneclaw {
         share_id: Uuid,
     ) -> Result<(), RevokeShareError> {
         let mut state = self.serve(Operation::RevokeShare);
-        let me = state.user_id(&credentials).map_err(RevokeShareError::Unauthorized)?;
-        let record = state.shares.get_mut(&share_id).ok_or_else(|| RevokeShareError::NotFound(not_found("Share")))?;
+        let me = state.user_id(&credentials).map_err(|error| RevokeShareError::Unauthorized(error.into()))?;
+        let record = state.shares.get_mut(&share_id).ok_or_else(|| RevokeShareError::NotFound(not_found("Share").into()))?;
         if record.share.created_by != me {
-            return Err(RevokeShareError::Forbidden(forbidden("Only the creator of this share can revoke it")));
+            return Err(RevokeShareError::Forbidden(forbidden("Only the creator of this share can revoke it").into()));
         }
         record.share.status = ShareStatus::Revoked;
         Ok(())
@@ -803,10 +803,10 @@ impl OneclawApi for InMemoryOneclaw {
     async fn signup(&self, _cx: RequestContext, body: SignupRequest) -> Result<TokenResponse, SignupError> {
         let mut state = self.serve(Operation::Signup);
         if !body.email.contains('@') {
-            return Err(SignupError::BadRequest(bad_request("email: not an email address")));
+            return Err(SignupError::BadRequest(bad_request("email: not an email address").into()));
         }
         if state.user_by_email(&body.email).is_some() {
-            return Err(SignupError::Conflict(err("email_taken", "An account with this email already exists")));
+            return Err(SignupError::Conflict(err("email_taken", "An account with this email already exists").into()));
         }
         let id = state.create_user(&body.email, &body.password, body.display_name, body.marketing_opt_in, UserAuthProvider::Password);
         Ok(state.issue(Principal::User(id)))
@@ -815,7 +815,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn create_token(&self, _cx: RequestContext, body: LoginRequest) -> Result<CreateTokenResponse, CreateTokenError> {
         let mut state = self.serve(Operation::CreateToken);
         let Some(record) = state.user_by_email(&body.email).filter(|r| r.password == body.password && !r.password.is_empty()) else {
-            return Err(CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password")));
+            return Err(CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password").into()));
         };
         let id = record.user.id;
         if record.user.mfa_enabled {
@@ -832,16 +832,16 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<(), RevokeTokenError> {
         let mut state = self.serve(Operation::RevokeToken);
         let token = credentials.bearer_jwt.unwrap_or_default();
-        state.tokens.remove(&token).map(|_| ()).ok_or_else(|| RevokeTokenError::Unauthorized(unauthorized()))
+        state.tokens.remove(&token).map(|_| ()).ok_or_else(|| RevokeTokenError::Unauthorized(unauthorized().into()))
     }
 
     async fn create_agent_token(&self, _cx: RequestContext, body: AgentTokenRequest) -> Result<TokenResponse, CreateAgentTokenError> {
         let mut state = self.serve(Operation::CreateAgentToken);
         let Some(record) = state.agents.get(&body.agent_id).filter(|r| r.api_key == body.api_key) else {
-            return Err(CreateAgentTokenError::Unauthorized(err("invalid_credentials", "Invalid agent ID or API key")));
+            return Err(CreateAgentTokenError::Unauthorized(err("invalid_credentials", "Invalid agent ID or API key").into()));
         };
         if !record.agent.is_active {
-            return Err(CreateAgentTokenError::Forbidden(err("agent_inactive", "This agent has been deactivated")));
+            return Err(CreateAgentTokenError::Forbidden(err("agent_inactive", "This agent has been deactivated").into()));
         }
         Ok(state.issue(Principal::Agent(body.agent_id)))
     }
@@ -853,7 +853,7 @@ impl OneclawApi for InMemoryOneclaw {
             .values()
             .find(|r| r.secret == body.api_key && r.key.expires_at.is_none_or(|expiry| expiry > clock()))
             .map(|r| r.user_id)
-            .ok_or_else(|| CreateApiKeyTokenError::Unauthorized(err("invalid_credentials", "Invalid or revoked API key")))?;
+            .ok_or_else(|| CreateApiKeyTokenError::Unauthorized(err("invalid_credentials", "Invalid or revoked API key").into()))?;
         Ok(state.issue(Principal::User(user_id)))
     }
 
@@ -865,7 +865,7 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::SignInWithGoogle);
         // The in-memory "Google" signs tokens as `google:<email>`.
         let Some(email) = body.id_token.strip_prefix("google:").filter(|email| email.contains('@')) else {
-            return Err(SignInWithGoogleError::Unauthorized(err("invalid_id_token", "The Google ID token could not be verified")));
+            return Err(SignInWithGoogleError::Unauthorized(err("invalid_id_token", "The Google ID token could not be verified").into()));
         };
         let id = match state.user_by_email(email) {
             Some(record) => record.user.id,
@@ -880,10 +880,10 @@ impl OneclawApi for InMemoryOneclaw {
         body: ChangePasswordRequest,
     ) -> Result<(), ChangePasswordError> {
         let mut state = self.serve(Operation::ChangePassword);
-        let me = state.user_id(&credentials).map_err(ChangePasswordError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ChangePasswordError::Unauthorized(error.into()))?;
         let record = state.user_mut(&me);
         if record.password != body.current_password {
-            return Err(ChangePasswordError::Forbidden(err("invalid_current_password", "The current password is incorrect")));
+            return Err(ChangePasswordError::Forbidden(err("invalid_current_password", "The current password is incorrect").into()));
         }
         record.password = body.new_password;
         Ok(())
@@ -891,7 +891,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn refresh_token(&self, _cx: RequestContext) -> Result<(), RefreshTokenError> {
         let _state = self.serve(Operation::RefreshToken);
-        Err(RefreshTokenError::BadRequest(err("not_implemented", REFRESH_NOT_IMPLEMENTED)))
+        Err(RefreshTokenError::BadRequest(err("not_implemented", REFRESH_NOT_IMPLEMENTED).into()))
     }
 
     // --- Account ---------------------------------------------------------------
@@ -901,7 +901,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<User, GetCurrentUserError> {
         let state = self.serve(Operation::GetCurrentUser);
-        let me = state.user_id(&credentials).map_err(GetCurrentUserError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| GetCurrentUserError::Unauthorized(error.into()))?;
         Ok(state.user(&me).user.clone())
     }
 
@@ -910,7 +910,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<(), DeleteCurrentUserError> {
         let mut state = self.serve(Operation::DeleteCurrentUser);
-        let me = state.user_id(&credentials).map_err(DeleteCurrentUserError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| DeleteCurrentUserError::Unauthorized(error.into()))?;
         state.users.remove(&me);
         state.tokens.retain(|_, principal| *principal != Principal::User(me));
         Ok(())
@@ -922,7 +922,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: UpdateUserRequest,
     ) -> Result<User, UpdateCurrentUserError> {
         let mut state = self.serve(Operation::UpdateCurrentUser);
-        let me = state.user_id(&credentials).map_err(UpdateCurrentUserError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| UpdateCurrentUserError::Unauthorized(error.into()))?;
         let user = &mut state.user_mut(&me).user;
         if let Some(display_name) = body.display_name {
             user.display_name = Some(display_name);
@@ -940,7 +940,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<MfaStatus, GetMfaStatusError> {
         let state = self.serve(Operation::GetMfaStatus);
-        let me = state.user_id(&credentials).map_err(GetMfaStatusError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| GetMfaStatusError::Unauthorized(error.into()))?;
         let record = state.user(&me);
         let enabled = record.user.mfa_enabled;
         Ok({
@@ -957,10 +957,10 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<MfaSetup, SetupMfaError> {
         let mut state = self.serve(Operation::SetupMfa);
-        let me = state.user_id(&credentials).map_err(SetupMfaError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| SetupMfaError::Unauthorized(error.into()))?;
         let record = state.user_mut(&me);
         if record.user.mfa_enabled {
-            return Err(SetupMfaError::Conflict(err("mfa_already_enabled", "MFA is already enabled")));
+            return Err(SetupMfaError::Conflict(err("mfa_already_enabled", "MFA is already enabled").into()));
         }
         let secret = "JBSWY3DPEHPK3PXP".to_owned();
         record.mfa_pending_secret = Some(secret.clone());
@@ -974,10 +974,10 @@ impl OneclawApi for InMemoryOneclaw {
         body: MfaCodeRequest,
     ) -> Result<MfaEnabled, VerifyMfaSetupError> {
         let mut state = self.serve(Operation::VerifyMfaSetup);
-        let me = state.user_id(&credentials).map_err(VerifyMfaSetupError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| VerifyMfaSetupError::Unauthorized(error.into()))?;
         let record = state.user_mut(&me);
         if record.mfa_pending_secret.is_none() || body.code != MFA_CODE {
-            return Err(VerifyMfaSetupError::BadRequest(err("invalid_code", "The code is invalid or has expired")));
+            return Err(VerifyMfaSetupError::BadRequest(err("invalid_code", "The code is invalid or has expired").into()));
         }
         record.mfa_pending_secret = None;
         record.user.mfa_enabled = true;
@@ -992,11 +992,11 @@ impl OneclawApi for InMemoryOneclaw {
             .mfa_challenges
             .get(&body.mfa_token)
             .cloned()
-            .ok_or_else(|| VerifyMfaError::Unauthorized(err("unauthorized", "Unknown or expired MFA token")))?;
+            .ok_or_else(|| VerifyMfaError::Unauthorized(err("unauthorized", "Unknown or expired MFA token").into()))?;
         let record = state.user_mut(&user_id);
         if body.code != MFA_CODE {
             let Some(position) = record.backup_codes.iter().position(|code| *code == body.code) else {
-                return Err(VerifyMfaError::BadRequest(err("invalid_code", "The code is invalid or has expired")));
+                return Err(VerifyMfaError::BadRequest(err("invalid_code", "The code is invalid or has expired").into()));
             };
             record.backup_codes.remove(position);
         }
@@ -1010,14 +1010,14 @@ impl OneclawApi for InMemoryOneclaw {
         body: DisableMfaRequest,
     ) -> Result<(), DisableMfaError> {
         let mut state = self.serve(Operation::DisableMfa);
-        let me = state.user_id(&credentials).map_err(DisableMfaError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| DisableMfaError::Unauthorized(error.into()))?;
         let record = state.user_mut(&me);
         let proven = match (&body.code, &body.password) {
-            (None, None) => return Err(DisableMfaError::BadRequest(bad_request("code or password is required"))),
+            (None, None) => return Err(DisableMfaError::BadRequest(bad_request("code or password is required").into())),
             (code, password) => code.as_deref() == Some(MFA_CODE) || password.as_deref() == Some(record.password.as_str()),
         };
         if !proven {
-            return Err(DisableMfaError::Forbidden(forbidden("The code or password is incorrect")));
+            return Err(DisableMfaError::Forbidden(forbidden("The code or password is incorrect").into()));
         }
         record.user.mfa_enabled = false;
         record.mfa_enrolled_at = None;
@@ -1054,19 +1054,23 @@ impl OneclawApi for InMemoryOneclaw {
             .devices
             .values()
             .find(|r| r.device_code == body.device_code && r.status.client_id == body.client_id)
-            .ok_or_else(|| PollDeviceTokenError::BadRequest(bad_request("Unknown device code")))?;
+            .ok_or_else(|| PollDeviceTokenError::BadRequest(bad_request("Unknown device code").into()))?;
         match (record.status.status.clone(), record.approved_by) {
             (DeviceCodeState::Approved, Some(user_id)) => Ok(state.issue(Principal::User(user_id))),
             (DeviceCodeState::Pending, _) => {
-                Err(PollDeviceTokenError::BadRequest(err("authorization_pending", "The user has not approved this device yet")))
+                Err(PollDeviceTokenError::BadRequest(err("authorization_pending", "The user has not approved this device yet").into()))
             }
-            _ => Err(PollDeviceTokenError::BadRequest(err("access_denied", "The device login was denied or expired"))),
+            _ => Err(PollDeviceTokenError::BadRequest(err("access_denied", "The device login was denied or expired").into())),
         }
     }
 
     async fn get_device_code_status(&self, _cx: RequestContext, user_code: String) -> Result<DeviceCodeStatus, GetDeviceCodeStatusError> {
         let state = self.serve(Operation::GetDeviceCodeStatus);
-        state.devices.get(&user_code).map(|r| r.status.clone()).ok_or_else(|| GetDeviceCodeStatusError::NotFound(not_found("Device code")))
+        state
+            .devices
+            .get(&user_code)
+            .map(|r| r.status.clone())
+            .ok_or_else(|| GetDeviceCodeStatusError::NotFound(not_found("Device code").into()))
     }
 
     async fn approve_device(
@@ -1075,10 +1079,10 @@ impl OneclawApi for InMemoryOneclaw {
         body: DeviceDecisionRequest,
     ) -> Result<DeviceCodeStatus, ApproveDeviceError> {
         let mut state = self.serve(Operation::ApproveDevice);
-        let me = state.user_id(&credentials).map_err(ApproveDeviceError::Unauthorized)?;
-        let record = state.devices.get_mut(&body.user_code).ok_or_else(|| ApproveDeviceError::NotFound(not_found("Device code")))?;
+        let me = state.user_id(&credentials).map_err(|error| ApproveDeviceError::Unauthorized(error.into()))?;
+        let record = state.devices.get_mut(&body.user_code).ok_or_else(|| ApproveDeviceError::NotFound(not_found("Device code").into()))?;
         if record.status.status != DeviceCodeState::Pending {
-            return Err(ApproveDeviceError::BadRequest(bad_request("The device code is no longer pending")));
+            return Err(ApproveDeviceError::BadRequest(bad_request("The device code is no longer pending").into()));
         }
         record.status.status = DeviceCodeState::Approved;
         record.approved_by = Some(me);
@@ -1091,10 +1095,10 @@ impl OneclawApi for InMemoryOneclaw {
         body: DeviceDecisionRequest,
     ) -> Result<DeviceCodeStatus, DenyDeviceError> {
         let mut state = self.serve(Operation::DenyDevice);
-        state.user_id(&credentials).map_err(DenyDeviceError::Unauthorized)?;
-        let record = state.devices.get_mut(&body.user_code).ok_or_else(|| DenyDeviceError::NotFound(not_found("Device code")))?;
+        state.user_id(&credentials).map_err(|error| DenyDeviceError::Unauthorized(error.into()))?;
+        let record = state.devices.get_mut(&body.user_code).ok_or_else(|| DenyDeviceError::NotFound(not_found("Device code").into()))?;
         if record.status.status != DeviceCodeState::Pending {
-            return Err(DenyDeviceError::BadRequest(bad_request("The device code is no longer pending")));
+            return Err(DenyDeviceError::BadRequest(bad_request("The device code is no longer pending").into()));
         }
         record.status.status = DeviceCodeState::Denied;
         Ok(record.status.clone())
@@ -1107,7 +1111,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<ApiKeyList, ListApiKeysError> {
         let state = self.serve(Operation::ListApiKeys);
-        let me = state.user_id(&credentials).map_err(ListApiKeysError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ListApiKeysError::Unauthorized(error.into()))?;
         let keys = state.api_keys.values().filter(|r| r.user_id == me).map(|r| r.key.clone()).collect();
         Ok(ApiKeyList::new(keys))
     }
@@ -1118,7 +1122,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: CreateApiKeyRequest,
     ) -> Result<CreatedApiKey, CreateApiKeyError> {
         let mut state = self.serve(Operation::CreateApiKey);
-        let me = state.user_id(&credentials).map_err(CreateApiKeyError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateApiKeyError::Unauthorized(error.into()))?;
         let id = state.uuid("key");
         let secret = format!("1ck_{:04}_{}", serial(&id), body.name.len() * 7919);
         let key = {
@@ -1140,9 +1144,9 @@ impl OneclawApi for InMemoryOneclaw {
         key_id: Uuid,
     ) -> Result<(), RevokeApiKeyError> {
         let mut state = self.serve(Operation::RevokeApiKey);
-        let me = state.user_id(&credentials).map_err(RevokeApiKeyError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| RevokeApiKeyError::Unauthorized(error.into()))?;
         if state.api_keys.get(&key_id).is_none_or(|r| r.user_id != me) {
-            return Err(RevokeApiKeyError::NotFound(not_found("API key")));
+            return Err(RevokeApiKeyError::NotFound(not_found("API key").into()));
         }
         state.api_keys.remove(&key_id);
         Ok(())
@@ -1155,7 +1159,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<VaultList, ListVaultsError> {
         let state = self.serve(Operation::ListVaults);
-        let me = state.principal(&credentials).ok_or_else(|| ListVaultsError::Unauthorized(unauthorized()))?;
+        let me = state.principal(&credentials).ok_or_else(|| ListVaultsError::Unauthorized(unauthorized().into()))?;
         let org = state.org_of(&me);
         let vaults = state.vaults.values().filter(|v| v.org_id == org && state.agent_may_use(&me, &v.id)).cloned().collect();
         Ok(VaultList::new(vaults))
@@ -1167,10 +1171,10 @@ impl OneclawApi for InMemoryOneclaw {
         body: CreateVaultRequest,
     ) -> Result<Vault, CreateVaultError> {
         let mut state = self.serve(Operation::CreateVault);
-        let me = state.user_id(&credentials).map_err(CreateVaultError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateVaultError::Unauthorized(error.into()))?;
         let org_id = state.user(&me).user.org_id;
         if state.vaults.values().any(|v| v.org_id == org_id && v.name == body.name) {
-            return Err(CreateVaultError::Conflict(err("vault_name_taken", "A vault with this name already exists")));
+            return Err(CreateVaultError::Conflict(err("vault_name_taken", "A vault with this name already exists").into()));
         }
         let id = state.uuid("vlt");
         let vault = {
@@ -1188,10 +1192,10 @@ impl OneclawApi for InMemoryOneclaw {
         vault_id: Uuid,
     ) -> Result<Vault, GetVaultError> {
         let state = self.serve(Operation::GetVault);
-        let me = state.principal(&credentials).ok_or_else(|| GetVaultError::Unauthorized(unauthorized()))?;
-        let vault = state.visible_vault(&me, &vault_id).cloned().ok_or_else(|| GetVaultError::NotFound(not_found("Vault")))?;
+        let me = state.principal(&credentials).ok_or_else(|| GetVaultError::Unauthorized(unauthorized().into()))?;
+        let vault = state.visible_vault(&me, &vault_id).cloned().ok_or_else(|| GetVaultError::NotFound(not_found("Vault").into()))?;
         if !state.agent_may_use(&me, &vault_id) {
-            return Err(GetVaultError::Forbidden(forbidden(POLICY_DENIED)));
+            return Err(GetVaultError::Forbidden(forbidden(POLICY_DENIED).into()));
         }
         Ok(vault)
     }
@@ -1202,8 +1206,8 @@ impl OneclawApi for InMemoryOneclaw {
         vault_id: Uuid,
     ) -> Result<(), DeleteVaultError> {
         let mut state = self.serve(Operation::DeleteVault);
-        let me = Principal::User(state.user_id(&credentials).map_err(DeleteVaultError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteVaultError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| DeleteVaultError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteVaultError::NotFound(not_found("Vault").into()))?;
         state.vaults.remove(&vault_id);
         state.secrets.retain(|(vault, _), _| *vault != vault_id);
         Ok(())
@@ -1218,10 +1222,10 @@ impl OneclawApi for InMemoryOneclaw {
         body: EnableCmekRequest,
     ) -> Result<CmekConfig, EnableCmekError> {
         let mut state = self.serve(Operation::EnableCmek);
-        let me = Principal::User(state.user_id(&credentials).map_err(EnableCmekError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| EnableCmekError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| EnableCmekError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| EnableCmekError::NotFound(not_found("Vault").into()))?;
         if state.cmek.contains_key(&vault_id) {
-            return Err(EnableCmekError::Conflict(err("cmek_already_enabled", "CMEK is already enabled on this vault")));
+            return Err(EnableCmekError::Conflict(err("cmek_already_enabled", "CMEK is already enabled on this vault").into()));
         }
         let config = CmekConfig::new(vault_id, true, body.provider, body.key_uri, clock());
         state.cmek.insert(vault_id, config.clone());
@@ -1235,12 +1239,12 @@ impl OneclawApi for InMemoryOneclaw {
         vault_id: Uuid,
     ) -> Result<(), DisableCmekError> {
         let mut state = self.serve(Operation::DisableCmek);
-        let me = Principal::User(state.user_id(&credentials).map_err(DisableCmekError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| DisableCmekError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| DisableCmekError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| DisableCmekError::NotFound(not_found("Vault").into()))?;
         state
             .cmek
             .remove(&vault_id)
-            .ok_or_else(|| DisableCmekError::Conflict(err("cmek_not_enabled", "CMEK is not enabled on this vault")))?;
+            .ok_or_else(|| DisableCmekError::Conflict(err("cmek_not_enabled", "CMEK is not enabled on this vault").into()))?;
         state.vaults.get_mut(&vault_id).expect("the vault").cmek_enabled = false;
         Ok(())
     }
@@ -1252,13 +1256,13 @@ impl OneclawApi for InMemoryOneclaw {
         body: CmekRotationRequest,
     ) -> Result<CmekRotationJob, StartCmekRotationError> {
         let mut state = self.serve(Operation::StartCmekRotation);
-        let me = Principal::User(state.user_id(&credentials).map_err(StartCmekRotationError::Unauthorized)?);
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| StartCmekRotationError::Unauthorized(error.into()))?);
         let total_secrets =
-            state.visible_vault(&me, &vault_id).ok_or_else(|| StartCmekRotationError::NotFound(not_found("Vault")))?.secret_count;
+            state.visible_vault(&me, &vault_id).ok_or_else(|| StartCmekRotationError::NotFound(not_found("Vault").into()))?.secret_count;
         let config = state
             .cmek
             .get_mut(&vault_id)
-            .ok_or_else(|| StartCmekRotationError::Conflict(err("cmek_not_enabled", "CMEK is not enabled on this vault")))?;
+            .ok_or_else(|| StartCmekRotationError::Conflict(err("cmek_not_enabled", "CMEK is not enabled on this vault").into()))?;
         if let Some(new_key_uri) = body.new_key_uri {
             config.key_uri = new_key_uri;
         }
@@ -1275,13 +1279,13 @@ impl OneclawApi for InMemoryOneclaw {
         job_id: Uuid,
     ) -> Result<CmekRotationJob, GetCmekRotationJobError> {
         let mut state = self.serve(Operation::GetCmekRotationJob);
-        let me = Principal::User(state.user_id(&credentials).map_err(GetCmekRotationJobError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| GetCmekRotationJobError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| GetCmekRotationJobError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| GetCmekRotationJobError::NotFound(not_found("Vault").into()))?;
         let job = state
             .cmek_jobs
             .get_mut(&job_id)
             .filter(|job| job.vault_id == vault_id)
-            .ok_or_else(|| GetCmekRotationJobError::NotFound(not_found("Rotation job")))?;
+            .ok_or_else(|| GetCmekRotationJobError::NotFound(not_found("Rotation job").into()))?;
         // The in-memory rotation finishes as soon as someone looks.
         job.status = JobStatus::Completed;
         job.processed_secrets = job.total_secrets;
@@ -1298,10 +1302,10 @@ impl OneclawApi for InMemoryOneclaw {
         query: ListSecretsQuery,
     ) -> Result<SecretList, ListSecretsError> {
         let state = self.serve(Operation::ListSecrets);
-        let me = state.principal(&credentials).ok_or_else(|| ListSecretsError::Unauthorized(unauthorized()))?;
-        state.visible_vault(&me, &vault_id).ok_or_else(|| ListSecretsError::NotFound(not_found("Vault")))?;
+        let me = state.principal(&credentials).ok_or_else(|| ListSecretsError::Unauthorized(unauthorized().into()))?;
+        state.visible_vault(&me, &vault_id).ok_or_else(|| ListSecretsError::NotFound(not_found("Vault").into()))?;
         if !state.agent_may_use(&me, &vault_id) {
-            return Err(ListSecretsError::Forbidden(forbidden(POLICY_DENIED)));
+            return Err(ListSecretsError::Forbidden(forbidden(POLICY_DENIED).into()));
         }
         let secrets = state
             .secrets
@@ -1326,22 +1330,22 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<Secret, GetSecretError> {
         let mut state = self.serve(Operation::GetSecret);
         state.received_paths.push(ReceivedPath { operation: "getSecret", vault_id, path: path.clone() });
-        let me = state.principal(&credentials).ok_or_else(|| GetSecretError::Unauthorized(unauthorized()))?;
+        let me = state.principal(&credentials).ok_or_else(|| GetSecretError::Unauthorized(unauthorized().into()))?;
         // The billing stage comes before the handler's own answers.
         let payer = state.payer(&me);
         let quota = state.user(&payer);
         if quota.secret_reads >= quota.read_quota {
-            return Err(GetSecretError::PaymentRequired(payment_required()));
+            return Err(GetSecretError::PaymentRequired(payment_required().into()));
         }
-        state.visible_vault(&me, &vault_id).ok_or_else(|| GetSecretError::NotFound(not_found("Vault")))?;
+        state.visible_vault(&me, &vault_id).ok_or_else(|| GetSecretError::NotFound(not_found("Vault").into()))?;
         if !state.agent_may_use(&me, &vault_id) {
-            return Err(GetSecretError::Forbidden(forbidden(POLICY_DENIED)));
+            return Err(GetSecretError::Forbidden(forbidden(POLICY_DENIED).into()));
         }
         let record = state
             .secrets
             .get(&(vault_id, path))
             .filter(|record| !record.deleted)
-            .ok_or_else(|| GetSecretError::NotFound(not_found("Secret")))?;
+            .ok_or_else(|| GetSecretError::NotFound(not_found("Secret").into()))?;
         let secret = match query.version {
             None => record.current().clone(),
             Some(version) => record
@@ -1349,11 +1353,11 @@ impl OneclawApi for InMemoryOneclaw {
                 .iter()
                 .find(|secret| secret.version == version)
                 .cloned()
-                .ok_or_else(|| GetSecretError::NotFound(not_found("Secret version")))?,
+                .ok_or_else(|| GetSecretError::NotFound(not_found("Secret version").into()))?,
         };
         if let Principal::Agent(id) = &me {
             if state.agents[id].agent.intents_api_enabled && matches!(secret.type_, SecretType::PrivateKey | SecretType::SshKey) {
-                return Err(GetSecretError::Forbidden(forbidden(POLICY_DENIED)));
+                return Err(GetSecretError::Forbidden(forbidden(POLICY_DENIED).into()));
             }
         }
         state.user_mut(&payer).secret_reads += 1;
@@ -1370,15 +1374,15 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<PutSecretResponse, PutSecretError> {
         let mut state = self.serve(Operation::PutSecret);
         state.received_paths.push(ReceivedPath { operation: "putSecret", vault_id, path: path.clone() });
-        let me = state.principal(&credentials).ok_or_else(|| PutSecretError::Unauthorized(unauthorized()))?;
+        let me = state.principal(&credentials).ok_or_else(|| PutSecretError::Unauthorized(unauthorized().into()))?;
         let payer = state.payer(&me);
         let quota = state.user(&payer);
         if quota.secret_writes >= quota.write_quota {
-            return Err(PutSecretError::PaymentRequired(payment_required()));
+            return Err(PutSecretError::PaymentRequired(payment_required().into()));
         }
-        state.visible_vault(&me, &vault_id).ok_or_else(|| PutSecretError::NotFound(not_found("Vault")))?;
+        state.visible_vault(&me, &vault_id).ok_or_else(|| PutSecretError::NotFound(not_found("Vault").into()))?;
         if !state.agent_may_use(&me, &vault_id) {
-            return Err(PutSecretError::Forbidden(forbidden(POLICY_DENIED)));
+            return Err(PutSecretError::Forbidden(forbidden(POLICY_DENIED).into()));
         }
         let key = (vault_id, path.clone());
         let previous = state.secrets.get(&key).filter(|record| !record.deleted).map(|record| record.current().clone());
@@ -1420,16 +1424,16 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<(), DeleteSecretError> {
         let mut state = self.serve(Operation::DeleteSecret);
         state.received_paths.push(ReceivedPath { operation: "deleteSecret", vault_id, path: path.clone() });
-        let me = state.principal(&credentials).ok_or_else(|| DeleteSecretError::Unauthorized(unauthorized()))?;
-        state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteSecretError::NotFound(not_found("Vault")))?;
+        let me = state.principal(&credentials).ok_or_else(|| DeleteSecretError::Unauthorized(unauthorized().into()))?;
+        state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteSecretError::NotFound(not_found("Vault").into()))?;
         if !state.agent_may_use(&me, &vault_id) {
-            return Err(DeleteSecretError::Forbidden(forbidden(POLICY_DENIED)));
+            return Err(DeleteSecretError::Forbidden(forbidden(POLICY_DENIED).into()));
         }
         let record = state
             .secrets
             .get_mut(&(vault_id, path))
             .filter(|record| !record.deleted)
-            .ok_or_else(|| DeleteSecretError::NotFound(not_found("Secret")))?;
+            .ok_or_else(|| DeleteSecretError::NotFound(not_found("Secret").into()))?;
         record.deleted = true;
         let secret = record.current().clone();
         state.vaults.get_mut(&vault_id).expect("the vault").secret_count -= 1;
@@ -1445,8 +1449,8 @@ impl OneclawApi for InMemoryOneclaw {
         vault_id: Uuid,
     ) -> Result<PolicyList, ListPoliciesError> {
         let state = self.serve(Operation::ListPolicies);
-        let me = Principal::User(state.user_id(&credentials).map_err(ListPoliciesError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| ListPoliciesError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| ListPoliciesError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| ListPoliciesError::NotFound(not_found("Vault").into()))?;
         let policies = state.policies.values().filter(|p| p.vault_id == vault_id).cloned().collect();
         Ok(PolicyList::new(policies))
     }
@@ -1458,8 +1462,8 @@ impl OneclawApi for InMemoryOneclaw {
         body: PolicyRequest,
     ) -> Result<Policy, CreatePolicyError> {
         let mut state = self.serve(Operation::CreatePolicy);
-        let me = state.user_id(&credentials).map_err(CreatePolicyError::Unauthorized)?;
-        state.visible_vault(&Principal::User(me), &vault_id).ok_or_else(|| CreatePolicyError::NotFound(not_found("Vault")))?;
+        let me = state.user_id(&credentials).map_err(|error| CreatePolicyError::Unauthorized(error.into()))?;
+        state.visible_vault(&Principal::User(me), &vault_id).ok_or_else(|| CreatePolicyError::NotFound(not_found("Vault").into()))?;
         let id = state.uuid("pol");
         let policy = {
             let mut value = Policy::new(
@@ -1489,13 +1493,13 @@ impl OneclawApi for InMemoryOneclaw {
         body: PolicyRequest,
     ) -> Result<Policy, UpdatePolicyError> {
         let mut state = self.serve(Operation::UpdatePolicy);
-        let me = Principal::User(state.user_id(&credentials).map_err(UpdatePolicyError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| UpdatePolicyError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| UpdatePolicyError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| UpdatePolicyError::NotFound(not_found("Vault").into()))?;
         let policy = state
             .policies
             .get_mut(&policy_id)
             .filter(|p| p.vault_id == vault_id)
-            .ok_or_else(|| UpdatePolicyError::NotFound(not_found("Policy")))?;
+            .ok_or_else(|| UpdatePolicyError::NotFound(not_found("Policy").into()))?;
         policy.secret_path_pattern = body.secret_path_pattern;
         policy.principal_type = body.principal_type;
         policy.principal_id = body.principal_id;
@@ -1513,10 +1517,10 @@ impl OneclawApi for InMemoryOneclaw {
         policy_id: Uuid,
     ) -> Result<(), DeletePolicyError> {
         let mut state = self.serve(Operation::DeletePolicy);
-        let me = Principal::User(state.user_id(&credentials).map_err(DeletePolicyError::Unauthorized)?);
-        state.visible_vault(&me, &vault_id).ok_or_else(|| DeletePolicyError::NotFound(not_found("Vault")))?;
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| DeletePolicyError::Unauthorized(error.into()))?);
+        state.visible_vault(&me, &vault_id).ok_or_else(|| DeletePolicyError::NotFound(not_found("Vault").into()))?;
         if state.policies.get(&policy_id).is_none_or(|p| p.vault_id != vault_id) {
-            return Err(DeletePolicyError::NotFound(not_found("Policy")));
+            return Err(DeletePolicyError::NotFound(not_found("Policy").into()));
         }
         state.policies.remove(&policy_id);
         Ok(())
@@ -1527,7 +1531,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn enroll_agent(&self, _cx: RequestContext, body: EnrollAgentRequest) -> Result<EnrollmentResponse, EnrollAgentError> {
         let mut state = self.serve(Operation::EnrollAgent);
         if !body.human_email.contains('@') {
-            return Err(EnrollAgentError::BadRequest(bad_request("human_email: not an email address")));
+            return Err(EnrollAgentError::BadRequest(bad_request("human_email: not an email address").into()));
         }
         let agent_id = state.uuid("agt");
         let message = format!("Enrollment of {} is pending; credentials will be emailed to {}", body.name, body.human_email);
@@ -1540,7 +1544,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<AgentList, ListAgentsError> {
         let state = self.serve(Operation::ListAgents);
-        let me = Principal::User(state.user_id(&credentials).map_err(ListAgentsError::Unauthorized)?);
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| ListAgentsError::Unauthorized(error.into()))?);
         let org = state.org_of(&me);
         let agents = state.agents.values().filter(|r| r.agent.org_id == org).map(|r| r.agent.clone()).collect();
         Ok(AgentList::new(agents))
@@ -1552,11 +1556,11 @@ impl OneclawApi for InMemoryOneclaw {
         body: CreateAgentRequest,
     ) -> Result<CreatedAgent, CreateAgentError> {
         let mut state = self.serve(Operation::CreateAgent);
-        let me = state.user_id(&credentials).map_err(CreateAgentError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateAgentError::Unauthorized(error.into()))?;
         let org_id = state.user(&me).user.org_id;
         let vault_ids = body.vault_ids.unwrap_or_default();
         if let Some(unknown) = vault_ids.iter().find(|id| state.vaults.get(*id).is_none_or(|v| v.org_id != org_id)) {
-            return Err(CreateAgentError::BadRequest(bad_request(format!("vault_ids: unknown vault `{unknown}`"))));
+            return Err(CreateAgentError::BadRequest(bad_request(format!("vault_ids: unknown vault `{unknown}`")).into()));
         }
         let id = state.uuid("agt");
         let api_key = format!("ocv_{:04}_{}", serial(&id), state.next_id * 104_729);
@@ -1579,9 +1583,9 @@ impl OneclawApi for InMemoryOneclaw {
         match state.principal(&credentials) {
             Some(Principal::Agent(id)) => Ok(profile(state.agents[&id].agent.clone())),
             Some(Principal::User(_)) => {
-                Err(GetCurrentAgentError::Forbidden(err("agent_token_required", "This operation requires an agent token")))
+                Err(GetCurrentAgentError::Forbidden(err("agent_token_required", "This operation requires an agent token").into()))
             }
-            None => Err(GetCurrentAgentError::Unauthorized(unauthorized())),
+            None => Err(GetCurrentAgentError::Unauthorized(unauthorized().into())),
         }
     }
 
@@ -1591,14 +1595,14 @@ impl OneclawApi for InMemoryOneclaw {
         agent_id: Uuid,
     ) -> Result<Agent, GetAgentError> {
         let state = self.serve(Operation::GetAgent);
-        let me = Principal::User(state.user_id(&credentials).map_err(GetAgentError::Unauthorized)?);
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| GetAgentError::Unauthorized(error.into()))?);
         let org = state.org_of(&me);
         state
             .agents
             .get(&agent_id)
             .filter(|r| r.agent.org_id == org)
             .map(|r| r.agent.clone())
-            .ok_or_else(|| GetAgentError::NotFound(not_found("Agent")))
+            .ok_or_else(|| GetAgentError::NotFound(not_found("Agent").into()))
     }
 
     async fn deactivate_agent(
@@ -1607,13 +1611,13 @@ impl OneclawApi for InMemoryOneclaw {
         agent_id: Uuid,
     ) -> Result<(), DeactivateAgentError> {
         let mut state = self.serve(Operation::DeactivateAgent);
-        let me = Principal::User(state.user_id(&credentials).map_err(DeactivateAgentError::Unauthorized)?);
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| DeactivateAgentError::Unauthorized(error.into()))?);
         let org = state.org_of(&me);
         let record = state
             .agents
             .get_mut(&agent_id)
             .filter(|r| r.agent.org_id == org)
-            .ok_or_else(|| DeactivateAgentError::NotFound(not_found("Agent")))?;
+            .ok_or_else(|| DeactivateAgentError::NotFound(not_found("Agent").into()))?;
         record.agent.is_active = false;
         Ok(())
     }
@@ -1625,13 +1629,13 @@ impl OneclawApi for InMemoryOneclaw {
         body: UpdateAgentRequest,
     ) -> Result<Agent, UpdateAgentError> {
         let mut state = self.serve(Operation::UpdateAgent);
-        let me = Principal::User(state.user_id(&credentials).map_err(UpdateAgentError::Unauthorized)?);
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| UpdateAgentError::Unauthorized(error.into()))?);
         let org = state.org_of(&me);
         let agent = &mut state
             .agents
             .get_mut(&agent_id)
             .filter(|r| r.agent.org_id == org)
-            .ok_or_else(|| UpdateAgentError::NotFound(not_found("Agent")))?
+            .ok_or_else(|| UpdateAgentError::NotFound(not_found("Agent").into()))?
             .agent;
         if let Some(name) = body.name {
             agent.name = name;
@@ -1652,7 +1656,7 @@ impl OneclawApi for InMemoryOneclaw {
         agent_id: Uuid,
     ) -> Result<RotatedAgentKey, RotateAgentKeyError> {
         let mut state = self.serve(Operation::RotateAgentKey);
-        let me = Principal::User(state.user_id(&credentials).map_err(RotateAgentKeyError::Unauthorized)?);
+        let me = Principal::User(state.user_id(&credentials).map_err(|error| RotateAgentKeyError::Unauthorized(error.into()))?);
         let org = state.org_of(&me);
         state.next_id += 1;
         let api_key = format!("ocv_{:04}_{}", serial(&agent_id), state.next_id * 104_729);
@@ -1660,7 +1664,7 @@ impl OneclawApi for InMemoryOneclaw {
             .agents
             .get_mut(&agent_id)
             .filter(|r| r.agent.org_id == org)
-            .ok_or_else(|| RotateAgentKeyError::NotFound(not_found("Agent")))?;
+            .ok_or_else(|| RotateAgentKeyError::NotFound(not_found("Agent").into()))?;
         record.api_key = api_key.clone();
         record.agent.key_prefix = api_key[..8].to_owned();
         Ok(RotatedAgentKey::new(agent_id, api_key, record.agent.key_prefix.clone(), clock()))
@@ -1675,7 +1679,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: CreateShareRequest,
     ) -> Result<Share, CreateShareError> {
         let mut state = self.serve(Operation::CreateShare);
-        let me = state.user_id(&credentials).map_err(CreateShareError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateShareError::Unauthorized(error.into()))?;
         let org = state.user(&me).user.org_id;
         let (vault_id, secret_path) = state
             .secrets
@@ -1684,13 +1688,13 @@ impl OneclawApi for InMemoryOneclaw {
                 !record.deleted && record.current().id == secret_id && state.vaults.get(vault).is_some_and(|v| v.org_id == org)
             })
             .map(|((vault, path), _)| (*vault, path.clone()))
-            .ok_or_else(|| CreateShareError::NotFound(not_found("Secret")))?;
+            .ok_or_else(|| CreateShareError::NotFound(not_found("Secret").into()))?;
         match body.recipient_type {
             RecipientType::User | RecipientType::Agent if body.recipient_id.is_none() => {
-                return Err(CreateShareError::BadRequest(bad_request("recipient_id: required for user and agent shares")));
+                return Err(CreateShareError::BadRequest(bad_request("recipient_id: required for user and agent shares").into()));
             }
             RecipientType::ExternalEmail if body.recipient_email.is_none() => {
-                return Err(CreateShareError::BadRequest(bad_request("recipient_email: required for external_email shares")));
+                return Err(CreateShareError::BadRequest(bad_request("recipient_email: required for external_email shares").into()));
             }
             _ => {}
         }
@@ -1714,7 +1718,7 @@ impl OneclawApi for InMemoryOneclaw {
         query: ListOutboundSharesQuery,
     ) -> Result<ShareList, ListOutboundSharesError> {
         let state = self.serve(Operation::ListOutboundShares);
-        let me = state.user_id(&credentials).map_err(ListOutboundSharesError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ListOutboundSharesError::Unauthorized(error.into()))?;
         let shares = state
             .shares
             .values()
@@ -1731,7 +1735,7 @@ impl OneclawApi for InMemoryOneclaw {
         query: ListInboundSharesQuery,
     ) -> Result<ShareList, ListInboundSharesError> {
         let state = self.serve(Operation::ListInboundShares);
-        let me = state.principal(&credentials).ok_or_else(|| ListInboundSharesError::Unauthorized(unauthorized()))?;
+        let me = state.principal(&credentials).ok_or_else(|| ListInboundSharesError::Unauthorized(unauthorized().into()))?;
         let shares = state
             .shares
             .values()
@@ -1748,13 +1752,14 @@ impl OneclawApi for InMemoryOneclaw {
         share_id: Uuid,
     ) -> Result<Share, AcceptShareError> {
         let mut state = self.serve(Operation::AcceptShare);
-        let me = state.principal(&credentials).ok_or_else(|| AcceptShareError::Unauthorized(unauthorized()))?;
-        let share = state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| AcceptShareError::NotFound(not_found("Share")))?;
+        let me = state.principal(&credentials).ok_or_else(|| AcceptShareError::Unauthorized(unauthorized().into()))?;
+        let share =
+            state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| AcceptShareError::NotFound(not_found("Share").into()))?;
         if !is_recipient(&state, &me, &share) {
-            return Err(AcceptShareError::Forbidden(forbidden("Only the recipient of this share can accept it")));
+            return Err(AcceptShareError::Forbidden(forbidden("Only the recipient of this share can accept it").into()));
         }
         if share.status != ShareStatus::Pending {
-            return Err(AcceptShareError::Conflict(err("share_not_pending", "This share is no longer pending")));
+            return Err(AcceptShareError::Conflict(err("share_not_pending", "This share is no longer pending").into()));
         }
         let share = &mut state.shares.get_mut(&share_id).expect("the share").share;
         share.status = ShareStatus::Accepted;
@@ -1767,13 +1772,14 @@ impl OneclawApi for InMemoryOneclaw {
         share_id: Uuid,
     ) -> Result<Share, DeclineShareError> {
         let mut state = self.serve(Operation::DeclineShare);
-        let me = state.principal(&credentials).ok_or_else(|| DeclineShareError::Unauthorized(unauthorized()))?;
-        let share = state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| DeclineShareError::NotFound(not_found("Share")))?;
+        let me = state.principal(&credentials).ok_or_else(|| DeclineShareError::Unauthorized(unauthorized().into()))?;
+        let share =
+            state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| DeclineShareError::NotFound(not_found("Share").into()))?;
         if !is_recipient(&state, &me, &share) {
-            return Err(DeclineShareError::Forbidden(forbidden("Only the recipient of this share can decline it")));
+            return Err(DeclineShareError::Forbidden(forbidden("Only the recipient of this share can decline it").into()));
         }
         if share.status != ShareStatus::Pending {
-            return Err(DeclineShareError::Conflict(err("share_not_pending", "This share is no longer pending")));
+            return Err(DeclineShareError::Conflict(err("share_not_pending", "This share is no longer pending").into()));
         }
         let share = &mut state.shares.get_mut(&share_id).expect("the share").share;
         share.status = ShareStatus::Declined;
@@ -1800,7 +1806,7 @@ impl OneclawApi for InMemoryOneclaw {
                         || c.chain_id.to_string() == identifier)
             })
             .cloned()
-            .ok_or_else(|| GetChainError::NotFound(not_found("Chain")))
+            .ok_or_else(|| GetChainError::NotFound(not_found("Chain").into()))
     }
 
     // --- Transactions (Intents API) --------------------------------------------------------------
@@ -1813,8 +1819,8 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<TransactionList, ListTransactionsError> {
         let state = self.serve(Operation::ListTransactions);
         state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
-            403 => ListTransactionsError::Forbidden(body),
-            _ => ListTransactionsError::NotFound(body),
+            403 => ListTransactionsError::Forbidden(body.into()),
+            _ => ListTransactionsError::NotFound(body.into()),
         })?;
         let transactions = state
             .transactions
@@ -1837,8 +1843,8 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<Transaction, SubmitTransactionError> {
         let mut state = self.serve(Operation::SubmitTransaction);
         let agent = state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
-            403 => SubmitTransactionError::Forbidden(body),
-            _ => SubmitTransactionError::NotFound(body),
+            403 => SubmitTransactionError::Forbidden(body.into()),
+            _ => SubmitTransactionError::NotFound(body.into()),
         })?;
         // The signing key must be a private key in one of the agent's vaults; it is never read out.
         if let Some(key_path) = &body.signing_key_path {
@@ -1849,7 +1855,7 @@ impl OneclawApi for InMemoryOneclaw {
                     .is_some_and(|record| !record.deleted && record.current().type_ == SecretType::PrivateKey)
             });
             if !held {
-                return Err(SubmitTransactionError::NotFound(not_found("Signing key")));
+                return Err(SubmitTransactionError::NotFound(not_found("Signing key").into()));
             }
         }
         let request = {
@@ -1857,12 +1863,11 @@ impl OneclawApi for InMemoryOneclaw {
             value.gas_limit = body.gas_limit;
             value
         };
-        let simulation = state.simulate(&request).map_err(SubmitTransactionError::BadRequest)?;
+        let simulation = state.simulate(&request).map_err(|error| SubmitTransactionError::BadRequest(error.into()))?;
         if body.simulate_first && !simulation.success {
-            return Err(SubmitTransactionError::UnprocessableEntity(err(
-                "simulation_failed",
-                "The simulation reverted: execution reverted",
-            )));
+            return Err(SubmitTransactionError::UnprocessableEntity(
+                err("simulation_failed", "The simulation reverted: execution reverted").into(),
+            ));
         }
         let chain_id = state.chains.values().find(|c| c.name == body.chain).map(|c| c.chain_id).expect("a simulated chain");
         let id = state.uuid("tx");
@@ -1897,15 +1902,15 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<Transaction, GetTransactionError> {
         let state = self.serve(Operation::GetTransaction);
         state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
-            403 => GetTransactionError::Forbidden(body),
-            _ => GetTransactionError::NotFound(body),
+            403 => GetTransactionError::Forbidden(body.into()),
+            _ => GetTransactionError::NotFound(body.into()),
         })?;
         state
             .transactions
             .get(&tx_id)
             .filter(|tx| tx.agent_id == agent_id)
             .cloned()
-            .ok_or_else(|| GetTransactionError::NotFound(not_found("Transaction")))
+            .ok_or_else(|| GetTransactionError::NotFound(not_found("Transaction").into()))
     }
 
     async fn simulate_transaction(
@@ -1916,10 +1921,10 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<SimulationResult, SimulateTransactionError> {
         let state = self.serve(Operation::SimulateTransaction);
         state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
-            403 => SimulateTransactionError::Forbidden(body),
-            _ => SimulateTransactionError::NotFound(body),
+            403 => SimulateTransactionError::Forbidden(body.into()),
+            _ => SimulateTransactionError::NotFound(body.into()),
         })?;
-        state.simulate(&body).map_err(SimulateTransactionError::BadRequest)
+        state.simulate(&body).map_err(|error| SimulateTransactionError::BadRequest(error.into()))
     }
 
     async fn simulate_transaction_bundle(
@@ -1930,15 +1935,15 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<BundleSimulationResult, SimulateTransactionBundleError> {
         let state = self.serve(Operation::SimulateTransactionBundle);
         state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
-            403 => SimulateTransactionBundleError::Forbidden(body),
-            _ => SimulateTransactionBundleError::NotFound(body),
+            403 => SimulateTransactionBundleError::Forbidden(body.into()),
+            _ => SimulateTransactionBundleError::NotFound(body.into()),
         })?;
         let results = body
             .transactions
             .iter()
             .map(|tx| state.simulate(tx))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(SimulateTransactionBundleError::BadRequest)?;
+            .map_err(|error| SimulateTransactionBundleError::BadRequest(error.into()))?;
         Ok(BundleSimulationResult::new(results.iter().all(|r| r.success), results))
     }
 
@@ -1949,7 +1954,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<UsageSummary, GetUsageSummaryError> {
         let state = self.serve(Operation::GetUsageSummary);
-        let me = state.user_id(&credentials).map_err(GetUsageSummaryError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| GetUsageSummaryError::Unauthorized(error.into()))?;
         Ok(state.usage(&me))
     }
 
@@ -1958,7 +1963,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<UsageHistory, GetUsageHistoryError> {
         let state = self.serve(Operation::GetUsageHistory);
-        let me = state.user_id(&credentials).map_err(GetUsageHistoryError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| GetUsageHistoryError::Unauthorized(error.into()))?;
         let usage = state.usage(&me);
         let periods = vec![
             UsagePeriod::new(
@@ -1981,17 +1986,19 @@ impl OneclawApi for InMemoryOneclaw {
         body: SubscribeRequest,
     ) -> Result<CheckoutSession, CreateSubscriptionCheckoutError> {
         let mut state = self.serve(Operation::CreateSubscriptionCheckout);
-        let me = state.user_id(&credentials).map_err(CreateSubscriptionCheckoutError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateSubscriptionCheckoutError::Unauthorized(error.into()))?;
         let org = state.user(&me).user.org_id;
         let wanted = match body.tier {
             SubscribeRequestTier::Pro => BillingTier::Pro,
             SubscribeRequestTier::Business => BillingTier::Business,
             tier => {
-                return Err(CreateSubscriptionCheckoutError::BadRequest(bad_request(format!("Unknown tier {tier}"))));
+                return Err(CreateSubscriptionCheckoutError::BadRequest(bad_request(format!("Unknown tier {tier}")).into()));
             }
         };
         if state.tiers.get(&org) == Some(&wanted) {
-            return Err(CreateSubscriptionCheckoutError::Conflict(err("already_subscribed", "The organization already has this plan")));
+            return Err(CreateSubscriptionCheckoutError::Conflict(
+                err("already_subscribed", "The organization already has this plan").into(),
+            ));
         }
         let session_id = state.id("cs_test");
         Ok(CheckoutSession::new(format!("https://checkout.stripe.com/c/pay/{session_id}?interval={}", body.interval), session_id))
@@ -2003,7 +2010,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: PortalRequest,
     ) -> Result<PortalSession, CreateBillingPortalSessionError> {
         let state = self.serve(Operation::CreateBillingPortalSession);
-        let me = state.user_id(&credentials).map_err(CreateBillingPortalSessionError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateBillingPortalSessionError::Unauthorized(error.into()))?;
         let org = &state.user(&me).user.org_id;
         Ok(PortalSession::new(format!("https://billing.stripe.com/p/session/{org}?return_url={}", body.return_url)))
     }
@@ -2013,7 +2020,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<SubscriptionSummary, GetSubscriptionError> {
         let state = self.serve(Operation::GetSubscription);
-        let me = state.user_id(&credentials).map_err(GetSubscriptionError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| GetSubscriptionError::Unauthorized(error.into()))?;
         let org = state.user(&me).user.org_id;
         let usage = state.usage(&me);
         let paid = usage.tier != BillingTier::Free;
@@ -2029,7 +2036,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: TopupRequest,
     ) -> Result<CheckoutSession, CreateCreditTopupError> {
         let mut state = self.serve(Operation::CreateCreditTopup);
-        state.user_id(&credentials).map_err(CreateCreditTopupError::Unauthorized)?;
+        state.user_id(&credentials).map_err(|error| CreateCreditTopupError::Unauthorized(error.into()))?;
         let session_id = state.id("cs_topup");
         Ok(CheckoutSession::new(format!("https://checkout.stripe.com/c/pay/{session_id}?amount={}", body.amount_cents), session_id))
     }
@@ -2039,7 +2046,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<CreditBalance, GetCreditBalanceError> {
         let state = self.serve(Operation::GetCreditBalance);
-        let me = state.user_id(&credentials).map_err(GetCreditBalanceError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| GetCreditBalanceError::Unauthorized(error.into()))?;
         Ok(state.credit_balance(&state.user(&me).user.org_id))
     }
 
@@ -2049,10 +2056,11 @@ impl OneclawApi for InMemoryOneclaw {
         query: ListCreditTransactionsQuery,
     ) -> Result<CreditTransactionList, ListCreditTransactionsError> {
         let state = self.serve(Operation::ListCreditTransactions);
-        let me = state.user_id(&credentials).map_err(ListCreditTransactionsError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ListCreditTransactionsError::Unauthorized(error.into()))?;
         let org = &state.user(&me).user.org_id;
         let ledger = state.credit_ledger.iter().filter(|(o, _)| o == org).map(|(_, tx)| tx.clone()).collect();
-        let (items, next_cursor) = page(ledger, query.limit, query.cursor.as_deref()).map_err(ListCreditTransactionsError::BadRequest)?;
+        let (items, next_cursor) =
+            page(ledger, query.limit, query.cursor.as_deref()).map_err(|error| ListCreditTransactionsError::BadRequest(error.into()))?;
         Ok({
             let mut value = CreditTransactionList::new(items);
             value.next_cursor = next_cursor;
@@ -2066,7 +2074,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: OverageMethodRequest,
     ) -> Result<OverageMethodResponse, SetOverageMethodError> {
         let mut state = self.serve(Operation::SetOverageMethod);
-        let me = state.user_id(&credentials).map_err(SetOverageMethodError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| SetOverageMethodError::Unauthorized(error.into()))?;
         let org = state.user(&me).user.org_id;
         state.overage.insert(org, body.overage_method.clone());
         Ok(OverageMethodResponse::new(body.overage_method, clock()))
@@ -2081,7 +2089,9 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<WebhookAck, HandleStripeWebhookError> {
         let mut state = self.serve(Operation::HandleStripeWebhook);
         if !stripe_signature_matches(&stripe_signature, &raw_body) {
-            return Err(HandleStripeWebhookError::BadRequest(err("invalid_signature", "The Stripe signature could not be verified")));
+            return Err(HandleStripeWebhookError::BadRequest(
+                err("invalid_signature", "The Stripe signature could not be verified").into(),
+            ));
         }
         // A completed top-up credits the organization named in its metadata.
         if body.type_ == "checkout.session.completed" {
@@ -2123,7 +2133,7 @@ impl OneclawApi for InMemoryOneclaw {
         query: ListAuditEventsQuery,
     ) -> Result<AuditEventList, ListAuditEventsError> {
         let state = self.serve(Operation::ListAuditEvents);
-        let me = state.user_id(&credentials).map_err(ListAuditEventsError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ListAuditEventsError::Unauthorized(error.into()))?;
         let org = &state.user(&me).user.org_id;
         let events = state
             .audit
@@ -2152,7 +2162,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<OrgMemberList, ListOrgMembersError> {
         let state = self.serve(Operation::ListOrgMembers);
-        let me = state.user_id(&credentials).map_err(ListOrgMembersError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ListOrgMembersError::Unauthorized(error.into()))?;
         let org = &state.user(&me).user.org_id;
         let mut members: Vec<OrgMember> = state
             .users
@@ -2181,13 +2191,13 @@ impl OneclawApi for InMemoryOneclaw {
         body: InviteRequest,
     ) -> Result<Invitation, InviteOrgMemberError> {
         let mut state = self.serve(Operation::InviteOrgMember);
-        let me = state.user_id(&credentials).map_err(InviteOrgMemberError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| InviteOrgMemberError::Unauthorized(error.into()))?;
         let inviter = state.user(&me).user.clone();
         if inviter.role == OrgRole::Member {
-            return Err(InviteOrgMemberError::Forbidden(forbidden("Only owners and admins can invite members")));
+            return Err(InviteOrgMemberError::Forbidden(forbidden("Only owners and admins can invite members").into()));
         }
         if state.user_by_email(&body.email).is_some_and(|r| r.user.org_id == inviter.org_id) {
-            return Err(InviteOrgMemberError::Conflict(err("already_member", "This email already belongs to a member")));
+            return Err(InviteOrgMemberError::Conflict(err("already_member", "This email already belongs to a member").into()));
         }
         let id = state.uuid("inv");
         let invitation = Invitation::new(id, body.email, body.role, me, clock(), at("2026-03-08T12:00:00Z"));
@@ -2201,13 +2211,13 @@ impl OneclawApi for InMemoryOneclaw {
         user_id: Uuid,
     ) -> Result<(), RemoveOrgMemberError> {
         let mut state = self.serve(Operation::RemoveOrgMember);
-        let me = state.user_id(&credentials).map_err(RemoveOrgMemberError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| RemoveOrgMemberError::Unauthorized(error.into()))?;
         let actor = state.user(&me).user.clone();
         if state.users.get(&user_id).is_none_or(|r| r.user.org_id != actor.org_id) {
-            return Err(RemoveOrgMemberError::NotFound(not_found("Member")));
+            return Err(RemoveOrgMemberError::NotFound(not_found("Member").into()));
         }
         if actor.role == OrgRole::Member || user_id == me {
-            return Err(RemoveOrgMemberError::Forbidden(forbidden("Insufficient permissions for this operation")));
+            return Err(RemoveOrgMemberError::Forbidden(forbidden("Insufficient permissions for this operation").into()));
         }
         // The removed member keeps the account, in an organization of its own.
         let own_org = state.uuid("org");
@@ -2224,13 +2234,13 @@ impl OneclawApi for InMemoryOneclaw {
         body: UpdateMemberRoleRequest,
     ) -> Result<OrgMember, UpdateOrgMemberRoleError> {
         let mut state = self.serve(Operation::UpdateOrgMemberRole);
-        let me = state.user_id(&credentials).map_err(UpdateOrgMemberRoleError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| UpdateOrgMemberRoleError::Unauthorized(error.into()))?;
         let actor = state.user(&me).user.clone();
         if state.users.get(&user_id).is_none_or(|r| r.user.org_id != actor.org_id) {
-            return Err(UpdateOrgMemberRoleError::NotFound(not_found("Member")));
+            return Err(UpdateOrgMemberRoleError::NotFound(not_found("Member").into()));
         }
         if actor.role != OrgRole::Owner {
-            return Err(UpdateOrgMemberRoleError::Forbidden(forbidden("Only owners can change roles")));
+            return Err(UpdateOrgMemberRoleError::Forbidden(forbidden("Only owners can change roles").into()));
         }
         let user = &mut state.user_mut(&user_id).user;
         user.role = body.role;
@@ -2248,7 +2258,7 @@ impl OneclawApi for InMemoryOneclaw {
         RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
     ) -> Result<IpRuleList, ListIpRulesError> {
         let state = self.serve(Operation::ListIpRules);
-        let me = state.user_id(&credentials).map_err(ListIpRulesError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| ListIpRulesError::Unauthorized(error.into()))?;
         let org = &state.user(&me).user.org_id;
         let rules = state.ip_rules.values().filter(|(o, _)| o == org).map(|(_, rule)| rule.clone()).collect();
         Ok(IpRuleList::new(rules))
@@ -2260,11 +2270,11 @@ impl OneclawApi for InMemoryOneclaw {
         body: CreateIpRuleRequest,
     ) -> Result<IpRule, CreateIpRuleError> {
         let mut state = self.serve(Operation::CreateIpRule);
-        let me = state.user_id(&credentials).map_err(CreateIpRuleError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| CreateIpRuleError::Unauthorized(error.into()))?;
         let valid =
             body.cidr.split_once('/').is_some_and(|(ip, bits)| ip.parse::<std::net::IpAddr>().is_ok() && bits.parse::<u8>().is_ok());
         if !valid {
-            return Err(CreateIpRuleError::BadRequest(bad_request(format!("cidr: `{}` is not a CIDR block", body.cidr))));
+            return Err(CreateIpRuleError::BadRequest(bad_request(format!("cidr: `{}` is not a CIDR block", body.cidr)).into()));
         }
         let org = state.user(&me).user.org_id;
         let id = state.uuid("ipr");
@@ -2283,10 +2293,10 @@ impl OneclawApi for InMemoryOneclaw {
         rule_id: Uuid,
     ) -> Result<(), DeleteIpRuleError> {
         let mut state = self.serve(Operation::DeleteIpRule);
-        let me = state.user_id(&credentials).map_err(DeleteIpRuleError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| DeleteIpRuleError::Unauthorized(error.into()))?;
         let org = state.user(&me).user.org_id;
         if state.ip_rules.get(&rule_id).is_none_or(|(o, _)| *o != org) {
-            return Err(DeleteIpRuleError::NotFound(not_found("IP rule")));
+            return Err(DeleteIpRuleError::NotFound(not_found("IP rule").into()));
         }
         state.ip_rules.remove(&rule_id);
         Ok(())
@@ -2311,7 +2321,7 @@ impl OneclawApi for InMemoryOneclaw {
         body: UpdateSettingRequest,
     ) -> Result<Setting, UpdateAdminSettingError> {
         let mut state = self.serve(Operation::UpdateAdminSetting);
-        let me = state.user_id(&credentials).map_err(UpdateAdminSettingError::Unauthorized)?;
+        let me = state.user_id(&credentials).map_err(|error| UpdateAdminSettingError::Unauthorized(error.into()))?;
         let setting = {
             let mut value = Setting::new(key.clone(), body.value, clock()).updated_by(me);
             value.description = body.description;
@@ -2328,7 +2338,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<(), DeleteAdminSettingError> {
         let mut state = self.serve(Operation::DeleteAdminSetting);
         let _ = credentials;
-        state.settings.remove(&key).map(|_| ()).ok_or_else(|| DeleteAdminSettingError::NotFound(not_found("Setting")))
+        state.settings.remove(&key).map(|_| ()).ok_or_else(|| DeleteAdminSettingError::NotFound(not_found("Setting").into()))
     }
 
     async fn get_x402_config(
@@ -2395,7 +2405,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<(), DeleteAdminUserError> {
         let mut state = self.serve(Operation::DeleteAdminUser);
         let _ = credentials;
-        state.users.remove(&user_id).ok_or_else(|| DeleteAdminUserError::NotFound(not_found("User")))?;
+        state.users.remove(&user_id).ok_or_else(|| DeleteAdminUserError::NotFound(not_found("User").into()))?;
         state.tokens.retain(|_, principal| *principal != Principal::User(user_id));
         Ok(())
     }
@@ -2418,7 +2428,7 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::CreateAdminChain);
         let _ = credentials;
         if state.chains.values().any(|c| c.name == body.name || c.chain_id == body.chain_id) {
-            return Err(CreateAdminChainError::Conflict(err("chain_exists", "A chain with this name or chain_id already exists")));
+            return Err(CreateAdminChainError::Conflict(err("chain_exists", "A chain with this name or chain_id already exists").into()));
         }
         let chain = chain_from(chain_uuid(body.chain_id), body);
         state.chains.insert(chain.id, chain.clone());
@@ -2433,7 +2443,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<Chain, UpdateAdminChainError> {
         let mut state = self.serve(Operation::UpdateAdminChain);
         let _ = credentials;
-        let id = admin_chain(&state, &chain_id).ok_or_else(|| UpdateAdminChainError::NotFound(not_found("Chain")))?;
+        let id = admin_chain(&state, &chain_id).ok_or_else(|| UpdateAdminChainError::NotFound(not_found("Chain").into()))?;
         let chain = chain_from(id, body);
         state.chains.insert(id, chain.clone());
         Ok(chain)
@@ -2446,7 +2456,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<(), DeleteAdminChainError> {
         let mut state = self.serve(Operation::DeleteAdminChain);
         let _ = credentials;
-        let id = admin_chain(&state, &chain_id).ok_or_else(|| DeleteAdminChainError::NotFound(not_found("Chain")))?;
+        let id = admin_chain(&state, &chain_id).ok_or_else(|| DeleteAdminChainError::NotFound(not_found("Chain").into()))?;
         state.chains.remove(&id);
         Ok(())
     }
@@ -2458,7 +2468,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<OrgLimits, GetOrgLimitsError> {
         let state = self.serve(Operation::GetOrgLimits);
         let _ = credentials;
-        org_limits(&state, &org_id).ok_or_else(|| GetOrgLimitsError::NotFound(not_found("Organization")))
+        org_limits(&state, &org_id).ok_or_else(|| GetOrgLimitsError::NotFound(not_found("Organization").into()))
     }
 
     async fn update_org_limits(
@@ -2469,7 +2479,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<OrgLimits, UpdateOrgLimitsError> {
         let mut state = self.serve(Operation::UpdateOrgLimits);
         let _ = credentials;
-        let mut limits = org_limits(&state, &org_id).ok_or_else(|| UpdateOrgLimitsError::NotFound(not_found("Organization")))?;
+        let mut limits = org_limits(&state, &org_id).ok_or_else(|| UpdateOrgLimitsError::NotFound(not_found("Organization").into()))?;
         limits.max_vaults = body.max_vaults.or(limits.max_vaults);
         limits.max_secrets = body.max_secrets.or(limits.max_secrets);
         limits.max_agents = body.max_agents.or(limits.max_agents);
@@ -2490,7 +2500,7 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::SetOrgBillingTier);
         let _ = credentials;
         if !state.users.values().any(|r| r.user.org_id == org_id) {
-            return Err(SetOrgBillingTierError::NotFound(not_found("Organization")));
+            return Err(SetOrgBillingTierError::NotFound(not_found("Organization").into()));
         }
         state.tiers.insert(org_id, body.tier.clone());
         if let Some(limits) = state.org_limits.get_mut(&org_id) {
@@ -2840,7 +2850,11 @@ async fn every_operation_round_trips_through_the_typed_client() {
 
     ada.change_password(&ChangePasswordRequest::new(PASSWORD.to_owned(), new_password.to_owned())).await.expect("changePassword");
     let error = api_error(anon.create_token(&login(PASSWORD)).await);
-    assert_eq!(error, CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password")), "the old password is gone");
+    assert_eq!(
+        error,
+        CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password").into()),
+        "the old password is gone"
+    );
 
     // --- MFA ---------------------------------------------------------------------
     let status = ada.get_mfa_status().await.expect("getMfaStatus");
@@ -2897,7 +2911,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let denied = ada.deny_device(&DeviceDecisionRequest::new(second.user_code.clone())).await.expect("denyDevice");
     assert_eq!(denied.status, DeviceCodeState::Denied);
     let error = api_error(anon.poll_device_token(&poll(&second.device_code)).await);
-    assert!(matches!(&error, PollDeviceTokenError::BadRequest(body) if body.error == "access_denied"), "{error:?}");
+    assert!(matches!(&error, PollDeviceTokenError::BadRequest(ErrorBody::Decoded(body)) if body.error == "access_denied"), "{error:?}");
 
     // --- Personal API keys -------------------------------------------------------------
     let key = ada.create_api_key(&CreateApiKeyRequest::new("ci".to_owned())).await.expect("createApiKey");
@@ -3025,7 +3039,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     .await
     .expect("a signing key");
     let error = api_error(agent.get_secret(&vault.id, "keys/base-hot-wallet", &GetSecretQuery::default()).await);
-    assert_eq!(error, GetSecretError::Forbidden(forbidden(POLICY_DENIED)), "an Intents agent cannot read private keys");
+    assert_eq!(error, GetSecretError::Forbidden(forbidden(POLICY_DENIED).into()), "an Intents agent cannot read private keys");
     let simulation = agent.simulate_transaction(&agent_id, &simulation_request("1000", "0x")).await.expect("simulateTransaction");
     assert!(simulation.success);
     assert_eq!(simulation.gas_used, 21_032);
@@ -3079,7 +3093,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!((shared.share_id, shared.path.as_str(), shared.type_), (share.id, "api-keys/openai", SecretType::ApiKey));
     assert_eq!((shared.value.as_str(), shared.access_count, shared.max_access_count), ("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ", 1, Some(3)));
     ada.revoke_share(&share.id).await.expect("revokeShare");
-    assert_eq!(api_error(anon.access_share(&share.id).await), AccessShareError::Gone(err("share_expired", SHARE_GONE)));
+    assert_eq!(api_error(anon.access_share(&share.id).await), AccessShareError::Gone(err("share_expired", SHARE_GONE).into()));
 
     // --- Billing & usage -----------------------------------------------------------------------------------------
     let usage = ada.get_usage_summary().await.expect("getUsageSummary");
@@ -3239,7 +3253,11 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .await
         .expect("updateAdminChain");
     assert_eq!((disabled.display_name.as_str(), disabled.enabled), ("OP Mainnet", false));
-    assert_eq!(api_error(anon.get_chain("optimism").await), GetChainError::NotFound(not_found("Chain")), "disabled chains are hidden");
+    assert_eq!(
+        api_error(anon.get_chain("optimism").await),
+        GetChainError::NotFound(not_found("Chain").into()),
+        "disabled chains are hidden"
+    );
     assert_eq!(
         admin
             .update_admin_chain("10", &{
@@ -3264,17 +3282,21 @@ async fn every_operation_round_trips_through_the_typed_client() {
 
     // --- Tear-down: the remaining deletes and revocations --------------------------------------------------------------------------
     let error = api_error(anon.refresh_token().await);
-    assert_eq!(error, RefreshTokenError::BadRequest(err("not_implemented", REFRESH_NOT_IMPLEMENTED)), "refreshToken's only answer today");
+    assert_eq!(
+        error,
+        RefreshTokenError::BadRequest(err("not_implemented", REFRESH_NOT_IMPLEMENTED).into()),
+        "refreshToken's only answer today"
+    );
     ada.delete_secret(&vault.id, "api-keys/openai").await.expect("deleteSecret");
     assert_eq!(
         api_error(ada.get_secret(&vault.id, "api-keys/openai", &GetSecretQuery::default()).await),
-        GetSecretError::NotFound(not_found("Secret"))
+        GetSecretError::NotFound(not_found("Secret").into())
     );
     ada.deactivate_agent(&agent_id).await.expect("deactivateAgent");
     assert!(!ada.get_agent(&agent_id).await.expect("agent").is_active);
     assert_eq!(api_error(agent.get_current_agent().await).status(), 401, "a deactivated agent's token is refused");
     ada.delete_vault(&vault.id).await.expect("deleteVault");
-    assert_eq!(api_error(ada.get_vault(&vault.id).await), GetVaultError::NotFound(not_found("Vault")));
+    assert_eq!(api_error(ada.get_vault(&vault.id).await), GetVaultError::NotFound(not_found("Vault").into()));
     bob.delete_current_user().await.expect("deleteCurrentUser");
     assert_eq!(api_error(bob.get_current_user().await).status(), 401);
     ada.revoke_token().await.expect("revokeToken");
@@ -3375,9 +3397,13 @@ async fn secret_paths_with_several_segments_round_trip_unchanged() {
     ada.delete_secret(&vault.id, "a/b/c/d").await.expect("a 204 delete");
     assert_eq!(server.api.received_paths().last().map(|r| (r.operation, r.path.clone())), Some(("deleteSecret", "a/b/c/d".to_owned())));
     let error = api_error(ada.get_secret(&vault.id, "a/b/c/d", &GetSecretQuery::default()).await);
-    assert_eq!(error, GetSecretError::NotFound(not_found("Secret")));
+    assert_eq!(error, GetSecretError::NotFound(not_found("Secret").into()));
     assert!(!paths(&ada.list_secrets(&vault.id, &ListSecretsQuery::default()).await.expect("list")).contains(&"a/b/c/d"));
-    assert_eq!(api_error(ada.delete_secret(&vault.id, "a/b/c/d").await), DeleteSecretError::NotFound(not_found("Secret")), "deleted once");
+    assert_eq!(
+        api_error(ada.delete_secret(&vault.id, "a/b/c/d").await),
+        DeleteSecretError::NotFound(not_found("Secret").into()),
+        "deleted once"
+    );
     // Its parent prefix was never a secret of its own.
     assert_eq!(api_error(ada.get_secret(&vault.id, "a/b/c", &GetSecretQuery::default()).await).status(), 404);
 }
@@ -3474,16 +3500,16 @@ async fn unknown_and_revoked_tokens_are_401() {
     let invalid = || err("unauthorized", INVALID_TOKEN);
 
     let stranger = server.client_with(&format!("eyJhbGciOiJFZERTQSJ9.user.{}.sig000001", unknown("usr")));
-    assert_eq!(api_error(stranger.list_vaults().await), ListVaultsError::Unauthorized(invalid()));
-    assert_eq!(api_error(stranger.get_current_user().await), GetCurrentUserError::Unauthorized(invalid()));
-    assert_eq!(api_error(stranger.revoke_token().await), RevokeTokenError::Unauthorized(invalid()));
+    assert_eq!(api_error(stranger.list_vaults().await), ListVaultsError::Unauthorized(invalid().into()));
+    assert_eq!(api_error(stranger.get_current_user().await), GetCurrentUserError::Unauthorized(invalid().into()));
+    assert_eq!(api_error(stranger.revoke_token().await), RevokeTokenError::Unauthorized(invalid().into()));
 
     let (ada, token, _) = server.user("ada@example.com").await;
     let vault = ada.create_vault(&vault_request("v")).await.expect("the token works before revocation");
     ada.revoke_token().await.expect("revokeToken");
-    assert_eq!(api_error(ada.get_current_user().await), GetCurrentUserError::Unauthorized(invalid()));
-    assert_eq!(api_error(ada.get_vault(&vault.id).await), GetVaultError::Unauthorized(invalid()));
-    assert_eq!(api_error(ada.revoke_token().await), RevokeTokenError::Unauthorized(invalid()), "revoked once");
+    assert_eq!(api_error(ada.get_current_user().await), GetCurrentUserError::Unauthorized(invalid().into()));
+    assert_eq!(api_error(ada.get_vault(&vault.id).await), GetVaultError::Unauthorized(invalid().into()));
+    assert_eq!(api_error(ada.revoke_token().await), RevokeTokenError::Unauthorized(invalid().into()), "revoked once");
     let response = raw_request(&server, "GET", &format!("/v1/vaults/{}", vault.id), &[("Authorization", &bearer(&token))], "").await;
     assert_eq!(response.status, 401, "{}", response.body);
     assert_eq!(response.error(), ("unauthorized".to_owned(), INVALID_TOKEN.to_owned()));
@@ -3502,9 +3528,9 @@ async fn insufficient_permissions_are_403() {
 
     // A user token on a platform-admin operation: refused by `authorize`.
     let error = api_error(ada.list_admin_settings().await);
-    assert_eq!(error, ListAdminSettingsError::Forbidden(err("admin_required", ADMIN_REQUIRED)));
+    assert_eq!(error, ListAdminSettingsError::Forbidden(err("admin_required", ADMIN_REQUIRED).into()));
     let error = api_error(ada.set_org_billing_tier(&me.org_id, &BillingTierRequest::new(BillingTier::Business)).await);
-    assert!(matches!(&error, SetOrgBillingTierError::Forbidden(body) if body.message == ADMIN_REQUIRED), "{error:?}");
+    assert!(matches!(&error, SetOrgBillingTierError::Forbidden(ErrorBody::Decoded(body)) if body.message == ADMIN_REQUIRED), "{error:?}");
     let response = raw_request(&server, "GET", "/v1/admin/users", &[("Authorization", &bearer(&ada_token))], "").await;
     assert_eq!(response.status, 403, "{}", response.body);
     assert_eq!(response.error(), ("admin_required".to_owned(), ADMIN_REQUIRED.to_owned()));
@@ -3521,15 +3547,15 @@ async fn insufficient_permissions_are_403() {
     let disabled = || err("intents_api_disabled", INTENTS_DISABLED);
     assert_eq!(
         api_error(agent.submit_transaction(&agent_id, &transaction_request("0x", None)).await),
-        SubmitTransactionError::Forbidden(disabled())
+        SubmitTransactionError::Forbidden(disabled().into())
     );
     assert_eq!(
         api_error(agent.list_transactions(&agent_id, &ListTransactionsQuery::default()).await),
-        ListTransactionsError::Forbidden(disabled())
+        ListTransactionsError::Forbidden(disabled().into())
     );
     assert_eq!(
         api_error(agent.simulate_transaction(&agent_id, &simulation_request("0", "0x")).await),
-        SimulateTransactionError::Forbidden(disabled())
+        SimulateTransactionError::Forbidden(disabled().into())
     );
     let response = raw_request(
         &server,
@@ -3547,21 +3573,24 @@ async fn insufficient_permissions_are_403() {
     assert_eq!(tx.agent_id, agent_id);
     // A simulation that reverts refuses to sign (422).
     let error = api_error(agent.submit_transaction(&agent_id, &transaction_request(FAILING_CALLDATA, None)).await);
-    assert!(matches!(&error, SubmitTransactionError::UnprocessableEntity(body) if body.error == "simulation_failed"), "{error:?}");
+    assert!(
+        matches!(&error, SubmitTransactionError::UnprocessableEntity(ErrorBody::Decoded(body)) if body.error == "simulation_failed"),
+        "{error:?}"
+    );
     // A user may not act for the agent.
     let error = api_error(ada.submit_transaction(&agent_id, &transaction_request("0x", None)).await);
     assert!(
-        matches!(&error, SubmitTransactionError::Forbidden(body) if body.message == "The caller may not act for this agent"),
+        matches!(&error, SubmitTransactionError::Forbidden(ErrorBody::Decoded(body)) if body.message == "The caller may not act for this agent"),
         "{error:?}"
     );
 
     // An agent token on a user-only operation, and outside its vaults.
     let error = api_error(agent.list_agents().await);
-    assert!(matches!(&error, ListAgentsError::Forbidden(body) if body.message == USER_TOKEN_REQUIRED), "{error:?}");
+    assert!(matches!(&error, ListAgentsError::Forbidden(ErrorBody::Decoded(body)) if body.message == USER_TOKEN_REQUIRED), "{error:?}");
     let other = ada.create_vault(&vault_request("other")).await.expect("another vault");
     ada.put_secret(&other.id, "db/password", &secret_request(SecretType::Password, "hunter2")).await.expect("a secret");
     let error = api_error(agent.get_secret(&other.id, "db/password", &GetSecretQuery::default()).await);
-    assert_eq!(error, GetSecretError::Forbidden(forbidden(POLICY_DENIED)));
+    assert_eq!(error, GetSecretError::Forbidden(forbidden(POLICY_DENIED).into()));
 
     // Only the recipient may accept a share; only the creator may revoke it.
     let (bob, _, bob_user) = server.user("bob@example.com").await;
@@ -3574,7 +3603,9 @@ async fn insufficient_permissions_are_403() {
     assert!(matches!(api_error(carol.accept_share(&share.id).await), AcceptShareError::Forbidden(_)));
     assert!(matches!(api_error(bob.revoke_share(&share.id).await), RevokeShareError::Forbidden(_)));
     bob.accept_share(&share.id).await.expect("the recipient accepts");
-    assert!(matches!(api_error(bob.accept_share(&share.id).await), AcceptShareError::Conflict(body) if body.error == "share_not_pending"));
+    assert!(
+        matches!(api_error(bob.accept_share(&share.id).await), AcceptShareError::Conflict(ErrorBody::Decoded(body)) if body.error == "share_not_pending")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -3591,7 +3622,7 @@ async fn exhausted_secret_quota_is_402() {
     ada.put_secret(&vault.id, "one", &secret_request(SecretType::Note, "1")).await.expect("write 1 of 2");
     ada.put_secret(&vault.id, "two", &secret_request(SecretType::Note, "2")).await.expect("write 2 of 2");
     let error = api_error(ada.put_secret(&vault.id, "three", &secret_request(SecretType::Note, "3")).await);
-    assert_eq!(error, PutSecretError::PaymentRequired(payment_required()));
+    assert_eq!(error, PutSecretError::PaymentRequired(payment_required().into()));
     assert_eq!(
         paths(&ada.list_secrets(&vault.id, &ListSecretsQuery::default()).await.expect("list")),
         ["one", "two"],
@@ -3601,7 +3632,7 @@ async fn exhausted_secret_quota_is_402() {
     ada.get_secret(&vault.id, "one", &GetSecretQuery::default()).await.expect("read 1 of 2");
     let secret = ada.get_secret(&vault.id, "two", &GetSecretQuery::default()).await.expect("read 2 of 2");
     let error = api_error(ada.get_secret(&vault.id, "one", &GetSecretQuery::default()).await);
-    assert_eq!(error, GetSecretError::PaymentRequired(payment_required()));
+    assert_eq!(error, GetSecretError::PaymentRequired(payment_required().into()));
     // Billing comes before the handler: even a missing secret is a 402 now.
     let error = api_error(ada.get_secret(&vault.id, "no/such/secret", &GetSecretQuery::default()).await);
     assert_eq!(error.status(), 402);
@@ -3615,7 +3646,7 @@ async fn exhausted_secret_quota_is_402() {
         .create_share(&secret.id, &share_request(RecipientType::AnyoneWithLink, None, "2026-03-08T00:00:00Z", None))
         .await
         .expect("a link share");
-    assert_eq!(api_error(server.client().access_share(&share.id).await), AccessShareError::PaymentRequired(payment_required()));
+    assert_eq!(api_error(server.client().access_share(&share.id).await), AccessShareError::PaymentRequired(payment_required().into()));
 
     let usage = ada.get_usage_summary().await.expect("usage");
     assert_eq!((usage.secret_reads, usage.secret_writes), (UsageMeter::new(2).limit(2), UsageMeter::new(2).limit(2)));
@@ -3642,33 +3673,37 @@ async fn unknown_or_invisible_resources_are_404() {
     let secret = ada.put_secret(&vault.id, "db/password", &secret_request(SecretType::Password, "pw")).await.expect("a secret");
     let PutSecretResponse::Created(secret) = secret else { panic!("a new secret is 201") };
 
-    assert_eq!(api_error(ada.get_vault(&unknown("vlt")).await), GetVaultError::NotFound(not_found("Vault")));
-    assert_eq!(api_error(bob.get_vault(&vault.id).await), GetVaultError::NotFound(not_found("Vault")), "another org's vault is invisible");
+    assert_eq!(api_error(ada.get_vault(&unknown("vlt")).await), GetVaultError::NotFound(not_found("Vault").into()));
+    assert_eq!(
+        api_error(bob.get_vault(&vault.id).await),
+        GetVaultError::NotFound(not_found("Vault").into()),
+        "another org's vault is invisible"
+    );
     assert_eq!(
         api_error(bob.get_secret(&vault.id, "db/password", &GetSecretQuery::default()).await),
-        GetSecretError::NotFound(not_found("Vault"))
+        GetSecretError::NotFound(not_found("Vault").into())
     );
     assert_eq!(
         api_error(ada.get_secret(&vault.id, "db/user", &GetSecretQuery::default()).await),
-        GetSecretError::NotFound(not_found("Secret"))
+        GetSecretError::NotFound(not_found("Secret").into())
     );
     assert_eq!(
         api_error(ada.get_secret(&vault.id, "db/password", &GetSecretQuery::default().version(7)).await),
-        GetSecretError::NotFound(not_found("Secret version"))
+        GetSecretError::NotFound(not_found("Secret version").into())
     );
     assert_eq!(
         api_error(ada.put_secret(&unknown("vlt"), "x", &secret_request(SecretType::Note, "x")).await),
-        PutSecretError::NotFound(not_found("Vault"))
+        PutSecretError::NotFound(not_found("Vault").into())
     );
     assert_eq!(
         api_error(ada.list_secrets(&unknown("vlt"), &ListSecretsQuery::default()).await),
-        ListSecretsError::NotFound(not_found("Vault"))
+        ListSecretsError::NotFound(not_found("Vault").into())
     );
-    assert_eq!(api_error(ada.delete_vault(&unknown("vlt")).await), DeleteVaultError::NotFound(not_found("Vault")));
-    assert_eq!(api_error(ada.get_agent(&unknown("agt")).await), GetAgentError::NotFound(not_found("Agent")));
+    assert_eq!(api_error(ada.delete_vault(&unknown("vlt")).await), DeleteVaultError::NotFound(not_found("Vault").into()));
+    assert_eq!(api_error(ada.get_agent(&unknown("agt")).await), GetAgentError::NotFound(not_found("Agent").into()));
     assert_eq!(
         api_error(ada.get_cmek_rotation_job(&vault.id, &unknown("job")).await),
-        GetCmekRotationJobError::NotFound(not_found("Rotation job"))
+        GetCmekRotationJobError::NotFound(not_found("Rotation job").into())
     );
     assert_eq!(
         api_error(
@@ -3678,20 +3713,20 @@ async fn unknown_or_invisible_resources_are_404() {
             )
             .await
         ),
-        CreateShareError::NotFound(not_found("Secret"))
+        CreateShareError::NotFound(not_found("Secret").into())
     );
     assert_eq!(
         api_error(bob.create_share(&secret.id, &share_request(RecipientType::AnyoneWithLink, None, "2026-03-08T00:00:00Z", None)).await),
-        CreateShareError::NotFound(not_found("Secret"))
+        CreateShareError::NotFound(not_found("Secret").into())
     );
-    assert_eq!(api_error(server.client().access_share(&unknown("shr")).await), AccessShareError::NotFound(not_found("Share")));
-    assert_eq!(api_error(ada.revoke_share(&unknown("shr")).await), RevokeShareError::NotFound(not_found("Share")));
-    assert_eq!(api_error(server.client().get_chain("solana").await), GetChainError::NotFound(not_found("Chain")));
+    assert_eq!(api_error(server.client().access_share(&unknown("shr")).await), AccessShareError::NotFound(not_found("Share").into()));
+    assert_eq!(api_error(ada.revoke_share(&unknown("shr")).await), RevokeShareError::NotFound(not_found("Share").into()));
+    assert_eq!(api_error(server.client().get_chain("solana").await), GetChainError::NotFound(not_found("Chain").into()));
     assert_eq!(
         api_error(server.client().get_device_code_status("NOPE-0000").await),
-        GetDeviceCodeStatusError::NotFound(not_found("Device code"))
+        GetDeviceCodeStatusError::NotFound(not_found("Device code").into())
     );
-    assert_eq!(api_error(ada.revoke_api_key(&unknown("key")).await), RevokeApiKeyError::NotFound(not_found("API key")));
+    assert_eq!(api_error(ada.revoke_api_key(&unknown("key")).await), RevokeApiKeyError::NotFound(not_found("API key").into()));
 
     let response =
         raw_request(&server, "DELETE", &format!("/v1/vaults/{}", unknown("vlt")), &[("Authorization", &bearer(&ada_token))], "").await;
@@ -3711,7 +3746,7 @@ async fn shares_enforce_access_count_expiry_acceptance_and_revocation() {
     let vault = ada.create_vault(&vault_request("shared")).await.expect("a vault");
     ada.put_secret(&vault.id, "api-keys/openai", &secret_request(SecretType::ApiKey, "sk-1")).await.expect("a secret");
     let secret = ada.get_secret(&vault.id, "api-keys/openai", &GetSecretQuery::default()).await.expect("the secret");
-    let gone = || AccessShareError::Gone(err("share_expired", SHARE_GONE));
+    let gone = || AccessShareError::Gone(err("share_expired", SHARE_GONE).into());
 
     // At most two accesses.
     let link = ada
@@ -3742,7 +3777,7 @@ async fn shares_enforce_access_count_expiry_acceptance_and_revocation() {
         .create_share(&secret.id, &share_request(RecipientType::User, Some(&bob_user.id), "2026-03-08T00:00:00Z", None))
         .await
         .expect("a direct share");
-    assert_eq!(api_error(anon.access_share(&direct.id).await), AccessShareError::NotFound(not_found("Share")));
+    assert_eq!(api_error(anon.access_share(&direct.id).await), AccessShareError::NotFound(not_found("Share").into()));
     let pending = bob.list_inbound_shares(&ListInboundSharesQuery::default().status(ShareStatus::Pending)).await.expect("inbound");
     assert_eq!(pending.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
     bob.accept_share(&direct.id).await.expect("accept");
@@ -3781,9 +3816,9 @@ async fn rate_limit_hook_answers_429_before_authentication() {
     }
     let limited = || Error::new("rate_limited".to_owned(), format!("Rate limit exceeded. Retry after {RETRY_AFTER_SECS} seconds."));
     let error = api_error(ada.get_current_user().await);
-    assert_eq!(error, GetCurrentUserError::TooManyRequests(limited()));
+    assert_eq!(error, GetCurrentUserError::TooManyRequests(limited().into()));
     let error = api_error(ada.put_secret(&tagged("vlt", 1), "config/prod/db", &secret_request(SecretType::Note, "x")).await);
-    assert_eq!(error, PutSecretError::TooManyRequests(limited()));
+    assert_eq!(error, PutSecretError::TooManyRequests(limited().into()));
     assert_eq!(ada.rate_limit(), Some(RateLimit { limit: Some(4), remaining: Some(0), reset: Some(RESET_AT) }));
 
     // On the wire.
@@ -3833,7 +3868,7 @@ async fn rate_limit_hook_answers_429_before_authentication() {
     let anon = server.client();
     anon.get_health().await.expect("the last anonymous request of the budget");
     assert_eq!(anon.rate_limit(), Some(RateLimit { limit: Some(3), remaining: Some(0), reset: Some(RESET_AT) }));
-    assert_eq!(api_error(anon.get_health().await), GetHealthError::TooManyRequests(limited()));
+    assert_eq!(api_error(anon.get_health().await), GetHealthError::TooManyRequests(limited().into()));
     assert_eq!(api_error(anon.signup(&signup_request("carol@example.com")).await).status(), 429);
 }
 
@@ -3849,7 +3884,7 @@ async fn refresh_token_is_400_not_implemented() {
     let error = api_error(server.client().refresh_token().await);
     assert_eq!(error.status(), 400);
     match &error {
-        RefreshTokenError::BadRequest(body) => {
+        RefreshTokenError::BadRequest(ErrorBody::Decoded(body)) => {
             assert_eq!(body.message, "Refresh tokens not yet implemented");
             assert_eq!(body.error, "not_implemented");
         }

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use cybervault_v2::auth::{AuthError, Credentials, Operation};
 use cybervault_v2::client::{Client, ClientError};
-use cybervault_v2::errors::{AnalyzeThreatError, DomainError, ListRecentThreatsError, UpdateThreatStatusError};
+use cybervault_v2::errors::{AnalyzeThreatError, DomainError, ErrorBody, ListRecentThreatsError, UpdateThreatStatusError};
 use cybervault_v2::rate_limit::{RateLimit, RateLimitDecision};
 use cybervault_v2::server::{self, CybervaultApi, RequestContext, RouterConfig};
 use cybervault_v2::types::{self, AnalyzeRequest, ListRecentThreatsQuery, Threat, ThreatList, UpdateThreatStatusRequest};
@@ -280,7 +280,9 @@ async fn the_rate_limit_hook_limits_by_peer_address() {
     // Another key from the same address shares its budget.
     let other = Client::new(&served.url).with_bearer_auth("cv_live_unknown");
     let refused = api_error(other.list_recent_threats(&query()).await);
-    let ListRecentThreatsError::TooManyRequests(body) = refused else { panic!("expected the documented 429, got {refused:?}") };
+    let ListRecentThreatsError::TooManyRequests(ErrorBody::Decoded(body)) = refused else {
+        panic!("expected the documented 429, got {refused:?}")
+    };
     assert!(body.error.message.contains("Rate limit"), "{body:?}");
     assert_eq!(served.vault.requests_by_peer(), HashMap::from([(IpAddr::from([127, 0, 0, 1]), PEER_BUDGET + 1)]));
 }
@@ -320,12 +322,14 @@ async fn domain_errors_become_the_documented_errors_or_the_documented_500() {
 
     // 404 is documented: the store's message goes in the documented body.
     let error = api_error(client.update_threat_status("thr_404", &update).await);
-    let UpdateThreatStatusError::NotFound(body) = error else { panic!("expected the documented 404, got {error:?}") };
+    let UpdateThreatStatusError::NotFound(ErrorBody::Decoded(body)) = error else { panic!("expected the documented 404, got {error:?}") };
     assert_eq!(body.error.message, "No threat has the id `thr_404`.");
 
     // 423 is not: the fallback is the operation's documented 500, with the message.
     let error = api_error(client.update_threat_status("locked", &update).await);
-    let UpdateThreatStatusError::InternalServerError(body) = error else { panic!("expected the documented 500, got {error:?}") };
+    let UpdateThreatStatusError::InternalServerError(ErrorBody::Decoded(body)) = error else {
+        panic!("expected the documented 500, got {error:?}")
+    };
     assert_eq!(body.error.message, "The threat `locked` is locked by another analyst.");
 }
 

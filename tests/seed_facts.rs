@@ -169,7 +169,7 @@ fn clawguru_seed_facts() {
         let alternatives: Vec<Vec<&str>> = operation.security().iter().map(|alt| alt.iter().map(|(scheme, _)| *scheme).collect()).collect();
         assert_eq!(alternatives, [vec!["ApiKeyHeader"], vec!["BearerAuth"]], "{}", operation.id());
     }
-    let error = clawguru_v1::errors::GetRunbookError::NotFound(clawguru_v1::types::Error::new("Runbook not found"));
+    let error = clawguru_v1::errors::GetRunbookError::NotFound(clawguru_v1::types::Error::new("Runbook not found").into());
     assert_eq!(error.status(), 404);
 
     // Full sets in the seed stay closed; the risk scale, shown by one example, is open.
@@ -213,7 +213,7 @@ fn cybervault_seed_facts() {
     )
     .expect("the seed's 429 body decodes");
     assert_eq!(body.error.retry_after, Some(42));
-    let error = cybervault_v2::errors::ListRecentThreatsError::TooManyRequests(body);
+    let error = cybervault_v2::errors::ListRecentThreatsError::TooManyRequests(body.into());
     assert_eq!(error.status(), 429);
 
     let list = ops.iter().find(|(id, ..)| id == "listRecentThreats").map(|(.., op)| *op).expect("listRecentThreats");
@@ -448,5 +448,5 @@ fn clawup_seed_facts() {
     assert_eq!(names, set(&["error", "message"]));
     let body: clawup_v1::types::Error =
         serde_json::from_str(r#"{"error":"AUTH_401","message":"missing or invalid credentials"}"#).expect("the seed's error decodes");
-    assert_eq!(clawup_v1::errors::ListPlansError::Unauthorized(body).status(), 401);
+    assert_eq!(clawup_v1::errors::ListPlansError::Unauthorized(body.into()).status(), 401);
 }

@@ -71,9 +71,10 @@ impl Rule {
             | Rule::ResponseRemoved
             | Rule::ResponseHeaderRemoved
             | Rule::ResponseHeaderAdded
-            | Rule::RequiredResponseHeaderAdded
-            | Rule::ResponseHeaderBecameOptional
-            | Rule::ResponseHeaderBecameRequired => RustEffect::Breaking,
+            | Rule::RequiredResponseHeaderAdded => RustEffect::Breaking,
+            // A variant's header is an `Option` whether the document requires it or not
+            // (a client reads a missing one as `None`): only its documentation changes.
+            Rule::ResponseHeaderBecameOptional | Rule::ResponseHeaderBecameRequired => RustEffect::Unchanged,
             // A field's Rust type changes (`f64` to `i64`, `T` to `Option<T>`, a `String` to an enum).
             Rule::TypeNarrowed
             | Rule::TypeWidened

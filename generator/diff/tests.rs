@@ -683,6 +683,19 @@ fn a_second_success_breaks_the_rust_api_and_an_error_adds_to_it() {
 }
 
 #[test]
+fn a_response_header_that_becomes_required_or_optional_leaves_the_rust_api() {
+    let op = |required: bool| {
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"get": {
+            "operationId": "listThings", "responses": {"200": {"description": "ok"}, "429": {"description": "slow down",
+                "headers": {"Retry-After": {"required": required, "schema": {"type": "integer"}}}}}
+        }}}})
+    };
+    // The variant's field is `Option<i64>` either way: a client reads a missing header as `None`.
+    assert_eq!(rust_effects(&op(false), &op(true)), [("response-header-became-required".to_owned(), RustEffect::Unchanged)]);
+    assert_eq!(rust_effects(&op(true), &op(false)), [("response-header-became-optional".to_owned(), RustEffect::Unchanged)]);
+}
+
+#[test]
 fn a_media_type_matters_to_the_rust_api_only_where_the_crate_reads_it() {
     let body = |types: &[&str]| {
         let content: serde_json::Map<String, Value> =

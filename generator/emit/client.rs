@@ -543,7 +543,23 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
-/// One match arm that builds a variant of the success or error enum.
+/// The expression that reads a documented error's body as an `ErrorBody`:
+/// JSON that does not decode is kept with its bytes and content type; text
+/// and bytes always read.
+fn read_error_body(r: &Response) -> TokenStream {
+    match r.encoding {
+        Encoding::Json => quote!(answer.error_json()),
+        _ => {
+            let value = read_body(r);
+            quote!(::clawgen_runtime::ErrorBody::Decoded(#value))
+        }
+    }
+}
+
+/// One match arm that builds a variant of the success or error enum. Headers
+/// are read leniently (`None` when missing or malformed), and so is an error's
+/// body, so that a documented status always reads as its variant; only a
+/// success body that does not decode is an error.
 fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenStream {
     let pattern = status_pattern(r.status);
     let enum_path = if success {
@@ -553,25 +569,18 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
         quote!(Failure)
     };
     let variant = ident(&r.variant);
+    let body_value = r.body.as_ref().map(|_| if success { read_body(r) } else { read_error_body(r) });
     let value = if is_struct_variant(r) {
         let status = has_status_field(r).then(|| quote!(status: answer.status(),));
-        let body = r.body.as_ref().map(|_| {
-            let value = read_body(r);
-            quote!(body: #value,)
-        });
+        let body = body_value.map(|value| quote!(body: #value,));
         let headers = r.headers.iter().map(|h| {
             let field = ident(&h.name);
             let ty = type_path(api, &h.ty);
             let wire = h.wire_name.to_ascii_lowercase();
-            if h.required {
-                quote!(#field: answer.required_header::<#ty, _>(#wire)?,)
-            } else {
-                quote!(#field: answer.header::<#ty>(#wire),)
-            }
+            quote!(#field: answer.header::<#ty>(#wire),)
         });
         quote!(#enum_path::#variant { #status #body #(#headers)* })
-    } else if r.body.is_some() {
-        let value = read_body(r);
+    } else if let Some(value) = body_value {
         quote!(#enum_path::#variant(#value))
     } else {
         quote!(#enum_path::#variant)

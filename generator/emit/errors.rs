@@ -21,6 +21,13 @@ pub(super) fn module(api: &Api) -> TokenStream {
         //! Responses of each operation: an error enum with one variant per
         //! documented non-2xx status, and a success enum where an operation has
         //! more than one kind of success.
+        //!
+        //! A documented error always reads as its variant: its body is an
+        //! [`ErrorBody`], which keeps the bytes and content type of a body that
+        //! does not decode, and its declared headers are `Option`s, `None` when
+        //! missing or malformed.
+
+        pub use ::clawgen_runtime::ErrorBody;
 
         #domain
         #common
@@ -197,8 +204,16 @@ pub(super) fn is_struct_variant(response: &Response) -> bool {
     has_status_field(response) || !response.headers.is_empty()
 }
 
-/// The fields of one variant, as declared.
-fn variant_decl(api: &Api, response: &Response) -> TokenStream {
+/// The Rust type of a variant's body: an error's is kept as an `ErrorBody`,
+/// so that a body that does not decode still reads as its variant.
+fn body_type(api: &Api, body: &crate::ir::TypeRef, error: bool) -> TokenStream {
+    let ty = type_path(api, body);
+    if error { quote!(::clawgen_runtime::ErrorBody<#ty>) } else { ty }
+}
+
+/// The fields of one variant, as declared. Every header is an `Option`: one
+/// that is missing or malformed must not lose the status it came with.
+fn variant_decl(api: &Api, response: &Response, error: bool) -> TokenStream {
     let name = ident(&response.variant);
     let summary = match response.status {
         Status::Code(code) => format!("{code}: {}", response.doc.trim()),
@@ -209,7 +224,7 @@ fn variant_decl(api: &Api, response: &Response) -> TokenStream {
     if !is_struct_variant(response) {
         return match &response.body {
             Some(body) => {
-                let body = type_path(api, body);
+                let body = body_type(api, body, error);
                 quote!(#docs #name(#body),)
             }
             None => quote!(#docs #name,),
@@ -220,15 +235,25 @@ fn variant_decl(api: &Api, response: &Response) -> TokenStream {
         status: u16,)
     });
     let body = response.body.as_ref().map(|body| {
-        let body = type_path(api, body);
+        let body = body_type(api, body, error);
         quote!(/// The body.
             body: #body,)
     });
     let headers = response.headers.iter().map(|h| {
         let field = ident(&h.name);
         let ty = type_path(api, &h.ty);
-        let ty = if h.required { ty } else { quote!(::std::option::Option<#ty>) };
-        let text = format!("The `{}` header.{}", h.wire_name, h.doc.as_deref().map(|d| format!(" {d}")).unwrap_or_default());
+        let ty = quote!(::std::option::Option<#ty>);
+        let mut text = format!("The `{}` header.", h.wire_name);
+        if let Some(doc) = h.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            text.push(' ');
+            text.push_str(doc);
+            if !doc.ends_with(['.', '!', '?']) {
+                text.push('.');
+            }
+        }
+        if h.required {
+            text.push_str(" Required by the document; `None` when an answer lacks it or it is malformed.");
+        }
         let text_attr = super::rust::doc(Some(&text));
         quote!(#text_attr #field: #ty,)
     });
@@ -239,7 +264,7 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.error_enum);
     let text = format!("Error responses of `{}` ({} {}).", op.id, op.method.as_str(), op.path);
     let text_attr = super::rust::doc(Some(&text));
-    let variants = op.errors.iter().map(|r| variant_decl(api, r));
+    let variants = op.errors.iter().map(|r| variant_decl(api, r, true));
     let status_arms = op.errors.iter().map(|r| {
         let variant = ident(&r.variant);
         match r.status {
@@ -262,6 +287,27 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
         quote!(#pattern => write!(f, #format, self.status()),)
     });
     let undocumented = format!("{{status}} (undocumented for {})", op.id.replace('{', "{{").replace('}', "}}"));
+    let failure_arms: Vec<TokenStream> = op
+        .errors
+        .iter()
+        .filter(|r| r.body.is_some())
+        .map(|r| {
+            let variant = ident(&r.variant);
+            if is_struct_variant(r) {
+                quote!(Self::#variant { body, .. } => body.decode_failure(),)
+            } else {
+                quote!(Self::#variant(body) => body.decode_failure(),)
+            }
+        })
+        .collect();
+    let decode_failure = if failure_arms.is_empty() {
+        quote!(::std::option::Option::None)
+    } else {
+        quote!(match self {
+            #(#failure_arms)*
+            _ => ::std::option::Option::None,
+        })
+    };
     quote! {
         #text_attr
         #[derive(Debug, Clone, PartialEq)]
@@ -285,6 +331,12 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
                     Self::Undocumented { status, .. } => *status,
                 }
             }
+
+            /// Why the documented body of this answer does not decode (see
+            /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+            pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+                #decode_failure
+            }
         }
 
         impl ::std::fmt::Display for #name {
@@ -304,7 +356,7 @@ fn success_enum(api: &Api, op: &Operation, name: &str) -> TokenStream {
     let name = ident(name);
     let text = format!("Successful responses of `{}` ({} {}).", op.id, op.method.as_str(), op.path);
     let text_attr = super::rust::doc(Some(&text));
-    let variants = op.successes.iter().map(|r| variant_decl(api, r));
+    let variants = op.successes.iter().map(|r| variant_decl(api, r, false));
     quote! {
         #text_attr
         #[derive(Debug, Clone, PartialEq)]

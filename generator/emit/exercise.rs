@@ -106,6 +106,10 @@ fn call(api: &Api, op: &Operation) -> TokenStream {
             Err(ClientError::Api { error: super::errors::#error::Undocumented { status, body }, .. }) => {
                 Outcome::Failed(format!("undocumented status {status}: {body}"))
             }
+            // A documented status whose body does not fit its schema fails the contract.
+            Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+                Outcome::Failed(format!("the {} answer does not decode: {}", error.status(), error.decode_failure().unwrap_or_default()))
+            }
             #documented
             Err(error) => Outcome::Failed(error.to_string()),
         };

@@ -86,6 +86,7 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
         .and_then(|t| {
             t.render(context! {
                 clawgen_version => env!("CARGO_PKG_VERSION"),
+                rust_api_revision => crate::release::revision::CURRENT,
                 spec_file => api.spec_file,
                 crate_name => api.crate_name,
                 version => api.version,

@@ -288,7 +288,8 @@ fn answer(api: &Api, op: &Operation) -> Option<TokenStream> {
     for header in &response.headers {
         let field = ident(&header.name);
         let value = if header.required {
-            literal(api, &header.ty, &sample::synthesize(&api.types, &header.ty), &[]).ok()?
+            let value = literal(api, &header.ty, &sample::synthesize(&api.types, &header.ty), &[]).ok()?;
+            quote!(::std::option::Option::Some(#value))
         } else {
             quote!(::std::option::Option::None)
         };

@@ -752,7 +752,10 @@ pub(super) fn error_value_at(
     let enum_name = ident(&op.error_enum);
     let variant = ident(&response.variant);
     let body = match &response.body {
-        Some(_) => Some(body_value(api, response, status, runtime)?),
+        Some(_) => {
+            let value = body_value(api, response, status, runtime)?;
+            Some(quote!(::clawgen_runtime::ErrorBody::Decoded(#value)))
+        }
         None => None,
     };
     if !is_struct_variant(response) {
@@ -769,11 +772,12 @@ pub(super) fn error_value_at(
     for h in &response.headers {
         let field = ident(&h.name);
         let retry = Slot { path: &[], expr: &runtime.retry_after, kind: SlotKind::Seconds };
+        // Header fields are `Option`s; the server fills every required one.
         let value = if h.wire_name.eq_ignore_ascii_case("retry-after") {
-            let ty = if h.required { h.ty.clone() } else { TypeRef::Nullable(Box::new(h.ty.clone())) };
-            literal(api, &ty, &serde_json::Value::Null, &[retry]).ok()?
+            literal(api, &TypeRef::Nullable(Box::new(h.ty.clone())), &serde_json::Value::Null, &[retry]).ok()?
         } else if h.required {
-            literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), &[]).ok()?
+            let value = literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), &[]).ok()?;
+            quote!(::std::option::Option::Some(#value))
         } else {
             quote!(::std::option::Option::None)
         };
@@ -917,7 +921,15 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
             Status::Code(code) => quote!(#code),
             Status::Range(_) | Status::Default => quote!(status),
         };
-        let build = if r.body.is_some() { write_body(r, status.clone(), quote!(body)) } else { quote!(empty_response(#status)) };
+        let build = match &r.body {
+            // An error's body may be one a client kept undecoded: written back as it came.
+            Some(_) if !success => {
+                let write = write_body(r, status.clone(), quote!(body));
+                quote!(error_body_response(#status, body, |body| #write))
+            }
+            Some(_) => write_body(r, status.clone(), quote!(body)),
+            None => quote!(empty_response(#status)),
+        };
         if !is_struct_variant(r) {
             return if r.body.is_some() { quote!(Self::#variant(body) => #build,) } else { quote!(Self::#variant => #build,) };
         }
@@ -927,11 +939,7 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
         let sets = r.headers.iter().map(|h| {
             let field = ident(&h.name);
             let wire = h.wire_name.to_ascii_lowercase();
-            if h.required {
-                quote!(set_header(&mut response, #wire, &#field);)
-            } else {
-                quote!(if let Some(value) = &#field { set_header(&mut response, #wire, value); })
-            }
+            quote!(if let Some(value) = &#field { set_header(&mut response, #wire, value); })
         });
         if r.headers.is_empty() {
             return quote!(Self::#variant { #status_binding #body_binding } => #build,);

@@ -13,8 +13,9 @@ use crate::load::Source;
 fn header(crate_name: &str) -> String {
     format!(
         "# Changelog of {crate_name}\n\n\
-         Written by clawgen. Each generation that changes the API document (`openapi.json`) adds an entry at the top,\n\
-         listing the changes by whom they break. Entries are never rewritten.\n"
+         Written by clawgen. Each generation that changes the API document (`openapi.json`), or the revision of\n\
+         clawgen's generated Rust API, adds an entry at the top, listing the changes by whom they break. Entries are\n\
+         never rewritten.\n"
     )
 }
 
@@ -76,6 +77,26 @@ pub(super) fn entry(report: &Report) -> String {
     out
 }
 
+/// `entry` (a document's, if any) followed by the revisions of the generated
+/// Rust API the regeneration brings, or an entry of those alone.
+pub(super) fn with_revisions(entry: Option<String>, version: &str, revisions: &[(u32, &str)]) -> String {
+    let mut out = entry.unwrap_or_else(|| {
+        format!(
+            "## {version}\n\nRegenerated from the same document by a clawgen whose generated Rust API changed.\n\
+             Rust API: breaking: a major release of the crate.\n\
+             Breaking changes under the same major version, accepted with `--allow-breaking`.\n"
+        )
+    });
+    if !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    out.push_str("### Generated Rust API (breaks the Rust API)\n\n");
+    for (revision, what) in revisions {
+        let _ = writeln!(out, "- Revision {revision} of clawgen's generated Rust API: {what}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +111,20 @@ mod tests {
         assert!(newer < older, "{second}");
         assert!(second.ends_with("## 1.0.0\n\nfirst\n"), "{second}");
         assert_eq!(next(Some(&second), None, "x-v1"), second);
+    }
+
+    #[test]
+    fn revisions_get_an_entry_of_their_own_or_join_the_documents() {
+        let alone = with_revisions(None, "1.0.0", &[(2, "errors changed.")]);
+        assert!(alone.starts_with("## 1.0.0\n\nRegenerated from the same document"), "{alone}");
+        assert!(alone.contains("accepted with `--allow-breaking`"), "{alone}");
+        assert!(
+            alone.ends_with(
+                "\n### Generated Rust API (breaks the Rust API)\n\n- Revision 2 of clawgen's generated Rust API: errors changed.\n"
+            ),
+            "{alone}"
+        );
+        let joined = with_revisions(Some("## 1.1.0\n\nCompared with 1.0.0: 1 compatible.\n".to_owned()), "1.1.0", &[(2, "x.")]);
+        assert!(joined.starts_with("## 1.1.0\n\nCompared with 1.0.0: 1 compatible.\n\n### Generated Rust API"), "{joined}");
     }
 }

@@ -16,6 +16,7 @@
 //! exactly as it is.
 
 mod changelog;
+pub mod revision;
 
 use std::path::{Path, PathBuf};
 
@@ -50,13 +51,16 @@ pub struct Release {
     pub files: Vec<GeneratedFile>,
     /// The changes since the recorded document, when there is one and it differs.
     pub changes: Option<Report>,
+    /// The revisions of clawgen's generated Rust API since the crate's, with
+    /// what each changed (see [`revision`]); empty when it follows this clawgen's.
+    pub revisions: Vec<(u32, &'static str)>,
 }
 
 impl Release {
     /// Whether the new document breaks the crate's current one, on the wire or in
     /// the generated Rust API; only a new major version (a new directory) may do that.
     pub fn is_breaking(&self) -> bool {
-        self.changes.as_ref().is_some_and(|report| report.is_breaking() || report.breaks_rust_api())
+        self.changes.as_ref().is_some_and(|report| report.is_breaking() || report.breaks_rust_api()) || !self.revisions.is_empty()
     }
 }
 
@@ -69,6 +73,11 @@ pub fn prepare(out: &Path, source: &Source, generated: Generated) -> Result<Rele
         Some(recorded) if recorded.value != source.value => Some(diff::diff(recorded, source)?),
         _ => None,
     };
+    // Like the document, the revision is compared only for a crate that records what it was generated from.
+    let revisions = match (&recorded, revision::recorded(&dir)?) {
+        (Some(_), Some(crate_revision)) => revision::changes_since(crate_revision),
+        _ => Vec::new(),
+    };
     let changelog_path = dir.join(CHANGELOG);
     let existing = match std::fs::read_to_string(&changelog_path) {
         Ok(text) => Some(text),
@@ -80,10 +89,14 @@ pub fn prepare(out: &Path, source: &Source, generated: Generated) -> Result<Rele
         (None, None) => Some(changelog::first_entry(source, &generated.crate_name)?),
         (None, Some(_)) => None,
     };
+    let entry = match (entry, revisions.is_empty()) {
+        (entry, true) => entry,
+        (entry, false) => Some(changelog::with_revisions(entry, &info(source, "version"), &revisions)),
+    };
     let contents = changelog::next(existing.as_deref(), entry.as_deref(), &generated.crate_name);
     let mut files = generated.files;
     files.push(GeneratedFile { path: CHANGELOG.to_owned(), contents });
-    Ok(Release { dir, files, changes })
+    Ok(Release { dir, files, changes, revisions })
 }
 
 /// `info.<key>` of a document, as text.

@@ -19,13 +19,16 @@ pub(crate) const KEY: &str = "k-s3cret-key";
 #[derive(Clone)]
 pub(crate) enum Scripted {
     Answer(u16, Vec<(&'static str, String)>, String),
+    /// An answer whose body is not text (a compressed one, say).
+    Bytes(u16, Vec<(&'static str, String)>, Vec<u8>),
     Hang,
 }
 
-/// What the server received: method and headers of each request.
+/// What the server received: method, HTTP version and headers of each request.
 #[derive(Debug, Clone)]
 pub(crate) struct Received {
     pub(crate) method: String,
+    pub(crate) version: String,
     pub(crate) headers: HeaderMap,
 }
 
@@ -49,20 +52,15 @@ pub(crate) async fn serve(answers: Vec<Scripted>) -> (String, Script) {
     let app = axum::Router::new().fallback(move |request: Request<Body>| {
         let state = state.clone();
         async move {
-            state
-                .received
-                .lock()
-                .expect("received lock")
-                .push(Received { method: request.method().to_string(), headers: request.headers().clone() });
+            state.received.lock().expect("received lock").push(Received {
+                method: request.method().to_string(),
+                version: format!("{:?}", request.version()),
+                headers: request.headers().clone(),
+            });
             let next = state.answers.lock().expect("answers lock").pop_front();
             match next.unwrap_or_else(|| ok(&runbook_json())) {
-                Scripted::Answer(status, headers, body) => {
-                    let mut response = Response::builder().status(StatusCode::from_u16(status).expect("a status"));
-                    for (name, value) in headers {
-                        response = response.header(name, value);
-                    }
-                    response.body(Body::from(body)).expect("a response")
-                }
+                Scripted::Answer(status, headers, body) => answer(status, headers, body.into_bytes()),
+                Scripted::Bytes(status, headers, body) => answer(status, headers, body),
                 Scripted::Hang => std::future::pending().await,
             }
         }
@@ -71,6 +69,14 @@ pub(crate) async fn serve(answers: Vec<Scripted>) -> (String, Script) {
     let address = listener.local_addr().expect("an address");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     (format!("http://{address}"), script)
+}
+
+fn answer(status: u16, headers: Vec<(&'static str, String)>, body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::builder().status(StatusCode::from_u16(status).expect("a status"));
+    for (name, value) in headers {
+        response = response.header(name, value);
+    }
+    response.body(Body::from(body)).expect("a response")
 }
 
 pub(crate) fn json(status: u16, body: &str) -> Scripted {

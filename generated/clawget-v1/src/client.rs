@@ -203,11 +203,11 @@ impl Client {
         let answer = self.execute("listListings", "/listings", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -261,11 +261,11 @@ impl Client {
         let answer = self.execute("createListing", "/listings", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -321,11 +321,11 @@ impl Client {
         let answer = self.execute("searchListings", "/listings/search", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -379,12 +379,12 @@ impl Client {
         let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -442,12 +442,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -510,12 +510,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -581,12 +581,12 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -640,11 +640,11 @@ impl Client {
         let answer = self.execute("listSouls", "/souls", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -695,12 +695,12 @@ impl Client {
         let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -763,12 +763,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -830,12 +830,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -892,11 +892,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -954,11 +954,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1016,11 +1016,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1087,12 +1087,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1146,11 +1146,11 @@ impl Client {
         let answer = self.execute("listWebhooks", "/webhooks", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1205,11 +1205,11 @@ impl Client {
         let answer = self.execute("createWebhook", "/webhooks", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1266,12 +1266,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1326,11 +1326,11 @@ impl Client {
         let answer = self.execute("listApiKeys", "/auth/keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1385,11 +1385,11 @@ impl Client {
         let answer = self.execute("createApiKey", "/auth/keys", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1443,12 +1443,12 @@ impl Client {
         let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1498,9 +1498,9 @@ impl Client {
         let answer = self.execute("listScopes", "/auth/scopes", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1553,9 +1553,9 @@ impl Client {
         let answer = self.execute("refreshToken", "/auth/refresh", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {

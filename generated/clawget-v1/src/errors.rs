@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -110,15 +116,15 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -137,6 +143,18 @@ impl ListListingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -189,56 +207,64 @@ impl ListListingsError {
             match status {
                 400u16 => {
                     super::errors::ListListingsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListListingsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListListingsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListListingsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -246,13 +272,15 @@ impl ListListingsError {
                 }
                 500u16 => {
                     super::errors::ListListingsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -276,15 +304,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
 #[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -303,6 +331,18 @@ impl CreateListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -355,56 +395,64 @@ impl CreateListingError {
             match status {
                 400u16 => {
                     super::errors::CreateListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -412,13 +460,15 @@ impl CreateListingError {
                 }
                 500u16 => {
                     super::errors::CreateListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -442,15 +492,15 @@ impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
 #[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -469,6 +519,18 @@ impl SearchListingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -521,56 +583,64 @@ impl SearchListingsError {
             match status {
                 400u16 => {
                     super::errors::SearchListingsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SearchListingsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SearchListingsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SearchListingsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -578,13 +648,15 @@ impl SearchListingsError {
                 }
                 500u16 => {
                     super::errors::SearchListingsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -608,17 +680,17 @@ impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
 #[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -638,6 +710,19 @@ impl GetListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -693,67 +778,77 @@ impl GetListingError {
             match status {
                 400u16 => {
                     super::errors::GetListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -761,13 +856,15 @@ impl GetListingError {
                 }
                 500u16 => {
                     super::errors::GetListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -791,17 +888,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingError {
 #[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -821,6 +918,19 @@ impl DeleteListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -876,67 +986,77 @@ impl DeleteListingError {
             match status {
                 400u16 => {
                     super::errors::DeleteListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DeleteListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -944,13 +1064,15 @@ impl DeleteListingError {
                 }
                 500u16 => {
                     super::errors::DeleteListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -974,17 +1096,17 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
 #[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1004,6 +1126,19 @@ impl UpdateListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1059,67 +1194,77 @@ impl UpdateListingError {
             match status {
                 400u16 => {
                     super::errors::UpdateListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1127,13 +1272,15 @@ impl UpdateListingError {
                 }
                 500u16 => {
                     super::errors::UpdateListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1161,19 +1308,19 @@ pub enum PurchaseListingError {
     /// (deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)
     /// without a status; their status is assumed to be 400, the docs'
     /// status for a bad request.
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden: the purchase exceeds the configured spending limits
     /// (SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or
     /// the key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1193,6 +1340,19 @@ impl PurchaseListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1253,67 +1413,77 @@ impl PurchaseListingError {
             match status {
                 400u16 => {
                     super::errors::PurchaseListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::PurchaseListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::PurchaseListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::PurchaseListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::PurchaseListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1321,13 +1491,15 @@ impl PurchaseListingError {
                 }
                 500u16 => {
                     super::errors::PurchaseListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1351,15 +1523,15 @@ impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
 #[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1378,6 +1550,18 @@ impl ListSoulsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1430,56 +1614,64 @@ impl ListSoulsError {
             match status {
                 400u16 => {
                     super::errors::ListSoulsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSoulsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSoulsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSoulsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1487,13 +1679,15 @@ impl ListSoulsError {
                 }
                 500u16 => {
                     super::errors::ListSoulsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1517,17 +1711,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
 #[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1547,6 +1741,19 @@ impl GetSoulError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1606,69 +1813,79 @@ impl GetSoulError {
             match status {
                 400u16 => {
                     super::errors::GetSoulError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetSoulError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetSoulError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetSoulError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetSoulError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1676,13 +1893,15 @@ impl GetSoulError {
                 }
                 500u16 => {
                     super::errors::GetSoulError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1706,17 +1925,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
 #[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1736,6 +1955,19 @@ impl ListSoulListingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1795,69 +2027,79 @@ impl ListSoulListingsError {
             match status {
                 400u16 => {
                     super::errors::ListSoulListingsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSoulListingsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSoulListingsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListSoulListingsError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSoulListingsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1865,13 +2107,15 @@ impl ListSoulListingsError {
                 }
                 500u16 => {
                     super::errors::ListSoulListingsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1895,17 +2139,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
 #[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1925,6 +2169,19 @@ impl ListSoulActivityError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1984,69 +2241,79 @@ impl ListSoulActivityError {
             match status {
                 400u16 => {
                     super::errors::ListSoulActivityError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSoulActivityError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSoulActivityError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListSoulActivityError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSoulActivityError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2054,13 +2321,15 @@ impl ListSoulActivityError {
                 }
                 500u16 => {
                     super::errors::ListSoulActivityError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2084,15 +2353,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
 #[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2111,6 +2380,18 @@ impl ListPurchasesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2163,56 +2444,64 @@ impl ListPurchasesError {
             match status {
                 400u16 => {
                     super::errors::ListPurchasesError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListPurchasesError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListPurchasesError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListPurchasesError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2220,13 +2509,15 @@ impl ListPurchasesError {
                 }
                 500u16 => {
                     super::errors::ListPurchasesError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2250,15 +2541,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
 #[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2277,6 +2568,18 @@ impl ListTransactionsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2329,56 +2632,64 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     super::errors::ListTransactionsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListTransactionsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListTransactionsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListTransactionsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2386,13 +2697,15 @@ impl ListTransactionsError {
                 }
                 500u16 => {
                     super::errors::ListTransactionsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2416,15 +2729,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 #[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2443,6 +2756,18 @@ impl GetUsageAnalyticsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2495,56 +2820,64 @@ impl GetUsageAnalyticsError {
             match status {
                 400u16 => {
                     super::errors::GetUsageAnalyticsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetUsageAnalyticsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetUsageAnalyticsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetUsageAnalyticsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2552,13 +2885,15 @@ impl GetUsageAnalyticsError {
                 }
                 500u16 => {
                     super::errors::GetUsageAnalyticsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2582,17 +2917,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
 #[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2612,6 +2947,19 @@ impl GetListingStatsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2667,67 +3015,77 @@ impl GetListingStatsError {
             match status {
                 400u16 => {
                     super::errors::GetListingStatsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetListingStatsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetListingStatsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetListingStatsError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetListingStatsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2735,13 +3093,15 @@ impl GetListingStatsError {
                 }
                 500u16 => {
                     super::errors::GetListingStatsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2765,15 +3125,15 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
 #[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2792,6 +3152,18 @@ impl ListWebhooksError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2844,56 +3216,64 @@ impl ListWebhooksError {
             match status {
                 400u16 => {
                     super::errors::ListWebhooksError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListWebhooksError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListWebhooksError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListWebhooksError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2901,13 +3281,15 @@ impl ListWebhooksError {
                 }
                 500u16 => {
                     super::errors::ListWebhooksError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2931,15 +3313,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
 #[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2958,6 +3340,18 @@ impl CreateWebhookError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3010,56 +3404,64 @@ impl CreateWebhookError {
             match status {
                 400u16 => {
                     super::errors::CreateWebhookError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateWebhookError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateWebhookError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateWebhookError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3067,13 +3469,15 @@ impl CreateWebhookError {
                 }
                 500u16 => {
                     super::errors::CreateWebhookError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3097,17 +3501,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
 #[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3127,6 +3531,19 @@ impl DeleteWebhookError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3186,69 +3603,79 @@ impl DeleteWebhookError {
             match status {
                 400u16 => {
                     super::errors::DeleteWebhookError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DeleteWebhookError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteWebhookError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteWebhookError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteWebhookError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3256,13 +3683,15 @@ impl DeleteWebhookError {
                 }
                 500u16 => {
                     super::errors::DeleteWebhookError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3286,15 +3715,15 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
 #[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3313,6 +3742,18 @@ impl ListApiKeysError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3365,56 +3806,64 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     super::errors::ListApiKeysError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListApiKeysError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListApiKeysError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListApiKeysError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3422,13 +3871,15 @@ impl ListApiKeysError {
                 }
                 500u16 => {
                     super::errors::ListApiKeysError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3452,15 +3903,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 #[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3479,6 +3930,18 @@ impl CreateApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3531,56 +3994,64 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     super::errors::CreateApiKeyError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateApiKeyError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateApiKeyError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateApiKeyError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3588,13 +4059,15 @@ impl CreateApiKeyError {
                 }
                 500u16 => {
                     super::errors::CreateApiKeyError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3618,17 +4091,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3648,6 +4121,19 @@ impl RevokeApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3707,69 +4193,79 @@ impl RevokeApiKeyError {
             match status {
                 400u16 => {
                     super::errors::RevokeApiKeyError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::RevokeApiKeyError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RevokeApiKeyError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RevokeApiKeyError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeApiKeyError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3777,13 +4273,15 @@ impl RevokeApiKeyError {
                 }
                 500u16 => {
                     super::errors::RevokeApiKeyError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3807,11 +4305,11 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 #[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3828,6 +4326,16 @@ impl ListScopesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3871,32 +4379,36 @@ impl ListScopesError {
             match status {
                 401u16 => {
                     super::errors::ListScopesError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListScopesError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3904,13 +4416,15 @@ impl ListScopesError {
                 }
                 500u16 => {
                     super::errors::ListScopesError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3934,11 +4448,11 @@ impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3955,6 +4469,16 @@ impl RefreshTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3998,32 +4522,36 @@ impl RefreshTokenError {
             match status {
                 401u16 => {
                     super::errors::RefreshTokenError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RefreshTokenError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -4031,13 +4559,15 @@ impl RefreshTokenError {
                 }
                 500u16 => {
                     super::errors::RefreshTokenError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )

@@ -37,6 +37,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -77,6 +85,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -105,6 +121,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -121,6 +145,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -151,6 +183,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -170,6 +210,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -195,6 +243,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -211,6 +267,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -238,6 +302,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -265,6 +337,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -289,6 +369,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -317,6 +405,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -342,6 +438,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -368,6 +472,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -391,6 +503,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -420,6 +540,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -443,6 +571,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -472,6 +608,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -488,6 +632,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -504,6 +656,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -520,6 +680,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -536,6 +704,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -552,6 +728,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };

@@ -210,11 +210,13 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -266,11 +268,13 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -300,11 +304,13 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -357,11 +363,13 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::PurchaseListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -417,13 +425,15 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetSoulError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -471,13 +481,15 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSoulListingsError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -517,13 +529,15 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSoulActivityError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -650,11 +664,13 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetListingStatsError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -737,13 +753,15 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteWebhookError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -834,13 +852,15 @@ impl super::server::ClawgetApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),

@@ -3507,11 +3507,21 @@ fn credentials_from(
 impl ::axum::response::IntoResponse for super::errors::ListListingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3519,11 +3529,21 @@ impl ::axum::response::IntoResponse for super::errors::ListListingsError {
 impl ::axum::response::IntoResponse for super::errors::CreateListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3531,11 +3551,21 @@ impl ::axum::response::IntoResponse for super::errors::CreateListingError {
 impl ::axum::response::IntoResponse for super::errors::SearchListingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3543,12 +3573,24 @@ impl ::axum::response::IntoResponse for super::errors::SearchListingsError {
 impl ::axum::response::IntoResponse for super::errors::GetListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3556,12 +3598,24 @@ impl ::axum::response::IntoResponse for super::errors::GetListingError {
 impl ::axum::response::IntoResponse for super::errors::DeleteListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3569,12 +3623,24 @@ impl ::axum::response::IntoResponse for super::errors::DeleteListingError {
 impl ::axum::response::IntoResponse for super::errors::UpdateListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3582,12 +3648,24 @@ impl ::axum::response::IntoResponse for super::errors::UpdateListingError {
 impl ::axum::response::IntoResponse for super::errors::PurchaseListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3595,11 +3673,21 @@ impl ::axum::response::IntoResponse for super::errors::PurchaseListingError {
 impl ::axum::response::IntoResponse for super::errors::ListSoulsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3607,12 +3695,24 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulsError {
 impl ::axum::response::IntoResponse for super::errors::GetSoulError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3620,12 +3720,24 @@ impl ::axum::response::IntoResponse for super::errors::GetSoulError {
 impl ::axum::response::IntoResponse for super::errors::ListSoulListingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3633,12 +3745,24 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulListingsError {
 impl ::axum::response::IntoResponse for super::errors::ListSoulActivityError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3646,11 +3770,21 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulActivityError {
 impl ::axum::response::IntoResponse for super::errors::ListPurchasesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3658,11 +3792,21 @@ impl ::axum::response::IntoResponse for super::errors::ListPurchasesError {
 impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3670,11 +3814,21 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
 impl ::axum::response::IntoResponse for super::errors::GetUsageAnalyticsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3682,12 +3836,24 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageAnalyticsError {
 impl ::axum::response::IntoResponse for super::errors::GetListingStatsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3695,11 +3861,21 @@ impl ::axum::response::IntoResponse for super::errors::GetListingStatsError {
 impl ::axum::response::IntoResponse for super::errors::ListWebhooksError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3707,11 +3883,21 @@ impl ::axum::response::IntoResponse for super::errors::ListWebhooksError {
 impl ::axum::response::IntoResponse for super::errors::CreateWebhookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3719,12 +3905,24 @@ impl ::axum::response::IntoResponse for super::errors::CreateWebhookError {
 impl ::axum::response::IntoResponse for super::errors::DeleteWebhookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3732,11 +3930,21 @@ impl ::axum::response::IntoResponse for super::errors::DeleteWebhookError {
 impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3744,11 +3952,21 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
 impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3756,12 +3974,24 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
 impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3769,9 +3999,15 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
 impl ::axum::response::IntoResponse for super::errors::ListScopesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -3779,9 +4015,15 @@ impl ::axum::response::IntoResponse for super::errors::ListScopesError {
 impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -193,17 +193,17 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => {
                 answer
                     .error(Failure::TooManyRequests {
-                        body: answer.json()?,
-                        retry_after: answer.required_header::<i64, _>("retry-after")?,
+                        body: answer.error_json(),
+                        retry_after: answer.header::<i64>("retry-after"),
                     })
             }
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -268,17 +268,17 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => {
                 answer
                     .error(Failure::TooManyRequests {
-                        body: answer.json()?,
-                        retry_after: answer.required_header::<i64, _>("retry-after")?,
+                        body: answer.error_json(),
+                        retry_after: answer.header::<i64>("retry-after"),
                     })
             }
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -337,17 +337,17 @@ impl Client {
         let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => {
                 answer
                     .error(Failure::TooManyRequests {
-                        body: answer.json()?,
-                        retry_after: answer.required_header::<i64, _>("retry-after")?,
+                        body: answer.error_json(),
+                        retry_after: answer.header::<i64>("retry-after"),
                     })
             }
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {

@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -57,20 +63,20 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum CheckIndicatorError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying
-        retry_after: i64,
+        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
+        retry_after: ::std::option::Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -89,6 +95,18 @@ impl CheckIndicatorError {
             Self::TooManyRequests { .. } => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests { body, .. } => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -141,28 +159,40 @@ impl CheckIndicatorError {
             match status {
                 400u16 => {
                     super::errors::CheckIndicatorError::BadRequest(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 401u16 => {
                     super::errors::CheckIndicatorError::Unauthorized(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 403u16 => {
                     super::errors::CheckIndicatorError::Forbidden(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 429u16 => {
                     super::errors::CheckIndicatorError::TooManyRequests {
-                        body: super::types::Error::new(message),
-                        retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
+                        body: ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
+                        retry_after: ::std::option::Option::Some(
+                            i64::try_from(retry_after).unwrap_or(i64::MAX),
+                        ),
                     }
                 }
                 500u16 => {
                     super::errors::CheckIndicatorError::InternalServerError(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 _ => return ::std::option::Option::None,
@@ -184,20 +214,20 @@ impl<E: DomainError> ::std::convert::From<E> for CheckIndicatorError {
 #[non_exhaustive]
 pub enum GetLatestIntelFeedError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying
-        retry_after: i64,
+        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
+        retry_after: ::std::option::Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -216,6 +246,18 @@ impl GetLatestIntelFeedError {
             Self::TooManyRequests { .. } => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests { body, .. } => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -268,28 +310,40 @@ impl GetLatestIntelFeedError {
             match status {
                 400u16 => {
                     super::errors::GetLatestIntelFeedError::BadRequest(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 401u16 => {
                     super::errors::GetLatestIntelFeedError::Unauthorized(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 403u16 => {
                     super::errors::GetLatestIntelFeedError::Forbidden(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 429u16 => {
                     super::errors::GetLatestIntelFeedError::TooManyRequests {
-                        body: super::types::Error::new(message),
-                        retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
+                        body: ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
+                        retry_after: ::std::option::Option::Some(
+                            i64::try_from(retry_after).unwrap_or(i64::MAX),
+                        ),
                     }
                 }
                 500u16 => {
                     super::errors::GetLatestIntelFeedError::InternalServerError(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 _ => return ::std::option::Option::None,
@@ -311,20 +365,20 @@ impl<E: DomainError> ::std::convert::From<E> for GetLatestIntelFeedError {
 #[non_exhaustive]
 pub enum GetRunbookError {
     /// 401: Missing API key in request headers
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: Resource does not exist (e.g. unknown runbook ID)
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying
-        retry_after: i64,
+        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
+        retry_after: ::std::option::Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -343,6 +397,18 @@ impl GetRunbookError {
             Self::TooManyRequests { .. } => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests { body, .. } => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -395,28 +461,40 @@ impl GetRunbookError {
             match status {
                 401u16 => {
                     super::errors::GetRunbookError::Unauthorized(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 403u16 => {
                     super::errors::GetRunbookError::Forbidden(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 404u16 => {
                     super::errors::GetRunbookError::NotFound(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 429u16 => {
                     super::errors::GetRunbookError::TooManyRequests {
-                        body: super::types::Error::new(message),
-                        retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
+                        body: ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
+                        retry_after: ::std::option::Option::Some(
+                            i64::try_from(retry_after).unwrap_or(i64::MAX),
+                        ),
                     }
                 }
                 500u16 => {
                     super::errors::GetRunbookError::InternalServerError(
-                        super::types::Error::new(message),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(message),
+                        ),
                     )
                 }
                 _ => return ::std::option::Option::None,

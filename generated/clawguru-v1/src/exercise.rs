@@ -36,6 +36,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -60,6 +68,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -76,6 +92,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };

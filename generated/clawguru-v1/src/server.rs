@@ -394,15 +394,29 @@ fn credentials_from(
 impl ::axum::response::IntoResponse for super::errors::CheckIndicatorError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
+                let mut response = error_body_response(
+                    429u16,
+                    body,
+                    |body| json_response(429u16, &body),
+                );
+                if let Some(value) = &retry_after {
+                    set_header(&mut response, "retry-after", value);
+                }
                 response
             }
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -410,15 +424,29 @@ impl ::axum::response::IntoResponse for super::errors::CheckIndicatorError {
 impl ::axum::response::IntoResponse for super::errors::GetLatestIntelFeedError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
+                let mut response = error_body_response(
+                    429u16,
+                    body,
+                    |body| json_response(429u16, &body),
+                );
+                if let Some(value) = &retry_after {
+                    set_header(&mut response, "retry-after", value);
+                }
                 response
             }
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -426,15 +454,29 @@ impl ::axum::response::IntoResponse for super::errors::GetLatestIntelFeedError {
 impl ::axum::response::IntoResponse for super::errors::GetRunbookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
+                let mut response = error_body_response(
+                    429u16,
+                    body,
+                    |body| json_response(429u16, &body),
+                );
+                if let Some(value) = &retry_after {
+                    set_header(&mut response, "retry-after", value);
+                }
                 response
             }
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

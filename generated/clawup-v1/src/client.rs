@@ -172,8 +172,8 @@ impl Client {
         let answer = self.execute("getCurrentUser", "/api/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -221,8 +221,8 @@ impl Client {
         let answer = self.execute("listPlans", "/api/v1/plans", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -271,8 +271,8 @@ impl Client {
         let answer = self.execute("listModels", "/api/v1/models", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -321,8 +321,8 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -370,8 +370,8 @@ impl Client {
         let answer = self.execute("listTools", "/api/v1/tools", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -422,8 +422,8 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -464,7 +464,7 @@ impl Client {
         let answer = self.execute("getOpenApiDocument", "/openapi.json", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {

@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -60,9 +66,9 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -78,6 +84,15 @@ impl GetCurrentUserError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -114,17 +129,21 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     super::errors::GetCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -147,9 +166,9 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -165,6 +184,15 @@ impl ListPlansError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -201,17 +229,21 @@ impl ListPlansError {
             match status {
                 401u16 => {
                     super::errors::ListPlansError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListPlansError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -234,9 +266,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
 #[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -252,6 +284,15 @@ impl ListModelsError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -288,17 +329,21 @@ impl ListModelsError {
             match status {
                 401u16 => {
                     super::errors::ListModelsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListModelsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -321,9 +366,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
 #[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -339,6 +384,15 @@ impl ListRuntimeImagesError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -375,17 +429,21 @@ impl ListRuntimeImagesError {
             match status {
                 401u16 => {
                     super::errors::ListRuntimeImagesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListRuntimeImagesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -408,9 +466,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
 #[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -426,6 +484,15 @@ impl ListToolsError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -462,17 +529,21 @@ impl ListToolsError {
             match status {
                 401u16 => {
                     super::errors::ListToolsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListToolsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -495,9 +566,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
 #[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -513,6 +584,15 @@ impl ListTeamTemplatesError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -549,17 +629,21 @@ impl ListTeamTemplatesError {
             match status {
                 401u16 => {
                     super::errors::ListTeamTemplatesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListTeamTemplatesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -582,7 +666,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
 #[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -597,6 +681,14 @@ impl GetOpenApiDocumentError {
         match self {
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -627,9 +719,11 @@ impl GetOpenApiDocumentError {
             match status {
                 500u16 => {
                     super::errors::GetOpenApiDocumentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }

@@ -637,8 +637,12 @@ fn credentials_from(
 impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -646,8 +650,12 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
 impl ::axum::response::IntoResponse for super::errors::ListPlansError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -655,8 +663,12 @@ impl ::axum::response::IntoResponse for super::errors::ListPlansError {
 impl ::axum::response::IntoResponse for super::errors::ListModelsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -664,8 +676,12 @@ impl ::axum::response::IntoResponse for super::errors::ListModelsError {
 impl ::axum::response::IntoResponse for super::errors::ListRuntimeImagesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -673,8 +689,12 @@ impl ::axum::response::IntoResponse for super::errors::ListRuntimeImagesError {
 impl ::axum::response::IntoResponse for super::errors::ListToolsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -682,8 +702,12 @@ impl ::axum::response::IntoResponse for super::errors::ListToolsError {
 impl ::axum::response::IntoResponse for super::errors::ListTeamTemplatesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -204,11 +204,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -261,11 +261,11 @@ impl Client {
         let answer = self.execute("analyzeThreat", "/threats/analyze", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -332,12 +332,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {

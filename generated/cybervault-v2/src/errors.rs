@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -107,15 +113,15 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum ListRecentThreatsError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -134,6 +140,18 @@ impl ListRecentThreatsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -193,51 +211,61 @@ impl ListRecentThreatsError {
             match status {
                 400u16 => {
                     super::errors::ListRecentThreatsError::BadRequest(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("invalid_request"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("invalid_request"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListRecentThreatsError::Unauthorized(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("unauthorized"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("unauthorized"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListRecentThreatsError::Forbidden(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("insufficient_scope"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("insufficient_scope"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListRecentThreatsError::TooManyRequests(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                    ::std::string::String::from("rate_limit_exceeded"),
-                                    message,
-                                )
-                                .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                        ::std::string::String::from("rate_limit_exceeded"),
+                                        message,
+                                    )
+                                    .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListRecentThreatsError::InternalServerError(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("internal_error"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("internal_error"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
@@ -261,15 +289,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListRecentThreatsError {
 #[non_exhaustive]
 pub enum AnalyzeThreatError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -288,6 +316,18 @@ impl AnalyzeThreatError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -347,51 +387,61 @@ impl AnalyzeThreatError {
             match status {
                 400u16 => {
                     super::errors::AnalyzeThreatError::BadRequest(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("invalid_request"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("invalid_request"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::AnalyzeThreatError::Unauthorized(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("unauthorized"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("unauthorized"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::AnalyzeThreatError::Forbidden(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("insufficient_scope"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("insufficient_scope"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::AnalyzeThreatError::TooManyRequests(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                    ::std::string::String::from("rate_limit_exceeded"),
-                                    message,
-                                )
-                                .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                        ::std::string::String::from("rate_limit_exceeded"),
+                                        message,
+                                    )
+                                    .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::AnalyzeThreatError::InternalServerError(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("internal_error"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("internal_error"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
@@ -415,20 +465,20 @@ impl<E: DomainError> ::std::convert::From<E> for AnalyzeThreatError {
 #[non_exhaustive]
 pub enum UpdateThreatStatusError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The API key lacks the scope this change requires: setting the status
     /// to `closed` or `ignored` requires `threat:write` (standard analyst
     /// keys only have `threat:read`); any other status requires
     /// `threat:read`.
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No threat exists with the given id
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -448,6 +498,19 @@ impl UpdateThreatStatusError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -510,61 +573,73 @@ impl UpdateThreatStatusError {
             match status {
                 400u16 => {
                     super::errors::UpdateThreatStatusError::BadRequest(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("invalid_request"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("invalid_request"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateThreatStatusError::Unauthorized(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("unauthorized"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("unauthorized"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateThreatStatusError::Forbidden(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("insufficient_scope"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("insufficient_scope"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateThreatStatusError::NotFound(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("not_found"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("not_found"),
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateThreatStatusError::TooManyRequests(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                    ::std::string::String::from("rate_limit_exceeded"),
-                                    message,
-                                )
-                                .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                        ::std::string::String::from("rate_limit_exceeded"),
+                                        message,
+                                    )
+                                    .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateThreatStatusError::InternalServerError(
-                        super::types::Error::new(
-                            super::types::ErrorDetail::new(
-                                ::std::string::String::from("internal_error"),
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                super::types::ErrorDetail::new(
+                                    ::std::string::String::from("internal_error"),
+                                    message,
+                                ),
                             ),
                         ),
                     )

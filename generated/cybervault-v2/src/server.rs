@@ -565,11 +565,21 @@ fn credentials_from(
 impl ::axum::response::IntoResponse for super::errors::ListRecentThreatsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -577,11 +587,21 @@ impl ::axum::response::IntoResponse for super::errors::ListRecentThreatsError {
 impl ::axum::response::IntoResponse for super::errors::AnalyzeThreatError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -589,12 +609,24 @@ impl ::axum::response::IntoResponse for super::errors::AnalyzeThreatError {
 impl ::axum::response::IntoResponse for super::errors::UpdateThreatStatusError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -183,8 +183,8 @@ impl Client {
         let answer = self.execute("getHealth", "/v1/health", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -222,9 +222,9 @@ impl Client {
         let answer = self.execute("getHsmHealth", "/v1/health/hsm", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
-            503u16 => answer.error(Failure::ServiceUnavailable(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
+            503u16 => answer.error(Failure::ServiceUnavailable(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -271,11 +271,11 @@ impl Client {
         let answer = self.execute("accessShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            410u16 => answer.error(Failure::Gone(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            410u16 => answer.error(Failure::Gone(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -323,11 +323,11 @@ impl Client {
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -368,10 +368,10 @@ impl Client {
         let answer = self.execute("signup", "/v1/auth/signup", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -420,10 +420,10 @@ impl Client {
                 answer
                     .value(super::errors::CreateTokenResponse::Accepted(answer.json()?))
             }
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -466,9 +466,9 @@ impl Client {
         let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -513,11 +513,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -562,10 +562,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -616,10 +616,10 @@ impl Client {
                         super::errors::SignInWithGoogleResponse::Accepted(answer.json()?),
                     )
             }
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -669,11 +669,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -710,9 +710,9 @@ impl Client {
         let answer = self.execute("refreshToken", "/v1/auth/refresh", request).await?;
         match answer.status() {
             200..=299 => answer.value(()),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -758,10 +758,10 @@ impl Client {
         let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -804,10 +804,10 @@ impl Client {
         let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -858,11 +858,11 @@ impl Client {
         let answer = self.execute("updateCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -908,10 +908,10 @@ impl Client {
         let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -958,11 +958,11 @@ impl Client {
         let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1016,11 +1016,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1062,10 +1062,10 @@ impl Client {
         let answer = self.execute("verifyMfa", "/v1/auth/mfa/verify", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1114,11 +1114,11 @@ impl Client {
         let answer = self.execute("disableMfa", "/v1/auth/mfa", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1162,9 +1162,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1210,9 +1210,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1258,9 +1258,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1313,12 +1313,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1369,12 +1369,12 @@ impl Client {
         let answer = self.execute("denyDevice", "/v1/auth/device/deny", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1420,11 +1420,11 @@ impl Client {
         let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1476,11 +1476,11 @@ impl Client {
         let answer = self.execute("createApiKey", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1530,11 +1530,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1580,10 +1580,10 @@ impl Client {
         let answer = self.execute("listVaults", "/v1/vaults", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1635,13 +1635,13 @@ impl Client {
         let answer = self.execute("createVault", "/v1/vaults", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1692,11 +1692,11 @@ impl Client {
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1746,11 +1746,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1812,14 +1812,14 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1870,12 +1870,12 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1936,13 +1936,13 @@ impl Client {
             .await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2003,11 +2003,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2067,12 +2067,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2138,13 +2138,13 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2212,13 +2212,13 @@ impl Client {
             201u16 => {
                 answer.value(super::errors::PutSecretResponse::Created(answer.json()?))
             }
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2274,11 +2274,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2331,12 +2331,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2397,12 +2397,12 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2469,12 +2469,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2533,11 +2533,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2580,9 +2580,9 @@ impl Client {
         let answer = self.execute("enrollAgent", "/v1/agents/enroll", request).await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2628,11 +2628,11 @@ impl Client {
         let answer = self.execute("listAgents", "/v1/agents", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2683,12 +2683,12 @@ impl Client {
         let answer = self.execute("createAgent", "/v1/agents", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2734,10 +2734,10 @@ impl Client {
         let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2788,11 +2788,11 @@ impl Client {
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2844,11 +2844,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2909,12 +2909,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2969,11 +2969,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3036,13 +3036,13 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3097,10 +3097,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3155,10 +3155,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3212,12 +3212,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3270,12 +3270,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3312,9 +3312,9 @@ impl Client {
         let answer = self.execute("listChains", "/v1/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3355,9 +3355,9 @@ impl Client {
         let answer = self.execute("getChain", "/v1/chains/{identifier}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3417,12 +3417,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3485,14 +3485,14 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            422u16 => answer.error(Failure::UnprocessableEntity(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            422u16 => answer.error(Failure::UnprocessableEntity(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3553,11 +3553,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3621,13 +3621,13 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3692,13 +3692,13 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3746,10 +3746,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3797,11 +3797,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3856,12 +3856,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3917,12 +3917,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3970,10 +3970,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4026,11 +4026,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4078,10 +4078,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4140,11 +4140,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4197,11 +4197,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4252,9 +4252,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4305,11 +4305,11 @@ impl Client {
         let answer = self.execute("listAuditEvents", "/v1/audit/events", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4355,11 +4355,11 @@ impl Client {
         let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4410,12 +4410,12 @@ impl Client {
         let answer = self.execute("inviteOrgMember", "/v1/org/invite", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4467,11 +4467,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4531,12 +4531,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4584,11 +4584,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4641,11 +4641,11 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4695,11 +4695,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4748,11 +4748,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4813,12 +4813,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4869,11 +4869,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4920,10 +4920,10 @@ impl Client {
         let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4975,11 +4975,11 @@ impl Client {
         let answer = self.execute("updateX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5031,11 +5031,11 @@ impl Client {
         let answer = self.execute("listAdminUsers", "/v1/admin/users", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5088,11 +5088,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5139,11 +5139,11 @@ impl Client {
         let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5197,12 +5197,12 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5263,12 +5263,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5321,11 +5321,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5379,11 +5379,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5444,12 +5444,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5514,12 +5514,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {

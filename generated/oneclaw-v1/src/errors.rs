@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -108,9 +114,9 @@ pub fn common_error_body(
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -126,6 +132,15 @@ impl GetHealthError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -163,17 +178,21 @@ impl GetHealthError {
             match status {
                 429u16 => {
                     super::errors::GetHealthError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetHealthError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -197,11 +216,11 @@ impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
-    ServiceUnavailable(super::types::Error),
+    ServiceUnavailable(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -218,6 +237,16 @@ impl GetHsmHealthError {
             Self::InternalServerError(_) => 500u16,
             Self::ServiceUnavailable(_) => 503u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            Self::ServiceUnavailable(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -261,25 +290,31 @@ impl GetHsmHealthError {
             match status {
                 429u16 => {
                     super::errors::GetHsmHealthError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetHsmHealthError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 503u16 => {
                     super::errors::GetHsmHealthError::ServiceUnavailable(
-                        super::types::Error::new(
-                            ::std::string::String::from("hsm_unavailable"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("hsm_unavailable"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -303,16 +338,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 410: The share has expired, been revoked, or reached its maximum access count
-    Gone(super::types::Error),
+    Gone(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -331,6 +366,18 @@ impl AccessShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Gone(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -389,41 +436,51 @@ impl AccessShareError {
             match status {
                 402u16 => {
                     super::errors::AccessShareError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::AccessShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 410u16 => {
                     super::errors::AccessShareError::Gone(
-                        super::types::Error::new(
-                            ::std::string::String::from("share_expired"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("share_expired"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::AccessShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::AccessShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -446,16 +503,16 @@ impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
 #[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only the creator of a share may revoke it
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -474,6 +531,18 @@ impl RevokeShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -528,41 +597,51 @@ impl RevokeShareError {
             match status {
                 401u16 => {
                     super::errors::RevokeShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RevokeShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RevokeShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RevokeShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -586,14 +665,14 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: An account with this email already exists
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -611,6 +690,17 @@ impl SignupError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -658,33 +748,41 @@ impl SignupError {
             match status {
                 400u16 => {
                     super::errors::SignupError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::SignupError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("email_taken"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("email_taken"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SignupError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SignupError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -708,14 +806,14 @@ impl<E: DomainError> ::std::convert::From<E> for SignupError {
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Wrong email or password
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -733,6 +831,17 @@ impl CreateTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -780,33 +889,41 @@ impl CreateTokenError {
             match status {
                 400u16 => {
                     super::errors::CreateTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_credentials"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_credentials"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -838,12 +955,12 @@ pub enum CreateTokenResponse {
 #[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -860,6 +977,16 @@ impl RevokeTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -904,25 +1031,31 @@ impl RevokeTokenError {
             match status {
                 401u16 => {
                     super::errors::RevokeTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RevokeTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -946,16 +1079,16 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Unknown agent or wrong API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The agent is deactivated or still awaiting approval
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -974,6 +1107,18 @@ impl CreateAgentTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1027,41 +1172,51 @@ impl CreateAgentTokenError {
             match status {
                 400u16 => {
                     super::errors::CreateAgentTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateAgentTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_credentials"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_credentials"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateAgentTokenError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("agent_inactive"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("agent_inactive"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateAgentTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateAgentTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1085,14 +1240,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Unknown, revoked or expired API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1110,6 +1265,17 @@ impl CreateApiKeyTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1157,33 +1323,41 @@ impl CreateApiKeyTokenError {
             match status {
                 400u16 => {
                     super::errors::CreateApiKeyTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateApiKeyTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_credentials"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_credentials"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateApiKeyTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateApiKeyTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1207,14 +1381,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: The Google ID token is invalid, expired or for another audience
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1232,6 +1406,17 @@ impl SignInWithGoogleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1283,33 +1468,41 @@ impl SignInWithGoogleError {
             match status {
                 400u16 => {
                     super::errors::SignInWithGoogleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SignInWithGoogleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_id_token"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_id_token"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SignInWithGoogleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SignInWithGoogleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1342,16 +1535,16 @@ pub enum SignInWithGoogleResponse {
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The current password is wrong, or the caller is an agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1370,6 +1563,18 @@ impl ChangePasswordError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1427,41 +1632,51 @@ impl ChangePasswordError {
             match status {
                 400u16 => {
                     super::errors::ChangePasswordError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ChangePasswordError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ChangePasswordError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_current_password"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_current_password"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ChangePasswordError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ChangePasswordError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1484,12 +1699,12 @@ impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1506,6 +1721,16 @@ impl RefreshTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1546,25 +1771,31 @@ impl RefreshTokenError {
             match status {
                 400u16 => {
                     super::errors::RefreshTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_implemented"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_implemented"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RefreshTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RefreshTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1587,14 +1818,14 @@ impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1612,6 +1843,17 @@ impl GetCurrentUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1662,33 +1904,41 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     super::errors::GetCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCurrentUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCurrentUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1711,14 +1961,14 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1736,6 +1986,17 @@ impl DeleteCurrentUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1786,33 +2047,41 @@ impl DeleteCurrentUserError {
             match status {
                 401u16 => {
                     super::errors::DeleteCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteCurrentUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteCurrentUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1836,16 +2105,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1864,6 +2133,18 @@ impl UpdateCurrentUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1921,41 +2202,51 @@ impl UpdateCurrentUserError {
             match status {
                 400u16 => {
                     super::errors::UpdateCurrentUserError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateCurrentUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateCurrentUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1978,14 +2269,14 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
 #[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2003,6 +2294,17 @@ impl GetMfaStatusError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2053,33 +2355,41 @@ impl GetMfaStatusError {
             match status {
                 401u16 => {
                     super::errors::GetMfaStatusError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetMfaStatusError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetMfaStatusError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetMfaStatusError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2102,16 +2412,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
 #[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: MFA is already enabled
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2130,6 +2440,18 @@ impl SetupMfaError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2181,41 +2503,51 @@ impl SetupMfaError {
             match status {
                 401u16 => {
                     super::errors::SetupMfaError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SetupMfaError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::SetupMfaError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("mfa_already_enabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("mfa_already_enabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SetupMfaError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SetupMfaError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2238,16 +2570,16 @@ impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
 #[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2266,6 +2598,18 @@ impl VerifyMfaSetupError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2322,41 +2666,51 @@ impl VerifyMfaSetupError {
             match status {
                 400u16 => {
                     super::errors::VerifyMfaSetupError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_code"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_code"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::VerifyMfaSetupError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::VerifyMfaSetupError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::VerifyMfaSetupError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::VerifyMfaSetupError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2380,14 +2734,14 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Wrong code, or the MFA token is invalid or expired
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2405,6 +2759,17 @@ impl VerifyMfaError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2455,33 +2820,41 @@ impl VerifyMfaError {
             match status {
                 400u16 => {
                     super::errors::VerifyMfaError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::VerifyMfaError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_code"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_code"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::VerifyMfaError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::VerifyMfaError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2505,16 +2878,16 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The code or password is wrong, or the caller is an agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2533,6 +2906,18 @@ impl DisableMfaError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2590,41 +2975,51 @@ impl DisableMfaError {
             match status {
                 400u16 => {
                     super::errors::DisableMfaError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DisableMfaError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DisableMfaError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_code"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_code"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DisableMfaError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DisableMfaError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2648,12 +3043,12 @@ impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2670,6 +3065,16 @@ impl RequestDeviceCodeError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2714,25 +3119,31 @@ impl RequestDeviceCodeError {
             match status {
                 400u16 => {
                     super::errors::RequestDeviceCodeError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RequestDeviceCodeError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RequestDeviceCodeError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2756,12 +3167,12 @@ impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2778,6 +3189,16 @@ impl PollDeviceTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2822,25 +3243,31 @@ impl PollDeviceTokenError {
             match status {
                 400u16 => {
                     super::errors::PollDeviceTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("authorization_pending"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("authorization_pending"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::PollDeviceTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::PollDeviceTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2863,12 +3290,12 @@ impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
 #[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2885,6 +3312,16 @@ impl GetDeviceCodeStatusError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2929,25 +3366,31 @@ impl GetDeviceCodeStatusError {
             match status {
                 404u16 => {
                     super::errors::GetDeviceCodeStatusError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetDeviceCodeStatusError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetDeviceCodeStatusError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2970,18 +3413,18 @@ impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
 #[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3001,6 +3444,19 @@ impl ApproveDeviceError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3064,49 +3520,61 @@ impl ApproveDeviceError {
             match status {
                 400u16 => {
                     super::errors::ApproveDeviceError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ApproveDeviceError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ApproveDeviceError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ApproveDeviceError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ApproveDeviceError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ApproveDeviceError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3129,18 +3597,18 @@ impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
 #[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3160,6 +3628,19 @@ impl DenyDeviceError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3223,49 +3704,61 @@ impl DenyDeviceError {
             match status {
                 400u16 => {
                     super::errors::DenyDeviceError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DenyDeviceError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DenyDeviceError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DenyDeviceError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DenyDeviceError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DenyDeviceError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3289,16 +3782,16 @@ impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3317,6 +3810,18 @@ impl ListApiKeysError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3374,41 +3879,51 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     super::errors::ListApiKeysError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListApiKeysError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListApiKeysError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListApiKeysError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListApiKeysError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3432,16 +3947,16 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3460,6 +3975,18 @@ impl CreateApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3517,41 +4044,51 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     super::errors::CreateApiKeyError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateApiKeyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateApiKeyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateApiKeyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateApiKeyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3574,16 +4111,16 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3602,6 +4139,18 @@ impl RevokeApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3659,41 +4208,51 @@ impl RevokeApiKeyError {
             match status {
                 401u16 => {
                     super::errors::RevokeApiKeyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RevokeApiKeyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RevokeApiKeyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeApiKeyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RevokeApiKeyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3717,14 +4276,14 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3742,6 +4301,17 @@ impl ListVaultsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3793,33 +4363,41 @@ impl ListVaultsError {
             match status {
                 400u16 => {
                     super::errors::ListVaultsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListVaultsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListVaultsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListVaultsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3843,21 +4421,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: The plan's vault limit is reached
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: A vault with this name already exists
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3878,6 +4456,20 @@ impl CreateVaultError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3942,57 +4534,71 @@ impl CreateVaultError {
             match status {
                 400u16 => {
                     super::errors::CreateVaultError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateVaultError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::CreateVaultError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateVaultError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateVaultError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("vault_name_taken"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("vault_name_taken"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateVaultError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateVaultError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4015,17 +4621,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
 #[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4044,6 +4650,18 @@ impl GetVaultError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4102,41 +4720,51 @@ impl GetVaultError {
             match status {
                 401u16 => {
                     super::errors::GetVaultError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetVaultError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetVaultError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetVaultError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetVaultError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4159,17 +4787,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
 #[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4188,6 +4816,18 @@ impl DeleteVaultError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4246,41 +4886,51 @@ impl DeleteVaultError {
             match status {
                 401u16 => {
                     super::errors::DeleteVaultError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteVaultError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteVaultError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteVaultError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteVaultError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4304,23 +4954,23 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: CMEK is not included in the current plan
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: CMEK is already enabled on this vault
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4342,6 +4992,21 @@ impl EnableCmekError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4413,65 +5078,81 @@ impl EnableCmekError {
             match status {
                 400u16 => {
                     super::errors::EnableCmekError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::EnableCmekError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::EnableCmekError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::EnableCmekError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::EnableCmekError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::EnableCmekError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("cmek_already_enabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("cmek_already_enabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::EnableCmekError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::EnableCmekError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4494,19 +5175,19 @@ impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
 #[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is in progress
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4526,6 +5207,19 @@ impl DisableCmekError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4590,49 +5284,61 @@ impl DisableCmekError {
             match status {
                 401u16 => {
                     super::errors::DisableCmekError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DisableCmekError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DisableCmekError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::DisableCmekError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("cmek_not_enabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("cmek_not_enabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DisableCmekError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DisableCmekError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4656,21 +5362,21 @@ impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is already running
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4691,6 +5397,20 @@ impl StartCmekRotationError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4762,57 +5482,71 @@ impl StartCmekRotationError {
             match status {
                 400u16 => {
                     super::errors::StartCmekRotationError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::StartCmekRotationError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::StartCmekRotationError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::StartCmekRotationError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::StartCmekRotationError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("rotation_in_progress"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rotation_in_progress"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::StartCmekRotationError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::StartCmekRotationError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4835,17 +5569,17 @@ impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
 #[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4864,6 +5598,18 @@ impl GetCmekRotationJobError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4922,41 +5668,51 @@ impl GetCmekRotationJobError {
             match status {
                 401u16 => {
                     super::errors::GetCmekRotationJobError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCmekRotationJobError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetCmekRotationJobError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCmekRotationJobError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCmekRotationJobError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4980,20 +5736,20 @@ impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5013,6 +5769,19 @@ impl ListSecretsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5078,49 +5847,61 @@ impl ListSecretsError {
             match status {
                 400u16 => {
                     super::errors::ListSecretsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSecretsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSecretsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListSecretsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSecretsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListSecretsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5144,23 +5925,23 @@ impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5181,6 +5962,20 @@ impl GetSecretError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5253,57 +6048,71 @@ impl GetSecretError {
             match status {
                 400u16 => {
                     super::errors::GetSecretError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetSecretError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::GetSecretError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetSecretError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetSecretError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetSecretError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetSecretError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5327,23 +6136,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5364,6 +6173,20 @@ impl PutSecretError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5436,57 +6259,71 @@ impl PutSecretError {
             match status {
                 400u16 => {
                     super::errors::PutSecretError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::PutSecretError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::PutSecretError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::PutSecretError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::PutSecretError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::PutSecretError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::PutSecretError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5518,18 +6355,18 @@ pub enum PutSecretResponse {
 #[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5548,6 +6385,18 @@ impl DeleteSecretError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5606,41 +6455,51 @@ impl DeleteSecretError {
             match status {
                 401u16 => {
                     super::errors::DeleteSecretError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteSecretError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteSecretError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteSecretError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteSecretError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5664,19 +6523,19 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5696,6 +6555,19 @@ impl ListPoliciesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5761,49 +6633,61 @@ impl ListPoliciesError {
             match status {
                 400u16 => {
                     super::errors::ListPoliciesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListPoliciesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListPoliciesError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListPoliciesError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListPoliciesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListPoliciesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5827,19 +6711,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5859,6 +6743,19 @@ impl CreatePolicyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5924,49 +6821,61 @@ impl CreatePolicyError {
             match status {
                 400u16 => {
                     super::errors::CreatePolicyError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreatePolicyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreatePolicyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::CreatePolicyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreatePolicyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreatePolicyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5990,19 +6899,19 @@ impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6022,6 +6931,19 @@ impl UpdatePolicyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6087,49 +7009,61 @@ impl UpdatePolicyError {
             match status {
                 400u16 => {
                     super::errors::UpdatePolicyError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdatePolicyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdatePolicyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdatePolicyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdatePolicyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdatePolicyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6152,17 +7086,17 @@ impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
 #[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6181,6 +7115,18 @@ impl DeletePolicyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6239,41 +7185,51 @@ impl DeletePolicyError {
             match status {
                 401u16 => {
                     super::errors::DeletePolicyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeletePolicyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeletePolicyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeletePolicyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeletePolicyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6297,12 +7253,12 @@ impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6319,6 +7275,16 @@ impl EnrollAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6363,25 +7329,31 @@ impl EnrollAgentError {
             match status {
                 400u16 => {
                     super::errors::EnrollAgentError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::EnrollAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::EnrollAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6405,17 +7377,17 @@ impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6434,6 +7406,18 @@ impl ListAgentsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6492,41 +7476,51 @@ impl ListAgentsError {
             match status {
                 400u16 => {
                     super::errors::ListAgentsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAgentsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAgentsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAgentsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAgentsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6550,19 +7544,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: The plan's agent limit is reached
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6582,6 +7576,19 @@ impl CreateAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6643,49 +7650,61 @@ impl CreateAgentError {
             match status {
                 400u16 => {
                     super::errors::CreateAgentError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::CreateAgentError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6708,14 +7727,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
 #[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is a user, not an agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6733,6 +7752,17 @@ impl GetCurrentAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6780,33 +7810,41 @@ impl GetCurrentAgentError {
             match status {
                 401u16 => {
                     super::errors::GetCurrentAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCurrentAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("agent_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("agent_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCurrentAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCurrentAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6829,17 +7867,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
 #[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6858,6 +7896,18 @@ impl GetAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6916,41 +7966,51 @@ impl GetAgentError {
             match status {
                 401u16 => {
                     super::errors::GetAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetAgentError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6973,17 +8033,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
 #[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7002,6 +8062,18 @@ impl DeactivateAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7060,41 +8132,51 @@ impl DeactivateAgentError {
             match status {
                 401u16 => {
                     super::errors::DeactivateAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeactivateAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeactivateAgentError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeactivateAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeactivateAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7118,19 +8200,19 @@ impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7150,6 +8232,19 @@ impl UpdateAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7215,49 +8310,61 @@ impl UpdateAgentError {
             match status {
                 400u16 => {
                     super::errors::UpdateAgentError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateAgentError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7280,17 +8387,17 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
 #[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7309,6 +8416,18 @@ impl RotateAgentKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7367,41 +8486,51 @@ impl RotateAgentKeyError {
             match status {
                 401u16 => {
                     super::errors::RotateAgentKeyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RotateAgentKeyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RotateAgentKeyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RotateAgentKeyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RotateAgentKeyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7425,23 +8554,23 @@ impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7462,6 +8591,20 @@ impl CreateShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7534,57 +8677,71 @@ impl CreateShareError {
             match status {
                 400u16 => {
                     super::errors::CreateShareError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::CreateShareError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::CreateShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7608,14 +8765,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7633,6 +8790,17 @@ impl ListOutboundSharesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7684,33 +8852,41 @@ impl ListOutboundSharesError {
             match status {
                 400u16 => {
                     super::errors::ListOutboundSharesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListOutboundSharesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListOutboundSharesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListOutboundSharesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7734,14 +8910,14 @@ impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7759,6 +8935,17 @@ impl ListInboundSharesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7810,33 +8997,41 @@ impl ListInboundSharesError {
             match status {
                 400u16 => {
                     super::errors::ListInboundSharesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListInboundSharesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListInboundSharesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListInboundSharesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7859,19 +9054,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
 #[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7891,6 +9086,19 @@ impl AcceptShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7956,49 +9164,61 @@ impl AcceptShareError {
             match status {
                 401u16 => {
                     super::errors::AcceptShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::AcceptShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::AcceptShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::AcceptShareError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("share_not_pending"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("share_not_pending"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::AcceptShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::AcceptShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8021,19 +9241,19 @@ impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
 #[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8053,6 +9273,19 @@ impl DeclineShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8118,49 +9351,61 @@ impl DeclineShareError {
             match status {
                 401u16 => {
                     super::errors::DeclineShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeclineShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeclineShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::DeclineShareError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("share_not_pending"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("share_not_pending"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeclineShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeclineShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8184,12 +9429,12 @@ impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8206,6 +9451,16 @@ impl ListChainsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8250,25 +9505,31 @@ impl ListChainsError {
             match status {
                 400u16 => {
                     super::errors::ListChainsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListChainsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListChainsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8291,12 +9552,12 @@ impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
 #[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8313,6 +9574,16 @@ impl GetChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8357,25 +9628,31 @@ impl GetChainError {
             match status {
                 404u16 => {
                     super::errors::GetChainError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8399,19 +9676,19 @@ impl<E: DomainError> ::std::convert::From<E> for GetChainError {
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8431,6 +9708,19 @@ impl ListTransactionsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8496,49 +9786,61 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     super::errors::ListTransactionsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListTransactionsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListTransactionsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListTransactionsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListTransactionsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListTransactionsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8562,24 +9864,24 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 422: `simulate_first` was set and the simulation failed; nothing was signed
-    UnprocessableEntity(super::types::Error),
+    UnprocessableEntity(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8601,6 +9903,21 @@ impl SubmitTransactionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::UnprocessableEntity(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8680,65 +9997,81 @@ impl SubmitTransactionError {
             match status {
                 400u16 => {
                     super::errors::SubmitTransactionError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SubmitTransactionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::SubmitTransactionError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SubmitTransactionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SubmitTransactionError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 422u16 => {
                     super::errors::SubmitTransactionError::UnprocessableEntity(
-                        super::types::Error::new(
-                            ::std::string::String::from("simulation_failed"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("simulation_failed"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SubmitTransactionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SubmitTransactionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8761,17 +10094,17 @@ impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
 #[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8790,6 +10123,18 @@ impl GetTransactionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8848,41 +10193,51 @@ impl GetTransactionError {
             match status {
                 401u16 => {
                     super::errors::GetTransactionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetTransactionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetTransactionError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetTransactionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetTransactionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8906,22 +10261,22 @@ impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8942,6 +10297,20 @@ impl SimulateTransactionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9014,57 +10383,71 @@ impl SimulateTransactionError {
             match status {
                 400u16 => {
                     super::errors::SimulateTransactionError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SimulateTransactionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::SimulateTransactionError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SimulateTransactionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SimulateTransactionError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SimulateTransactionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SimulateTransactionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9088,22 +10471,22 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9124,6 +10507,20 @@ impl SimulateTransactionBundleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9196,57 +10593,71 @@ impl SimulateTransactionBundleError {
             match status {
                 400u16 => {
                     super::errors::SimulateTransactionBundleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SimulateTransactionBundleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::SimulateTransactionBundleError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SimulateTransactionBundleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SimulateTransactionBundleError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SimulateTransactionBundleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SimulateTransactionBundleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9269,15 +10680,15 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError 
 #[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9295,6 +10706,17 @@ impl GetUsageSummaryError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9346,33 +10768,41 @@ impl GetUsageSummaryError {
             match status {
                 401u16 => {
                     super::errors::GetUsageSummaryError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetUsageSummaryError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetUsageSummaryError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetUsageSummaryError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9396,17 +10826,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9425,6 +10855,18 @@ impl GetUsageHistoryError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9483,41 +10925,51 @@ impl GetUsageHistoryError {
             match status {
                 400u16 => {
                     super::errors::GetUsageHistoryError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetUsageHistoryError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetUsageHistoryError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetUsageHistoryError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetUsageHistoryError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9541,18 +10993,18 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The organization already has an active subscription (use the portal to change it)
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9572,6 +11024,19 @@ impl CreateSubscriptionCheckoutError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9636,49 +11101,61 @@ impl CreateSubscriptionCheckoutError {
             match status {
                 400u16 => {
                     super::errors::CreateSubscriptionCheckoutError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateSubscriptionCheckoutError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateSubscriptionCheckoutError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateSubscriptionCheckoutError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("already_subscribed"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("already_subscribed"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateSubscriptionCheckoutError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9702,18 +11179,18 @@ impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The organization has no Stripe customer yet
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9733,6 +11210,19 @@ impl CreateBillingPortalSessionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9795,49 +11285,61 @@ impl CreateBillingPortalSessionError {
             match status {
                 400u16 => {
                     super::errors::CreateBillingPortalSessionError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateBillingPortalSessionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateBillingPortalSessionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateBillingPortalSessionError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("no_billing_account"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("no_billing_account"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateBillingPortalSessionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateBillingPortalSessionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9860,15 +11362,15 @@ impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError
 #[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9886,6 +11388,17 @@ impl GetSubscriptionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9937,33 +11450,41 @@ impl GetSubscriptionError {
             match status {
                 401u16 => {
                     super::errors::GetSubscriptionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetSubscriptionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetSubscriptionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetSubscriptionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9987,16 +11508,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10015,6 +11536,18 @@ impl CreateCreditTopupError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10072,41 +11605,51 @@ impl CreateCreditTopupError {
             match status {
                 400u16 => {
                     super::errors::CreateCreditTopupError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateCreditTopupError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateCreditTopupError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateCreditTopupError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateCreditTopupError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10129,15 +11672,15 @@ impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
 #[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10155,6 +11698,17 @@ impl GetCreditBalanceError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10206,33 +11760,41 @@ impl GetCreditBalanceError {
             match status {
                 401u16 => {
                     super::errors::GetCreditBalanceError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCreditBalanceError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCreditBalanceError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCreditBalanceError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10256,17 +11818,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10285,6 +11847,18 @@ impl ListCreditTransactionsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10343,41 +11917,51 @@ impl ListCreditTransactionsError {
             match status {
                 400u16 => {
                     super::errors::ListCreditTransactionsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListCreditTransactionsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListCreditTransactionsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListCreditTransactionsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListCreditTransactionsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10401,16 +11985,16 @@ impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10429,6 +12013,18 @@ impl SetOverageMethodError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10486,41 +12082,51 @@ impl SetOverageMethodError {
             match status {
                 400u16 => {
                     super::errors::SetOverageMethodError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SetOverageMethodError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SetOverageMethodError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SetOverageMethodError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SetOverageMethodError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10543,12 +12149,12 @@ impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
 #[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10565,6 +12171,16 @@ impl HandleStripeWebhookError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10608,25 +12224,31 @@ impl HandleStripeWebhookError {
             match status {
                 400u16 => {
                     super::errors::HandleStripeWebhookError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_signature"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_signature"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::HandleStripeWebhookError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::HandleStripeWebhookError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10650,17 +12272,17 @@ impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10679,6 +12301,18 @@ impl ListAuditEventsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10737,41 +12371,51 @@ impl ListAuditEventsError {
             match status {
                 400u16 => {
                     super::errors::ListAuditEventsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAuditEventsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAuditEventsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAuditEventsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAuditEventsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10795,17 +12439,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10824,6 +12468,18 @@ impl ListOrgMembersError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10882,41 +12538,51 @@ impl ListOrgMembersError {
             match status {
                 400u16 => {
                     super::errors::ListOrgMembersError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListOrgMembersError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListOrgMembersError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListOrgMembersError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListOrgMembersError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10940,19 +12606,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The person is already a member or has a pending invitation
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10972,6 +12638,19 @@ impl InviteOrgMemberError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11036,49 +12715,61 @@ impl InviteOrgMemberError {
             match status {
                 400u16 => {
                     super::errors::InviteOrgMemberError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::InviteOrgMemberError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::InviteOrgMemberError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::InviteOrgMemberError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("already_member"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("already_member"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::InviteOrgMemberError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::InviteOrgMemberError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11101,17 +12792,17 @@ impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
 #[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11130,6 +12821,18 @@ impl RemoveOrgMemberError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11188,41 +12891,51 @@ impl RemoveOrgMemberError {
             match status {
                 401u16 => {
                     super::errors::RemoveOrgMemberError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RemoveOrgMemberError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RemoveOrgMemberError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RemoveOrgMemberError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RemoveOrgMemberError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11246,19 +12959,19 @@ impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11278,6 +12991,19 @@ impl UpdateOrgMemberRoleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11343,49 +13069,61 @@ impl UpdateOrgMemberRoleError {
             match status {
                 400u16 => {
                     super::errors::UpdateOrgMemberRoleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateOrgMemberRoleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateOrgMemberRoleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateOrgMemberRoleError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateOrgMemberRoleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateOrgMemberRoleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11409,17 +13147,17 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11438,6 +13176,18 @@ impl ListIpRulesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11496,41 +13246,51 @@ impl ListIpRulesError {
             match status {
                 400u16 => {
                     super::errors::ListIpRulesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListIpRulesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListIpRulesError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListIpRulesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListIpRulesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11554,17 +13314,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11583,6 +13343,18 @@ impl CreateIpRuleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11641,41 +13413,51 @@ impl CreateIpRuleError {
             match status {
                 400u16 => {
                     super::errors::CreateIpRuleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateIpRuleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateIpRuleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateIpRuleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateIpRuleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11698,17 +13480,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
 #[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11727,6 +13509,18 @@ impl DeleteIpRuleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11785,41 +13579,51 @@ impl DeleteIpRuleError {
             match status {
                 401u16 => {
                     super::errors::DeleteIpRuleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteIpRuleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteIpRuleError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteIpRuleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteIpRuleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11843,16 +13647,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11871,6 +13675,18 @@ impl ListAdminSettingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11925,41 +13741,51 @@ impl ListAdminSettingsError {
             match status {
                 400u16 => {
                     super::errors::ListAdminSettingsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAdminSettingsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAdminSettingsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAdminSettingsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAdminSettingsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11983,18 +13809,18 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12014,6 +13840,19 @@ impl UpdateAdminSettingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12075,49 +13914,61 @@ impl UpdateAdminSettingError {
             match status {
                 400u16 => {
                     super::errors::UpdateAdminSettingError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateAdminSettingError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateAdminSettingError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateAdminSettingError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateAdminSettingError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateAdminSettingError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12140,16 +13991,16 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
 #[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12168,6 +14019,18 @@ impl DeleteAdminSettingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12222,41 +14085,51 @@ impl DeleteAdminSettingError {
             match status {
                 401u16 => {
                     super::errors::DeleteAdminSettingError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteAdminSettingError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteAdminSettingError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteAdminSettingError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteAdminSettingError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12279,14 +14152,14 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
 #[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12304,6 +14177,17 @@ impl GetX402ConfigError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12351,33 +14235,41 @@ impl GetX402ConfigError {
             match status {
                 401u16 => {
                     super::errors::GetX402ConfigError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetX402ConfigError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetX402ConfigError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetX402ConfigError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12401,16 +14293,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12429,6 +14321,18 @@ impl UpdateX402ConfigError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12483,41 +14387,51 @@ impl UpdateX402ConfigError {
             match status {
                 400u16 => {
                     super::errors::UpdateX402ConfigError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateX402ConfigError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateX402ConfigError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateX402ConfigError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateX402ConfigError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12541,16 +14455,16 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12569,6 +14483,18 @@ impl ListAdminUsersError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12623,41 +14549,51 @@ impl ListAdminUsersError {
             match status {
                 400u16 => {
                     super::errors::ListAdminUsersError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAdminUsersError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAdminUsersError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAdminUsersError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAdminUsersError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12680,16 +14616,16 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
 #[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12708,6 +14644,18 @@ impl DeleteAdminUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12762,41 +14710,51 @@ impl DeleteAdminUserError {
             match status {
                 401u16 => {
                     super::errors::DeleteAdminUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteAdminUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteAdminUserError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteAdminUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteAdminUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12820,16 +14778,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12848,6 +14806,18 @@ impl ListAdminChainsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12902,41 +14872,51 @@ impl ListAdminChainsError {
             match status {
                 400u16 => {
                     super::errors::ListAdminChainsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAdminChainsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAdminChainsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAdminChainsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAdminChainsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12960,18 +14940,18 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: A chain with this name or chain ID already exists
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12991,6 +14971,19 @@ impl CreateAdminChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13051,49 +15044,61 @@ impl CreateAdminChainError {
             match status {
                 400u16 => {
                     super::errors::CreateAdminChainError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateAdminChainError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateAdminChainError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateAdminChainError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("chain_exists"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("chain_exists"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateAdminChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateAdminChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13117,18 +15122,18 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13148,6 +15153,19 @@ impl UpdateAdminChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13209,49 +15227,61 @@ impl UpdateAdminChainError {
             match status {
                 400u16 => {
                     super::errors::UpdateAdminChainError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateAdminChainError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateAdminChainError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateAdminChainError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateAdminChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateAdminChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13274,16 +15304,16 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
 #[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13302,6 +15332,18 @@ impl DeleteAdminChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13356,41 +15398,51 @@ impl DeleteAdminChainError {
             match status {
                 401u16 => {
                     super::errors::DeleteAdminChainError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteAdminChainError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteAdminChainError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteAdminChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteAdminChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13413,16 +15465,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
 #[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13441,6 +15493,18 @@ impl GetOrgLimitsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13495,41 +15559,51 @@ impl GetOrgLimitsError {
             match status {
                 401u16 => {
                     super::errors::GetOrgLimitsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetOrgLimitsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetOrgLimitsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetOrgLimitsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetOrgLimitsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13553,18 +15627,18 @@ impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13584,6 +15658,19 @@ impl UpdateOrgLimitsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13645,49 +15732,61 @@ impl UpdateOrgLimitsError {
             match status {
                 400u16 => {
                     super::errors::UpdateOrgLimitsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateOrgLimitsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateOrgLimitsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateOrgLimitsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateOrgLimitsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateOrgLimitsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13711,18 +15810,18 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13742,6 +15841,19 @@ impl SetOrgBillingTierError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13803,49 +15915,61 @@ impl SetOrgBillingTierError {
             match status {
                 400u16 => {
                     super::errors::SetOrgBillingTierError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SetOrgBillingTierError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SetOrgBillingTierError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SetOrgBillingTierError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SetOrgBillingTierError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SetOrgBillingTierError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }

@@ -28,6 +28,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -44,6 +52,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -65,6 +81,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -91,6 +115,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -115,6 +147,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -142,6 +182,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -168,6 +216,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -196,6 +252,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -220,6 +284,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -236,6 +308,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { .. }) => Outcome::Success,
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -252,6 +332,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -278,6 +366,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -294,6 +390,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -310,6 +414,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -331,6 +443,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -355,6 +475,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -381,6 +509,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -409,6 +545,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -428,6 +572,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -451,6 +603,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -474,6 +634,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -490,6 +658,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -514,6 +690,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -530,6 +714,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -554,6 +746,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -573,6 +773,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -600,6 +808,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -630,6 +846,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -655,6 +879,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -677,6 +909,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -700,6 +940,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -740,6 +988,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -761,6 +1017,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -795,6 +1059,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -830,6 +1102,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -855,6 +1135,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -871,6 +1159,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -902,6 +1198,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -921,6 +1225,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -940,6 +1252,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -963,6 +1283,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -984,6 +1312,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1013,6 +1349,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1037,6 +1381,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1061,6 +1413,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1082,6 +1442,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1103,6 +1471,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1119,6 +1495,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1135,6 +1519,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1160,6 +1552,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1198,6 +1598,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1220,6 +1628,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1256,6 +1672,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1292,6 +1716,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1311,6 +1743,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1330,6 +1770,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1359,6 +1807,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1385,6 +1841,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1404,6 +1868,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1432,6 +1904,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1451,6 +1931,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1475,6 +1963,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1499,6 +1995,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1550,6 +2054,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1574,6 +2086,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1590,6 +2110,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1617,6 +2145,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1642,6 +2178,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1658,6 +2202,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1683,6 +2235,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1702,6 +2262,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1730,6 +2298,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1746,6 +2322,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1781,6 +2365,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1802,6 +2394,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1821,6 +2421,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1856,6 +2464,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1892,6 +2508,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1913,6 +2537,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1944,6 +2576,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1969,6 +2609,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1991,6 +2639,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2013,6 +2669,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2034,6 +2698,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2055,6 +2727,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2079,6 +2759,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2100,6 +2788,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2119,6 +2815,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2143,6 +2847,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2165,6 +2877,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2186,6 +2906,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2202,6 +2930,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2221,6 +2957,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2243,6 +2987,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2264,6 +3016,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2288,6 +3048,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };

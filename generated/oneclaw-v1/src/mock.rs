@@ -184,9 +184,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::AccessShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -212,9 +214,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -346,10 +350,12 @@ impl super::server::OneclawApi for Mock {
         self.deleted.revive_below(&path);
         Err(
             super::errors::RefreshTokenError::BadRequest(
-                super::types::Error::new(
-                    ::std::string::String::from("not_implemented"),
-                    ::std::string::String::from(
-                        "This operation answers only with its documented error.",
+                ::clawgen_runtime::ErrorBody::Decoded(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_implemented"),
+                        ::std::string::String::from(
+                            "This operation answers only with its documented error.",
+                        ),
                     ),
                 ),
             ),
@@ -537,9 +543,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetDeviceCodeStatusError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -565,9 +573,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ApproveDeviceError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -594,9 +604,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DenyDeviceError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -662,9 +674,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -721,9 +735,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetVaultError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -751,9 +767,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteVaultError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -774,9 +792,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::EnableCmekError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -803,9 +823,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DisableCmekError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -826,9 +848,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::StartCmekRotationError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -860,9 +884,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetCmekRotationJobError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -891,9 +917,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSecretsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -929,9 +957,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetSecretError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -979,9 +1009,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::PutSecretError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1030,9 +1062,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteSecretError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1052,9 +1086,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListPoliciesError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1090,9 +1126,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::CreatePolicyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1132,9 +1170,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdatePolicyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1172,9 +1212,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeletePolicyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1302,9 +1344,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetAgentError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1340,9 +1384,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeactivateAgentError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1360,9 +1406,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAgentError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1401,9 +1449,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RotateAgentKeyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1428,9 +1478,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::CreateShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1515,9 +1567,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::AcceptShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1550,9 +1604,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeclineShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1602,9 +1658,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetChainError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1638,9 +1696,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListTransactionsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1683,9 +1743,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::SubmitTransactionError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1751,9 +1813,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetTransactionError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1816,9 +1880,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::SimulateTransactionError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1857,9 +1923,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::SimulateTransactionBundleError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2161,9 +2229,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RemoveOrgMemberError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2184,9 +2254,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateOrgMemberRoleError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2250,9 +2322,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteIpRuleError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2293,9 +2367,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAdminSettingError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2321,9 +2397,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminSettingError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2410,9 +2488,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminUserError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2479,9 +2559,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAdminChainError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2511,9 +2593,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminChainError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2533,9 +2617,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetOrgLimitsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2567,9 +2653,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateOrgLimitsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2601,9 +2689,11 @@ impl super::server::OneclawApi for Mock {
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::SetOrgBillingTierError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );

@@ -12945,8 +12945,12 @@ fn credentials_from(
 impl ::axum::response::IntoResponse for super::errors::GetHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -12954,9 +12958,15 @@ impl ::axum::response::IntoResponse for super::errors::GetHealthError {
 impl ::axum::response::IntoResponse for super::errors::GetHsmHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::ServiceUnavailable(body) => json_response(503u16, &body),
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
+            Self::ServiceUnavailable(body) => {
+                error_body_response(503u16, body, |body| json_response(503u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -12964,11 +12974,21 @@ impl ::axum::response::IntoResponse for super::errors::GetHsmHealthError {
 impl ::axum::response::IntoResponse for super::errors::AccessShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::Gone(body) => json_response(410u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::Gone(body) => {
+                error_body_response(410u16, body, |body| json_response(410u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -12976,11 +12996,21 @@ impl ::axum::response::IntoResponse for super::errors::AccessShareError {
 impl ::axum::response::IntoResponse for super::errors::RevokeShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -12988,10 +13018,18 @@ impl ::axum::response::IntoResponse for super::errors::RevokeShareError {
 impl ::axum::response::IntoResponse for super::errors::SignupError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -12999,10 +13037,18 @@ impl ::axum::response::IntoResponse for super::errors::SignupError {
 impl ::axum::response::IntoResponse for super::errors::CreateTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13010,9 +13056,15 @@ impl ::axum::response::IntoResponse for super::errors::CreateTokenError {
 impl ::axum::response::IntoResponse for super::errors::RevokeTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13020,11 +13072,21 @@ impl ::axum::response::IntoResponse for super::errors::RevokeTokenError {
 impl ::axum::response::IntoResponse for super::errors::CreateAgentTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13032,10 +13094,18 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentTokenError {
 impl ::axum::response::IntoResponse for super::errors::CreateApiKeyTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13043,10 +13113,18 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyTokenError {
 impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13054,11 +13132,21 @@ impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleError {
 impl ::axum::response::IntoResponse for super::errors::ChangePasswordError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13066,9 +13154,15 @@ impl ::axum::response::IntoResponse for super::errors::ChangePasswordError {
 impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13076,10 +13170,18 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
 impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13087,10 +13189,18 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
 impl ::axum::response::IntoResponse for super::errors::DeleteCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13098,11 +13208,21 @@ impl ::axum::response::IntoResponse for super::errors::DeleteCurrentUserError {
 impl ::axum::response::IntoResponse for super::errors::UpdateCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13110,10 +13230,18 @@ impl ::axum::response::IntoResponse for super::errors::UpdateCurrentUserError {
 impl ::axum::response::IntoResponse for super::errors::GetMfaStatusError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13121,11 +13249,21 @@ impl ::axum::response::IntoResponse for super::errors::GetMfaStatusError {
 impl ::axum::response::IntoResponse for super::errors::SetupMfaError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13133,11 +13271,21 @@ impl ::axum::response::IntoResponse for super::errors::SetupMfaError {
 impl ::axum::response::IntoResponse for super::errors::VerifyMfaSetupError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13145,10 +13293,18 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaSetupError {
 impl ::axum::response::IntoResponse for super::errors::VerifyMfaError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13156,11 +13312,21 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaError {
 impl ::axum::response::IntoResponse for super::errors::DisableMfaError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13168,9 +13334,15 @@ impl ::axum::response::IntoResponse for super::errors::DisableMfaError {
 impl ::axum::response::IntoResponse for super::errors::RequestDeviceCodeError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13178,9 +13350,15 @@ impl ::axum::response::IntoResponse for super::errors::RequestDeviceCodeError {
 impl ::axum::response::IntoResponse for super::errors::PollDeviceTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13188,9 +13366,15 @@ impl ::axum::response::IntoResponse for super::errors::PollDeviceTokenError {
 impl ::axum::response::IntoResponse for super::errors::GetDeviceCodeStatusError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13198,12 +13382,24 @@ impl ::axum::response::IntoResponse for super::errors::GetDeviceCodeStatusError 
 impl ::axum::response::IntoResponse for super::errors::ApproveDeviceError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13211,12 +13407,24 @@ impl ::axum::response::IntoResponse for super::errors::ApproveDeviceError {
 impl ::axum::response::IntoResponse for super::errors::DenyDeviceError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13224,11 +13432,21 @@ impl ::axum::response::IntoResponse for super::errors::DenyDeviceError {
 impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13236,11 +13454,21 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
 impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13248,11 +13476,21 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
 impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13260,10 +13498,18 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
 impl ::axum::response::IntoResponse for super::errors::ListVaultsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13271,13 +13517,27 @@ impl ::axum::response::IntoResponse for super::errors::ListVaultsError {
 impl ::axum::response::IntoResponse for super::errors::CreateVaultError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13285,11 +13545,21 @@ impl ::axum::response::IntoResponse for super::errors::CreateVaultError {
 impl ::axum::response::IntoResponse for super::errors::GetVaultError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13297,11 +13567,21 @@ impl ::axum::response::IntoResponse for super::errors::GetVaultError {
 impl ::axum::response::IntoResponse for super::errors::DeleteVaultError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13309,14 +13589,30 @@ impl ::axum::response::IntoResponse for super::errors::DeleteVaultError {
 impl ::axum::response::IntoResponse for super::errors::EnableCmekError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13324,12 +13620,24 @@ impl ::axum::response::IntoResponse for super::errors::EnableCmekError {
 impl ::axum::response::IntoResponse for super::errors::DisableCmekError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13337,13 +13645,27 @@ impl ::axum::response::IntoResponse for super::errors::DisableCmekError {
 impl ::axum::response::IntoResponse for super::errors::StartCmekRotationError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13351,11 +13673,21 @@ impl ::axum::response::IntoResponse for super::errors::StartCmekRotationError {
 impl ::axum::response::IntoResponse for super::errors::GetCmekRotationJobError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13363,12 +13695,24 @@ impl ::axum::response::IntoResponse for super::errors::GetCmekRotationJobError {
 impl ::axum::response::IntoResponse for super::errors::ListSecretsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13376,13 +13720,27 @@ impl ::axum::response::IntoResponse for super::errors::ListSecretsError {
 impl ::axum::response::IntoResponse for super::errors::GetSecretError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13390,13 +13748,27 @@ impl ::axum::response::IntoResponse for super::errors::GetSecretError {
 impl ::axum::response::IntoResponse for super::errors::PutSecretError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13404,11 +13776,21 @@ impl ::axum::response::IntoResponse for super::errors::PutSecretError {
 impl ::axum::response::IntoResponse for super::errors::DeleteSecretError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13416,12 +13798,24 @@ impl ::axum::response::IntoResponse for super::errors::DeleteSecretError {
 impl ::axum::response::IntoResponse for super::errors::ListPoliciesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13429,12 +13823,24 @@ impl ::axum::response::IntoResponse for super::errors::ListPoliciesError {
 impl ::axum::response::IntoResponse for super::errors::CreatePolicyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13442,12 +13848,24 @@ impl ::axum::response::IntoResponse for super::errors::CreatePolicyError {
 impl ::axum::response::IntoResponse for super::errors::UpdatePolicyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13455,11 +13873,21 @@ impl ::axum::response::IntoResponse for super::errors::UpdatePolicyError {
 impl ::axum::response::IntoResponse for super::errors::DeletePolicyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13467,9 +13895,15 @@ impl ::axum::response::IntoResponse for super::errors::DeletePolicyError {
 impl ::axum::response::IntoResponse for super::errors::EnrollAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13477,11 +13911,21 @@ impl ::axum::response::IntoResponse for super::errors::EnrollAgentError {
 impl ::axum::response::IntoResponse for super::errors::ListAgentsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13489,12 +13933,24 @@ impl ::axum::response::IntoResponse for super::errors::ListAgentsError {
 impl ::axum::response::IntoResponse for super::errors::CreateAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13502,10 +13958,18 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentError {
 impl ::axum::response::IntoResponse for super::errors::GetCurrentAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13513,11 +13977,21 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentAgentError {
 impl ::axum::response::IntoResponse for super::errors::GetAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13525,11 +13999,21 @@ impl ::axum::response::IntoResponse for super::errors::GetAgentError {
 impl ::axum::response::IntoResponse for super::errors::DeactivateAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13537,12 +14021,24 @@ impl ::axum::response::IntoResponse for super::errors::DeactivateAgentError {
 impl ::axum::response::IntoResponse for super::errors::UpdateAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13550,11 +14046,21 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAgentError {
 impl ::axum::response::IntoResponse for super::errors::RotateAgentKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13562,13 +14068,27 @@ impl ::axum::response::IntoResponse for super::errors::RotateAgentKeyError {
 impl ::axum::response::IntoResponse for super::errors::CreateShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13576,10 +14096,18 @@ impl ::axum::response::IntoResponse for super::errors::CreateShareError {
 impl ::axum::response::IntoResponse for super::errors::ListOutboundSharesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13587,10 +14115,18 @@ impl ::axum::response::IntoResponse for super::errors::ListOutboundSharesError {
 impl ::axum::response::IntoResponse for super::errors::ListInboundSharesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13598,12 +14134,24 @@ impl ::axum::response::IntoResponse for super::errors::ListInboundSharesError {
 impl ::axum::response::IntoResponse for super::errors::AcceptShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13611,12 +14159,24 @@ impl ::axum::response::IntoResponse for super::errors::AcceptShareError {
 impl ::axum::response::IntoResponse for super::errors::DeclineShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13624,9 +14184,15 @@ impl ::axum::response::IntoResponse for super::errors::DeclineShareError {
 impl ::axum::response::IntoResponse for super::errors::ListChainsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13634,9 +14200,15 @@ impl ::axum::response::IntoResponse for super::errors::ListChainsError {
 impl ::axum::response::IntoResponse for super::errors::GetChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13644,12 +14216,24 @@ impl ::axum::response::IntoResponse for super::errors::GetChainError {
 impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13657,14 +14241,30 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
 impl ::axum::response::IntoResponse for super::errors::SubmitTransactionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::UnprocessableEntity(body) => json_response(422u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::UnprocessableEntity(body) => {
+                error_body_response(422u16, body, |body| json_response(422u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13672,11 +14272,21 @@ impl ::axum::response::IntoResponse for super::errors::SubmitTransactionError {
 impl ::axum::response::IntoResponse for super::errors::GetTransactionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13684,13 +14294,27 @@ impl ::axum::response::IntoResponse for super::errors::GetTransactionError {
 impl ::axum::response::IntoResponse for super::errors::SimulateTransactionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13698,13 +14322,27 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionError 
 impl ::axum::response::IntoResponse for super::errors::SimulateTransactionBundleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::PaymentRequired(body) => {
+                error_body_response(402u16, body, |body| json_response(402u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13712,10 +14350,18 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionBundle
 impl ::axum::response::IntoResponse for super::errors::GetUsageSummaryError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13723,11 +14369,21 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageSummaryError {
 impl ::axum::response::IntoResponse for super::errors::GetUsageHistoryError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13735,12 +14391,24 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageHistoryError {
 impl ::axum::response::IntoResponse for super::errors::CreateSubscriptionCheckoutError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13748,12 +14416,24 @@ impl ::axum::response::IntoResponse for super::errors::CreateSubscriptionCheckou
 impl ::axum::response::IntoResponse for super::errors::CreateBillingPortalSessionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13761,10 +14441,18 @@ impl ::axum::response::IntoResponse for super::errors::CreateBillingPortalSessio
 impl ::axum::response::IntoResponse for super::errors::GetSubscriptionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13772,11 +14460,21 @@ impl ::axum::response::IntoResponse for super::errors::GetSubscriptionError {
 impl ::axum::response::IntoResponse for super::errors::CreateCreditTopupError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13784,10 +14482,18 @@ impl ::axum::response::IntoResponse for super::errors::CreateCreditTopupError {
 impl ::axum::response::IntoResponse for super::errors::GetCreditBalanceError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13795,11 +14501,21 @@ impl ::axum::response::IntoResponse for super::errors::GetCreditBalanceError {
 impl ::axum::response::IntoResponse for super::errors::ListCreditTransactionsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13807,11 +14523,21 @@ impl ::axum::response::IntoResponse for super::errors::ListCreditTransactionsErr
 impl ::axum::response::IntoResponse for super::errors::SetOverageMethodError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13819,9 +14545,15 @@ impl ::axum::response::IntoResponse for super::errors::SetOverageMethodError {
 impl ::axum::response::IntoResponse for super::errors::HandleStripeWebhookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13829,11 +14561,21 @@ impl ::axum::response::IntoResponse for super::errors::HandleStripeWebhookError 
 impl ::axum::response::IntoResponse for super::errors::ListAuditEventsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13841,11 +14583,21 @@ impl ::axum::response::IntoResponse for super::errors::ListAuditEventsError {
 impl ::axum::response::IntoResponse for super::errors::ListOrgMembersError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13853,12 +14605,24 @@ impl ::axum::response::IntoResponse for super::errors::ListOrgMembersError {
 impl ::axum::response::IntoResponse for super::errors::InviteOrgMemberError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13866,11 +14630,21 @@ impl ::axum::response::IntoResponse for super::errors::InviteOrgMemberError {
 impl ::axum::response::IntoResponse for super::errors::RemoveOrgMemberError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13878,12 +14652,24 @@ impl ::axum::response::IntoResponse for super::errors::RemoveOrgMemberError {
 impl ::axum::response::IntoResponse for super::errors::UpdateOrgMemberRoleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13891,11 +14677,21 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgMemberRoleError 
 impl ::axum::response::IntoResponse for super::errors::ListIpRulesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13903,11 +14699,21 @@ impl ::axum::response::IntoResponse for super::errors::ListIpRulesError {
 impl ::axum::response::IntoResponse for super::errors::CreateIpRuleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13915,11 +14721,21 @@ impl ::axum::response::IntoResponse for super::errors::CreateIpRuleError {
 impl ::axum::response::IntoResponse for super::errors::DeleteIpRuleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13927,11 +14743,21 @@ impl ::axum::response::IntoResponse for super::errors::DeleteIpRuleError {
 impl ::axum::response::IntoResponse for super::errors::ListAdminSettingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13939,12 +14765,24 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminSettingsError {
 impl ::axum::response::IntoResponse for super::errors::UpdateAdminSettingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13952,11 +14790,21 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminSettingError {
 impl ::axum::response::IntoResponse for super::errors::DeleteAdminSettingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13964,10 +14812,18 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminSettingError {
 impl ::axum::response::IntoResponse for super::errors::GetX402ConfigError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13975,11 +14831,21 @@ impl ::axum::response::IntoResponse for super::errors::GetX402ConfigError {
 impl ::axum::response::IntoResponse for super::errors::UpdateX402ConfigError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13987,11 +14853,21 @@ impl ::axum::response::IntoResponse for super::errors::UpdateX402ConfigError {
 impl ::axum::response::IntoResponse for super::errors::ListAdminUsersError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -13999,11 +14875,21 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminUsersError {
 impl ::axum::response::IntoResponse for super::errors::DeleteAdminUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14011,11 +14897,21 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminUserError {
 impl ::axum::response::IntoResponse for super::errors::ListAdminChainsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14023,12 +14919,24 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminChainsError {
 impl ::axum::response::IntoResponse for super::errors::CreateAdminChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::Conflict(body) => {
+                error_body_response(409u16, body, |body| json_response(409u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14036,12 +14944,24 @@ impl ::axum::response::IntoResponse for super::errors::CreateAdminChainError {
 impl ::axum::response::IntoResponse for super::errors::UpdateAdminChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14049,11 +14969,21 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminChainError {
 impl ::axum::response::IntoResponse for super::errors::DeleteAdminChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14061,11 +14991,21 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminChainError {
 impl ::axum::response::IntoResponse for super::errors::GetOrgLimitsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14073,12 +15013,24 @@ impl ::axum::response::IntoResponse for super::errors::GetOrgLimitsError {
 impl ::axum::response::IntoResponse for super::errors::UpdateOrgLimitsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
@@ -14086,12 +15038,24 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgLimitsError {
 impl ::axum::response::IntoResponse for super::errors::SetOrgBillingTierError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => json_response(400u16, &body),
-            Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::Forbidden(body) => json_response(403u16, &body),
-            Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests(body) => json_response(429u16, &body),
-            Self::InternalServerError(body) => json_response(500u16, &body),
+            Self::BadRequest(body) => {
+                error_body_response(400u16, body, |body| json_response(400u16, &body))
+            }
+            Self::Unauthorized(body) => {
+                error_body_response(401u16, body, |body| json_response(401u16, &body))
+            }
+            Self::Forbidden(body) => {
+                error_body_response(403u16, body, |body| json_response(403u16, &body))
+            }
+            Self::NotFound(body) => {
+                error_body_response(404u16, body, |body| json_response(404u16, &body))
+            }
+            Self::TooManyRequests(body) => {
+                error_body_response(429u16, body, |body| json_response(429u16, &body))
+            }
+            Self::InternalServerError(body) => {
+                error_body_response(500u16, body, |body| json_response(500u16, &body))
+            }
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod error_body;
 pub mod errors;
 pub mod media;
 pub mod params;
@@ -28,3 +29,5 @@ pub mod exercise;
 pub mod mock;
 #[cfg(feature = "server")]
 pub mod server;
+
+pub use error_body::ErrorBody;

@@ -65,6 +65,22 @@ pub fn undocumented_response(status: u16, body: String) -> axum::response::Respo
     typed_response(status, content_type, body.into_bytes())
 }
 
+/// The answer carrying a documented error's body: a decoded one as `write`
+/// writes it, one that did not decode (a client's copy passed on) as its bytes
+/// under the content type it came with.
+pub fn error_body_response<T>(
+    status: u16,
+    body: crate::ErrorBody<T>,
+    write: impl FnOnce(T) -> axum::response::Response,
+) -> axum::response::Response {
+    match body {
+        crate::ErrorBody::Decoded(value) => write(value),
+        crate::ErrorBody::Undecoded { content_type, bytes, .. } => {
+            typed_response(status, content_type.as_deref().unwrap_or("application/octet-stream"), bytes)
+        }
+    }
+}
+
 /// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
 pub fn authorization(headers: &axum::http::HeaderMap, scheme: &str) -> Option<String> {
     let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
@@ -349,6 +365,16 @@ mod multipart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undecoded_error_bodies_are_written_as_they_came() {
+        let page = crate::ErrorBody::<u8>::undecoded(Some("text/html".to_owned()), b"<h1>down</h1>".to_vec(), "not JSON");
+        let response = error_body_response(500, page, |_| empty_response(200));
+        assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers().get(axum::http::header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"text/html"[..]));
+        let decoded = error_body_response(400, crate::ErrorBody::Decoded(7u8), |value| json_response(400, &value));
+        assert_eq!(decoded.status(), axum::http::StatusCode::BAD_REQUEST);
+    }
 
     #[test]
     fn authorization_matches_its_scheme_in_any_case() {

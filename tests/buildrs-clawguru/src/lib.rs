@@ -71,7 +71,7 @@ mod tests {
             _cx: server::RequestContext<auth::Credentials>,
             id: String,
         ) -> Result<types::Runbook, errors::GetRunbookError> {
-            Err(errors::GetRunbookError::NotFound(types::Error { error: format!("Runbook {id} not found") }))
+            Err(errors::GetRunbookError::NotFound(types::Error { error: format!("Runbook {id} not found") }.into()))
         }
     }
 

@@ -121,7 +121,10 @@ mod tests {
         assert!(matches!(missing, ClientError::MissingCredentials { operation: "getEither" }), "{missing:?}");
         assert_eq!(raw_status(&base, "/either", "").await, 401);
         let wrong = Client::new(&base).with_header_key("nope").get_either().await.expect_err("wrong key");
-        assert!(matches!(wrong.api(), Some(errors::GetEitherError::Unauthorized(p)) if p.message == "invalid credentials"), "{wrong:?}");
+        assert!(
+            matches!(wrong.api(), Some(errors::GetEitherError::Unauthorized(errors::ErrorBody::Decoded(p))) if p.message == "invalid credentials"),
+            "{wrong:?}"
+        );
     }
 
     #[tokio::test]
@@ -142,7 +145,10 @@ mod tests {
         let base = serve().await;
         Client::new(&base).with_token("tok-rw").get_scoped().await.expect("both scopes");
         let narrow = Client::new(&base).with_token("tok-r").get_scoped().await.expect_err("one scope");
-        assert!(matches!(narrow.api(), Some(errors::GetScopedError::Forbidden(p)) if p.message == "missing scope"), "{narrow:?}");
+        assert!(
+            matches!(narrow.api(), Some(errors::GetScopedError::Forbidden(errors::ErrorBody::Decoded(p))) if p.message == "missing scope"),
+            "{narrow:?}"
+        );
         Client::new(&base).with_query_key("qk").get_scoped().await.expect("query key alternative");
         assert_eq!(raw_status(&base, "/scoped?key=qk", "").await, 204);
         assert_eq!(raw_status(&base, "/scoped?key=", "").await, 401, "an empty key is no key");

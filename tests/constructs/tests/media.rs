@@ -232,7 +232,7 @@ impl sse::server::SseApi for Streaming {
         query: sse::types::StreamTicksQuery,
     ) -> Result<EventStream<Tick>, sse_errors::StreamTicksError> {
         match query.limit {
-            Some(0) => Err(sse_errors::StreamTicksError::NotFound(sse::types::Problem::new("no ticks"))),
+            Some(0) => Err(sse_errors::StreamTicksError::NotFound(sse::types::Problem::new("no ticks").into())),
             // Sent as they happen, from another task.
             Some(limit) => {
                 let (sender, stream) = EventStream::channel();
@@ -298,7 +298,7 @@ async fn a_server_streams_typed_events_to_the_client() {
     assert_eq!(drain(stream).await, ticks());
 
     let error = client.stream_ticks(&sse::types::StreamTicksQuery::default().limit(0)).await.expect_err("documented 404");
-    assert_eq!(error.api(), Some(&sse_errors::StreamTicksError::NotFound(sse::types::Problem::new("no ticks"))));
+    assert_eq!(error.api(), Some(&sse_errors::StreamTicksError::NotFound(sse::types::Problem::new("no ticks").into())));
 }
 
 #[tokio::test]

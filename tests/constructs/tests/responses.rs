@@ -1,9 +1,10 @@
 //! Error bodies travel in the media type the document gives them, and the
-//! generated client still reads them.
+//! generated client still reads them; a body that does not decode, or a
+//! missing required header, still reads as the documented variant.
 
 use constructs::responses::{
     client::{Client, ClientError},
-    errors::{GetArtifactError, GetLogError, SubmitJobError, SubmitJobResponse},
+    errors::{ErrorBody, GetArtifactError, GetLogError, SubmitJobError, SubmitJobResponse},
     media::Raw,
     server, types,
 };
@@ -12,7 +13,7 @@ struct Refusing;
 
 impl server::ResponsesApi for Refusing {
     async fn submit_job(&self, _cx: server::RequestContext, _body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
-        Err(SubmitJobError::Status4xx { status: 422, body: types::Problem::new("no name").status(422) })
+        Err(SubmitJobError::Status4xx { status: 422, body: types::Problem::new("no name").status(422).into() })
     }
 
     async fn get_log(&self, _cx: server::RequestContext, _id: String) -> Result<String, GetLogError> {
@@ -24,10 +25,30 @@ impl server::ResponsesApi for Refusing {
     }
 }
 
+/// Passes on what an upstream answered: a page that is not the documented
+/// problem, or an acceptance without its required `Location`.
+struct Relaying;
+
+impl server::ResponsesApi for Relaying {
+    async fn submit_job(&self, _cx: server::RequestContext, body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
+        match body.name.as_deref() {
+            Some("later") => Ok(SubmitJobResponse::Accepted { location: None, retry_after: None }),
+            _ => Err(SubmitJobError::Status4xx {
+                status: 418,
+                body: ErrorBody::undecoded(Some("text/html".to_owned()), b"<p>teapot</p>".to_vec(), "relayed as it came"),
+            }),
+        }
+    }
+}
+
 async fn serve() -> String {
+    serve_api(Refusing).await
+}
+
+async fn serve_api(api: impl server::ResponsesApi) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let address = listener.local_addr().expect("has an address");
-    tokio::spawn(async move { axum::serve(listener, server::router(Refusing)).await.expect("serves") });
+    tokio::spawn(async move { axum::serve(listener, server::router(api)).await.expect("serves") });
     format!("http://{address}")
 }
 
@@ -43,9 +64,31 @@ async fn a_problem_body_is_sent_as_application_problem_json() {
 
     let error = Client::new(&base).submit_job(&types::SubmitJobRequest::default()).await.expect_err("refused");
     match error {
-        ClientError::Api { error: SubmitJobError::Status4xx { status, body }, .. } => {
+        ClientError::Api { error: SubmitJobError::Status4xx { status, body: ErrorBody::Decoded(body) }, .. } => {
             assert_eq!((status, body.title.as_str()), (422, "no name"))
         }
         other => panic!("expected the typed 4XX, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn an_undecoded_error_body_is_served_as_it_came_and_read_as_its_variant() {
+    let base = serve_api(Relaying).await;
+    let response = reqwest::Client::new().post(format!("{base}/jobs")).json(&serde_json::json!({})).send().await.expect("answers");
+    assert_eq!(response.status().as_u16(), 418);
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("text/html"));
+    assert_eq!(response.text().await.expect("text"), "<p>teapot</p>");
+
+    let error = Client::new(&base).submit_job(&types::SubmitJobRequest::default()).await.expect_err("refused");
+    let Some(SubmitJobError::Status4xx { status: 418, body }) = error.api() else { panic!("expected the typed 4XX, got {error:?}") };
+    assert_eq!((body.undecoded_bytes(), body.undecoded_content_type()), (Some(&b"<p>teapot</p>"[..]), Some("text/html")));
+    assert!(error.api().and_then(SubmitJobError::decode_failure).is_some());
+}
+
+#[tokio::test]
+async fn a_success_without_its_required_header_is_still_its_variant() {
+    let base = serve_api(Relaying).await;
+    let accepted = Client::new(&base).submit_job(&types::SubmitJobRequest::default().name("later")).await.expect("a 202");
+    assert_eq!(accepted, SubmitJobResponse::Accepted { location: None, retry_after: None });
 }

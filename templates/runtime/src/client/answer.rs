@@ -100,6 +100,18 @@ impl Answer {
         })
     }
 
+    /// A documented error's JSON body: the documented type, or the bytes and
+    /// content type that came when they do not decode into it (an HTML page
+    /// from a proxy), so that the status still selects its typed variant.
+    pub fn error_json<T: serde::de::DeserializeOwned>(&self) -> crate::ErrorBody<T> {
+        crate::ErrorBody::from_json(self.content_type(), &self.bytes)
+    }
+
+    /// The `Content-Type` header, if it is text.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+
     /// The body as text (invalid UTF-8 replaced).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
@@ -107,30 +119,18 @@ impl Answer {
 
     /// The body as bytes with its `Content-Type`.
     pub fn raw(&self) -> crate::media::Raw {
-        let content_type = self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        crate::media::Raw { content_type: content_type.unwrap_or_default().to_owned(), bytes: self.bytes.clone() }
+        crate::media::Raw { content_type: self.content_type().unwrap_or_default().to_owned(), bytes: self.bytes.clone() }
     }
 
     /// A documented header, read leniently: `None` when absent or malformed,
-    /// never an error. `Retry-After` written as an HTTP date reads as the
-    /// seconds until then.
+    /// never an error, even where the document marks it required (the status
+    /// still selects its typed variant). `Retry-After` written as an HTTP date
+    /// reads as the seconds until then.
     pub fn header<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
         let text = self.headers.get(name)?.to_str().ok()?.trim();
         text.parse().ok().or_else(|| {
             let wait = name.eq_ignore_ascii_case("retry-after").then(|| super::parse_retry_after(text)).flatten()?;
             wait.as_secs().to_string().parse().ok()
-        })
-    }
-
-    /// A header the document marks required: a missing or malformed one is a
-    /// decode failure that keeps the whole answer, since the typed variant has
-    /// no place for its absence.
-    pub fn required_header<T: std::str::FromStr, E>(&self, name: &str) -> Result<T, ClientError<E>> {
-        self.header(name).ok_or_else(|| ClientError::Decode {
-            status: self.status,
-            headers: Box::new(self.headers.clone()),
-            message: format!("required header `{name}` is missing or malformed"),
-            bytes: self.bytes.clone(),
         })
     }
 
@@ -178,7 +178,17 @@ mod tests {
         assert_eq!(answer.header::<u32>("x-bad"), None);
         assert_eq!(answer.header::<u32>("x-absent"), None);
         assert_eq!(answer.header::<i64>("retry-after"), Some(0));
-        assert!(matches!(answer.required_header::<u32, ()>("x-bad"), Err(ClientError::Decode { status: 200, .. })));
+        assert_eq!(answer.header::<i64>("x-count"), Some(12));
+    }
+
+    #[test]
+    fn error_bodies_that_do_not_decode_keep_bytes_and_content_type() {
+        let page = answer(&[("content-type", "text/html")], b"<h1>502</h1>");
+        let body = page.error_json::<std::collections::BTreeMap<String, String>>();
+        assert_eq!((body.undecoded_bytes(), body.undecoded_content_type()), (Some(&b"<h1>502</h1>"[..]), Some("text/html")));
+        let json = answer(&[("content-type", "application/json")], br#"{"message":"slow down"}"#);
+        let body = json.error_json::<std::collections::BTreeMap<String, String>>();
+        assert_eq!(body.decoded().and_then(|map| map.get("message").cloned()).as_deref(), Some("slow down"));
     }
 
     #[test]
