@@ -82,7 +82,9 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
         let path = inner.as_ref().is_some_and(|c| c.uses_path).then(|| quote!(let path: &str = &format!("{path}/{}", #wire);));
         // Before `path` is rebound: the pointer is only built for the error.
         let refuse = refuse.then(|| quote!(shape::refuse_null(value, path, #wire)?;));
-        let inner = inner.map(|c| c.tokens);
+        // A property that may be `null` (its `Option` holds that) is checked only when it is not.
+        let skip_null = field.nullable && !matches!(field.ty, TypeRef::Nullable(_));
+        let inner = inner.map(|c| c.tokens).map(|tokens| if skip_null { quote!(if !value.is_null() { #tokens }) } else { tokens });
         Some(quote! {
             if let Some(value) = object.get_mut(#wire) {
                 #refuse
