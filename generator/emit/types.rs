@@ -600,56 +600,13 @@ fn union_validation(api: &Api, def: &TypeDef, u: &Union) -> Option<TokenStream> 
     }
     let name = ident(&def.name);
     let rest = (checked.len() < u.variants.len()).then(|| quote!(_ => Ok(()),));
-    if u.tag.is_some() {
-        return Some(quote! {
-            impl super::validation::Validate for #name {
-                fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-                    match self {
-                        #(#checked)*
-                        #rest
-                    }
-                }
-            }
-        });
-    }
-    // Untagged, the value decoded into the first variant it fits; another may
-    // take it too and keep to its checks (`anyOf`, overlapping `oneOf`s).
-    let held = u.variants.iter().filter_map(|v| {
-        let check = nested_check(api, &v.ty, "")?;
-        let variant = ident(&v.name);
-        Some(quote!(Self::#variant(value) => (|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })(),))
-    });
-    let others = u.variants.iter().map(|v| {
-        let ty = type_path(api, &v.ty);
-        match nested_check(api, &v.ty, "") {
-            Some(check) => quote! {
-                if let Ok(decoded) = ::serde_json::from_value::<#ty>(json.clone()) {
-                    let value = &decoded;
-                    if (|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })().is_ok() {
-                        return Ok(());
-                    }
-                }
-            },
-            None => quote! {
-                if ::serde_json::from_value::<#ty>(json.clone()).is_ok() {
-                    return Ok(());
-                }
-            },
-        }
-    });
     Some(quote! {
         impl super::validation::Validate for #name {
             fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-                let held = match self {
-                    #(#held)*
+                match self {
+                    #(#checked)*
                     #rest
-                };
-                if held.is_err() {
-                    if let Ok(json) = ::serde_json::to_value(self) {
-                        #(#others)*
-                    }
                 }
-                held
             }
         }
     })
@@ -726,11 +683,48 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         let ty = type_path(api, &v.ty);
         quote! { #[allow(missing_docs)] #variant(#ty), }
     });
+    let validates = u.variants.iter().any(|v| crate::ir::type_validates(&api.types, &v.ty));
+    if !validates {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            #[non_exhaustive]
+            pub enum #name { #(#variants)* }
+        };
+    }
+    // As serde's untagged decoding, in the same order, but a variant whose checks
+    // the value breaks gives way to a later one it fits (`anyOf`, overlapping `oneOf`s).
+    let tries = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = type_path(api, &v.ty);
+        quote! {
+            if let Ok(inner) = <#ty as ::serde::Deserialize>::deserialize(&value) {
+                let candidate = Self::#variant(inner);
+                if super::validation::Validate::validate(&candidate).is_ok() {
+                    return Ok(candidate);
+                }
+                if fallback.is_none() {
+                    fallback = Some(candidate);
+                }
+            }
+        }
+    });
+    let refusal = format!("data did not match any variant of untagged enum {}", def.name);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum #name { #(#variants)* }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let mut fallback = None;
+                #(#tries)*
+                fallback.ok_or_else(|| <D::Error as ::serde::de::Error>::custom(#refusal))
+            }
+        }
     }
 }
