@@ -13,8 +13,10 @@
 //!   operation's documented errors, falling back to the documented 500;
 //! - refusals no operation documents (404 unknown path, 405, 406, 413, 415)
 //!   carry the API's common error body as JSON; the body limit is set on the router;
-//! - the router serves behind tracing, timeout, request-id and CORS layers,
-//!   and shuts down gracefully, as the generated README shows.
+//! - an operation over the router's time limit (`RouterConfig::timeout`) is
+//!   answered 503 with the API's common error body, and cancelled;
+//! - the router serves behind tracing, request-id and CORS layers, with its
+//!   time limit, and shuts down gracefully, as the generated README shows.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -173,6 +175,10 @@ impl CybervaultApi for Vault {
         id: String,
         body: UpdateThreatStatusRequest,
     ) -> Result<Threat, UpdateThreatStatusError> {
+        if id == "stalled" {
+            // Never finishes: only the router's time limit answers.
+            std::future::pending::<()>().await;
+        }
         // `?` maps the store's error to this operation's documented one.
         let mut threat = self.find(&id)?;
         threat.status = body.status;
@@ -368,17 +374,43 @@ async fn refusals_outside_the_document_carry_the_common_error() {
     assert!(served.vault.seen().len() == 1, "only the accepted listing: {:?}", served.vault.seen());
 }
 
+#[tokio::test]
+async fn an_operation_over_the_time_limit_is_answered_503_in_the_api_error_format() {
+    // Generous for the operation that finishes; the stalled one never does, whatever the limit.
+    let served = spawn(RouterConfig::default().timeout(Duration::from_millis(500)), AMPLE).await;
+    let client = Client::new(&served.url).with_bearer_auth(READER_KEY);
+    let update: UpdateThreatStatusRequest = serde_json::from_value(serde_json::json!({ "status": "acknowledged" })).expect("an update");
+    client.update_threat_status("thr_1", &update).await.expect("within the time limit");
+
+    // 503 is not documented by the operation: the client sees it as such, with the API's error body.
+    let error = api_error(client.update_threat_status("stalled", &update).await);
+    let UpdateThreatStatusError::Undocumented { status, body } = error else { panic!("expected an undocumented 503, got {error:?}") };
+    assert_eq!(status, 503);
+    let body: types::Error = serde_json::from_str(&body).expect("the API's error body");
+    assert_eq!(body.error.message, "The operation did not finish within 500 ms.");
+
+    let answer = raw(
+        served.addr,
+        "PATCH",
+        "/threats/stalled/status",
+        &[("Authorization", "Bearer cv_live_reader"), ("Content-Type", "application/json")],
+        r#"{"status":"acknowledged"}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 503);
+    assert!(answer.common_error().error.message.contains("500 ms"), "{}", answer.body);
+}
+
 /// The serving recipe of the generated README: tower layers around the router,
 /// the peer's address, and a graceful shutdown.
 #[tokio::test]
 async fn the_router_serves_behind_tower_layers_and_shuts_down_gracefully() {
     use tower_http::cors::CorsLayer;
-    use tower_http::timeout::TimeoutLayer;
     use tower_http::trace::TraceLayer;
 
     let vault = Vault::new(AMPLE);
-    let app = server::router(vault.clone())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+    let config = RouterConfig::default().timeout(Duration::from_secs(30));
+    let app = server::router_with(vault.clone(), config)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

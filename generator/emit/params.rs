@@ -45,6 +45,10 @@ fn shape(api: &Api, ty: &TypeRef, depth: usize) -> TokenStream {
         TypeRef::Nullable(inner) if depth < 16 => shape(api, inner, depth + 1),
         TypeRef::Named(id) if depth < 16 => match &api.ty(*id).kind {
             TypeKind::Alias(inner) => shape(api, inner, depth + 1),
+            TypeKind::Union(union) => one_or_list(api, union).unwrap_or_else(|| {
+                let kind = kind(api, ty, 0);
+                quote!(Shape::One(#kind))
+            }),
             TypeKind::Struct(st) => {
                 let properties = st.fields.iter().map(|f| {
                     let wire = &f.wire_name;
@@ -64,6 +68,25 @@ fn shape(api: &Api, ty: &TypeRef, depth: usize) -> TokenStream {
             quote!(Shape::One(#kind))
         }
     }
+}
+
+/// A union of values and one list of them (Discord's `sku_ids`: a string, or
+/// an array of snowflakes): `Shape::OneOrList`, since one value spells both.
+/// The kind is the list items', when every other variant reads as they do.
+fn one_or_list(api: &Api, union: &crate::ir::Union) -> Option<TokenStream> {
+    let mut lists = union.variants.iter().filter_map(|v| match api.unaliased(&v.ty) {
+        TypeRef::Array(item) => Some(item.as_ref()),
+        _ => None,
+    });
+    let item = lists.next()?;
+    if lists.next().is_some() {
+        return None;
+    }
+    let item_kind = kind(api, item, 0);
+    let mut others = union.variants.iter().filter(|v| !matches!(api.unaliased(&v.ty), TypeRef::Array(_)));
+    let alike = others.all(|v| kind(api, &v.ty, 0).to_string() == item_kind.to_string());
+    let kind = if alike { item_kind } else { quote!(Kind::Any) };
+    Some(quote!(Shape::OneOrList(#kind)))
 }
 
 /// The name of the table that spells an operation's query parameters.

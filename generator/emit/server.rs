@@ -389,10 +389,20 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 bytes: bytes.to_vec(),
             })),
         };
-        let parse = quote! {
-            match #decoded {
-                Ok(body) => body,
-                Err(message) => return #rejection(#BAD_REQUEST, message, 0),
+        // A multipart body is read as it streams in, so it learns of the limit (413) there.
+        let parse = if body.encoding == Encoding::Multipart {
+            quote! {
+                match #decoded {
+                    Ok(body) => body,
+                    Err(refused) => return #rejection(refused.status, refused.message, 0),
+                }
+            }
+        } else {
+            quote! {
+                match #decoded {
+                    Ok(body) => body,
+                    Err(message) => return #rejection(#BAD_REQUEST, message, 0),
+                }
             }
         };
         // A multipart body is read part by part: there are no bytes to look at first.
@@ -479,18 +489,37 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
         request: ::axum::extract::Request
     };
-    if !rate_limited {
-        return quote! {
+    // The router's time limit covers reading the request as well as the work:
+    // a refusal the operation documents (503, 5XX, default) takes its answer.
+    let timed_out = if documents(op, RouterRefusal::TimedOut.status()) { rejection.clone() } else { format_ident!("refuse") };
+    let untimed = format_ident!("answer_{}", op.fn_name.trim_start_matches('_'));
+    let timed = |work: TokenStream| {
+        quote! {
             async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
-                #start
-                #read_credentials
-                #call
+                let time_limit = served.config.timeout;
+                match within_time(time_limit, #untimed(served, request)).await {
+                    Ok(response) => response,
+                    Err(refused) => #timed_out(refused.status, refused.message, 0),
+                }
             }
-        };
+
+            async fn #untimed<A: #trait_name>(
+                served: ::std::sync::Arc<Served<A>>,
+                request: ::axum::extract::Request,
+            ) -> ::axum::response::Response {
+                #work
+            }
+        }
+    };
+    if !rate_limited {
+        return timed(quote! {
+            #start
+            #read_credentials
+            #call
+        });
     }
     // Rate limiting comes first and its headers go on every answer, rejections included.
-    quote! {
-        async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+    timed(quote! {
             #start
             #read_credentials
             let (rate_limit, retry_after) = match api.rate_limit(super::auth::Operation::#variant, &credentials, &cx).await {
@@ -507,8 +536,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 }
             }
             response
-        }
-    }
+    })
 }
 
 fn param_check(api: &Api, p: &crate::ir::Param) -> Option<TokenStream> {
@@ -566,6 +594,9 @@ fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     if op.body.is_some() {
         statuses.extend([RouterRefusal::BodyTooLarge.status(), RouterRefusal::UnsupportedMediaType.status()]);
     }
+    if documents(op, RouterRefusal::TimedOut.status()) {
+        statuses.push(RouterRefusal::TimedOut.status());
+    }
     statuses
 }
 
@@ -583,7 +614,8 @@ fn rejection_fn(api: &Api, op: &Operation) -> TokenStream {
     let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
     let router_refusals =
-        [RouterRefusal::NotAcceptable, RouterRefusal::BodyTooLarge, RouterRefusal::UnsupportedMediaType].map(RouterRefusal::status);
+        [RouterRefusal::NotAcceptable, RouterRefusal::BodyTooLarge, RouterRefusal::UnsupportedMediaType, RouterRefusal::TimedOut]
+            .map(RouterRefusal::status);
     for status in statuses {
         // Router refusals no operation documents take the common error, in `refuse`.
         if documents(op, status) || router_refusals.contains(&status) {
@@ -813,14 +845,15 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
 }
 
 /// The expression that reads a multipart body into its struct: `Ok(value)`, or
-/// `Err(message)` for a malformed body, a part that does not fit or a missing required part.
+/// `Err(Refused)`: 413 for a body over the router's limit, 400 for a malformed
+/// body, a part that does not fit or a missing required part.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
     let TypeRef::Named(id) = &body.ty else {
-        return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new()));
+        return quote!(::std::result::Result::<_, Refused>::Err(malformed(::std::string::String::new())));
     };
     let def = api.ty(*id);
     let TypeKind::Struct(st) = &def.kind else {
-        return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new()));
+        return quote!(::std::result::Result::<_, Refused>::Err(malformed(::std::string::String::new())));
     };
     let ty = type_path(api, &body.ty);
     let mut collections = Vec::new();
@@ -857,7 +890,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
             (PartKind::File | PartKind::Text | PartKind::Json, Presence::Required) => quote! {
                 match #collected.into_iter().next() {
                     Some(value) => value,
-                    None => return Err(::std::string::String::from(#missing)),
+                    None => return Err(malformed(::std::string::String::from(#missing))),
                 }
             },
             (PartKind::File | PartKind::Text | PartKind::Json, Presence::Optional | Presence::RequiredNullable) => {
@@ -888,14 +921,14 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         async {
             let mut multipart = match multipart {
                 Ok(multipart) => multipart,
-                Err(rejection) => return Err(rejection.body_text()),
+                Err(refused) => return Err(refused),
             };
             #(#collections)*
             loop {
                 let field = match multipart.next_field().await {
                     Ok(Some(field)) => field,
                     Ok(None) => break,
-                    Err(error) => return Err(error.body_text()),
+                    Err(error) => return Err(multipart_refusal(&error)),
                 };
                 let name = field.name().unwrap_or_default().to_owned();
                 let read = match name.as_str() {

@@ -82,7 +82,9 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
         let path = inner.as_ref().is_some_and(|c| c.uses_path).then(|| quote!(let path: &str = &format!("{path}/{}", #wire);));
         // Before `path` is rebound: the pointer is only built for the error.
         let refuse = refuse.then(|| quote!(shape::refuse_null(value, path, #wire)?;));
-        let inner = inner.map(|c| c.tokens);
+        // A property that may be `null` (its `Option` holds that) is checked only when it is not.
+        let skip_null = field.nullable && !matches!(field.ty, TypeRef::Nullable(_));
+        let inner = inner.map(|c| c.tokens).map(|tokens| if skip_null { quote!(if !value.is_null() { #tokens }) } else { tokens });
         Some(quote! {
             if let Some(value) = object.get_mut(#wire) {
                 #refuse
@@ -165,10 +167,22 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
             Some(check) => {
                 path_in_attempts |= check.uses_path;
                 let tokens = check.tokens;
+                let ty = type_path(api, &variant.ty);
+                // The branch the decoder will take, with its rewrites (`2.0` for an integer):
+                // one whose shape passes but which does not decode, or breaks its checks, must
+                // not stop the search.
+                let decodes = if matches!(variant.ty, TypeRef::Named(_)) && crate::ir::type_validates(&api.types, &variant.ty) {
+                    quote! {
+                        let decoded = <#ty as ::serde::Deserialize>::deserialize(&*value).map_err(|error| error.to_string())?;
+                        super::validation::Validate::validate(&decoded).map_err(|error| error.to_string())
+                    }
+                } else {
+                    quote!(shape::decodes::<#ty>(value))
+                };
                 attempts.push(quote! {
                     if shape::attempt(value, |value| {
                         #tokens
-                        Ok(())
+                        #decodes
                     }) {
                         return Ok(());
                     }

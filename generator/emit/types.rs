@@ -378,6 +378,10 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));
         checks.push(quote!(super::validation::length(value.len(), #path, #min, #max, "items")?;));
     }
+    if matches!(ty, TypeRef::Map(_)) && (c.min_properties.is_some() || c.max_properties.is_some()) {
+        let (min, max) = (opt_usize(c.min_properties), opt_usize(c.max_properties));
+        checks.push(quote!(super::validation::length(value.len(), #path, #min, #max, "properties")?;));
+    }
     if let Some(nested) = nested_check(api, ty, path) {
         checks.push(nested);
     }
@@ -393,7 +397,8 @@ fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
         TypeRef::Named(_) => quote!(super::validation::Validate::validate(value).map_err(|e| e.within(#path))?;),
         TypeRef::Nullable(inner) => {
             let inner = nested_check(api, inner, path)?;
-            quote!(if let ::std::option::Option::Some(value) = value { #inner })
+            // `as_ref`, not the binding itself, so that an `Option` field's own `if let` stays apart (clippy).
+            quote!(if let ::std::option::Option::Some(value) = value.as_ref() { #inner })
         }
         TypeRef::Array(inner) => {
             let inner = nested_check(api, inner, "")?;
@@ -578,8 +583,41 @@ fn closed_string_enum(def: &TypeDef, e: &Enumeration) -> TokenStream {
     }
 }
 
+/// `impl Validate` for a union whose variants have checks: the checks of the
+/// variant the value decoded into. `None` when no variant has any.
+fn union_validation(api: &Api, def: &TypeDef, u: &Union) -> Option<TokenStream> {
+    let checked: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .filter_map(|v| {
+            let check = nested_check(api, &v.ty, "")?;
+            let variant = ident(&v.name);
+            Some(quote!(Self::#variant(value) => { #check Ok(()) }))
+        })
+        .collect();
+    if checked.is_empty() {
+        return None;
+    }
+    let name = ident(&def.name);
+    let rest = (checked.len() < u.variants.len()).then(|| quote!(_ => Ok(()),));
+    Some(quote! {
+        impl super::validation::Validate for #name {
+            fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+                match self {
+                    #(#checked)*
+                    #rest
+                }
+            }
+        }
+    })
+}
+
 fn union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
-    let Some(tag) = &u.tag else { return untagged_union(api, def, u) };
+    let validation = union_validation(api, def, u);
+    let Some(tag) = &u.tag else {
+        let union = untagged_union(api, def, u);
+        return quote!(#union #validation);
+    };
     let name = ident(&def.name);
     let docs = type_doc(def);
     let variants = u.variants.iter().map(|v| {
@@ -632,6 +670,8 @@ fn union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
                 .map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
+
+        #validation
     }
 }
 
@@ -643,11 +683,48 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         let ty = type_path(api, &v.ty);
         quote! { #[allow(missing_docs)] #variant(#ty), }
     });
+    let validates = u.variants.iter().any(|v| crate::ir::type_validates(&api.types, &v.ty));
+    if !validates {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            #[non_exhaustive]
+            pub enum #name { #(#variants)* }
+        };
+    }
+    // As serde's untagged decoding, in the same order, but a variant whose checks
+    // the value breaks gives way to a later one it fits (`anyOf`, overlapping `oneOf`s).
+    let tries = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = type_path(api, &v.ty);
+        quote! {
+            if let Ok(inner) = <#ty as ::serde::Deserialize>::deserialize(&value) {
+                let candidate = Self::#variant(inner);
+                if super::validation::Validate::validate(&candidate).is_ok() {
+                    return Ok(candidate);
+                }
+                if fallback.is_none() {
+                    fallback = Some(candidate);
+                }
+            }
+        }
+    });
+    let refusal = format!("data did not match any variant of untagged enum {}", def.name);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum #name { #(#variants)* }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let mut fallback = None;
+                #(#tries)*
+                fallback.ok_or_else(|| <D::Error as ::serde::de::Error>::custom(#refusal))
+            }
+        }
     }
 }

@@ -278,13 +278,22 @@ fn mark_validating_structs(types: &mut [TypeDef]) {
 /// Whether values of `ty` have a `validate` method to call: structs with checks,
 /// and enums whose `Other` the server refuses in requests.
 pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
+    validates_within(types, ty, 0)
+}
+
+/// Unions nested deeper than this are not looked into (a union may hold itself, in an array say).
+const UNION_DEPTH: usize = 8;
+
+/// `type_validates`, `unions` unions deep: a union validates when one of its variants does.
+fn validates_within(types: &[TypeDef], ty: &TypeRef, unions: usize) -> bool {
     match ty {
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Struct(st) => st.validates,
             TypeKind::Enum(e) => e.refuses_other(),
+            TypeKind::Union(u) if unions < UNION_DEPTH => u.variants.iter().any(|v| validates_within(types, &v.ty, unions + 1)),
             _ => false,
         },
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => type_validates(types, inner),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => validates_within(types, inner, unions),
         _ => false,
     }
 }

@@ -309,6 +309,11 @@ pub struct Constraints {
     pub unique_items: bool,
     /// The constraints of an array's items.
     pub items: Option<Box<Constraints>>,
+    /// Bounds on a map's number of entries (`minProperties`, `maxProperties`
+    /// of an object without named properties).
+    pub min_properties: Option<usize>,
+    /// See `min_properties`.
+    pub max_properties: Option<usize>,
 }
 
 /// A string format whose values the server checks.

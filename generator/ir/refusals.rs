@@ -4,8 +4,9 @@
 //! An operation's own refusals (missing credentials, a bad parameter) use the
 //! responses it documents. What no operation documents (a path no operation
 //! has, a method a path does not take, a body too large, of another media type,
-//! or an `Accept` no answer satisfies) is answered with the document's common
-//! error: the JSON body most of its error responses share.
+//! or an `Accept` no answer satisfies, an operation over the router's time
+//! limit) is answered with the document's common error: the JSON body most of
+//! its error responses share.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,8 @@ pub enum RouterRefusal {
     BodyTooLarge,
     /// The body is not of the operation's media type.
     UnsupportedMediaType,
+    /// The operation took longer than the router's time limit.
+    TimedOut,
 }
 
 impl RouterRefusal {
@@ -36,6 +39,9 @@ impl RouterRefusal {
             RouterRefusal::NotAcceptable => 406,
             RouterRefusal::BodyTooLarge => 413,
             RouterRefusal::UnsupportedMediaType => 415,
+            // The server was too slow, not the client (408): a 503 tells the
+            // client to try again later, as the generated clients' retries do.
+            RouterRefusal::TimedOut => 503,
         }
     }
 }
@@ -74,7 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_router_refusal_has_a_client_error_status() {
+    fn refusals_of_the_request_are_client_errors_and_a_time_out_is_the_servers() {
         for refusal in [
             RouterRefusal::UnknownPath,
             RouterRefusal::MethodNotAllowed,
@@ -84,5 +90,6 @@ mod tests {
         ] {
             assert_eq!(refusal.status() / 100, 4, "{refusal:?}");
         }
+        assert_eq!(RouterRefusal::TimedOut.status(), 503);
     }
 }

@@ -744,7 +744,16 @@ fn open_values(schema: &Schema) -> Option<Vec<EnumValue>> {
 /// Whether the schema accepts `null`: `nullable` (which normalisation also writes
 /// for a 3.1 `type` list with `null`), or `null` alone.
 pub(super) fn is_nullable(schema: &Schema) -> bool {
-    schema.schema_data.nullable || kept::is_null_type(schema)
+    schema.schema_data.nullable || kept::is_null_type(schema) || has_null_alternative(schema)
+}
+
+/// `oneOf`/`anyOf` with a `{type: null}` alternative: `null` is a value, however
+/// many other alternatives there are (the union itself leaves the null one out).
+fn has_null_alternative(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => variants.iter().any(is_null_schema),
+        _ => false,
+    }
 }
 
 /// Whether a `oneOf`/`anyOf` alternative accepts `null` only.
@@ -890,6 +899,15 @@ fn constraints_of(schema: &Schema) -> Constraints {
             if let Some(ReferenceOr::Item(items)) = &a.items {
                 c.items = Some(Box::new(constraints_of(items))).filter(|items| !items.is_empty());
             }
+        }
+        // A struct counts its properties itself; a map's count is a constraint of where it is used.
+        SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
+            c.min_properties = o.min_properties.filter(|&n| n > 0);
+            c.max_properties = o.max_properties;
+        }
+        SchemaKind::Any(any) if any.properties.is_empty() && any.additional_properties.is_some() => {
+            c.min_properties = any.min_properties.filter(|&n| n > 0);
+            c.max_properties = any.max_properties;
         }
         _ => {}
     }

@@ -46,6 +46,12 @@ pub fn attempt(value: &mut serde_json::Value, check: impl FnOnce(&mut serde_json
     fits
 }
 
+/// Whether `value` decodes as a `T`: a union's branch fits only if serde,
+/// trying the branches in the same order, would take it.
+pub fn decodes<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<(), String> {
+    T::deserialize(value).map(drop).map_err(|error| error.to_string())
+}
+
 /// Checks the number of properties of an object (`minProperties`, `maxProperties`).
 pub fn property_count(count: usize, path: &str, minimum: Option<usize>, maximum: Option<usize>) -> Result<(), String> {
     let at = if path.is_empty() { "/" } else { path };

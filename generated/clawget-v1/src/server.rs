@@ -963,6 +963,16 @@ async fn handle_list_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_listings(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_listings<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -1039,6 +1049,16 @@ async fn handle_list_listings<A: ClawgetApi>(
 }
 async fn handle_create_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_listing(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_listing<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -1143,6 +1163,16 @@ async fn handle_search_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_search_listings(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_search_listings<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -1219,6 +1249,16 @@ async fn handle_search_listings<A: ClawgetApi>(
 }
 async fn handle_get_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_listing(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_listing<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -1323,6 +1363,16 @@ async fn handle_delete_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_listing(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_listing<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -1423,6 +1473,16 @@ async fn handle_delete_listing<A: ClawgetApi>(
 }
 async fn handle_update_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_listing(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_listing<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -1564,6 +1624,16 @@ async fn handle_purchase_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_purchase_listing(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_purchase_listing<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -1671,6 +1741,16 @@ async fn handle_list_souls<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_souls(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_souls<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -1747,6 +1827,16 @@ async fn handle_list_souls<A: ClawgetApi>(
 }
 async fn handle_get_soul<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_soul(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_soul<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -1849,6 +1939,16 @@ async fn handle_get_soul<A: ClawgetApi>(
 }
 async fn handle_list_soul_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_soul_listings(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_soul_listings<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -1970,6 +2070,16 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_soul_activity(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_soul_activity<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2089,6 +2199,16 @@ async fn handle_list_purchases<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_purchases(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_purchases<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2165,6 +2285,16 @@ async fn handle_list_purchases<A: ClawgetApi>(
 }
 async fn handle_list_transactions<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_transactions(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_transactions<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -2249,6 +2379,16 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_usage_analytics(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_usage_analytics<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2330,6 +2470,16 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
 }
 async fn handle_get_listing_stats<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_listing_stats(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_listing_stats<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -2448,6 +2598,16 @@ async fn handle_list_webhooks<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_webhooks(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_webhooks<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2524,6 +2684,16 @@ async fn handle_list_webhooks<A: ClawgetApi>(
 }
 async fn handle_create_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_webhook(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_webhook<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -2628,6 +2798,16 @@ async fn handle_delete_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_webhook(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_webhook<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2730,6 +2910,16 @@ async fn handle_list_api_keys<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_api_keys(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_api_keys<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2806,6 +2996,16 @@ async fn handle_list_api_keys<A: ClawgetApi>(
 }
 async fn handle_create_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_api_key(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_api_key<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -2910,6 +3110,16 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_revoke_api_key(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_revoke_api_key<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3012,6 +3222,16 @@ async fn handle_list_scopes<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_scopes(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_scopes<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3078,6 +3298,16 @@ async fn handle_list_scopes<A: ClawgetApi>(
 }
 async fn handle_refresh_token<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_refresh_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_refresh_token<A: ClawgetApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();

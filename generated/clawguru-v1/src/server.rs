@@ -173,6 +173,16 @@ async fn handle_check_indicator<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_check_indicator(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_check_indicator<A: ClawguruApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -241,6 +251,16 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_latest_intel_feed(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_latest_intel_feed<A: ClawguruApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -288,6 +308,16 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
 }
 async fn handle_get_runbook<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_runbook(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_runbook<A: ClawguruApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();

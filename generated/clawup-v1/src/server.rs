@@ -262,6 +262,16 @@ async fn handle_get_current_user<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_current_user(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_current_user<A: ClawupApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -296,6 +306,16 @@ async fn handle_get_current_user<A: ClawupApi>(
 }
 async fn handle_list_plans<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_plans(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_plans<A: ClawupApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -334,6 +354,16 @@ async fn handle_list_models<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_models(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_models<A: ClawupApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -368,6 +398,16 @@ async fn handle_list_models<A: ClawupApi>(
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_runtime_images(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_runtime_images<A: ClawupApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -406,6 +446,16 @@ async fn handle_list_tools<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_tools(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_tools<A: ClawupApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -440,6 +490,16 @@ async fn handle_list_tools<A: ClawupApi>(
 }
 async fn handle_list_team_templates<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_team_templates(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_team_templates<A: ClawupApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();

@@ -191,6 +191,16 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_recent_threats(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_recent_threats<A: CybervaultApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -277,6 +287,16 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
 }
 async fn handle_analyze_threat<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_analyze_threat(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_analyze_threat<A: CybervaultApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -381,6 +401,16 @@ async fn handle_analyze_threat<A: CybervaultApi>(
 }
 async fn handle_update_threat_status<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_threat_status(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_threat_status<A: CybervaultApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();

@@ -2860,6 +2860,16 @@ async fn handle_get_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_health(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_health<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2908,6 +2918,16 @@ async fn handle_get_hsm_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_hsm_health(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => reject_get_hsm_health(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_hsm_health<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -2954,6 +2974,16 @@ async fn handle_get_hsm_health<A: OneclawApi>(
 }
 async fn handle_access_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_access_share(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_access_share<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -3010,6 +3040,16 @@ async fn handle_access_share<A: OneclawApi>(
 }
 async fn handle_revoke_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_revoke_share(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_revoke_share<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -3083,6 +3123,16 @@ async fn handle_revoke_share<A: OneclawApi>(
 }
 async fn handle_signup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_signup(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_signup<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -3167,6 +3217,16 @@ async fn handle_create_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_token<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3249,6 +3309,16 @@ async fn handle_revoke_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_revoke_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_revoke_token<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3312,6 +3382,16 @@ async fn handle_revoke_token<A: OneclawApi>(
 }
 async fn handle_create_agent_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_agent_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_agent_token<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -3398,6 +3478,16 @@ async fn handle_create_agent_token<A: OneclawApi>(
 }
 async fn handle_create_api_key_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_api_key_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_api_key_token<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -3496,6 +3586,16 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_sign_in_with_google(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_sign_in_with_google<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3588,6 +3688,16 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
 }
 async fn handle_change_password<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_change_password(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_change_password<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -3689,6 +3799,16 @@ async fn handle_refresh_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_refresh_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_refresh_token<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3732,6 +3852,16 @@ async fn handle_refresh_token<A: OneclawApi>(
 }
 async fn handle_get_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_current_user(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_current_user<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -3802,6 +3932,16 @@ async fn handle_delete_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_current_user(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_current_user<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -3869,6 +4009,16 @@ async fn handle_delete_current_user<A: OneclawApi>(
 }
 async fn handle_update_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_current_user(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_current_user<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -3989,6 +4139,16 @@ async fn handle_get_mfa_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_mfa_status(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_mfa_status<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4057,6 +4217,16 @@ async fn handle_setup_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_setup_mfa(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_setup_mfa<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4123,6 +4293,16 @@ async fn handle_setup_mfa<A: OneclawApi>(
 }
 async fn handle_verify_mfa_setup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_verify_mfa_setup(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_verify_mfa_setup<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -4231,6 +4411,16 @@ async fn handle_verify_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_verify_mfa(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_verify_mfa<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4311,6 +4501,16 @@ async fn handle_verify_mfa<A: OneclawApi>(
 }
 async fn handle_disable_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_disable_mfa(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_disable_mfa<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -4412,6 +4612,16 @@ async fn handle_request_device_code<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_request_device_code(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_request_device_code<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4506,6 +4716,16 @@ async fn handle_poll_device_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_poll_device_token(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_poll_device_token<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4592,6 +4812,16 @@ async fn handle_get_device_code_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_device_code_status(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_device_code_status<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4674,6 +4904,16 @@ async fn handle_get_device_code_status<A: OneclawApi>(
 }
 async fn handle_approve_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_approve_device(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_approve_device<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -4778,6 +5018,16 @@ async fn handle_deny_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_deny_device(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_deny_device<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4880,6 +5130,16 @@ async fn handle_list_api_keys<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_api_keys(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_api_keys<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -4946,6 +5206,16 @@ async fn handle_list_api_keys<A: OneclawApi>(
 }
 async fn handle_create_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_api_key(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_api_key<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -5050,6 +5320,16 @@ async fn handle_revoke_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_revoke_api_key(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_revoke_api_key<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5123,6 +5403,16 @@ async fn handle_list_vaults<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_vaults(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_vaults<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5189,6 +5479,16 @@ async fn handle_list_vaults<A: OneclawApi>(
 }
 async fn handle_create_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_vault(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_vault<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -5293,6 +5593,16 @@ async fn handle_get_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_vault(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_vault<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5369,6 +5679,16 @@ async fn handle_delete_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_vault(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_vault<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5440,6 +5760,16 @@ async fn handle_delete_vault<A: OneclawApi>(
 }
 async fn handle_enable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_enable_cmek(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_enable_cmek<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -5552,6 +5882,16 @@ async fn handle_disable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_disable_cmek(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_disable_cmek<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5623,6 +5963,16 @@ async fn handle_disable_cmek<A: OneclawApi>(
 }
 async fn handle_start_cmek_rotation<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_start_cmek_rotation(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_start_cmek_rotation<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -5754,6 +6104,16 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_cmek_rotation_job(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_cmek_rotation_job<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5851,6 +6211,16 @@ async fn handle_list_secrets<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_secrets(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_secrets<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -5933,6 +6303,16 @@ async fn handle_list_secrets<A: OneclawApi>(
 }
 async fn handle_get_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_secret(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_secret<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -6042,6 +6422,16 @@ async fn handle_get_secret<A: OneclawApi>(
 }
 async fn handle_put_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_put_secret(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_put_secret<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -6177,6 +6567,16 @@ async fn handle_delete_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_secret(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_secret<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -6271,6 +6671,16 @@ async fn handle_list_policies<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_policies(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_policies<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -6345,6 +6755,16 @@ async fn handle_list_policies<A: OneclawApi>(
 }
 async fn handle_create_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_policy(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_policy<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -6456,6 +6876,16 @@ async fn handle_create_policy<A: OneclawApi>(
 }
 async fn handle_update_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_policy(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_policy<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -6575,6 +7005,16 @@ async fn handle_delete_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_policy(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_policy<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -6653,6 +7093,16 @@ async fn handle_delete_policy<A: OneclawApi>(
 }
 async fn handle_enroll_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_enroll_agent(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_enroll_agent<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -6737,6 +7187,16 @@ async fn handle_list_agents<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_agents(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_agents<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -6803,6 +7263,16 @@ async fn handle_list_agents<A: OneclawApi>(
 }
 async fn handle_create_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_agent(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_agent<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -6907,6 +7377,16 @@ async fn handle_get_current_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_current_agent(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_current_agent<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -6977,6 +7457,16 @@ async fn handle_get_current_agent<A: OneclawApi>(
 }
 async fn handle_get_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_agent(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_agent<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -7055,6 +7545,16 @@ async fn handle_deactivate_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_deactivate_agent(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_deactivate_agent<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -7130,6 +7630,16 @@ async fn handle_deactivate_agent<A: OneclawApi>(
 }
 async fn handle_update_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_agent(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_agent<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -7243,6 +7753,16 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_rotate_agent_key(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_rotate_agent_key<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -7317,6 +7837,16 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
 }
 async fn handle_create_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_share(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_share<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -7430,6 +7960,16 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_outbound_shares(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_outbound_shares<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -7515,6 +8055,16 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_inbound_shares(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_inbound_shares<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -7598,6 +8148,16 @@ async fn handle_accept_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_accept_share(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_accept_share<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -7672,6 +8232,16 @@ async fn handle_accept_share<A: OneclawApi>(
 }
 async fn handle_decline_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_decline_share(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_decline_share<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -7750,6 +8320,16 @@ async fn handle_list_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_chains(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_chains<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -7796,6 +8376,16 @@ async fn handle_list_chains<A: OneclawApi>(
 }
 async fn handle_get_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_chain(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_chain<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -7872,6 +8462,16 @@ async fn handle_get_chain<A: OneclawApi>(
 }
 async fn handle_list_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_transactions(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_transactions<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -7962,6 +8562,16 @@ async fn handle_list_transactions<A: OneclawApi>(
 }
 async fn handle_submit_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_submit_transaction(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_submit_transaction<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -8085,6 +8695,16 @@ async fn handle_get_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_transaction(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_transaction<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -8166,6 +8786,16 @@ async fn handle_get_transaction<A: OneclawApi>(
 }
 async fn handle_simulate_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_simulate_transaction(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_simulate_transaction<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -8301,6 +8931,18 @@ async fn handle_simulate_transaction<A: OneclawApi>(
 }
 async fn handle_simulate_transaction_bundle<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_simulate_transaction_bundle(served, request))
+        .await
+    {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_simulate_transaction_bundle<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -8446,6 +9088,16 @@ async fn handle_get_usage_summary<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_usage_summary(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_usage_summary<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -8518,6 +9170,16 @@ async fn handle_get_usage_history<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_usage_history(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_usage_history<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -8588,6 +9250,18 @@ async fn handle_get_usage_history<A: OneclawApi>(
 }
 async fn handle_create_subscription_checkout<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_subscription_checkout(served, request))
+        .await
+    {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_subscription_checkout<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -8721,6 +9395,18 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_billing_portal_session(served, request))
+        .await
+    {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_billing_portal_session<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -8852,6 +9538,16 @@ async fn handle_get_subscription<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_subscription(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_subscription<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -8922,6 +9618,16 @@ async fn handle_get_subscription<A: OneclawApi>(
 }
 async fn handle_create_credit_topup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_credit_topup(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_credit_topup<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -9042,6 +9748,16 @@ async fn handle_get_credit_balance<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_credit_balance(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_credit_balance<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -9112,6 +9828,17 @@ async fn handle_get_credit_balance<A: OneclawApi>(
 }
 async fn handle_list_credit_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_credit_transactions(served, request)).await
+    {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_credit_transactions<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -9203,6 +9930,16 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
 }
 async fn handle_set_overage_method<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_set_overage_method(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_set_overage_method<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -9313,6 +10050,16 @@ async fn handle_set_overage_method<A: OneclawApi>(
 }
 async fn handle_handle_stripe_webhook<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_handle_stripe_webhook(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_handle_stripe_webhook<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -9441,6 +10188,16 @@ async fn handle_list_audit_events<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_audit_events(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_audit_events<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -9520,6 +10277,16 @@ async fn handle_list_org_members<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_org_members(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_org_members<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -9586,6 +10353,16 @@ async fn handle_list_org_members<A: OneclawApi>(
 }
 async fn handle_invite_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_invite_org_member(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_invite_org_member<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -9698,6 +10475,16 @@ async fn handle_remove_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_remove_org_member(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_remove_org_member<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -9773,6 +10560,16 @@ async fn handle_remove_org_member<A: OneclawApi>(
 }
 async fn handle_update_org_member_role<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_org_member_role(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_org_member_role<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -9904,6 +10701,16 @@ async fn handle_list_ip_rules<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_ip_rules(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_ip_rules<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -9970,6 +10777,16 @@ async fn handle_list_ip_rules<A: OneclawApi>(
 }
 async fn handle_create_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_ip_rule(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_ip_rule<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -10074,6 +10891,16 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_ip_rule(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_ip_rule<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -10145,6 +10972,16 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_admin_settings(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_admin_settings<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -10221,6 +11058,16 @@ async fn handle_list_admin_settings<A: OneclawApi>(
 }
 async fn handle_update_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_admin_setting(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_admin_setting<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -10368,6 +11215,16 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_admin_setting(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_admin_setting<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -10465,6 +11322,16 @@ async fn handle_get_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_x402_config(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_x402_config<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -10531,6 +11398,16 @@ async fn handle_get_x402_config<A: OneclawApi>(
 }
 async fn handle_update_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_x402_config(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_x402_config<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -10643,6 +11520,16 @@ async fn handle_list_admin_users<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_admin_users(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_admin_users<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -10716,6 +11603,16 @@ async fn handle_list_admin_users<A: OneclawApi>(
 }
 async fn handle_delete_admin_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_admin_user(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_admin_user<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
@@ -10795,6 +11692,16 @@ async fn handle_list_admin_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_list_admin_chains(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_list_admin_chains<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let cx = RequestContext::new(parts);
     let api = &served.api;
@@ -10865,6 +11772,16 @@ async fn handle_list_admin_chains<A: OneclawApi>(
 }
 async fn handle_create_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_create_admin_chain(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_create_admin_chain<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -10975,6 +11892,16 @@ async fn handle_create_admin_chain<A: OneclawApi>(
 }
 async fn handle_update_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_admin_chain(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_admin_chain<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -11118,6 +12045,16 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_delete_admin_chain(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_delete_admin_chain<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -11216,6 +12153,16 @@ async fn handle_get_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_get_org_limits(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_get_org_limits<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
     let (parts, _) = request.into_parts();
     let mut cx = RequestContext::new(parts);
     let api = &served.api;
@@ -11290,6 +12237,16 @@ async fn handle_get_org_limits<A: OneclawApi>(
 }
 async fn handle_update_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_update_org_limits(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_update_org_limits<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();
@@ -11411,6 +12368,16 @@ async fn handle_update_org_limits<A: OneclawApi>(
 }
 async fn handle_set_org_billing_tier<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let time_limit = served.config.timeout;
+    match within_time(time_limit, answer_set_org_billing_tier(served, request)).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
+    }
+}
+async fn answer_set_org_billing_tier<A: OneclawApi>(
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let (parts, body) = request.into_parts();

@@ -44,6 +44,8 @@ pub enum Shape {
     One(Kind),
     /// A list of values.
     List(Kind),
+    /// A value or a list of them (a union of both): one value stays one, several make a list.
+    OneOrList(Kind),
     /// An object: its known properties, and the kind of any others.
     Object(&'static [(&'static str, Kind)], Kind),
 }
@@ -175,6 +177,18 @@ pub fn decode<T: serde::de::DeserializeOwned>(raw: &str, specs: &[Spec]) -> Resu
                     continue;
                 }
                 serde_json::Value::Array(items.into_iter().map(|item| typed(item, kind)).collect())
+            }
+            Shape::OneOrList(kind) => {
+                let items: Vec<&str> = if spec.explode && spec.style == Style::Form {
+                    values().collect()
+                } else {
+                    values().flat_map(|v| v.split(spec.style.delimiter())).filter(|v| !v.is_empty()).collect()
+                };
+                match items.as_slice() {
+                    [] => continue,
+                    [one] => typed(one, kind),
+                    many => serde_json::Value::Array(many.iter().map(|item| typed(item, kind)).collect()),
+                }
             }
             Shape::Object(properties, rest) => {
                 let kind_of = |key: &str| properties.iter().find(|(k, _)| *k == key).map_or(rest, |(_, kind)| *kind);
@@ -326,6 +340,10 @@ fn split(
             let items = pieces(if explode { separator } else { "," })?;
             serde_json::Value::Array(items.iter().map(|item| typed(item, kind)).collect())
         }
+        Shape::OneOrList(kind) => match pieces(if explode { separator } else { "," })?.as_slice() {
+            [one] => typed(one, kind),
+            many => serde_json::Value::Array(many.iter().map(|item| typed(item, kind)).collect()),
+        },
         Shape::Object(properties, rest) => {
             let kind_of = |key: &str| properties.iter().find(|(k, _)| *k == key).map_or(rest, |(_, kind)| *kind);
             let mut object = serde_json::Map::new();
@@ -541,6 +559,26 @@ mod tests {
                 assert_eq!(decoded, query, "{style:?} explode={explode}: {raw}");
             }
         }
+    }
+
+    #[test]
+    fn a_value_or_a_list_is_one_value_until_there_are_several() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(untagged)]
+        enum Ids {
+            Many(Vec<String>),
+            One(String),
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Query {
+            ids: Option<Ids>,
+        }
+        let specs = [Spec { name: "ids", style: Style::Form, explode: true, shape: Shape::OneOrList(Kind::Text) }];
+        assert_eq!(decode::<Query>("ids=0", &specs), Ok(Query { ids: Some(Ids::One("0".into())) }));
+        assert_eq!(decode::<Query>("ids=0&ids=1", &specs), Ok(Query { ids: Some(Ids::Many(vec!["0".into(), "1".into()])) }));
+        assert_eq!(decode::<Query>("", &specs), Ok(Query { ids: None }));
+        let value: Value = decode_header("X-Ids", "0,1", false, Shape::OneOrList(Kind::Text)).expect("decodes");
+        assert_eq!(value, json!(["0", "1"]));
     }
 
     #[test]

@@ -215,11 +215,14 @@ mod context {
     pub struct RouterConfig {
         /// The largest request body read, in bytes; a larger one is answered 413.
         pub body_limit: usize,
+        /// How long an operation may take, from reading its request to its
+        /// answer's head; one that takes longer is answered 503. `None`: no limit.
+        pub timeout: Option<std::time::Duration>,
     }
 
     impl Default for RouterConfig {
         fn default() -> Self {
-            RouterConfig { body_limit: DEFAULT_BODY_LIMIT }
+            RouterConfig { body_limit: DEFAULT_BODY_LIMIT, timeout: None }
         }
     }
 
@@ -230,6 +233,32 @@ mod context {
             self.body_limit = bytes;
             self
         }
+
+        /// The same setup, where an operation that takes longer than `limit`
+        /// is answered 503 Service Unavailable in the API's error format.
+        #[must_use]
+        pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+            self.timeout = Some(limit);
+            self
+        }
+    }
+
+    /// The status of an operation that outlasted [`RouterConfig::timeout`]:
+    /// 503, since the server, not the client, was too slow (408 would blame
+    /// the client's sending), and clients retry a 503 after a wait.
+    pub const TIMED_OUT: u16 = 503;
+
+    /// The answer `work` produces within `limit`, or a 503 refusal once it has
+    /// taken longer (`work` is then dropped, which cancels it).
+    pub async fn within_time<F>(limit: Option<std::time::Duration>, work: F) -> Result<axum::response::Response, super::Refused>
+    where
+        F: std::future::Future<Output = axum::response::Response>,
+    {
+        let Some(limit) = limit else { return Ok(work.await) };
+        tokio::time::timeout(limit, work).await.map_err(|_| super::Refused {
+            status: TIMED_OUT,
+            message: format!("The operation did not finish within {} ms.", limit.as_millis()),
+        })
     }
 
     /// A generated router's state: the implementation and its setup.
@@ -314,16 +343,30 @@ mod refusal {
 
     /// A multipart body, read under the router's body limit.
     #[cfg(feature = "multipart")]
-    pub async fn multipart(
-        parts: &axum::http::request::Parts,
-        body: axum::body::Body,
-    ) -> Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection> {
+    pub async fn multipart(parts: &axum::http::request::Parts, body: axum::body::Body) -> Result<axum::extract::Multipart, Refused> {
         use axum::extract::FromRequest as _;
         let mut request = axum::extract::Request::new(body);
         *request.headers_mut() = parts.headers.clone();
         // The body limit travels in the extensions (`DefaultBodyLimit`).
         *request.extensions_mut() = parts.extensions.clone();
-        axum::extract::Multipart::from_request(request, &()).await
+        axum::extract::Multipart::from_request(request, &()).await.map_err(|rejection| malformed(rejection.body_text()))
+    }
+
+    /// A multipart body that does not parse: 400.
+    #[cfg(feature = "multipart")]
+    pub fn malformed(message: String) -> Refused {
+        Refused { status: 400, message }
+    }
+
+    /// Why reading the next part, or a part's bytes, failed: 413 when the body
+    /// outgrew the router's limit, else 400 (the body is malformed).
+    #[cfg(feature = "multipart")]
+    pub fn multipart_refusal(error: &axum::extract::multipart::MultipartError) -> Refused {
+        if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Refused { status: 413, message: format!("the body is larger than the router's limit: {}", error.body_text()) }
+        } else {
+            malformed(error.body_text())
+        }
     }
 }
 
@@ -331,10 +374,10 @@ mod refusal {
 #[cfg(feature = "multipart")]
 mod multipart {
     /// A file part, as it came.
-    pub async fn file_part(field: axum::extract::multipart::Field<'_>) -> Result<crate::media::File, String> {
+    pub async fn file_part(field: axum::extract::multipart::Field<'_>) -> Result<crate::media::File, super::Refused> {
         let file_name = field.file_name().map(str::to_owned);
         let content_type = field.content_type().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|error| error.body_text())?;
+        let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
         Ok(crate::media::File { file_name, content_type, bytes: bytes.to_vec() })
     }
 
@@ -351,14 +394,15 @@ mod multipart {
     pub async fn value_part<T: serde::de::DeserializeOwned>(
         field: axum::extract::multipart::Field<'_>,
         written: Written,
-    ) -> Result<T, String> {
+    ) -> Result<T, super::Refused> {
+        use super::malformed;
         let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(|error| error.body_text())?;
+        let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
         if let Written::Json = written {
-            return serde_json::from_slice(&bytes).map_err(|error| format!("part `{name}`: invalid JSON: {error}"));
+            return serde_json::from_slice(&bytes).map_err(|error| malformed(format!("part `{name}`: invalid JSON: {error}")));
         }
-        let text = std::str::from_utf8(&bytes).map_err(|_| format!("part `{name}` is not UTF-8 text"))?;
-        crate::params::parse_text(text).map_err(|message| format!("part `{name}`: {message}"))
+        let text = std::str::from_utf8(&bytes).map_err(|_| malformed(format!("part `{name}` is not UTF-8 text")))?;
+        crate::params::parse_text(text).map_err(|message| malformed(format!("part `{name}`: {message}")))
     }
 }
 
@@ -429,6 +473,19 @@ mod tests {
         assert_eq!(small.map(|bytes| bytes.len()), Ok(3));
         let large = read_body(axum::body::Body::from("abcd"), 3).await;
         assert_eq!(large.map_err(|refused| refused.status), Err(413));
+    }
+
+    #[tokio::test]
+    async fn work_that_outlasts_the_time_limit_is_refused_with_503() {
+        let quick = within_time(Some(std::time::Duration::from_secs(3600)), async { empty_response(204) }).await;
+        assert_eq!(quick.map(|response| response.status().as_u16()), Ok(204));
+        let unbounded = within_time(None, async { empty_response(200) }).await;
+        assert_eq!(unbounded.map(|response| response.status().as_u16()), Ok(200));
+        let never = within_time(Some(std::time::Duration::from_millis(1)), std::future::pending()).await;
+        assert_eq!(
+            never.map(|response| response.status().as_u16()),
+            Err(Refused { status: 503, message: "The operation did not finish within 1 ms.".into() })
+        );
     }
 
     #[test]

@@ -197,6 +197,30 @@ async fn a_missing_required_part_or_a_part_that_does_not_fit_is_the_documented_4
 }
 
 #[tokio::test]
+async fn a_multipart_body_over_the_router_limit_is_413_in_the_api_error_format() {
+    let recorder = Recorder::default();
+    let config = multipart::server::RouterConfig::default().body_limit(1024);
+    let base = serve(multipart::server::router_with(recorder.clone(), config)).await;
+    let form = |size: usize| {
+        let file = reqwest::multipart::Part::bytes(vec![b'x'; size]).file_name("x.bin");
+        reqwest::multipart::Form::new().text("title", "t").part("file", file)
+    };
+
+    let (status, body) = post_parts(&base, form(100)).await;
+    assert_eq!(status, 201, "{body}");
+
+    // Too large, not malformed: the API's common error (`Problem`), under 413.
+    let (status, body) = post_parts(&base, form(4096)).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("limit")), "{body}");
+    // The limit reached inside a part the document does not list.
+    let oversized = reqwest::multipart::Part::bytes(vec![b'y'; 4096]).file_name("y.bin");
+    let (status, body) = post_parts(&base, form(1).part("unlisted", oversized)).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(recorder.documents.lock().expect("unpoisoned").len(), 1, "only the small body reaches the trait");
+}
+
+#[tokio::test]
 async fn an_optional_multipart_body_may_be_left_out() {
     let recorder = Recorder::default();
     let client = multipart::client::Client::new(serve(multipart::server::router(recorder.clone())).await);

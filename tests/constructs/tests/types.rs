@@ -55,6 +55,75 @@ mod tagged_unions {
     }
 
     #[test]
+    fn a_union_is_checked_as_the_variant_it_holds() {
+        use unions::types::{Loose, Stored};
+        use unions::validation::Validate as _;
+        let cat: Pet = decode(json!({"petType": "cat", "lives": 10})).unwrap();
+        let error = cat.validate().unwrap_err().to_string();
+        assert!(error.contains("lives"), "{error}");
+        assert!(Pet::Cat(Cat::new("cat").lives(9)).validate().is_ok());
+        // In a struct that holds a union.
+        let dog = json!({"petType": "dog", "bark": true, "name": "x".repeat(21)});
+        // Untagged, the Dog breaks its checks, so the open object of `Loose`'s other variant takes it (`anyOf`).
+        let loose = decode::<Loose>(dog.clone()).unwrap();
+        assert!(!matches!(loose, Loose::Dog(_)), "{loose:?}");
+        assert!(loose.validate().is_ok());
+        let fitting = decode::<Loose>(json!({"petType": "dog", "bark": true, "name": "Rex"})).unwrap();
+        assert!(matches!(fitting, Loose::Dog(_)), "{fitting:?}");
+        let stored: Stored = decode(json!({"pet": dog, "shape": {"kind": "Circle", "radius": 1.0}})).unwrap();
+        let error = stored.validate().unwrap_err().to_string();
+        assert!(error.contains("pet") && error.contains("name"), "{error}");
+    }
+
+    #[test]
+    fn an_untagged_value_is_valid_when_any_variant_it_fits_keeps_to_its_checks() {
+        use unions::types::Invite;
+        use unions::validation::Validate as _;
+        // Decoded as the first variant (minimum 1), kept by the second (minimum 0).
+        assert!(decode::<Invite>(json!({"max_age": 0})).unwrap().validate().is_ok());
+        assert!(decode::<Invite>(json!({"max_age": 5})).unwrap().validate().is_ok());
+        let error = decode::<Invite>(json!({"max_age": -1})).unwrap().validate().unwrap_err().to_string();
+        assert!(error.contains("max_age"), "{error}");
+    }
+
+    /// The server refuses a body whose union variant breaks its own schema (400),
+    /// and lets a fitting one through to the trait (whose default answers 501).
+    #[tokio::test]
+    async fn a_server_refuses_a_union_body_that_breaks_its_variant() {
+        struct Defaults;
+        impl unions::server::UnionsApi for Defaults {}
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("has an address");
+        tokio::spawn(async move { axum::serve(listener, unions::server::router(Defaults)).await.expect("serves") });
+        let post = |body: Value| async move {
+            let response = reqwest::Client::new().post(format!("http://{address}/pets")).json(&body).send().await.expect("answered");
+            response.status().as_u16()
+        };
+        assert_eq!(post(json!({"petType": "cat", "lives": 10})).await, 400);
+        assert_eq!(post(json!({"petType": "dog", "bark": true, "name": "x".repeat(21)})).await, 400);
+        assert_eq!(post(json!({"petType": "cat", "lives": 9})).await, 501);
+    }
+
+    /// An untagged body goes to the variant serde takes, with that variant's
+    /// rewrites (`2.0` for an integer), even when an earlier one's checks pass.
+    #[tokio::test]
+    async fn an_untagged_body_is_shaped_as_the_variant_that_decodes_it() {
+        struct Defaults;
+        impl unions::server::UnionsApi for Defaults {}
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("has an address");
+        tokio::spawn(async move { axum::serve(listener, unions::server::router(Defaults)).await.expect("serves") });
+        let post = |body: Value| async move {
+            let response = reqwest::Client::new().post(format!("http://{address}/pieces")).json(&body).send().await.expect("answered");
+            response.status().as_u16()
+        };
+        // 501: decoded, and left to the trait's default.
+        assert_eq!(post(json!({"kind": "b", "count": 2.0})).await, 501);
+        assert_eq!(post(json!({"kind": "a", "label": "x"})).await, 501);
+        assert_eq!(post(json!({"kind": "b", "count": 2.5})).await, 400);
+    }
+
+    #[test]
     fn inline_variants_are_named_after_their_const_tag() {
         let note: Event = decode(json!({"type": "note", "text": "hi"})).unwrap();
         assert!(matches!(&note, Event::Note(n) if n.text == "hi"));
