@@ -7,6 +7,7 @@
 //! (see [`names`]), so emitters never invent or check identifiers.
 
 mod cycles;
+mod depth;
 mod external;
 mod lower;
 pub mod names;

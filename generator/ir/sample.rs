@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeKind, TypeRef};
+use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Property names that carry a human-readable message, most telling first.
 const MESSAGE_NAMES: [&str; 5] = ["message", "detail", "error", "error_description", "title"];
@@ -57,10 +57,14 @@ pub fn retry_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
 /// property's example or a value within its constraints (a pattern's
 /// shortest match, a number within its bounds, enough array items).
 pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
-    synthesize_at(types, ty, &Constraints::default(), 0)
+    synthesize_at(types, ty, &Constraints::default(), &mut Vec::new())
 }
 
-fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: usize) -> Value {
+/// `on_path` holds the named types being synthesised further up: a type met
+/// again is a cycle of required properties, which has no finite value, so it
+/// ends in `null` there. Nothing else stops the recursion, which lowering has
+/// bounded (`ir::depth`).
+fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut Vec<TypeId>) -> Value {
     match ty {
         TypeRef::Bool => Value::Bool(false),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(integer_within(checks)),
@@ -74,15 +78,15 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: u
         TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
         TypeRef::Array(item) => {
             let item_checks = checks.items.as_deref().cloned().unwrap_or_default();
-            let one = synthesize_at(types, item, &item_checks, depth + 1);
+            let one = synthesize_at(types, item, &item_checks, on_path);
             // Equal items would break `uniqueItems`; one item is the most that stays valid then.
             let count = checks.min_items.unwrap_or(0).min(if checks.unique_items { 1 } else { usize::MAX });
             Value::Array(vec![one; count])
         }
         // A stream of one event: the mock's answer where the document shows none.
-        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(types, item, &Constraints::default(), depth + 1)]),
+        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(types, item, &Constraints::default(), on_path)]),
         TypeRef::Tuple(items) => {
-            Value::Array(items.iter().map(|item| synthesize_at(types, item, &Constraints::default(), depth + 1)).collect())
+            Value::Array(items.iter().map(|item| synthesize_at(types, item, &Constraints::default(), on_path)).collect())
         }
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
@@ -90,30 +94,33 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: u
             if let Some(example) = &def.example {
                 return example.clone();
             }
-            if depth > 16 {
+            if on_path.contains(id) {
                 return Value::Null;
             }
-            match &def.kind {
+            on_path.push(*id);
+            let value = match &def.kind {
                 TypeKind::Struct(st) => Value::Object(
                     st.fields
                         .iter()
                         .filter(|f| f.required || (f.schema_required && f.access == Access::ReadOnly))
-                        .map(|f| (f.wire_name.clone(), property_value(types, f, depth)))
+                        .map(|f| (f.wire_name.clone(), property_value(types, f, on_path)))
                         .collect(),
                 ),
                 TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| v.value.to_json()),
-                TypeKind::Alias(inner) => synthesize_at(types, inner, checks, depth + 1),
+                TypeKind::Alias(inner) => synthesize_at(types, inner, checks, on_path),
                 TypeKind::Union(u) => {
-                    u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, &Constraints::default(), depth + 1))
+                    u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, &Constraints::default(), on_path))
                 }
-            }
+            };
+            on_path.pop();
+            value
         }
     }
 }
 
 /// A property's value: its example if that fits, else its default, else `null`
 /// where allowed, else one made from its type and constraints.
-fn property_value(types: &[TypeDef], field: &Field, depth: usize) -> Value {
+fn property_value(types: &[TypeDef], field: &Field, on_path: &mut Vec<TypeId>) -> Value {
     let fitting = |value: &&Value| fits(types, &field.ty, value) || (field.nullable && value.is_null());
     if let Some(value) = field.example.as_ref().filter(fitting).or(field.default.as_ref()) {
         return value.clone();
@@ -121,7 +128,7 @@ fn property_value(types: &[TypeDef], field: &Field, depth: usize) -> Value {
     if field.nullable {
         return Value::Null;
     }
-    synthesize_at(types, &field.ty, &field.constraints, depth + 1)
+    synthesize_at(types, &field.ty, &field.constraints, on_path)
 }
 
 /// The integer nearest zero within the bounds.
@@ -180,7 +187,9 @@ pub fn fits(types: &[TypeDef], ty: &TypeRef, value: &Value) -> bool {
 }
 
 fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool {
-    if depth > 32 {
+    // Values nest no deeper than the bound (the loader's), types no deeper
+    // (lowering's): only a cycle of types without values reaches it.
+    if depth > crate::depth::MAX_DEPTH {
         return true;
     }
     match (ty, value) {
