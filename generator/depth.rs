@@ -38,7 +38,7 @@ pub(crate) const STACK: usize = MAX_DEPTH * STACK_PER_LEVEL;
 /// thread if no thread can be started.
 pub(crate) fn with_stack<R: Send>(mut work: impl FnMut() -> R + Send) -> R {
     let spawned = std::thread::scope(|scope| {
-        std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, || work()).map(|handle| handle.join())
+        std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, &mut work).map(|handle| handle.join())
     });
     match spawned {
         Ok(Ok(result)) => result,
