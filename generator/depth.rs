@@ -84,16 +84,49 @@ mod tests {
         )
     }
 
+    /// [`nested`] in YAML's block style, which serde_yaml alone would refuse beyond 128 levels.
+    fn nested_yaml(levels: usize) -> String {
+        let mut text = "openapi: 3.1.0\ninfo: {title: deep, version: 1.0.0}\npaths:\n  /deep:\n    get:\n      operationId: getDeep\n      \
+                        responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              \
+                        schema: {$ref: '#/components/schemas/Deep'}\ncomponents:\n  schemas:\n    Deep:\n"
+            .to_owned();
+        let mut pad = " ".repeat(6);
+        for level in (0..levels).rev() {
+            let (lines, indent) = match level % 4 {
+                0 => (format!("{pad}type: array\n{pad}items:\n"), 2),
+                1 => (format!("{pad}type: object\n{pad}required: [p{level}]\n{pad}properties:\n{pad}  p{level}:\n"), 4),
+                2 => (format!("{pad}allOf:\n{pad}-\n"), 2),
+                _ => (format!("{pad}oneOf:\n{pad}- type: integer\n{pad}-\n"), 2),
+            };
+            text.push_str(&lines);
+            pad.push_str(&" ".repeat(indent));
+        }
+        text.push_str(&format!("{pad}type: string\n"));
+        text
+    }
+
     #[test]
     fn a_schema_nested_500_levels_generates_rust_that_parses_on_a_test_thread() {
-        let generated = crate::generate_crate_from_str(Path::new("deep.json"), &nested(500)).expect("a valid document within the bound");
-        for file in generated.files.iter().filter(|f| f.path.ends_with(".rs")) {
-            syn::parse_file(&file.contents).unwrap_or_else(|err| panic!("{}: {err}", file.path));
+        for (name, text) in [("deep.json", nested(500)), ("deep.yaml", nested_yaml(500))] {
+            let generated = crate::generate_crate_from_str(Path::new(name), &text).expect("a valid document within the bound");
+            for file in generated.files.iter().filter(|f| f.path.ends_with(".rs")) {
+                syn::parse_file(&file.contents).unwrap_or_else(|err| panic!("{name}: {}: {err}", file.path));
+            }
+            assert!(generated.files.iter().any(|f| f.contents.contains("pub struct Deep")), "{name}");
         }
         let report = crate::diff::diff(
             &crate::load::Source::parse(Path::new("old.json"), nested(500)).expect("old"),
             &crate::load::Source::parse(Path::new("new.json"), nested(499)).expect("new"),
         );
         assert!(report.is_ok(), "{:?}", report.err());
+    }
+
+    #[test]
+    fn a_schema_nested_beyond_the_bound_is_a_located_error() {
+        for (name, text) in [("deep.json", nested(700)), ("deep.yaml", nested_yaml(700))] {
+            let error = crate::generate_crate_from_str(Path::new(name), &text).expect_err("beyond the bound");
+            assert_eq!(error.code(), crate::Code::TooDeep, "{error}");
+            assert!(error.location().is_some_and(|at| at.line_col.is_some()), "{error}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! that build scripts can ask Cargo to rerun when one of them changes.
 
 pub mod bundle;
+mod deep_yaml;
 mod json;
 mod locate;
 pub mod pointer;
@@ -92,7 +93,10 @@ impl Source {
         } else {
             (Format::Yaml, crate::depth::with_stack(|| yaml::parse(body)))
         };
-        let value = parsed.map_err(|(message, line_col)| Error::Syntax { location: at(line_col), message })?;
+        let value = parsed.map_err(|(message, line_col)| match message == deep_yaml::TOO_DEEP {
+            true => crate::depth::too_deep(at(line_col), "the document"),
+            false => Error::Syntax { location: at(line_col), message },
+        })?;
         Ok(Source { path: path.to_path_buf(), text, format, value, referenced: Vec::new(), locator: locate::Locator::default() })
     }
 
