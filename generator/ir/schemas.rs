@@ -162,15 +162,19 @@ impl<'d> TypeSpace<'d> {
     /// What a `$ref` names (following chains of refs), read as a `what`, and where it is written.
     pub(super) fn resolve_as<T: serde::de::DeserializeOwned>(&self, reference: &str, pointer: &str, what: &str) -> Result<(T, String)> {
         let (mut reference, mut at) = (reference.to_owned(), pointer.to_owned());
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..resolve::MAX_REF_CHAIN {
             let (target, value) = self.target_of(&reference, &at)?;
+            if !seen.insert(target.clone()) {
+                return Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")));
+            }
             match serde_json::from_value::<ReferenceOr<T>>(value) {
                 Ok(ReferenceOr::Item(item)) => return Ok((item, target)),
                 Ok(ReferenceOr::Reference { reference: next }) => (reference, at) = (next, target),
                 Err(err) => return Err(self.invalid(&target, format!("not a {what}: {err}"))),
             }
         }
-        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
+        Err(crate::depth::too_deep(self.source.location(pointer), "this chain of `$ref`s"))
     }
 
     /// The schema a `$ref` points at (following chains of refs).
