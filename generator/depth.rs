@@ -113,6 +113,8 @@ mod tests {
                 syn::parse_file(&file.contents).unwrap_or_else(|err| panic!("{name}: {}: {err}", file.path));
             }
             assert!(generated.files.iter().any(|f| f.contents.contains("pub struct Deep")), "{name}");
+            // rustc's drop check would overflow its default limit on 500 nested structs.
+            assert!(generated.files.iter().any(|f| f.path == "src/lib.rs" && f.contents.contains("#![recursion_limit = \"")), "{name}");
         }
         let report = crate::diff::diff(
             &crate::load::Source::parse(Path::new("old.json"), nested(500)).expect("old"),

@@ -13,8 +13,9 @@ use crate::depth::MAX_DEPTH;
 use crate::error::Result;
 use crate::load::Source;
 
-/// Refuses types whose nesting, through the named types they refer to, passes [`MAX_DEPTH`].
-pub(super) fn check(types: &[TypeDef], source: &Source) -> Result<()> {
+/// How deeply the types nest, through the named types they refer to (0 for
+/// none); refuses types whose nesting passes [`MAX_DEPTH`].
+pub(super) fn check(types: &[TypeDef], source: &Source) -> Result<usize> {
     let edges: Vec<(usize, Vec<(TypeId, usize)>)> = types.iter().map(edges).collect();
     // The deepest nesting below each type; `None` until measured.
     let mut height: Vec<Option<usize>> = vec![None; types.len()];
@@ -45,7 +46,7 @@ pub(super) fn check(types: &[TypeDef], source: &Source) -> Result<()> {
             height[id] = Some(measured);
         }
     }
-    Ok(())
+    Ok(height.into_iter().flatten().max().unwrap_or(0))
 }
 
 /// The deepest nesting of a type's own references, and every named type it

@@ -56,7 +56,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     super::external::map_rust_types(&mut types, &mut operations, &mut webhooks, &custom.rust_types);
 
     super::cycles::break_value_cycles(&mut types, &mut warnings, source)?;
-    super::depth::check(&types, source)?;
+    let type_depth = super::depth::check(&types, source)?;
     drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);
@@ -79,6 +79,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
         webhooks,
         webhook_signature,
         spec_json,
+        type_depth,
         skipped: custom.skipped.clone(),
         common_error,
     };
