@@ -124,6 +124,21 @@ mod tests {
     }
 
     #[test]
+    fn an_all_of_of_300_parts_is_merged() {
+        // Once refused past 256 parts ("allOf nests too deeply"); the bound is the one bound now.
+        let parts: Vec<String> =
+            (0..300).map(|i| format!(r#"{{"type": "object", "properties": {{"p{i}": {{"type": "string"}}}}}}"#)).collect();
+        let text = format!(
+            r##"{{"openapi": "3.1.0", "info": {{"title": "wide", "version": "1.0.0"}}, "paths": {{}},
+"components": {{"schemas": {{"Wide": {{"allOf": [{}]}}}}}}}}"##,
+            parts.join(", ")
+        );
+        let generated = crate::generate_crate_from_str(Path::new("wide.json"), &text).expect("300 parts");
+        let types = generated.files.iter().find(|f| f.path == "src/types.rs").expect("types.rs");
+        assert!(types.contents.contains("pub p0:") && types.contents.contains("pub p299:"));
+    }
+
+    #[test]
     fn a_schema_nested_beyond_the_bound_is_a_located_error() {
         for (name, text) in [("deep.json", nested(700)), ("deep.yaml", nested_yaml(700))] {
             let error = crate::generate_crate_from_str(Path::new(name), &text).expect_err("beyond the bound");

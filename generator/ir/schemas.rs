@@ -528,11 +528,13 @@ impl<'d> TypeSpace<'d> {
         let mut pending = self.all_of_parts(parts, pointer)?;
         // Popped first, so its properties come after the parts'.
         pending.extend(own.map(|own| (own, pointer.to_owned())));
-        let mut depth = 0;
+        // Nested allOfs and their `$ref`s may come back to a part already merged
+        // (a cycle): the count of parts merged, held to the one bound, ends them.
+        let mut merged = 0;
         while let Some((schema, at)) = pending.pop() {
-            depth += 1;
-            if depth > 256 {
-                return Err(self.invalid(pointer, "allOf nests too deeply"));
+            merged += 1;
+            if merged > crate::depth::MAX_DEPTH {
+                return Err(crate::depth::too_deep(self.source.location(pointer), "this allOf (its parts' allOfs and `$ref`s merged)"));
             }
             let (props, req, extra) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
