@@ -21,6 +21,7 @@
 //! Errors and warnings carry stable codes and render like rustc's (see
 //! [`diagnostic`]); [`validate`] reports every problem of a document at once.
 
+pub mod depth;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
@@ -157,17 +158,7 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             inputs: std::iter::once(source.path.clone()).chain(source.referenced.iter().cloned()).collect(),
         })
     };
-    // Normalising, lowering and emitting recurse with the document's nesting,
-    // which the loader has bounded (`load::MAX_NESTING`): run them on a stack
-    // sized for that bound, whatever the caller's thread (a test's has 2 MiB).
-    let result = std::thread::scope(|scope| {
-        std::thread::Builder::new().stack_size(LOWERING_STACK).spawn_scoped(scope, run).map(|handle| handle.join())
-    });
-    match result {
-        Ok(Ok(generated)) => generated.map_err(|err| err.locate_in(source)),
-        Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => run().map_err(|err| err.locate_in(source)),
-    }
+    depth::with_stack(run).map_err(|err| err.locate_in(source))
 }
 
 /// The error `--strict` reports for a deviation that would have been read leniently.
@@ -178,14 +169,6 @@ fn strict_error(lenient: &Warning) -> Error {
     }
     error
 }
-
-/// The stack of the thread that lowers and emits one document: what a
-/// document nested [`load::MAX_NESTING`] levels needs, with room to spare.
-/// Measured in a debug build, the passes take up to 250 KiB per level (a
-/// schema nested 500 levels through `properties`, 1,000 levels of JSON, peaks
-/// at about 200 MiB); release builds take far less. It is address space,
-/// touched only as deep as a document goes.
-pub(crate) const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {

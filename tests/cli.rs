@@ -283,3 +283,39 @@ fn json_generate_reports_statistics() {
     assert!(reports[1]["path"].as_str().is_some_and(|p| p.ends_with("version-wip-v0")), "{}", reports[1]);
     std::fs::remove_dir_all(&out).expect("clean up");
 }
+
+/// Nesting far beyond `depth::MAX_DEPTH` (100,000 levels of brackets, a chain of
+/// 100,000 `$ref`s) exits 2 with a located E0011, never with a signal.
+#[test]
+fn nesting_far_beyond_the_bound_is_a_located_error() {
+    let dir = scratch("deep");
+    let levels = 100_000;
+    let arrays = format!("{{\"openapi\": \"3.1.0\", \"x-deep\": {}{}}}", "[".repeat(levels), "]".repeat(levels));
+    let objects = format!("{{\"openapi\": \"3.1.0\", \"x-deep\": {}1{}}}", "{\"a\": ".repeat(levels), "}".repeat(levels));
+    let chain: Vec<String> = (0..levels)
+        .map(|i| {
+            if i + 1 < levels {
+                format!("\"A{i}\": {{\"$ref\": \"#/components/schemas/A{}\"}}", i + 1)
+            } else {
+                format!("\"A{i}\": {{\"type\": \"string\"}}")
+            }
+        })
+        .collect();
+    let response =
+        "{\"200\": {\"description\": \"ok\", \"content\": {\"application/json\": {\"schema\": {\"$ref\": \"#/components/schemas/A0\"}}}}}";
+    let chain = format!(
+        "{{\"openapi\": \"3.1.0\", \"info\": {{\"title\": \"t\", \"version\": \"1.0.0\"}},\n\"paths\": {{\"/a\": {{\"get\": {{\"operationId\": \"getA\", \"responses\": {response}}}}}}},\n\"components\": {{\"schemas\": {{{}}}}}}}",
+        chain.join(",\n")
+    );
+    // The brackets are on line 1; the chain's error is at one of its schemas, further down.
+    for (name, document, place) in [("arrays.json", arrays, ":1:"), ("objects.json", objects, ":1:"), ("chain.json", chain, ":")] {
+        let path = dir.join(name);
+        std::fs::write(&path, document).expect("write the case");
+        let output = clawgen(&["generate", path.to_str().expect("utf-8"), "--out", dir.join("out").to_str().expect("utf-8")]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.starts_with("error[E0011]"), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{name}{place}")), "{name}: not located: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -62,6 +62,8 @@ codes! {
     UnsupportedVersion = ("E0009", "unsupported-version", "clawgen reads OpenAPI 3.0.x and 3.1.x; convert older documents first"),
     /// A clawgen option (config file or `x-clawgen-*` extension) is wrong.
     BadOption = ("E0010", "bad-option", ""),
+    /// The document nests deeper than [`crate::depth::MAX_DEPTH`] levels.
+    TooDeep = ("E0011", "too-deep", "no real document nests this deeply; flatten the schemas into named components"),
     /// A bug in clawgen: a template or the emitted Rust failed.
     Internal = ("E0099", "internal", "this is a bug in clawgen; please report it with the document"),
     /// A schema has no Rust type and became `serde_json::Value`.

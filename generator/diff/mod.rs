@@ -162,20 +162,9 @@ pub fn diff_files_with(old: &Path, new: &Path, ref_roots: &[std::path::PathBuf])
 
 /// Compares two loaded documents.
 pub fn diff(old: &Source, new: &Source) -> Result<Report> {
-    // Schemas are compared recursively, as deep as the loader's bound on nesting: give the comparison room.
-    let run = || compare(old, new);
-    let result =
-        std::thread::scope(|scope| std::thread::Builder::new().stack_size(COMPARISON_STACK).spawn_scoped(scope, run).map(|h| h.join()));
-    match result {
-        Ok(Ok(report)) => report,
-        Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => run(),
-    }
+    // Schemas are compared recursively, as deep as documents nest.
+    crate::depth::with_stack(|| compare(old, new))
 }
-
-/// The stack of the thread that compares two documents, sized like lowering's
-/// for documents nested [`crate::load::MAX_NESTING`] levels (the loader refuses deeper ones).
-const COMPARISON_STACK: usize = crate::load::MAX_NESTING * (256 << 10);
 
 fn compare(old: &Source, new: &Source) -> Result<Report> {
     let old_version = info_version(old)?;

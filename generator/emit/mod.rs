@@ -190,9 +190,11 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         quote!(#![doc = ""] #(#![doc = #lines])*)
     });
     let crate_doc = rust::doc_lines(&crate_doc);
+    let recursion_limit = recursion_limit(api);
     let lib = quote! {
         #(#![doc = #crate_doc])*
         #description
+        #recursion_limit
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
         #(#declarations)*
@@ -226,6 +228,20 @@ pub fn module_file(api: &Api, parts: Parts) -> Result<GeneratedFile> {
 }
 
 /// The crate-doc paragraph listing the operations left out on purpose, if any.
+/// `#![recursion_limit]` for a crate whose types nest deeper than rustc's
+/// default limit (128) allows: its drop check counts a few steps per level
+/// (a struct, the `Option` and `Box` around a field), and a schema nested 500
+/// levels fails to compile without it ("overflow while adding drop-check
+/// rules"). Real documents stay far below, and their crates carry no attribute.
+fn recursion_limit(api: &Api) -> Option<TokenStream> {
+    const STEPS_PER_LEVEL: usize = 4;
+    const RUSTC_DEFAULT: usize = 128;
+    (api.type_depth * STEPS_PER_LEVEL > RUSTC_DEFAULT).then(|| {
+        let limit = proc_macro2::Literal::string(&(api.type_depth * STEPS_PER_LEVEL + RUSTC_DEFAULT).to_string());
+        quote!(#![recursion_limit = #limit])
+    })
+}
+
 fn skipped_doc(api: &Api) -> String {
     if api.skipped.is_empty() {
         return String::new();

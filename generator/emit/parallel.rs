@@ -27,9 +27,10 @@ pub(super) fn map<T: Sync, R: Send>(items: &[T], queue: &[usize], work: impl Fn(
         worker()
     } else {
         std::thread::scope(|scope| {
-            // Emission recurses with the document's nesting, as lowering does: the same stack.
+            // Emission recurses with the document's nesting (`Vec<Vec<…>>`, one level
+            // per level of `items`), as lowering does: the same stack.
             let spawned: Vec<_> = (1..threads)
-                .filter_map(|_| std::thread::Builder::new().stack_size(crate::LOWERING_STACK).spawn_scoped(scope, worker).ok())
+                .filter_map(|_| std::thread::Builder::new().stack_size(crate::depth::STACK).spawn_scoped(scope, worker).ok())
                 .collect();
             // The calling thread works too; it already has that stack.
             let mut results = worker();

@@ -15,7 +15,8 @@ pub(super) fn needed(api: &Api) -> bool {
 fn kind(api: &Api, ty: &TypeRef, depth: usize) -> TokenStream {
     let any = quote!(Kind::Any);
     match ty {
-        _ if depth > 16 => any,
+        // Only a cycle reaches the bound: lowering holds chains of types to it.
+        _ if depth > crate::depth::MAX_DEPTH => any,
         TypeRef::Bool => quote!(Kind::Boolean),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => quote!(Kind::Integer),
         TypeRef::F32 | TypeRef::F64 => quote!(Kind::Number),
@@ -42,8 +43,8 @@ fn shape(api: &Api, ty: &TypeRef, depth: usize) -> TokenStream {
             let kind = kind(api, inner, 0);
             quote!(Shape::Object(&[], #kind))
         }
-        TypeRef::Nullable(inner) if depth < 16 => shape(api, inner, depth + 1),
-        TypeRef::Named(id) if depth < 16 => match &api.ty(*id).kind {
+        TypeRef::Nullable(inner) if depth < crate::depth::MAX_DEPTH => shape(api, inner, depth + 1),
+        TypeRef::Named(id) if depth < crate::depth::MAX_DEPTH => match &api.ty(*id).kind {
             TypeKind::Alias(inner) => shape(api, inner, depth + 1),
             TypeKind::Union(union) => one_or_list(api, union).unwrap_or_else(|| {
                 let kind = kind(api, ty, 0);

@@ -106,7 +106,8 @@ pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
 pub(super) fn recursive_alias(api: &Api, id: crate::ir::TypeId) -> bool {
     fn mentions(api: &Api, ty: &TypeRef, goal: crate::ir::TypeId, depth: usize) -> bool {
         match ty {
-            _ if depth > 64 => false,
+            // Only a cycle without `goal` reaches the bound: lowering holds chains of types to it.
+            _ if depth > crate::depth::MAX_DEPTH => false,
             TypeRef::Named(id) if *id == goal => true,
             TypeRef::Named(id) => match &api.ty(*id).kind {
                 crate::ir::TypeKind::Alias(inner) => mentions(api, inner, goal, depth + 1),

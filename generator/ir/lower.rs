@@ -56,6 +56,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     super::external::map_rust_types(&mut types, &mut operations, &mut webhooks, &custom.rust_types);
 
     super::cycles::break_value_cycles(&mut types, &mut warnings, source)?;
+    let type_depth = super::depth::check(&types, source)?;
     drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);
@@ -78,6 +79,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
         webhooks,
         webhook_signature,
         spec_json,
+        type_depth,
         skipped: custom.skipped.clone(),
         common_error,
     };
@@ -278,19 +280,23 @@ fn mark_validating_structs(types: &mut [TypeDef]) {
 /// Whether values of `ty` have a `validate` method to call: structs with checks,
 /// and enums whose `Other` the server refuses in requests.
 pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
-    validates_within(types, ty, 0)
+    validates_within(types, ty, &mut Vec::new())
 }
 
-/// Unions nested deeper than this are not looked into (a union may hold itself, in an array say).
-const UNION_DEPTH: usize = 8;
-
-/// `type_validates`, `unions` unions deep: a union validates when one of its variants does.
-fn validates_within(types: &[TypeDef], ty: &TypeRef, unions: usize) -> bool {
+/// `type_validates`, with the unions being looked into further up: a union
+/// validates when one of its variants does, and one that holds itself (in an
+/// array, say) adds nothing the second time.
+fn validates_within(types: &[TypeDef], ty: &TypeRef, unions: &mut Vec<TypeId>) -> bool {
     match ty {
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Struct(st) => st.validates,
             TypeKind::Enum(e) => e.refuses_other(),
-            TypeKind::Union(u) if unions < UNION_DEPTH => u.variants.iter().any(|v| validates_within(types, &v.ty, unions + 1)),
+            TypeKind::Union(u) if !unions.contains(id) => {
+                unions.push(*id);
+                let validates = u.variants.iter().any(|v| validates_within(types, &v.ty, unions));
+                unions.pop();
+                validates
+            }
             _ => false,
         },
         TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => validates_within(types, inner, unions),

@@ -7,6 +7,7 @@
 //! (see [`names`]), so emitters never invent or check identifiers.
 
 mod cycles;
+mod depth;
 mod external;
 mod lower;
 pub mod names;
@@ -29,6 +30,9 @@ pub use wire::PathPiece;
 pub struct Api {
     /// The spec's file name, for `@generated` headers.
     pub spec_file: String,
+    /// How deeply the types nest, named types followed (at most `depth::MAX_DEPTH`):
+    /// a crate deeper than rustc's default recursion limit allows raises it.
+    pub type_depth: usize,
     /// The API's short name (`clawguru`).
     pub name: String,
     /// The output crate's name (`clawguru-v1`).

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeKind, TypeRef};
+use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Property names that carry a human-readable message, most telling first.
 const MESSAGE_NAMES: [&str; 5] = ["message", "detail", "error", "error_description", "title"];
@@ -66,7 +66,7 @@ pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
 /// The mock's answers, the exercise's arguments and the server's documented
 /// refusals all come from here, so they cannot disagree on which value to show.
 pub fn example_or_synthesized(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&Value>) -> Value {
-    example_or_synthesized_at(types, ty, checks, example, 0)
+    example_or_synthesized_at(types, ty, checks, example, &mut Vec::new())
 }
 
 /// The example shown where a value is optional and none is made up (it is
@@ -75,21 +75,30 @@ pub fn fitting_example<'a>(types: &[TypeDef], ty: &TypeRef, example: Option<&'a 
     example.filter(|value| fits(types, ty, value))
 }
 
-fn example_or_synthesized_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&Value>, depth: usize) -> Value {
+/// `on_path` holds the named types being made up further up: a type met
+/// again is a cycle of required properties, which has no finite value, so it
+/// ends in `null` there. Nothing else stops the recursion, which lowering has
+/// bounded (`ir::depth`).
+fn example_or_synthesized_at(
+    types: &[TypeDef],
+    ty: &TypeRef,
+    checks: &Constraints,
+    example: Option<&Value>,
+    on_path: &mut Vec<TypeId>,
+) -> Value {
     let own = match ty {
         TypeRef::Named(id) => types[id.0].example.as_ref(),
         _ => None,
     };
     match fitting_example(types, ty, example).or_else(|| fitting_example(types, ty, own)) {
         Some(value) => value.clone(),
-        None => made_up(types, ty, checks, depth),
+        None => made_up(types, ty, checks, on_path),
     }
 }
 
 /// A value of `ty` within `checks`, made from the type alone (its parts may
 /// still be their own examples).
-fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: usize) -> Value {
-    let synthesize_at = |ty: &TypeRef, checks: &Constraints, depth: usize| example_or_synthesized_at(types, ty, checks, None, depth);
+fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut Vec<TypeId>) -> Value {
     match ty {
         TypeRef::Bool => Value::Bool(false),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(integer_within(checks)),
@@ -103,41 +112,49 @@ fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: usize) 
         TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
         TypeRef::Array(item) => {
             let item_checks = checks.items.as_deref().cloned().unwrap_or_default();
-            let one = synthesize_at(item, &item_checks, depth + 1);
+            let one = example_or_synthesized_at(types, item, &item_checks, None, on_path);
             // Equal items would break `uniqueItems`; one item is the most that stays valid then.
             let count = checks.min_items.unwrap_or(0).min(if checks.unique_items { 1 } else { usize::MAX });
             Value::Array(vec![one; count])
         }
         // A stream of one event: the mock's answer where the document shows none.
-        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(item, &Constraints::default(), depth + 1)]),
-        TypeRef::Tuple(items) => Value::Array(items.iter().map(|item| synthesize_at(item, &Constraints::default(), depth + 1)).collect()),
+        TypeRef::EventStream(item) => Value::Array(vec![example_or_synthesized_at(types, item, &Constraints::default(), None, on_path)]),
+        TypeRef::Tuple(items) => {
+            Value::Array(items.iter().map(|item| example_or_synthesized_at(types, item, &Constraints::default(), None, on_path)).collect())
+        }
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
-            if depth > 16 {
+            if on_path.contains(id) {
                 return Value::Null;
             }
-            match &types[id.0].kind {
+            on_path.push(*id);
+            let value = match &types[id.0].kind {
                 TypeKind::Struct(st) => Value::Object(
                     st.fields
                         .iter()
                         .filter(|f| f.required || (f.schema_required && f.access == Access::ReadOnly))
-                        .map(|f| (f.wire_name.clone(), property_value(types, f, depth)))
+                        .map(|f| (f.wire_name.clone(), property_value(types, f, on_path)))
                         .collect(),
                 ),
                 TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| v.value.to_json()),
-                TypeKind::Alias(inner) => synthesize_at(inner, checks, depth + 1),
-                TypeKind::Union(u) => u.variants.first().map_or(Value::Null, |v| synthesize_at(&v.ty, &Constraints::default(), depth + 1)),
-            }
+                TypeKind::Alias(inner) => example_or_synthesized_at(types, inner, checks, None, on_path),
+                TypeKind::Union(u) => u
+                    .variants
+                    .first()
+                    .map_or(Value::Null, |v| example_or_synthesized_at(types, &v.ty, &Constraints::default(), None, on_path)),
+            };
+            on_path.pop();
+            value
         }
     }
 }
 
 /// A property's value: its example if that fits, else its default if that
 /// fits, else `null` where allowed, else one made from its type and constraints.
-fn property_value(types: &[TypeDef], field: &Field, depth: usize) -> Value {
+fn property_value(types: &[TypeDef], field: &Field, on_path: &mut Vec<TypeId>) -> Value {
     let ty = if field.nullable { TypeRef::Nullable(Box::new(field.ty.clone())) } else { field.ty.clone() };
     let documented = [field.example.as_ref(), field.default.as_ref()].into_iter().flatten().find(|value| fits(types, &ty, value));
-    example_or_synthesized_at(types, &ty, &field.constraints, documented, depth + 1)
+    example_or_synthesized_at(types, &ty, &field.constraints, documented, on_path)
 }
 
 /// The integer nearest zero within the bounds.
@@ -196,7 +213,9 @@ pub fn fits(types: &[TypeDef], ty: &TypeRef, value: &Value) -> bool {
 }
 
 fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool {
-    if depth > 32 {
+    // Values nest no deeper than the bound (the loader's), types no deeper
+    // (lowering's): only a cycle of types without values reaches it.
+    if depth > crate::depth::MAX_DEPTH {
         return true;
     }
     match (ty, value) {

@@ -162,15 +162,19 @@ impl<'d> TypeSpace<'d> {
     /// What a `$ref` names (following chains of refs), read as a `what`, and where it is written.
     pub(super) fn resolve_as<T: serde::de::DeserializeOwned>(&self, reference: &str, pointer: &str, what: &str) -> Result<(T, String)> {
         let (mut reference, mut at) = (reference.to_owned(), pointer.to_owned());
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..resolve::MAX_REF_CHAIN {
             let (target, value) = self.target_of(&reference, &at)?;
+            if !seen.insert(target.clone()) {
+                return Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")));
+            }
             match serde_json::from_value::<ReferenceOr<T>>(value) {
                 Ok(ReferenceOr::Item(item)) => return Ok((item, target)),
                 Ok(ReferenceOr::Reference { reference: next }) => (reference, at) = (next, target),
                 Err(err) => return Err(self.invalid(&target, format!("not a {what}: {err}"))),
             }
         }
-        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
+        Err(crate::depth::too_deep(self.source.location(pointer), "this chain of `$ref`s"))
     }
 
     /// The schema a `$ref` points at (following chains of refs).
@@ -524,11 +528,13 @@ impl<'d> TypeSpace<'d> {
         let mut pending = self.all_of_parts(parts, pointer)?;
         // Popped first, so its properties come after the parts'.
         pending.extend(own.map(|own| (own, pointer.to_owned())));
-        let mut depth = 0;
+        // Nested allOfs and their `$ref`s may come back to a part already merged
+        // (a cycle): the count of parts merged, held to the one bound, ends them.
+        let mut merged = 0;
         while let Some((schema, at)) = pending.pop() {
-            depth += 1;
-            if depth > 256 {
-                return Err(self.invalid(pointer, "allOf nests too deeply"));
+            merged += 1;
+            if merged > crate::depth::MAX_DEPTH {
+                return Err(crate::depth::too_deep(self.source.location(pointer), "this allOf (its parts' allOfs and `$ref`s merged)"));
             }
             let (props, req, extra) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),

@@ -204,7 +204,8 @@ impl TypeSpace<'_> {
         use std::cmp::Reverse;
         let rank = |r: u8| (r, Reverse(0));
         match ty {
-            _ if depth > 32 => rank(6),
+            // Only a cycle reaches the bound: lowering holds chains of types to it.
+            _ if depth > crate::depth::MAX_DEPTH => rank(6),
             TypeRef::Bool | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => rank(0),
             TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => rank(1),
             TypeRef::F32 | TypeRef::F64 => rank(2),

@@ -3,7 +3,7 @@
 //! serde_json's own `Value` keeps the last of two equal keys without a word;
 //! this reads through the YAML loader's visitor, which refuses them where
 //! they repeat. serde_json's recursion limit (128) is lifted: the loader has
-//! already bounded nesting at [`super::MAX_NESTING`] before any parser runs.
+//! already bounded nesting at [`super::MAX_DEPTH`] before any parser runs.
 
 use serde::Deserialize;
 use serde_json::Value;

@@ -6,6 +6,7 @@
 //! that build scripts can ask Cargo to rerun when one of them changes.
 
 pub mod bundle;
+mod deep_yaml;
 mod json;
 mod locate;
 pub mod pointer;
@@ -29,11 +30,7 @@ pub enum Format {
 /// The largest file clawgen reads (the largest real document we know of is 4 MiB).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
-/// How deeply objects and arrays may nest in a document. Real documents stay
-/// below 30 levels (Cloudflare, Stripe, Kubernetes); every later stage
-/// recurses with the document, so this one bound, checked before parsing, is
-/// what keeps their stacks finite.
-pub const MAX_NESTING: usize = 1024;
+pub use crate::depth::MAX_DEPTH;
 
 /// One loaded document.
 #[derive(Debug, Clone)]
@@ -74,7 +71,7 @@ impl Source {
         let mut source = Self::parse(path, text)?;
         let mut bundler = bundle::Bundler::new(path, ref_roots);
         let mut value = std::mem::take(&mut source.value);
-        let bundled = bundler.inline(&mut value, path, "", "");
+        let bundled = crate::depth::with_stack(|| bundler.inline(&mut value, path, "", ""));
         source.value = value;
         bundled.map_err(|err| err.locate_in(&source))?;
         source.referenced = bundler.files();
@@ -86,16 +83,20 @@ impl Source {
         let at = |line_col| Location { file: path.to_path_buf(), pointer: String::new(), line_col };
         // A byte order mark says UTF-8 and nothing else: neither parser should see it.
         let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        if let Some((line_col, message)) = too_deep(body) {
-            return Err(Error::Syntax { location: at(Some(line_col)), message });
+        if let Some(line_col) = too_deep(body) {
+            return Err(crate::depth::too_deep(at(Some(line_col)), "the document"));
         }
         let trimmed = body.trim_start();
+        // The parsers recurse once per level: on the stack sized for the bound, whatever the caller's.
         let (format, parsed) = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            (Format::Json, json::parse(body))
+            (Format::Json, crate::depth::with_stack(|| json::parse(body)))
         } else {
-            (Format::Yaml, yaml::parse(body))
+            (Format::Yaml, crate::depth::with_stack(|| yaml::parse(body)))
         };
-        let value = parsed.map_err(|(message, line_col)| Error::Syntax { location: at(line_col), message })?;
+        let value = parsed.map_err(|(message, line_col)| match message == deep_yaml::TOO_DEEP {
+            true => crate::depth::too_deep(at(line_col), "the document"),
+            false => Error::Syntax { location: at(line_col), message },
+        })?;
         Ok(Source { path: path.to_path_buf(), text, format, value, referenced: Vec::new(), locator: locate::Locator::default() })
     }
 
@@ -211,9 +212,10 @@ pub(crate) fn excerpt(text: &str) -> String {
     }
 }
 
-/// Where brackets (JSON, or YAML's flow style) nest beyond
-/// [`MAX_NESTING`], scanned without recursion before any parser sees the text.
-fn too_deep(text: &str) -> Option<((usize, usize), String)> {
+/// Where brackets (JSON, or YAML's flow style) nest beyond [`MAX_DEPTH`],
+/// scanned without recursion before any parser sees the text: the parsers
+/// recurse once per level.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -232,11 +234,8 @@ fn too_deep(text: &str) -> Option<((usize, usize), String)> {
             '"' => quote = Some('"'),
             '[' | '{' => {
                 depth += 1;
-                if depth > MAX_NESTING {
-                    return Some((
-                        locate::line_col(text, offset),
-                        format!("the document nests deeper than {MAX_NESTING} levels, the most clawgen reads"),
-                    ));
+                if depth > MAX_DEPTH {
+                    return Some(locate::line_col(text, offset));
                 }
             }
             ']' | '}' => depth = depth.saturating_sub(1),

@@ -40,7 +40,12 @@ pub(super) fn parse(text: &str) -> Result<Value, (String, Option<(usize, usize)>
     BUDGET.set(text.len() + EXPANSION);
     let parsed = JsonValue::deserialize(first);
     BUDGET.set(usize::MAX);
-    let JsonValue(value) = parsed.map_err(located)?;
+    let JsonValue(value) = match parsed {
+        Ok(value) => value,
+        // serde_yaml recurses, and stops at 128 levels: read deeper documents without recursion.
+        Err(err) if err.to_string().starts_with("recursion limit exceeded") => return super::deep_yaml::parse(text),
+        Err(err) => return Err(located(err)),
+    };
     if documents.next().is_some() {
         let second = second_document(text);
         return Err(("the file holds more than one YAML document; an OpenAPI document is one".to_owned(), second));

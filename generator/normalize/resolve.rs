@@ -16,8 +16,9 @@ use crate::error::{Error, Location};
 use crate::load::Source;
 use crate::load::pointer::{RefTarget, escape_segment, parse_ref, pointer_segments};
 
-/// How many `$ref`s in a row are followed before a chain counts as a cycle.
-pub const MAX_REF_CHAIN: usize = 64;
+/// How many `$ref`s in a row are followed: the one bound on depth. A longer
+/// chain that does not come back is E0011, one that comes back a cycle.
+pub const MAX_REF_CHAIN: usize = crate::depth::MAX_DEPTH;
 
 /// A value of a document and the RFC 6901 pointer where the source writes it.
 #[derive(Debug, Clone)]
@@ -76,6 +77,8 @@ pub enum RefProblem {
     Dangling,
     /// It is part of a chain of references that never ends.
     Cycle,
+    /// It starts a chain of more than [`MAX_REF_CHAIN`] references.
+    TooLong,
     /// It names another document or a plain-name anchor, which this resolver does not read.
     NotLocal,
 }
@@ -98,6 +101,9 @@ impl Unresolved {
         match self.problem {
             RefProblem::Dangling => format!("$ref {reference} points at nothing"),
             RefProblem::Cycle => format!("$ref {reference} is part of a cycle of references"),
+            RefProblem::TooLong => {
+                format!("$ref {reference} starts a chain of more than {MAX_REF_CHAIN} `$ref`s, the most clawgen follows")
+            }
             RefProblem::NotLocal => format!("$ref {reference} points outside the document"),
         }
     }
@@ -107,6 +113,7 @@ impl Unresolved {
         match self.problem {
             RefProblem::Dangling => Code::UnresolvedRef,
             RefProblem::Cycle | RefProblem::NotLocal => Code::Invalid,
+            RefProblem::TooLong => Code::TooDeep,
         }
     }
 
@@ -160,10 +167,16 @@ pub fn target<'a>(root: &'a Value, reference: &str, at: &str) -> Result<Node<'a>
 /// keywords may refine the target) and the target itself.
 pub fn follow<'a>(root: &'a Value, node: Node<'a>) -> Result<(Vec<Node<'a>>, Node<'a>), Unresolved> {
     let mut hops: Vec<Node<'a>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut current = node;
     while let Some(reference) = current.reference() {
-        if hops.len() >= MAX_REF_CHAIN || hops.iter().any(|hop| hop.pointer == current.pointer) {
+        if !seen.insert(current.pointer.clone()) {
             return Err(Unresolved { reference: reference.to_owned(), at: current.pointer, problem: RefProblem::Cycle });
+        }
+        if hops.len() >= MAX_REF_CHAIN {
+            let start = hops.swap_remove(0);
+            let reference = start.reference().unwrap_or(reference).to_owned();
+            return Err(Unresolved { reference, at: start.pointer, problem: RefProblem::TooLong });
         }
         let next = target(root, reference, &current.pointer)?;
         hops.push(current);
@@ -189,6 +202,23 @@ mod tests {
         let (hops, target) = follow(&root, lookup(&root, "/a").unwrap()).unwrap();
         assert_eq!(target.pointer, "/c");
         assert_eq!(hops.iter().map(|h| h.pointer.as_str()).collect::<Vec<_>>(), ["/a", "/b"]);
+    }
+
+    #[test]
+    fn a_long_chain_is_followed_to_the_bound_and_refused_beyond_it() {
+        let chain = |length: usize| {
+            let mut root = serde_json::Map::new();
+            for i in 0..length {
+                root.insert(format!("a{i}"), json!({"$ref": format!("#/a{}", i + 1)}));
+            }
+            root.insert(format!("a{length}"), json!({"type": "string"}));
+            Value::Object(root)
+        };
+        let within = chain(MAX_REF_CHAIN);
+        assert!(resolve(&within, lookup(&within, "/a0").unwrap()).is_ok());
+        let beyond = chain(MAX_REF_CHAIN + 1);
+        let problem = resolve(&beyond, lookup(&beyond, "/a0").unwrap()).unwrap_err();
+        assert_eq!((problem.problem.clone(), problem.at.as_str(), problem.code()), (RefProblem::TooLong, "/a0", Code::TooDeep));
     }
 
     #[test]

@@ -40,9 +40,6 @@ const SUBSCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Names maps whose values are schemas.
 const SCHEMA_MAPS: &[&str] = &["schemas", "properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
 
-/// Recursion limit for schemas that refer to themselves.
-const MAX_DEPTH: usize = 48;
-
 pub(super) fn check(source: &Source) -> Vec<Diagnostic> {
     let mut checker = Checker { source, found: Vec::new(), as_text: false };
     checker.visit(&source.value, "", None, false);
@@ -140,8 +137,12 @@ impl Checker<'_> {
     }
 
     fn example(&mut self, example: &Value, pointer: &str, schema: &Value, schema_pointer: &str) {
-        let mut validator = Validator { root: &self.source.value, failures: Vec::new(), as_text: self.as_text };
+        let mut validator = Validator::new(&self.source.value, self.as_text);
         validator.check(schema, schema_pointer, example, "", 0);
+        if let Some(at) = &validator.too_deep {
+            let location = self.source.location(&format!("{pointer}{at}"));
+            self.found.push(crate::depth::too_deep(location, "checking this example against its schema, `$ref`s followed,").diagnostic());
+        }
         for failure in validator.failures {
             let at = format!("{pointer}{}", failure.at);
             let place = if failure.at.is_empty() { String::new() } else { format!("`{}`: ", display_path(&failure.at)) };
@@ -188,22 +189,37 @@ struct Validator<'r> {
     failures: Vec<Failure>,
     /// Whether a scalar may be written as the text that encodes it (`"true"`, `"42"`).
     as_text: bool,
+    /// The `$ref` targets being checked further up, each with the place in the
+    /// example: met again, they are a cycle that consumes nothing, which the
+    /// check already running above covers.
+    on_path: Vec<(String, String)>,
+    /// Where the check went deeper than [`crate::depth::MAX_DEPTH`] and stopped, reported as E0011.
+    too_deep: Option<String>,
 }
 
-impl Validator<'_> {
+impl<'r> Validator<'r> {
+    fn new(root: &'r Value, as_text: bool) -> Self {
+        Validator { root, failures: Vec::new(), as_text, on_path: Vec::new(), too_deep: None }
+    }
+
     fn fail(&mut self, at: &str, schema_at: &str, message: String) {
         self.failures.push(Failure { at: at.to_owned(), schema_at: schema_at.to_owned(), message });
     }
 
     /// Whether `value` fits `schema`, without recording why not.
-    fn fits(&self, schema: &Value, schema_at: &str, value: &Value, depth: usize) -> bool {
-        let mut probe = Validator { root: self.root, failures: Vec::new(), as_text: self.as_text };
-        probe.check(schema, schema_at, value, "", depth);
+    /// `at` is where `value` lies in the example, so that cycles and the bound are told by place.
+    fn fits(&mut self, schema: &Value, schema_at: &str, value: &Value, at: &str, depth: usize) -> bool {
+        let mut probe = Validator::new(self.root, self.as_text);
+        probe.on_path = std::mem::take(&mut self.on_path);
+        probe.check(schema, schema_at, value, at, depth);
+        self.on_path = probe.on_path;
+        self.too_deep = self.too_deep.take().or(probe.too_deep);
         probe.failures.is_empty()
     }
 
     fn check(&mut self, schema: &Value, schema_at: &str, value: &Value, at: &str, depth: usize) {
-        if depth > MAX_DEPTH {
+        if depth > crate::depth::MAX_DEPTH {
+            self.too_deep.get_or_insert_with(|| at.to_owned());
             return;
         }
         let schema = match schema {
@@ -219,7 +235,12 @@ impl Validator<'_> {
         if let Some(Value::String(reference)) = schema.get("$ref") {
             // Unresolved references are the reference check's to report.
             if let Ok(target) = crate::normalize::resolve::target(self.root, reference, schema_at) {
-                self.check(target.value, &target.pointer, value, at, depth + 1);
+                let step = (target.pointer.clone(), at.to_owned());
+                if !self.on_path.contains(&step) {
+                    self.on_path.push(step);
+                    self.check(target.value, &target.pointer, value, at, depth + 1);
+                    self.on_path.pop();
+                }
             }
         }
         if !self.check_type(schema, schema_at, value, at) {
@@ -413,13 +434,13 @@ impl Validator<'_> {
             let fits_one = branches
                 .iter()
                 .enumerate()
-                .any(|(index, branch)| self.fits(branch, &format!("{schema_at}/{keyword}/{index}"), value, depth + 1));
+                .any(|(index, branch)| self.fits(branch, &format!("{schema_at}/{keyword}/{index}"), value, at, depth + 1));
             if !branches.is_empty() && !fits_one {
                 self.fail(at, schema_at, format!("{} fits none of the `{keyword}` schemas", short(value)));
             }
         }
         if let Some(not) = schema.get("not") {
-            if self.fits(not, &format!("{schema_at}/not"), value, depth + 1) {
+            if self.fits(not, &format!("{schema_at}/not"), value, at, depth + 1) {
                 self.fail(at, schema_at, format!("{} fits the schema under `not`", short(value)));
             }
         }
@@ -476,7 +497,7 @@ fn article(ty: &str) -> String {
 #[cfg(test)]
 pub(crate) fn accepts(source: &Source, schema_pointer: &str, value: &Value) -> bool {
     let schema = crate::normalize::resolve::lookup(&source.value, schema_pointer).expect("a schema there").value;
-    let mut validator = Validator { root: &source.value, failures: Vec::new(), as_text: false };
+    let mut validator = Validator::new(&source.value, false);
     validator.check(schema, schema_pointer, value, "", 0);
     validator.failures.is_empty()
 }
@@ -490,6 +511,36 @@ mod tests {
     fn messages(text: &str) -> Vec<(String, String)> {
         let source = Source::parse(Path::new("t.yaml"), text.into()).unwrap();
         check(&source).into_iter().map(|d| (d.location.map(|l| l.pointer).unwrap_or_default(), d.message)).collect()
+    }
+
+    /// A document whose schema `A0` is a chain of `length` aliases to a string, with `example` on `A0`'s user.
+    fn chain(length: usize, example: &str) -> String {
+        let mut text = format!(
+            "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      parameters:\n        - name: a\n          in: header\n          \
+             schema: {{$ref: '#/components/schemas/A0'}}\n          example: {example}\ncomponents:\n  schemas:\n"
+        );
+        for i in 0..length {
+            text.push_str(&format!("    A{i}: {{$ref: '#/components/schemas/A{}'}}\n", i + 1));
+        }
+        text.push_str(&format!("    A{length}: {{type: integer}}\n"));
+        text
+    }
+
+    #[test]
+    fn examples_are_checked_through_long_chains_and_to_the_bound() {
+        // Once cut at 48 levels, silently: the mismatch 100 `$ref`s down was not seen.
+        let found = messages(&chain(100, "x"));
+        assert!(found.iter().any(|(_, m)| m.contains("example does not fit")), "{found:?}");
+        assert!(messages(&chain(100, "7")).is_empty());
+        let beyond = crate::depth::with_stack(|| messages(&chain(crate::depth::MAX_DEPTH + 10, "7")));
+        assert!(beyond.iter().any(|(at, m)| m.contains("nests deeper than") && at.ends_with("/example")), "{beyond:?}");
+    }
+
+    #[test]
+    fn a_schema_that_refers_to_itself_without_consuming_ends() {
+        let text = "openapi: 3.1.0\ncomponents:\n  schemas:\n    A:\n      oneOf: [{$ref: '#/components/schemas/A'}, {type: integer}]\n      \
+                    example: 5\n    B:\n      allOf: [{$ref: '#/components/schemas/B'}]\n      example: x\n";
+        assert!(messages(text).is_empty(), "{:?}", messages(text));
     }
 
     const DOC: &str = r##"

@@ -42,10 +42,14 @@ pub fn validate_str(path: &Path, text: &str) -> Vec<Diagnostic> {
 }
 
 fn validate_source(source: &Source, options: &Options) -> Vec<Diagnostic> {
-    let mut found = refs::check(source);
-    found.extend(paths::check(source));
-    found.extend(examples::check(source));
-    found.extend(patterns::check(source));
+    // The checks recurse with the document, like generation (which has its own thread).
+    let mut found = crate::depth::with_stack(|| {
+        let mut found = refs::check(source);
+        found.extend(paths::check(source));
+        found.extend(examples::check(source));
+        found.extend(patterns::check(source));
+        found
+    });
     match crate::generate_one(source, crate::Layout::Crate, options) {
         Ok(generated) => {
             for warning in &generated.warnings {

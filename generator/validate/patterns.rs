@@ -12,7 +12,7 @@ use crate::load::{Source, escape_segment};
 /// A warning for each `pattern` the `regex` crate cannot compile, at its schema.
 pub(super) fn check(source: &Source) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    // An explicit stack: documents nest up to `load::MAX_NESTING` levels.
+    // An explicit stack: documents nest up to `load::MAX_DEPTH` levels.
     let mut stack: Vec<(&Value, String, Option<&str>)> = vec![(&source.value, String::new(), None)];
     while let Some((value, pointer, key)) = stack.pop() {
         match value {
