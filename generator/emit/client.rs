@@ -440,9 +440,12 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         (success.clone(), reading)
     };
     let with_response_attr = super::rust::doc(Some(&with_response_doc));
+    // A deprecated operation's plain method calls its deprecated `_with_response` twin.
+    let calls_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     quote! {
         #docs
         #deprecated
+        #calls_deprecated
         pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#value, ClientError<super::errors::#error_enum>> {
             self.#with_response(#(#names),*).await.map(ResponseValue::into_inner)
         }
