@@ -102,6 +102,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     quote! {
         //! The axum server: implement the trait, then serve [`router`].
 
+        // Unused where the document has only types.
+        #[allow(unused_imports)]
         use ::axum::response::IntoResponse as _;
         // The document-independent half of every handler.
         #[allow(unused_imports)]

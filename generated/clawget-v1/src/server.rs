@@ -10,6 +10,7 @@
     rustdoc::invalid_html_tags
 )]
 //! The axum server: implement the trait, then serve [`router`].
+#[allow(unused_imports)]
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
