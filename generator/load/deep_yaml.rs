@@ -270,35 +270,12 @@ mod tests {
 
     #[test]
     fn refusals_are_located() {
-        let (message, at) = super::parse("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert!(message.contains("duplicate key `a`"), "{message}");
-        assert_eq!(at, Some((3, 1)));
-        let (_, at) = super::parse("x:\n  a: 1\n  b: 2\n  a: 3\n").unwrap_err();
-        assert_eq!(at, Some((4, 3)));
-        let (message, at) = super::parse("a: 1\n---\nb: 2\n").unwrap_err();
-        assert!(message.contains("more than one YAML document"), "{message}");
-        assert_eq!(at, Some((2, 1)));
-        let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
-                    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
-        let (_, at) = super::parse(bomb).unwrap_err();
-        assert!(at.is_some());
-        // Six-fold aliases eight levels deep: over the budget.
-        let mut bomb = "a: &a [x, x, x, x, x, x]\n".to_owned();
-        for (level, name) in ["b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
-            let previous = if level == 0 { "a".to_owned() } else { ["b", "c", "d", "e", "f", "g"][level - 1].to_owned() };
-            bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{previous}"); 6].join(", ")));
-        }
-        bomb.push_str("i: *h\n");
-        let (message, at) = super::parse(&bomb).unwrap_err();
-        assert!(message.contains("alias bomb") || message.contains("repetition limit"), "{message}");
-        assert!(at.is_some());
+        crate::load::yaml::tests::refusals_are_located_by(super::parse);
     }
 
     #[test]
     fn reads_what_json_values_can_hold() {
-        let value = super::parse("200: {a: [1, -2, 1.5, true, null]}\nbig: -9223372036854776000\n").unwrap();
-        assert_eq!(value["200"], json!({"a": [1, -2, 1.5, true, null]}));
-        assert_eq!(value["big"].as_f64(), Some(-9.223_372_036_854_776e18));
+        crate::load::yaml::tests::reads_what_json_values_can_hold_by(super::parse);
     }
 
     #[test]

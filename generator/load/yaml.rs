@@ -269,22 +269,35 @@ impl Visitor<'_> for KeyVisitor {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
+pub(super) mod tests {
+    use serde_json::{Value, json};
+
+    /// A YAML reader as the loader calls it; both readers must pass the checks below.
+    pub(in crate::load) type Reader = fn(&str) -> Result<Value, (String, Option<(usize, usize)>)>;
 
     #[test]
     fn refusals_are_located() {
-        let (message, at) = super::parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        refusals_are_located_by(super::parse);
+    }
+
+    #[test]
+    fn reads_what_json_values_can_hold() {
+        reads_what_json_values_can_hold_by(super::parse);
+    }
+
+    /// Repeated keys, second documents and alias bombs are refused at a place.
+    pub(in crate::load) fn refusals_are_located_by(parse: Reader) {
+        let (message, at) = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert!(message.contains("duplicate key `a`"), "{message}");
         assert_eq!(at, Some((3, 1)));
-        let (_, at) = super::parse("x:\n  a: 1\n  b: 2\n  a: 3\n").unwrap_err();
+        let (_, at) = parse("x:\n  a: 1\n  b: 2\n  a: 3\n").unwrap_err();
         assert_eq!(at, Some((4, 3)));
-        let (message, at) = super::parse("a: 1\n---\nb: 2\n").unwrap_err();
+        let (message, at) = parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert!(message.contains("more than one YAML document"), "{message}");
         assert_eq!(at, Some((2, 1)));
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
                     d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
-        let (_, at) = super::parse(bomb).unwrap_err();
+        let (_, at) = parse(bomb).unwrap_err();
         assert!(at.is_some());
         // Under serde_yaml's repetition limit, over ours.
         let mut bomb = "a: &a [x, x, x, x, x, x]\n".to_owned();
@@ -293,14 +306,14 @@ mod tests {
             bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{previous}"); 6].join(", ")));
         }
         bomb.push_str("i: *h\n");
-        let (message, at) = super::parse(&bomb).unwrap_err();
+        let (message, at) = parse(&bomb).unwrap_err();
         assert!(message.contains("alias bomb") || message.contains("repetition limit"), "{message}");
         assert!(at.is_some());
     }
 
-    #[test]
-    fn reads_what_json_values_can_hold() {
-        let value = super::parse("200: {a: [1, -2, 1.5, true, null]}\nbig: -9223372036854776000\n").unwrap();
+    /// Mapping keys become strings; numbers beyond i64 stay numbers.
+    pub(in crate::load) fn reads_what_json_values_can_hold_by(parse: Reader) {
+        let value = parse("200: {a: [1, -2, 1.5, true, null]}\nbig: -9223372036854776000\n").unwrap();
         assert_eq!(value["200"], json!({"a": [1, -2, 1.5, true, null]}));
         assert_eq!(value["big"].as_f64(), Some(-9.223_372_036_854_776e18));
     }
