@@ -129,7 +129,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let generic = ["openapi", "swagger", "spec", "api", "index", "schema"].contains(&stem.to_ascii_lowercase().as_str());
         let fallback = if generic { doc.openapi.info.title.clone() } else { stem };
         let name = options.name.clone().unwrap_or(fallback);
-        let (custom, notes) = options::apply(source, &mut doc, &options)?;
+        let (mut custom, notes) = options::apply(source, &mut doc, &options)?;
+        // Cargo features belong to a crate: a module included by a build script has all of its tags.
+        custom.tag_features &= layout == Layout::Crate;
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
         // Emission reads the IR alone: the normalised document (a copy of the
         // whole JSON and its typed model) goes before the largest allocations come.

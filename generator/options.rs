@@ -2,7 +2,7 @@
 //!
 //! The same four choices can be made in three places; a later one wins:
 //!
-//! 1. the document: `x-clawgen-name` and `x-clawgen-features` at the root,
+//! 1. the document: `x-clawgen-name`, `x-clawgen-features` and `x-clawgen-tag-features` at the root,
 //!    `x-clawgen-skip` on an operation, `x-clawgen-rust-type` on a component schema;
 //! 2. the config file (`clawgen.toml`, given to `--config` or [`crate::Config::config_file`]),
 //!    in a `[spec.<file stem>]` table;
@@ -12,6 +12,7 @@
 //! [spec.clawguru]
 //! name = "guru"
 //! features = ["client"]
+//! tag-features = true
 //! skip = { getRunbook = "served by the legacy gateway" }
 //! types = { Runbook = "crate::Runbook" }
 //! ```
@@ -49,6 +50,8 @@ pub struct Options {
     /// Whether a deviation from the specification that clawgen would read leniently
     /// (with a warning) is an error instead (default: no).
     pub strict: Option<bool>,
+    /// Whether a generated crate gets a Cargo feature per tag (default: no).
+    pub tag_features: Option<bool>,
 }
 
 /// A part of the API, as the config file and `x-clawgen-features` name it.
@@ -69,6 +72,8 @@ struct SpecTable {
     skip: BTreeMap<String, String>,
     #[serde(default)]
     types: BTreeMap<String, String>,
+    #[serde(rename = "tag-features")]
+    tag_features: Option<bool>,
 }
 
 /// The config file, as written.
@@ -106,6 +111,7 @@ impl Options {
             origin: self.origin.clone().or_else(|| base.origin.clone()),
             ref_roots: base.ref_roots.iter().chain(&self.ref_roots).cloned().collect(),
             strict: self.strict.or(base.strict),
+            tag_features: self.tag_features.or(base.tag_features),
         }
     }
 
@@ -120,6 +126,7 @@ impl Options {
             origin: Some(origin.to_path_buf()),
             ref_roots: Vec::new(),
             strict: None,
+            tag_features: table.tag_features,
         }
     }
 
@@ -134,6 +141,11 @@ impl Options {
                 .map_err(|_| invalid("/x-clawgen-features", "x-clawgen-features must be a list of `client` and `server`".into()))?;
             options.client = Some(list.contains(&Feature::Client));
             options.server = Some(list.contains(&Feature::Server));
+        }
+        match root.get("x-clawgen-tag-features") {
+            None => {}
+            Some(Value::Bool(on)) => options.tag_features = Some(*on),
+            Some(_) => return Err(invalid("/x-clawgen-tag-features", "x-clawgen-tag-features must be `true` or `false`".into())),
         }
         for (id, op, pointer) in operations(root) {
             match op.get("x-clawgen-skip") {
@@ -251,7 +263,8 @@ pub(crate) fn apply(source: &Source, doc: &mut Document, options: &Options) -> R
         }
     }
 
-    let mut custom = Customisation { rust_types: options.types.clone(), skipped: Vec::new() };
+    let mut custom =
+        Customisation { rust_types: options.types.clone(), skipped: Vec::new(), tag_features: options.tag_features.unwrap_or(false) };
     let mut notes = Vec::new();
     let mut removed = Vec::new();
     for (id, _, pointer) in known {
@@ -311,13 +324,14 @@ mod tests {
 
     #[test]
     fn config_files_hold_tables_per_spec() {
-        let text = "[spec.clawguru]\nname = \"guru\"\nfeatures = [\"client\"]\nskip = { getRunbook = \"legacy\" }\ntypes = { Runbook = \"crate::Runbook\" }\n";
+        let text = "[spec.clawguru]\nname = \"guru\"\nfeatures = [\"client\"]\ntag-features = true\nskip = { getRunbook = \"legacy\" }\ntypes = { Runbook = \"crate::Runbook\" }\n";
         let file = ConfigFile::parse(Path::new("clawgen.toml"), text).unwrap();
         let options = file.for_spec(Path::new("specs/clawguru.yaml"));
         assert_eq!(options.name.as_deref(), Some("guru"));
         assert_eq!(options.parts(), Parts { client: true, server: false });
         assert_eq!(options.skip["getRunbook"], "legacy");
         assert_eq!(options.types["Runbook"], "crate::Runbook");
+        assert_eq!(options.tag_features, Some(true));
         assert_eq!(file.for_spec(Path::new("other.yaml")), Options::default());
     }
 

@@ -49,12 +49,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let variant = ident(&op.type_stem);
         let text = format!("`{}`: {} {}", op.id, op.method.as_str(), op.path);
         let text_attr = super::rust::doc(Some(&text));
-        quote!(#text_attr #variant,)
+        let gate = super::gate::attr(&op.gate);
+        quote!(#text_attr #gate #variant,)
     });
     let id_arms = api.operations.iter().map(|op| {
         let variant = ident(&op.type_stem);
         let id = &op.id;
-        quote!(Self::#variant => #id,)
+        let gate = super::gate::attr(&op.gate);
+        quote!(#gate Self::#variant => #id,)
     });
     let requirement_arms = api.operations.iter().map(|op| {
         let variant = ident(&op.type_stem);
@@ -66,8 +68,11 @@ pub(super) fn module(api: &Api) -> TokenStream {
             });
             quote!(&[#(#uses),*])
         });
-        quote!(Self::#variant => &[#(#alternatives),*],)
+        let gate = super::gate::attr(&op.gate);
+        quote!(#gate Self::#variant => &[#(#alternatives),*],)
     });
+    // With every variant gated off the enum is empty, and only `*self` (a place of that type) can be matched with no arm.
+    let this = if api.tag_features.is_empty() { quote!(self) } else { quote!(*self) };
     let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| {
         quote! {
             /// HTTP basic credentials (the runtime's).
@@ -84,13 +89,13 @@ pub(super) fn module(api: &Api) -> TokenStream {
             impl Operation {
                 /// The `operationId`.
                 pub fn id(&self) -> &'static str {
-                    match self { #(#id_arms)* }
+                    match #this { #(#id_arms)* }
                 }
 
                 /// The requirement alternatives: any one inner list suffices, and each
                 /// of its entries names a scheme and the scopes it needs. Empty means public.
                 pub fn security(&self) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
-                    match self { #(#requirement_arms)* }
+                    match #this { #(#requirement_arms)* }
                 }
             }
         }

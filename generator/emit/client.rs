@@ -43,7 +43,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let methods = api.operations.iter().map(|op| method(api, op));
+    let methods = api.operations.iter().map(|op| super::gate::impl_items(&op.gate, method(api, op)));
     let rate_limit_field =
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
     let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
@@ -86,8 +86,10 @@ pub(super) fn module(api: &Api) -> TokenStream {
     };
     // A stream is read as it arrives, so its answer is handed over unread.
     let open = api.uses_event_streams().then(|| {
+        let gate = super::gate::attr(&crate::ir::Gate::union(api.operations.iter().filter(|op| event_stream(op).is_some()).map(|op| &op.gate)));
         quote! {
             /// Sends `request` as the transport allows, and returns the answer unread.
+            #gate
             async fn open<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<(Answer, ::reqwest::Response), ClientError<E>> {
                 #call
                 self.transport.open(&call, request).await

@@ -13,10 +13,10 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let errors = error_enum(api, op);
         let mapping = documented_fn(api, op);
         let successes = op.success_enum.as_ref().map(|name| success_enum(api, op, name));
-        quote!(#errors #mapping #successes)
+        super::gate::items(&op.gate, quote!(#errors #mapping #successes))
     });
     let common = common_error(api);
-    let domain = (!api.operations.is_empty()).then(domain_error);
+    let domain = (!api.operations.is_empty()).then(|| domain_error(super::gate::attr(&api.operations_gate())));
     quote! {
         //! Responses of each operation: an error enum with one variant per
         //! documented non-2xx status, and a success enum where an operation has
@@ -36,13 +36,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
 }
 
 /// `DomainError`, and the mapping of its values to an operation's documented errors.
-fn domain_error() -> TokenStream {
+fn domain_error(gate: Option<TokenStream>) -> TokenStream {
     quote! {
         /// Your own error type, mapped once to every operation's documented errors (the runtime's).
         pub use ::clawgen_runtime::errors::DomainError;
 
         /// The documented error for `error` (see [`DomainError`]); a 500 with the
         /// document's common error body where the operation documents neither status.
+        #gate
         fn map_domain_error<T>(
             error: &dyn DomainError,
             documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,

@@ -21,7 +21,16 @@ pub(super) fn module(api: &Api) -> TokenStream {
         Method::Delete => (1, usize::MAX - op.path.matches('/').count()),
         _ => (0, 0),
     });
-    let calls: Vec<TokenStream> = order.into_iter().map(|op| call(api, op)).collect();
+    let calls: Vec<TokenStream> = order
+        .into_iter()
+        .map(|op| match super::gate::attr(&op.gate) {
+            Some(gate) => {
+                let call = call(api, op);
+                quote!(#gate { #call })
+            }
+            None => call(api, op),
+        })
+        .collect();
     // A document with webhooks only has nothing to call.
     let (imports, every_call) = if calls.is_empty() {
         (
@@ -32,10 +41,22 @@ pub(super) fn module(api: &Api) -> TokenStream {
         )
     } else {
         (
-            quote!(
-                use super::client::{Client, ClientError};
-            ),
-            quote!(let mut calls = ::std::vec::Vec::new(); #(#calls)* calls),
+            match super::gate::attr(&api.operations_gate()) {
+                Some(gate) => quote!(
+                    use super::client::Client;
+                    #gate
+                    use super::client::ClientError;
+                ),
+                None => quote!(
+                    use super::client::{Client, ClientError};
+                ),
+            },
+            if api.tag_features.is_empty() {
+                quote!(let mut calls = ::std::vec::Vec::new(); #(#calls)* calls)
+            } else {
+                // Every call may be gated off.
+                quote!(#[allow(unused_mut)] let mut calls = ::std::vec::Vec::new(); let _ = client; #(#calls)* calls)
+            },
         )
     };
     let setters = api.security_schemes.iter().map(|s| {
@@ -100,16 +121,22 @@ fn call(api: &Api, op: &Operation) -> TokenStream {
         (false, true) => Some(quote!(Err(ClientError::Api { .. }) => Outcome::Success,)),
         (false, false) => Some(quote!(Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),)),
     };
+    // A documented status whose body does not fit its schema fails the contract;
+    // with none documented, `Undocumented` above is the only error there is.
+    let decode_failure = (!op.errors.is_empty()).then(|| {
+        quote! {
+            Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+                Outcome::Failed(format!("the {} answer does not decode: {}", error.status(), error.decode_failure().unwrap_or_default()))
+            }
+        }
+    });
     quote! {
         let outcome = match client.#name(#(#args),*).await {
             Ok(_) => Outcome::Success,
             Err(ClientError::Api { error: super::errors::#error::Undocumented { status, body }, .. }) => {
                 Outcome::Failed(format!("undocumented status {status}: {body}"))
             }
-            // A documented status whose body does not fit its schema fails the contract.
-            Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-                Outcome::Failed(format!("the {} answer does not decode: {}", error.status(), error.decode_failure().unwrap_or_default()))
-            }
+            #decode_failure
             #documented
             Err(error) => Outcome::Failed(error.to_string()),
         };

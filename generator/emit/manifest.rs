@@ -19,6 +19,22 @@ fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
+/// The one-line comment above a tag's feature in the manifest: the tag, and
+/// the first line of its description, cut short.
+fn tag_comment(feature: &crate::ir::TagFeature) -> String {
+    const LONGEST: usize = 100;
+    let first_line = feature.doc.as_deref().and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty())).unwrap_or_default();
+    let mut line: String = match &feature.tag {
+        Some(tag) if first_line.is_empty() => format!("Tag `{tag}`."),
+        Some(tag) => format!("Tag `{tag}`: {first_line}"),
+        None => first_line.to_owned(),
+    };
+    if line.chars().count() > LONGEST {
+        line = line.chars().take(LONGEST - 1).collect::<String>().trim_end().to_owned() + "…";
+    }
+    line
+}
+
 /// Whether the server reads form bodies or API keys in the query, the two
 /// places it uses serde_urlencoded.
 fn uses_urlencoded(api: &Api) -> bool {
@@ -65,8 +81,13 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
         .collect();
     let skipped: Vec<_> =
         api.skipped.iter().map(|op| context! { id => op.id, method => op.method.as_str(), path => op.path, reason => op.reason }).collect();
-    let features: Vec<&str> =
-        [(parts.client, "client"), (parts.server, "server")].into_iter().filter(|(on, _)| *on).map(|(_, f)| f).collect();
+    let features: Vec<&str> = [(parts.client, "client"), (parts.server, "server")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, f)| f)
+        .chain(api.tag_features.iter().map(|f| f.name.as_str()))
+        .collect();
+    let tag_features: Vec<_> = api.tag_features.iter().map(|f| context! { name => f.name, comment => tag_comment(f) }).collect();
     let runtime_features: Vec<&str> = [
         (api.uses_multipart(), "multipart"),
         (api.uses_event_streams(), "events"),
@@ -107,6 +128,7 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 uses_multipart => api.uses_multipart(),
                 uses_event_streams => api.uses_event_streams(),
+                tag_features => tag_features,
                 webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),
                 security_schemes => schemes,
                 skipped => skipped,

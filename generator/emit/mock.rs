@@ -29,11 +29,21 @@ pub(super) fn module(api: &Api) -> TokenStream {
             .filter(|op| !op.security.is_empty() && op.errors.iter().any(|r| r.status == Status::Code(403)))
             .map(|op| {
                 let variant = ident(&op.type_stem);
-                quote!(super::auth::Operation::#variant)
+                let gate = super::gate::attr(&op.gate);
+                quote!(#gate super::auth::Operation::#variant)
             })
             .collect();
         let refusal = if documents_403.is_empty() {
             quote!(super::auth::AuthError::Unauthenticated(message))
+        } else if !api.tag_features.is_empty() {
+            // An or-pattern cannot be gated in parts: one gated arm per operation.
+            quote! {
+                #[allow(unreachable_patterns)]
+                match operation {
+                    #(#documents_403 => super::auth::AuthError::Forbidden(message),)*
+                    _ => super::auth::AuthError::Unauthenticated(message),
+                }
+            }
         } else {
             quote! {
                 if matches!(operation, #(#documents_403)|*) {
@@ -64,7 +74,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
     });
     let remembers = remembers_deletions(api);
-    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| method(api, op, remembers));
+    let methods =
+        api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::impl_items(&op.gate, method(api, op, remembers)));
     let serve = serve_from_args(api);
     // The rate-limit headers are documented on every answer: state a budget
     // that never runs out.
@@ -100,9 +111,11 @@ pub(super) fn module(api: &Api) -> TokenStream {
     }
     let doc_attr = super::rust::doc(Some(&doc_text));
     let (deleted_field, deleted_init) = if remembers {
+        let allow = (!api.tag_features.is_empty()).then(|| quote!(#[allow(dead_code)]));
         (
             quote! {
                 /// The resources deleted so far, shared by the clones a router makes.
+                #allow
                 deleted: ::clawgen_runtime::mock::DeletedPaths,
             },
             quote!(deleted: ::std::default::Default::default()),
@@ -112,7 +125,10 @@ pub(super) fn module(api: &Api) -> TokenStream {
     };
     // Paths are spelled as the client spells them.
     let to_text = remembers.then(|| {
+        // Read by the methods of some tags only.
+        let allow = (!api.tag_features.is_empty()).then(|| quote!(#[allow(unused_imports)]));
         quote!(
+            #allow
             use ::clawgen_runtime::params::to_text;
         )
     });

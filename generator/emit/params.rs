@@ -131,11 +131,15 @@ fn table(api: &Api, op: &Operation) -> Option<TokenStream> {
 
 /// The module: the tables of the document's operations.
 pub(super) fn module(api: &Api) -> TokenStream {
-    let tables = api.operations.iter().chain(&api.webhooks).filter_map(|op| table(api, op));
+    let tables = api.operations.iter().chain(&api.webhooks).filter_map(|op| Some(super::gate::items(&op.gate, table(api, op)?)));
+    let gate = super::gate::attr(&crate::ir::Gate::union(
+        api.operations.iter().chain(&api.webhooks).filter(|op| op.query.is_some()).map(|op| &op.gate),
+    ));
     quote! {
         //! How the query parameters of each operation are spelled: the tables
         //! that `clawgen_runtime::params::{encode, decode}` read.
 
+        #gate
         use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
 
         #(#tables)*

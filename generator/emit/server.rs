@@ -47,7 +47,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Identity, super::auth::AuthError>> + Send;
         }
     });
-    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| trait_method(api, op));
+    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::trait_items(&op.gate, trait_method(api, op)));
     let rate_limit = api.rate_limit.is_some().then(|| {
         quote! {
             /// The caller's request budget, asked before anything else (authorisation
@@ -69,7 +69,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
     for op in &api.operations {
         by_path.entry(route_path(op)).or_default().push(op);
     }
-    let routes = by_path.iter().map(|(path, ops)| {
+    let routes = by_path.iter().filter(|_| api.tag_features.is_empty()).map(|(path, ops)| {
         let handlers = ops.iter().map(|op| {
             let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
             let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
@@ -79,9 +79,23 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let (first, rest) = first_then_rest.split_first().map(|(f, r)| (f.clone(), r.to_vec())).unwrap_or_default();
         quote!(.route(#path, ::axum::routing::#first #(.#rest)*))
     });
-    let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| handler(api, op));
+    // A method chain cannot be gated in parts: with tag features, one gated statement per operation (axum merges a path's methods).
+    let gated_routes = api.operations.iter().filter(|_| !api.tag_features.is_empty()).map(|op| {
+        let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+        let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
+        let handler = if op.serves_spec { quote!(serve_openapi_document) } else { quote!(#handler::<A>) };
+        let (path, gate) = (route_path(op), super::gate::attr(&op.gate));
+        quote!(#gate let router = router.route(#path, ::axum::routing::#method(#handler));)
+    });
+    let router_start = if api.tag_features.is_empty() {
+        quote!(::axum::Router::new())
+    } else {
+        quote!(let router = ::axum::Router::new(); #(#gated_routes)* router)
+    };
+    let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::items(&op.gate, handler(api, op)));
     let webhook_receiver = super::webhooks::receiver(api);
-    let rejections: Vec<TokenStream> = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection_fn(api, op)).collect();
+    let rejections: Vec<TokenStream> =
+        api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::items(&op.gate, rejection_fn(api, op))).collect();
     let document = api.spec_json.as_ref().map(|json| {
         quote! {
             /// The OpenAPI document this server implements, as JSON.
@@ -92,9 +106,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
-    let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
-    let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
+    let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::items(&op.gate, into_response(op, false)));
+    let success_impls =
+        api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| super::gate::items(&op.gate, into_response(op, true)));
+    let credentials = (secured || api.rate_limit.is_some()).then(|| {
+        // Read by the handlers of secured operations, and by every handler where requests are rate-limited.
+        let readers = api.operations.iter().filter(|op| !op.serves_spec && (!op.security.is_empty() || api.rate_limit.is_some()));
+        super::gate::items(&crate::ir::Gate::union(readers.map(|op| &op.gate)), credentials_fn(api))
+    });
     let common_refusals = common_refusals(api);
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
@@ -132,7 +151,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         /// `config`. What no operation answers (a path no operation has, a method
         /// its path does not take) is refused with the API's common error body.
         pub fn router_with<A: #trait_name>(api: A, config: RouterConfig) -> ::axum::Router {
-            ::axum::Router::new()
+            #router_start
                 #(#routes)*
                 .fallback(unknown_path)
                 .method_not_allowed_fallback(method_not_allowed)

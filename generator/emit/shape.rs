@@ -26,6 +26,7 @@ pub(super) fn needed(api: &Api) -> bool {
 /// The contents of the `shape` module: `impl Shape` for the types a request body may contain.
 pub(super) fn module(api: &Api) -> TokenStream {
     let reachable = api.reachable(json_bodies(api));
+    let gate = super::gate::attr(&crate::ir::Gate::union(reachable.iter().map(|id| &api.types[id.0].gate)));
     let impls = reachable.iter().map(|id| &api.types[id.0]).filter_map(|def| {
         let name = ident(&def.name);
         let (body, uses_path) = match &def.kind {
@@ -37,7 +38,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
             TypeKind::Enum(_) | TypeKind::Alias(_) => return None,
         };
         let path = if uses_path { quote!(path) } else { quote!(_path) };
+        let gate = super::gate::attr(&def.gate);
         Some(quote! {
+            #gate
             impl shape::Shape for super::types::#name {
                 fn check(value: &mut ::serde_json::Value, #path: &str) -> ::std::result::Result<(), ::std::string::String> {
                     #body
@@ -50,6 +53,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         //! impl per type a request body may contain (the walkers they call are
         //! in `clawgen_runtime::shape`).
 
+        #gate
         use ::clawgen_runtime::shape;
 
         #(#impls)*

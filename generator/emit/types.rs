@@ -12,12 +12,16 @@ use crate::ir::{Api, EnumValue, EnumVariant, Enumeration, Field, Presence, Struc
 pub(super) fn module(api: &Api) -> Result<TokenStream> {
     let mut items = Vec::new();
     let mut double_option = false;
+    let mut present_gates = Vec::new();
     for (index, def) in api.types.iter().enumerate() {
         let id = crate::ir::TypeId(index);
-        items.push(match &def.kind {
+        let item = match &def.kind {
             TypeKind::Struct(st) => {
                 let (item, uses_present) = structure(api, def, st)?;
                 double_option |= uses_present;
+                if uses_present {
+                    present_gates.push(&def.gate);
+                }
                 item
             }
             TypeKind::Enum(e) => enumeration(def, e),
@@ -37,10 +41,13 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
                 }
             }
             TypeKind::Union(u) => union(api, def, u),
-        });
+        };
+        items.push(super::gate::items(&def.gate, item));
     }
+    let present_gate = super::gate::attr(&crate::ir::Gate::union(present_gates));
     let present = double_option.then(|| {
         quote! {
+            #present_gate
             /// Reads a property that may be absent or `null`: absent stays `None`
             /// (the field's default), `null` becomes `Some(None)`.
             fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>

@@ -17,6 +17,8 @@ pub struct Customisation {
     pub rust_types: std::collections::BTreeMap<String, String>,
     /// Operations already removed from the document, to list in the docs.
     pub skipped: Vec<super::SkippedOperation>,
+    /// Whether the crate gets a Cargo feature per tag (`x-clawgen-tag-features`).
+    pub tag_features: bool,
 }
 
 /// Lowers `doc`, which was loaded from `source`, into the IR.
@@ -62,6 +64,12 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     mark_validating_structs(&mut types);
 
     let common_error = super::refusals::common_error(&operations);
+    let tag_features = if custom.tag_features {
+        let descriptions = doc.openapi.tags.iter().map(|tag| (tag.name.clone(), tag.description.clone())).collect();
+        super::tags::decide(&mut types, &mut operations, &webhooks, common_error.as_ref(), &descriptions)
+    } else {
+        Vec::new()
+    };
     let api = Api {
         spec_file: source.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         crate_name: format!("{name}-v{major}"),
@@ -82,6 +90,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
         type_depth,
         skipped: custom.skipped.clone(),
         common_error,
+        tag_features,
     };
     Ok((api, warnings))
 }

@@ -16,6 +16,7 @@ mod pattern;
 mod refusals;
 pub mod sample;
 mod schemas;
+mod tags;
 mod unions;
 mod wire;
 
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 pub use lower::{Customisation, lower, lower_with, type_validates};
 pub use refusals::RouterRefusal;
+pub use tags::{Gate, TagFeature};
 pub use wire::PathPiece;
 
 /// One API, ready to emit.
@@ -68,6 +70,9 @@ pub struct Api {
     /// The document's common error: the response whose JSON body schema most error
     /// responses share. Refusals no operation documents are answered with it.
     pub common_error: Option<Response>,
+    /// The crate's per-tag Cargo features (`x-clawgen-tag-features`), sorted by name;
+    /// empty when they are off. Each operation's and type's [`Gate`] says which of them compile it.
+    pub tag_features: Vec<TagFeature>,
 }
 
 /// An operation left out of the API (`x-clawgen-skip` or the config file's `skip`).
@@ -186,6 +191,8 @@ pub struct TypeDef {
     pub pointer: String,
     /// The schema's example, if any.
     pub example: Option<Value>,
+    /// The per-tag features under which the type is compiled (see [`tags`]).
+    pub gate: Gate,
 }
 
 /// The shape of a named type.
@@ -606,22 +613,13 @@ impl Api {
     /// The named types a value of `roots` may contain, through fields, items,
     /// union branches and aliases, in id order.
     pub fn reachable<'a>(&self, roots: impl IntoIterator<Item = &'a TypeRef>) -> std::collections::BTreeSet<TypeId> {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut pending: Vec<&TypeRef> = roots.into_iter().collect();
-        while let Some(ty) = pending.pop() {
-            match ty {
-                TypeRef::Named(id) if seen.insert(*id) => match &self.types[id.0].kind {
-                    TypeKind::Struct(st) => pending.extend(st.fields.iter().map(|f| &f.ty).chain(&st.additional)),
-                    TypeKind::Alias(inner) => pending.push(inner),
-                    TypeKind::Union(u) => pending.extend(u.variants.iter().map(|v| &v.ty)),
-                    TypeKind::Enum(_) => {}
-                },
-                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => pending.push(inner),
-                TypeRef::Tuple(items) => pending.extend(items),
-                _ => {}
-            }
-        }
-        seen
+        tags::reachable(&self.types, roots)
+    }
+
+    /// The gate of what every operation needs and nothing else does (shared
+    /// helpers of handlers and methods): any of the features of operations.
+    pub fn operations_gate(&self) -> Gate {
+        Gate::union(self.operations.iter().map(|op| &op.gate))
     }
 
     /// Whether any body travels as raw bytes (and so the `media` module is needed).
@@ -753,6 +751,10 @@ pub struct Operation {
     /// Whether its handler also gets the body's exact bytes, to check a signature over
     /// them: webhooks, callbacks, and operations marked `x-clawgen-raw-body: true`.
     pub raw_body: bool,
+    /// The document's `tags`, in its order.
+    pub tags: Vec<String>,
+    /// The per-tag features under which the operation is compiled (see [`tags`]).
+    pub gate: Gate,
 }
 
 /// A parameter.

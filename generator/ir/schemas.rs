@@ -81,6 +81,7 @@ impl<'d> TypeSpace<'d> {
             kind: TypeKind::Alias(TypeRef::Json),
             pointer: pointer.to_owned(),
             example: None,
+            gate: super::Gate::Always,
         });
         id
     }
