@@ -31,6 +31,7 @@ pub mod load;
 pub mod normalize;
 pub mod options;
 pub mod release;
+pub mod timing;
 pub mod validate;
 pub mod write;
 
@@ -122,7 +123,9 @@ enum Layout {
 /// Generates from one loaded document; `options` win over the document's own `x-clawgen-*` choices.
 fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Result<Generated> {
     let run = || -> Result<Generated> {
+        let normalizing = timing::step(|| "normalize".into());
         let mut doc = normalize::normalize(source)?;
+        drop(normalizing);
         let options = options.over(&Options::from_document(source, &doc)?);
         let stem = source.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into());
         // A generic file name (`openapi.yaml`) says nothing; the title does.
@@ -130,7 +133,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let fallback = if generic { doc.openapi.info.title.clone() } else { stem };
         let name = options.name.clone().unwrap_or(fallback);
         let (custom, notes) = options::apply(source, &mut doc, &options)?;
+        let lowering = timing::step(|| "lower".into());
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        drop(lowering);
         // Emission reads the IR alone: the normalised document (a copy of the
         // whole JSON and its typed model) goes before the largest allocations come.
         drop(doc);
@@ -140,6 +145,7 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             }
         }
         warnings.extend(notes);
+        let _emitting = timing::step(|| "emit (all files)".into());
         let files = match layout {
             Layout::Crate => {
                 let mut files = emit::crate_files(&api, options.parts())?;

@@ -149,7 +149,10 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     let mut queue: Vec<usize> = (0..rust_files.len()).collect();
     queue.sort_by_key(|&i| LARGEST_FIRST.iter().position(|path| *path == rust_files[i].0).unwrap_or(LARGEST_FIRST.len()));
     let printed = parallel::map(&rust_files, &queue, |(path, emit)| -> Result<Option<Printed>> {
+        let emitting = crate::timing::step(|| format!("emit {path}"));
         let Some(tokens) = emit()? else { return Ok(None) };
+        drop(emitting);
+        let _printing = crate::timing::step(|| format!("print {path}"));
         let (contents, named) = rust::format_file_naming(api, path, tokens, &["serde", "serde_json", "base64"])?;
         Ok(Some(Printed { contents, named: manifest::Named { serde: named[0], serde_json: named[1], base64: named[2] } }))
     });
