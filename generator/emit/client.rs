@@ -9,7 +9,7 @@ use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHi
 
 /// The contents of the `client` module: the client's state and setters, and one
 /// method per operation. Sending (timeouts, retries, hooks, tracing) is the runtime's.
-pub(super) fn module(api: &Api) -> TokenStream {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     let default_base = api.base_url.as_deref().unwrap_or("http://localhost");
     let tracks = api.rate_limit.is_some();
     // Other credentials mean another budget: a client that changes them starts its own record.
@@ -96,7 +96,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
-    quote! {
+    // The items before the client's methods, then the impl block with a part per operation (see `emit::ItemParts`).
+    let head = quote! {
         //! The typed async client. Sending (timeouts, retries, hooks, tracing)
         //! is the runtime's `Transport`; each method builds its request and
         //! reads the documented answers.
@@ -129,7 +130,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
 
-        impl Client {
+    };
+    let fixed = quote! {
             /// A client of the API at `base_url` (without a trailing slash), with no
             /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
             /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
@@ -215,12 +217,13 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
 
             #(#setters)*
-
-            #(#methods)*
-        }
-
-        #body_retry_wait
-    }
+    };
+    [
+        super::rust::Part::Items(head),
+        super::rust::Part::Impl { header: quote!(impl Client), items: Box::new(std::iter::once(fixed).chain(methods)) },
+        super::rust::Part::Items(quote!(#body_retry_wait)),
+    ]
+    .into_iter()
 }
 
 /// The expression that sends a multipart body: one part per property.

@@ -68,8 +68,13 @@ fn allowed_lints() -> TokenStream {
     }
 }
 
+/// The tokens of one output file in parts, each of whole top-level items
+/// (inner attributes first), made as the printer asks for them: a large
+/// module's tokens then never exist all at once (see [`rust::format_items_naming`]).
+type ItemParts<'a> = Box<dyn Iterator<Item = Result<rust::Part<'a>>> + 'a>;
+
 /// How one output file's tokens are made; `None` when the API has nothing to put in it.
-type Emitter<'a> = Box<dyn Fn() -> Result<Option<TokenStream>> + Sync + 'a>;
+type Emitter<'a> = Box<dyn Fn() -> Option<ItemParts<'a>> + Sync + 'a>;
 
 /// One module of the crate: its name, its feature gate and its emitter.
 struct Module<'a> {
@@ -79,7 +84,17 @@ struct Module<'a> {
 }
 
 impl<'a> Module<'a> {
+    /// A module whose emitter makes its tokens in one piece.
     fn new(name: &'static str, feature: Option<&'static str>, emit: impl Fn() -> Result<Option<TokenStream>> + Sync + 'a) -> Self {
+        Module::parts(name, feature, move || match emit() {
+            Ok(Some(tokens)) => Some(Box::new(std::iter::once(Ok(rust::Part::Items(tokens))))),
+            Ok(None) => None,
+            Err(err) => Some(Box::new(std::iter::once(Err(err)))),
+        })
+    }
+
+    /// A module whose emitter makes its tokens in parts, a few items each.
+    fn parts(name: &'static str, feature: Option<&'static str>, emit: impl Fn() -> Option<ItemParts<'a>> + Sync + 'a) -> Self {
         Module { name, feature, emit: Box::new(emit) }
     }
 }
@@ -89,8 +104,8 @@ impl<'a> Module<'a> {
 /// [`parallel`]).
 fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     let mut out = vec![
-        Module::new("types", None, move || types::module(api).map(|tokens| Some(with_allowed_lints(tokens)))),
-        Module::new("errors", None, move || Ok(Some(with_allowed_lints(errors::module(api))))),
+        Module::parts("types", None, move || Some(Box::new(lints_then(types::module(api))))),
+        Module::parts("errors", None, move || Some(Box::new(lints_then(errors::module(api).map(Ok))))),
         Module::new("auth", None, move || Ok(Some(with_allowed_lints(auth::module(api))))),
         Module::new("validation", None, || Ok(Some(support::validation_module()))),
     ];
@@ -106,13 +121,15 @@ fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     }
     out.push(Module::new("webhooks", None, move || Ok(webhooks::module(api).map(with_allowed_lints))));
     if parts.client {
-        out.push(Module::new("client", Some("client"), move || Ok(Some(with_allowed_lints(client::module(api))))));
+        out.push(Module::parts("client", Some("client"), move || {
+            Some(Box::new(std::iter::once(Ok(rust::Part::Items(allowed_lints()))).chain(client::module(api).map(Ok))))
+        }));
     }
     if parts.server {
         if shape::needed(api) {
             out.push(Module::new("shape", Some("server"), move || Ok(Some(shape::module(api)))));
         }
-        out.push(Module::new("server", Some("server"), move || Ok(Some(with_allowed_lints(server::module(api))))));
+        out.push(Module::parts("server", Some("server"), move || Some(Box::new(lints_then(server::module(api))))));
     }
     out
 }
@@ -138,8 +155,8 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         modules.push(Module::new("exercise", Some("exercise"), move || Ok(Some(with_allowed_lints(exercise::module(api))))));
     }
     let mut rust_files: Vec<(String, &Emitter<'_>)> = modules.iter().map(|m| (format!("src/{}.rs", m.name), &m.emit)).collect();
-    let mock_example: Emitter<'_> = Box::new(move || Ok(Some(mock::example(api))));
-    let exercise_example: Emitter<'_> = Box::new(move || Ok(Some(exercise::example(api))));
+    let mock_example = Module::new("mock_server", None, move || Ok(Some(mock::example(api)))).emit;
+    let exercise_example = Module::new("exercise", None, move || Ok(Some(exercise::example(api)))).emit;
     if parts.server {
         rust_files.push(("examples/mock_server.rs".to_owned(), &mock_example));
     }
@@ -149,11 +166,9 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     let mut queue: Vec<usize> = (0..rust_files.len()).collect();
     queue.sort_by_key(|&i| LARGEST_FIRST.iter().position(|path| *path == rust_files[i].0).unwrap_or(LARGEST_FIRST.len()));
     let printed = parallel::map(&rust_files, &queue, |(path, emit)| -> Result<Option<Printed>> {
-        let emitting = crate::timing::step(|| format!("emit {path}"));
-        let Some(tokens) = emit()? else { return Ok(None) };
-        drop(emitting);
-        let _printing = crate::timing::step(|| format!("print {path}"));
-        let (contents, named) = rust::format_file_naming(api, path, tokens, &["serde", "serde_json", "base64"])?;
+        let _emitting = crate::timing::step(|| format!("emit and print {path}"));
+        let Some(parts) = emit() else { return Ok(None) };
+        let (contents, named) = rust::format_items_naming(api, path, parts, &["serde", "serde_json", "base64"])?;
         Ok(Some(Printed { contents, named: manifest::Named { serde: named[0], serde_json: named[1], base64: named[2] } }))
     });
     let printed: Vec<Option<Printed>> = printed.into_iter().collect::<Result<_>>()?;
@@ -216,11 +231,23 @@ fn with_allowed_lints(tokens: TokenStream) -> TokenStream {
     quote!(#lints #tokens)
 }
 
+/// [`with_allowed_lints`] for a module made in parts of whole items.
+fn lints_then<'a>(parts: impl Iterator<Item = Result<TokenStream>> + 'a) -> impl Iterator<Item = Result<rust::Part<'a>>> + 'a {
+    std::iter::once(Ok(allowed_lints())).chain(parts).map(|part| part.map(rust::Part::Items))
+}
+
 /// One file holding the chosen parts as inline modules, for `include!` from a build script.
 pub fn module_file(api: &Api, parts: Parts) -> Result<GeneratedFile> {
     let mut modules = Vec::new();
     for module in self::modules(api, parts) {
-        if let Some(tokens) = (module.emit)()? {
+        if let Some(parts) = (module.emit)() {
+            let mut tokens = TokenStream::new();
+            for part in parts {
+                match part? {
+                    rust::Part::Items(items) => tokens.extend(items),
+                    rust::Part::Impl { header, items } => tokens.extend(quote!(#header { #(#items)* })),
+                }
+            }
             let name = rust::ident(module.name);
             modules.push(quote!(pub mod #name { #tokens }));
         }

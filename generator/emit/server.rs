@@ -26,7 +26,7 @@ const NOT_FOUND: u16 = 404;
 const TOO_MANY_REQUESTS: u16 = 429;
 
 /// The contents of the `server` module.
-pub(super) fn module(api: &Api) -> TokenStream {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<TokenStream>> + '_ {
     let trait_name = ident(&api.trait_name);
     let secured = api.operations.iter().any(|op| !op.security.is_empty());
     let authorize = secured.then(|| {
@@ -81,7 +81,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| handler(api, op));
     let webhook_receiver = super::webhooks::receiver(api);
-    let rejections: Vec<TokenStream> = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection_fn(api, op)).collect();
+    let rejections = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection_fn(api, op));
     let document = api.spec_json.as_ref().map(|json| {
         quote! {
             /// The OpenAPI document this server implements, as JSON.
@@ -99,7 +99,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
 
-    quote! {
+    // The items of one piece, then those of each operation (in parts: see `emit::ItemParts`).
+    let head = quote! {
         //! The axum server: implement the trait, then serve [`router`].
 
         // Unused where the document has only types.
@@ -144,13 +145,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         #document
         #webhook_receiver
-        #(#handlers)*
-        #(#rejections)*
-        #credentials
-
-        #(#error_impls)*
-        #(#success_impls)*
-    }
+    };
+    std::iter::once(head).chain(handlers).chain(rejections).chain(credentials).chain(error_impls).chain(success_impls).map(Ok)
 }
 
 /// The axum route of an operation: OpenAPI's template, with wildcards marked.

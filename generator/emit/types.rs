@@ -9,15 +9,19 @@ use crate::error::{Error, Result};
 use crate::ir::{Api, EnumValue, EnumVariant, Enumeration, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The contents of the `types` module.
-pub(super) fn module(api: &Api) -> Result<TokenStream> {
-    let mut items = Vec::new();
-    let mut double_option = false;
-    for (index, def) in api.types.iter().enumerate() {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '_ {
+    // Whether a struct so far needs `present`, which comes after them all.
+    let double_option = std::rc::Rc::new(std::cell::Cell::new(false));
+    let needs_present = double_option.clone();
+    let header = std::iter::once(Ok(quote! {
+        //! Data types of the API, one per schema of the document.
+    }));
+    let items = api.types.iter().enumerate().map(move |(index, def)| {
         let id = crate::ir::TypeId(index);
-        items.push(match &def.kind {
+        Ok(match &def.kind {
             TypeKind::Struct(st) => {
                 let (item, uses_present) = structure(api, def, st)?;
-                double_option |= uses_present;
+                double_option.set(double_option.get() | uses_present);
                 item
             }
             TypeKind::Enum(e) => enumeration(def, e),
@@ -37,26 +41,25 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
                 }
             }
             TypeKind::Union(u) => union(api, def, u),
-        });
-    }
-    let present = double_option.then(|| {
-        quote! {
-            /// Reads a property that may be absent or `null`: absent stays `None`
-            /// (the field's default), `null` becomes `Some(None)`.
-            fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-            where
-                D: ::serde::Deserializer<'de>,
-                T: ::serde::Deserialize<'de>,
-            {
-                T::deserialize(deserializer).map(::std::option::Option::Some)
-            }
-        }
+        })
     });
-    Ok(quote! {
-        //! Data types of the API, one per schema of the document.
-        #(#items)*
-        #present
-    })
+    // Asked for only once every type is made.
+    let present = std::iter::from_fn(move || {
+        needs_present.replace(false).then(|| {
+            Ok(quote! {
+                /// Reads a property that may be absent or `null`: absent stays `None`
+                /// (the field's default), `null` becomes `Some(None)`.
+                fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+                where
+                    D: ::serde::Deserializer<'de>,
+                    T: ::serde::Deserialize<'de>,
+                {
+                    T::deserialize(deserializer).map(::std::option::Option::Some)
+                }
+            })
+        })
+    });
+    header.chain(items).chain(present)
 }
 
 /// The struct, and whether it needs the `present` helper.
