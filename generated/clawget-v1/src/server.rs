@@ -35,7 +35,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -63,13 +63,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings`
     fn list_listings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingPage,
-            super::errors::ListListingsError,
-        >,
+        Output = Result<super::types::ListingPage, super::errors::ListListingsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -92,13 +89,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /listings`
     fn create_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ListingCreate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingEnvelope,
-            super::errors::CreateListingError,
-        >,
+        Output = Result<super::types::ListingEnvelope, super::errors::CreateListingError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -123,13 +117,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings/search`
     fn search_listings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::SearchListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingPage,
-            super::errors::SearchListingsError,
-        >,
+        Output = Result<super::types::ListingPage, super::errors::SearchListingsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -152,13 +143,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings/{listingId}`
     fn get_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingEnvelope,
-            super::errors::GetListingError,
-        >,
+        Output = Result<super::types::ListingEnvelope, super::errors::GetListingError>,
     > + Send {
         let _ = (cx, listing_id);
         ::std::future::ready(
@@ -181,10 +169,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /listings/{listingId}`
     fn delete_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeletionEnvelope,
             super::errors::DeleteListingError,
         >,
@@ -210,14 +198,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `PATCH /listings/{listingId}`
     fn update_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
         body: super::types::ListingUpdate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingEnvelope,
-            super::errors::UpdateListingError,
-        >,
+        Output = Result<super::types::ListingEnvelope, super::errors::UpdateListingError>,
     > + Send {
         let _ = (cx, listing_id, body);
         ::std::future::ready(
@@ -248,10 +233,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /listings/{listingId}/purchase`
     fn purchase_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::PurchaseEnvelope,
             super::errors::PurchaseListingError,
         >,
@@ -277,13 +262,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls`
     fn list_souls(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListSoulsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SoulPage,
-            super::errors::ListSoulsError,
-        >,
+        Output = Result<super::types::SoulPage, super::errors::ListSoulsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -305,13 +287,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}`
     fn get_soul(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        soul_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        soul_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SoulEnvelope,
-            super::errors::GetSoulError,
-        >,
+        Output = Result<super::types::SoulEnvelope, super::errors::GetSoulError>,
     > + Send {
         let _ = (cx, soul_id);
         ::std::future::ready(
@@ -334,14 +313,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}/listings`
     fn list_soul_listings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        soul_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        soul_id: String,
         query: super::types::ListSoulListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingPage,
-            super::errors::ListSoulListingsError,
-        >,
+        Output = Result<super::types::ListingPage, super::errors::ListSoulListingsError>,
     > + Send {
         let _ = (cx, soul_id, query);
         ::std::future::ready(
@@ -363,11 +339,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}/activity`
     fn list_soul_activity(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        soul_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        soul_id: String,
         query: super::types::ListSoulActivityQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::SoulActivityPage,
             super::errors::ListSoulActivityError,
         >,
@@ -394,13 +370,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/purchases`
     fn list_purchases(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListPurchasesQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::PurchasePage,
-            super::errors::ListPurchasesError,
-        >,
+        Output = Result<super::types::PurchasePage, super::errors::ListPurchasesError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -425,10 +398,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/transactions`
     fn list_transactions(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TransactionPage,
             super::errors::ListTransactionsError,
         >,
@@ -454,10 +427,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/usage`
     fn get_usage_analytics(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::GetUsageAnalyticsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::UsageAnalyticsEnvelope,
             super::errors::GetUsageAnalyticsError,
         >,
@@ -486,11 +459,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/listings/{listingId}/stats`
     fn get_listing_stats(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
         query: super::types::GetListingStatsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::ListingStatsEnvelope,
             super::errors::GetListingStatsError,
         >,
@@ -516,13 +489,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /webhooks`
     fn list_webhooks(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListWebhooksQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::WebhookPage,
-            super::errors::ListWebhooksError,
-        >,
+        Output = Result<super::types::WebhookPage, super::errors::ListWebhooksError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -546,13 +516,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /webhooks`
     fn create_webhook(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::WebhookCreate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::WebhookEnvelope,
-            super::errors::CreateWebhookError,
-        >,
+        Output = Result<super::types::WebhookEnvelope, super::errors::CreateWebhookError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -574,10 +541,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /webhooks/{webhookId}`
     fn delete_webhook(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        webhook_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        webhook_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeletionEnvelope,
             super::errors::DeleteWebhookError,
         >,
@@ -604,13 +571,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /auth/keys`
     fn list_api_keys(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListApiKeysQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ApiKeyPage,
-            super::errors::ListApiKeysError,
-        >,
+        Output = Result<super::types::ApiKeyPage, super::errors::ListApiKeysError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -634,10 +598,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /auth/keys`
     fn create_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ApiKeyCreate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::ApiKeySecretEnvelope,
             super::errors::CreateApiKeyError,
         >,
@@ -663,13 +627,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /auth/keys/{keyId}`
     fn revoke_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        key_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        key_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ApiKeyEnvelope,
-            super::errors::RevokeApiKeyError,
-        >,
+        Output = Result<super::types::ApiKeyEnvelope, super::errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
         ::std::future::ready(
@@ -693,12 +654,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /auth/scopes`
     fn list_scopes(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ScopeListEnvelope,
-            super::errors::ListScopesError,
-        >,
+        Output = Result<super::types::ScopeListEnvelope, super::errors::ListScopesError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -725,9 +683,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /auth/refresh`
     fn refresh_token(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TokenRefreshEnvelope,
             super::errors::RefreshTokenError,
         >,
@@ -813,11 +771,7 @@ pub fn router_with<A: ClawgetApi>(api: A, config: RouterConfig) -> ::axum::Route
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -854,9 +808,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: super::types::PurchaseCompletedEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::std::string::String>,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
     /// Subscription renewed
     ///
     /// Sent when a subscription to a listing renews and the buyer is
@@ -870,9 +822,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: super::types::SubscriptionRenewedEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::std::string::String>,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
     /// Subscription cancelled
     ///
     /// Sent when a subscription to a listing is cancelled, by the buyer,
@@ -887,15 +837,13 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: super::types::SubscriptionCancelledEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::std::string::String>,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
 }
 /// A router (one `POST /` route; nest it where deliveries arrive) that checks each
 /// delivery and hands it to `receiver`. A bad or missing signature is answered 401,
 /// a stale timestamp or unknown payload 400, a receiver error 500, success 200.
 pub fn webhook_receiver<R: ClawgetWebhooks>(
-    secret: impl Into<::std::vec::Vec<u8>>,
+    secret: impl Into<Vec<u8>>,
     receiver: R,
 ) -> ::axum::Router {
     let secret: ::std::sync::Arc<[u8]> = secret.into().into();
@@ -1001,7 +949,7 @@ async fn answer_list_listings<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_listings(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1089,7 +1037,7 @@ async fn answer_create_listing<A: ClawgetApi>(
                 if !satisfied {
                     return reject_create_listing(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1201,7 +1149,7 @@ async fn answer_search_listings<A: ClawgetApi>(
                 if !satisfied {
                     return reject_search_listings(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1289,7 +1237,7 @@ async fn answer_get_listing<A: ClawgetApi>(
                 if !satisfied {
                     return reject_get_listing(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1315,25 +1263,18 @@ async fn answer_get_listing<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_get_listing(400u16, message, 0),
                 };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
+                let listing_id: String = match path_param(&path, "listingId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_listing(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &listing_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "listingId",
@@ -1401,7 +1342,7 @@ async fn answer_delete_listing<A: ClawgetApi>(
                 if !satisfied {
                     return reject_delete_listing(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1427,25 +1368,18 @@ async fn answer_delete_listing<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_delete_listing(400u16, message, 0),
                 };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
+                let listing_id: String = match path_param(&path, "listingId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_listing(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &listing_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "listingId",
@@ -1513,7 +1447,7 @@ async fn answer_update_listing<A: ClawgetApi>(
                 if !satisfied {
                     return reject_update_listing(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1539,25 +1473,18 @@ async fn answer_update_listing<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_update_listing(400u16, message, 0),
                 };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
+                let listing_id: String = match path_param(&path, "listingId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_listing(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &listing_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "listingId",
@@ -1662,7 +1589,7 @@ async fn answer_purchase_listing<A: ClawgetApi>(
                 if !satisfied {
                     return reject_purchase_listing(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1692,25 +1619,18 @@ async fn answer_purchase_listing<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_purchase_listing(400u16, message, 0),
                 };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
+                let listing_id: String = match path_param(&path, "listingId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_purchase_listing(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &listing_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "listingId",
@@ -1779,7 +1699,7 @@ async fn answer_list_souls<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_souls(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1867,7 +1787,7 @@ async fn answer_get_soul<A: ClawgetApi>(
                 if !satisfied {
                     return reject_get_soul(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -1893,25 +1813,18 @@ async fn answer_get_soul<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_get_soul(400u16, message, 0),
                 };
-                let soul_id: ::std::string::String = match path_param(
-                    &path,
-                    "soulId",
-                    "",
-                ) {
+                let soul_id: String = match path_param(&path, "soulId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_soul(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &soul_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "soulId",
@@ -1979,7 +1892,7 @@ async fn answer_list_soul_listings<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_soul_listings(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2009,25 +1922,18 @@ async fn answer_list_soul_listings<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_list_soul_listings(400u16, message, 0),
                 };
-                let soul_id: ::std::string::String = match path_param(
-                    &path,
-                    "soulId",
-                    "",
-                ) {
+                let soul_id: String = match path_param(&path, "soulId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_soul_listings(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &soul_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "soulId",
@@ -2108,7 +2014,7 @@ async fn answer_list_soul_activity<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_soul_activity(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2138,25 +2044,18 @@ async fn answer_list_soul_activity<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_list_soul_activity(400u16, message, 0),
                 };
-                let soul_id: ::std::string::String = match path_param(
-                    &path,
-                    "soulId",
-                    "",
-                ) {
+                let soul_id: String = match path_param(&path, "soulId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_soul_activity(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &soul_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "soulId",
@@ -2237,7 +2136,7 @@ async fn answer_list_purchases<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_purchases(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2325,7 +2224,7 @@ async fn answer_list_transactions<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_transactions(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2417,7 +2316,7 @@ async fn answer_get_usage_analytics<A: ClawgetApi>(
                 if !satisfied {
                     return reject_get_usage_analytics(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2510,7 +2409,7 @@ async fn answer_get_listing_stats<A: ClawgetApi>(
                 if !satisfied {
                     return reject_get_listing_stats(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2540,25 +2439,18 @@ async fn answer_get_listing_stats<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_get_listing_stats(400u16, message, 0),
                 };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
+                let listing_id: String = match path_param(&path, "listingId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_listing_stats(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &listing_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "listingId",
@@ -2636,7 +2528,7 @@ async fn answer_list_webhooks<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_webhooks(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2724,7 +2616,7 @@ async fn answer_create_webhook<A: ClawgetApi>(
                 if !satisfied {
                     return reject_create_webhook(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2836,7 +2728,7 @@ async fn answer_delete_webhook<A: ClawgetApi>(
                 if !satisfied {
                     return reject_delete_webhook(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -2862,25 +2754,18 @@ async fn answer_delete_webhook<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_delete_webhook(400u16, message, 0),
                 };
-                let webhook_id: ::std::string::String = match path_param(
-                    &path,
-                    "webhookId",
-                    "",
-                ) {
+                let webhook_id: String = match path_param(&path, "webhookId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_webhook(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &webhook_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "webhookId",
@@ -2948,7 +2833,7 @@ async fn answer_list_api_keys<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_api_keys(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -3036,7 +2921,7 @@ async fn answer_create_api_key<A: ClawgetApi>(
                 if !satisfied {
                     return reject_create_api_key(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -3148,7 +3033,7 @@ async fn answer_revoke_api_key<A: ClawgetApi>(
                 if !satisfied {
                     return reject_revoke_api_key(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -3174,25 +3059,18 @@ async fn answer_revoke_api_key<A: ClawgetApi>(
                     Ok(path) => path,
                     Err(message) => return reject_revoke_api_key(400u16, message, 0),
                 };
-                let key_id: ::std::string::String = match path_param(
-                    &path,
-                    "keyId",
-                    "",
-                ) {
+                let key_id: String = match path_param(&path, "keyId", "") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_api_key(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
                     let value = &key_id;
                     {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
-                        });
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
                         super::validation::pattern(
                             value,
                             "keyId",
@@ -3260,7 +3138,7 @@ async fn answer_list_scopes<A: ClawgetApi>(
                 if !satisfied {
                     return reject_list_scopes(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -3338,7 +3216,7 @@ async fn answer_refresh_token<A: ClawgetApi>(
                 if !satisfied {
                     return reject_refresh_token(
                         401u16,
-                        ::std::string::String::from("API key invalid or expired"),
+                        String::from("API key invalid or expired"),
                         0,
                     );
                 }
@@ -3377,7 +3255,7 @@ async fn answer_refresh_token<A: ClawgetApi>(
 }
 fn reject_list_listings(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListListingsError::documented(
@@ -3391,7 +3269,7 @@ fn reject_list_listings(
 }
 fn reject_create_listing(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateListingError::documented(
@@ -3405,7 +3283,7 @@ fn reject_create_listing(
 }
 fn reject_search_listings(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SearchListingsError::documented(
@@ -3419,7 +3297,7 @@ fn reject_search_listings(
 }
 fn reject_get_listing(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetListingError::documented(
@@ -3433,7 +3311,7 @@ fn reject_get_listing(
 }
 fn reject_delete_listing(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteListingError::documented(
@@ -3447,7 +3325,7 @@ fn reject_delete_listing(
 }
 fn reject_update_listing(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateListingError::documented(
@@ -3461,7 +3339,7 @@ fn reject_update_listing(
 }
 fn reject_purchase_listing(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::PurchaseListingError::documented(
@@ -3475,7 +3353,7 @@ fn reject_purchase_listing(
 }
 fn reject_list_souls(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListSoulsError::documented(
@@ -3489,7 +3367,7 @@ fn reject_list_souls(
 }
 fn reject_get_soul(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetSoulError::documented(
@@ -3503,7 +3381,7 @@ fn reject_get_soul(
 }
 fn reject_list_soul_listings(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListSoulListingsError::documented(
@@ -3517,7 +3395,7 @@ fn reject_list_soul_listings(
 }
 fn reject_list_soul_activity(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListSoulActivityError::documented(
@@ -3531,7 +3409,7 @@ fn reject_list_soul_activity(
 }
 fn reject_list_purchases(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListPurchasesError::documented(
@@ -3545,7 +3423,7 @@ fn reject_list_purchases(
 }
 fn reject_list_transactions(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListTransactionsError::documented(
@@ -3559,7 +3437,7 @@ fn reject_list_transactions(
 }
 fn reject_get_usage_analytics(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetUsageAnalyticsError::documented(
@@ -3573,7 +3451,7 @@ fn reject_get_usage_analytics(
 }
 fn reject_get_listing_stats(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetListingStatsError::documented(
@@ -3587,7 +3465,7 @@ fn reject_get_listing_stats(
 }
 fn reject_list_webhooks(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListWebhooksError::documented(
@@ -3601,7 +3479,7 @@ fn reject_list_webhooks(
 }
 fn reject_create_webhook(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateWebhookError::documented(
@@ -3615,7 +3493,7 @@ fn reject_create_webhook(
 }
 fn reject_delete_webhook(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteWebhookError::documented(
@@ -3629,7 +3507,7 @@ fn reject_delete_webhook(
 }
 fn reject_list_api_keys(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListApiKeysError::documented(
@@ -3643,7 +3521,7 @@ fn reject_list_api_keys(
 }
 fn reject_create_api_key(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateApiKeyError::documented(
@@ -3657,7 +3535,7 @@ fn reject_create_api_key(
 }
 fn reject_revoke_api_key(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RevokeApiKeyError::documented(
@@ -3671,7 +3549,7 @@ fn reject_revoke_api_key(
 }
 fn reject_list_scopes(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListScopesError::documented(
@@ -3699,7 +3577,7 @@ fn reject_list_scopes(
 }
 fn reject_refresh_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RefreshTokenError::documented(
@@ -3729,7 +3607,7 @@ fn reject_refresh_token(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         api_key_auth: authorization(headers, "bearer "),

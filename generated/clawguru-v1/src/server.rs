@@ -35,7 +35,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// Check Security Indicator
     ///
@@ -46,13 +46,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `POST /v1/check-indicator`
     fn check_indicator(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CheckIndicatorRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::RiskAssessment,
-            super::errors::CheckIndicatorError,
-        >,
+        Output = Result<super::types::RiskAssessment, super::errors::CheckIndicatorError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -75,13 +72,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `GET /v1/intel-feed/latest`
     fn get_latest_intel_feed(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::GetLatestIntelFeedQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::IntelFeed,
-            super::errors::GetLatestIntelFeedError,
-        >,
+        Output = Result<super::types::IntelFeed, super::errors::GetLatestIntelFeedError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -104,13 +98,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `GET /v1/runbook/{id}`
     fn get_runbook(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Runbook,
-            super::errors::GetRunbookError,
-        >,
+        Output = Result<super::types::Runbook, super::errors::GetRunbookError>,
     > + Send {
         let _ = (cx, id);
         ::std::future::ready(
@@ -146,11 +137,7 @@ pub fn router_with<A: ClawguruApi>(api: A, config: RouterConfig) -> ::axum::Rout
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -193,7 +180,7 @@ async fn answer_check_indicator<A: ClawguruApi>(
     if !satisfied {
         return reject_check_indicator(
             401u16,
-            ::std::string::String::from(
+            String::from(
                 "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
             ),
             0,
@@ -271,7 +258,7 @@ async fn answer_get_latest_intel_feed<A: ClawguruApi>(
     if !satisfied {
         return reject_get_latest_intel_feed(
             401u16,
-            ::std::string::String::from(
+            String::from(
                 "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
             ),
             0,
@@ -330,7 +317,7 @@ async fn answer_get_runbook<A: ClawguruApi>(
     if !satisfied {
         return reject_get_runbook(
             401u16,
-            ::std::string::String::from(
+            String::from(
                 "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
             ),
             0,
@@ -355,7 +342,7 @@ async fn answer_get_runbook<A: ClawguruApi>(
         Ok(path) => path,
         Err(message) => return reject_get_runbook(404u16, message, 0),
     };
-    let id: ::std::string::String = match path_param(&path, "id", "") {
+    let id: String = match path_param(&path, "id", "") {
         Ok(value) => value,
         Err(message) => return reject_get_runbook(404u16, message, 0),
     };
@@ -366,7 +353,7 @@ async fn answer_get_runbook<A: ClawguruApi>(
 }
 fn reject_check_indicator(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CheckIndicatorError::documented(
@@ -380,7 +367,7 @@ fn reject_check_indicator(
 }
 fn reject_get_latest_intel_feed(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetLatestIntelFeedError::documented(
@@ -394,7 +381,7 @@ fn reject_get_latest_intel_feed(
 }
 fn reject_get_runbook(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetRunbookError::documented(
@@ -410,7 +397,7 @@ fn reject_get_runbook(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         api_key_header: headers
@@ -418,7 +405,7 @@ fn credentials_from(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .map(::std::string::String::from),
+            .map(String::from),
         bearer_auth: authorization(headers, "bearer "),
     }
 }

@@ -35,7 +35,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// Current User
     ///
@@ -45,12 +45,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/auth/me`
     fn get_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::User,
-            super::errors::GetCurrentUserError,
-        >,
+        Output = Result<super::types::User, super::errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -72,12 +69,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/plans`
     fn list_plans(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::PlanList,
-            super::errors::ListPlansError,
-        >,
+        Output = Result<super::types::PlanList, super::errors::ListPlansError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -100,12 +94,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/models`
     fn list_models(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ModelList,
-            super::errors::ListModelsError,
-        >,
+        Output = Result<super::types::ModelList, super::errors::ListModelsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -126,9 +117,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/runtime/images`
     fn list_runtime_images(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::RuntimeImageList,
             super::errors::ListRuntimeImagesError,
         >,
@@ -153,12 +144,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/tools`
     fn list_tools(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ToolList,
-            super::errors::ListToolsError,
-        >,
+        Output = Result<super::types::ToolList, super::errors::ListToolsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -181,9 +169,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/teams/templates`
     fn list_team_templates(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TeamTemplateList,
             super::errors::ListTeamTemplatesError,
         >,
@@ -229,11 +217,7 @@ pub fn router_with<A: ClawupApi>(api: A, config: RouterConfig) -> ::axum::Router
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -281,7 +265,7 @@ async fn answer_get_current_user<A: ClawupApi>(
     if !satisfied {
         return reject_get_current_user(
             401u16,
-            ::std::string::String::from("missing or invalid credentials"),
+            String::from("missing or invalid credentials"),
             0,
         );
     }
@@ -327,7 +311,7 @@ async fn answer_list_plans<A: ClawupApi>(
     if !satisfied {
         return reject_list_plans(
             401u16,
-            ::std::string::String::from("missing or invalid credentials"),
+            String::from("missing or invalid credentials"),
             0,
         );
     }
@@ -373,7 +357,7 @@ async fn answer_list_models<A: ClawupApi>(
     if !satisfied {
         return reject_list_models(
             401u16,
-            ::std::string::String::from("missing or invalid credentials"),
+            String::from("missing or invalid credentials"),
             0,
         );
     }
@@ -419,7 +403,7 @@ async fn answer_list_runtime_images<A: ClawupApi>(
     if !satisfied {
         return reject_list_runtime_images(
             401u16,
-            ::std::string::String::from("missing or invalid credentials"),
+            String::from("missing or invalid credentials"),
             0,
         );
     }
@@ -465,7 +449,7 @@ async fn answer_list_tools<A: ClawupApi>(
     if !satisfied {
         return reject_list_tools(
             401u16,
-            ::std::string::String::from("missing or invalid credentials"),
+            String::from("missing or invalid credentials"),
             0,
         );
     }
@@ -511,7 +495,7 @@ async fn answer_list_team_templates<A: ClawupApi>(
     if !satisfied {
         return reject_list_team_templates(
             401u16,
-            ::std::string::String::from("missing or invalid credentials"),
+            String::from("missing or invalid credentials"),
             0,
         );
     }
@@ -537,7 +521,7 @@ async fn answer_list_team_templates<A: ClawupApi>(
 }
 fn reject_get_current_user(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetCurrentUserError::documented(
@@ -551,10 +535,7 @@ fn reject_get_current_user(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -562,7 +543,7 @@ fn reject_get_current_user(
 }
 fn reject_list_plans(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListPlansError::documented(
@@ -576,10 +557,7 @@ fn reject_list_plans(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -587,7 +565,7 @@ fn reject_list_plans(
 }
 fn reject_list_models(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListModelsError::documented(
@@ -601,10 +579,7 @@ fn reject_list_models(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -612,7 +587,7 @@ fn reject_list_models(
 }
 fn reject_list_runtime_images(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListRuntimeImagesError::documented(
@@ -626,10 +601,7 @@ fn reject_list_runtime_images(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -637,7 +609,7 @@ fn reject_list_runtime_images(
 }
 fn reject_list_tools(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListToolsError::documented(
@@ -651,10 +623,7 @@ fn reject_list_tools(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -662,7 +631,7 @@ fn reject_list_tools(
 }
 fn reject_list_team_templates(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListTeamTemplatesError::documented(
@@ -676,10 +645,7 @@ fn reject_list_team_templates(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -689,7 +655,7 @@ fn reject_list_team_templates(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),

@@ -35,7 +35,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -60,13 +60,10 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `GET /threats/recent`
     fn list_recent_threats(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListRecentThreatsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ThreatList,
-            super::errors::ListRecentThreatsError,
-        >,
+        Output = Result<super::types::ThreatList, super::errors::ListRecentThreatsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -88,13 +85,10 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `POST /threats/analyze`
     fn analyze_threat(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::AnalyzeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AnalysisResult,
-            super::errors::AnalyzeThreatError,
-        >,
+        Output = Result<super::types::AnalysisResult, super::errors::AnalyzeThreatError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -121,14 +115,11 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `PATCH /threats/{id}/status`
     fn update_threat_status(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        id: String,
         body: super::types::UpdateThreatStatusRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Threat,
-            super::errors::UpdateThreatStatusError,
-        >,
+        Output = Result<super::types::Threat, super::errors::UpdateThreatStatusError>,
     > + Send {
         let _ = (cx, id, body);
         ::std::future::ready(
@@ -164,11 +155,7 @@ pub fn router_with<A: CybervaultApi>(api: A, config: RouterConfig) -> ::axum::Ro
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -229,7 +216,7 @@ async fn answer_list_recent_threats<A: CybervaultApi>(
                 if !satisfied {
                     return reject_list_recent_threats(
                         401u16,
-                        ::std::string::String::from(
+                        String::from(
                             "Missing or invalid API key. Provide Authorization: Bearer <key>.",
                         ),
                         0,
@@ -327,7 +314,7 @@ async fn answer_analyze_threat<A: CybervaultApi>(
                 if !satisfied {
                     return reject_analyze_threat(
                         401u16,
-                        ::std::string::String::from(
+                        String::from(
                             "Missing or invalid API key. Provide Authorization: Bearer <key>.",
                         ),
                         0,
@@ -441,7 +428,7 @@ async fn answer_update_threat_status<A: CybervaultApi>(
                 if !satisfied {
                     return reject_update_threat_status(
                         401u16,
-                        ::std::string::String::from(
+                        String::from(
                             "Missing or invalid API key. Provide Authorization: Bearer <key>.",
                         ),
                         0,
@@ -479,7 +466,7 @@ async fn answer_update_threat_status<A: CybervaultApi>(
                         return reject_update_threat_status(400u16, message, 0);
                     }
                 };
-                let id: ::std::string::String = match path_param(&path, "id", "") {
+                let id: String = match path_param(&path, "id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_update_threat_status(400u16, message, 0);
@@ -543,7 +530,7 @@ async fn answer_update_threat_status<A: CybervaultApi>(
 }
 fn reject_list_recent_threats(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListRecentThreatsError::documented(
@@ -557,7 +544,7 @@ fn reject_list_recent_threats(
 }
 fn reject_analyze_threat(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::AnalyzeThreatError::documented(
@@ -571,7 +558,7 @@ fn reject_analyze_threat(
 }
 fn reject_update_threat_status(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateThreatStatusError::documented(
@@ -587,7 +574,7 @@ fn reject_update_threat_status(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),

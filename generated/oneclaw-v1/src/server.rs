@@ -35,7 +35,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -58,12 +58,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/health`
     fn get_health(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::HealthStatus,
-            super::errors::GetHealthError,
-        >,
+        Output = Result<super::types::HealthStatus, super::errors::GetHealthError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -85,12 +82,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/health/hsm`
     fn get_hsm_health(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::HsmHealth,
-            super::errors::GetHsmHealthError,
-        >,
+        Output = Result<super::types::HsmHealth, super::errors::GetHsmHealthError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -116,13 +110,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/share/{share_id}`
     fn access_share(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SharedSecret,
-            super::errors::AccessShareError,
-        >,
+        Output = Result<super::types::SharedSecret, super::errors::AccessShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -142,10 +133,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/share/{share_id}`
     fn revoke_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RevokeShareError>,
+        Output = Result<(), super::errors::RevokeShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -165,13 +156,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/signup`
     fn signup(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::SignupRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::SignupError,
-        >,
+        Output = Result<super::types::TokenResponse, super::errors::SignupError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -193,10 +181,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/token`
     fn create_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::LoginRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::errors::CreateTokenResponse,
             super::errors::CreateTokenError,
         >,
@@ -219,9 +207,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/token`
     fn revoke_token(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RevokeTokenError>,
+        Output = Result<(), super::errors::RevokeTokenError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -243,10 +231,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/agent-token`
     fn create_agent_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::AgentTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TokenResponse,
             super::errors::CreateAgentTokenError,
         >,
@@ -269,10 +257,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/api-key-token`
     fn create_api_key_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::ApiKeyTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TokenResponse,
             super::errors::CreateApiKeyTokenError,
         >,
@@ -297,10 +285,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/google`
     fn sign_in_with_google(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::GoogleSignInRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::errors::SignInWithGoogleResponse,
             super::errors::SignInWithGoogleError,
         >,
@@ -323,10 +311,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/change-password`
     fn change_password(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ChangePasswordRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::ChangePasswordError>,
+        Output = Result<(), super::errors::ChangePasswordError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -350,9 +338,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/refresh`
     fn refresh_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RefreshTokenError>,
+        Output = Result<(), super::errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -372,12 +360,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/me`
     fn get_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::User,
-            super::errors::GetCurrentUserError,
-        >,
+        Output = Result<super::types::User, super::errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -397,9 +382,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/me`
     fn delete_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteCurrentUserError>,
+        Output = Result<(), super::errors::DeleteCurrentUserError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -419,13 +404,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/auth/me`
     fn update_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::UpdateUserRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::User,
-            super::errors::UpdateCurrentUserError,
-        >,
+        Output = Result<super::types::User, super::errors::UpdateCurrentUserError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -445,12 +427,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/mfa/status`
     fn get_mfa_status(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::MfaStatus,
-            super::errors::GetMfaStatusError,
-        >,
+        Output = Result<super::types::MfaStatus, super::errors::GetMfaStatusError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -471,12 +450,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/setup`
     fn setup_mfa(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::MfaSetup,
-            super::errors::SetupMfaError,
-        >,
+        Output = Result<super::types::MfaSetup, super::errors::SetupMfaError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -497,13 +473,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/verify-setup`
     fn verify_mfa_setup(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::MfaCodeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::MfaEnabled,
-            super::errors::VerifyMfaSetupError,
-        >,
+        Output = Result<super::types::MfaEnabled, super::errors::VerifyMfaSetupError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -524,13 +497,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/verify`
     fn verify_mfa(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::MfaVerifyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::VerifyMfaError,
-        >,
+        Output = Result<super::types::TokenResponse, super::errors::VerifyMfaError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -551,10 +521,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/mfa`
     fn disable_mfa(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::DisableMfaRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DisableMfaError>,
+        Output = Result<(), super::errors::DisableMfaError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -575,10 +545,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/code`
     fn request_device_code(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::DeviceCodeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeviceAuthorization,
             super::errors::RequestDeviceCodeError,
         >,
@@ -604,13 +574,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/token`
     fn poll_device_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::DeviceTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::PollDeviceTokenError,
-        >,
+        Output = Result<super::types::TokenResponse, super::errors::PollDeviceTokenError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -631,10 +598,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/device/code/{user_code}`
     fn get_device_code_status(
         &self,
-        cx: super::server::RequestContext,
-        user_code: ::std::string::String,
+        cx: RequestContext,
+        user_code: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeviceCodeStatus,
             super::errors::GetDeviceCodeStatusError,
         >,
@@ -657,10 +624,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/approve`
     fn approve_device(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeviceCodeStatus,
             super::errors::ApproveDeviceError,
         >,
@@ -683,13 +650,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/deny`
     fn deny_device(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::DeviceCodeStatus,
-            super::errors::DenyDeviceError,
-        >,
+        Output = Result<super::types::DeviceCodeStatus, super::errors::DenyDeviceError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -709,12 +673,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/api-keys`
     fn list_api_keys(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ApiKeyList,
-            super::errors::ListApiKeysError,
-        >,
+        Output = Result<super::types::ApiKeyList, super::errors::ListApiKeysError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -735,13 +696,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/api-keys`
     fn create_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateApiKeyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::CreatedApiKey,
-            super::errors::CreateApiKeyError,
-        >,
+        Output = Result<super::types::CreatedApiKey, super::errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -761,10 +719,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/api-keys/{key_id}`
     fn revoke_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RevokeApiKeyError>,
+        Output = Result<(), super::errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
         ::std::future::ready(
@@ -784,12 +742,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults`
     fn list_vaults(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::VaultList,
-            super::errors::ListVaultsError,
-        >,
+        Output = Result<super::types::VaultList, super::errors::ListVaultsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -810,13 +765,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults`
     fn create_vault(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateVaultRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Vault,
-            super::errors::CreateVaultError,
-        >,
+        Output = Result<super::types::Vault, super::errors::CreateVaultError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -836,10 +788,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}`
     fn get_vault(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<super::types::Vault, super::errors::GetVaultError>,
+        Output = Result<super::types::Vault, super::errors::GetVaultError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -859,10 +811,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}`
     fn delete_vault(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteVaultError>,
+        Output = Result<(), super::errors::DeleteVaultError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -884,14 +836,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/cmek`
     fn enable_cmek(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::EnableCmekRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::CmekConfig,
-            super::errors::EnableCmekError,
-        >,
+        Output = Result<super::types::CmekConfig, super::errors::EnableCmekError>,
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
@@ -912,10 +861,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/cmek`
     fn disable_cmek(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DisableCmekError>,
+        Output = Result<(), super::errors::DisableCmekError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -936,11 +885,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/cmek-rotate`
     fn start_cmek_rotation(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::CmekRotationRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CmekRotationJob,
             super::errors::StartCmekRotationError,
         >,
@@ -963,11 +912,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}`
     fn get_cmek_rotation_job(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         job_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CmekRotationJob,
             super::errors::GetCmekRotationJobError,
         >,
@@ -990,14 +939,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/secrets`
     fn list_secrets(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         query: super::types::ListSecretsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SecretList,
-            super::errors::ListSecretsError,
-        >,
+        Output = Result<super::types::SecretList, super::errors::ListSecretsError>,
     > + Send {
         let _ = (cx, vault_id, query);
         ::std::future::ready(
@@ -1020,15 +966,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/secrets/{path}`
     fn get_secret(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        path: ::std::string::String,
+        path: String,
         query: super::types::GetSecretQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Secret,
-            super::errors::GetSecretError,
-        >,
+        Output = Result<super::types::Secret, super::errors::GetSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, query);
         ::std::future::ready(
@@ -1050,15 +993,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/vaults/{vault_id}/secrets/{path}`
     fn put_secret(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        path: ::std::string::String,
+        path: String,
         body: super::types::PutSecretRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::errors::PutSecretResponse,
-            super::errors::PutSecretError,
-        >,
+        Output = Result<super::errors::PutSecretResponse, super::errors::PutSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, body);
         ::std::future::ready(
@@ -1079,11 +1019,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/secrets/{path}`
     fn delete_secret(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        path: ::std::string::String,
+        path: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteSecretError>,
+        Output = Result<(), super::errors::DeleteSecretError>,
     > + Send {
         let _ = (cx, vault_id, path);
         ::std::future::ready(
@@ -1103,13 +1043,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/policies`
     fn list_policies(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::PolicyList,
-            super::errors::ListPoliciesError,
-        >,
+        Output = Result<super::types::PolicyList, super::errors::ListPoliciesError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -1130,14 +1067,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/policies`
     fn create_policy(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Policy,
-            super::errors::CreatePolicyError,
-        >,
+        Output = Result<super::types::Policy, super::errors::CreatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
@@ -1157,15 +1091,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/vaults/{vault_id}/policies/{policy_id}`
     fn update_policy(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Policy,
-            super::errors::UpdatePolicyError,
-        >,
+        Output = Result<super::types::Policy, super::errors::UpdatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id, body);
         ::std::future::ready(
@@ -1185,11 +1116,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/policies/{policy_id}`
     fn delete_policy(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeletePolicyError>,
+        Output = Result<(), super::errors::DeletePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id);
         ::std::future::ready(
@@ -1211,10 +1142,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/enroll`
     fn enroll_agent(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::EnrollAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::EnrollmentResponse,
             super::errors::EnrollAgentError,
         >,
@@ -1237,12 +1168,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents`
     fn list_agents(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AgentList,
-            super::errors::ListAgentsError,
-        >,
+        Output = Result<super::types::AgentList, super::errors::ListAgentsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1262,13 +1190,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents`
     fn create_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::CreatedAgent,
-            super::errors::CreateAgentError,
-        >,
+        Output = Result<super::types::CreatedAgent, super::errors::CreateAgentError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -1288,12 +1213,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/me`
     fn get_current_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AgentProfile,
-            super::errors::GetCurrentAgentError,
-        >,
+        Output = Result<super::types::AgentProfile, super::errors::GetCurrentAgentError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1313,10 +1235,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}`
     fn get_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<super::types::Agent, super::errors::GetAgentError>,
+        Output = Result<super::types::Agent, super::errors::GetAgentError>,
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
@@ -1336,10 +1258,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/agents/{agent_id}`
     fn deactivate_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeactivateAgentError>,
+        Output = Result<(), super::errors::DeactivateAgentError>,
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
@@ -1360,14 +1282,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/agents/{agent_id}`
     fn update_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::UpdateAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Agent,
-            super::errors::UpdateAgentError,
-        >,
+        Output = Result<super::types::Agent, super::errors::UpdateAgentError>,
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
@@ -1387,10 +1306,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/rotate-key`
     fn rotate_agent_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::RotatedAgentKey,
             super::errors::RotateAgentKeyError,
         >,
@@ -1416,14 +1335,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/secrets/{secret_id}/share`
     fn create_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         secret_id: ::uuid::Uuid,
         body: super::types::CreateShareRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Share,
-            super::errors::CreateShareError,
-        >,
+        Output = Result<super::types::Share, super::errors::CreateShareError>,
     > + Send {
         let _ = (cx, secret_id, body);
         ::std::future::ready(
@@ -1443,13 +1359,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/shares/outbound`
     fn list_outbound_shares(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListOutboundSharesQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ShareList,
-            super::errors::ListOutboundSharesError,
-        >,
+        Output = Result<super::types::ShareList, super::errors::ListOutboundSharesError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -1469,13 +1382,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/shares/inbound`
     fn list_inbound_shares(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListInboundSharesQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ShareList,
-            super::errors::ListInboundSharesError,
-        >,
+        Output = Result<super::types::ShareList, super::errors::ListInboundSharesError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -1496,13 +1406,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/shares/{share_id}/accept`
     fn accept_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Share,
-            super::errors::AcceptShareError,
-        >,
+        Output = Result<super::types::Share, super::errors::AcceptShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -1522,13 +1429,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/shares/{share_id}/decline`
     fn decline_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Share,
-            super::errors::DeclineShareError,
-        >,
+        Output = Result<super::types::Share, super::errors::DeclineShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -1549,12 +1453,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains`
     fn list_chains(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ChainList,
-            super::errors::ListChainsError,
-        >,
+        Output = Result<super::types::ChainList, super::errors::ListChainsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1574,10 +1475,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains/{identifier}`
     fn get_chain(
         &self,
-        cx: super::server::RequestContext,
-        identifier: ::std::string::String,
+        cx: RequestContext,
+        identifier: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<super::types::Chain, super::errors::GetChainError>,
+        Output = Result<super::types::Chain, super::errors::GetChainError>,
     > + Send {
         let _ = (cx, identifier);
         ::std::future::ready(
@@ -1597,11 +1498,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}/transactions`
     fn list_transactions(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TransactionList,
             super::errors::ListTransactionsError,
         >,
@@ -1627,14 +1528,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions`
     fn submit_transaction(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::TransactionRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Transaction,
-            super::errors::SubmitTransactionError,
-        >,
+        Output = Result<super::types::Transaction, super::errors::SubmitTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
@@ -1654,14 +1552,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}/transactions/{tx_id}`
     fn get_transaction(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         tx_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Transaction,
-            super::errors::GetTransactionError,
-        >,
+        Output = Result<super::types::Transaction, super::errors::GetTransactionError>,
     > + Send {
         let _ = (cx, agent_id, tx_id);
         ::std::future::ready(
@@ -1681,11 +1576,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions/simulate`
     fn simulate_transaction(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::SimulationRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::SimulationResult,
             super::errors::SimulateTransactionError,
         >,
@@ -1709,11 +1604,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions/simulate-bundle`
     fn simulate_transaction_bundle(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::BundleSimulationRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::BundleSimulationResult,
             super::errors::SimulateTransactionBundleError,
         >,
@@ -1736,12 +1631,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/usage`
     fn get_usage_summary(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::UsageSummary,
-            super::errors::GetUsageSummaryError,
-        >,
+        Output = Result<super::types::UsageSummary, super::errors::GetUsageSummaryError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1761,12 +1653,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/history`
     fn get_usage_history(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::UsageHistory,
-            super::errors::GetUsageHistoryError,
-        >,
+        Output = Result<super::types::UsageHistory, super::errors::GetUsageHistoryError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1786,10 +1675,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/subscribe`
     fn create_subscription_checkout(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::SubscribeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CheckoutSession,
             super::errors::CreateSubscriptionCheckoutError,
         >,
@@ -1813,10 +1702,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/portal`
     fn create_billing_portal_session(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::PortalRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::PortalSession,
             super::errors::CreateBillingPortalSessionError,
         >,
@@ -1839,9 +1728,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/subscription`
     fn get_subscription(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::SubscriptionSummary,
             super::errors::GetSubscriptionError,
         >,
@@ -1864,10 +1753,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/credits/topup`
     fn create_credit_topup(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::TopupRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CheckoutSession,
             super::errors::CreateCreditTopupError,
         >,
@@ -1890,9 +1779,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/credits/balance`
     fn get_credit_balance(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CreditBalance,
             super::errors::GetCreditBalanceError,
         >,
@@ -1915,10 +1804,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/credits/transactions`
     fn list_credit_transactions(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListCreditTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CreditTransactionList,
             super::errors::ListCreditTransactionsError,
         >,
@@ -1941,10 +1830,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/billing/overage-method`
     fn set_overage_method(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::OverageMethodRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::OverageMethodResponse,
             super::errors::SetOverageMethodError,
         >,
@@ -1969,12 +1858,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/webhooks`
     fn handle_stripe_webhook(
         &self,
-        cx: super::server::RequestContext,
-        stripe_signature: ::std::string::String,
+        cx: RequestContext,
+        stripe_signature: String,
         body: super::types::StripeEvent,
         raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::WebhookAck,
             super::errors::HandleStripeWebhookError,
         >,
@@ -1997,10 +1886,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/audit/events`
     fn list_audit_events(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListAuditEventsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::AuditEventList,
             super::errors::ListAuditEventsError,
         >,
@@ -2023,12 +1912,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/org/members`
     fn list_org_members(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgMemberList,
-            super::errors::ListOrgMembersError,
-        >,
+        Output = Result<super::types::OrgMemberList, super::errors::ListOrgMembersError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2048,13 +1934,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/org/invite`
     fn invite_org_member(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::InviteRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Invitation,
-            super::errors::InviteOrgMemberError,
-        >,
+        Output = Result<super::types::Invitation, super::errors::InviteOrgMemberError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2074,10 +1957,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/org/members/{user_id}`
     fn remove_org_member(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RemoveOrgMemberError>,
+        Output = Result<(), super::errors::RemoveOrgMemberError>,
     > + Send {
         let _ = (cx, user_id);
         ::std::future::ready(
@@ -2097,14 +1980,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/org/members/{user_id}`
     fn update_org_member_role(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
         body: super::types::UpdateMemberRoleRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgMember,
-            super::errors::UpdateOrgMemberRoleError,
-        >,
+        Output = Result<super::types::OrgMember, super::errors::UpdateOrgMemberRoleError>,
     > + Send {
         let _ = (cx, user_id, body);
         ::std::future::ready(
@@ -2124,12 +2004,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/security/ip-rules`
     fn list_ip_rules(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::IpRuleList,
-            super::errors::ListIpRulesError,
-        >,
+        Output = Result<super::types::IpRuleList, super::errors::ListIpRulesError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2149,13 +2026,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/security/ip-rules`
     fn create_ip_rule(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateIpRuleRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::IpRule,
-            super::errors::CreateIpRuleError,
-        >,
+        Output = Result<super::types::IpRule, super::errors::CreateIpRuleError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2175,10 +2049,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/security/ip-rules/{rule_id}`
     fn delete_ip_rule(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteIpRuleError>,
+        Output = Result<(), super::errors::DeleteIpRuleError>,
     > + Send {
         let _ = (cx, rule_id);
         ::std::future::ready(
@@ -2199,12 +2073,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/settings`
     fn list_admin_settings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SettingList,
-            super::errors::ListAdminSettingsError,
-        >,
+        Output = Result<super::types::SettingList, super::errors::ListAdminSettingsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2225,14 +2096,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/settings/{key}`
     fn update_admin_setting(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        key: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        key: String,
         body: super::types::UpdateSettingRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Setting,
-            super::errors::UpdateAdminSettingError,
-        >,
+        Output = Result<super::types::Setting, super::errors::UpdateAdminSettingError>,
     > + Send {
         let _ = (cx, key, body);
         ::std::future::ready(
@@ -2253,10 +2121,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/settings/{key}`
     fn delete_admin_setting(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        key: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        key: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteAdminSettingError>,
+        Output = Result<(), super::errors::DeleteAdminSettingError>,
     > + Send {
         let _ = (cx, key);
         ::std::future::ready(
@@ -2277,12 +2145,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/x402`
     fn get_x402_config(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::X402Config,
-            super::errors::GetX402ConfigError,
-        >,
+        Output = Result<super::types::X402Config, super::errors::GetX402ConfigError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2303,13 +2168,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/x402`
     fn update_x402_config(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::X402ConfigUpdate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::X402Config,
-            super::errors::UpdateX402ConfigError,
-        >,
+        Output = Result<super::types::X402Config, super::errors::UpdateX402ConfigError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2330,13 +2192,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/users`
     fn list_admin_users(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListAdminUsersQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AdminUserList,
-            super::errors::ListAdminUsersError,
-        >,
+        Output = Result<super::types::AdminUserList, super::errors::ListAdminUsersError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -2357,10 +2216,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/users/{user_id}`
     fn delete_admin_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteAdminUserError>,
+        Output = Result<(), super::errors::DeleteAdminUserError>,
     > + Send {
         let _ = (cx, user_id);
         ::std::future::ready(
@@ -2381,12 +2240,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/chains`
     fn list_admin_chains(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ChainList,
-            super::errors::ListAdminChainsError,
-        >,
+        Output = Result<super::types::ChainList, super::errors::ListAdminChainsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2407,13 +2263,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/admin/chains`
     fn create_admin_chain(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Chain,
-            super::errors::CreateAdminChainError,
-        >,
+        Output = Result<super::types::Chain, super::errors::CreateAdminChainError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2434,14 +2287,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/chains/{chain_id}`
     fn update_admin_chain(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        chain_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        chain_id: String,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Chain,
-            super::errors::UpdateAdminChainError,
-        >,
+        Output = Result<super::types::Chain, super::errors::UpdateAdminChainError>,
     > + Send {
         let _ = (cx, chain_id, body);
         ::std::future::ready(
@@ -2462,10 +2312,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/chains/{chain_id}`
     fn delete_admin_chain(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        chain_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        chain_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteAdminChainError>,
+        Output = Result<(), super::errors::DeleteAdminChainError>,
     > + Send {
         let _ = (cx, chain_id);
         ::std::future::ready(
@@ -2486,13 +2336,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/orgs/{org_id}/limits`
     fn get_org_limits(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgLimits,
-            super::errors::GetOrgLimitsError,
-        >,
+        Output = Result<super::types::OrgLimits, super::errors::GetOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id);
         ::std::future::ready(
@@ -2513,14 +2360,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/orgs/{org_id}/limits`
     fn update_org_limits(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: super::types::OrgLimitsUpdate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgLimits,
-            super::errors::UpdateOrgLimitsError,
-        >,
+        Output = Result<super::types::OrgLimits, super::errors::UpdateOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id, body);
         ::std::future::ready(
@@ -2541,11 +2385,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/orgs/{org_id}/billing-tier`
     fn set_org_billing_tier(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: super::types::BillingTierRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::OrgBillingTier,
             super::errors::SetOrgBillingTierError,
         >,
@@ -2833,11 +2677,7 @@ pub fn router_with<A: OneclawApi>(api: A, config: RouterConfig) -> ::axum::Route
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -3080,7 +2920,7 @@ async fn answer_revoke_share<A: OneclawApi>(
                 if !satisfied {
                     return reject_revoke_share(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -3347,7 +3187,7 @@ async fn answer_revoke_token<A: OneclawApi>(
                 if !satisfied {
                     return reject_revoke_token(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -3728,7 +3568,7 @@ async fn answer_change_password<A: OneclawApi>(
                 if !satisfied {
                     return reject_change_password(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -3892,7 +3732,7 @@ async fn answer_get_current_user<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_current_user(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -3970,7 +3810,7 @@ async fn answer_delete_current_user<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_current_user(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -4049,7 +3889,7 @@ async fn answer_update_current_user<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_current_user(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -4177,7 +4017,7 @@ async fn answer_get_mfa_status<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_mfa_status(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -4255,7 +4095,7 @@ async fn answer_setup_mfa<A: OneclawApi>(
                 if !satisfied {
                     return reject_setup_mfa(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -4333,7 +4173,7 @@ async fn answer_verify_mfa_setup<A: OneclawApi>(
                 if !satisfied {
                     return reject_verify_mfa_setup(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -4541,7 +4381,7 @@ async fn answer_disable_mfa<A: OneclawApi>(
                 if !satisfied {
                     return reject_disable_mfa(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -4862,17 +4702,13 @@ async fn answer_get_device_code_status<A: OneclawApi>(
                         return reject_get_device_code_status(404u16, message, 0);
                     }
                 };
-                let user_code: ::std::string::String = match path_param(
-                    &path,
-                    "user_code",
-                    "",
-                ) {
+                let user_code: String = match path_param(&path, "user_code", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_get_device_code_status(404u16, message, 0);
                     }
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -4880,8 +4716,8 @@ async fn answer_get_device_code_status<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "user_code",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -4944,7 +4780,7 @@ async fn answer_approve_device<A: OneclawApi>(
                 if !satisfied {
                     return reject_approve_device(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5056,7 +4892,7 @@ async fn answer_deny_device<A: OneclawApi>(
                 if !satisfied {
                     return reject_deny_device(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5168,7 +5004,7 @@ async fn answer_list_api_keys<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_api_keys(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5246,7 +5082,7 @@ async fn answer_create_api_key<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_api_key(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5358,7 +5194,7 @@ async fn answer_revoke_api_key<A: OneclawApi>(
                 if !satisfied {
                     return reject_revoke_api_key(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5441,7 +5277,7 @@ async fn answer_list_vaults<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_vaults(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5519,7 +5355,7 @@ async fn answer_create_vault<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_vault(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5631,7 +5467,7 @@ async fn answer_get_vault<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_vault(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5717,7 +5553,7 @@ async fn answer_delete_vault<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_vault(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5800,7 +5636,7 @@ async fn answer_enable_cmek<A: OneclawApi>(
                 if !satisfied {
                     return reject_enable_cmek(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -5920,7 +5756,7 @@ async fn answer_disable_cmek<A: OneclawApi>(
                 if !satisfied {
                     return reject_disable_cmek(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6003,7 +5839,7 @@ async fn answer_start_cmek_rotation<A: OneclawApi>(
                 if !satisfied {
                     return reject_start_cmek_rotation(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6142,7 +5978,7 @@ async fn answer_get_cmek_rotation_job<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_cmek_rotation_job(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6249,7 +6085,7 @@ async fn answer_list_secrets<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_secrets(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6343,7 +6179,7 @@ async fn answer_get_secret<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_secret(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6373,11 +6209,11 @@ async fn answer_get_secret<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_get_secret(400u16, message, 0),
                 };
-                let path: ::std::string::String = match path_param(&path, "path", "") {
+                let path: String = match path_param(&path, "path", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_secret(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -6385,8 +6221,8 @@ async fn answer_get_secret<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "path",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -6462,7 +6298,7 @@ async fn answer_put_secret<A: OneclawApi>(
                 if !satisfied {
                     return reject_put_secret(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6492,11 +6328,11 @@ async fn answer_put_secret<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
-                let path: ::std::string::String = match path_param(&path, "path", "") {
+                let path: String = match path_param(&path, "path", "") {
                     Ok(value) => value,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -6504,8 +6340,8 @@ async fn answer_put_secret<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "path",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -6605,7 +6441,7 @@ async fn answer_delete_secret<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_secret(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6629,11 +6465,11 @@ async fn answer_delete_secret<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
-                let path: ::std::string::String = match path_param(&path, "path", "") {
+                let path: String = match path_param(&path, "path", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -6641,8 +6477,8 @@ async fn answer_delete_secret<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "path",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -6709,7 +6545,7 @@ async fn answer_list_policies<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_policies(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6795,7 +6631,7 @@ async fn answer_create_policy<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_policy(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -6916,7 +6752,7 @@ async fn answer_update_policy<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_policy(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7043,7 +6879,7 @@ async fn answer_delete_policy<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_policy(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7225,7 +7061,7 @@ async fn answer_list_agents<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_agents(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7303,7 +7139,7 @@ async fn answer_create_agent<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_agent(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7415,7 +7251,7 @@ async fn answer_get_current_agent<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_current_agent(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7497,7 +7333,7 @@ async fn answer_get_agent<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_agent(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7583,7 +7419,7 @@ async fn answer_deactivate_agent<A: OneclawApi>(
                 if !satisfied {
                     return reject_deactivate_agent(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7670,7 +7506,7 @@ async fn answer_update_agent<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_agent(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7791,7 +7627,7 @@ async fn answer_rotate_agent_key<A: OneclawApi>(
                 if !satisfied {
                     return reject_rotate_agent_key(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7877,7 +7713,7 @@ async fn answer_create_share<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_share(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -7998,7 +7834,7 @@ async fn answer_list_outbound_shares<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_outbound_shares(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8093,7 +7929,7 @@ async fn answer_list_inbound_shares<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_inbound_shares(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8186,7 +8022,7 @@ async fn answer_accept_share<A: OneclawApi>(
                 if !satisfied {
                     return reject_accept_share(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8272,7 +8108,7 @@ async fn answer_decline_share<A: OneclawApi>(
                 if !satisfied {
                     return reject_decline_share(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8422,15 +8258,11 @@ async fn answer_get_chain<A: OneclawApi>(
                     Ok(path) => path,
                     Err(message) => return reject_get_chain(404u16, message, 0),
                 };
-                let identifier: ::std::string::String = match path_param(
-                    &path,
-                    "identifier",
-                    "",
-                ) {
+                let identifier: String = match path_param(&path, "identifier", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_chain(404u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -8438,8 +8270,8 @@ async fn answer_get_chain<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "identifier",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -8502,7 +8334,7 @@ async fn answer_list_transactions<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_transactions(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8602,7 +8434,7 @@ async fn answer_submit_transaction<A: OneclawApi>(
                 if !satisfied {
                     return reject_submit_transaction(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8733,7 +8565,7 @@ async fn answer_get_transaction<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_transaction(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8826,7 +8658,7 @@ async fn answer_simulate_transaction<A: OneclawApi>(
                 if !satisfied {
                     return reject_simulate_transaction(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -8973,7 +8805,7 @@ async fn answer_simulate_transaction_bundle<A: OneclawApi>(
                 if !satisfied {
                     return reject_simulate_transaction_bundle(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9126,7 +8958,7 @@ async fn answer_get_usage_summary<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_usage_summary(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9208,7 +9040,7 @@ async fn answer_get_usage_history<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_usage_history(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9296,7 +9128,7 @@ async fn answer_create_subscription_checkout<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_subscription_checkout(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9439,7 +9271,7 @@ async fn answer_create_billing_portal_session<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_billing_portal_session(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9576,7 +9408,7 @@ async fn answer_get_subscription<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_subscription(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9658,7 +9490,7 @@ async fn answer_create_credit_topup<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_credit_topup(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9786,7 +9618,7 @@ async fn answer_get_credit_balance<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_credit_balance(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9869,7 +9701,7 @@ async fn answer_list_credit_transactions<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_credit_transactions(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -9970,7 +9802,7 @@ async fn answer_set_overage_method<A: OneclawApi>(
                 if !satisfied {
                     return reject_set_overage_method(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10103,8 +9935,8 @@ async fn answer_handle_stripe_webhook<A: OneclawApi>(
                     .map(|v| {
                         v
                             .to_str()
-                            .map_err(|_| ::std::string::String::from("not text"))
-                            .and_then(parse_text::<::std::string::String>)
+                            .map_err(|_| String::from("not text"))
+                            .and_then(parse_text::<String>)
                     })
                 {
                     Some(Ok(value)) => value,
@@ -10118,9 +9950,7 @@ async fn answer_handle_stripe_webhook<A: OneclawApi>(
                     None => {
                         return reject_handle_stripe_webhook(
                             400u16,
-                            ::std::string::String::from(
-                                "missing header `Stripe-Signature`",
-                            ),
+                            String::from("missing header `Stripe-Signature`"),
                             0,
                         );
                     }
@@ -10226,7 +10056,7 @@ async fn answer_list_audit_events<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_audit_events(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10315,7 +10145,7 @@ async fn answer_list_org_members<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_org_members(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10393,7 +10223,7 @@ async fn answer_invite_org_member<A: OneclawApi>(
                 if !satisfied {
                     return reject_invite_org_member(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10513,7 +10343,7 @@ async fn answer_remove_org_member<A: OneclawApi>(
                 if !satisfied {
                     return reject_remove_org_member(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10600,7 +10430,7 @@ async fn answer_update_org_member_role<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_org_member_role(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10739,7 +10569,7 @@ async fn answer_list_ip_rules<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_ip_rules(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10817,7 +10647,7 @@ async fn answer_create_ip_rule<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_ip_rule(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -10929,7 +10759,7 @@ async fn answer_delete_ip_rule<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_ip_rule(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11012,7 +10842,7 @@ async fn answer_list_admin_settings<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_admin_settings(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11098,7 +10928,7 @@ async fn answer_update_admin_setting<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_admin_setting(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11134,13 +10964,13 @@ async fn answer_update_admin_setting<A: OneclawApi>(
                         return reject_update_admin_setting(400u16, message, 0);
                     }
                 };
-                let key: ::std::string::String = match path_param(&path, "key", "") {
+                let key: String = match path_param(&path, "key", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_update_admin_setting(400u16, message, 0);
                     }
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -11148,8 +10978,8 @@ async fn answer_update_admin_setting<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "key",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -11253,7 +11083,7 @@ async fn answer_delete_admin_setting<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_admin_setting(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11279,13 +11109,13 @@ async fn answer_delete_admin_setting<A: OneclawApi>(
                         return reject_delete_admin_setting(404u16, message, 0);
                     }
                 };
-                let key: ::std::string::String = match path_param(&path, "key", "") {
+                let key: String = match path_param(&path, "key", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_delete_admin_setting(404u16, message, 0);
                     }
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -11293,8 +11123,8 @@ async fn answer_delete_admin_setting<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "key",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -11360,7 +11190,7 @@ async fn answer_get_x402_config<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_x402_config(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11438,7 +11268,7 @@ async fn answer_update_x402_config<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_x402_config(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11558,7 +11388,7 @@ async fn answer_list_admin_users<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_admin_users(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11643,7 +11473,7 @@ async fn answer_delete_admin_user<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_admin_user(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11730,7 +11560,7 @@ async fn answer_list_admin_chains<A: OneclawApi>(
                 if !satisfied {
                     return reject_list_admin_chains(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11812,7 +11642,7 @@ async fn answer_create_admin_chain<A: OneclawApi>(
                 if !satisfied {
                     return reject_create_admin_chain(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11932,7 +11762,7 @@ async fn answer_update_admin_chain<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_admin_chain(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -11962,15 +11792,11 @@ async fn answer_update_admin_chain<A: OneclawApi>(
                     Ok(path) => path,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
-                let chain_id: ::std::string::String = match path_param(
-                    &path,
-                    "chain_id",
-                    "",
-                ) {
+                let chain_id: String = match path_param(&path, "chain_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -11978,8 +11804,8 @@ async fn answer_update_admin_chain<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "chain_id",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -12083,7 +11909,7 @@ async fn answer_delete_admin_chain<A: OneclawApi>(
                 if !satisfied {
                     return reject_delete_admin_chain(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -12107,15 +11933,11 @@ async fn answer_delete_admin_chain<A: OneclawApi>(
                     Ok(path) => path,
                     Err(message) => return reject_delete_admin_chain(404u16, message, 0),
                 };
-                let chain_id: ::std::string::String = match path_param(
-                    &path,
-                    "chain_id",
-                    "",
-                ) {
+                let chain_id: String = match path_param(&path, "chain_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_admin_chain(404u16, message, 0),
                 };
-                if let Err(error) = (|| -> ::std::result::Result<
+                if let Err(error) = (|| -> Result<
                     (),
                     super::validation::ValidationError,
                 > {
@@ -12123,8 +11945,8 @@ async fn answer_delete_admin_chain<A: OneclawApi>(
                     super::validation::length(
                         value.chars().count(),
                         "chain_id",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
+                        Some(1usize),
+                        None,
                         "characters",
                     )?;
                     Ok(())
@@ -12191,7 +12013,7 @@ async fn answer_get_org_limits<A: OneclawApi>(
                 if !satisfied {
                     return reject_get_org_limits(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -12277,7 +12099,7 @@ async fn answer_update_org_limits<A: OneclawApi>(
                 if !satisfied {
                     return reject_update_org_limits(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -12408,7 +12230,7 @@ async fn answer_set_org_billing_tier<A: OneclawApi>(
                 if !satisfied {
                     return reject_set_org_billing_tier(
                         401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
+                        String::from("Missing or invalid bearer token"),
                         0,
                     );
                 }
@@ -12514,7 +12336,7 @@ async fn answer_set_org_billing_tier<A: OneclawApi>(
 }
 fn reject_get_health(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetHealthError::documented(
@@ -12528,7 +12350,7 @@ fn reject_get_health(
 }
 fn reject_get_hsm_health(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetHsmHealthError::documented(
@@ -12542,7 +12364,7 @@ fn reject_get_hsm_health(
 }
 fn reject_access_share(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::AccessShareError::documented(
@@ -12556,7 +12378,7 @@ fn reject_access_share(
 }
 fn reject_revoke_share(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RevokeShareError::documented(
@@ -12570,7 +12392,7 @@ fn reject_revoke_share(
 }
 fn reject_signup(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SignupError::documented(
@@ -12584,7 +12406,7 @@ fn reject_signup(
 }
 fn reject_create_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateTokenError::documented(
@@ -12598,7 +12420,7 @@ fn reject_create_token(
 }
 fn reject_revoke_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RevokeTokenError::documented(
@@ -12612,10 +12434,7 @@ fn reject_revoke_token(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -12623,7 +12442,7 @@ fn reject_revoke_token(
 }
 fn reject_create_agent_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateAgentTokenError::documented(
@@ -12637,7 +12456,7 @@ fn reject_create_agent_token(
 }
 fn reject_create_api_key_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateApiKeyTokenError::documented(
@@ -12651,7 +12470,7 @@ fn reject_create_api_key_token(
 }
 fn reject_sign_in_with_google(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SignInWithGoogleError::documented(
@@ -12665,7 +12484,7 @@ fn reject_sign_in_with_google(
 }
 fn reject_change_password(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ChangePasswordError::documented(
@@ -12679,7 +12498,7 @@ fn reject_change_password(
 }
 fn reject_refresh_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RefreshTokenError::documented(
@@ -12693,7 +12512,7 @@ fn reject_refresh_token(
 }
 fn reject_get_current_user(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetCurrentUserError::documented(
@@ -12707,7 +12526,7 @@ fn reject_get_current_user(
 }
 fn reject_delete_current_user(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteCurrentUserError::documented(
@@ -12721,7 +12540,7 @@ fn reject_delete_current_user(
 }
 fn reject_update_current_user(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateCurrentUserError::documented(
@@ -12735,7 +12554,7 @@ fn reject_update_current_user(
 }
 fn reject_get_mfa_status(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetMfaStatusError::documented(
@@ -12749,7 +12568,7 @@ fn reject_get_mfa_status(
 }
 fn reject_setup_mfa(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SetupMfaError::documented(
@@ -12763,7 +12582,7 @@ fn reject_setup_mfa(
 }
 fn reject_verify_mfa_setup(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::VerifyMfaSetupError::documented(
@@ -12777,7 +12596,7 @@ fn reject_verify_mfa_setup(
 }
 fn reject_verify_mfa(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::VerifyMfaError::documented(
@@ -12791,7 +12610,7 @@ fn reject_verify_mfa(
 }
 fn reject_disable_mfa(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DisableMfaError::documented(
@@ -12805,7 +12624,7 @@ fn reject_disable_mfa(
 }
 fn reject_request_device_code(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RequestDeviceCodeError::documented(
@@ -12819,7 +12638,7 @@ fn reject_request_device_code(
 }
 fn reject_poll_device_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::PollDeviceTokenError::documented(
@@ -12833,7 +12652,7 @@ fn reject_poll_device_token(
 }
 fn reject_get_device_code_status(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetDeviceCodeStatusError::documented(
@@ -12847,7 +12666,7 @@ fn reject_get_device_code_status(
 }
 fn reject_approve_device(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ApproveDeviceError::documented(
@@ -12861,7 +12680,7 @@ fn reject_approve_device(
 }
 fn reject_deny_device(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DenyDeviceError::documented(
@@ -12875,7 +12694,7 @@ fn reject_deny_device(
 }
 fn reject_list_api_keys(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListApiKeysError::documented(
@@ -12889,7 +12708,7 @@ fn reject_list_api_keys(
 }
 fn reject_create_api_key(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateApiKeyError::documented(
@@ -12903,7 +12722,7 @@ fn reject_create_api_key(
 }
 fn reject_revoke_api_key(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RevokeApiKeyError::documented(
@@ -12917,7 +12736,7 @@ fn reject_revoke_api_key(
 }
 fn reject_list_vaults(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListVaultsError::documented(
@@ -12931,10 +12750,7 @@ fn reject_list_vaults(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -12942,7 +12758,7 @@ fn reject_list_vaults(
 }
 fn reject_create_vault(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateVaultError::documented(
@@ -12956,7 +12772,7 @@ fn reject_create_vault(
 }
 fn reject_get_vault(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetVaultError::documented(
@@ -12970,7 +12786,7 @@ fn reject_get_vault(
 }
 fn reject_delete_vault(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteVaultError::documented(
@@ -12984,7 +12800,7 @@ fn reject_delete_vault(
 }
 fn reject_enable_cmek(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::EnableCmekError::documented(
@@ -12998,7 +12814,7 @@ fn reject_enable_cmek(
 }
 fn reject_disable_cmek(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DisableCmekError::documented(
@@ -13012,7 +12828,7 @@ fn reject_disable_cmek(
 }
 fn reject_start_cmek_rotation(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::StartCmekRotationError::documented(
@@ -13026,7 +12842,7 @@ fn reject_start_cmek_rotation(
 }
 fn reject_get_cmek_rotation_job(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetCmekRotationJobError::documented(
@@ -13040,7 +12856,7 @@ fn reject_get_cmek_rotation_job(
 }
 fn reject_list_secrets(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListSecretsError::documented(
@@ -13054,7 +12870,7 @@ fn reject_list_secrets(
 }
 fn reject_get_secret(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetSecretError::documented(
@@ -13068,7 +12884,7 @@ fn reject_get_secret(
 }
 fn reject_put_secret(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::PutSecretError::documented(
@@ -13082,7 +12898,7 @@ fn reject_put_secret(
 }
 fn reject_delete_secret(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteSecretError::documented(
@@ -13096,7 +12912,7 @@ fn reject_delete_secret(
 }
 fn reject_list_policies(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListPoliciesError::documented(
@@ -13110,7 +12926,7 @@ fn reject_list_policies(
 }
 fn reject_create_policy(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreatePolicyError::documented(
@@ -13124,7 +12940,7 @@ fn reject_create_policy(
 }
 fn reject_update_policy(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdatePolicyError::documented(
@@ -13138,7 +12954,7 @@ fn reject_update_policy(
 }
 fn reject_delete_policy(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeletePolicyError::documented(
@@ -13152,7 +12968,7 @@ fn reject_delete_policy(
 }
 fn reject_enroll_agent(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::EnrollAgentError::documented(
@@ -13166,7 +12982,7 @@ fn reject_enroll_agent(
 }
 fn reject_list_agents(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListAgentsError::documented(
@@ -13180,7 +12996,7 @@ fn reject_list_agents(
 }
 fn reject_create_agent(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateAgentError::documented(
@@ -13194,7 +13010,7 @@ fn reject_create_agent(
 }
 fn reject_get_current_agent(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetCurrentAgentError::documented(
@@ -13208,7 +13024,7 @@ fn reject_get_current_agent(
 }
 fn reject_get_agent(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetAgentError::documented(
@@ -13222,7 +13038,7 @@ fn reject_get_agent(
 }
 fn reject_deactivate_agent(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeactivateAgentError::documented(
@@ -13236,7 +13052,7 @@ fn reject_deactivate_agent(
 }
 fn reject_update_agent(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateAgentError::documented(
@@ -13250,7 +13066,7 @@ fn reject_update_agent(
 }
 fn reject_rotate_agent_key(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RotateAgentKeyError::documented(
@@ -13264,7 +13080,7 @@ fn reject_rotate_agent_key(
 }
 fn reject_create_share(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateShareError::documented(
@@ -13278,7 +13094,7 @@ fn reject_create_share(
 }
 fn reject_list_outbound_shares(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListOutboundSharesError::documented(
@@ -13292,10 +13108,7 @@ fn reject_list_outbound_shares(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -13303,7 +13116,7 @@ fn reject_list_outbound_shares(
 }
 fn reject_list_inbound_shares(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListInboundSharesError::documented(
@@ -13317,10 +13130,7 @@ fn reject_list_inbound_shares(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -13328,7 +13138,7 @@ fn reject_list_inbound_shares(
 }
 fn reject_accept_share(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::AcceptShareError::documented(
@@ -13342,7 +13152,7 @@ fn reject_accept_share(
 }
 fn reject_decline_share(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeclineShareError::documented(
@@ -13356,7 +13166,7 @@ fn reject_decline_share(
 }
 fn reject_list_chains(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListChainsError::documented(
@@ -13370,7 +13180,7 @@ fn reject_list_chains(
 }
 fn reject_get_chain(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetChainError::documented(
@@ -13384,7 +13194,7 @@ fn reject_get_chain(
 }
 fn reject_list_transactions(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListTransactionsError::documented(
@@ -13398,7 +13208,7 @@ fn reject_list_transactions(
 }
 fn reject_submit_transaction(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SubmitTransactionError::documented(
@@ -13412,7 +13222,7 @@ fn reject_submit_transaction(
 }
 fn reject_get_transaction(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetTransactionError::documented(
@@ -13426,7 +13236,7 @@ fn reject_get_transaction(
 }
 fn reject_simulate_transaction(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SimulateTransactionError::documented(
@@ -13440,7 +13250,7 @@ fn reject_simulate_transaction(
 }
 fn reject_simulate_transaction_bundle(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SimulateTransactionBundleError::documented(
@@ -13454,7 +13264,7 @@ fn reject_simulate_transaction_bundle(
 }
 fn reject_get_usage_summary(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetUsageSummaryError::documented(
@@ -13468,7 +13278,7 @@ fn reject_get_usage_summary(
 }
 fn reject_get_usage_history(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetUsageHistoryError::documented(
@@ -13482,7 +13292,7 @@ fn reject_get_usage_history(
 }
 fn reject_create_subscription_checkout(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateSubscriptionCheckoutError::documented(
@@ -13496,7 +13306,7 @@ fn reject_create_subscription_checkout(
 }
 fn reject_create_billing_portal_session(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateBillingPortalSessionError::documented(
@@ -13510,7 +13320,7 @@ fn reject_create_billing_portal_session(
 }
 fn reject_get_subscription(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetSubscriptionError::documented(
@@ -13524,7 +13334,7 @@ fn reject_get_subscription(
 }
 fn reject_create_credit_topup(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateCreditTopupError::documented(
@@ -13538,7 +13348,7 @@ fn reject_create_credit_topup(
 }
 fn reject_get_credit_balance(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetCreditBalanceError::documented(
@@ -13552,7 +13362,7 @@ fn reject_get_credit_balance(
 }
 fn reject_list_credit_transactions(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListCreditTransactionsError::documented(
@@ -13566,7 +13376,7 @@ fn reject_list_credit_transactions(
 }
 fn reject_set_overage_method(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SetOverageMethodError::documented(
@@ -13580,7 +13390,7 @@ fn reject_set_overage_method(
 }
 fn reject_handle_stripe_webhook(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::HandleStripeWebhookError::documented(
@@ -13594,7 +13404,7 @@ fn reject_handle_stripe_webhook(
 }
 fn reject_list_audit_events(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListAuditEventsError::documented(
@@ -13608,7 +13418,7 @@ fn reject_list_audit_events(
 }
 fn reject_list_org_members(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListOrgMembersError::documented(
@@ -13622,7 +13432,7 @@ fn reject_list_org_members(
 }
 fn reject_invite_org_member(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::InviteOrgMemberError::documented(
@@ -13636,7 +13446,7 @@ fn reject_invite_org_member(
 }
 fn reject_remove_org_member(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RemoveOrgMemberError::documented(
@@ -13650,7 +13460,7 @@ fn reject_remove_org_member(
 }
 fn reject_update_org_member_role(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateOrgMemberRoleError::documented(
@@ -13664,7 +13474,7 @@ fn reject_update_org_member_role(
 }
 fn reject_list_ip_rules(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListIpRulesError::documented(
@@ -13678,7 +13488,7 @@ fn reject_list_ip_rules(
 }
 fn reject_create_ip_rule(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateIpRuleError::documented(
@@ -13692,7 +13502,7 @@ fn reject_create_ip_rule(
 }
 fn reject_delete_ip_rule(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteIpRuleError::documented(
@@ -13706,7 +13516,7 @@ fn reject_delete_ip_rule(
 }
 fn reject_list_admin_settings(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListAdminSettingsError::documented(
@@ -13720,7 +13530,7 @@ fn reject_list_admin_settings(
 }
 fn reject_update_admin_setting(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateAdminSettingError::documented(
@@ -13734,7 +13544,7 @@ fn reject_update_admin_setting(
 }
 fn reject_delete_admin_setting(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteAdminSettingError::documented(
@@ -13748,7 +13558,7 @@ fn reject_delete_admin_setting(
 }
 fn reject_get_x402_config(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetX402ConfigError::documented(
@@ -13762,7 +13572,7 @@ fn reject_get_x402_config(
 }
 fn reject_update_x402_config(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateX402ConfigError::documented(
@@ -13776,7 +13586,7 @@ fn reject_update_x402_config(
 }
 fn reject_list_admin_users(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListAdminUsersError::documented(
@@ -13790,7 +13600,7 @@ fn reject_list_admin_users(
 }
 fn reject_delete_admin_user(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteAdminUserError::documented(
@@ -13804,7 +13614,7 @@ fn reject_delete_admin_user(
 }
 fn reject_list_admin_chains(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListAdminChainsError::documented(
@@ -13818,7 +13628,7 @@ fn reject_list_admin_chains(
 }
 fn reject_create_admin_chain(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::CreateAdminChainError::documented(
@@ -13832,7 +13642,7 @@ fn reject_create_admin_chain(
 }
 fn reject_update_admin_chain(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateAdminChainError::documented(
@@ -13846,7 +13656,7 @@ fn reject_update_admin_chain(
 }
 fn reject_delete_admin_chain(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::DeleteAdminChainError::documented(
@@ -13860,7 +13670,7 @@ fn reject_delete_admin_chain(
 }
 fn reject_get_org_limits(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetOrgLimitsError::documented(
@@ -13874,7 +13684,7 @@ fn reject_get_org_limits(
 }
 fn reject_update_org_limits(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::UpdateOrgLimitsError::documented(
@@ -13888,7 +13698,7 @@ fn reject_update_org_limits(
 }
 fn reject_set_org_billing_tier(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::SetOrgBillingTierError::documented(
@@ -13904,7 +13714,7 @@ fn reject_set_org_billing_tier(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_jwt: authorization(headers, "bearer "),
