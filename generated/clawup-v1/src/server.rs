@@ -248,45 +248,42 @@ async fn handle_get_current_user<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_current_user(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_get_current_user<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_get_current_user(
-            401u16,
-            String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_get_current_user(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let satisfied = credentials.bearer_auth.is_some();
+        if !satisfied {
+            return reject_get_current_user(
+                401u16,
+                String::from("missing or invalid credentials"),
+                0,
+            );
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_get_current_user(403u16, message, 0);
+        let identity = match api
+            .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
+            .await
+        {
+            Ok(identity) => identity,
+            Err(super::auth::AuthError::Unauthenticated(message)) => {
+                return reject_get_current_user(401u16, message, 0);
+            }
+            Err(super::auth::AuthError::Forbidden(message)) => {
+                return reject_get_current_user(403u16, message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_get_current_user(refused.status, refused.message, 0);
+        }
+        match api.get_current_user(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_get_current_user(refused.status, refused.message, 0);
-    }
-    match api.get_current_user(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_plans<A: ClawupApi>(
@@ -294,45 +291,42 @@ async fn handle_list_plans<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_plans(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_plans<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_plans(
-            401u16,
-            String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListPlans, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_plans(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let satisfied = credentials.bearer_auth.is_some();
+        if !satisfied {
+            return reject_list_plans(
+                401u16,
+                String::from("missing or invalid credentials"),
+                0,
+            );
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_plans(403u16, message, 0);
+        let identity = match api
+            .authorize(super::auth::Operation::ListPlans, &credentials, &cx)
+            .await
+        {
+            Ok(identity) => identity,
+            Err(super::auth::AuthError::Unauthenticated(message)) => {
+                return reject_list_plans(401u16, message, 0);
+            }
+            Err(super::auth::AuthError::Forbidden(message)) => {
+                return reject_list_plans(403u16, message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_plans(refused.status, refused.message, 0);
+        }
+        match api.list_plans(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_plans(refused.status, refused.message, 0);
-    }
-    match api.list_plans(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_models<A: ClawupApi>(
@@ -340,45 +334,42 @@ async fn handle_list_models<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_models(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_models<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_models(
-            401u16,
-            String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListModels, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_models(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let satisfied = credentials.bearer_auth.is_some();
+        if !satisfied {
+            return reject_list_models(
+                401u16,
+                String::from("missing or invalid credentials"),
+                0,
+            );
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_models(403u16, message, 0);
+        let identity = match api
+            .authorize(super::auth::Operation::ListModels, &credentials, &cx)
+            .await
+        {
+            Ok(identity) => identity,
+            Err(super::auth::AuthError::Unauthenticated(message)) => {
+                return reject_list_models(401u16, message, 0);
+            }
+            Err(super::auth::AuthError::Forbidden(message)) => {
+                return reject_list_models(403u16, message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_models(refused.status, refused.message, 0);
+        }
+        match api.list_models(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_models(refused.status, refused.message, 0);
-    }
-    match api.list_models(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
@@ -386,45 +377,42 @@ async fn handle_list_runtime_images<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_runtime_images(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_runtime_images<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_runtime_images(
-            401u16,
-            String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListRuntimeImages, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_runtime_images(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let satisfied = credentials.bearer_auth.is_some();
+        if !satisfied {
+            return reject_list_runtime_images(
+                401u16,
+                String::from("missing or invalid credentials"),
+                0,
+            );
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_runtime_images(403u16, message, 0);
+        let identity = match api
+            .authorize(super::auth::Operation::ListRuntimeImages, &credentials, &cx)
+            .await
+        {
+            Ok(identity) => identity,
+            Err(super::auth::AuthError::Unauthenticated(message)) => {
+                return reject_list_runtime_images(401u16, message, 0);
+            }
+            Err(super::auth::AuthError::Forbidden(message)) => {
+                return reject_list_runtime_images(403u16, message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_runtime_images(refused.status, refused.message, 0);
+        }
+        match api.list_runtime_images(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_runtime_images(refused.status, refused.message, 0);
-    }
-    match api.list_runtime_images(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_tools<A: ClawupApi>(
@@ -432,45 +420,42 @@ async fn handle_list_tools<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_tools(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_tools<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_tools(
-            401u16,
-            String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListTools, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_tools(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let satisfied = credentials.bearer_auth.is_some();
+        if !satisfied {
+            return reject_list_tools(
+                401u16,
+                String::from("missing or invalid credentials"),
+                0,
+            );
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_tools(403u16, message, 0);
+        let identity = match api
+            .authorize(super::auth::Operation::ListTools, &credentials, &cx)
+            .await
+        {
+            Ok(identity) => identity,
+            Err(super::auth::AuthError::Unauthenticated(message)) => {
+                return reject_list_tools(401u16, message, 0);
+            }
+            Err(super::auth::AuthError::Forbidden(message)) => {
+                return reject_list_tools(403u16, message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_tools(refused.status, refused.message, 0);
+        }
+        match api.list_tools(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_tools(refused.status, refused.message, 0);
-    }
-    match api.list_tools(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_team_templates<A: ClawupApi>(
@@ -478,45 +463,42 @@ async fn handle_list_team_templates<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_team_templates(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_team_templates<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_team_templates(
-            401u16,
-            String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListTeamTemplates, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_team_templates(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let satisfied = credentials.bearer_auth.is_some();
+        if !satisfied {
+            return reject_list_team_templates(
+                401u16,
+                String::from("missing or invalid credentials"),
+                0,
+            );
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_team_templates(403u16, message, 0);
+        let identity = match api
+            .authorize(super::auth::Operation::ListTeamTemplates, &credentials, &cx)
+            .await
+        {
+            Ok(identity) => identity,
+            Err(super::auth::AuthError::Unauthenticated(message)) => {
+                return reject_list_team_templates(401u16, message, 0);
+            }
+            Err(super::auth::AuthError::Forbidden(message)) => {
+                return reject_list_team_templates(403u16, message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_team_templates(refused.status, refused.message, 0);
+        }
+        match api.list_team_templates(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_team_templates(refused.status, refused.message, 0);
-    }
-    match api.list_team_templates(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 fn reject_get_current_user(
