@@ -141,7 +141,7 @@ pub(super) fn default_fn(owner: &str, field: &Field) -> Ident {
 
 /// Formats tokens as a Rust file with the `@generated` header.
 pub(super) fn format_file(api: &Api, file: &str, tokens: TokenStream) -> Result<String> {
-    format_items_naming(api, file, std::iter::once(Ok(Part::Items(tokens))), &[]).map(|(contents, _)| contents)
+    format_items_naming(api, file, None, std::iter::once(Ok(Part::Items(tokens))), &[]).map(|(contents, _)| contents)
 }
 
 /// A part of a file's tokens, made when the printer asks for it (see [`format_items_naming`]).
@@ -156,21 +156,23 @@ pub(super) enum Part<'a> {
     Impl { header: TokenStream, items: Box<dyn Iterator<Item = TokenStream> + 'a> },
 }
 
-/// [`format_file`] of a file whose tokens come in parts, and which of
-/// `crates` the file names as `::krate::…` (or `…::krate::…`): the crates its
+/// [`format_file`] for the file of `module` (`types` for `src/types.rs`),
+/// whose tokens come in parts, and which of `crates` the file names as `::krate::…` (or `…::krate::…`): the crates its
 /// manifest must declare. Each part is made only when the printer has room
 /// for it, so a module's tokens never exist all at once; the text is the same
 /// as for the parts put end to end.
 pub(super) fn format_items_naming<'a>(
     api: &Api,
     file: &str,
+    module: Option<&str>,
     parts: impl Iterator<Item = Result<Part<'a>>>,
     crates: &[&str],
 ) -> Result<(String, Vec<bool>)> {
+    let paths = ShortPaths::new(api.prelude(), module);
     // The first emitter error ends the parts and is the result.
     let mut failed = None;
     let parts = parts.map_while(|part| part.map_err(|err| failed = Some(err)).ok());
-    let printed = print(parts, crates);
+    let printed = print(parts, crates, &paths);
     if let Some(err) = failed {
         return Err(err);
     }
@@ -186,8 +188,8 @@ pub(super) fn format_items_naming<'a>(
 /// tokens of a run are freed once it is printed. prettyplease prints each
 /// top-level item on its own lines, so the runs' texts put end to end are the
 /// text of the whole file.
-fn print<'a>(parts: impl Iterator<Item = Part<'a>>, crates: &[&str]) -> syn::Result<(String, Vec<bool>)> {
-    let mut printer = Printer { crates, out: String::new(), named: vec![false; crates.len()] };
+fn print<'a>(parts: impl Iterator<Item = Part<'a>>, crates: &[&str], paths: &ShortPaths) -> syn::Result<(String, Vec<bool>)> {
+    let mut printer = Printer { crates, paths, out: String::new(), named: vec![false; crates.len()] };
     let mut parts = parts.peekable();
     loop {
         {
@@ -208,13 +210,14 @@ fn print<'a>(parts: impl Iterator<Item = Part<'a>>, crates: &[&str]) -> syn::Res
 /// The text printed so far and the crates it names.
 struct Printer<'c> {
     crates: &'c [&'c str],
+    paths: &'c ShortPaths,
     out: String,
     named: Vec<bool>,
 }
 
 impl Printer<'_> {
     fn run(&mut self, tokens: TokenStream) -> syn::Result<String> {
-        let (text, run_named) = print_run(tokens, self.crates)?;
+        let (text, run_named) = print_run(tokens, self.crates, self.paths.clone())?;
         self.named.iter_mut().zip(run_named).for_each(|(all, run)| *all |= run);
         Ok(text)
     }
@@ -270,13 +273,14 @@ impl Printer<'_> {
     }
 }
 
-fn print_run(tokens: TokenStream, crates: &[&str]) -> syn::Result<(String, Vec<bool>)> {
+fn print_run(tokens: TokenStream, crates: &[&str], mut paths: ShortPaths) -> syn::Result<(String, Vec<bool>)> {
     use syn::fold::Fold;
     use syn::visit::Visit;
     let parsed: syn::File = syn::parse2(tokens)?;
     // Rewritten on the tree rather than on the tokens: walking `proc_macro2`
     // tokens copies every one of them, and a large crate has millions.
     let parsed = SafeDocs.fold_file(parsed);
+    let parsed = paths.fold_file(parsed);
     let mut names = CrateNames { crates, named: vec![false; crates.len()] };
     if !crates.is_empty() {
         names.visit_file(&parsed);
@@ -367,6 +371,195 @@ impl syn::fold::Fold for SafeDocs {
     fn fold_macro(&mut self, mut mac: syn::Macro) -> syn::Macro {
         mac.tokens = safe_docs(mac.tokens);
         mac
+    }
+}
+
+/// Writes paths short where that names the same item: a prelude item's full
+/// path (`::std::option::Option::Some`) as its prelude name (`Some`), when
+/// the crate's [`Prelude`](crate::ir::names::Prelude) allows it, and a
+/// sibling's path from inside the module itself (`super::types::Pet` in
+/// `types`) as its name. Names that a generic parameter or a local item
+/// takes where the path is stay in full.
+///
+/// Emitters write full paths, which are right anywhere; this is the one
+/// place that shortens them, so long lines do not break over several.
+#[derive(Clone)]
+struct ShortPaths {
+    prelude: std::sync::Arc<crate::ir::names::Prelude>,
+    /// The modules the printed items are in, outermost first.
+    modules: Vec<String>,
+    /// The names that generic parameters and local items take, innermost last.
+    scopes: Vec<Vec<String>>,
+}
+
+impl ShortPaths {
+    fn new(prelude: crate::ir::names::Prelude, module: Option<&str>) -> Self {
+        ShortPaths { prelude: std::sync::Arc::new(prelude), modules: module.map(str::to_owned).into_iter().collect(), scopes: Vec::new() }
+    }
+
+    fn shadowed(&self, name: &str) -> bool {
+        self.scopes.iter().any(|scope| scope.iter().any(|taken| taken == name || taken == "*"))
+    }
+
+    /// Folds `inner` with `names` taken.
+    fn scoped<T>(&mut self, names: Vec<String>, inner: impl FnOnce(&mut Self) -> T) -> T {
+        self.scopes.push(names);
+        let out = inner(self);
+        self.scopes.pop();
+        out
+    }
+
+    fn generic_names(generics: &syn::Generics) -> Vec<String> {
+        generics
+            .params
+            .iter()
+            .filter_map(|param| match param {
+                syn::GenericParam::Type(param) => Some(param.ident.to_string()),
+                syn::GenericParam::Const(param) => Some(param.ident.to_string()),
+                syn::GenericParam::Lifetime(_) => None,
+            })
+            .collect()
+    }
+}
+
+impl syn::fold::Fold for ShortPaths {
+    fn fold_path(&mut self, path: syn::Path) -> syn::Path {
+        let mut path = syn::fold::fold_path(self, path);
+        let names: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+        if path.leading_colon.is_some() {
+            if let Some((short, replaced)) = self.prelude.shorten(&names) {
+                if !self.shadowed(short) {
+                    let mut segments = std::mem::take(&mut path.segments).into_pairs().skip(replaced - 1);
+                    let mut rest: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = syn::punctuated::Punctuated::new();
+                    if let Some(first) = segments.next() {
+                        let mut first = first.into_value();
+                        first.ident = ident(short);
+                        rest.push_value(first);
+                        for pair in segments {
+                            rest.push_punct(<syn::Token![::]>::default());
+                            rest.push_value(pair.into_value());
+                        }
+                    }
+                    path.segments = rest;
+                    path.leading_colon = None;
+                }
+            }
+        } else if let (Some(module), [first, second, name, ..]) = (self.modules.last(), names.as_slice()) {
+            if first == "super" && second == module && !self.shadowed(name) {
+                path.segments = std::mem::take(&mut path.segments).into_pairs().skip(2).collect();
+            }
+        }
+        path
+    }
+
+    /// In `<T as Trait>::item` the trait's path is the first `position` segments.
+    fn fold_type_path(&mut self, ty: syn::TypePath) -> syn::TypePath {
+        let before = ty.path.segments.len();
+        let mut ty = syn::fold::fold_type_path(self, ty);
+        if let Some(qself) = &mut ty.qself {
+            qself.position = qself.position.saturating_sub(before - ty.path.segments.len());
+        }
+        ty
+    }
+
+    fn fold_expr_path(&mut self, expr: syn::ExprPath) -> syn::ExprPath {
+        let before = expr.path.segments.len();
+        let mut expr = syn::fold::fold_expr_path(self, expr);
+        if let Some(qself) = &mut expr.qself {
+            qself.position = qself.position.saturating_sub(before - expr.path.segments.len());
+        }
+        expr
+    }
+
+    fn fold_item_mod(&mut self, item: syn::ItemMod) -> syn::ItemMod {
+        self.modules.push(item.ident.to_string());
+        let item = syn::fold::fold_item_mod(self, item);
+        self.modules.pop();
+        item
+    }
+
+    fn fold_item_impl(&mut self, item: syn::ItemImpl) -> syn::ItemImpl {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_impl(paths, item))
+    }
+
+    fn fold_item_fn(&mut self, item: syn::ItemFn) -> syn::ItemFn {
+        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::fold::fold_item_fn(paths, item))
+    }
+
+    fn fold_impl_item_fn(&mut self, item: syn::ImplItemFn) -> syn::ImplItemFn {
+        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::fold::fold_impl_item_fn(paths, item))
+    }
+
+    fn fold_trait_item_fn(&mut self, item: syn::TraitItemFn) -> syn::TraitItemFn {
+        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::fold::fold_trait_item_fn(paths, item))
+    }
+
+    fn fold_item_trait(&mut self, item: syn::ItemTrait) -> syn::ItemTrait {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_trait(paths, item))
+    }
+
+    fn fold_item_struct(&mut self, item: syn::ItemStruct) -> syn::ItemStruct {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_struct(paths, item))
+    }
+
+    fn fold_item_enum(&mut self, item: syn::ItemEnum) -> syn::ItemEnum {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_enum(paths, item))
+    }
+
+    fn fold_item_type(&mut self, item: syn::ItemType) -> syn::ItemType {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_type(paths, item))
+    }
+
+    /// Items declared in a block (`struct Visitor;` in a function) take their names in all of it.
+    fn fold_block(&mut self, block: syn::Block) -> syn::Block {
+        let names = block
+            .stmts
+            .iter()
+            .flat_map(|stmt| match stmt {
+                syn::Stmt::Item(item) => item_names(item),
+                _ => Vec::new(),
+            })
+            .collect();
+        self.scoped(names, |paths| syn::fold::fold_block(paths, block))
+    }
+}
+
+/// The name an item declares, if it declares one.
+fn item_name(item: &syn::Item) -> Option<String> {
+    let ident = match item {
+        syn::Item::Const(item) => &item.ident,
+        syn::Item::Enum(item) => &item.ident,
+        syn::Item::Fn(item) => &item.sig.ident,
+        syn::Item::Mod(item) => &item.ident,
+        syn::Item::Static(item) => &item.ident,
+        syn::Item::Struct(item) => &item.ident,
+        syn::Item::Trait(item) => &item.ident,
+        syn::Item::Type(item) => &item.ident,
+        syn::Item::Union(item) => &item.ident,
+        _ => return None,
+    };
+    Some(ident.to_string())
+}
+
+/// The names a block's items take: what they declare, and what its `use`s
+/// bring in (`*` for a glob, which may bring in any name).
+fn item_names(item: &syn::Item) -> Vec<String> {
+    fn walk(tree: &syn::UseTree, out: &mut Vec<String>) {
+        match tree {
+            syn::UseTree::Path(path) => walk(&path.tree, out),
+            syn::UseTree::Name(name) => out.push(name.ident.to_string()),
+            syn::UseTree::Rename(rename) => out.push(rename.rename.to_string()),
+            syn::UseTree::Glob(_) => out.push("*".to_owned()),
+            syn::UseTree::Group(group) => group.items.iter().for_each(|tree| walk(tree, out)),
+        }
+    }
+    match item {
+        syn::Item::Use(item) => {
+            let mut out = Vec::new();
+            walk(&item.tree, &mut out);
+            out
+        }
+        item => item_name(item).into_iter().collect(),
     }
 }
 
@@ -563,7 +756,7 @@ mod safety_tests {
             fn f() { m!(::tokio::spawn(x)); ::std::mem::drop(::regex::Regex::new); }
         };
         let crates = ["serde", "serde_json", "base64", "tokio", "regex", "chrono", "std"];
-        let (printed, named) = print(std::iter::once(Part::Items(tokens)), &crates).unwrap();
+        let (printed, named) = print(std::iter::once(Part::Items(tokens)), &crates, &ShortPaths::new(Default::default(), None)).unwrap();
         assert!(!printed.contains('\u{202E}') && !printed.contains('\r'), "{printed}");
         assert_eq!(printed.matches("evil\\u{202E}  title").count(), 2, "{printed}");
         assert_eq!(named, [true, true, true, true, true, false, true]);
@@ -574,9 +767,39 @@ mod safety_tests {
                 }
             ))),
             &crates,
+            &ShortPaths::new(Default::default(), None),
         )
         .unwrap();
         assert_eq!(named, [false, false, false, false, false, true, false]);
+    }
+
+    #[test]
+    fn paths_are_short_where_they_name_the_same_item() {
+        let tokens = quote! {
+            pub struct Pet { a: ::std::option::Option<super::types::Tag>, b: ::std::vec::Vec<::std::string::String> }
+            impl<S: Clone> X for Pet {
+                fn f<D>(d: super::types::D) -> ::std::result::Result<super::types::S, ::std::fmt::Error> {
+                    struct Tag;
+                    let _ = (super::types::Tag, ::std::option::Option::Some(1), ::std::string::String::from("x"));
+                    ::std::result::Result::Ok(<Pet as ::std::convert::From<u8>>::from(1))
+                }
+            }
+            mod inner { type T = super::types::Tag; }
+        };
+        let paths = ShortPaths::new(crate::ir::names::Prelude::new(["Vec", "Pet"]), Some("types"));
+        let (printed, _) = print(std::iter::once(Part::Items(tokens)), &[], &paths).unwrap();
+        let expected = quote! {
+            pub struct Pet { a: Option<Tag>, b: ::std::vec::Vec<String> }
+            impl<S: Clone> X for Pet {
+                fn f<D>(d: super::types::D) -> Result<super::types::S, ::std::fmt::Error> {
+                    struct Tag;
+                    let _ = (super::types::Tag, Some(1), String::from("x"));
+                    Ok(<Pet as From<u8>>::from(1))
+                }
+            }
+            mod inner { type T = super::types::Tag; }
+        };
+        assert_eq!(printed, prettyplease::unparse(&syn::parse2(expected).unwrap()));
     }
 
     #[test]
@@ -599,7 +822,8 @@ mod safety_tests {
         });
         let tokens = quote!(#![doc = "File."] #![allow(dead_code)] #(#items)*);
         let file: syn::File = syn::parse2(tokens.clone()).unwrap();
-        let (printed, named) = print(std::iter::once(Part::Items(tokens.clone())), &["serde"]).unwrap();
+        let (printed, named) =
+            print(std::iter::once(Part::Items(tokens.clone())), &["serde"], &ShortPaths::new(Default::default(), None)).unwrap();
         assert_eq!(printed, prettyplease::unparse(&file));
         assert_eq!(named, [true]);
         // The same tokens in parts of any size, cut between items, print the same.
@@ -611,10 +835,10 @@ mod safety_tests {
         }
         for size in [1, 7, 200] {
             let chunks = parts.chunks(size).map(|chunk| Part::Items(chunk.iter().cloned().collect::<TokenStream>()));
-            assert_eq!(print(chunks, &["serde"]).unwrap().0, printed, "parts of {size} items");
+            assert_eq!(print(chunks, &["serde"], &ShortPaths::new(Default::default(), None)).unwrap().0, printed, "parts of {size} items");
         }
         let broken = quote!(fn f() {}, fn);
-        assert!(print(std::iter::once(Part::Items(broken)), &[]).is_err());
+        assert!(print(std::iter::once(Part::Items(broken)), &[], &ShortPaths::new(Default::default(), None)).is_err());
     }
 
     #[test]
@@ -624,15 +848,16 @@ mod safety_tests {
                 let name = format_ident!("m{i}");
                 quote! {
                     #[doc = "A method."]
-                    pub fn #name(&self, a: u8) -> ::std::option::Option<u8> { if a > 1 { Some(a) } else { None } }
+                    pub fn #name(&self, a: u8) -> ::std::option::Option<u8> { if a > 1 { ::std::option::Option::Some(a) } else { None } }
                 }
             })
             .collect();
         let header = quote!(impl Client);
+        let paths = ShortPaths::new(crate::ir::names::Prelude::new(["Vec"]), Some("client"));
         for count in [1, 127, 128, 129, 300] {
             let methods = &methods[..count];
             let whole = quote!(pub struct Client; #header { #(#methods)* } pub struct After;);
-            let expected = prettyplease::unparse(&syn::parse2::<syn::File>(whole).unwrap());
+            let (expected, _) = print(std::iter::once(Part::Items(whole)), &[], &paths).unwrap();
             let parts = vec![
                 Part::Items(quote!(
                     pub struct Client;
@@ -642,7 +867,7 @@ mod safety_tests {
                     pub struct After;
                 )),
             ];
-            assert_eq!(print(parts.into_iter(), &[]).unwrap().0, expected, "{count} methods");
+            assert_eq!(print(parts.into_iter(), &[], &paths).unwrap().0, expected, "{count} methods");
         }
     }
 }
