@@ -13,9 +13,10 @@ use quote::quote;
 use super::rust::{ident, type_path};
 use crate::ir::{Api, Encoding, Struct, TypeKind, TypeRef, Union};
 
-/// The types of the JSON request bodies the server reads.
+/// The types of the JSON (and XML, read as JSON values) request bodies the server reads.
 fn json_bodies(api: &Api) -> impl Iterator<Item = &TypeRef> {
-    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|body| body.encoding == Encoding::Json).map(|body| &body.ty)
+    let typed = |body: &&crate::ir::Body| body.accepts(Encoding::Json) || body.accepts(Encoding::Xml);
+    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(typed).map(|body| &body.ty)
 }
 
 /// Whether the server has a JSON body with anything to check.
