@@ -80,6 +80,16 @@ pub fn object<'a>(value: &'a mut serde_json::Value, path: &str) -> Result<&'a mu
     value.as_object_mut().ok_or_else(|| format!("{}: must be an object", if path.is_empty() { "/" } else { path }))
 }
 
+/// Refuses an object at `path` without the property `key`: a required
+/// write-only property, which the Rust type holds as an `Option` since
+/// responses leave it out, but which every request must carry.
+pub fn require(object: &serde_json::Map<String, serde_json::Value>, path: &str, key: &str) -> Result<(), String> {
+    if object.contains_key(key) {
+        return Ok(());
+    }
+    Err(format!("{}: missing required property `{key}`", if path.is_empty() { "/" } else { path }))
+}
+
 /// Refuses `null` in the property `key` of the object at `path`, where
 /// the schema does not allow it.
 pub fn refuse_null(value: &serde_json::Value, path: &str, key: &str) -> Result<(), String> {

@@ -321,10 +321,15 @@ fn read_object(element: &Element, object: &Object) -> Result<Map<String, Value>,
     }
     for child in &element.children {
         let Some(field) = field_of(object, &child.name) else {
-            if map.contains_key(&child.name) {
-                return Err(format!("the element <{}> appears more than once", child.name));
+            // A property the schema does not name: repeated, it is a list (as `Any` reads it).
+            let value = read(child, object.additional.unwrap_or(&Node::Any))?;
+            match map.get_mut(&child.name) {
+                Some(Value::Array(items)) => items.push(value),
+                Some(existing) => *existing = Value::Array(vec![existing.take(), value]),
+                None => {
+                    map.insert(child.name.clone(), value);
+                }
             }
-            map.insert(child.name.clone(), read(child, object.additional.unwrap_or(&Node::Any))?);
             continue;
         };
         if let Some(list) = unwrapped_list(field) {
@@ -598,6 +603,8 @@ mod tests {
         assert_eq!(to_json(b"<u>3</u>", &UNION).expect("reads"), json!(3));
         assert_eq!(to_json(b"<u><radius>3</radius></u>", &UNION).expect("reads"), json!({"radius": 3}));
         assert_eq!(to_json(b"<a><b>1</b><b>2</b><c>x</c></a>", &Node::Any).expect("reads"), json!({"b": ["1", "2"], "c": "x"}));
+        // Elements the schema does not name, repeated: a list of the additional properties' type.
+        assert_eq!(to_json(b"<p><extra>1</extra><extra>2</extra></p>", &PLANET).expect("reads"), json!({"extra": [1, 2]}));
         assert!(to_vec(&json!({"not a name": 1}), "data", &Node::Any).is_err());
     }
 }
