@@ -141,20 +141,21 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     if parts.client {
         modules.push(Module::new("exercise", Some("exercise"), move || Ok(Some(with_allowed_lints(exercise::module(api))))));
     }
-    let mut rust_files: Vec<(String, &Emitter<'_>)> = modules.iter().map(|m| (format!("src/{}.rs", m.name), &m.emit)).collect();
+    let mut rust_files: Vec<(String, Option<&str>, &Emitter<'_>)> =
+        modules.iter().map(|m| (format!("src/{}.rs", m.name), Some(m.name), &m.emit)).collect();
     let mock_example: Emitter<'_> = Box::new(move || Ok(Some(mock::example(api))));
     let exercise_example: Emitter<'_> = Box::new(move || Ok(Some(exercise::example(api))));
     if parts.server {
-        rust_files.push(("examples/mock_server.rs".to_owned(), &mock_example));
+        rust_files.push(("examples/mock_server.rs".to_owned(), None, &mock_example));
     }
     if parts.client {
-        rust_files.push(("examples/exercise.rs".to_owned(), &exercise_example));
+        rust_files.push(("examples/exercise.rs".to_owned(), None, &exercise_example));
     }
     let mut queue: Vec<usize> = (0..rust_files.len()).collect();
     queue.sort_by_key(|&i| LARGEST_FIRST.iter().position(|path| *path == rust_files[i].0).unwrap_or(LARGEST_FIRST.len()));
-    let printed = parallel::map(&rust_files, &queue, |(path, emit)| -> Result<Option<Printed>> {
+    let printed = parallel::map(&rust_files, &queue, |(path, module, emit)| -> Result<Option<Printed>> {
         let Some(tokens) = emit()? else { return Ok(None) };
-        let (contents, named) = rust::format_file_naming(api, path, tokens, &["serde", "serde_json", "base64"])?;
+        let (contents, named) = rust::format_file_naming(api, path, *module, tokens, &["serde", "serde_json", "base64"])?;
         Ok(Some(Printed { contents, named: manifest::Named { serde: named[0], serde_json: named[1], base64: named[2] } }))
     });
     let printed: Vec<Option<Printed>> = printed.into_iter().collect::<Result<_>>()?;
@@ -204,7 +205,7 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         #(#declarations)*
     };
     files.push(GeneratedFile { path: "src/lib.rs".into(), contents: rust::format_file(api, "src/lib.rs", lib)? });
-    for ((path, _), printed) in rust_files.into_iter().zip(printed) {
+    for ((path, _, _), printed) in rust_files.into_iter().zip(printed) {
         if let Some(printed) = printed {
             files.push(GeneratedFile { path, contents: printed.contents });
         }

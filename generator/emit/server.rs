@@ -81,7 +81,25 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| handler(api, op));
     let webhook_receiver = super::webhooks::receiver(api);
-    let rejections: Vec<TokenStream> = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection_fn(api, op)).collect();
+    let rejections: Vec<Rejection> = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection(api, op)).collect();
+    let rejecting = rejections.iter().any(|r| matches!(r, Rejection::Documented)).then(|| {
+        quote! {
+            /// Answers a refusal with the operation's `documented` answer where
+            /// there is one, else as [`refuse`] does.
+            fn rejecting<E: ::axum::response::IntoResponse>(
+                documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<E>,
+            ) -> impl Fn(u16, ::std::string::String, u64) -> ::axum::response::Response + Copy {
+                move |status, message, retry_after| match documented(status, message.clone(), retry_after) {
+                    ::std::option::Option::Some(error) => error.into_response(),
+                    ::std::option::Option::None => refuse(status, message, retry_after),
+                }
+            }
+        }
+    });
+    let rejections = rejections.into_iter().filter_map(|r| match r {
+        Rejection::Own(tokens) => Some(tokens),
+        Rejection::Common | Rejection::Documented => None,
+    });
     let document = api.spec_json.as_ref().map(|json| {
         quote! {
             /// The OpenAPI document this server implements, as JSON.
@@ -141,6 +159,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         #common_refusals
+        #rejecting
 
         #document
         #webhook_receiver
@@ -213,11 +232,18 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
 fn handler(api: &Api, op: &Operation) -> TokenStream {
     let trait_name = ident(&api.trait_name);
     let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
-    let rejection = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
     let variant = ident(&op.type_stem);
     let mut steps = Vec::new();
-    let rejection = if rejection_statuses(api, op).is_empty() { format_ident!("refuse") } else { rejection };
+    let (rejection, reject_closure) = match rejection(api, op) {
+        Rejection::Common => (format_ident!("refuse"), None),
+        Rejection::Documented => {
+            let error = ident(&op.error_enum);
+            let closure = quote!(let reject = rejecting(super::errors::#error::documented););
+            (format_ident!("reject"), Some(closure))
+        }
+        Rejection::Own(_) => (rejection_name(op), None),
+    };
 
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
@@ -489,22 +515,16 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     // The router's time limit covers reading the request as well as the work:
     // a refusal the operation documents (503, 5XX, default) takes its answer.
     let timed_out = if documents(op, RouterRefusal::TimedOut.status()) { rejection.clone() } else { format_ident!("refuse") };
-    let untimed = format_ident!("answer_{}", op.fn_name.trim_start_matches('_'));
     let timed = |work: TokenStream| {
         quote! {
             async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+                #reject_closure
                 let time_limit = served.config.timeout;
-                match within_time(time_limit, #untimed(served, request)).await {
+                let answer = async move { #work };
+                match within_time(time_limit, answer).await {
                     Ok(response) => response,
                     Err(refused) => #timed_out(refused.status, refused.message, 0),
                 }
-            }
-
-            async fn #untimed<A: #trait_name>(
-                served: ::std::sync::Arc<Served<A>>,
-                request: ::axum::extract::Request,
-            ) -> ::axum::response::Response {
-                #work
             }
         }
     };
@@ -597,17 +617,28 @@ fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     statuses
 }
 
-/// `reject_<op>(status, message, retry_after)`: the operation's documented
-/// answer for a rejected request, with the message and retry delay put in;
-/// for a status it does not document, the API's own answer for that status
-/// elsewhere, else its common error. `None` when [`refuse`] alone will do.
-fn rejection_fn(api: &Api, op: &Operation) -> TokenStream {
+/// How a handler answers a request it refuses.
+enum Rejection {
+    /// `refuse`, the API's common error: the operation documents none of the
+    /// statuses the router may answer.
+    Common,
+    /// `reject`, made by `rejecting`: the operation's documented variant
+    /// (`documented`) where there is one, else as `refuse`.
+    Documented,
+    /// `reject_<op>`, this function, which also answers statuses the
+    /// operation does not document in the shape the API uses for them elsewhere.
+    Own(TokenStream),
+}
+
+/// How `op`'s handler answers `(status, message, retry_after)`: with the
+/// operation's documented answer, the message and retry delay put in; for a
+/// status it does not document, the API's own answer for that status
+/// elsewhere, else its common error.
+fn rejection(api: &Api, op: &Operation) -> Rejection {
     let statuses = rejection_statuses(api, op);
     if statuses.is_empty() {
-        return TokenStream::new();
+        return Rejection::Common;
     }
-    let name = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
-    let error = ident(&op.error_enum);
     let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
     let router_refusals =
@@ -631,19 +662,23 @@ fn rejection_fn(api: &Api, op: &Operation) -> TokenStream {
             });
         }
     }
-    let undocumented = if arms.is_empty() {
-        quote!(refuse(status, message, retry_after))
-    } else {
-        quote!(match status { #(#arms)* _ => refuse(status, message, retry_after), })
-    };
-    quote! {
+    if arms.is_empty() {
+        return Rejection::Documented;
+    }
+    let name = rejection_name(op);
+    let error = ident(&op.error_enum);
+    Rejection::Own(quote! {
         fn #name(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
             if let Some(error) = super::errors::#error::documented(status, message.clone(), retry_after) {
                 return error.into_response();
             }
-            #undocumented
+            match status { #(#arms)* _ => refuse(status, message, retry_after), }
         }
-    }
+    })
+}
+
+fn rejection_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("reject_{}", op.fn_name.trim_start_matches('_'))
 }
 
 /// The media types of an operation's success bodies, for `Accept` (406).

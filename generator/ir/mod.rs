@@ -122,6 +122,19 @@ pub struct WebhookSignature {
 }
 
 impl Api {
+    /// The prelude names the generated modules may write short: those no
+    /// type, error enum or trait of the crate takes (see [`names::Prelude`]).
+    pub fn prelude(&self) -> names::Prelude {
+        let operations = self.operations.iter().chain(&self.webhooks);
+        names::Prelude::new(
+            self.types
+                .iter()
+                .map(|t| t.name.as_str())
+                .chain(operations.flat_map(|op| std::iter::once(op.error_enum.as_str()).chain(op.success_enum.as_deref())))
+                .chain([self.trait_name.as_str()]),
+        )
+    }
+
     /// The type behind an id.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]

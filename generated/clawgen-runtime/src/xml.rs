@@ -524,8 +524,18 @@ mod tests {
             Field { json: "id", xml: "id", attribute: true, node: &Node::Number },
             Field { json: "name", xml: "name", attribute: false, node: &Node::String },
             Field { json: "habitable", xml: "habitable", attribute: false, node: &Node::Nullable(&Node::Boolean) },
-            Field { json: "moons", xml: "moons", attribute: false, node: &Node::List(&List { item: &MOON, item_name: "moon", wrapped: true }) },
-            Field { json: "tags", xml: "tag", attribute: false, node: &Node::List(&List { item: &Node::String, item_name: "tag", wrapped: false }) },
+            Field {
+                json: "moons",
+                xml: "moons",
+                attribute: false,
+                node: &Node::List(&List { item: &MOON, item_name: "moon", wrapped: true }),
+            },
+            Field {
+                json: "tags",
+                xml: "tag",
+                attribute: false,
+                node: &Node::List(&List { item: &Node::String, item_name: "tag", wrapped: false }),
+            },
             Field { json: "mass", xml: "mass", attribute: false, node: &Node::OneOf(&[&Node::Number, &Node::String]) },
         ],
         additional: Some(&Node::Number),
@@ -596,7 +606,10 @@ mod tests {
     fn lists_maps_and_unions() {
         static LIST: Node = Node::List(&List { item: &Node::Number, item_name: "n", wrapped: true });
         assert_eq!(to_json(b"<data><n>1</n><n>2</n></data>", &LIST).expect("reads"), json!([1, 2]));
-        assert_eq!(to_vec(&json!([1, 2]), "data", &LIST).expect("writes"), br#"<?xml version="1.0" encoding="UTF-8"?><data><n>1</n><n>2</n></data>"#);
+        assert_eq!(
+            to_vec(&json!([1, 2]), "data", &LIST).expect("writes"),
+            br#"<?xml version="1.0" encoding="UTF-8"?><data><n>1</n><n>2</n></data>"#
+        );
         static MAP: Node = Node::Map(&Node::Boolean);
         assert_eq!(to_json(b"<m a=\"1\"><b>false</b></m>", &MAP).expect("reads"), json!({"a": true, "b": false}));
         static UNION: Node = Node::OneOf(&[&MOON, &Node::Number]);

@@ -27,14 +27,14 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
+        ::std::sync::Mutex<Option<super::rate_limit::RateLimit>>,
     >,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://clawget.io/api/v1")
     }
@@ -43,36 +43,30 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
-            rate_limit: ::std::default::Default::default(),
+            credentials: Default::default(),
+            rate_limit: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -98,7 +92,7 @@ impl Client {
     /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
         self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
-        self.rate_limit = ::std::default::Default::default();
+        self.rate_limit = Default::default();
         self
     }
     /// Replaces every credential on a live client, for it and the clones
@@ -116,7 +110,7 @@ impl Client {
         self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
-    pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
+    pub fn rate_limit(&self) -> Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request` as the transport allows, and reads the whole answer.
@@ -126,7 +120,7 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
             let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(
@@ -141,8 +135,8 @@ impl Client {
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
-            body_wait: ::std::option::Option::Some(body_retry_wait),
+            reset_header: Some("x-ratelimit-reset"),
+            body_wait: Some(body_retry_wait),
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -152,9 +146,9 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `ApiKeyAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_api_key_auth(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_api_key_auth(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.api_key_auth = ::std::option::Option::Some(value.into());
+        credentials.api_key_auth = Some(value.into());
         self.with_credentials(credentials)
     }
     /// List marketplace listings
@@ -170,7 +164,7 @@ impl Client {
     pub async fn list_listings(
         &self,
         query: &super::types::ListListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingPage,
         ClientError<super::errors::ListListingsError>,
     > {
@@ -180,7 +174,7 @@ impl Client {
     pub async fn list_listings_with_response(
         &self,
         query: &super::types::ListListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingPage>,
         ClientError<super::errors::ListListingsError>,
     > {
@@ -228,7 +222,7 @@ impl Client {
     pub async fn create_listing(
         &self,
         body: &super::types::ListingCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingEnvelope,
         ClientError<super::errors::CreateListingError>,
     > {
@@ -238,7 +232,7 @@ impl Client {
     pub async fn create_listing_with_response(
         &self,
         body: &super::types::ListingCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingEnvelope>,
         ClientError<super::errors::CreateListingError>,
     > {
@@ -288,7 +282,7 @@ impl Client {
     pub async fn search_listings(
         &self,
         query: &super::types::SearchListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingPage,
         ClientError<super::errors::SearchListingsError>,
     > {
@@ -298,7 +292,7 @@ impl Client {
     pub async fn search_listings_with_response(
         &self,
         query: &super::types::SearchListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingPage>,
         ClientError<super::errors::SearchListingsError>,
     > {
@@ -346,7 +340,7 @@ impl Client {
     pub async fn get_listing(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingEnvelope,
         ClientError<super::errors::GetListingError>,
     > {
@@ -356,7 +350,7 @@ impl Client {
     pub async fn get_listing_with_response(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingEnvelope>,
         ClientError<super::errors::GetListingError>,
     > {
@@ -405,7 +399,7 @@ impl Client {
     pub async fn delete_listing(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeletionEnvelope,
         ClientError<super::errors::DeleteListingError>,
     > {
@@ -417,7 +411,7 @@ impl Client {
     pub async fn delete_listing_with_response(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeletionEnvelope>,
         ClientError<super::errors::DeleteListingError>,
     > {
@@ -469,7 +463,7 @@ impl Client {
         &self,
         listing_id: &str,
         body: &super::types::ListingUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingEnvelope,
         ClientError<super::errors::UpdateListingError>,
     > {
@@ -482,7 +476,7 @@ impl Client {
         &self,
         listing_id: &str,
         body: &super::types::ListingUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingEnvelope>,
         ClientError<super::errors::UpdateListingError>,
     > {
@@ -544,7 +538,7 @@ impl Client {
     pub async fn purchase_listing(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PurchaseEnvelope,
         ClientError<super::errors::PurchaseListingError>,
     > {
@@ -556,7 +550,7 @@ impl Client {
     pub async fn purchase_listing_with_response(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PurchaseEnvelope>,
         ClientError<super::errors::PurchaseListingError>,
     > {
@@ -607,17 +601,14 @@ impl Client {
     pub async fn list_souls(
         &self,
         query: &super::types::ListSoulsQuery,
-    ) -> ::std::result::Result<
-        super::types::SoulPage,
-        ClientError<super::errors::ListSoulsError>,
-    > {
+    ) -> Result<super::types::SoulPage, ClientError<super::errors::ListSoulsError>> {
         self.list_souls_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_souls`], with the status and headers of the answer.
     pub async fn list_souls_with_response(
         &self,
         query: &super::types::ListSoulsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SoulPage>,
         ClientError<super::errors::ListSoulsError>,
     > {
@@ -664,17 +655,14 @@ impl Client {
     pub async fn get_soul(
         &self,
         soul_id: &str,
-    ) -> ::std::result::Result<
-        super::types::SoulEnvelope,
-        ClientError<super::errors::GetSoulError>,
-    > {
+    ) -> Result<super::types::SoulEnvelope, ClientError<super::errors::GetSoulError>> {
         self.get_soul_with_response(soul_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_soul`], with the status and headers of the answer.
     pub async fn get_soul_with_response(
         &self,
         soul_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SoulEnvelope>,
         ClientError<super::errors::GetSoulError>,
     > {
@@ -722,7 +710,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingPage,
         ClientError<super::errors::ListSoulListingsError>,
     > {
@@ -735,7 +723,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingPage>,
         ClientError<super::errors::ListSoulListingsError>,
     > {
@@ -789,7 +777,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulActivityQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SoulActivityPage,
         ClientError<super::errors::ListSoulActivityError>,
     > {
@@ -802,7 +790,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulActivityQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SoulActivityPage>,
         ClientError<super::errors::ListSoulActivityError>,
     > {
@@ -857,7 +845,7 @@ impl Client {
     pub async fn list_purchases(
         &self,
         query: &super::types::ListPurchasesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PurchasePage,
         ClientError<super::errors::ListPurchasesError>,
     > {
@@ -867,7 +855,7 @@ impl Client {
     pub async fn list_purchases_with_response(
         &self,
         query: &super::types::ListPurchasesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PurchasePage>,
         ClientError<super::errors::ListPurchasesError>,
     > {
@@ -919,7 +907,7 @@ impl Client {
     pub async fn list_transactions(
         &self,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TransactionPage,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -929,7 +917,7 @@ impl Client {
     pub async fn list_transactions_with_response(
         &self,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TransactionPage>,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -979,7 +967,7 @@ impl Client {
     pub async fn get_usage_analytics(
         &self,
         query: &super::types::GetUsageAnalyticsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageAnalyticsEnvelope,
         ClientError<super::errors::GetUsageAnalyticsError>,
     > {
@@ -991,7 +979,7 @@ impl Client {
     pub async fn get_usage_analytics_with_response(
         &self,
         query: &super::types::GetUsageAnalyticsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::UsageAnalyticsEnvelope>,
         ClientError<super::errors::GetUsageAnalyticsError>,
     > {
@@ -1045,7 +1033,7 @@ impl Client {
         &self,
         listing_id: &str,
         query: &super::types::GetListingStatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingStatsEnvelope,
         ClientError<super::errors::GetListingStatsError>,
     > {
@@ -1058,7 +1046,7 @@ impl Client {
         &self,
         listing_id: &str,
         query: &super::types::GetListingStatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingStatsEnvelope>,
         ClientError<super::errors::GetListingStatsError>,
     > {
@@ -1113,7 +1101,7 @@ impl Client {
     pub async fn list_webhooks(
         &self,
         query: &super::types::ListWebhooksQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::WebhookPage,
         ClientError<super::errors::ListWebhooksError>,
     > {
@@ -1123,7 +1111,7 @@ impl Client {
     pub async fn list_webhooks_with_response(
         &self,
         query: &super::types::ListWebhooksQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::WebhookPage>,
         ClientError<super::errors::ListWebhooksError>,
     > {
@@ -1172,7 +1160,7 @@ impl Client {
     pub async fn create_webhook(
         &self,
         body: &super::types::WebhookCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::WebhookEnvelope,
         ClientError<super::errors::CreateWebhookError>,
     > {
@@ -1182,7 +1170,7 @@ impl Client {
     pub async fn create_webhook_with_response(
         &self,
         body: &super::types::WebhookCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::WebhookEnvelope>,
         ClientError<super::errors::CreateWebhookError>,
     > {
@@ -1229,7 +1217,7 @@ impl Client {
     pub async fn delete_webhook(
         &self,
         webhook_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeletionEnvelope,
         ClientError<super::errors::DeleteWebhookError>,
     > {
@@ -1241,7 +1229,7 @@ impl Client {
     pub async fn delete_webhook_with_response(
         &self,
         webhook_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeletionEnvelope>,
         ClientError<super::errors::DeleteWebhookError>,
     > {
@@ -1293,17 +1281,14 @@ impl Client {
     pub async fn list_api_keys(
         &self,
         query: &super::types::ListApiKeysQuery,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyPage,
-        ClientError<super::errors::ListApiKeysError>,
-    > {
+    ) -> Result<super::types::ApiKeyPage, ClientError<super::errors::ListApiKeysError>> {
         self.list_api_keys_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_api_keys`], with the status and headers of the answer.
     pub async fn list_api_keys_with_response(
         &self,
         query: &super::types::ListApiKeysQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeyPage>,
         ClientError<super::errors::ListApiKeysError>,
     > {
@@ -1352,7 +1337,7 @@ impl Client {
     pub async fn create_api_key(
         &self,
         body: &super::types::ApiKeyCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ApiKeySecretEnvelope,
         ClientError<super::errors::CreateApiKeyError>,
     > {
@@ -1362,7 +1347,7 @@ impl Client {
     pub async fn create_api_key_with_response(
         &self,
         body: &super::types::ApiKeyCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeySecretEnvelope>,
         ClientError<super::errors::CreateApiKeyError>,
     > {
@@ -1410,7 +1395,7 @@ impl Client {
     pub async fn revoke_api_key(
         &self,
         key_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ApiKeyEnvelope,
         ClientError<super::errors::RevokeApiKeyError>,
     > {
@@ -1420,7 +1405,7 @@ impl Client {
     pub async fn revoke_api_key_with_response(
         &self,
         key_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeyEnvelope>,
         ClientError<super::errors::RevokeApiKeyError>,
     > {
@@ -1469,7 +1454,7 @@ impl Client {
     /// `GET /auth/scopes`
     pub async fn list_scopes(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ScopeListEnvelope,
         ClientError<super::errors::ListScopesError>,
     > {
@@ -1478,7 +1463,7 @@ impl Client {
     /// [`Client::list_scopes`], with the status and headers of the answer.
     pub async fn list_scopes_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ScopeListEnvelope>,
         ClientError<super::errors::ListScopesError>,
     > {
@@ -1524,7 +1509,7 @@ impl Client {
     /// `POST /auth/refresh`
     pub async fn refresh_token(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenRefreshEnvelope,
         ClientError<super::errors::RefreshTokenError>,
     > {
@@ -1533,7 +1518,7 @@ impl Client {
     /// [`Client::refresh_token`], with the status and headers of the answer.
     pub async fn refresh_token_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenRefreshEnvelope>,
         ClientError<super::errors::RefreshTokenError>,
     > {
@@ -1567,9 +1552,9 @@ impl Client {
     }
 }
 ///The seconds to wait that a 429's JSON body states at `/error/details/resetAt`, the first that it carries.
-fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+fn body_retry_wait(body: &[u8]) -> Option<u64> {
     let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
-    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+    let waits: [fn(&::serde_json::Value) -> Option<u64>; 1usize] = [
         |body| {
             let at = ::chrono::DateTime::parse_from_rfc3339(
                     body.pointer("/error/details/resetAt")?.as_str()?,

@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -38,17 +38,15 @@ fn map_domain_error<T>(
 #[allow(unused_variables, unreachable_patterns)]
 pub fn common_error(
     status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
+    message: impl Into<String>,
 ) -> super::types::ErrorResponse {
-    let message: ::std::string::String = message.into();
+    let message: String = message.into();
     match status {
         400u16 => {
             super::types::ErrorResponse::new(
                 false,
                 super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(
-                        ::std::string::String::from("VALIDATION_ERROR"),
-                    ),
+                    super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
                     message,
                 ),
             )
@@ -84,9 +82,7 @@ pub fn common_error(
             super::types::ErrorResponse::new(
                 false,
                 super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(
-                        ::std::string::String::from("INTERNAL_ERROR"),
-                    ),
+                    super::types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
                     message,
                 ),
             )
@@ -95,9 +91,7 @@ pub fn common_error(
             super::types::ErrorResponse::new(
                 false,
                 super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(
-                        ::std::string::String::from("VALIDATION_ERROR"),
-                    ),
+                    super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
                     message,
                 ),
             )
@@ -105,10 +99,7 @@ pub fn common_error(
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `listListings` (GET /listings).
@@ -130,7 +121,7 @@ pub enum ListListingsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListListingsError {
@@ -147,14 +138,14 @@ impl ListListingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -198,21 +189,17 @@ impl ListListingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListListingsError::BadRequest(
+                    ListListingsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -221,7 +208,7 @@ impl ListListingsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListListingsError::Unauthorized(
+                    ListListingsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -234,7 +221,7 @@ impl ListListingsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListListingsError::Forbidden(
+                    ListListingsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -247,7 +234,7 @@ impl ListListingsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListListingsError::TooManyRequests(
+                    ListListingsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -271,13 +258,13 @@ impl ListListingsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListListingsError::InternalServerError(
+                    ListListingsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -285,12 +272,12 @@ impl ListListingsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
+impl<E: DomainError> From<E> for ListListingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -318,7 +305,7 @@ pub enum CreateListingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateListingError {
@@ -335,14 +322,14 @@ impl CreateListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -386,21 +373,17 @@ impl CreateListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateListingError::BadRequest(
+                    CreateListingError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -409,7 +392,7 @@ impl CreateListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::CreateListingError::Unauthorized(
+                    CreateListingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -422,7 +405,7 @@ impl CreateListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::CreateListingError::Forbidden(
+                    CreateListingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -435,7 +418,7 @@ impl CreateListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::CreateListingError::TooManyRequests(
+                    CreateListingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -459,13 +442,13 @@ impl CreateListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::CreateListingError::InternalServerError(
+                    CreateListingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -473,12 +456,12 @@ impl CreateListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
+impl<E: DomainError> From<E> for CreateListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -506,7 +489,7 @@ pub enum SearchListingsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SearchListingsError {
@@ -523,14 +506,14 @@ impl SearchListingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -574,21 +557,17 @@ impl SearchListingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SearchListingsError::BadRequest(
+                    SearchListingsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -597,7 +576,7 @@ impl SearchListingsError {
                     )
                 }
                 401u16 => {
-                    super::errors::SearchListingsError::Unauthorized(
+                    SearchListingsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -610,7 +589,7 @@ impl SearchListingsError {
                     )
                 }
                 403u16 => {
-                    super::errors::SearchListingsError::Forbidden(
+                    SearchListingsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -623,7 +602,7 @@ impl SearchListingsError {
                     )
                 }
                 429u16 => {
-                    super::errors::SearchListingsError::TooManyRequests(
+                    SearchListingsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -647,13 +626,13 @@ impl SearchListingsError {
                     )
                 }
                 500u16 => {
-                    super::errors::SearchListingsError::InternalServerError(
+                    SearchListingsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -661,12 +640,12 @@ impl SearchListingsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
+impl<E: DomainError> From<E> for SearchListingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -696,7 +675,7 @@ pub enum GetListingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetListingError {
@@ -714,7 +693,7 @@ impl GetListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -722,7 +701,7 @@ impl GetListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -769,21 +748,17 @@ impl GetListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetListingError::BadRequest(
+                    GetListingError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -792,7 +767,7 @@ impl GetListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetListingError::Unauthorized(
+                    GetListingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -805,7 +780,7 @@ impl GetListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetListingError::Forbidden(
+                    GetListingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -818,7 +793,7 @@ impl GetListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::GetListingError::NotFound(
+                    GetListingError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -831,7 +806,7 @@ impl GetListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetListingError::TooManyRequests(
+                    GetListingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -855,13 +830,13 @@ impl GetListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetListingError::InternalServerError(
+                    GetListingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -869,12 +844,12 @@ impl GetListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetListingError {
+impl<E: DomainError> From<E> for GetListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -904,7 +879,7 @@ pub enum DeleteListingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteListingError {
@@ -922,7 +897,7 @@ impl DeleteListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -930,7 +905,7 @@ impl DeleteListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -977,21 +952,17 @@ impl DeleteListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DeleteListingError::BadRequest(
+                    DeleteListingError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1000,7 +971,7 @@ impl DeleteListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::DeleteListingError::Unauthorized(
+                    DeleteListingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1013,7 +984,7 @@ impl DeleteListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteListingError::Forbidden(
+                    DeleteListingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1026,7 +997,7 @@ impl DeleteListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteListingError::NotFound(
+                    DeleteListingError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1039,7 +1010,7 @@ impl DeleteListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteListingError::TooManyRequests(
+                    DeleteListingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -1063,13 +1034,13 @@ impl DeleteListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteListingError::InternalServerError(
+                    DeleteListingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1077,12 +1048,12 @@ impl DeleteListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
+impl<E: DomainError> From<E> for DeleteListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1112,7 +1083,7 @@ pub enum UpdateListingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateListingError {
@@ -1130,7 +1101,7 @@ impl UpdateListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1138,7 +1109,7 @@ impl UpdateListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1185,21 +1156,17 @@ impl UpdateListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateListingError::BadRequest(
+                    UpdateListingError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1208,7 +1175,7 @@ impl UpdateListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateListingError::Unauthorized(
+                    UpdateListingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1221,7 +1188,7 @@ impl UpdateListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateListingError::Forbidden(
+                    UpdateListingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1234,7 +1201,7 @@ impl UpdateListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateListingError::NotFound(
+                    UpdateListingError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1247,7 +1214,7 @@ impl UpdateListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateListingError::TooManyRequests(
+                    UpdateListingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -1271,13 +1238,13 @@ impl UpdateListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateListingError::InternalServerError(
+                    UpdateListingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1285,12 +1252,12 @@ impl UpdateListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateListingError {
+impl<E: DomainError> From<E> for UpdateListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1326,7 +1293,7 @@ pub enum PurchaseListingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl PurchaseListingError {
@@ -1344,7 +1311,7 @@ impl PurchaseListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1352,7 +1319,7 @@ impl PurchaseListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1404,21 +1371,17 @@ impl PurchaseListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::PurchaseListingError::BadRequest(
+                    PurchaseListingError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1427,7 +1390,7 @@ impl PurchaseListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::PurchaseListingError::Unauthorized(
+                    PurchaseListingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1440,7 +1403,7 @@ impl PurchaseListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::PurchaseListingError::Forbidden(
+                    PurchaseListingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1453,7 +1416,7 @@ impl PurchaseListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::PurchaseListingError::NotFound(
+                    PurchaseListingError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1466,7 +1429,7 @@ impl PurchaseListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::PurchaseListingError::TooManyRequests(
+                    PurchaseListingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -1490,13 +1453,13 @@ impl PurchaseListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::PurchaseListingError::InternalServerError(
+                    PurchaseListingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1504,12 +1467,12 @@ impl PurchaseListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
+impl<E: DomainError> From<E> for PurchaseListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1537,7 +1500,7 @@ pub enum ListSoulsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSoulsError {
@@ -1554,14 +1517,14 @@ impl ListSoulsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1605,21 +1568,17 @@ impl ListSoulsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulsError::BadRequest(
+                    ListSoulsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1628,7 +1587,7 @@ impl ListSoulsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListSoulsError::Unauthorized(
+                    ListSoulsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1641,7 +1600,7 @@ impl ListSoulsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListSoulsError::Forbidden(
+                    ListSoulsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1654,7 +1613,7 @@ impl ListSoulsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListSoulsError::TooManyRequests(
+                    ListSoulsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -1678,13 +1637,13 @@ impl ListSoulsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListSoulsError::InternalServerError(
+                    ListSoulsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1692,12 +1651,12 @@ impl ListSoulsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
+impl<E: DomainError> From<E> for ListSoulsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1727,7 +1686,7 @@ pub enum GetSoulError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetSoulError {
@@ -1745,7 +1704,7 @@ impl GetSoulError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1753,7 +1712,7 @@ impl GetSoulError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1804,21 +1763,17 @@ impl GetSoulError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetSoulError::BadRequest(
+                    GetSoulError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1827,7 +1782,7 @@ impl GetSoulError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetSoulError::Unauthorized(
+                    GetSoulError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1840,7 +1795,7 @@ impl GetSoulError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetSoulError::Forbidden(
+                    GetSoulError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -1853,14 +1808,12 @@ impl GetSoulError {
                     )
                 }
                 404u16 => {
-                    super::errors::GetSoulError::NotFound(
+                    GetSoulError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -1868,7 +1821,7 @@ impl GetSoulError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetSoulError::TooManyRequests(
+                    GetSoulError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -1892,13 +1845,13 @@ impl GetSoulError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetSoulError::InternalServerError(
+                    GetSoulError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1906,12 +1859,12 @@ impl GetSoulError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
+impl<E: DomainError> From<E> for GetSoulError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1941,7 +1894,7 @@ pub enum ListSoulListingsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSoulListingsError {
@@ -1959,7 +1912,7 @@ impl ListSoulListingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1967,7 +1920,7 @@ impl ListSoulListingsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2018,21 +1971,17 @@ impl ListSoulListingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulListingsError::BadRequest(
+                    ListSoulListingsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2041,7 +1990,7 @@ impl ListSoulListingsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListSoulListingsError::Unauthorized(
+                    ListSoulListingsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2054,7 +2003,7 @@ impl ListSoulListingsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListSoulListingsError::Forbidden(
+                    ListSoulListingsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2067,14 +2016,12 @@ impl ListSoulListingsError {
                     )
                 }
                 404u16 => {
-                    super::errors::ListSoulListingsError::NotFound(
+                    ListSoulListingsError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -2082,7 +2029,7 @@ impl ListSoulListingsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListSoulListingsError::TooManyRequests(
+                    ListSoulListingsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -2106,13 +2053,13 @@ impl ListSoulListingsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListSoulListingsError::InternalServerError(
+                    ListSoulListingsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2120,12 +2067,12 @@ impl ListSoulListingsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
+impl<E: DomainError> From<E> for ListSoulListingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2155,7 +2102,7 @@ pub enum ListSoulActivityError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSoulActivityError {
@@ -2173,7 +2120,7 @@ impl ListSoulActivityError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -2181,7 +2128,7 @@ impl ListSoulActivityError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2232,21 +2179,17 @@ impl ListSoulActivityError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulActivityError::BadRequest(
+                    ListSoulActivityError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2255,7 +2198,7 @@ impl ListSoulActivityError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListSoulActivityError::Unauthorized(
+                    ListSoulActivityError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2268,7 +2211,7 @@ impl ListSoulActivityError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListSoulActivityError::Forbidden(
+                    ListSoulActivityError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2281,14 +2224,12 @@ impl ListSoulActivityError {
                     )
                 }
                 404u16 => {
-                    super::errors::ListSoulActivityError::NotFound(
+                    ListSoulActivityError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -2296,7 +2237,7 @@ impl ListSoulActivityError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListSoulActivityError::TooManyRequests(
+                    ListSoulActivityError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -2320,13 +2261,13 @@ impl ListSoulActivityError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListSoulActivityError::InternalServerError(
+                    ListSoulActivityError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2334,12 +2275,12 @@ impl ListSoulActivityError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
+impl<E: DomainError> From<E> for ListSoulActivityError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2367,7 +2308,7 @@ pub enum ListPurchasesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListPurchasesError {
@@ -2384,14 +2325,14 @@ impl ListPurchasesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2435,21 +2376,17 @@ impl ListPurchasesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListPurchasesError::BadRequest(
+                    ListPurchasesError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2458,7 +2395,7 @@ impl ListPurchasesError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListPurchasesError::Unauthorized(
+                    ListPurchasesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2471,7 +2408,7 @@ impl ListPurchasesError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListPurchasesError::Forbidden(
+                    ListPurchasesError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2484,7 +2421,7 @@ impl ListPurchasesError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListPurchasesError::TooManyRequests(
+                    ListPurchasesError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -2508,13 +2445,13 @@ impl ListPurchasesError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListPurchasesError::InternalServerError(
+                    ListPurchasesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2522,12 +2459,12 @@ impl ListPurchasesError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
+impl<E: DomainError> From<E> for ListPurchasesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2555,7 +2492,7 @@ pub enum ListTransactionsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListTransactionsError {
@@ -2572,14 +2509,14 @@ impl ListTransactionsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2623,21 +2560,17 @@ impl ListTransactionsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListTransactionsError::BadRequest(
+                    ListTransactionsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2646,7 +2579,7 @@ impl ListTransactionsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListTransactionsError::Unauthorized(
+                    ListTransactionsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2659,7 +2592,7 @@ impl ListTransactionsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListTransactionsError::Forbidden(
+                    ListTransactionsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2672,7 +2605,7 @@ impl ListTransactionsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListTransactionsError::TooManyRequests(
+                    ListTransactionsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -2696,13 +2629,13 @@ impl ListTransactionsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListTransactionsError::InternalServerError(
+                    ListTransactionsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2710,12 +2643,12 @@ impl ListTransactionsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
+impl<E: DomainError> From<E> for ListTransactionsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2743,7 +2676,7 @@ pub enum GetUsageAnalyticsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetUsageAnalyticsError {
@@ -2760,14 +2693,14 @@ impl GetUsageAnalyticsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2811,21 +2744,17 @@ impl GetUsageAnalyticsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetUsageAnalyticsError::BadRequest(
+                    GetUsageAnalyticsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2834,7 +2763,7 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetUsageAnalyticsError::Unauthorized(
+                    GetUsageAnalyticsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2847,7 +2776,7 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetUsageAnalyticsError::Forbidden(
+                    GetUsageAnalyticsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -2860,7 +2789,7 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetUsageAnalyticsError::TooManyRequests(
+                    GetUsageAnalyticsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -2884,13 +2813,13 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetUsageAnalyticsError::InternalServerError(
+                    GetUsageAnalyticsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2898,12 +2827,12 @@ impl GetUsageAnalyticsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
+impl<E: DomainError> From<E> for GetUsageAnalyticsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2933,7 +2862,7 @@ pub enum GetListingStatsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetListingStatsError {
@@ -2951,7 +2880,7 @@ impl GetListingStatsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -2959,7 +2888,7 @@ impl GetListingStatsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3006,21 +2935,17 @@ impl GetListingStatsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetListingStatsError::BadRequest(
+                    GetListingStatsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3029,7 +2954,7 @@ impl GetListingStatsError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetListingStatsError::Unauthorized(
+                    GetListingStatsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3042,7 +2967,7 @@ impl GetListingStatsError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetListingStatsError::Forbidden(
+                    GetListingStatsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3055,7 +2980,7 @@ impl GetListingStatsError {
                     )
                 }
                 404u16 => {
-                    super::errors::GetListingStatsError::NotFound(
+                    GetListingStatsError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3068,7 +2993,7 @@ impl GetListingStatsError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetListingStatsError::TooManyRequests(
+                    GetListingStatsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -3092,13 +3017,13 @@ impl GetListingStatsError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetListingStatsError::InternalServerError(
+                    GetListingStatsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3106,12 +3031,12 @@ impl GetListingStatsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
+impl<E: DomainError> From<E> for GetListingStatsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3139,7 +3064,7 @@ pub enum ListWebhooksError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListWebhooksError {
@@ -3156,14 +3081,14 @@ impl ListWebhooksError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3207,21 +3132,17 @@ impl ListWebhooksError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListWebhooksError::BadRequest(
+                    ListWebhooksError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3230,7 +3151,7 @@ impl ListWebhooksError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListWebhooksError::Unauthorized(
+                    ListWebhooksError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3243,7 +3164,7 @@ impl ListWebhooksError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListWebhooksError::Forbidden(
+                    ListWebhooksError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3256,7 +3177,7 @@ impl ListWebhooksError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListWebhooksError::TooManyRequests(
+                    ListWebhooksError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -3280,13 +3201,13 @@ impl ListWebhooksError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListWebhooksError::InternalServerError(
+                    ListWebhooksError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3294,12 +3215,12 @@ impl ListWebhooksError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
+impl<E: DomainError> From<E> for ListWebhooksError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3327,7 +3248,7 @@ pub enum CreateWebhookError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateWebhookError {
@@ -3344,14 +3265,14 @@ impl CreateWebhookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3395,21 +3316,17 @@ impl CreateWebhookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateWebhookError::BadRequest(
+                    CreateWebhookError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3418,7 +3335,7 @@ impl CreateWebhookError {
                     )
                 }
                 401u16 => {
-                    super::errors::CreateWebhookError::Unauthorized(
+                    CreateWebhookError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3431,7 +3348,7 @@ impl CreateWebhookError {
                     )
                 }
                 403u16 => {
-                    super::errors::CreateWebhookError::Forbidden(
+                    CreateWebhookError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3444,7 +3361,7 @@ impl CreateWebhookError {
                     )
                 }
                 429u16 => {
-                    super::errors::CreateWebhookError::TooManyRequests(
+                    CreateWebhookError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -3468,13 +3385,13 @@ impl CreateWebhookError {
                     )
                 }
                 500u16 => {
-                    super::errors::CreateWebhookError::InternalServerError(
+                    CreateWebhookError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3482,12 +3399,12 @@ impl CreateWebhookError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
+impl<E: DomainError> From<E> for CreateWebhookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3517,7 +3434,7 @@ pub enum DeleteWebhookError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteWebhookError {
@@ -3535,7 +3452,7 @@ impl DeleteWebhookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -3543,7 +3460,7 @@ impl DeleteWebhookError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3594,21 +3511,17 @@ impl DeleteWebhookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DeleteWebhookError::BadRequest(
+                    DeleteWebhookError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3617,7 +3530,7 @@ impl DeleteWebhookError {
                     )
                 }
                 401u16 => {
-                    super::errors::DeleteWebhookError::Unauthorized(
+                    DeleteWebhookError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3630,7 +3543,7 @@ impl DeleteWebhookError {
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteWebhookError::Forbidden(
+                    DeleteWebhookError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3643,14 +3556,12 @@ impl DeleteWebhookError {
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteWebhookError::NotFound(
+                    DeleteWebhookError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -3658,7 +3569,7 @@ impl DeleteWebhookError {
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteWebhookError::TooManyRequests(
+                    DeleteWebhookError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -3682,13 +3593,13 @@ impl DeleteWebhookError {
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteWebhookError::InternalServerError(
+                    DeleteWebhookError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3696,12 +3607,12 @@ impl DeleteWebhookError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
+impl<E: DomainError> From<E> for DeleteWebhookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3729,7 +3640,7 @@ pub enum ListApiKeysError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListApiKeysError {
@@ -3746,14 +3657,14 @@ impl ListApiKeysError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3797,21 +3708,17 @@ impl ListApiKeysError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListApiKeysError::BadRequest(
+                    ListApiKeysError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3820,7 +3727,7 @@ impl ListApiKeysError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListApiKeysError::Unauthorized(
+                    ListApiKeysError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3833,7 +3740,7 @@ impl ListApiKeysError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListApiKeysError::Forbidden(
+                    ListApiKeysError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -3846,7 +3753,7 @@ impl ListApiKeysError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListApiKeysError::TooManyRequests(
+                    ListApiKeysError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -3870,13 +3777,13 @@ impl ListApiKeysError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListApiKeysError::InternalServerError(
+                    ListApiKeysError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3884,12 +3791,12 @@ impl ListApiKeysError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
+impl<E: DomainError> From<E> for ListApiKeysError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3917,7 +3824,7 @@ pub enum CreateApiKeyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateApiKeyError {
@@ -3934,14 +3841,14 @@ impl CreateApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3985,21 +3892,17 @@ impl CreateApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyError::BadRequest(
+                    CreateApiKeyError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4008,7 +3911,7 @@ impl CreateApiKeyError {
                     )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyError::Unauthorized(
+                    CreateApiKeyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -4021,7 +3924,7 @@ impl CreateApiKeyError {
                     )
                 }
                 403u16 => {
-                    super::errors::CreateApiKeyError::Forbidden(
+                    CreateApiKeyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -4034,7 +3937,7 @@ impl CreateApiKeyError {
                     )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyError::TooManyRequests(
+                    CreateApiKeyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -4058,13 +3961,13 @@ impl CreateApiKeyError {
                     )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyError::InternalServerError(
+                    CreateApiKeyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4072,12 +3975,12 @@ impl CreateApiKeyError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
+impl<E: DomainError> From<E> for CreateApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4107,7 +4010,7 @@ pub enum RevokeApiKeyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeApiKeyError {
@@ -4125,7 +4028,7 @@ impl RevokeApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -4133,7 +4036,7 @@ impl RevokeApiKeyError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4184,21 +4087,17 @@ impl RevokeApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::RevokeApiKeyError::BadRequest(
+                    RevokeApiKeyError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4207,7 +4106,7 @@ impl RevokeApiKeyError {
                     )
                 }
                 401u16 => {
-                    super::errors::RevokeApiKeyError::Unauthorized(
+                    RevokeApiKeyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -4220,7 +4119,7 @@ impl RevokeApiKeyError {
                     )
                 }
                 403u16 => {
-                    super::errors::RevokeApiKeyError::Forbidden(
+                    RevokeApiKeyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -4233,14 +4132,12 @@ impl RevokeApiKeyError {
                     )
                 }
                 404u16 => {
-                    super::errors::RevokeApiKeyError::NotFound(
+                    RevokeApiKeyError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -4248,7 +4145,7 @@ impl RevokeApiKeyError {
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeApiKeyError::TooManyRequests(
+                    RevokeApiKeyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -4272,13 +4169,13 @@ impl RevokeApiKeyError {
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeApiKeyError::InternalServerError(
+                    RevokeApiKeyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4286,12 +4183,12 @@ impl RevokeApiKeyError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
+impl<E: DomainError> From<E> for RevokeApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4315,7 +4212,7 @@ pub enum ListScopesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListScopesError {
@@ -4330,12 +4227,12 @@ impl ListScopesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4370,15 +4267,11 @@ impl ListScopesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListScopesError::Unauthorized(
+                    ListScopesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -4391,7 +4284,7 @@ impl ListScopesError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListScopesError::TooManyRequests(
+                    ListScopesError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -4415,13 +4308,13 @@ impl ListScopesError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListScopesError::InternalServerError(
+                    ListScopesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4429,12 +4322,12 @@ impl ListScopesError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
+impl<E: DomainError> From<E> for ListScopesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4458,7 +4351,7 @@ pub enum RefreshTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RefreshTokenError {
@@ -4473,12 +4366,12 @@ impl RefreshTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4513,15 +4406,11 @@ impl RefreshTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RefreshTokenError::Unauthorized(
+                    RefreshTokenError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
@@ -4534,7 +4423,7 @@ impl RefreshTokenError {
                     )
                 }
                 429u16 => {
-                    super::errors::RefreshTokenError::TooManyRequests(
+                    RefreshTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
@@ -4558,13 +4447,13 @@ impl RefreshTokenError {
                     )
                 }
                 500u16 => {
-                    super::errors::RefreshTokenError::InternalServerError(
+                    RefreshTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4572,12 +4461,12 @@ impl RefreshTokenError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
+impl<E: DomainError> From<E> for RefreshTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,11 +36,8 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
         400u16 => super::types::Error::new(message),
         401u16 => super::types::Error::new(message),
@@ -52,10 +49,7 @@ pub fn common_error(
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `checkIndicator` (POST /v1/check-indicator).
@@ -73,7 +67,7 @@ pub enum CheckIndicatorError {
         /// The body.
         body: ::clawgen_runtime::ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
-        retry_after: ::std::option::Option<i64>,
+        retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
@@ -82,7 +76,7 @@ pub enum CheckIndicatorError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CheckIndicatorError {
@@ -99,14 +93,14 @@ impl CheckIndicatorError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests { body, .. } => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -150,57 +144,51 @@ impl CheckIndicatorError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CheckIndicatorError::BadRequest(
+                    CheckIndicatorError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CheckIndicatorError::Unauthorized(
+                    CheckIndicatorError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CheckIndicatorError::Forbidden(
+                    CheckIndicatorError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CheckIndicatorError::TooManyRequests {
+                    CheckIndicatorError::TooManyRequests {
                         body: ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
+                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
-                    super::errors::CheckIndicatorError::InternalServerError(
+                    CheckIndicatorError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CheckIndicatorError {
+impl<E: DomainError> From<E> for CheckIndicatorError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -224,7 +212,7 @@ pub enum GetLatestIntelFeedError {
         /// The body.
         body: ::clawgen_runtime::ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
-        retry_after: ::std::option::Option<i64>,
+        retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
@@ -233,7 +221,7 @@ pub enum GetLatestIntelFeedError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetLatestIntelFeedError {
@@ -250,14 +238,14 @@ impl GetLatestIntelFeedError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests { body, .. } => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -301,57 +289,51 @@ impl GetLatestIntelFeedError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetLatestIntelFeedError::BadRequest(
+                    GetLatestIntelFeedError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::GetLatestIntelFeedError::Unauthorized(
+                    GetLatestIntelFeedError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetLatestIntelFeedError::Forbidden(
+                    GetLatestIntelFeedError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetLatestIntelFeedError::TooManyRequests {
+                    GetLatestIntelFeedError::TooManyRequests {
                         body: ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
+                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
-                    super::errors::GetLatestIntelFeedError::InternalServerError(
+                    GetLatestIntelFeedError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetLatestIntelFeedError {
+impl<E: DomainError> From<E> for GetLatestIntelFeedError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -375,7 +357,7 @@ pub enum GetRunbookError {
         /// The body.
         body: ::clawgen_runtime::ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
-        retry_after: ::std::option::Option<i64>,
+        retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
@@ -384,7 +366,7 @@ pub enum GetRunbookError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetRunbookError {
@@ -401,14 +383,14 @@ impl GetRunbookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests { body, .. } => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -452,57 +434,51 @@ impl GetRunbookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetRunbookError::Unauthorized(
+                    GetRunbookError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetRunbookError::Forbidden(
+                    GetRunbookError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetRunbookError::NotFound(
+                    GetRunbookError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetRunbookError::TooManyRequests {
+                    GetRunbookError::TooManyRequests {
                         body: ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
+                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
-                    super::errors::GetRunbookError::InternalServerError(
+                    GetRunbookError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(message),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetRunbookError {
+impl<E: DomainError> From<E> for GetRunbookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,29 +36,16 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
-        401u16 => {
-            super::types::Error::new(::std::string::String::from("AUTH_401"), message)
-        }
-        500..=599 => {
-            super::types::Error::new(
-                ::std::string::String::from("INTERNAL_500"),
-                message,
-            )
-        }
-        _ => super::types::Error::new(::std::string::String::from("AUTH_401"), message),
+        401u16 => super::types::Error::new(String::from("AUTH_401"), message),
+        500..=599 => super::types::Error::new(String::from("INTERNAL_500"), message),
+        _ => super::types::Error::new(String::from("AUTH_401"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
@@ -74,7 +61,7 @@ pub enum GetCurrentUserError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCurrentUserError {
@@ -88,11 +75,11 @@ impl GetCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -120,39 +107,32 @@ impl GetCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentUserError::Unauthorized(
+                    GetCurrentUserError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCurrentUserError::InternalServerError(
+                    GetCurrentUserError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
+impl<E: DomainError> From<E> for GetCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -174,7 +154,7 @@ pub enum ListPlansError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListPlansError {
@@ -188,11 +168,11 @@ impl ListPlansError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -220,39 +200,32 @@ impl ListPlansError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListPlansError::Unauthorized(
+                    ListPlansError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListPlansError::InternalServerError(
+                    ListPlansError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
+impl<E: DomainError> From<E> for ListPlansError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -274,7 +247,7 @@ pub enum ListModelsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListModelsError {
@@ -288,11 +261,11 @@ impl ListModelsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -320,39 +293,32 @@ impl ListModelsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListModelsError::Unauthorized(
+                    ListModelsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListModelsError::InternalServerError(
+                    ListModelsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
+impl<E: DomainError> From<E> for ListModelsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -374,7 +340,7 @@ pub enum ListRuntimeImagesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListRuntimeImagesError {
@@ -388,11 +354,11 @@ impl ListRuntimeImagesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -420,39 +386,32 @@ impl ListRuntimeImagesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListRuntimeImagesError::Unauthorized(
+                    ListRuntimeImagesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListRuntimeImagesError::InternalServerError(
+                    ListRuntimeImagesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
+impl<E: DomainError> From<E> for ListRuntimeImagesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -474,7 +433,7 @@ pub enum ListToolsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListToolsError {
@@ -488,11 +447,11 @@ impl ListToolsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -520,39 +479,32 @@ impl ListToolsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListToolsError::Unauthorized(
+                    ListToolsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListToolsError::InternalServerError(
+                    ListToolsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
+impl<E: DomainError> From<E> for ListToolsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -574,7 +526,7 @@ pub enum ListTeamTemplatesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListTeamTemplatesError {
@@ -588,11 +540,11 @@ impl ListTeamTemplatesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -620,39 +572,32 @@ impl ListTeamTemplatesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListTeamTemplatesError::Unauthorized(
+                    ListTeamTemplatesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListTeamTemplatesError::InternalServerError(
+                    ListTeamTemplatesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
+impl<E: DomainError> From<E> for ListTeamTemplatesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -672,7 +617,7 @@ pub enum GetOpenApiDocumentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetOpenApiDocumentError {
@@ -685,10 +630,10 @@ impl GetOpenApiDocumentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -710,29 +655,25 @@ impl GetOpenApiDocumentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 500u16 => {
-                    super::errors::GetOpenApiDocumentError::InternalServerError(
+                    GetOpenApiDocumentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetOpenApiDocumentError {
+impl<E: DomainError> From<E> for GetOpenApiDocumentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

@@ -27,14 +27,14 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
+        ::std::sync::Mutex<Option<super::rate_limit::RateLimit>>,
     >,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://api.1claw.xyz")
     }
@@ -43,36 +43,30 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
-            rate_limit: ::std::default::Default::default(),
+            credentials: Default::default(),
+            rate_limit: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -98,7 +92,7 @@ impl Client {
     /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
         self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
-        self.rate_limit = ::std::default::Default::default();
+        self.rate_limit = Default::default();
         self
     }
     /// Replaces every credential on a live client, for it and the clones
@@ -116,7 +110,7 @@ impl Client {
         self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
-    pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
+    pub fn rate_limit(&self) -> Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request` as the transport allows, and reads the whole answer.
@@ -126,7 +120,7 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
             let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(
@@ -141,8 +135,8 @@ impl Client {
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
-            body_wait: ::std::option::Option::None,
+            reset_header: Some("x-ratelimit-reset"),
+            body_wait: None,
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -152,9 +146,9 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `BearerJwt` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_jwt(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_bearer_jwt(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.bearer_jwt = ::std::option::Option::Some(value.into());
+        credentials.bearer_jwt = Some(value.into());
         self.with_credentials(credentials)
     }
     /// Service health
@@ -164,16 +158,13 @@ impl Client {
     /// `GET /v1/health`
     pub async fn get_health(
         &self,
-    ) -> ::std::result::Result<
-        super::types::HealthStatus,
-        ClientError<super::errors::GetHealthError>,
-    > {
+    ) -> Result<super::types::HealthStatus, ClientError<super::errors::GetHealthError>> {
         self.get_health_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_health`], with the status and headers of the answer.
     pub async fn get_health_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::HealthStatus>,
         ClientError<super::errors::GetHealthError>,
     > {
@@ -203,16 +194,13 @@ impl Client {
     /// `GET /v1/health/hsm`
     pub async fn get_hsm_health(
         &self,
-    ) -> ::std::result::Result<
-        super::types::HsmHealth,
-        ClientError<super::errors::GetHsmHealthError>,
-    > {
+    ) -> Result<super::types::HsmHealth, ClientError<super::errors::GetHsmHealthError>> {
         self.get_hsm_health_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_hsm_health`], with the status and headers of the answer.
     pub async fn get_hsm_health_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::HsmHealth>,
         ClientError<super::errors::GetHsmHealthError>,
     > {
@@ -248,7 +236,7 @@ impl Client {
     pub async fn access_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SharedSecret,
         ClientError<super::errors::AccessShareError>,
     > {
@@ -258,7 +246,7 @@ impl Client {
     pub async fn access_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SharedSecret>,
         ClientError<super::errors::AccessShareError>,
     > {
@@ -293,17 +281,14 @@ impl Client {
     pub async fn revoke_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RevokeShareError>> {
+    ) -> Result<(), ClientError<super::errors::RevokeShareError>> {
         self.revoke_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_share`], with the status and headers of the answer.
     pub async fn revoke_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RevokeShareError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeShareError>> {
         use super::errors::RevokeShareError as Failure;
         let url = format!(
             "{}/v1/share/{}", self.base_url, params::encode_segment(&
@@ -345,17 +330,14 @@ impl Client {
     pub async fn signup(
         &self,
         body: &super::types::SignupRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::SignupError>,
-    > {
+    ) -> Result<super::types::TokenResponse, ClientError<super::errors::SignupError>> {
         self.signup_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::signup`], with the status and headers of the answer.
     pub async fn signup_with_response(
         &self,
         body: &super::types::SignupRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::SignupError>,
     > {
@@ -391,7 +373,7 @@ impl Client {
     pub async fn create_token(
         &self,
         body: &super::types::LoginRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::CreateTokenResponse,
         ClientError<super::errors::CreateTokenError>,
     > {
@@ -401,7 +383,7 @@ impl Client {
     pub async fn create_token_with_response(
         &self,
         body: &super::types::LoginRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::errors::CreateTokenResponse>,
         ClientError<super::errors::CreateTokenError>,
     > {
@@ -440,16 +422,13 @@ impl Client {
     /// `DELETE /v1/auth/token`
     pub async fn revoke_token(
         &self,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RevokeTokenError>> {
+    ) -> Result<(), ClientError<super::errors::RevokeTokenError>> {
         self.revoke_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_token`], with the status and headers of the answer.
     pub async fn revoke_token_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RevokeTokenError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeTokenError>> {
         use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
@@ -488,7 +467,7 @@ impl Client {
     pub async fn create_agent_token(
         &self,
         body: &super::types::AgentTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::CreateAgentTokenError>,
     > {
@@ -498,7 +477,7 @@ impl Client {
     pub async fn create_agent_token_with_response(
         &self,
         body: &super::types::AgentTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::CreateAgentTokenError>,
     > {
@@ -535,7 +514,7 @@ impl Client {
     pub async fn create_api_key_token(
         &self,
         body: &super::types::ApiKeyTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::CreateApiKeyTokenError>,
     > {
@@ -547,7 +526,7 @@ impl Client {
     pub async fn create_api_key_token_with_response(
         &self,
         body: &super::types::ApiKeyTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::CreateApiKeyTokenError>,
     > {
@@ -585,7 +564,7 @@ impl Client {
     pub async fn sign_in_with_google(
         &self,
         body: &super::types::GoogleSignInRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::SignInWithGoogleResponse,
         ClientError<super::errors::SignInWithGoogleError>,
     > {
@@ -595,7 +574,7 @@ impl Client {
     pub async fn sign_in_with_google_with_response(
         &self,
         body: &super::types::GoogleSignInRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::errors::SignInWithGoogleResponse>,
         ClientError<super::errors::SignInWithGoogleError>,
     > {
@@ -637,17 +616,14 @@ impl Client {
     pub async fn change_password(
         &self,
         body: &super::types::ChangePasswordRequest,
-    ) -> ::std::result::Result<(), ClientError<super::errors::ChangePasswordError>> {
+    ) -> Result<(), ClientError<super::errors::ChangePasswordError>> {
         self.change_password_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::change_password`], with the status and headers of the answer.
     pub async fn change_password_with_response(
         &self,
         body: &super::types::ChangePasswordRequest,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::ChangePasswordError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::ChangePasswordError>> {
         use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -694,16 +670,13 @@ impl Client {
     /// `POST /v1/auth/refresh`
     pub async fn refresh_token(
         &self,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RefreshTokenError>> {
+    ) -> Result<(), ClientError<super::errors::RefreshTokenError>> {
         self.refresh_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::refresh_token`], with the status and headers of the answer.
     pub async fn refresh_token_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RefreshTokenError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RefreshTokenError>> {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/v1/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -729,16 +702,13 @@ impl Client {
     /// `GET /v1/auth/me`
     pub async fn get_current_user(
         &self,
-    ) -> ::std::result::Result<
-        super::types::User,
-        ClientError<super::errors::GetCurrentUserError>,
-    > {
+    ) -> Result<super::types::User, ClientError<super::errors::GetCurrentUserError>> {
         self.get_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_current_user`], with the status and headers of the answer.
     pub async fn get_current_user_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::User>,
         ClientError<super::errors::GetCurrentUserError>,
     > {
@@ -778,16 +748,13 @@ impl Client {
     /// `DELETE /v1/auth/me`
     pub async fn delete_current_user(
         &self,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteCurrentUserError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteCurrentUserError>> {
         self.delete_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_current_user`], with the status and headers of the answer.
     pub async fn delete_current_user_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteCurrentUserError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteCurrentUserError>> {
         use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
@@ -825,17 +792,14 @@ impl Client {
     pub async fn update_current_user(
         &self,
         body: &super::types::UpdateUserRequest,
-    ) -> ::std::result::Result<
-        super::types::User,
-        ClientError<super::errors::UpdateCurrentUserError>,
-    > {
+    ) -> Result<super::types::User, ClientError<super::errors::UpdateCurrentUserError>> {
         self.update_current_user_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::update_current_user`], with the status and headers of the answer.
     pub async fn update_current_user_with_response(
         &self,
         body: &super::types::UpdateUserRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::User>,
         ClientError<super::errors::UpdateCurrentUserError>,
     > {
@@ -879,16 +843,13 @@ impl Client {
     /// `GET /v1/auth/mfa/status`
     pub async fn get_mfa_status(
         &self,
-    ) -> ::std::result::Result<
-        super::types::MfaStatus,
-        ClientError<super::errors::GetMfaStatusError>,
-    > {
+    ) -> Result<super::types::MfaStatus, ClientError<super::errors::GetMfaStatusError>> {
         self.get_mfa_status_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_mfa_status`], with the status and headers of the answer.
     pub async fn get_mfa_status_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::MfaStatus>,
         ClientError<super::errors::GetMfaStatusError>,
     > {
@@ -929,16 +890,13 @@ impl Client {
     /// `POST /v1/auth/mfa/setup`
     pub async fn setup_mfa(
         &self,
-    ) -> ::std::result::Result<
-        super::types::MfaSetup,
-        ClientError<super::errors::SetupMfaError>,
-    > {
+    ) -> Result<super::types::MfaSetup, ClientError<super::errors::SetupMfaError>> {
         self.setup_mfa_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::setup_mfa`], with the status and headers of the answer.
     pub async fn setup_mfa_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::MfaSetup>,
         ClientError<super::errors::SetupMfaError>,
     > {
@@ -981,7 +939,7 @@ impl Client {
     pub async fn verify_mfa_setup(
         &self,
         body: &super::types::MfaCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::MfaEnabled,
         ClientError<super::errors::VerifyMfaSetupError>,
     > {
@@ -991,7 +949,7 @@ impl Client {
     pub async fn verify_mfa_setup_with_response(
         &self,
         body: &super::types::MfaCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::MfaEnabled>,
         ClientError<super::errors::VerifyMfaSetupError>,
     > {
@@ -1039,7 +997,7 @@ impl Client {
     pub async fn verify_mfa(
         &self,
         body: &super::types::MfaVerifyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::VerifyMfaError>,
     > {
@@ -1049,7 +1007,7 @@ impl Client {
     pub async fn verify_mfa_with_response(
         &self,
         body: &super::types::MfaVerifyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::VerifyMfaError>,
     > {
@@ -1084,17 +1042,14 @@ impl Client {
     pub async fn disable_mfa(
         &self,
         body: &super::types::DisableMfaRequest,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DisableMfaError>> {
+    ) -> Result<(), ClientError<super::errors::DisableMfaError>> {
         self.disable_mfa_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::disable_mfa`], with the status and headers of the answer.
     pub async fn disable_mfa_with_response(
         &self,
         body: &super::types::DisableMfaRequest,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DisableMfaError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableMfaError>> {
         use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
@@ -1137,7 +1092,7 @@ impl Client {
     pub async fn request_device_code(
         &self,
         body: &super::types::DeviceCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceAuthorization,
         ClientError<super::errors::RequestDeviceCodeError>,
     > {
@@ -1147,7 +1102,7 @@ impl Client {
     pub async fn request_device_code_with_response(
         &self,
         body: &super::types::DeviceCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceAuthorization>,
         ClientError<super::errors::RequestDeviceCodeError>,
     > {
@@ -1185,7 +1140,7 @@ impl Client {
     pub async fn poll_device_token(
         &self,
         body: &super::types::DeviceTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::PollDeviceTokenError>,
     > {
@@ -1195,7 +1150,7 @@ impl Client {
     pub async fn poll_device_token_with_response(
         &self,
         body: &super::types::DeviceTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::PollDeviceTokenError>,
     > {
@@ -1231,7 +1186,7 @@ impl Client {
     pub async fn get_device_code_status(
         &self,
         user_code: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceCodeStatus,
         ClientError<super::errors::GetDeviceCodeStatusError>,
     > {
@@ -1243,7 +1198,7 @@ impl Client {
     pub async fn get_device_code_status_with_response(
         &self,
         user_code: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceCodeStatus>,
         ClientError<super::errors::GetDeviceCodeStatusError>,
     > {
@@ -1278,7 +1233,7 @@ impl Client {
     pub async fn approve_device(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceCodeStatus,
         ClientError<super::errors::ApproveDeviceError>,
     > {
@@ -1288,7 +1243,7 @@ impl Client {
     pub async fn approve_device_with_response(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceCodeStatus>,
         ClientError<super::errors::ApproveDeviceError>,
     > {
@@ -1336,7 +1291,7 @@ impl Client {
     pub async fn deny_device(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceCodeStatus,
         ClientError<super::errors::DenyDeviceError>,
     > {
@@ -1346,7 +1301,7 @@ impl Client {
     pub async fn deny_device_with_response(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceCodeStatus>,
         ClientError<super::errors::DenyDeviceError>,
     > {
@@ -1391,16 +1346,13 @@ impl Client {
     /// `GET /v1/auth/api-keys`
     pub async fn list_api_keys(
         &self,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyList,
-        ClientError<super::errors::ListApiKeysError>,
-    > {
+    ) -> Result<super::types::ApiKeyList, ClientError<super::errors::ListApiKeysError>> {
         self.list_api_keys_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_api_keys`], with the status and headers of the answer.
     pub async fn list_api_keys_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeyList>,
         ClientError<super::errors::ListApiKeysError>,
     > {
@@ -1443,7 +1395,7 @@ impl Client {
     pub async fn create_api_key(
         &self,
         body: &super::types::CreateApiKeyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreatedApiKey,
         ClientError<super::errors::CreateApiKeyError>,
     > {
@@ -1453,7 +1405,7 @@ impl Client {
     pub async fn create_api_key_with_response(
         &self,
         body: &super::types::CreateApiKeyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreatedApiKey>,
         ClientError<super::errors::CreateApiKeyError>,
     > {
@@ -1498,17 +1450,14 @@ impl Client {
     pub async fn revoke_api_key(
         &self,
         key_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RevokeApiKeyError>> {
+    ) -> Result<(), ClientError<super::errors::RevokeApiKeyError>> {
         self.revoke_api_key_with_response(key_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_api_key`], with the status and headers of the answer.
     pub async fn revoke_api_key_with_response(
         &self,
         key_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RevokeApiKeyError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeApiKeyError>> {
         use super::errors::RevokeApiKeyError as Failure;
         let url = format!(
             "{}/v1/auth/api-keys/{}", self.base_url, params::encode_segment(&
@@ -1551,16 +1500,13 @@ impl Client {
     /// `GET /v1/vaults`
     pub async fn list_vaults(
         &self,
-    ) -> ::std::result::Result<
-        super::types::VaultList,
-        ClientError<super::errors::ListVaultsError>,
-    > {
+    ) -> Result<super::types::VaultList, ClientError<super::errors::ListVaultsError>> {
         self.list_vaults_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_vaults`], with the status and headers of the answer.
     pub async fn list_vaults_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::VaultList>,
         ClientError<super::errors::ListVaultsError>,
     > {
@@ -1602,17 +1548,14 @@ impl Client {
     pub async fn create_vault(
         &self,
         body: &super::types::CreateVaultRequest,
-    ) -> ::std::result::Result<
-        super::types::Vault,
-        ClientError<super::errors::CreateVaultError>,
-    > {
+    ) -> Result<super::types::Vault, ClientError<super::errors::CreateVaultError>> {
         self.create_vault_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_vault`], with the status and headers of the answer.
     pub async fn create_vault_with_response(
         &self,
         body: &super::types::CreateVaultRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Vault>,
         ClientError<super::errors::CreateVaultError>,
     > {
@@ -1659,17 +1602,14 @@ impl Client {
     pub async fn get_vault(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Vault,
-        ClientError<super::errors::GetVaultError>,
-    > {
+    ) -> Result<super::types::Vault, ClientError<super::errors::GetVaultError>> {
         self.get_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_vault`], with the status and headers of the answer.
     pub async fn get_vault_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Vault>,
         ClientError<super::errors::GetVaultError>,
     > {
@@ -1714,17 +1654,14 @@ impl Client {
     pub async fn delete_vault(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteVaultError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteVaultError>> {
         self.delete_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_vault`], with the status and headers of the answer.
     pub async fn delete_vault_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteVaultError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteVaultError>> {
         use super::errors::DeleteVaultError as Failure;
         let url = format!(
             "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
@@ -1771,10 +1708,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::EnableCmekRequest,
-    ) -> ::std::result::Result<
-        super::types::CmekConfig,
-        ClientError<super::errors::EnableCmekError>,
-    > {
+    ) -> Result<super::types::CmekConfig, ClientError<super::errors::EnableCmekError>> {
         self.enable_cmek_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1784,7 +1718,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::EnableCmekRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CmekConfig>,
         ClientError<super::errors::EnableCmekError>,
     > {
@@ -1838,17 +1772,14 @@ impl Client {
     pub async fn disable_cmek(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DisableCmekError>> {
+    ) -> Result<(), ClientError<super::errors::DisableCmekError>> {
         self.disable_cmek_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::disable_cmek`], with the status and headers of the answer.
     pub async fn disable_cmek_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DisableCmekError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableCmekError>> {
         use super::errors::DisableCmekError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
@@ -1895,7 +1826,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::CmekRotationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CmekRotationJob,
         ClientError<super::errors::StartCmekRotationError>,
     > {
@@ -1908,7 +1839,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::CmekRotationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CmekRotationJob>,
         ClientError<super::errors::StartCmekRotationError>,
     > {
@@ -1961,7 +1892,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         job_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CmekRotationJob,
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
@@ -1974,7 +1905,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         job_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CmekRotationJob>,
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
@@ -2026,10 +1957,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         query: &super::types::ListSecretsQuery,
-    ) -> ::std::result::Result<
-        super::types::SecretList,
-        ClientError<super::errors::ListSecretsError>,
-    > {
+    ) -> Result<super::types::SecretList, ClientError<super::errors::ListSecretsError>> {
         self.list_secrets_with_response(vault_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -2039,7 +1967,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         query: &super::types::ListSecretsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SecretList>,
         ClientError<super::errors::ListSecretsError>,
     > {
@@ -2095,10 +2023,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         query: &super::types::GetSecretQuery,
-    ) -> ::std::result::Result<
-        super::types::Secret,
-        ClientError<super::errors::GetSecretError>,
-    > {
+    ) -> Result<super::types::Secret, ClientError<super::errors::GetSecretError>> {
         self.get_secret_with_response(vault_id, path, query)
             .await
             .map(ResponseValue::into_inner)
@@ -2109,7 +2034,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         query: &super::types::GetSecretQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Secret>,
         ClientError<super::errors::GetSecretError>,
     > {
@@ -2166,7 +2091,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         body: &super::types::PutSecretRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::PutSecretResponse,
         ClientError<super::errors::PutSecretError>,
     > {
@@ -2180,7 +2105,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         body: &super::types::PutSecretRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::errors::PutSecretResponse>,
         ClientError<super::errors::PutSecretError>,
     > {
@@ -2238,7 +2163,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteSecretError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteSecretError>> {
         self.delete_secret_with_response(vault_id, path)
             .await
             .map(ResponseValue::into_inner)
@@ -2248,10 +2173,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteSecretError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteSecretError>> {
         use super::errors::DeleteSecretError as Failure;
         check_path_value("path", path, true)?;
         let url = format!(
@@ -2296,7 +2218,7 @@ impl Client {
     pub async fn list_policies(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PolicyList,
         ClientError<super::errors::ListPoliciesError>,
     > {
@@ -2306,7 +2228,7 @@ impl Client {
     pub async fn list_policies_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PolicyList>,
         ClientError<super::errors::ListPoliciesError>,
     > {
@@ -2356,10 +2278,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
-        super::types::Policy,
-        ClientError<super::errors::CreatePolicyError>,
-    > {
+    ) -> Result<super::types::Policy, ClientError<super::errors::CreatePolicyError>> {
         self.create_policy_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2369,7 +2288,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Policy>,
         ClientError<super::errors::CreatePolicyError>,
     > {
@@ -2422,10 +2341,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
-        super::types::Policy,
-        ClientError<super::errors::UpdatePolicyError>,
-    > {
+    ) -> Result<super::types::Policy, ClientError<super::errors::UpdatePolicyError>> {
         self.update_policy_with_response(vault_id, policy_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2436,7 +2352,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Policy>,
         ClientError<super::errors::UpdatePolicyError>,
     > {
@@ -2493,7 +2409,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeletePolicyError>> {
+    ) -> Result<(), ClientError<super::errors::DeletePolicyError>> {
         self.delete_policy_with_response(vault_id, policy_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2503,10 +2419,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeletePolicyError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeletePolicyError>> {
         use super::errors::DeletePolicyError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
@@ -2557,7 +2470,7 @@ impl Client {
     pub async fn enroll_agent(
         &self,
         body: &super::types::EnrollAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::EnrollmentResponse,
         ClientError<super::errors::EnrollAgentError>,
     > {
@@ -2567,7 +2480,7 @@ impl Client {
     pub async fn enroll_agent_with_response(
         &self,
         body: &super::types::EnrollAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::EnrollmentResponse>,
         ClientError<super::errors::EnrollAgentError>,
     > {
@@ -2599,16 +2512,13 @@ impl Client {
     /// `GET /v1/agents`
     pub async fn list_agents(
         &self,
-    ) -> ::std::result::Result<
-        super::types::AgentList,
-        ClientError<super::errors::ListAgentsError>,
-    > {
+    ) -> Result<super::types::AgentList, ClientError<super::errors::ListAgentsError>> {
         self.list_agents_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_agents`], with the status and headers of the answer.
     pub async fn list_agents_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AgentList>,
         ClientError<super::errors::ListAgentsError>,
     > {
@@ -2650,7 +2560,7 @@ impl Client {
     pub async fn create_agent(
         &self,
         body: &super::types::CreateAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreatedAgent,
         ClientError<super::errors::CreateAgentError>,
     > {
@@ -2660,7 +2570,7 @@ impl Client {
     pub async fn create_agent_with_response(
         &self,
         body: &super::types::CreateAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreatedAgent>,
         ClientError<super::errors::CreateAgentError>,
     > {
@@ -2705,7 +2615,7 @@ impl Client {
     /// `GET /v1/agents/me`
     pub async fn get_current_agent(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AgentProfile,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
@@ -2714,7 +2624,7 @@ impl Client {
     /// [`Client::get_current_agent`], with the status and headers of the answer.
     pub async fn get_current_agent_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AgentProfile>,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
@@ -2755,17 +2665,14 @@ impl Client {
     pub async fn get_agent(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Agent,
-        ClientError<super::errors::GetAgentError>,
-    > {
+    ) -> Result<super::types::Agent, ClientError<super::errors::GetAgentError>> {
         self.get_agent_with_response(agent_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_agent`], with the status and headers of the answer.
     pub async fn get_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Agent>,
         ClientError<super::errors::GetAgentError>,
     > {
@@ -2810,7 +2717,7 @@ impl Client {
     pub async fn deactivate_agent(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeactivateAgentError>> {
+    ) -> Result<(), ClientError<super::errors::DeactivateAgentError>> {
         self.deactivate_agent_with_response(agent_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2819,10 +2726,7 @@ impl Client {
     pub async fn deactivate_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeactivateAgentError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeactivateAgentError>> {
         use super::errors::DeactivateAgentError as Failure;
         let url = format!(
             "{}/v1/agents/{}", self.base_url, params::encode_segment(&
@@ -2868,10 +2772,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::UpdateAgentRequest,
-    ) -> ::std::result::Result<
-        super::types::Agent,
-        ClientError<super::errors::UpdateAgentError>,
-    > {
+    ) -> Result<super::types::Agent, ClientError<super::errors::UpdateAgentError>> {
         self.update_agent_with_response(agent_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2881,7 +2782,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::UpdateAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Agent>,
         ClientError<super::errors::UpdateAgentError>,
     > {
@@ -2932,7 +2833,7 @@ impl Client {
     pub async fn rotate_agent_key(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::RotatedAgentKey,
         ClientError<super::errors::RotateAgentKeyError>,
     > {
@@ -2944,7 +2845,7 @@ impl Client {
     pub async fn rotate_agent_key_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::RotatedAgentKey>,
         ClientError<super::errors::RotateAgentKeyError>,
     > {
@@ -2995,10 +2896,7 @@ impl Client {
         &self,
         secret_id: &::uuid::Uuid,
         body: &super::types::CreateShareRequest,
-    ) -> ::std::result::Result<
-        super::types::Share,
-        ClientError<super::errors::CreateShareError>,
-    > {
+    ) -> Result<super::types::Share, ClientError<super::errors::CreateShareError>> {
         self.create_share_with_response(secret_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3008,7 +2906,7 @@ impl Client {
         &self,
         secret_id: &::uuid::Uuid,
         body: &super::types::CreateShareRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Share>,
         ClientError<super::errors::CreateShareError>,
     > {
@@ -3060,7 +2958,7 @@ impl Client {
     pub async fn list_outbound_shares(
         &self,
         query: &super::types::ListOutboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ShareList,
         ClientError<super::errors::ListOutboundSharesError>,
     > {
@@ -3072,7 +2970,7 @@ impl Client {
     pub async fn list_outbound_shares_with_response(
         &self,
         query: &super::types::ListOutboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ShareList>,
         ClientError<super::errors::ListOutboundSharesError>,
     > {
@@ -3118,7 +3016,7 @@ impl Client {
     pub async fn list_inbound_shares(
         &self,
         query: &super::types::ListInboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ShareList,
         ClientError<super::errors::ListInboundSharesError>,
     > {
@@ -3130,7 +3028,7 @@ impl Client {
     pub async fn list_inbound_shares_with_response(
         &self,
         query: &super::types::ListInboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ShareList>,
         ClientError<super::errors::ListInboundSharesError>,
     > {
@@ -3177,17 +3075,14 @@ impl Client {
     pub async fn accept_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Share,
-        ClientError<super::errors::AcceptShareError>,
-    > {
+    ) -> Result<super::types::Share, ClientError<super::errors::AcceptShareError>> {
         self.accept_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::accept_share`], with the status and headers of the answer.
     pub async fn accept_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Share>,
         ClientError<super::errors::AcceptShareError>,
     > {
@@ -3235,17 +3130,14 @@ impl Client {
     pub async fn decline_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Share,
-        ClientError<super::errors::DeclineShareError>,
-    > {
+    ) -> Result<super::types::Share, ClientError<super::errors::DeclineShareError>> {
         self.decline_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::decline_share`], with the status and headers of the answer.
     pub async fn decline_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Share>,
         ClientError<super::errors::DeclineShareError>,
     > {
@@ -3293,16 +3185,13 @@ impl Client {
     /// `GET /v1/chains`
     pub async fn list_chains(
         &self,
-    ) -> ::std::result::Result<
-        super::types::ChainList,
-        ClientError<super::errors::ListChainsError>,
-    > {
+    ) -> Result<super::types::ChainList, ClientError<super::errors::ListChainsError>> {
         self.list_chains_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_chains`], with the status and headers of the answer.
     pub async fn list_chains_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ChainList>,
         ClientError<super::errors::ListChainsError>,
     > {
@@ -3332,17 +3221,14 @@ impl Client {
     pub async fn get_chain(
         &self,
         identifier: &str,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        ClientError<super::errors::GetChainError>,
-    > {
+    ) -> Result<super::types::Chain, ClientError<super::errors::GetChainError>> {
         self.get_chain_with_response(identifier).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_chain`], with the status and headers of the answer.
     pub async fn get_chain_with_response(
         &self,
         identifier: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Chain>,
         ClientError<super::errors::GetChainError>,
     > {
@@ -3376,7 +3262,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TransactionList,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -3389,7 +3275,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TransactionList>,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -3444,7 +3330,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::TransactionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Transaction,
         ClientError<super::errors::SubmitTransactionError>,
     > {
@@ -3457,7 +3343,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::TransactionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Transaction>,
         ClientError<super::errors::SubmitTransactionError>,
     > {
@@ -3511,7 +3397,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         tx_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Transaction,
         ClientError<super::errors::GetTransactionError>,
     > {
@@ -3524,7 +3410,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         tx_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Transaction>,
         ClientError<super::errors::GetTransactionError>,
     > {
@@ -3576,7 +3462,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::SimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SimulationResult,
         ClientError<super::errors::SimulateTransactionError>,
     > {
@@ -3589,7 +3475,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::SimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SimulationResult>,
         ClientError<super::errors::SimulateTransactionError>,
     > {
@@ -3647,7 +3533,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::BundleSimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::BundleSimulationResult,
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
@@ -3660,7 +3546,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::BundleSimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::BundleSimulationResult>,
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
@@ -3715,7 +3601,7 @@ impl Client {
     /// `GET /v1/billing/usage`
     pub async fn get_usage_summary(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageSummary,
         ClientError<super::errors::GetUsageSummaryError>,
     > {
@@ -3724,7 +3610,7 @@ impl Client {
     /// [`Client::get_usage_summary`], with the status and headers of the answer.
     pub async fn get_usage_summary_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::UsageSummary>,
         ClientError<super::errors::GetUsageSummaryError>,
     > {
@@ -3766,7 +3652,7 @@ impl Client {
     /// `GET /v1/billing/history`
     pub async fn get_usage_history(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageHistory,
         ClientError<super::errors::GetUsageHistoryError>,
     > {
@@ -3775,7 +3661,7 @@ impl Client {
     /// [`Client::get_usage_history`], with the status and headers of the answer.
     pub async fn get_usage_history_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::UsageHistory>,
         ClientError<super::errors::GetUsageHistoryError>,
     > {
@@ -3819,7 +3705,7 @@ impl Client {
     pub async fn create_subscription_checkout(
         &self,
         body: &super::types::SubscribeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CheckoutSession,
         ClientError<super::errors::CreateSubscriptionCheckoutError>,
     > {
@@ -3831,7 +3717,7 @@ impl Client {
     pub async fn create_subscription_checkout_with_response(
         &self,
         body: &super::types::SubscribeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CheckoutSession>,
         ClientError<super::errors::CreateSubscriptionCheckoutError>,
     > {
@@ -3880,7 +3766,7 @@ impl Client {
     pub async fn create_billing_portal_session(
         &self,
         body: &super::types::PortalRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PortalSession,
         ClientError<super::errors::CreateBillingPortalSessionError>,
     > {
@@ -3892,7 +3778,7 @@ impl Client {
     pub async fn create_billing_portal_session_with_response(
         &self,
         body: &super::types::PortalRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PortalSession>,
         ClientError<super::errors::CreateBillingPortalSessionError>,
     > {
@@ -3939,7 +3825,7 @@ impl Client {
     /// `GET /v1/billing/subscription`
     pub async fn get_subscription(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SubscriptionSummary,
         ClientError<super::errors::GetSubscriptionError>,
     > {
@@ -3948,7 +3834,7 @@ impl Client {
     /// [`Client::get_subscription`], with the status and headers of the answer.
     pub async fn get_subscription_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SubscriptionSummary>,
         ClientError<super::errors::GetSubscriptionError>,
     > {
@@ -3991,7 +3877,7 @@ impl Client {
     pub async fn create_credit_topup(
         &self,
         body: &super::types::TopupRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CheckoutSession,
         ClientError<super::errors::CreateCreditTopupError>,
     > {
@@ -4001,7 +3887,7 @@ impl Client {
     pub async fn create_credit_topup_with_response(
         &self,
         body: &super::types::TopupRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CheckoutSession>,
         ClientError<super::errors::CreateCreditTopupError>,
     > {
@@ -4047,7 +3933,7 @@ impl Client {
     /// `GET /v1/billing/credits/balance`
     pub async fn get_credit_balance(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreditBalance,
         ClientError<super::errors::GetCreditBalanceError>,
     > {
@@ -4056,7 +3942,7 @@ impl Client {
     /// [`Client::get_credit_balance`], with the status and headers of the answer.
     pub async fn get_credit_balance_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreditBalance>,
         ClientError<super::errors::GetCreditBalanceError>,
     > {
@@ -4099,7 +3985,7 @@ impl Client {
     pub async fn list_credit_transactions(
         &self,
         query: &super::types::ListCreditTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreditTransactionList,
         ClientError<super::errors::ListCreditTransactionsError>,
     > {
@@ -4111,7 +3997,7 @@ impl Client {
     pub async fn list_credit_transactions_with_response(
         &self,
         query: &super::types::ListCreditTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreditTransactionList>,
         ClientError<super::errors::ListCreditTransactionsError>,
     > {
@@ -4162,7 +4048,7 @@ impl Client {
     pub async fn set_overage_method(
         &self,
         body: &super::types::OverageMethodRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OverageMethodResponse,
         ClientError<super::errors::SetOverageMethodError>,
     > {
@@ -4172,7 +4058,7 @@ impl Client {
     pub async fn set_overage_method_with_response(
         &self,
         body: &super::types::OverageMethodRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OverageMethodResponse>,
         ClientError<super::errors::SetOverageMethodError>,
     > {
@@ -4222,7 +4108,7 @@ impl Client {
         &self,
         stripe_signature: &str,
         body: &super::types::StripeEvent,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::WebhookAck,
         ClientError<super::errors::HandleStripeWebhookError>,
     > {
@@ -4235,7 +4121,7 @@ impl Client {
         &self,
         stripe_signature: &str,
         body: &super::types::StripeEvent,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::WebhookAck>,
         ClientError<super::errors::HandleStripeWebhookError>,
     > {
@@ -4272,7 +4158,7 @@ impl Client {
     pub async fn list_audit_events(
         &self,
         query: &super::types::ListAuditEventsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AuditEventList,
         ClientError<super::errors::ListAuditEventsError>,
     > {
@@ -4282,7 +4168,7 @@ impl Client {
     pub async fn list_audit_events_with_response(
         &self,
         query: &super::types::ListAuditEventsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AuditEventList>,
         ClientError<super::errors::ListAuditEventsError>,
     > {
@@ -4326,7 +4212,7 @@ impl Client {
     /// `GET /v1/org/members`
     pub async fn list_org_members(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgMemberList,
         ClientError<super::errors::ListOrgMembersError>,
     > {
@@ -4335,7 +4221,7 @@ impl Client {
     /// [`Client::list_org_members`], with the status and headers of the answer.
     pub async fn list_org_members_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgMemberList>,
         ClientError<super::errors::ListOrgMembersError>,
     > {
@@ -4377,7 +4263,7 @@ impl Client {
     pub async fn invite_org_member(
         &self,
         body: &super::types::InviteRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Invitation,
         ClientError<super::errors::InviteOrgMemberError>,
     > {
@@ -4387,7 +4273,7 @@ impl Client {
     pub async fn invite_org_member_with_response(
         &self,
         body: &super::types::InviteRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Invitation>,
         ClientError<super::errors::InviteOrgMemberError>,
     > {
@@ -4433,7 +4319,7 @@ impl Client {
     pub async fn remove_org_member(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
+    ) -> Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
         self.remove_org_member_with_response(user_id)
             .await
             .map(ResponseValue::into_inner)
@@ -4442,10 +4328,7 @@ impl Client {
     pub async fn remove_org_member_with_response(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RemoveOrgMemberError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RemoveOrgMemberError>> {
         use super::errors::RemoveOrgMemberError as Failure;
         let url = format!(
             "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
@@ -4490,7 +4373,7 @@ impl Client {
         &self,
         user_id: &::uuid::Uuid,
         body: &super::types::UpdateMemberRoleRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgMember,
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
@@ -4503,7 +4386,7 @@ impl Client {
         &self,
         user_id: &::uuid::Uuid,
         body: &super::types::UpdateMemberRoleRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgMember>,
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
@@ -4553,16 +4436,13 @@ impl Client {
     /// `GET /v1/security/ip-rules`
     pub async fn list_ip_rules(
         &self,
-    ) -> ::std::result::Result<
-        super::types::IpRuleList,
-        ClientError<super::errors::ListIpRulesError>,
-    > {
+    ) -> Result<super::types::IpRuleList, ClientError<super::errors::ListIpRulesError>> {
         self.list_ip_rules_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_ip_rules`], with the status and headers of the answer.
     pub async fn list_ip_rules_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::IpRuleList>,
         ClientError<super::errors::ListIpRulesError>,
     > {
@@ -4606,17 +4486,14 @@ impl Client {
     pub async fn create_ip_rule(
         &self,
         body: &super::types::CreateIpRuleRequest,
-    ) -> ::std::result::Result<
-        super::types::IpRule,
-        ClientError<super::errors::CreateIpRuleError>,
-    > {
+    ) -> Result<super::types::IpRule, ClientError<super::errors::CreateIpRuleError>> {
         self.create_ip_rule_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_ip_rule`], with the status and headers of the answer.
     pub async fn create_ip_rule_with_response(
         &self,
         body: &super::types::CreateIpRuleRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::IpRule>,
         ClientError<super::errors::CreateIpRuleError>,
     > {
@@ -4663,17 +4540,14 @@ impl Client {
     pub async fn delete_ip_rule(
         &self,
         rule_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteIpRuleError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteIpRuleError>> {
         self.delete_ip_rule_with_response(rule_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_ip_rule`], with the status and headers of the answer.
     pub async fn delete_ip_rule_with_response(
         &self,
         rule_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteIpRuleError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteIpRuleError>> {
         use super::errors::DeleteIpRuleError as Failure;
         let url = format!(
             "{}/v1/security/ip-rules/{}", self.base_url, params::encode_segment(&
@@ -4717,7 +4591,7 @@ impl Client {
     /// `GET /v1/admin/settings`
     pub async fn list_admin_settings(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SettingList,
         ClientError<super::errors::ListAdminSettingsError>,
     > {
@@ -4726,7 +4600,7 @@ impl Client {
     /// [`Client::list_admin_settings`], with the status and headers of the answer.
     pub async fn list_admin_settings_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SettingList>,
         ClientError<super::errors::ListAdminSettingsError>,
     > {
@@ -4772,7 +4646,7 @@ impl Client {
         &self,
         key: &str,
         body: &super::types::UpdateSettingRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Setting,
         ClientError<super::errors::UpdateAdminSettingError>,
     > {
@@ -4785,7 +4659,7 @@ impl Client {
         &self,
         key: &str,
         body: &super::types::UpdateSettingRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Setting>,
         ClientError<super::errors::UpdateAdminSettingError>,
     > {
@@ -4837,17 +4711,14 @@ impl Client {
     pub async fn delete_admin_setting(
         &self,
         key: &str,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
         self.delete_admin_setting_with_response(key).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_admin_setting`], with the status and headers of the answer.
     pub async fn delete_admin_setting_with_response(
         &self,
         key: &str,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteAdminSettingError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminSettingError>> {
         use super::errors::DeleteAdminSettingError as Failure;
         check_path_value("key", key, false)?;
         let url = format!(
@@ -4891,7 +4762,7 @@ impl Client {
     /// `GET /v1/admin/x402`
     pub async fn get_x402_config(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::X402Config,
         ClientError<super::errors::GetX402ConfigError>,
     > {
@@ -4900,7 +4771,7 @@ impl Client {
     /// [`Client::get_x402_config`], with the status and headers of the answer.
     pub async fn get_x402_config_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::X402Config>,
         ClientError<super::errors::GetX402ConfigError>,
     > {
@@ -4942,7 +4813,7 @@ impl Client {
     pub async fn update_x402_config(
         &self,
         body: &super::types::X402ConfigUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::X402Config,
         ClientError<super::errors::UpdateX402ConfigError>,
     > {
@@ -4952,7 +4823,7 @@ impl Client {
     pub async fn update_x402_config_with_response(
         &self,
         body: &super::types::X402ConfigUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::X402Config>,
         ClientError<super::errors::UpdateX402ConfigError>,
     > {
@@ -4998,7 +4869,7 @@ impl Client {
     pub async fn list_admin_users(
         &self,
         query: &super::types::ListAdminUsersQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AdminUserList,
         ClientError<super::errors::ListAdminUsersError>,
     > {
@@ -5008,7 +4879,7 @@ impl Client {
     pub async fn list_admin_users_with_response(
         &self,
         query: &super::types::ListAdminUsersQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AdminUserList>,
         ClientError<super::errors::ListAdminUsersError>,
     > {
@@ -5054,7 +4925,7 @@ impl Client {
     pub async fn delete_admin_user(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminUserError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteAdminUserError>> {
         self.delete_admin_user_with_response(user_id)
             .await
             .map(ResponseValue::into_inner)
@@ -5063,10 +4934,7 @@ impl Client {
     pub async fn delete_admin_user_with_response(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteAdminUserError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminUserError>> {
         use super::errors::DeleteAdminUserError as Failure;
         let url = format!(
             "{}/v1/admin/users/{}", self.base_url, params::encode_segment(&
@@ -5110,7 +4978,7 @@ impl Client {
     /// `GET /v1/admin/chains`
     pub async fn list_admin_chains(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ChainList,
         ClientError<super::errors::ListAdminChainsError>,
     > {
@@ -5119,7 +4987,7 @@ impl Client {
     /// [`Client::list_admin_chains`], with the status and headers of the answer.
     pub async fn list_admin_chains_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ChainList>,
         ClientError<super::errors::ListAdminChainsError>,
     > {
@@ -5162,17 +5030,14 @@ impl Client {
     pub async fn create_admin_chain(
         &self,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        ClientError<super::errors::CreateAdminChainError>,
-    > {
+    ) -> Result<super::types::Chain, ClientError<super::errors::CreateAdminChainError>> {
         self.create_admin_chain_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_admin_chain`], with the status and headers of the answer.
     pub async fn create_admin_chain_with_response(
         &self,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Chain>,
         ClientError<super::errors::CreateAdminChainError>,
     > {
@@ -5222,10 +5087,7 @@ impl Client {
         &self,
         chain_id: &str,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        ClientError<super::errors::UpdateAdminChainError>,
-    > {
+    ) -> Result<super::types::Chain, ClientError<super::errors::UpdateAdminChainError>> {
         self.update_admin_chain_with_response(chain_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -5235,7 +5097,7 @@ impl Client {
         &self,
         chain_id: &str,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Chain>,
         ClientError<super::errors::UpdateAdminChainError>,
     > {
@@ -5287,7 +5149,7 @@ impl Client {
     pub async fn delete_admin_chain(
         &self,
         chain_id: &str,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminChainError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteAdminChainError>> {
         self.delete_admin_chain_with_response(chain_id)
             .await
             .map(ResponseValue::into_inner)
@@ -5296,10 +5158,7 @@ impl Client {
     pub async fn delete_admin_chain_with_response(
         &self,
         chain_id: &str,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteAdminChainError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminChainError>> {
         use super::errors::DeleteAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
         let url = format!(
@@ -5344,17 +5203,14 @@ impl Client {
     pub async fn get_org_limits(
         &self,
         org_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::OrgLimits,
-        ClientError<super::errors::GetOrgLimitsError>,
-    > {
+    ) -> Result<super::types::OrgLimits, ClientError<super::errors::GetOrgLimitsError>> {
         self.get_org_limits_with_response(org_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_org_limits`], with the status and headers of the answer.
     pub async fn get_org_limits_with_response(
         &self,
         org_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgLimits>,
         ClientError<super::errors::GetOrgLimitsError>,
     > {
@@ -5403,7 +5259,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::OrgLimitsUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgLimits,
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
@@ -5416,7 +5272,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::OrgLimitsUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgLimits>,
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
@@ -5469,7 +5325,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::BillingTierRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgBillingTier,
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
@@ -5482,7 +5338,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::BillingTierRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgBillingTier>,
         ClientError<super::errors::SetOrgBillingTierError>,
     > {

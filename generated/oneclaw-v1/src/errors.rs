@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,76 +36,24 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
-        400u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("invalid_request"),
-                message,
-            )
-        }
-        401u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("unauthorized"),
-                message,
-            )
-        }
-        402u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("payment_required"),
-                message,
-            )
-        }
-        403u16 => {
-            super::types::Error::new(::std::string::String::from("forbidden"), message)
-        }
-        404u16 => {
-            super::types::Error::new(::std::string::String::from("not_found"), message)
-        }
-        409u16 => {
-            super::types::Error::new(::std::string::String::from("email_taken"), message)
-        }
-        410u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("share_expired"),
-                message,
-            )
-        }
-        422u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("simulation_failed"),
-                message,
-            )
-        }
-        429u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("rate_limited"),
-                message,
-            )
-        }
-        500..=599 => {
-            super::types::Error::new(
-                ::std::string::String::from("internal_error"),
-                message,
-            )
-        }
-        _ => {
-            super::types::Error::new(
-                ::std::string::String::from("invalid_request"),
-                message,
-            )
-        }
+        400u16 => super::types::Error::new(String::from("invalid_request"), message),
+        401u16 => super::types::Error::new(String::from("unauthorized"), message),
+        402u16 => super::types::Error::new(String::from("payment_required"), message),
+        403u16 => super::types::Error::new(String::from("forbidden"), message),
+        404u16 => super::types::Error::new(String::from("not_found"), message),
+        409u16 => super::types::Error::new(String::from("email_taken"), message),
+        410u16 => super::types::Error::new(String::from("share_expired"), message),
+        422u16 => super::types::Error::new(String::from("simulation_failed"), message),
+        429u16 => super::types::Error::new(String::from("rate_limited"), message),
+        500..=599 => super::types::Error::new(String::from("internal_error"), message),
+        _ => super::types::Error::new(String::from("invalid_request"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `getHealth` (GET /v1/health).
@@ -122,7 +70,7 @@ pub enum GetHealthError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetHealthError {
@@ -136,11 +84,11 @@ impl GetHealthError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -169,39 +117,35 @@ impl GetHealthError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 429u16 => {
-                    super::errors::GetHealthError::TooManyRequests(
+                    GetHealthError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetHealthError::InternalServerError(
+                    GetHealthError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
+impl<E: DomainError> From<E> for GetHealthError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -226,7 +170,7 @@ pub enum GetHsmHealthError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetHsmHealthError {
@@ -241,12 +185,12 @@ impl GetHsmHealthError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
             Self::ServiceUnavailable(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -281,49 +225,45 @@ impl GetHsmHealthError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 429u16 => {
-                    super::errors::GetHsmHealthError::TooManyRequests(
+                    GetHsmHealthError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetHsmHealthError::InternalServerError(
+                    GetHsmHealthError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
                 503u16 => {
-                    super::errors::GetHsmHealthError::ServiceUnavailable(
+                    GetHsmHealthError::ServiceUnavailable(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("hsm_unavailable"),
+                                String::from("hsm_unavailable"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
+impl<E: DomainError> From<E> for GetHsmHealthError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -353,7 +293,7 @@ pub enum AccessShareError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl AccessShareError {
@@ -370,14 +310,14 @@ impl AccessShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::PaymentRequired(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::Gone(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -427,69 +367,62 @@ impl AccessShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 402u16 => {
-                    super::errors::AccessShareError::PaymentRequired(
+                    AccessShareError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::AccessShareError::NotFound(
+                    AccessShareError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 410u16 => {
-                    super::errors::AccessShareError::Gone(
+                    AccessShareError::Gone(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("share_expired"),
+                                String::from("share_expired"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::AccessShareError::TooManyRequests(
+                    AccessShareError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::AccessShareError::InternalServerError(
+                    AccessShareError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
+impl<E: DomainError> From<E> for AccessShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -518,7 +451,7 @@ pub enum RevokeShareError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeShareError {
@@ -535,14 +468,14 @@ impl RevokeShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -588,69 +521,59 @@ impl RevokeShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeShareError::Unauthorized(
+                    RevokeShareError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RevokeShareError::Forbidden(
+                    RevokeShareError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RevokeShareError::NotFound(
+                    RevokeShareError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeShareError::TooManyRequests(
+                    RevokeShareError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeShareError::InternalServerError(
+                    RevokeShareError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
+impl<E: DomainError> From<E> for RevokeShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -678,7 +601,7 @@ pub enum SignupError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SignupError {
@@ -694,13 +617,13 @@ impl SignupError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -739,59 +662,55 @@ impl SignupError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SignupError::BadRequest(
+                    SignupError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::SignupError::Conflict(
+                    SignupError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("email_taken"),
+                                String::from("email_taken"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SignupError::TooManyRequests(
+                    SignupError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SignupError::InternalServerError(
+                    SignupError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SignupError {
+impl<E: DomainError> From<E> for SignupError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -819,7 +738,7 @@ pub enum CreateTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateTokenError {
@@ -835,13 +754,13 @@ impl CreateTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -880,59 +799,55 @@ impl CreateTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateTokenError::BadRequest(
+                    CreateTokenError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateTokenError::Unauthorized(
+                    CreateTokenError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_credentials"),
+                                String::from("invalid_credentials"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateTokenError::TooManyRequests(
+                    CreateTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateTokenError::InternalServerError(
+                    CreateTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateTokenError {
+impl<E: DomainError> From<E> for CreateTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -966,7 +881,7 @@ pub enum RevokeTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeTokenError {
@@ -981,12 +896,12 @@ impl RevokeTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1022,49 +937,45 @@ impl RevokeTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeTokenError::Unauthorized(
+                    RevokeTokenError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeTokenError::TooManyRequests(
+                    RevokeTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeTokenError::InternalServerError(
+                    RevokeTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
+impl<E: DomainError> From<E> for RevokeTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1094,7 +1005,7 @@ pub enum CreateAgentTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateAgentTokenError {
@@ -1111,14 +1022,14 @@ impl CreateAgentTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1163,69 +1074,65 @@ impl CreateAgentTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAgentTokenError::BadRequest(
+                    CreateAgentTokenError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateAgentTokenError::Unauthorized(
+                    CreateAgentTokenError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_credentials"),
+                                String::from("invalid_credentials"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateAgentTokenError::Forbidden(
+                    CreateAgentTokenError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("agent_inactive"),
+                                String::from("agent_inactive"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateAgentTokenError::TooManyRequests(
+                    CreateAgentTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateAgentTokenError::InternalServerError(
+                    CreateAgentTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
+impl<E: DomainError> From<E> for CreateAgentTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1253,7 +1160,7 @@ pub enum CreateApiKeyTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateApiKeyTokenError {
@@ -1269,13 +1176,13 @@ impl CreateApiKeyTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1314,59 +1221,55 @@ impl CreateApiKeyTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyTokenError::BadRequest(
+                    CreateApiKeyTokenError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyTokenError::Unauthorized(
+                    CreateApiKeyTokenError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_credentials"),
+                                String::from("invalid_credentials"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyTokenError::TooManyRequests(
+                    CreateApiKeyTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyTokenError::InternalServerError(
+                    CreateApiKeyTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
+impl<E: DomainError> From<E> for CreateApiKeyTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1394,7 +1297,7 @@ pub enum SignInWithGoogleError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SignInWithGoogleError {
@@ -1410,13 +1313,13 @@ impl SignInWithGoogleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1459,59 +1362,55 @@ impl SignInWithGoogleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SignInWithGoogleError::BadRequest(
+                    SignInWithGoogleError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SignInWithGoogleError::Unauthorized(
+                    SignInWithGoogleError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_id_token"),
+                                String::from("invalid_id_token"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SignInWithGoogleError::TooManyRequests(
+                    SignInWithGoogleError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SignInWithGoogleError::InternalServerError(
+                    SignInWithGoogleError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SignInWithGoogleError {
+impl<E: DomainError> From<E> for SignInWithGoogleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1550,7 +1449,7 @@ pub enum ChangePasswordError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ChangePasswordError {
@@ -1567,14 +1466,14 @@ impl ChangePasswordError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1623,69 +1522,65 @@ impl ChangePasswordError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ChangePasswordError::BadRequest(
+                    ChangePasswordError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ChangePasswordError::Unauthorized(
+                    ChangePasswordError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ChangePasswordError::Forbidden(
+                    ChangePasswordError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_current_password"),
+                                String::from("invalid_current_password"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ChangePasswordError::TooManyRequests(
+                    ChangePasswordError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ChangePasswordError::InternalServerError(
+                    ChangePasswordError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
+impl<E: DomainError> From<E> for ChangePasswordError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1710,7 +1605,7 @@ pub enum RefreshTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RefreshTokenError {
@@ -1725,12 +1620,12 @@ impl RefreshTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1762,49 +1657,45 @@ impl RefreshTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::RefreshTokenError::BadRequest(
+                    RefreshTokenError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("not_implemented"),
+                                String::from("not_implemented"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RefreshTokenError::TooManyRequests(
+                    RefreshTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RefreshTokenError::InternalServerError(
+                    RefreshTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
+impl<E: DomainError> From<E> for RefreshTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1831,7 +1722,7 @@ pub enum GetCurrentUserError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCurrentUserError {
@@ -1847,13 +1738,13 @@ impl GetCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1895,59 +1786,55 @@ impl GetCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentUserError::Unauthorized(
+                    GetCurrentUserError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCurrentUserError::Forbidden(
+                    GetCurrentUserError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCurrentUserError::TooManyRequests(
+                    GetCurrentUserError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCurrentUserError::InternalServerError(
+                    GetCurrentUserError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
+impl<E: DomainError> From<E> for GetCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1974,7 +1861,7 @@ pub enum DeleteCurrentUserError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteCurrentUserError {
@@ -1990,13 +1877,13 @@ impl DeleteCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2038,59 +1925,55 @@ impl DeleteCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteCurrentUserError::Unauthorized(
+                    DeleteCurrentUserError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteCurrentUserError::Forbidden(
+                    DeleteCurrentUserError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteCurrentUserError::TooManyRequests(
+                    DeleteCurrentUserError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteCurrentUserError::InternalServerError(
+                    DeleteCurrentUserError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
+impl<E: DomainError> From<E> for DeleteCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2120,7 +2003,7 @@ pub enum UpdateCurrentUserError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateCurrentUserError {
@@ -2137,14 +2020,14 @@ impl UpdateCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2193,69 +2076,65 @@ impl UpdateCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateCurrentUserError::BadRequest(
+                    UpdateCurrentUserError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateCurrentUserError::Unauthorized(
+                    UpdateCurrentUserError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateCurrentUserError::Forbidden(
+                    UpdateCurrentUserError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateCurrentUserError::TooManyRequests(
+                    UpdateCurrentUserError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateCurrentUserError::InternalServerError(
+                    UpdateCurrentUserError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
+impl<E: DomainError> From<E> for UpdateCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2282,7 +2161,7 @@ pub enum GetMfaStatusError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetMfaStatusError {
@@ -2298,13 +2177,13 @@ impl GetMfaStatusError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2346,59 +2225,55 @@ impl GetMfaStatusError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetMfaStatusError::Unauthorized(
+                    GetMfaStatusError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetMfaStatusError::Forbidden(
+                    GetMfaStatusError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetMfaStatusError::TooManyRequests(
+                    GetMfaStatusError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetMfaStatusError::InternalServerError(
+                    GetMfaStatusError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
+impl<E: DomainError> From<E> for GetMfaStatusError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2427,7 +2302,7 @@ pub enum SetupMfaError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SetupMfaError {
@@ -2444,14 +2319,14 @@ impl SetupMfaError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2494,69 +2369,65 @@ impl SetupMfaError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::SetupMfaError::Unauthorized(
+                    SetupMfaError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SetupMfaError::Forbidden(
+                    SetupMfaError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::SetupMfaError::Conflict(
+                    SetupMfaError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("mfa_already_enabled"),
+                                String::from("mfa_already_enabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SetupMfaError::TooManyRequests(
+                    SetupMfaError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SetupMfaError::InternalServerError(
+                    SetupMfaError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
+impl<E: DomainError> From<E> for SetupMfaError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2585,7 +2456,7 @@ pub enum VerifyMfaSetupError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl VerifyMfaSetupError {
@@ -2602,14 +2473,14 @@ impl VerifyMfaSetupError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2657,69 +2528,65 @@ impl VerifyMfaSetupError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::VerifyMfaSetupError::BadRequest(
+                    VerifyMfaSetupError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_code"),
+                                String::from("invalid_code"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::VerifyMfaSetupError::Unauthorized(
+                    VerifyMfaSetupError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::VerifyMfaSetupError::Forbidden(
+                    VerifyMfaSetupError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::VerifyMfaSetupError::TooManyRequests(
+                    VerifyMfaSetupError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::VerifyMfaSetupError::InternalServerError(
+                    VerifyMfaSetupError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
+impl<E: DomainError> From<E> for VerifyMfaSetupError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2747,7 +2614,7 @@ pub enum VerifyMfaError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl VerifyMfaError {
@@ -2763,13 +2630,13 @@ impl VerifyMfaError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2811,59 +2678,55 @@ impl VerifyMfaError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::VerifyMfaError::BadRequest(
+                    VerifyMfaError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::VerifyMfaError::Unauthorized(
+                    VerifyMfaError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_code"),
+                                String::from("invalid_code"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::VerifyMfaError::TooManyRequests(
+                    VerifyMfaError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::VerifyMfaError::InternalServerError(
+                    VerifyMfaError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
+impl<E: DomainError> From<E> for VerifyMfaError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2893,7 +2756,7 @@ pub enum DisableMfaError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DisableMfaError {
@@ -2910,14 +2773,14 @@ impl DisableMfaError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2966,69 +2829,65 @@ impl DisableMfaError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DisableMfaError::BadRequest(
+                    DisableMfaError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::DisableMfaError::Unauthorized(
+                    DisableMfaError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DisableMfaError::Forbidden(
+                    DisableMfaError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_code"),
+                                String::from("invalid_code"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DisableMfaError::TooManyRequests(
+                    DisableMfaError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DisableMfaError::InternalServerError(
+                    DisableMfaError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
+impl<E: DomainError> From<E> for DisableMfaError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3054,7 +2913,7 @@ pub enum RequestDeviceCodeError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RequestDeviceCodeError {
@@ -3069,12 +2928,12 @@ impl RequestDeviceCodeError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3110,49 +2969,45 @@ impl RequestDeviceCodeError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::RequestDeviceCodeError::BadRequest(
+                    RequestDeviceCodeError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RequestDeviceCodeError::TooManyRequests(
+                    RequestDeviceCodeError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RequestDeviceCodeError::InternalServerError(
+                    RequestDeviceCodeError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
+impl<E: DomainError> From<E> for RequestDeviceCodeError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3178,7 +3033,7 @@ pub enum PollDeviceTokenError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl PollDeviceTokenError {
@@ -3193,12 +3048,12 @@ impl PollDeviceTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3234,49 +3089,45 @@ impl PollDeviceTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::PollDeviceTokenError::BadRequest(
+                    PollDeviceTokenError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("authorization_pending"),
+                                String::from("authorization_pending"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::PollDeviceTokenError::TooManyRequests(
+                    PollDeviceTokenError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::PollDeviceTokenError::InternalServerError(
+                    PollDeviceTokenError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
+impl<E: DomainError> From<E> for PollDeviceTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3301,7 +3152,7 @@ pub enum GetDeviceCodeStatusError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetDeviceCodeStatusError {
@@ -3316,12 +3167,12 @@ impl GetDeviceCodeStatusError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3357,49 +3208,42 @@ impl GetDeviceCodeStatusError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 404u16 => {
-                    super::errors::GetDeviceCodeStatusError::NotFound(
+                    GetDeviceCodeStatusError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetDeviceCodeStatusError::TooManyRequests(
+                    GetDeviceCodeStatusError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetDeviceCodeStatusError::InternalServerError(
+                    GetDeviceCodeStatusError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
+impl<E: DomainError> From<E> for GetDeviceCodeStatusError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3430,7 +3274,7 @@ pub enum ApproveDeviceError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ApproveDeviceError {
@@ -3448,7 +3292,7 @@ impl ApproveDeviceError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -3456,7 +3300,7 @@ impl ApproveDeviceError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3511,79 +3355,72 @@ impl ApproveDeviceError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ApproveDeviceError::BadRequest(
+                    ApproveDeviceError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ApproveDeviceError::Unauthorized(
+                    ApproveDeviceError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ApproveDeviceError::Forbidden(
+                    ApproveDeviceError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ApproveDeviceError::NotFound(
+                    ApproveDeviceError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ApproveDeviceError::TooManyRequests(
+                    ApproveDeviceError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ApproveDeviceError::InternalServerError(
+                    ApproveDeviceError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
+impl<E: DomainError> From<E> for ApproveDeviceError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3614,7 +3451,7 @@ pub enum DenyDeviceError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DenyDeviceError {
@@ -3632,7 +3469,7 @@ impl DenyDeviceError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -3640,7 +3477,7 @@ impl DenyDeviceError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3695,79 +3532,72 @@ impl DenyDeviceError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DenyDeviceError::BadRequest(
+                    DenyDeviceError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::DenyDeviceError::Unauthorized(
+                    DenyDeviceError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DenyDeviceError::Forbidden(
+                    DenyDeviceError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DenyDeviceError::NotFound(
+                    DenyDeviceError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DenyDeviceError::TooManyRequests(
+                    DenyDeviceError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DenyDeviceError::InternalServerError(
+                    DenyDeviceError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
+impl<E: DomainError> From<E> for DenyDeviceError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3797,7 +3627,7 @@ pub enum ListApiKeysError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListApiKeysError {
@@ -3814,14 +3644,14 @@ impl ListApiKeysError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3870,69 +3700,65 @@ impl ListApiKeysError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListApiKeysError::BadRequest(
+                    ListApiKeysError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListApiKeysError::Unauthorized(
+                    ListApiKeysError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListApiKeysError::Forbidden(
+                    ListApiKeysError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListApiKeysError::TooManyRequests(
+                    ListApiKeysError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListApiKeysError::InternalServerError(
+                    ListApiKeysError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
+impl<E: DomainError> From<E> for ListApiKeysError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3962,7 +3788,7 @@ pub enum CreateApiKeyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateApiKeyError {
@@ -3979,14 +3805,14 @@ impl CreateApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4035,69 +3861,65 @@ impl CreateApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyError::BadRequest(
+                    CreateApiKeyError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyError::Unauthorized(
+                    CreateApiKeyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateApiKeyError::Forbidden(
+                    CreateApiKeyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyError::TooManyRequests(
+                    CreateApiKeyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyError::InternalServerError(
+                    CreateApiKeyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
+impl<E: DomainError> From<E> for CreateApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4126,7 +3948,7 @@ pub enum RevokeApiKeyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeApiKeyError {
@@ -4143,14 +3965,14 @@ impl RevokeApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4199,69 +4021,62 @@ impl RevokeApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeApiKeyError::Unauthorized(
+                    RevokeApiKeyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RevokeApiKeyError::Forbidden(
+                    RevokeApiKeyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RevokeApiKeyError::NotFound(
+                    RevokeApiKeyError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeApiKeyError::TooManyRequests(
+                    RevokeApiKeyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeApiKeyError::InternalServerError(
+                    RevokeApiKeyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
+impl<E: DomainError> From<E> for RevokeApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4289,7 +4104,7 @@ pub enum ListVaultsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListVaultsError {
@@ -4305,13 +4120,13 @@ impl ListVaultsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4354,59 +4169,55 @@ impl ListVaultsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListVaultsError::BadRequest(
+                    ListVaultsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListVaultsError::Unauthorized(
+                    ListVaultsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListVaultsError::TooManyRequests(
+                    ListVaultsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListVaultsError::InternalServerError(
+                    ListVaultsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
+impl<E: DomainError> From<E> for ListVaultsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4441,7 +4252,7 @@ pub enum CreateVaultError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateVaultError {
@@ -4460,7 +4271,7 @@ impl CreateVaultError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -4469,7 +4280,7 @@ impl CreateVaultError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4525,89 +4336,82 @@ impl CreateVaultError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateVaultError::BadRequest(
+                    CreateVaultError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateVaultError::Unauthorized(
+                    CreateVaultError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::CreateVaultError::PaymentRequired(
+                    CreateVaultError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateVaultError::Forbidden(
+                    CreateVaultError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateVaultError::Conflict(
+                    CreateVaultError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("vault_name_taken"),
+                                String::from("vault_name_taken"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateVaultError::TooManyRequests(
+                    CreateVaultError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateVaultError::InternalServerError(
+                    CreateVaultError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
+impl<E: DomainError> From<E> for CreateVaultError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4637,7 +4441,7 @@ pub enum GetVaultError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetVaultError {
@@ -4654,14 +4458,14 @@ impl GetVaultError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4711,69 +4515,59 @@ impl GetVaultError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetVaultError::Unauthorized(
+                    GetVaultError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetVaultError::Forbidden(
+                    GetVaultError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetVaultError::NotFound(
+                    GetVaultError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetVaultError::TooManyRequests(
+                    GetVaultError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetVaultError::InternalServerError(
+                    GetVaultError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
+impl<E: DomainError> From<E> for GetVaultError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4803,7 +4597,7 @@ pub enum DeleteVaultError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteVaultError {
@@ -4820,14 +4614,14 @@ impl DeleteVaultError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4877,69 +4671,59 @@ impl DeleteVaultError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteVaultError::Unauthorized(
+                    DeleteVaultError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteVaultError::Forbidden(
+                    DeleteVaultError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteVaultError::NotFound(
+                    DeleteVaultError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteVaultError::TooManyRequests(
+                    DeleteVaultError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteVaultError::InternalServerError(
+                    DeleteVaultError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
+impl<E: DomainError> From<E> for DeleteVaultError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4976,7 +4760,7 @@ pub enum EnableCmekError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl EnableCmekError {
@@ -4996,7 +4780,7 @@ impl EnableCmekError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5006,7 +4790,7 @@ impl EnableCmekError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5069,99 +4853,89 @@ impl EnableCmekError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::EnableCmekError::BadRequest(
+                    EnableCmekError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::EnableCmekError::Unauthorized(
+                    EnableCmekError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::EnableCmekError::PaymentRequired(
+                    EnableCmekError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::EnableCmekError::Forbidden(
+                    EnableCmekError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::EnableCmekError::NotFound(
+                    EnableCmekError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::EnableCmekError::Conflict(
+                    EnableCmekError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("cmek_already_enabled"),
+                                String::from("cmek_already_enabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::EnableCmekError::TooManyRequests(
+                    EnableCmekError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::EnableCmekError::InternalServerError(
+                    EnableCmekError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
+impl<E: DomainError> From<E> for EnableCmekError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5193,7 +4967,7 @@ pub enum DisableCmekError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DisableCmekError {
@@ -5211,7 +4985,7 @@ impl DisableCmekError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
@@ -5219,7 +4993,7 @@ impl DisableCmekError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5275,79 +5049,69 @@ impl DisableCmekError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DisableCmekError::Unauthorized(
+                    DisableCmekError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DisableCmekError::Forbidden(
+                    DisableCmekError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DisableCmekError::NotFound(
+                    DisableCmekError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::DisableCmekError::Conflict(
+                    DisableCmekError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("cmek_not_enabled"),
+                                String::from("cmek_not_enabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DisableCmekError::TooManyRequests(
+                    DisableCmekError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DisableCmekError::InternalServerError(
+                    DisableCmekError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
+impl<E: DomainError> From<E> for DisableCmekError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5382,7 +5146,7 @@ pub enum StartCmekRotationError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl StartCmekRotationError {
@@ -5401,7 +5165,7 @@ impl StartCmekRotationError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5410,7 +5174,7 @@ impl StartCmekRotationError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5473,89 +5237,79 @@ impl StartCmekRotationError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::StartCmekRotationError::BadRequest(
+                    StartCmekRotationError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::StartCmekRotationError::Unauthorized(
+                    StartCmekRotationError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::StartCmekRotationError::Forbidden(
+                    StartCmekRotationError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::StartCmekRotationError::NotFound(
+                    StartCmekRotationError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::StartCmekRotationError::Conflict(
+                    StartCmekRotationError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rotation_in_progress"),
+                                String::from("rotation_in_progress"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::StartCmekRotationError::TooManyRequests(
+                    StartCmekRotationError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::StartCmekRotationError::InternalServerError(
+                    StartCmekRotationError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
+impl<E: DomainError> From<E> for StartCmekRotationError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5585,7 +5339,7 @@ pub enum GetCmekRotationJobError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCmekRotationJobError {
@@ -5602,14 +5356,14 @@ impl GetCmekRotationJobError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5659,69 +5413,59 @@ impl GetCmekRotationJobError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCmekRotationJobError::Unauthorized(
+                    GetCmekRotationJobError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCmekRotationJobError::Forbidden(
+                    GetCmekRotationJobError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetCmekRotationJobError::NotFound(
+                    GetCmekRotationJobError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCmekRotationJobError::TooManyRequests(
+                    GetCmekRotationJobError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCmekRotationJobError::InternalServerError(
+                    GetCmekRotationJobError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
+impl<E: DomainError> From<E> for GetCmekRotationJobError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5755,7 +5499,7 @@ pub enum ListSecretsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSecretsError {
@@ -5773,7 +5517,7 @@ impl ListSecretsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5781,7 +5525,7 @@ impl ListSecretsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5838,79 +5582,69 @@ impl ListSecretsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSecretsError::BadRequest(
+                    ListSecretsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListSecretsError::Unauthorized(
+                    ListSecretsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListSecretsError::Forbidden(
+                    ListSecretsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ListSecretsError::NotFound(
+                    ListSecretsError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListSecretsError::TooManyRequests(
+                    ListSecretsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListSecretsError::InternalServerError(
+                    ListSecretsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
+impl<E: DomainError> From<E> for ListSecretsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5947,7 +5681,7 @@ pub enum GetSecretError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetSecretError {
@@ -5966,7 +5700,7 @@ impl GetSecretError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5975,7 +5709,7 @@ impl GetSecretError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6039,89 +5773,79 @@ impl GetSecretError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetSecretError::BadRequest(
+                    GetSecretError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::GetSecretError::Unauthorized(
+                    GetSecretError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::GetSecretError::PaymentRequired(
+                    GetSecretError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetSecretError::Forbidden(
+                    GetSecretError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetSecretError::NotFound(
+                    GetSecretError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetSecretError::TooManyRequests(
+                    GetSecretError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetSecretError::InternalServerError(
+                    GetSecretError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
+impl<E: DomainError> From<E> for GetSecretError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6158,7 +5882,7 @@ pub enum PutSecretError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl PutSecretError {
@@ -6177,7 +5901,7 @@ impl PutSecretError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6186,7 +5910,7 @@ impl PutSecretError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6250,89 +5974,79 @@ impl PutSecretError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::PutSecretError::BadRequest(
+                    PutSecretError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::PutSecretError::Unauthorized(
+                    PutSecretError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::PutSecretError::PaymentRequired(
+                    PutSecretError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::PutSecretError::Forbidden(
+                    PutSecretError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::PutSecretError::NotFound(
+                    PutSecretError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::PutSecretError::TooManyRequests(
+                    PutSecretError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::PutSecretError::InternalServerError(
+                    PutSecretError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for PutSecretError {
+impl<E: DomainError> From<E> for PutSecretError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6372,7 +6086,7 @@ pub enum DeleteSecretError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteSecretError {
@@ -6389,14 +6103,14 @@ impl DeleteSecretError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6446,69 +6160,59 @@ impl DeleteSecretError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteSecretError::Unauthorized(
+                    DeleteSecretError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteSecretError::Forbidden(
+                    DeleteSecretError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteSecretError::NotFound(
+                    DeleteSecretError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteSecretError::TooManyRequests(
+                    DeleteSecretError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteSecretError::InternalServerError(
+                    DeleteSecretError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
+impl<E: DomainError> From<E> for DeleteSecretError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6541,7 +6245,7 @@ pub enum ListPoliciesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListPoliciesError {
@@ -6559,7 +6263,7 @@ impl ListPoliciesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6567,7 +6271,7 @@ impl ListPoliciesError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6624,79 +6328,69 @@ impl ListPoliciesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListPoliciesError::BadRequest(
+                    ListPoliciesError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListPoliciesError::Unauthorized(
+                    ListPoliciesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListPoliciesError::Forbidden(
+                    ListPoliciesError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ListPoliciesError::NotFound(
+                    ListPoliciesError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListPoliciesError::TooManyRequests(
+                    ListPoliciesError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListPoliciesError::InternalServerError(
+                    ListPoliciesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
+impl<E: DomainError> From<E> for ListPoliciesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6729,7 +6423,7 @@ pub enum CreatePolicyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreatePolicyError {
@@ -6747,7 +6441,7 @@ impl CreatePolicyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6755,7 +6449,7 @@ impl CreatePolicyError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6812,79 +6506,69 @@ impl CreatePolicyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreatePolicyError::BadRequest(
+                    CreatePolicyError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreatePolicyError::Unauthorized(
+                    CreatePolicyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreatePolicyError::Forbidden(
+                    CreatePolicyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::CreatePolicyError::NotFound(
+                    CreatePolicyError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreatePolicyError::TooManyRequests(
+                    CreatePolicyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreatePolicyError::InternalServerError(
+                    CreatePolicyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
+impl<E: DomainError> From<E> for CreatePolicyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6917,7 +6601,7 @@ pub enum UpdatePolicyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdatePolicyError {
@@ -6935,7 +6619,7 @@ impl UpdatePolicyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6943,7 +6627,7 @@ impl UpdatePolicyError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7000,79 +6684,69 @@ impl UpdatePolicyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdatePolicyError::BadRequest(
+                    UpdatePolicyError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdatePolicyError::Unauthorized(
+                    UpdatePolicyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdatePolicyError::Forbidden(
+                    UpdatePolicyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdatePolicyError::NotFound(
+                    UpdatePolicyError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdatePolicyError::TooManyRequests(
+                    UpdatePolicyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdatePolicyError::InternalServerError(
+                    UpdatePolicyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
+impl<E: DomainError> From<E> for UpdatePolicyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7102,7 +6776,7 @@ pub enum DeletePolicyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeletePolicyError {
@@ -7119,14 +6793,14 @@ impl DeletePolicyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7176,69 +6850,59 @@ impl DeletePolicyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeletePolicyError::Unauthorized(
+                    DeletePolicyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeletePolicyError::Forbidden(
+                    DeletePolicyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeletePolicyError::NotFound(
+                    DeletePolicyError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeletePolicyError::TooManyRequests(
+                    DeletePolicyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeletePolicyError::InternalServerError(
+                    DeletePolicyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
+impl<E: DomainError> From<E> for DeletePolicyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7264,7 +6928,7 @@ pub enum EnrollAgentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl EnrollAgentError {
@@ -7279,12 +6943,12 @@ impl EnrollAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7320,49 +6984,45 @@ impl EnrollAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::EnrollAgentError::BadRequest(
+                    EnrollAgentError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::EnrollAgentError::TooManyRequests(
+                    EnrollAgentError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::EnrollAgentError::InternalServerError(
+                    EnrollAgentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
+impl<E: DomainError> From<E> for EnrollAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7393,7 +7053,7 @@ pub enum ListAgentsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAgentsError {
@@ -7410,14 +7070,14 @@ impl ListAgentsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7467,69 +7127,62 @@ impl ListAgentsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAgentsError::BadRequest(
+                    ListAgentsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAgentsError::Unauthorized(
+                    ListAgentsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAgentsError::Forbidden(
+                    ListAgentsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAgentsError::TooManyRequests(
+                    ListAgentsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAgentsError::InternalServerError(
+                    ListAgentsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
+impl<E: DomainError> From<E> for ListAgentsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7562,7 +7215,7 @@ pub enum CreateAgentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateAgentError {
@@ -7580,7 +7233,7 @@ impl CreateAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -7588,7 +7241,7 @@ impl CreateAgentError {
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7641,79 +7294,72 @@ impl CreateAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAgentError::BadRequest(
+                    CreateAgentError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateAgentError::Unauthorized(
+                    CreateAgentError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::CreateAgentError::PaymentRequired(
+                    CreateAgentError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateAgentError::Forbidden(
+                    CreateAgentError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateAgentError::TooManyRequests(
+                    CreateAgentError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateAgentError::InternalServerError(
+                    CreateAgentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
+impl<E: DomainError> From<E> for CreateAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7740,7 +7386,7 @@ pub enum GetCurrentAgentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCurrentAgentError {
@@ -7756,13 +7402,13 @@ impl GetCurrentAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7801,59 +7447,55 @@ impl GetCurrentAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentAgentError::Unauthorized(
+                    GetCurrentAgentError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCurrentAgentError::Forbidden(
+                    GetCurrentAgentError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("agent_token_required"),
+                                String::from("agent_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCurrentAgentError::TooManyRequests(
+                    GetCurrentAgentError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCurrentAgentError::InternalServerError(
+                    GetCurrentAgentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
+impl<E: DomainError> From<E> for GetCurrentAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7883,7 +7525,7 @@ pub enum GetAgentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetAgentError {
@@ -7900,14 +7542,14 @@ impl GetAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7957,69 +7599,59 @@ impl GetAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetAgentError::Unauthorized(
+                    GetAgentError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetAgentError::Forbidden(
+                    GetAgentError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetAgentError::NotFound(
+                    GetAgentError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetAgentError::TooManyRequests(
+                    GetAgentError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetAgentError::InternalServerError(
+                    GetAgentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
+impl<E: DomainError> From<E> for GetAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8049,7 +7681,7 @@ pub enum DeactivateAgentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeactivateAgentError {
@@ -8066,14 +7698,14 @@ impl DeactivateAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8123,69 +7755,59 @@ impl DeactivateAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeactivateAgentError::Unauthorized(
+                    DeactivateAgentError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeactivateAgentError::Forbidden(
+                    DeactivateAgentError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeactivateAgentError::NotFound(
+                    DeactivateAgentError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeactivateAgentError::TooManyRequests(
+                    DeactivateAgentError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeactivateAgentError::InternalServerError(
+                    DeactivateAgentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
+impl<E: DomainError> From<E> for DeactivateAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8218,7 +7840,7 @@ pub enum UpdateAgentError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateAgentError {
@@ -8236,7 +7858,7 @@ impl UpdateAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -8244,7 +7866,7 @@ impl UpdateAgentError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8301,79 +7923,69 @@ impl UpdateAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAgentError::BadRequest(
+                    UpdateAgentError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateAgentError::Unauthorized(
+                    UpdateAgentError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateAgentError::Forbidden(
+                    UpdateAgentError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateAgentError::NotFound(
+                    UpdateAgentError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateAgentError::TooManyRequests(
+                    UpdateAgentError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateAgentError::InternalServerError(
+                    UpdateAgentError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
+impl<E: DomainError> From<E> for UpdateAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8403,7 +8015,7 @@ pub enum RotateAgentKeyError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RotateAgentKeyError {
@@ -8420,14 +8032,14 @@ impl RotateAgentKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8477,69 +8089,59 @@ impl RotateAgentKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RotateAgentKeyError::Unauthorized(
+                    RotateAgentKeyError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RotateAgentKeyError::Forbidden(
+                    RotateAgentKeyError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RotateAgentKeyError::NotFound(
+                    RotateAgentKeyError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RotateAgentKeyError::TooManyRequests(
+                    RotateAgentKeyError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RotateAgentKeyError::InternalServerError(
+                    RotateAgentKeyError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
+impl<E: DomainError> From<E> for RotateAgentKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8576,7 +8178,7 @@ pub enum CreateShareError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateShareError {
@@ -8595,7 +8197,7 @@ impl CreateShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -8604,7 +8206,7 @@ impl CreateShareError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8668,89 +8270,79 @@ impl CreateShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateShareError::BadRequest(
+                    CreateShareError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateShareError::Unauthorized(
+                    CreateShareError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::CreateShareError::PaymentRequired(
+                    CreateShareError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateShareError::Forbidden(
+                    CreateShareError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::CreateShareError::NotFound(
+                    CreateShareError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateShareError::TooManyRequests(
+                    CreateShareError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateShareError::InternalServerError(
+                    CreateShareError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
+impl<E: DomainError> From<E> for CreateShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8778,7 +8370,7 @@ pub enum ListOutboundSharesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListOutboundSharesError {
@@ -8794,13 +8386,13 @@ impl ListOutboundSharesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8843,59 +8435,55 @@ impl ListOutboundSharesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListOutboundSharesError::BadRequest(
+                    ListOutboundSharesError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListOutboundSharesError::Unauthorized(
+                    ListOutboundSharesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListOutboundSharesError::TooManyRequests(
+                    ListOutboundSharesError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListOutboundSharesError::InternalServerError(
+                    ListOutboundSharesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
+impl<E: DomainError> From<E> for ListOutboundSharesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8923,7 +8511,7 @@ pub enum ListInboundSharesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListInboundSharesError {
@@ -8939,13 +8527,13 @@ impl ListInboundSharesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8988,59 +8576,55 @@ impl ListInboundSharesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListInboundSharesError::BadRequest(
+                    ListInboundSharesError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListInboundSharesError::Unauthorized(
+                    ListInboundSharesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListInboundSharesError::TooManyRequests(
+                    ListInboundSharesError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListInboundSharesError::InternalServerError(
+                    ListInboundSharesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
+impl<E: DomainError> From<E> for ListInboundSharesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9072,7 +8656,7 @@ pub enum AcceptShareError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl AcceptShareError {
@@ -9090,7 +8674,7 @@ impl AcceptShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
@@ -9098,7 +8682,7 @@ impl AcceptShareError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9155,79 +8739,69 @@ impl AcceptShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::AcceptShareError::Unauthorized(
+                    AcceptShareError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::AcceptShareError::Forbidden(
+                    AcceptShareError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::AcceptShareError::NotFound(
+                    AcceptShareError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::AcceptShareError::Conflict(
+                    AcceptShareError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("share_not_pending"),
+                                String::from("share_not_pending"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::AcceptShareError::TooManyRequests(
+                    AcceptShareError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::AcceptShareError::InternalServerError(
+                    AcceptShareError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
+impl<E: DomainError> From<E> for AcceptShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9259,7 +8833,7 @@ pub enum DeclineShareError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeclineShareError {
@@ -9277,7 +8851,7 @@ impl DeclineShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
@@ -9285,7 +8859,7 @@ impl DeclineShareError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9342,79 +8916,69 @@ impl DeclineShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeclineShareError::Unauthorized(
+                    DeclineShareError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeclineShareError::Forbidden(
+                    DeclineShareError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeclineShareError::NotFound(
+                    DeclineShareError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::DeclineShareError::Conflict(
+                    DeclineShareError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("share_not_pending"),
+                                String::from("share_not_pending"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeclineShareError::TooManyRequests(
+                    DeclineShareError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeclineShareError::InternalServerError(
+                    DeclineShareError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
+impl<E: DomainError> From<E> for DeclineShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9440,7 +9004,7 @@ pub enum ListChainsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListChainsError {
@@ -9455,12 +9019,12 @@ impl ListChainsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9496,49 +9060,45 @@ impl ListChainsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListChainsError::BadRequest(
+                    ListChainsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListChainsError::TooManyRequests(
+                    ListChainsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListChainsError::InternalServerError(
+                    ListChainsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
+impl<E: DomainError> From<E> for ListChainsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9563,7 +9123,7 @@ pub enum GetChainError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetChainError {
@@ -9578,12 +9138,12 @@ impl GetChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9619,49 +9179,42 @@ impl GetChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 404u16 => {
-                    super::errors::GetChainError::NotFound(
+                    GetChainError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetChainError::TooManyRequests(
+                    GetChainError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetChainError::InternalServerError(
+                    GetChainError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetChainError {
+impl<E: DomainError> From<E> for GetChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9694,7 +9247,7 @@ pub enum ListTransactionsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListTransactionsError {
@@ -9712,7 +9265,7 @@ impl ListTransactionsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -9720,7 +9273,7 @@ impl ListTransactionsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9777,79 +9330,72 @@ impl ListTransactionsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListTransactionsError::BadRequest(
+                    ListTransactionsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListTransactionsError::Unauthorized(
+                    ListTransactionsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListTransactionsError::Forbidden(
+                    ListTransactionsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ListTransactionsError::NotFound(
+                    ListTransactionsError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListTransactionsError::TooManyRequests(
+                    ListTransactionsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListTransactionsError::InternalServerError(
+                    ListTransactionsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
+impl<E: DomainError> From<E> for ListTransactionsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9887,7 +9433,7 @@ pub enum SubmitTransactionError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SubmitTransactionError {
@@ -9907,7 +9453,7 @@ impl SubmitTransactionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -9917,7 +9463,7 @@ impl SubmitTransactionError {
             Self::UnprocessableEntity(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9988,99 +9534,92 @@ impl SubmitTransactionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SubmitTransactionError::BadRequest(
+                    SubmitTransactionError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SubmitTransactionError::Unauthorized(
+                    SubmitTransactionError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::SubmitTransactionError::PaymentRequired(
+                    SubmitTransactionError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SubmitTransactionError::Forbidden(
+                    SubmitTransactionError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SubmitTransactionError::NotFound(
+                    SubmitTransactionError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 422u16 => {
-                    super::errors::SubmitTransactionError::UnprocessableEntity(
+                    SubmitTransactionError::UnprocessableEntity(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("simulation_failed"),
+                                String::from("simulation_failed"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SubmitTransactionError::TooManyRequests(
+                    SubmitTransactionError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SubmitTransactionError::InternalServerError(
+                    SubmitTransactionError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
+impl<E: DomainError> From<E> for SubmitTransactionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10110,7 +9649,7 @@ pub enum GetTransactionError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetTransactionError {
@@ -10127,14 +9666,14 @@ impl GetTransactionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10184,69 +9723,62 @@ impl GetTransactionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetTransactionError::Unauthorized(
+                    GetTransactionError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetTransactionError::Forbidden(
+                    GetTransactionError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetTransactionError::NotFound(
+                    GetTransactionError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetTransactionError::TooManyRequests(
+                    GetTransactionError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetTransactionError::InternalServerError(
+                    GetTransactionError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
+impl<E: DomainError> From<E> for GetTransactionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10282,7 +9814,7 @@ pub enum SimulateTransactionError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SimulateTransactionError {
@@ -10301,7 +9833,7 @@ impl SimulateTransactionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -10310,7 +9842,7 @@ impl SimulateTransactionError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10374,89 +9906,82 @@ impl SimulateTransactionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SimulateTransactionError::BadRequest(
+                    SimulateTransactionError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SimulateTransactionError::Unauthorized(
+                    SimulateTransactionError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::SimulateTransactionError::PaymentRequired(
+                    SimulateTransactionError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SimulateTransactionError::Forbidden(
+                    SimulateTransactionError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SimulateTransactionError::NotFound(
+                    SimulateTransactionError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SimulateTransactionError::TooManyRequests(
+                    SimulateTransactionError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SimulateTransactionError::InternalServerError(
+                    SimulateTransactionError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
+impl<E: DomainError> From<E> for SimulateTransactionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10492,7 +10017,7 @@ pub enum SimulateTransactionBundleError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SimulateTransactionBundleError {
@@ -10511,7 +10036,7 @@ impl SimulateTransactionBundleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -10520,7 +10045,7 @@ impl SimulateTransactionBundleError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10584,89 +10109,82 @@ impl SimulateTransactionBundleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SimulateTransactionBundleError::BadRequest(
+                    SimulateTransactionBundleError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SimulateTransactionBundleError::Unauthorized(
+                    SimulateTransactionBundleError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::SimulateTransactionBundleError::PaymentRequired(
+                    SimulateTransactionBundleError::PaymentRequired(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SimulateTransactionBundleError::Forbidden(
+                    SimulateTransactionBundleError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SimulateTransactionBundleError::NotFound(
+                    SimulateTransactionBundleError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SimulateTransactionBundleError::TooManyRequests(
+                    SimulateTransactionBundleError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SimulateTransactionBundleError::InternalServerError(
+                    SimulateTransactionBundleError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError {
+impl<E: DomainError> From<E> for SimulateTransactionBundleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10694,7 +10212,7 @@ pub enum GetUsageSummaryError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetUsageSummaryError {
@@ -10710,13 +10228,13 @@ impl GetUsageSummaryError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10759,59 +10277,52 @@ impl GetUsageSummaryError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetUsageSummaryError::Unauthorized(
+                    GetUsageSummaryError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetUsageSummaryError::Forbidden(
+                    GetUsageSummaryError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetUsageSummaryError::TooManyRequests(
+                    GetUsageSummaryError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetUsageSummaryError::InternalServerError(
+                    GetUsageSummaryError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
+impl<E: DomainError> From<E> for GetUsageSummaryError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10842,7 +10353,7 @@ pub enum GetUsageHistoryError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetUsageHistoryError {
@@ -10859,14 +10370,14 @@ impl GetUsageHistoryError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10916,69 +10427,62 @@ impl GetUsageHistoryError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetUsageHistoryError::BadRequest(
+                    GetUsageHistoryError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::GetUsageHistoryError::Unauthorized(
+                    GetUsageHistoryError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetUsageHistoryError::Forbidden(
+                    GetUsageHistoryError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetUsageHistoryError::TooManyRequests(
+                    GetUsageHistoryError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetUsageHistoryError::InternalServerError(
+                    GetUsageHistoryError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
+impl<E: DomainError> From<E> for GetUsageHistoryError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11010,7 +10514,7 @@ pub enum CreateSubscriptionCheckoutError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateSubscriptionCheckoutError {
@@ -11028,7 +10532,7 @@ impl CreateSubscriptionCheckoutError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -11036,7 +10540,7 @@ impl CreateSubscriptionCheckoutError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11092,79 +10596,72 @@ impl CreateSubscriptionCheckoutError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::BadRequest(
+                    CreateSubscriptionCheckoutError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Unauthorized(
+                    CreateSubscriptionCheckoutError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Forbidden(
+                    CreateSubscriptionCheckoutError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Conflict(
+                    CreateSubscriptionCheckoutError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("already_subscribed"),
+                                String::from("already_subscribed"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
+                    CreateSubscriptionCheckoutError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::InternalServerError(
+                    CreateSubscriptionCheckoutError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError {
+impl<E: DomainError> From<E> for CreateSubscriptionCheckoutError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11196,7 +10693,7 @@ pub enum CreateBillingPortalSessionError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateBillingPortalSessionError {
@@ -11214,7 +10711,7 @@ impl CreateBillingPortalSessionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -11222,7 +10719,7 @@ impl CreateBillingPortalSessionError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11276,79 +10773,72 @@ impl CreateBillingPortalSessionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateBillingPortalSessionError::BadRequest(
+                    CreateBillingPortalSessionError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateBillingPortalSessionError::Unauthorized(
+                    CreateBillingPortalSessionError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateBillingPortalSessionError::Forbidden(
+                    CreateBillingPortalSessionError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateBillingPortalSessionError::Conflict(
+                    CreateBillingPortalSessionError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("no_billing_account"),
+                                String::from("no_billing_account"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateBillingPortalSessionError::TooManyRequests(
+                    CreateBillingPortalSessionError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateBillingPortalSessionError::InternalServerError(
+                    CreateBillingPortalSessionError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError {
+impl<E: DomainError> From<E> for CreateBillingPortalSessionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11376,7 +10866,7 @@ pub enum GetSubscriptionError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetSubscriptionError {
@@ -11392,13 +10882,13 @@ impl GetSubscriptionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11441,59 +10931,52 @@ impl GetSubscriptionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetSubscriptionError::Unauthorized(
+                    GetSubscriptionError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetSubscriptionError::Forbidden(
+                    GetSubscriptionError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetSubscriptionError::TooManyRequests(
+                    GetSubscriptionError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetSubscriptionError::InternalServerError(
+                    GetSubscriptionError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
+impl<E: DomainError> From<E> for GetSubscriptionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11523,7 +11006,7 @@ pub enum CreateCreditTopupError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateCreditTopupError {
@@ -11540,14 +11023,14 @@ impl CreateCreditTopupError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11596,69 +11079,62 @@ impl CreateCreditTopupError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateCreditTopupError::BadRequest(
+                    CreateCreditTopupError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateCreditTopupError::Unauthorized(
+                    CreateCreditTopupError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateCreditTopupError::Forbidden(
+                    CreateCreditTopupError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateCreditTopupError::TooManyRequests(
+                    CreateCreditTopupError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateCreditTopupError::InternalServerError(
+                    CreateCreditTopupError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
+impl<E: DomainError> From<E> for CreateCreditTopupError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11686,7 +11162,7 @@ pub enum GetCreditBalanceError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCreditBalanceError {
@@ -11702,13 +11178,13 @@ impl GetCreditBalanceError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11751,59 +11227,52 @@ impl GetCreditBalanceError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCreditBalanceError::Unauthorized(
+                    GetCreditBalanceError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCreditBalanceError::Forbidden(
+                    GetCreditBalanceError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCreditBalanceError::TooManyRequests(
+                    GetCreditBalanceError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCreditBalanceError::InternalServerError(
+                    GetCreditBalanceError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
+impl<E: DomainError> From<E> for GetCreditBalanceError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11834,7 +11303,7 @@ pub enum ListCreditTransactionsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListCreditTransactionsError {
@@ -11851,14 +11320,14 @@ impl ListCreditTransactionsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11908,69 +11377,62 @@ impl ListCreditTransactionsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListCreditTransactionsError::BadRequest(
+                    ListCreditTransactionsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListCreditTransactionsError::Unauthorized(
+                    ListCreditTransactionsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListCreditTransactionsError::Forbidden(
+                    ListCreditTransactionsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListCreditTransactionsError::TooManyRequests(
+                    ListCreditTransactionsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListCreditTransactionsError::InternalServerError(
+                    ListCreditTransactionsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
+impl<E: DomainError> From<E> for ListCreditTransactionsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12000,7 +11462,7 @@ pub enum SetOverageMethodError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SetOverageMethodError {
@@ -12017,14 +11479,14 @@ impl SetOverageMethodError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12073,69 +11535,62 @@ impl SetOverageMethodError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SetOverageMethodError::BadRequest(
+                    SetOverageMethodError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SetOverageMethodError::Unauthorized(
+                    SetOverageMethodError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SetOverageMethodError::Forbidden(
+                    SetOverageMethodError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SetOverageMethodError::TooManyRequests(
+                    SetOverageMethodError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SetOverageMethodError::InternalServerError(
+                    SetOverageMethodError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
+impl<E: DomainError> From<E> for SetOverageMethodError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12160,7 +11615,7 @@ pub enum HandleStripeWebhookError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl HandleStripeWebhookError {
@@ -12175,12 +11630,12 @@ impl HandleStripeWebhookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12215,49 +11670,45 @@ impl HandleStripeWebhookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::HandleStripeWebhookError::BadRequest(
+                    HandleStripeWebhookError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_signature"),
+                                String::from("invalid_signature"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::HandleStripeWebhookError::TooManyRequests(
+                    HandleStripeWebhookError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::HandleStripeWebhookError::InternalServerError(
+                    HandleStripeWebhookError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
+impl<E: DomainError> From<E> for HandleStripeWebhookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12288,7 +11739,7 @@ pub enum ListAuditEventsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAuditEventsError {
@@ -12305,14 +11756,14 @@ impl ListAuditEventsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12362,69 +11813,62 @@ impl ListAuditEventsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAuditEventsError::BadRequest(
+                    ListAuditEventsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAuditEventsError::Unauthorized(
+                    ListAuditEventsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAuditEventsError::Forbidden(
+                    ListAuditEventsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAuditEventsError::TooManyRequests(
+                    ListAuditEventsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAuditEventsError::InternalServerError(
+                    ListAuditEventsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
+impl<E: DomainError> From<E> for ListAuditEventsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12455,7 +11899,7 @@ pub enum ListOrgMembersError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListOrgMembersError {
@@ -12472,14 +11916,14 @@ impl ListOrgMembersError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12529,69 +11973,62 @@ impl ListOrgMembersError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListOrgMembersError::BadRequest(
+                    ListOrgMembersError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListOrgMembersError::Unauthorized(
+                    ListOrgMembersError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListOrgMembersError::Forbidden(
+                    ListOrgMembersError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListOrgMembersError::TooManyRequests(
+                    ListOrgMembersError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListOrgMembersError::InternalServerError(
+                    ListOrgMembersError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
+impl<E: DomainError> From<E> for ListOrgMembersError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12624,7 +12061,7 @@ pub enum InviteOrgMemberError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl InviteOrgMemberError {
@@ -12642,7 +12079,7 @@ impl InviteOrgMemberError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -12650,7 +12087,7 @@ impl InviteOrgMemberError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12706,79 +12143,72 @@ impl InviteOrgMemberError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::InviteOrgMemberError::BadRequest(
+                    InviteOrgMemberError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::InviteOrgMemberError::Unauthorized(
+                    InviteOrgMemberError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::InviteOrgMemberError::Forbidden(
+                    InviteOrgMemberError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::InviteOrgMemberError::Conflict(
+                    InviteOrgMemberError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("already_member"),
+                                String::from("already_member"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::InviteOrgMemberError::TooManyRequests(
+                    InviteOrgMemberError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::InviteOrgMemberError::InternalServerError(
+                    InviteOrgMemberError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
+impl<E: DomainError> From<E> for InviteOrgMemberError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12808,7 +12238,7 @@ pub enum RemoveOrgMemberError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RemoveOrgMemberError {
@@ -12825,14 +12255,14 @@ impl RemoveOrgMemberError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12882,69 +12312,59 @@ impl RemoveOrgMemberError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RemoveOrgMemberError::Unauthorized(
+                    RemoveOrgMemberError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RemoveOrgMemberError::Forbidden(
+                    RemoveOrgMemberError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RemoveOrgMemberError::NotFound(
+                    RemoveOrgMemberError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RemoveOrgMemberError::TooManyRequests(
+                    RemoveOrgMemberError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RemoveOrgMemberError::InternalServerError(
+                    RemoveOrgMemberError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
+impl<E: DomainError> From<E> for RemoveOrgMemberError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12977,7 +12397,7 @@ pub enum UpdateOrgMemberRoleError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateOrgMemberRoleError {
@@ -12995,7 +12415,7 @@ impl UpdateOrgMemberRoleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -13003,7 +12423,7 @@ impl UpdateOrgMemberRoleError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13060,79 +12480,69 @@ impl UpdateOrgMemberRoleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateOrgMemberRoleError::BadRequest(
+                    UpdateOrgMemberRoleError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateOrgMemberRoleError::Unauthorized(
+                    UpdateOrgMemberRoleError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateOrgMemberRoleError::Forbidden(
+                    UpdateOrgMemberRoleError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateOrgMemberRoleError::NotFound(
+                    UpdateOrgMemberRoleError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateOrgMemberRoleError::TooManyRequests(
+                    UpdateOrgMemberRoleError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateOrgMemberRoleError::InternalServerError(
+                    UpdateOrgMemberRoleError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
+impl<E: DomainError> From<E> for UpdateOrgMemberRoleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13163,7 +12573,7 @@ pub enum ListIpRulesError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListIpRulesError {
@@ -13180,14 +12590,14 @@ impl ListIpRulesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13237,69 +12647,62 @@ impl ListIpRulesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListIpRulesError::BadRequest(
+                    ListIpRulesError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListIpRulesError::Unauthorized(
+                    ListIpRulesError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListIpRulesError::Forbidden(
+                    ListIpRulesError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListIpRulesError::TooManyRequests(
+                    ListIpRulesError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListIpRulesError::InternalServerError(
+                    ListIpRulesError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
+impl<E: DomainError> From<E> for ListIpRulesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13330,7 +12733,7 @@ pub enum CreateIpRuleError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateIpRuleError {
@@ -13347,14 +12750,14 @@ impl CreateIpRuleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13404,69 +12807,62 @@ impl CreateIpRuleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateIpRuleError::BadRequest(
+                    CreateIpRuleError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateIpRuleError::Unauthorized(
+                    CreateIpRuleError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateIpRuleError::Forbidden(
+                    CreateIpRuleError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateIpRuleError::TooManyRequests(
+                    CreateIpRuleError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateIpRuleError::InternalServerError(
+                    CreateIpRuleError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
+impl<E: DomainError> From<E> for CreateIpRuleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13496,7 +12892,7 @@ pub enum DeleteIpRuleError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteIpRuleError {
@@ -13513,14 +12909,14 @@ impl DeleteIpRuleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13570,69 +12966,59 @@ impl DeleteIpRuleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteIpRuleError::Unauthorized(
+                    DeleteIpRuleError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteIpRuleError::Forbidden(
+                    DeleteIpRuleError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteIpRuleError::NotFound(
+                    DeleteIpRuleError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteIpRuleError::TooManyRequests(
+                    DeleteIpRuleError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteIpRuleError::InternalServerError(
+                    DeleteIpRuleError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
+impl<E: DomainError> From<E> for DeleteIpRuleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13662,7 +13048,7 @@ pub enum ListAdminSettingsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAdminSettingsError {
@@ -13679,14 +13065,14 @@ impl ListAdminSettingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13732,69 +13118,65 @@ impl ListAdminSettingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminSettingsError::BadRequest(
+                    ListAdminSettingsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAdminSettingsError::Unauthorized(
+                    ListAdminSettingsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAdminSettingsError::Forbidden(
+                    ListAdminSettingsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAdminSettingsError::TooManyRequests(
+                    ListAdminSettingsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAdminSettingsError::InternalServerError(
+                    ListAdminSettingsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
+impl<E: DomainError> From<E> for ListAdminSettingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13826,7 +13208,7 @@ pub enum UpdateAdminSettingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateAdminSettingError {
@@ -13844,7 +13226,7 @@ impl UpdateAdminSettingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -13852,7 +13234,7 @@ impl UpdateAdminSettingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13905,79 +13287,72 @@ impl UpdateAdminSettingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAdminSettingError::BadRequest(
+                    UpdateAdminSettingError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateAdminSettingError::Unauthorized(
+                    UpdateAdminSettingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateAdminSettingError::Forbidden(
+                    UpdateAdminSettingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateAdminSettingError::NotFound(
+                    UpdateAdminSettingError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateAdminSettingError::TooManyRequests(
+                    UpdateAdminSettingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateAdminSettingError::InternalServerError(
+                    UpdateAdminSettingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
+impl<E: DomainError> From<E> for UpdateAdminSettingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14006,7 +13381,7 @@ pub enum DeleteAdminSettingError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteAdminSettingError {
@@ -14023,14 +13398,14 @@ impl DeleteAdminSettingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14076,69 +13451,62 @@ impl DeleteAdminSettingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminSettingError::Unauthorized(
+                    DeleteAdminSettingError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminSettingError::Forbidden(
+                    DeleteAdminSettingError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminSettingError::NotFound(
+                    DeleteAdminSettingError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminSettingError::TooManyRequests(
+                    DeleteAdminSettingError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminSettingError::InternalServerError(
+                    DeleteAdminSettingError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
+impl<E: DomainError> From<E> for DeleteAdminSettingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14165,7 +13533,7 @@ pub enum GetX402ConfigError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetX402ConfigError {
@@ -14181,13 +13549,13 @@ impl GetX402ConfigError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14226,59 +13594,55 @@ impl GetX402ConfigError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetX402ConfigError::Unauthorized(
+                    GetX402ConfigError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetX402ConfigError::Forbidden(
+                    GetX402ConfigError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetX402ConfigError::TooManyRequests(
+                    GetX402ConfigError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetX402ConfigError::InternalServerError(
+                    GetX402ConfigError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
+impl<E: DomainError> From<E> for GetX402ConfigError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14308,7 +13672,7 @@ pub enum UpdateX402ConfigError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateX402ConfigError {
@@ -14325,14 +13689,14 @@ impl UpdateX402ConfigError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14378,69 +13742,65 @@ impl UpdateX402ConfigError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateX402ConfigError::BadRequest(
+                    UpdateX402ConfigError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateX402ConfigError::Unauthorized(
+                    UpdateX402ConfigError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateX402ConfigError::Forbidden(
+                    UpdateX402ConfigError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateX402ConfigError::TooManyRequests(
+                    UpdateX402ConfigError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateX402ConfigError::InternalServerError(
+                    UpdateX402ConfigError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
+impl<E: DomainError> From<E> for UpdateX402ConfigError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14470,7 +13830,7 @@ pub enum ListAdminUsersError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAdminUsersError {
@@ -14487,14 +13847,14 @@ impl ListAdminUsersError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14540,69 +13900,65 @@ impl ListAdminUsersError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminUsersError::BadRequest(
+                    ListAdminUsersError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAdminUsersError::Unauthorized(
+                    ListAdminUsersError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAdminUsersError::Forbidden(
+                    ListAdminUsersError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAdminUsersError::TooManyRequests(
+                    ListAdminUsersError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAdminUsersError::InternalServerError(
+                    ListAdminUsersError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
+impl<E: DomainError> From<E> for ListAdminUsersError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14631,7 +13987,7 @@ pub enum DeleteAdminUserError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteAdminUserError {
@@ -14648,14 +14004,14 @@ impl DeleteAdminUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14701,69 +14057,62 @@ impl DeleteAdminUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminUserError::Unauthorized(
+                    DeleteAdminUserError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminUserError::Forbidden(
+                    DeleteAdminUserError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminUserError::NotFound(
+                    DeleteAdminUserError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminUserError::TooManyRequests(
+                    DeleteAdminUserError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminUserError::InternalServerError(
+                    DeleteAdminUserError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
+impl<E: DomainError> From<E> for DeleteAdminUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14793,7 +14142,7 @@ pub enum ListAdminChainsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAdminChainsError {
@@ -14810,14 +14159,14 @@ impl ListAdminChainsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14863,69 +14212,65 @@ impl ListAdminChainsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminChainsError::BadRequest(
+                    ListAdminChainsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAdminChainsError::Unauthorized(
+                    ListAdminChainsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAdminChainsError::Forbidden(
+                    ListAdminChainsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAdminChainsError::TooManyRequests(
+                    ListAdminChainsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAdminChainsError::InternalServerError(
+                    ListAdminChainsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
+impl<E: DomainError> From<E> for ListAdminChainsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14957,7 +14302,7 @@ pub enum CreateAdminChainError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateAdminChainError {
@@ -14975,7 +14320,7 @@ impl CreateAdminChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -14983,7 +14328,7 @@ impl CreateAdminChainError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15035,79 +14380,75 @@ impl CreateAdminChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAdminChainError::BadRequest(
+                    CreateAdminChainError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateAdminChainError::Unauthorized(
+                    CreateAdminChainError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateAdminChainError::Forbidden(
+                    CreateAdminChainError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateAdminChainError::Conflict(
+                    CreateAdminChainError::Conflict(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("chain_exists"),
+                                String::from("chain_exists"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateAdminChainError::TooManyRequests(
+                    CreateAdminChainError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateAdminChainError::InternalServerError(
+                    CreateAdminChainError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
+impl<E: DomainError> From<E> for CreateAdminChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15139,7 +14480,7 @@ pub enum UpdateAdminChainError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateAdminChainError {
@@ -15157,7 +14498,7 @@ impl UpdateAdminChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -15165,7 +14506,7 @@ impl UpdateAdminChainError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15218,79 +14559,72 @@ impl UpdateAdminChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAdminChainError::BadRequest(
+                    UpdateAdminChainError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateAdminChainError::Unauthorized(
+                    UpdateAdminChainError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateAdminChainError::Forbidden(
+                    UpdateAdminChainError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateAdminChainError::NotFound(
+                    UpdateAdminChainError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateAdminChainError::TooManyRequests(
+                    UpdateAdminChainError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateAdminChainError::InternalServerError(
+                    UpdateAdminChainError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
+impl<E: DomainError> From<E> for UpdateAdminChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15319,7 +14653,7 @@ pub enum DeleteAdminChainError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteAdminChainError {
@@ -15336,14 +14670,14 @@ impl DeleteAdminChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15389,69 +14723,62 @@ impl DeleteAdminChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminChainError::Unauthorized(
+                    DeleteAdminChainError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminChainError::Forbidden(
+                    DeleteAdminChainError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminChainError::NotFound(
+                    DeleteAdminChainError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminChainError::TooManyRequests(
+                    DeleteAdminChainError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminChainError::InternalServerError(
+                    DeleteAdminChainError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
+impl<E: DomainError> From<E> for DeleteAdminChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15480,7 +14807,7 @@ pub enum GetOrgLimitsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetOrgLimitsError {
@@ -15497,14 +14824,14 @@ impl GetOrgLimitsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15550,69 +14877,62 @@ impl GetOrgLimitsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetOrgLimitsError::Unauthorized(
+                    GetOrgLimitsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetOrgLimitsError::Forbidden(
+                    GetOrgLimitsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetOrgLimitsError::NotFound(
+                    GetOrgLimitsError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetOrgLimitsError::TooManyRequests(
+                    GetOrgLimitsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetOrgLimitsError::InternalServerError(
+                    GetOrgLimitsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
+impl<E: DomainError> From<E> for GetOrgLimitsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15644,7 +14964,7 @@ pub enum UpdateOrgLimitsError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateOrgLimitsError {
@@ -15662,7 +14982,7 @@ impl UpdateOrgLimitsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -15670,7 +14990,7 @@ impl UpdateOrgLimitsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15723,79 +15043,72 @@ impl UpdateOrgLimitsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateOrgLimitsError::BadRequest(
+                    UpdateOrgLimitsError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateOrgLimitsError::Unauthorized(
+                    UpdateOrgLimitsError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateOrgLimitsError::Forbidden(
+                    UpdateOrgLimitsError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateOrgLimitsError::NotFound(
+                    UpdateOrgLimitsError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateOrgLimitsError::TooManyRequests(
+                    UpdateOrgLimitsError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateOrgLimitsError::InternalServerError(
+                    UpdateOrgLimitsError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
+impl<E: DomainError> From<E> for UpdateOrgLimitsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15827,7 +15140,7 @@ pub enum SetOrgBillingTierError {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SetOrgBillingTierError {
@@ -15845,7 +15158,7 @@ impl SetOrgBillingTierError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -15853,7 +15166,7 @@ impl SetOrgBillingTierError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15906,79 +15219,72 @@ impl SetOrgBillingTierError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SetOrgBillingTierError::BadRequest(
+                    SetOrgBillingTierError::BadRequest(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SetOrgBillingTierError::Unauthorized(
+                    SetOrgBillingTierError::Unauthorized(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SetOrgBillingTierError::Forbidden(
+                    SetOrgBillingTierError::Forbidden(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SetOrgBillingTierError::NotFound(
+                    SetOrgBillingTierError::NotFound(
                         ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SetOrgBillingTierError::TooManyRequests(
+                    SetOrgBillingTierError::TooManyRequests(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SetOrgBillingTierError::InternalServerError(
+                    SetOrgBillingTierError::InternalServerError(
                         ::clawgen_runtime::ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SetOrgBillingTierError {
+impl<E: DomainError> From<E> for SetOrgBillingTierError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

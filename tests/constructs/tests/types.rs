@@ -355,6 +355,25 @@ mod identifiers {
         let _: names::types::Vec = decode(json!([{"value": "v"}])).unwrap();
         let _: names::types::WeirdName = decode(json!("w")).unwrap();
     }
+
+    /// Schemas named after prelude items (and generic parameters) keep their
+    /// names, and the code around them still means the prelude's.
+    #[test]
+    fn schemas_named_like_the_prelude_work_like_any() {
+        use names::validation::Validate;
+        let value = json!({
+            "box": {"inner": {"label": "short"}}, "some": "two", "into": {"value": "v"},
+            "s": {"next": {"d": 3}}, "d": "x", "strings": [{"value": "v"}]
+        });
+        let decoded: names::types::Type = decode(value.clone()).unwrap();
+        assert_eq!(decoded.some, Some(names::types::Some::Two));
+        assert_eq!(encode(&decoded), value);
+        assert!(decoded.validate().is_ok());
+        let boxed = names::types::Box::default().inner(std::boxed::Box::new(names::types::Box::default().label("much too long")));
+        assert!(boxed.validate().unwrap_err().to_string().contains("label"));
+        let into = names::types::Into::new("v").note("n");
+        assert_eq!(encode(&into), json!({"value": "v", "note": "n"}));
+    }
 }
 
 mod object_shapes {
