@@ -47,6 +47,21 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     let rate_limit_field =
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
     let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
+    // Where a body is accepted in several media types, the client may be told which to send.
+    let chooses = api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| !b.alternatives.is_empty());
+    let body_encoding_field = chooses.then(|| quote!(body_encoding: ::std::option::Option<super::media::BodyEncoding>,));
+    let body_encoding_init = chooses.then(|| quote!(body_encoding: ::std::option::Option::None,));
+    let body_encoding_setter = chooses.then(|| {
+        quote! {
+            /// Sends request bodies in `encoding` (XML, a form, multipart) where the
+            /// operation accepts it, and in the operation's preferred media type
+            /// (JSON first) elsewhere. By default every body goes in its preferred one.
+            pub fn with_body_encoding(mut self, encoding: super::media::BodyEncoding) -> Self {
+                self.body_encoding = ::std::option::Option::Some(encoding);
+                self
+            }
+        }
+    });
     let rate_limit_getter = tracks.then(|| {
         quote! {
             /// The budget stated by the most recent answer that carried rate-limit headers.
@@ -122,6 +137,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
             transport: Transport,
             credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
             #rate_limit_field
+            #body_encoding_field
         }
 
         impl ::std::default::Default for Client {
@@ -147,7 +163,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
 
             fn with_transport(base_url: impl Into<::std::string::String>, transport: Transport) -> Self {
                 let base_url = base_url.into().trim_end_matches('/').to_owned();
-                Self { base_url, transport, credentials: ::std::default::Default::default(), #rate_limit_init }
+                Self { base_url, transport, credentials: ::std::default::Default::default(), #rate_limit_init #body_encoding_init }
             }
 
             /// The total time each attempt may take; `None` waits as long as the
@@ -203,6 +219,8 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
 
             #rate_limit_getter
 
+            #body_encoding_setter
+
             /// Sends `request` as the transport allows, and reads the whole answer.
             #[allow(dead_code)]
             async fn execute<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<Answer, ClientError<E>> {
@@ -224,6 +242,26 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
         super::rust::Part::Items(quote!(#body_retry_wait)),
     ]
     .into_iter()
+}
+
+/// The expression that adds `body` to `request`, written as `media` in `encoding`.
+fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding) -> TokenStream {
+    match encoding {
+        Encoding::Json => {
+            quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?))
+        }
+        Encoding::Xml => {
+            let node = super::xml::node_ref(api, &b.ty, &quote!(super::xml));
+            let root = &b.xml_root;
+            quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(xml_body(body, #root, { static NODE: &::clawgen_runtime::xml::Node = #node; NODE })?))
+        }
+        Encoding::Form => quote!(request.form(body)),
+        Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
+        Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
+        Encoding::Multipart => multipart_body(api, b),
+        // Not a request encoding: the IR sends such bodies as bytes.
+        Encoding::EventStream => quote!(request),
+    }
 }
 
 /// The expression that sends a multipart body: one part per property.
@@ -363,21 +401,25 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         }
     });
     let body = op.body.as_ref().map(|b| {
-        let media = &b.media_type;
-        let send = match b.encoding {
-            Encoding::Json => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?)),
-            Encoding::Form => quote!(request.form(body)),
-            Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
-            Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
-            Encoding::Multipart => multipart_body(api, b),
-            // Not a request encoding: the IR sends such bodies as bytes.
-            Encoding::EventStream => quote!(request),
-        };
-        if b.required {
-            quote!(let request = #send;)
-        } else {
-            quote!(let request = match body { Some(body) => #send, None => request };)
-        }
+        let preferred = send_body(api, b, &b.media_type, b.encoding);
+        // Another media type the operation accepts, where the client is told to prefer its encoding.
+        let arms: Vec<TokenStream> = b
+            .alternatives
+            .iter()
+            .filter_map(|media| {
+                let variant = match media.encoding {
+                    Encoding::Json => quote!(Json),
+                    Encoding::Xml => quote!(Xml),
+                    Encoding::Form => quote!(Form),
+                    Encoding::Multipart => quote!(Multipart),
+                    Encoding::Text | Encoding::EventStream | Encoding::Raw => return None,
+                };
+                let send = send_body(api, b, &media.media_type, media.encoding);
+                Some(quote!(::std::option::Option::Some(super::media::BodyEncoding::#variant) => #send,))
+            })
+            .collect();
+        let send = if arms.is_empty() { preferred } else { quote!(match self.body_encoding { #(#arms)* _ => #preferred }) };
+        if b.required { quote!(let request = #send;) } else { quote!(let request = match body { Some(body) => #send, None => request };) }
     });
 
     let error_enum = ident(&op.error_enum);
@@ -533,7 +575,7 @@ fn read_body(r: &Response) -> TokenStream {
         (None, _) => quote!(()),
         (Some(_), Encoding::Json) => quote!(answer.json()?),
         // Streams are read apart (`event_stream`), and never in enums; multipart is a request encoding.
-        (Some(_), Encoding::Text | Encoding::Form | Encoding::EventStream | Encoding::Multipart) => quote!(answer.text()),
+        (Some(_), Encoding::Text | Encoding::Form | Encoding::Xml | Encoding::EventStream | Encoding::Multipart) => quote!(answer.text()),
         (Some(_), Encoding::Raw) => quote!(answer.raw()),
     }
 }

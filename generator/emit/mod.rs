@@ -24,6 +24,7 @@ mod shape;
 mod support;
 mod types;
 mod webhooks;
+mod xml;
 
 pub use runtime::{RUNTIME_CRATE, RUNTIME_VERSION, runtime_files};
 
@@ -118,6 +119,9 @@ fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     let media = support::MediaNeeds::of(api);
     if media.any() {
         out.push(Module::new("media", None, move || Ok(Some(support::media_module(media)))));
+    }
+    if xml::needed(api) {
+        out.push(Module::new("xml", None, move || Ok(Some(xml::module(api)))));
     }
     out.push(Module::new("webhooks", None, move || Ok(webhooks::module(api).map(with_allowed_lints))));
     if parts.client {

@@ -383,38 +383,24 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         });
     }
     if let Some(body) = &op.body {
-        let ty = type_path(api, &body.ty);
-        let decoded = match body.encoding {
-            Encoding::Json => match super::shape::value_check(api, &body.ty) {
-                Some(check) => {
-                    let path = if check.uses_path { quote!(path) } else { quote!(_path) };
-                    let tokens = check.tokens;
-                    quote!(shape::decode::<#ty>(&bytes, |value, #path| {
-                        #tokens
-                        Ok(())
-                    }))
-                }
-                None => quote!(::serde_json::from_slice::<#ty>(&bytes).map_err(|error| format!("invalid JSON body: {error}"))),
-            },
-            Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
-            Encoding::Text => quote!(
-                ::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
-            ),
-            Encoding::Multipart => multipart_body(api, body),
-            // Not a request encoding: the IR reads such bodies as bytes.
-            Encoding::Raw | Encoding::EventStream => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
-                content_type: cx
-                    .parts
-                    .headers
-                    .get(::axum::http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned(),
-                bytes: bytes.to_vec(),
-            })),
-        };
+        let decoded = decoder(api, body, body.encoding);
         // A multipart body is read as it streams in, so it learns of the limit (413) there.
-        let parse = if body.encoding == Encoding::Multipart {
+        // A body accepted in several media types is read first, and decoded as its `Content-Type` says.
+        let streamed = body.encoding == Encoding::Multipart && body.alternatives.is_empty();
+        let parse = if !body.alternatives.is_empty() {
+            let arms = body.alternatives.iter().enumerate().map(|(index, media)| {
+                let index = index + 1;
+                let decoded = refusing(decoder(api, body, media.encoding), media.encoding);
+                quote!(#index => #decoded,)
+            });
+            let preferred = refusing(decoded, body.encoding);
+            quote! {
+                match match media { #(#arms)* _ => #preferred } {
+                    Ok(body) => body,
+                    Err(refused) => return #rejection(refused.status, refused.message, 0),
+                }
+            }
+        } else if streamed {
             quote! {
                 match #decoded {
                     Ok(body) => body,
@@ -430,14 +416,26 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             }
         };
         // A multipart body is read part by part: there are no bytes to look at first.
-        let absent = if body.encoding == Encoding::Multipart {
-            quote!(!cx.parts.headers.contains_key(::axum::http::header::CONTENT_TYPE))
-        } else {
-            quote!(bytes.is_empty())
+        let absent =
+            if streamed { quote!(!cx.parts.headers.contains_key(::axum::http::header::CONTENT_TYPE)) } else { quote!(bytes.is_empty()) };
+        // The bytes first: under the router's limit (413), of a media type the operation accepts (415).
+        let read = quote! {
+            let bytes = match read_body(body, served.config.body_limit).await {
+                Ok(bytes) => bytes,
+                Err(refused) => return #rejection(refused.status, refused.message, 0),
+            };
         };
-        // The bytes first: under the router's limit (413), of the operation's media type (415).
-        steps.push(if body.encoding == Encoding::Multipart {
+        steps.push(if streamed {
             quote!(let multipart = multipart(&cx.parts, body).await;)
+        } else if !body.alternatives.is_empty() {
+            let accepted: Vec<String> = body.accepted().map(|m| m.media_type).collect();
+            quote! {
+                #read
+                let media = match body_media(&cx.parts.headers, &bytes, &[#(#accepted),*]) {
+                    Ok(media) => media,
+                    Err(refused) => return #rejection(refused.status, refused.message, 0),
+                };
+            }
         } else {
             let media = &body.media_type;
             let check = (body.encoding != Encoding::Raw).then(|| {
@@ -448,14 +446,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 }
             });
             quote! {
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => return #rejection(refused.status, refused.message, 0),
-                };
+                #read
                 #check
             }
         });
-        if op.raw_body && body.encoding != Encoding::Multipart {
+        if op.raw_body && !streamed {
             steps.push(quote!(let raw_body = bytes.clone();));
         }
         let check = super::types::whole_value_check(api, &body.ty);
@@ -859,7 +854,7 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
             Some(media) => quote!(json_response_as(#status, #media, &#value)),
             None => quote!(json_response(#status, &#value)),
         },
-        Encoding::Text | Encoding::Form => {
+        Encoding::Text | Encoding::Form | Encoding::Xml => {
             let media = response.media_type.as_deref().unwrap_or("text/plain");
             quote!(typed_response(#status, #media, #value.into_bytes()))
         }
@@ -875,6 +870,74 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
         // A request encoding: the IR answers in bytes instead.
         Encoding::Multipart => quote!(empty_response(#status)),
     }
+}
+
+/// The expression that decodes `bytes` as `body` sent in `encoding`: `Ok(value)`,
+/// or `Err(message)` (`Err(Refused)` for multipart, which reads `multipart`).
+fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding) -> TokenStream {
+    let ty = type_path(api, &body.ty);
+    let checked = |what: &str, value: TokenStream| match super::shape::value_check(api, &body.ty) {
+        Some(check) => {
+            let path = if check.uses_path { quote!(path) } else { quote!(_path) };
+            let tokens = check.tokens;
+            quote!(shape::decode_value::<#ty>(#value, #what, |value, #path| {
+                #tokens
+                Ok(())
+            }))
+        }
+        None => quote!(::serde_json::from_value::<#ty>(#value).map_err(|error| format!("invalid {} body: {error}", #what))),
+    };
+    match encoding {
+        Encoding::Json => match super::shape::value_check(api, &body.ty) {
+            Some(check) => {
+                let path = if check.uses_path { quote!(path) } else { quote!(_path) };
+                let tokens = check.tokens;
+                quote!(shape::decode::<#ty>(&bytes, |value, #path| {
+                    #tokens
+                    Ok(())
+                }))
+            }
+            None => quote!(::serde_json::from_slice::<#ty>(&bytes).map_err(|error| format!("invalid JSON body: {error}"))),
+        },
+        Encoding::Xml => {
+            let node = super::xml::node_ref(api, &body.ty, &quote!(super::xml));
+            let decode = checked("XML", quote!(value));
+            quote! {
+                match ::clawgen_runtime::xml::to_json(&bytes, { static NODE: &::clawgen_runtime::xml::Node = #node; NODE }) {
+                    Ok(value) => #decode,
+                    Err(message) => Err(format!("invalid XML body: {message}")),
+                }
+            }
+        }
+        Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
+        Encoding::Text => {
+            quote!(::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text")))
+        }
+        Encoding::Multipart if body.alternatives.is_empty() => multipart_body(api, body),
+        Encoding::Multipart => {
+            let read = multipart_body(api, body);
+            quote!({
+                let multipart = multipart(&cx.parts, ::axum::body::Body::from(bytes.clone())).await;
+                #read
+            })
+        }
+        // Not a request encoding: the IR reads such bodies as bytes.
+        Encoding::Raw | Encoding::EventStream => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
+            content_type: cx
+                .parts
+                .headers
+                .get(::axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            bytes: bytes.to_vec(),
+        })),
+    }
+}
+
+/// `decoded` (from [`decoder`]) with its error as a `Refused`: 400 but for multipart's own.
+fn refusing(decoded: TokenStream, encoding: Encoding) -> TokenStream {
+    if encoding == Encoding::Multipart { decoded } else { quote!(#decoded.map_err(|message| Refused { status: #BAD_REQUEST, message })) }
 }
 
 /// The expression that reads a multipart body into its struct: `Ok(value)`, or
