@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, SchemeUse, Status, TypeRef};
 
 /// The contents of the `client` module: the client's state and setters, and one
 /// method per operation. Sending (timeouts, retries, hooks, tracing) is the runtime's.
@@ -43,7 +43,10 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
             }
         }
     });
-    let methods = api.operations.iter().map(|op| method(api, op));
+    let requirements = requirements(api);
+    let authenticators: TokenStream =
+        requirements.iter().enumerate().map(|(index, security)| authenticator(api, index, security)).collect();
+    let methods = api.operations.iter().map(move |op| method(api, op, &requirements));
     let rate_limit_field =
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
     let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
@@ -239,7 +242,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     [
         super::rust::Part::Items(head),
         super::rust::Part::Impl { header: quote!(impl Client), items: Box::new(std::iter::once(fixed).chain(methods)) },
-        super::rust::Part::Items(quote!(#body_retry_wait)),
+        super::rust::Part::Items(quote!(#body_retry_wait #authenticators)),
     ]
     .into_iter()
 }
@@ -306,7 +309,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
     })
 }
 
-fn method(api: &Api, op: &Operation) -> TokenStream {
+fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenStream {
     let name = ident(&op.fn_name);
     let docs = operation_doc(op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -367,7 +370,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         quote!(check_path_value(#wire, #arg, #spans)?;)
     });
     let method = format_ident!("{}", op.method.as_str());
-    let auth = authentication(api, op);
+    let auth = authentication(op, requirements);
     let query = op.query.map(|_| {
         let table = super::params::query_table(op);
         quote! {
@@ -510,13 +513,37 @@ pub(super) fn event_stream(op: &Operation) -> Option<&Response> {
     op.successes.first().filter(|r| op.success_enum.is_none() && r.encoding == Encoding::EventStream)
 }
 
+/// The operations' security requirements, each once, in order of first use:
+/// each gets one `authenticate_<n>` function.
+fn requirements(api: &Api) -> Vec<&[Vec<SchemeUse>]> {
+    let key =
+        |security: &[Vec<SchemeUse>]| -> Vec<Vec<usize>> { security.iter().map(|all| all.iter().map(|u| u.scheme).collect()).collect() };
+    let mut seen = std::collections::BTreeSet::new();
+    api.operations.iter().map(|op| op.security.as_slice()).filter(|security| !security.is_empty() && seen.insert(key(security))).collect()
+}
+
+fn authenticator_name(index: usize) -> proc_macro2::Ident {
+    format_ident!("authenticate_{}", index + 1)
+}
+
 /// Attaches the credentials of the first requirement alternative the client can satisfy.
-fn authentication(api: &Api, op: &Operation) -> TokenStream {
-    if op.security.is_empty() {
-        return TokenStream::new();
-    }
+fn authentication(op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenStream {
+    let same = |security: &&[Vec<SchemeUse>]| {
+        security.len() == op.security.len()
+            && security.iter().zip(&op.security).all(|(a, b)| a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.scheme == b.scheme))
+    };
+    let Some(index) = requirements.iter().position(same) else { return TokenStream::new() };
+    let name = authenticator_name(index);
     let op_id = &op.id;
-    let branches = op.security.iter().map(|all| {
+    quote!(let request = #name(&self.credentials(), request, #op_id)?;)
+}
+
+/// `authenticate_<n>(credentials, request, operation)`: `request` with the
+/// credentials of the first alternative of `security` that `credentials`
+/// satisfy, or `MissingCredentials`.
+fn authenticator(api: &Api, index: usize, security: &[Vec<SchemeUse>]) -> TokenStream {
+    let name = authenticator_name(index);
+    let branches = security.iter().map(|all| {
         let present = all.iter().map(|u| {
             let field = ident(&api.security_schemes[u.scheme].field);
             quote!(credentials.#field.is_some())
@@ -543,13 +570,18 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
                 },
             }
         });
-        quote!(if #(#present)&&* { #(#applies)* request })
+        quote!(if #(#present)&&* { #(#applies)* Ok(request) })
     });
     quote! {
-        let credentials = self.credentials();
-        let request = #(#branches)else* else {
-            return Err(ClientError::MissingCredentials { operation: #op_id });
-        };
+        fn #name<E>(
+            credentials: &super::auth::Credentials,
+            request: ::reqwest::RequestBuilder,
+            operation: &'static str,
+        ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
+            #(#branches)else* else {
+                Err(ClientError::MissingCredentials { operation })
+            }
+        }
     }
 }
 

@@ -189,7 +189,8 @@ pub(super) fn format_items_naming<'a>(
 /// top-level item on its own lines, so the runs' texts put end to end are the
 /// text of the whole file.
 fn print<'a>(parts: impl Iterator<Item = Part<'a>>, crates: &[&str], paths: &ShortPaths) -> syn::Result<(String, Vec<bool>)> {
-    let mut printer = Printer { crates, paths, out: String::new(), named: vec![false; crates.len()] };
+    // The module's `use`s, read in the first run, shorten paths in all.
+    let mut printer = Printer { crates, paths: paths.clone(), out: String::new(), named: vec![false; crates.len()] };
     let mut parts = parts.peekable();
     loop {
         {
@@ -210,14 +211,14 @@ fn print<'a>(parts: impl Iterator<Item = Part<'a>>, crates: &[&str], paths: &Sho
 /// The text printed so far and the crates it names.
 struct Printer<'c> {
     crates: &'c [&'c str],
-    paths: &'c ShortPaths,
+    paths: ShortPaths,
     out: String,
     named: Vec<bool>,
 }
 
 impl Printer<'_> {
     fn run(&mut self, tokens: TokenStream) -> syn::Result<String> {
-        let (text, run_named) = print_run(tokens, self.crates, self.paths.clone())?;
+        let (text, run_named) = print_run(tokens, self.crates, &mut self.paths)?;
         self.named.iter_mut().zip(run_named).for_each(|(all, run)| *all |= run);
         Ok(text)
     }
@@ -273,7 +274,7 @@ impl Printer<'_> {
     }
 }
 
-fn print_run(tokens: TokenStream, crates: &[&str], mut paths: ShortPaths) -> syn::Result<(String, Vec<bool>)> {
+fn print_run(tokens: TokenStream, crates: &[&str], paths: &mut ShortPaths) -> syn::Result<(String, Vec<bool>)> {
     use syn::fold::Fold;
     use syn::visit::Visit;
     let parsed: syn::File = syn::parse2(tokens)?;
@@ -378,7 +379,9 @@ impl syn::fold::Fold for SafeDocs {
 /// path (`::std::option::Option::Some`) as its prelude name (`Some`), when
 /// the crate's [`Prelude`](crate::ir::names::Prelude) allows it, and a
 /// sibling's path from inside the module itself (`super::types::Pet` in
-/// `types`) as its name. Names that a generic parameter or a local item
+/// `types`) as its name, and the path a module's `use` names
+/// (`::clawgen_runtime::ErrorBody` after `use ::clawgen_runtime::ErrorBody;`)
+/// as the name it brings in. Names that a generic parameter or a local item
 /// takes where the path is stay in full.
 ///
 /// Emitters write full paths, which are right anywhere; this is the one
@@ -388,13 +391,20 @@ struct ShortPaths {
     prelude: std::sync::Arc<crate::ir::names::Prelude>,
     /// The modules the printed items are in, outermost first.
     modules: Vec<String>,
+    /// Per module: the paths its `use`s name (leading `::` as `""`), and the name each brings in.
+    imports: Vec<Vec<(Vec<String>, String)>>,
     /// The names that generic parameters and local items take, innermost last.
     scopes: Vec<Vec<String>>,
 }
 
 impl ShortPaths {
     fn new(prelude: crate::ir::names::Prelude, module: Option<&str>) -> Self {
-        ShortPaths { prelude: std::sync::Arc::new(prelude), modules: module.map(str::to_owned).into_iter().collect(), scopes: Vec::new() }
+        ShortPaths {
+            prelude: std::sync::Arc::new(prelude),
+            modules: module.map(str::to_owned).into_iter().collect(),
+            imports: vec![Vec::new()],
+            scopes: Vec::new(),
+        }
     }
 
     fn shadowed(&self, name: &str) -> bool {
@@ -426,7 +436,33 @@ impl syn::fold::Fold for ShortPaths {
     fn fold_path(&mut self, path: syn::Path) -> syn::Path {
         let mut path = syn::fold::fold_path(self, path);
         let names: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
-        if path.leading_colon.is_some() {
+        let written: Vec<&str> = path.leading_colon.map(|_| "").into_iter().chain(names.iter().map(String::as_str)).collect();
+        let imported = self.imports.last().and_then(|imports| {
+            imports
+                .iter()
+                .filter(|(used, name)| {
+                    written.len() >= used.len() && used.iter().zip(&written).all(|(a, b)| a == b) && !self.shadowed(name)
+                })
+                .max_by_key(|(used, _)| used.len())
+        });
+        if let Some((used, name)) = imported {
+            // `a::b::C<T>::D` after `use a::b::C;` is `C<T>::D`.
+            let replaced = used.len() - usize::from(path.leading_colon.is_some());
+            let name = ident(name);
+            let mut segments = std::mem::take(&mut path.segments).into_pairs().skip(replaced - 1);
+            let mut rest: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = syn::punctuated::Punctuated::new();
+            if let Some(first) = segments.next() {
+                let mut first = first.into_value();
+                first.ident = name;
+                rest.push_value(first);
+                for pair in segments {
+                    rest.push_punct(<syn::Token![::]>::default());
+                    rest.push_value(pair.into_value());
+                }
+            }
+            path.segments = rest;
+            path.leading_colon = None;
+        } else if path.leading_colon.is_some() {
             if let Some((short, replaced)) = self.prelude.shorten(&names) {
                 if !self.shadowed(short) {
                     let mut segments = std::mem::take(&mut path.segments).into_pairs().skip(replaced - 1);
@@ -473,8 +509,40 @@ impl syn::fold::Fold for ShortPaths {
 
     fn fold_item_mod(&mut self, item: syn::ItemMod) -> syn::ItemMod {
         self.modules.push(item.ident.to_string());
+        self.imports.push(Vec::new());
         let item = syn::fold::fold_item_mod(self, item);
+        self.imports.pop();
         self.modules.pop();
+        item
+    }
+
+    /// A module's `use` of one item by its own name (`use ::a::B;`, `use ::a::{B, C};`)
+    /// lets the module's paths name it so; renames and globs are left alone.
+    fn fold_item_use(&mut self, item: syn::ItemUse) -> syn::ItemUse {
+        fn walk(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+            match tree {
+                syn::UseTree::Path(path) => {
+                    prefix.push(path.ident.to_string());
+                    walk(&path.tree, prefix, out);
+                    prefix.pop();
+                }
+                // `use ::krate;` is left alone: `::krate::…` says which crate the code uses.
+                syn::UseTree::Name(name) if name.ident != "self" && prefix.iter().any(|segment| !segment.is_empty()) => {
+                    let mut used = prefix.clone();
+                    used.push(name.ident.to_string());
+                    out.push((used, name.ident.to_string()));
+                }
+                syn::UseTree::Group(group) => group.items.iter().for_each(|tree| walk(tree, prefix, out)),
+                syn::UseTree::Name(_) | syn::UseTree::Rename(_) | syn::UseTree::Glob(_) => {}
+            }
+        }
+        // Only the module's own `use`s: one in a block is that block's, and a scope takes its names.
+        if self.scopes.is_empty() {
+            let mut prefix: Vec<String> = item.leading_colon.map(|_| String::new()).into_iter().collect();
+            if let Some(imports) = self.imports.last_mut() {
+                walk(&item.tree, &mut prefix, imports);
+            }
+        }
         item
     }
 
@@ -785,6 +853,8 @@ mod safety_tests {
                 }
             }
             mod inner { type T = super::types::Tag; }
+            pub use ::runtime::{ErrorBody, errors::Domain as D2};
+            type E = (::runtime::ErrorBody<u8>, ::runtime::errors::Domain, ::runtime::ErrorBody::Decoded);
         };
         let paths = ShortPaths::new(crate::ir::names::Prelude::new(["Vec", "Pet"]), Some("types"));
         let (printed, _) = print(std::iter::once(Part::Items(tokens)), &[], &paths).unwrap();
@@ -798,6 +868,8 @@ mod safety_tests {
                 }
             }
             mod inner { type T = super::types::Tag; }
+            pub use ::runtime::{ErrorBody, errors::Domain as D2};
+            type E = (ErrorBody<u8>, ::runtime::errors::Domain, ErrorBody::Decoded);
         };
         assert_eq!(printed, prettyplease::unparse(&syn::parse2(expected).unwrap()));
     }

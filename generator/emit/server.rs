@@ -79,7 +79,9 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         let (first, rest) = first_then_rest.split_first().map(|(f, r)| (f.clone(), r.to_vec())).unwrap_or_default();
         quote!(.route(#path, ::axum::routing::#first #(.#rest)*))
     });
-    let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| handler(api, op));
+    let guards = guards(api);
+    let guard_fns: Vec<TokenStream> = guards.iter().enumerate().map(|(index, guard)| guard_fn(api, index, guard)).collect();
+    let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(move |op| handler(api, op, &guards));
     let webhook_receiver = super::webhooks::receiver(api);
     let rejections: Vec<Rejection> = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection(api, op)).collect();
     let rejecting = rejections.iter().any(|r| matches!(r, Rejection::Documented)).then(|| {
@@ -165,7 +167,14 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         #document
         #webhook_receiver
     };
-    std::iter::once(head).chain(handlers).chain(rejections).chain(credentials).chain(error_impls).chain(success_impls).map(Ok)
+    std::iter::once(head)
+        .chain(guard_fns)
+        .chain(handlers)
+        .chain(rejections)
+        .chain(credentials)
+        .chain(error_impls)
+        .chain(success_impls)
+        .map(Ok)
 }
 
 /// The axum route of an operation: OpenAPI's template, with wildcards marked.
@@ -225,7 +234,7 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn handler(api: &Api, op: &Operation) -> TokenStream {
+fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     let trait_name = ident(&api.trait_name);
     let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
@@ -252,31 +261,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let api = &served.api;
     };
     let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());));
-    if !op.security.is_empty() {
-        let alternatives = op.security.iter().map(|all| {
-            let present = all.iter().map(|u| {
-                let field = ident(&api.security_schemes[u.scheme].field);
-                quote!(credentials.#field.is_some())
-            });
-            // Parenthesised only where an `||` follows, or rustc warns.
-            if all.len() > 1 && op.security.len() > 1 { quote!((#(#present)&&*)) } else { quote!(#(#present)&&*) }
-        });
-        let wanted: Vec<String> = op
-            .security
-            .iter()
-            .map(|all| all.iter().map(|u| api.security_schemes[u.scheme].kind.describe()).collect::<Vec<_>>().join(" and "))
-            .collect();
-        let missing =
-            documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
+    if let Some(index) = guards.iter().position(|guard| *guard == Guard::of(api, op)) {
+        let guard = guard_name(index);
         steps.push(quote! {
-            let satisfied = #(#alternatives)||*;
-            if !satisfied {
-                return #rejection(#UNAUTHORIZED, ::std::string::String::from(#missing), 0);
-            }
-            let identity = match api.authorize(super::auth::Operation::#variant, &credentials, &cx).await {
+            let identity = match #guard(api, super::auth::Operation::#variant, &credentials, &cx).await {
                 Ok(identity) => identity,
-                Err(super::auth::AuthError::Unauthenticated(message)) => return #rejection(#UNAUTHORIZED, message, 0),
-                Err(super::auth::AuthError::Forbidden(message)) => return #rejection(#FORBIDDEN, message, 0),
+                Err(refused) => return #rejection(refused.status, refused.message, 0),
             };
         });
     }
@@ -550,6 +540,80 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             }
             response
     })
+}
+
+/// What a secured operation's handler checks first: which credentials it
+/// needs (alternatives of schemes, by index), and what it answers without them.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Guard {
+    alternatives: Vec<Vec<usize>>,
+    missing: String,
+}
+
+impl Guard {
+    fn of(api: &Api, op: &Operation) -> Guard {
+        let wanted: Vec<String> = op
+            .security
+            .iter()
+            .map(|all| all.iter().map(|u| api.security_schemes[u.scheme].kind.describe()).collect::<Vec<_>>().join(" and "))
+            .collect();
+        let missing =
+            documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
+        Guard { alternatives: op.security.iter().map(|all| all.iter().map(|u| u.scheme).collect()).collect(), missing }
+    }
+}
+
+/// The guards of the secured operations, each once, in order of first use:
+/// each is one `guard_<n>` function.
+fn guards(api: &Api) -> Vec<Guard> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut guards = Vec::new();
+    for op in api.operations.iter().filter(|op| !op.serves_spec && !op.security.is_empty()) {
+        let guard = Guard::of(api, op);
+        if seen.insert(guard.clone()) {
+            guards.push(guard);
+        }
+    }
+    guards
+}
+
+fn guard_name(index: usize) -> proc_macro2::Ident {
+    format_ident!("guard_{}", index + 1)
+}
+
+/// `guard_<n>(api, operation, credentials, cx)`: the caller's identity when
+/// `credentials` satisfy one of the guard's alternatives and the trait's
+/// `authorize` accepts them, else the refusal (401 or 403) to answer with.
+fn guard_fn(api: &Api, index: usize, guard: &Guard) -> TokenStream {
+    let name = guard_name(index);
+    let trait_name = ident(&api.trait_name);
+    let alternatives = guard.alternatives.iter().map(|all| {
+        let present = all.iter().map(|&scheme| {
+            let field = ident(&api.security_schemes[scheme].field);
+            quote!(credentials.#field.is_some())
+        });
+        // Parenthesised only where an `||` follows, or rustc warns.
+        if all.len() > 1 && guard.alternatives.len() > 1 { quote!((#(#present)&&*)) } else { quote!(#(#present)&&*) }
+    });
+    let missing = &guard.missing;
+    quote! {
+        async fn #name<A: #trait_name>(
+            api: &A,
+            operation: super::auth::Operation,
+            credentials: &super::auth::Credentials,
+            cx: &RequestContext,
+        ) -> ::std::result::Result<A::Identity, Refused> {
+            let satisfied = #(#alternatives)||*;
+            if !satisfied {
+                return Err(Refused { status: #UNAUTHORIZED, message: ::std::string::String::from(#missing) });
+            }
+            match api.authorize(operation, credentials, cx).await {
+                Ok(identity) => Ok(identity),
+                Err(super::auth::AuthError::Unauthenticated(message)) => Err(Refused { status: #UNAUTHORIZED, message }),
+                Err(super::auth::AuthError::Forbidden(message)) => Err(Refused { status: #FORBIDDEN, message }),
+            }
+        }
+    }
 }
 
 fn param_check(api: &Api, p: &crate::ir::Param) -> Option<TokenStream> {

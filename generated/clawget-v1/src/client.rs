@@ -181,16 +181,7 @@ impl Client {
         use super::errors::ListListingsError as Failure;
         let url = format!("{}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listListings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -239,16 +230,7 @@ impl Client {
         use super::errors::CreateListingError as Failure;
         let url = format!("{}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createListing")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -299,16 +281,7 @@ impl Client {
         use super::errors::SearchListingsError as Failure;
         let url = format!("{}/listings/search", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "searchListings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "searchListings")?;
         let pairs = params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -360,16 +333,7 @@ impl Client {
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getListing")?;
         let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -421,16 +385,7 @@ impl Client {
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteListing")?;
         let answer = self
             .execute("deleteListing", "/listings/{listingId}", request)
             .await?;
@@ -486,16 +441,7 @@ impl Client {
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateListing")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -560,16 +506,7 @@ impl Client {
             "{}/listings/{}/purchase", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "purchaseListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "purchaseListing")?;
         let answer = self
             .execute("purchaseListing", "/listings/{listingId}/purchase", request)
             .await?;
@@ -615,16 +552,7 @@ impl Client {
         use super::errors::ListSoulsError as Failure;
         let url = format!("{}/souls", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSouls",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSouls")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOULS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -670,16 +598,7 @@ impl Client {
         check_path_value("soulId", soul_id, false)?;
         let url = format!("{}/souls/{}", self.base_url, params::encode_segment(soul_id));
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getSoul",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getSoul")?;
         let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -733,16 +652,7 @@ impl Client {
             "{}/souls/{}/listings", self.base_url, params::encode_segment(soul_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSoulListings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSoulListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -800,16 +710,7 @@ impl Client {
             "{}/souls/{}/activity", self.base_url, params::encode_segment(soul_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSoulActivity",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSoulActivity")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -862,16 +763,7 @@ impl Client {
         use super::errors::ListPurchasesError as Failure;
         let url = format!("{}/activity/purchases", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listPurchases",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listPurchases")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_PURCHASES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -924,16 +816,7 @@ impl Client {
         use super::errors::ListTransactionsError as Failure;
         let url = format!("{}/activity/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTransactions",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -986,16 +869,7 @@ impl Client {
         use super::errors::GetUsageAnalyticsError as Failure;
         let url = format!("{}/activity/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getUsageAnalytics",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getUsageAnalytics")?;
         let pairs = params::encode(query, super::params::QUERY_GET_USAGE_ANALYTICS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1057,16 +931,7 @@ impl Client {
             params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getListingStats",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getListingStats")?;
         let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1118,16 +983,7 @@ impl Client {
         use super::errors::ListWebhooksError as Failure;
         let url = format!("{}/webhooks", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listWebhooks",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listWebhooks")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1177,16 +1033,7 @@ impl Client {
         use super::errors::CreateWebhookError as Failure;
         let url = format!("{}/webhooks", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createWebhook",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createWebhook")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1239,16 +1086,7 @@ impl Client {
             "{}/webhooks/{}", self.base_url, params::encode_segment(webhook_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteWebhook",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteWebhook")?;
         let answer = self
             .execute("deleteWebhook", "/webhooks/{webhookId}", request)
             .await?;
@@ -1295,16 +1133,7 @@ impl Client {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listApiKeys",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listApiKeys")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1354,16 +1183,7 @@ impl Client {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createApiKey")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1415,16 +1235,7 @@ impl Client {
             "{}/auth/keys/{}", self.base_url, params::encode_segment(key_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
         let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1470,16 +1281,7 @@ impl Client {
         use super::errors::ListScopesError as Failure;
         let url = format!("{}/auth/scopes", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listScopes",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listScopes")?;
         let answer = self.execute("listScopes", "/auth/scopes", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1525,16 +1327,7 @@ impl Client {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "refreshToken",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "refreshToken")?;
         let answer = self.execute("refreshToken", "/auth/refresh", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1564,4 +1357,19 @@ fn body_retry_wait(body: &[u8]) -> Option<u64> {
         },
     ];
     waits.iter().find_map(|wait| wait(&body))
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.api_key_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
+    }
 }

@@ -107,15 +107,15 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
 #[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -194,7 +194,7 @@ impl ListListingsError {
             match status {
                 400u16 => {
                     ListListingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -209,7 +209,7 @@ impl ListListingsError {
                 }
                 401u16 => {
                     ListListingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -222,7 +222,7 @@ impl ListListingsError {
                 }
                 403u16 => {
                     ListListingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -235,7 +235,7 @@ impl ListListingsError {
                 }
                 429u16 => {
                     ListListingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -259,7 +259,7 @@ impl ListListingsError {
                 }
                 500u16 => {
                     ListListingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -291,15 +291,15 @@ impl<E: DomainError> From<E> for ListListingsError {
 #[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -378,7 +378,7 @@ impl CreateListingError {
             match status {
                 400u16 => {
                     CreateListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -393,7 +393,7 @@ impl CreateListingError {
                 }
                 401u16 => {
                     CreateListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -406,7 +406,7 @@ impl CreateListingError {
                 }
                 403u16 => {
                     CreateListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -419,7 +419,7 @@ impl CreateListingError {
                 }
                 429u16 => {
                     CreateListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -443,7 +443,7 @@ impl CreateListingError {
                 }
                 500u16 => {
                     CreateListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -475,15 +475,15 @@ impl<E: DomainError> From<E> for CreateListingError {
 #[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -562,7 +562,7 @@ impl SearchListingsError {
             match status {
                 400u16 => {
                     SearchListingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -577,7 +577,7 @@ impl SearchListingsError {
                 }
                 401u16 => {
                     SearchListingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -590,7 +590,7 @@ impl SearchListingsError {
                 }
                 403u16 => {
                     SearchListingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -603,7 +603,7 @@ impl SearchListingsError {
                 }
                 429u16 => {
                     SearchListingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -627,7 +627,7 @@ impl SearchListingsError {
                 }
                 500u16 => {
                     SearchListingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -659,17 +659,17 @@ impl<E: DomainError> From<E> for SearchListingsError {
 #[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -753,7 +753,7 @@ impl GetListingError {
             match status {
                 400u16 => {
                     GetListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -768,7 +768,7 @@ impl GetListingError {
                 }
                 401u16 => {
                     GetListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -781,7 +781,7 @@ impl GetListingError {
                 }
                 403u16 => {
                     GetListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -794,7 +794,7 @@ impl GetListingError {
                 }
                 404u16 => {
                     GetListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -807,7 +807,7 @@ impl GetListingError {
                 }
                 429u16 => {
                     GetListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -831,7 +831,7 @@ impl GetListingError {
                 }
                 500u16 => {
                     GetListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -863,17 +863,17 @@ impl<E: DomainError> From<E> for GetListingError {
 #[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -957,7 +957,7 @@ impl DeleteListingError {
             match status {
                 400u16 => {
                     DeleteListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -972,7 +972,7 @@ impl DeleteListingError {
                 }
                 401u16 => {
                     DeleteListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -985,7 +985,7 @@ impl DeleteListingError {
                 }
                 403u16 => {
                     DeleteListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -998,7 +998,7 @@ impl DeleteListingError {
                 }
                 404u16 => {
                     DeleteListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1011,7 +1011,7 @@ impl DeleteListingError {
                 }
                 429u16 => {
                     DeleteListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1035,7 +1035,7 @@ impl DeleteListingError {
                 }
                 500u16 => {
                     DeleteListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1067,17 +1067,17 @@ impl<E: DomainError> From<E> for DeleteListingError {
 #[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1161,7 +1161,7 @@ impl UpdateListingError {
             match status {
                 400u16 => {
                     UpdateListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1176,7 +1176,7 @@ impl UpdateListingError {
                 }
                 401u16 => {
                     UpdateListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1189,7 +1189,7 @@ impl UpdateListingError {
                 }
                 403u16 => {
                     UpdateListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1202,7 +1202,7 @@ impl UpdateListingError {
                 }
                 404u16 => {
                     UpdateListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1215,7 +1215,7 @@ impl UpdateListingError {
                 }
                 429u16 => {
                     UpdateListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1239,7 +1239,7 @@ impl UpdateListingError {
                 }
                 500u16 => {
                     UpdateListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1275,19 +1275,19 @@ pub enum PurchaseListingError {
     /// (deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)
     /// without a status; their status is assumed to be 400, the docs'
     /// status for a bad request.
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden: the purchase exceeds the configured spending limits
     /// (SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or
     /// the key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1376,7 +1376,7 @@ impl PurchaseListingError {
             match status {
                 400u16 => {
                     PurchaseListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1391,7 +1391,7 @@ impl PurchaseListingError {
                 }
                 401u16 => {
                     PurchaseListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1404,7 +1404,7 @@ impl PurchaseListingError {
                 }
                 403u16 => {
                     PurchaseListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1417,7 +1417,7 @@ impl PurchaseListingError {
                 }
                 404u16 => {
                     PurchaseListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1430,7 +1430,7 @@ impl PurchaseListingError {
                 }
                 429u16 => {
                     PurchaseListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1454,7 +1454,7 @@ impl PurchaseListingError {
                 }
                 500u16 => {
                     PurchaseListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1486,15 +1486,15 @@ impl<E: DomainError> From<E> for PurchaseListingError {
 #[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1573,7 +1573,7 @@ impl ListSoulsError {
             match status {
                 400u16 => {
                     ListSoulsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1588,7 +1588,7 @@ impl ListSoulsError {
                 }
                 401u16 => {
                     ListSoulsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1601,7 +1601,7 @@ impl ListSoulsError {
                 }
                 403u16 => {
                     ListSoulsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1614,7 +1614,7 @@ impl ListSoulsError {
                 }
                 429u16 => {
                     ListSoulsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1638,7 +1638,7 @@ impl ListSoulsError {
                 }
                 500u16 => {
                     ListSoulsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1670,17 +1670,17 @@ impl<E: DomainError> From<E> for ListSoulsError {
 #[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1768,7 +1768,7 @@ impl GetSoulError {
             match status {
                 400u16 => {
                     GetSoulError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1783,7 +1783,7 @@ impl GetSoulError {
                 }
                 401u16 => {
                     GetSoulError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1796,7 +1796,7 @@ impl GetSoulError {
                 }
                 403u16 => {
                     GetSoulError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1809,7 +1809,7 @@ impl GetSoulError {
                 }
                 404u16 => {
                     GetSoulError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1822,7 +1822,7 @@ impl GetSoulError {
                 }
                 429u16 => {
                     GetSoulError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1846,7 +1846,7 @@ impl GetSoulError {
                 }
                 500u16 => {
                     GetSoulError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1878,17 +1878,17 @@ impl<E: DomainError> From<E> for GetSoulError {
 #[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1976,7 +1976,7 @@ impl ListSoulListingsError {
             match status {
                 400u16 => {
                     ListSoulListingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1991,7 +1991,7 @@ impl ListSoulListingsError {
                 }
                 401u16 => {
                     ListSoulListingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2004,7 +2004,7 @@ impl ListSoulListingsError {
                 }
                 403u16 => {
                     ListSoulListingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2017,7 +2017,7 @@ impl ListSoulListingsError {
                 }
                 404u16 => {
                     ListSoulListingsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2030,7 +2030,7 @@ impl ListSoulListingsError {
                 }
                 429u16 => {
                     ListSoulListingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2054,7 +2054,7 @@ impl ListSoulListingsError {
                 }
                 500u16 => {
                     ListSoulListingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2086,17 +2086,17 @@ impl<E: DomainError> From<E> for ListSoulListingsError {
 #[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2184,7 +2184,7 @@ impl ListSoulActivityError {
             match status {
                 400u16 => {
                     ListSoulActivityError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2199,7 +2199,7 @@ impl ListSoulActivityError {
                 }
                 401u16 => {
                     ListSoulActivityError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2212,7 +2212,7 @@ impl ListSoulActivityError {
                 }
                 403u16 => {
                     ListSoulActivityError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2225,7 +2225,7 @@ impl ListSoulActivityError {
                 }
                 404u16 => {
                     ListSoulActivityError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2238,7 +2238,7 @@ impl ListSoulActivityError {
                 }
                 429u16 => {
                     ListSoulActivityError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2262,7 +2262,7 @@ impl ListSoulActivityError {
                 }
                 500u16 => {
                     ListSoulActivityError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2294,15 +2294,15 @@ impl<E: DomainError> From<E> for ListSoulActivityError {
 #[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2381,7 +2381,7 @@ impl ListPurchasesError {
             match status {
                 400u16 => {
                     ListPurchasesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2396,7 +2396,7 @@ impl ListPurchasesError {
                 }
                 401u16 => {
                     ListPurchasesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2409,7 +2409,7 @@ impl ListPurchasesError {
                 }
                 403u16 => {
                     ListPurchasesError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2422,7 +2422,7 @@ impl ListPurchasesError {
                 }
                 429u16 => {
                     ListPurchasesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2446,7 +2446,7 @@ impl ListPurchasesError {
                 }
                 500u16 => {
                     ListPurchasesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2478,15 +2478,15 @@ impl<E: DomainError> From<E> for ListPurchasesError {
 #[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2565,7 +2565,7 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     ListTransactionsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2580,7 +2580,7 @@ impl ListTransactionsError {
                 }
                 401u16 => {
                     ListTransactionsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2593,7 +2593,7 @@ impl ListTransactionsError {
                 }
                 403u16 => {
                     ListTransactionsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2606,7 +2606,7 @@ impl ListTransactionsError {
                 }
                 429u16 => {
                     ListTransactionsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2630,7 +2630,7 @@ impl ListTransactionsError {
                 }
                 500u16 => {
                     ListTransactionsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2662,15 +2662,15 @@ impl<E: DomainError> From<E> for ListTransactionsError {
 #[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2749,7 +2749,7 @@ impl GetUsageAnalyticsError {
             match status {
                 400u16 => {
                     GetUsageAnalyticsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2764,7 +2764,7 @@ impl GetUsageAnalyticsError {
                 }
                 401u16 => {
                     GetUsageAnalyticsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2777,7 +2777,7 @@ impl GetUsageAnalyticsError {
                 }
                 403u16 => {
                     GetUsageAnalyticsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2790,7 +2790,7 @@ impl GetUsageAnalyticsError {
                 }
                 429u16 => {
                     GetUsageAnalyticsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2814,7 +2814,7 @@ impl GetUsageAnalyticsError {
                 }
                 500u16 => {
                     GetUsageAnalyticsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2846,17 +2846,17 @@ impl<E: DomainError> From<E> for GetUsageAnalyticsError {
 #[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2940,7 +2940,7 @@ impl GetListingStatsError {
             match status {
                 400u16 => {
                     GetListingStatsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2955,7 +2955,7 @@ impl GetListingStatsError {
                 }
                 401u16 => {
                     GetListingStatsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2968,7 +2968,7 @@ impl GetListingStatsError {
                 }
                 403u16 => {
                     GetListingStatsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2981,7 +2981,7 @@ impl GetListingStatsError {
                 }
                 404u16 => {
                     GetListingStatsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2994,7 +2994,7 @@ impl GetListingStatsError {
                 }
                 429u16 => {
                     GetListingStatsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3018,7 +3018,7 @@ impl GetListingStatsError {
                 }
                 500u16 => {
                     GetListingStatsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3050,15 +3050,15 @@ impl<E: DomainError> From<E> for GetListingStatsError {
 #[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3137,7 +3137,7 @@ impl ListWebhooksError {
             match status {
                 400u16 => {
                     ListWebhooksError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3152,7 +3152,7 @@ impl ListWebhooksError {
                 }
                 401u16 => {
                     ListWebhooksError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3165,7 +3165,7 @@ impl ListWebhooksError {
                 }
                 403u16 => {
                     ListWebhooksError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3178,7 +3178,7 @@ impl ListWebhooksError {
                 }
                 429u16 => {
                     ListWebhooksError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3202,7 +3202,7 @@ impl ListWebhooksError {
                 }
                 500u16 => {
                     ListWebhooksError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3234,15 +3234,15 @@ impl<E: DomainError> From<E> for ListWebhooksError {
 #[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3321,7 +3321,7 @@ impl CreateWebhookError {
             match status {
                 400u16 => {
                     CreateWebhookError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3336,7 +3336,7 @@ impl CreateWebhookError {
                 }
                 401u16 => {
                     CreateWebhookError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3349,7 +3349,7 @@ impl CreateWebhookError {
                 }
                 403u16 => {
                     CreateWebhookError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3362,7 +3362,7 @@ impl CreateWebhookError {
                 }
                 429u16 => {
                     CreateWebhookError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3386,7 +3386,7 @@ impl CreateWebhookError {
                 }
                 500u16 => {
                     CreateWebhookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3418,17 +3418,17 @@ impl<E: DomainError> From<E> for CreateWebhookError {
 #[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3516,7 +3516,7 @@ impl DeleteWebhookError {
             match status {
                 400u16 => {
                     DeleteWebhookError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3531,7 +3531,7 @@ impl DeleteWebhookError {
                 }
                 401u16 => {
                     DeleteWebhookError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3544,7 +3544,7 @@ impl DeleteWebhookError {
                 }
                 403u16 => {
                     DeleteWebhookError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3557,7 +3557,7 @@ impl DeleteWebhookError {
                 }
                 404u16 => {
                     DeleteWebhookError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3570,7 +3570,7 @@ impl DeleteWebhookError {
                 }
                 429u16 => {
                     DeleteWebhookError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3594,7 +3594,7 @@ impl DeleteWebhookError {
                 }
                 500u16 => {
                     DeleteWebhookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3626,15 +3626,15 @@ impl<E: DomainError> From<E> for DeleteWebhookError {
 #[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3713,7 +3713,7 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     ListApiKeysError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3728,7 +3728,7 @@ impl ListApiKeysError {
                 }
                 401u16 => {
                     ListApiKeysError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3741,7 +3741,7 @@ impl ListApiKeysError {
                 }
                 403u16 => {
                     ListApiKeysError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3754,7 +3754,7 @@ impl ListApiKeysError {
                 }
                 429u16 => {
                     ListApiKeysError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3778,7 +3778,7 @@ impl ListApiKeysError {
                 }
                 500u16 => {
                     ListApiKeysError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3810,15 +3810,15 @@ impl<E: DomainError> From<E> for ListApiKeysError {
 #[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3897,7 +3897,7 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     CreateApiKeyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3912,7 +3912,7 @@ impl CreateApiKeyError {
                 }
                 401u16 => {
                     CreateApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3925,7 +3925,7 @@ impl CreateApiKeyError {
                 }
                 403u16 => {
                     CreateApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3938,7 +3938,7 @@ impl CreateApiKeyError {
                 }
                 429u16 => {
                     CreateApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3962,7 +3962,7 @@ impl CreateApiKeyError {
                 }
                 500u16 => {
                     CreateApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3994,17 +3994,17 @@ impl<E: DomainError> From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4092,7 +4092,7 @@ impl RevokeApiKeyError {
             match status {
                 400u16 => {
                     RevokeApiKeyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4107,7 +4107,7 @@ impl RevokeApiKeyError {
                 }
                 401u16 => {
                     RevokeApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4120,7 +4120,7 @@ impl RevokeApiKeyError {
                 }
                 403u16 => {
                     RevokeApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4133,7 +4133,7 @@ impl RevokeApiKeyError {
                 }
                 404u16 => {
                     RevokeApiKeyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4146,7 +4146,7 @@ impl RevokeApiKeyError {
                 }
                 429u16 => {
                     RevokeApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4170,7 +4170,7 @@ impl RevokeApiKeyError {
                 }
                 500u16 => {
                     RevokeApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4202,11 +4202,11 @@ impl<E: DomainError> From<E> for RevokeApiKeyError {
 #[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4272,7 +4272,7 @@ impl ListScopesError {
             match status {
                 401u16 => {
                     ListScopesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4285,7 +4285,7 @@ impl ListScopesError {
                 }
                 429u16 => {
                     ListScopesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4309,7 +4309,7 @@ impl ListScopesError {
                 }
                 500u16 => {
                     ListScopesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4341,11 +4341,11 @@ impl<E: DomainError> From<E> for ListScopesError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4411,7 +4411,7 @@ impl RefreshTokenError {
             match status {
                 401u16 => {
                     RefreshTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4424,7 +4424,7 @@ impl RefreshTokenError {
                 }
                 429u16 => {
                     RefreshTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4448,7 +4448,7 @@ impl RefreshTokenError {
                 }
                 500u16 => {
                     RefreshTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(

@@ -922,6 +922,29 @@ pub fn webhook_receiver<R: ClawgetWebhooks>(
             }),
         )
 }
+async fn guard_1<A: ClawgetApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.api_key_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from("API key invalid or expired"),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_list_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
@@ -952,16 +975,8 @@ async fn handle_list_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListListings,
                             &credentials,
                             &cx,
@@ -969,12 +984,7 @@ async fn handle_list_listings<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1042,16 +1052,8 @@ async fn handle_create_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateListing,
                             &credentials,
                             &cx,
@@ -1059,12 +1061,7 @@ async fn handle_create_listing<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1154,16 +1151,8 @@ async fn handle_search_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::SearchListings,
                             &credentials,
                             &cx,
@@ -1171,12 +1160,7 @@ async fn handle_search_listings<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1244,25 +1228,16 @@ async fn handle_get_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::GetListing, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetListing,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1350,16 +1325,8 @@ async fn handle_delete_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteListing,
                             &credentials,
                             &cx,
@@ -1367,12 +1334,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1463,16 +1425,8 @@ async fn handle_update_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateListing,
                             &credentials,
                             &cx,
@@ -1480,12 +1434,7 @@ async fn handle_update_listing<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1608,16 +1557,8 @@ async fn handle_purchase_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::PurchaseListing,
                             &credentials,
                             &cx,
@@ -1625,12 +1566,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1721,25 +1657,16 @@ async fn handle_list_souls<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::ListSouls, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListSouls,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1807,25 +1734,16 @@ async fn handle_get_soul<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::GetSoul, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetSoul,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -1913,16 +1831,8 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListSoulListings,
                             &credentials,
                             &cx,
@@ -1930,12 +1840,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2036,16 +1941,8 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListSoulActivity,
                             &credentials,
                             &cx,
@@ -2053,12 +1950,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2159,16 +2051,8 @@ async fn handle_list_purchases<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListPurchases,
                             &credentials,
                             &cx,
@@ -2176,12 +2060,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2249,16 +2128,8 @@ async fn handle_list_transactions<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListTransactions,
                             &credentials,
                             &cx,
@@ -2266,12 +2137,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2340,16 +2206,8 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetUsageAnalytics,
                             &credentials,
                             &cx,
@@ -2357,12 +2215,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2430,16 +2283,8 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetListingStats,
                             &credentials,
                             &cx,
@@ -2447,12 +2292,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2550,16 +2390,8 @@ async fn handle_list_webhooks<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListWebhooks,
                             &credentials,
                             &cx,
@@ -2567,12 +2399,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2640,16 +2467,8 @@ async fn handle_create_webhook<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateWebhook,
                             &credentials,
                             &cx,
@@ -2657,12 +2476,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2752,16 +2566,8 @@ async fn handle_delete_webhook<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteWebhook,
                             &credentials,
                             &cx,
@@ -2769,12 +2575,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2865,16 +2666,8 @@ async fn handle_list_api_keys<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListApiKeys,
                             &credentials,
                             &cx,
@@ -2882,12 +2675,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -2955,16 +2743,8 @@ async fn handle_create_api_key<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateApiKey,
                             &credentials,
                             &cx,
@@ -2972,12 +2752,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -3067,16 +2842,8 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RevokeApiKey,
                             &credentials,
                             &cx,
@@ -3084,12 +2851,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -3176,24 +2938,17 @@ async fn handle_list_scopes<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject_list_scopes(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::ListScopes, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListScopes,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject_list_scopes(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject_list_scopes(403u16, message, 0);
+                        Err(refused) => {
+                            return reject_list_scopes(refused.status, refused.message, 0);
                         }
                     };
                     if let Err(refused) = check_accept(
@@ -3251,16 +3006,8 @@ async fn handle_refresh_token<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.api_key_auth.is_some();
-                    if !satisfied {
-                        return reject_refresh_token(
-                            401u16,
-                            String::from("API key invalid or expired"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RefreshToken,
                             &credentials,
                             &cx,
@@ -3268,11 +3015,12 @@ async fn handle_refresh_token<A: ClawgetApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject_refresh_token(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject_refresh_token(403u16, message, 0);
+                        Err(refused) => {
+                            return reject_refresh_token(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
                         }
                     };
                     if let Err(refused) = check_accept(

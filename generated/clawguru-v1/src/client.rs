@@ -162,23 +162,7 @@ impl Client {
         use super::errors::CheckIndicatorError as Failure;
         let url = format!("{}/v1/check-indicator", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            request
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "checkIndicator",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "checkIndicator")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -237,23 +221,11 @@ impl Client {
         use super::errors::GetLatestIntelFeedError as Failure;
         let url = format!("{}/v1/intel-feed/latest", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            request
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getLatestIntelFeed",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "getLatestIntelFeed",
+        )?;
         let pairs = params::encode(query, super::params::QUERY_GET_LATEST_INTEL_FEED)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -308,23 +280,7 @@ impl Client {
         check_path_value("id", id, false)?;
         let url = format!("{}/v1/runbook/{}", self.base_url, params::encode_segment(id));
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            request
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getRunbook",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getRunbook")?;
         let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -347,5 +303,27 @@ impl Client {
                     })
             }
         }
+    }
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.api_key_header.is_some() {
+        let request = request
+            .header(
+                "X-Api-Key",
+                credentials.api_key_header.as_deref().unwrap_or_default(),
+            );
+        Ok(request)
+    } else if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

@@ -57,20 +57,20 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
 #[non_exhaustive]
 pub enum CheckIndicatorError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        body: ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -149,38 +149,28 @@ impl CheckIndicatorError {
             match status {
                 400u16 => {
                     CheckIndicatorError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 401u16 => {
                     CheckIndicatorError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 403u16 => {
                     CheckIndicatorError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 429u16 => {
                     CheckIndicatorError::TooManyRequests {
-                        body: ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        body: ErrorBody::Decoded(super::types::Error::new(message)),
                         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
                     CheckIndicatorError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 _ => return None,
@@ -202,20 +192,20 @@ impl<E: DomainError> From<E> for CheckIndicatorError {
 #[non_exhaustive]
 pub enum GetLatestIntelFeedError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        body: ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -294,38 +284,28 @@ impl GetLatestIntelFeedError {
             match status {
                 400u16 => {
                     GetLatestIntelFeedError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 401u16 => {
                     GetLatestIntelFeedError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 403u16 => {
                     GetLatestIntelFeedError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 429u16 => {
                     GetLatestIntelFeedError::TooManyRequests {
-                        body: ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        body: ErrorBody::Decoded(super::types::Error::new(message)),
                         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
                     GetLatestIntelFeedError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 _ => return None,
@@ -347,20 +327,20 @@ impl<E: DomainError> From<E> for GetLatestIntelFeedError {
 #[non_exhaustive]
 pub enum GetRunbookError {
     /// 401: Missing API key in request headers
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: Resource does not exist (e.g. unknown runbook ID)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        body: ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -439,38 +419,28 @@ impl GetRunbookError {
             match status {
                 401u16 => {
                     GetRunbookError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 403u16 => {
                     GetRunbookError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 404u16 => {
                     GetRunbookError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 429u16 => {
                     GetRunbookError::TooManyRequests {
-                        body: ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        body: ErrorBody::Decoded(super::types::Error::new(message)),
                         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
                     GetRunbookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 _ => return None,

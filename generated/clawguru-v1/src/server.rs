@@ -171,6 +171,32 @@ fn rejecting<E: ::axum::response::IntoResponse>(
         None => refuse(status, message, retry_after),
     }
 }
+async fn guard_1<A: ClawguruApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.api_key_header.is_some()
+        || credentials.bearer_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from(
+                "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
+            ),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_check_indicator<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
@@ -182,28 +208,16 @@ async fn handle_check_indicator<A: ClawguruApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.api_key_header.is_some()
-            || credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject(
-                401u16,
-                String::from(
-                    "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
-                ),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::CheckIndicator, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::CheckIndicator,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject(403u16, message, 0);
-            }
+            Err(refused) => return reject(refused.status, refused.message, 0),
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject(refused.status, refused.message, 0);
@@ -261,28 +275,16 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.api_key_header.is_some()
-            || credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject(
-                401u16,
-                String::from(
-                    "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
-                ),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::GetLatestIntelFeed, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::GetLatestIntelFeed,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject(403u16, message, 0);
-            }
+            Err(refused) => return reject(refused.status, refused.message, 0),
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject(refused.status, refused.message, 0);
@@ -318,28 +320,16 @@ async fn handle_get_runbook<A: ClawguruApi>(
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.api_key_header.is_some()
-            || credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject(
-                401u16,
-                String::from(
-                    "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
-                ),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::GetRunbook, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::GetRunbook,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject(403u16, message, 0);
-            }
+            Err(refused) => return reject(refused.status, refused.message, 0),
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject(refused.status, refused.message, 0);

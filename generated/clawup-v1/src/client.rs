@@ -150,16 +150,7 @@ impl Client {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/api/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/api/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -196,16 +187,7 @@ impl Client {
         use super::errors::ListPlansError as Failure;
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listPlans",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listPlans")?;
         let answer = self.execute("listPlans", "/api/v1/plans", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -243,16 +225,7 @@ impl Client {
         use super::errors::ListModelsError as Failure;
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listModels",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listModels")?;
         let answer = self.execute("listModels", "/api/v1/models", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -291,16 +264,7 @@ impl Client {
         use super::errors::ListRuntimeImagesError as Failure;
         let url = format!("{}/api/v1/runtime/images", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listRuntimeImages",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listRuntimeImages")?;
         let answer = self
             .execute("listRuntimeImages", "/api/v1/runtime/images", request)
             .await?;
@@ -339,16 +303,7 @@ impl Client {
         use super::errors::ListToolsError as Failure;
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTools",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTools")?;
         let answer = self.execute("listTools", "/api/v1/tools", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -389,16 +344,7 @@ impl Client {
         use super::errors::ListTeamTemplatesError as Failure;
         let url = format!("{}/api/v1/teams/templates", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTeamTemplates",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTeamTemplates")?;
         let answer = self
             .execute("listTeamTemplates", "/api/v1/teams/templates", request)
             .await?;
@@ -453,5 +399,20 @@ impl Client {
                     })
             }
         }
+    }
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

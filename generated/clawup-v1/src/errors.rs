@@ -53,9 +53,9 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -112,14 +112,14 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     GetCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
                     GetCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,
@@ -146,9 +146,9 @@ impl<E: DomainError> From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -205,14 +205,14 @@ impl ListPlansError {
             match status {
                 401u16 => {
                     ListPlansError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
                     ListPlansError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,
@@ -239,9 +239,9 @@ impl<E: DomainError> From<E> for ListPlansError {
 #[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -298,14 +298,14 @@ impl ListModelsError {
             match status {
                 401u16 => {
                     ListModelsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
                     ListModelsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,
@@ -332,9 +332,9 @@ impl<E: DomainError> From<E> for ListModelsError {
 #[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -391,14 +391,14 @@ impl ListRuntimeImagesError {
             match status {
                 401u16 => {
                     ListRuntimeImagesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
                     ListRuntimeImagesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,
@@ -425,9 +425,9 @@ impl<E: DomainError> From<E> for ListRuntimeImagesError {
 #[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -484,14 +484,14 @@ impl ListToolsError {
             match status {
                 401u16 => {
                     ListToolsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
                     ListToolsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,
@@ -518,9 +518,9 @@ impl<E: DomainError> From<E> for ListToolsError {
 #[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -577,14 +577,14 @@ impl ListTeamTemplatesError {
             match status {
                 401u16 => {
                     ListTeamTemplatesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
                     ListTeamTemplatesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,
@@ -611,7 +611,7 @@ impl<E: DomainError> From<E> for ListTeamTemplatesError {
 #[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -660,7 +660,7 @@ impl GetOpenApiDocumentError {
             match status {
                 500u16 => {
                     GetOpenApiDocumentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("INTERNAL_500"),
                                 message,

@@ -243,6 +243,29 @@ async fn serve_openapi_document() -> ::axum::response::Response {
     ([(::axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT)
         .into_response()
 }
+async fn guard_1<A: ClawupApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from("missing or invalid credentials"),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_get_current_user<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
@@ -253,24 +276,17 @@ async fn handle_get_current_user<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject_get_current_user(
-                401u16,
-                String::from("missing or invalid credentials"),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::GetCurrentUser,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject_get_current_user(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject_get_current_user(403u16, message, 0);
+            Err(refused) => {
+                return reject_get_current_user(refused.status, refused.message, 0);
             }
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
@@ -296,25 +312,16 @@ async fn handle_list_plans<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject_list_plans(
-                401u16,
-                String::from("missing or invalid credentials"),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::ListPlans, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListPlans,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject_list_plans(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject_list_plans(403u16, message, 0);
-            }
+            Err(refused) => return reject_list_plans(refused.status, refused.message, 0),
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject_list_plans(refused.status, refused.message, 0);
@@ -339,25 +346,16 @@ async fn handle_list_models<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject_list_models(
-                401u16,
-                String::from("missing or invalid credentials"),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::ListModels, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListModels,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject_list_models(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject_list_models(403u16, message, 0);
-            }
+            Err(refused) => return reject_list_models(refused.status, refused.message, 0),
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject_list_models(refused.status, refused.message, 0);
@@ -382,24 +380,17 @@ async fn handle_list_runtime_images<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject_list_runtime_images(
-                401u16,
-                String::from("missing or invalid credentials"),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::ListRuntimeImages, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListRuntimeImages,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject_list_runtime_images(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject_list_runtime_images(403u16, message, 0);
+            Err(refused) => {
+                return reject_list_runtime_images(refused.status, refused.message, 0);
             }
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
@@ -425,25 +416,16 @@ async fn handle_list_tools<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject_list_tools(
-                401u16,
-                String::from("missing or invalid credentials"),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::ListTools, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListTools,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject_list_tools(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject_list_tools(403u16, message, 0);
-            }
+            Err(refused) => return reject_list_tools(refused.status, refused.message, 0),
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject_list_tools(refused.status, refused.message, 0);
@@ -468,24 +450,17 @@ async fn handle_list_team_templates<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let satisfied = credentials.bearer_auth.is_some();
-        if !satisfied {
-            return reject_list_team_templates(
-                401u16,
-                String::from("missing or invalid credentials"),
-                0,
-            );
-        }
-        let identity = match api
-            .authorize(super::auth::Operation::ListTeamTemplates, &credentials, &cx)
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListTeamTemplates,
+                &credentials,
+                &cx,
+            )
             .await
         {
             Ok(identity) => identity,
-            Err(super::auth::AuthError::Unauthenticated(message)) => {
-                return reject_list_team_templates(401u16, message, 0);
-            }
-            Err(super::auth::AuthError::Forbidden(message)) => {
-                return reject_list_team_templates(403u16, message, 0);
+            Err(refused) => {
+                return reject_list_team_templates(refused.status, refused.message, 0);
             }
         };
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {

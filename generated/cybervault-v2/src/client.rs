@@ -180,16 +180,7 @@ impl Client {
         use super::errors::ListRecentThreatsError as Failure;
         let url = format!("{}/threats/recent", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listRecentThreats",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listRecentThreats")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -239,16 +230,7 @@ impl Client {
         use super::errors::AnalyzeThreatError as Failure;
         let url = format!("{}/threats/analyze", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "analyzeThreat",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "analyzeThreat")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -308,16 +290,11 @@ impl Client {
             "{}/threats/{}/status", self.base_url, params::encode_segment(id)
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateThreatStatus",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "updateThreatStatus",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -349,4 +326,19 @@ fn body_retry_wait(body: &[u8]) -> Option<u64> {
         |body| body_number(body.pointer("/error/retry_after")?).map(|n| n.ceil() as u64),
     ];
     waits.iter().find_map(|wait| wait(&body))
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
+    }
 }

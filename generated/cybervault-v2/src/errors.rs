@@ -92,15 +92,15 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
 #[non_exhaustive]
 pub enum ListRecentThreatsError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -186,7 +186,7 @@ impl ListRecentThreatsError {
             match status {
                 400u16 => {
                     ListRecentThreatsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("invalid_request"),
@@ -198,7 +198,7 @@ impl ListRecentThreatsError {
                 }
                 401u16 => {
                     ListRecentThreatsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("unauthorized"),
@@ -210,7 +210,7 @@ impl ListRecentThreatsError {
                 }
                 403u16 => {
                     ListRecentThreatsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("insufficient_scope"),
@@ -222,7 +222,7 @@ impl ListRecentThreatsError {
                 }
                 429u16 => {
                     ListRecentThreatsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                         String::from("rate_limit_exceeded"),
@@ -235,7 +235,7 @@ impl ListRecentThreatsError {
                 }
                 500u16 => {
                     ListRecentThreatsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("internal_error"),
@@ -264,15 +264,15 @@ impl<E: DomainError> From<E> for ListRecentThreatsError {
 #[non_exhaustive]
 pub enum AnalyzeThreatError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -358,7 +358,7 @@ impl AnalyzeThreatError {
             match status {
                 400u16 => {
                     AnalyzeThreatError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("invalid_request"),
@@ -370,7 +370,7 @@ impl AnalyzeThreatError {
                 }
                 401u16 => {
                     AnalyzeThreatError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("unauthorized"),
@@ -382,7 +382,7 @@ impl AnalyzeThreatError {
                 }
                 403u16 => {
                     AnalyzeThreatError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("insufficient_scope"),
@@ -394,7 +394,7 @@ impl AnalyzeThreatError {
                 }
                 429u16 => {
                     AnalyzeThreatError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                         String::from("rate_limit_exceeded"),
@@ -407,7 +407,7 @@ impl AnalyzeThreatError {
                 }
                 500u16 => {
                     AnalyzeThreatError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("internal_error"),
@@ -436,20 +436,20 @@ impl<E: DomainError> From<E> for AnalyzeThreatError {
 #[non_exhaustive]
 pub enum UpdateThreatStatusError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The API key lacks the scope this change requires: setting the status
     /// to `closed` or `ignored` requires `threat:write` (standard analyst
     /// keys only have `threat:read`); any other status requires
     /// `threat:read`.
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No threat exists with the given id
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -540,7 +540,7 @@ impl UpdateThreatStatusError {
             match status {
                 400u16 => {
                     UpdateThreatStatusError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("invalid_request"),
@@ -552,7 +552,7 @@ impl UpdateThreatStatusError {
                 }
                 401u16 => {
                     UpdateThreatStatusError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("unauthorized"),
@@ -564,7 +564,7 @@ impl UpdateThreatStatusError {
                 }
                 403u16 => {
                     UpdateThreatStatusError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("insufficient_scope"),
@@ -576,7 +576,7 @@ impl UpdateThreatStatusError {
                 }
                 404u16 => {
                     UpdateThreatStatusError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("not_found"),
@@ -588,7 +588,7 @@ impl UpdateThreatStatusError {
                 }
                 429u16 => {
                     UpdateThreatStatusError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                         String::from("rate_limit_exceeded"),
@@ -601,7 +601,7 @@ impl UpdateThreatStatusError {
                 }
                 500u16 => {
                     UpdateThreatStatusError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
                                     String::from("internal_error"),

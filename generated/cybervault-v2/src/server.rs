@@ -189,6 +189,31 @@ fn rejecting<E: ::axum::response::IntoResponse>(
         None => refuse(status, message, retry_after),
     }
 }
+async fn guard_1<A: CybervaultApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from(
+                "Missing or invalid API key. Provide Authorization: Bearer <key>.",
+            ),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_list_recent_threats<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
@@ -219,18 +244,8 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from(
-                                "Missing or invalid API key. Provide Authorization: Bearer <key>.",
-                            ),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListRecentThreats,
                             &credentials,
                             &cx,
@@ -238,12 +253,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -314,18 +324,8 @@ async fn handle_analyze_threat<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from(
-                                "Missing or invalid API key. Provide Authorization: Bearer <key>.",
-                            ),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::AnalyzeThreat,
                             &credentials,
                             &cx,
@@ -333,12 +333,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -428,18 +423,8 @@ async fn handle_update_threat_status<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_auth.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from(
-                                "Missing or invalid API key. Provide Authorization: Bearer <key>.",
-                            ),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateThreatStatus,
                             &credentials,
                             &cx,
@@ -447,12 +432,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,

@@ -295,16 +295,7 @@ impl Client {
             params::to_text(share_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeShare")?;
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -432,16 +423,7 @@ impl Client {
         use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeToken",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeToken")?;
         let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -627,16 +609,7 @@ impl Client {
         use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "changePassword",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "changePassword")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -715,16 +688,7 @@ impl Client {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -758,16 +722,7 @@ impl Client {
         use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteCurrentUser")?;
         let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -806,16 +761,7 @@ impl Client {
         use super::errors::UpdateCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateCurrentUser")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -856,16 +802,7 @@ impl Client {
         use super::errors::GetMfaStatusError as Failure;
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getMfaStatus",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getMfaStatus")?;
         let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -903,16 +840,7 @@ impl Client {
         use super::errors::SetupMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "setupMfa",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "setupMfa")?;
         let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -956,16 +884,7 @@ impl Client {
         use super::errors::VerifyMfaSetupError as Failure;
         let url = format!("{}/v1/auth/mfa/verify-setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "verifyMfaSetup",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "verifyMfaSetup")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1053,16 +972,7 @@ impl Client {
         use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "disableMfa",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "disableMfa")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1250,16 +1160,7 @@ impl Client {
         use super::errors::ApproveDeviceError as Failure;
         let url = format!("{}/v1/auth/device/approve", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "approveDevice",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "approveDevice")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1308,16 +1209,7 @@ impl Client {
         use super::errors::DenyDeviceError as Failure;
         let url = format!("{}/v1/auth/device/deny", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "denyDevice",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "denyDevice")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1359,16 +1251,7 @@ impl Client {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listApiKeys",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listApiKeys")?;
         let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1412,16 +1295,7 @@ impl Client {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createApiKey")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1464,16 +1338,7 @@ impl Client {
             params::to_text(key_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
         let answer = self
             .execute("revokeApiKey", "/v1/auth/api-keys/{key_id}", request)
             .await?;
@@ -1513,16 +1378,7 @@ impl Client {
         use super::errors::ListVaultsError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listVaults",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listVaults")?;
         let answer = self.execute("listVaults", "/v1/vaults", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1562,16 +1418,7 @@ impl Client {
         use super::errors::CreateVaultError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createVault",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createVault")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1619,16 +1466,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getVault",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getVault")?;
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1668,16 +1506,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteVault",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteVault")?;
         let answer = self
             .execute("deleteVault", "/v1/vaults/{vault_id}", request)
             .await?;
@@ -1728,16 +1557,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "enableCmek",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "enableCmek")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1786,16 +1606,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "disableCmek",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "disableCmek")?;
         let answer = self
             .execute("disableCmek", "/v1/vaults/{vault_id}/cmek", request)
             .await?;
@@ -1849,16 +1660,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "startCmekRotation",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "startCmekRotation")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1915,16 +1717,11 @@ impl Client {
             params::to_text(vault_id)), params::encode_segment(& params::to_text(job_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCmekRotationJob",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "getCmekRotationJob",
+        )?;
         let answer = self
             .execute(
                 "getCmekRotationJob",
@@ -1977,16 +1774,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSecrets",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSecrets")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2045,16 +1833,7 @@ impl Client {
             params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getSecret",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getSecret")?;
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2116,16 +1895,7 @@ impl Client {
             params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "putSecret",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "putSecret")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2181,16 +1951,7 @@ impl Client {
             params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteSecret",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteSecret")?;
         let answer = self
             .execute("deleteSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
             .await?;
@@ -2238,16 +1999,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listPolicies",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listPolicies")?;
         let answer = self
             .execute("listPolicies", "/v1/vaults/{vault_id}/policies", request)
             .await?;
@@ -2298,16 +2050,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createPolicy",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createPolicy")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2363,16 +2106,7 @@ impl Client {
             params::to_text(policy_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updatePolicy",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updatePolicy")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2427,16 +2161,7 @@ impl Client {
             params::to_text(policy_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deletePolicy",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deletePolicy")?;
         let answer = self
             .execute(
                 "deletePolicy",
@@ -2525,16 +2250,7 @@ impl Client {
         use super::errors::ListAgentsError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAgents",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAgents")?;
         let answer = self.execute("listAgents", "/v1/agents", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -2577,16 +2293,7 @@ impl Client {
         use super::errors::CreateAgentError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createAgent")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2631,16 +2338,7 @@ impl Client {
         use super::errors::GetCurrentAgentError as Failure;
         let url = format!("{}/v1/agents/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCurrentAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCurrentAgent")?;
         let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -2682,16 +2380,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getAgent")?;
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -2733,16 +2422,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deactivateAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deactivateAgent")?;
         let answer = self
             .execute("deactivateAgent", "/v1/agents/{agent_id}", request)
             .await?;
@@ -2792,16 +2472,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateAgent")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2855,16 +2526,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "rotateAgentKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "rotateAgentKey")?;
         let answer = self
             .execute("rotateAgentKey", "/v1/agents/{agent_id}/rotate-key", request)
             .await?;
@@ -2916,16 +2578,7 @@ impl Client {
             params::to_text(secret_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createShare")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2977,16 +2630,11 @@ impl Client {
         use super::errors::ListOutboundSharesError as Failure;
         let url = format!("{}/v1/shares/outbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listOutboundShares",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "listOutboundShares",
+        )?;
         let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3035,16 +2683,7 @@ impl Client {
         use super::errors::ListInboundSharesError as Failure;
         let url = format!("{}/v1/shares/inbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listInboundShares",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listInboundShares")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3092,16 +2731,7 @@ impl Client {
             params::to_text(share_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "acceptShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "acceptShare")?;
         let answer = self
             .execute("acceptShare", "/v1/shares/{share_id}/accept", request)
             .await?;
@@ -3147,16 +2777,7 @@ impl Client {
             params::to_text(share_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "declineShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "declineShare")?;
         let answer = self
             .execute("declineShare", "/v1/shares/{share_id}/decline", request)
             .await?;
@@ -3285,16 +2906,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTransactions",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3353,16 +2965,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "submitTransaction",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "submitTransaction")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3420,16 +3023,7 @@ impl Client {
             params::to_text(agent_id)), params::encode_segment(& params::to_text(tx_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getTransaction",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getTransaction")?;
         let answer = self
             .execute(
                 "getTransaction",
@@ -3485,16 +3079,11 @@ impl Client {
             params::encode_segment(& params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "simulateTransaction",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "simulateTransaction",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3556,16 +3145,11 @@ impl Client {
             params::encode_segment(& params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "simulateTransactionBundle",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "simulateTransactionBundle",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3617,16 +3201,7 @@ impl Client {
         use super::errors::GetUsageSummaryError as Failure;
         let url = format!("{}/v1/billing/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getUsageSummary",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getUsageSummary")?;
         let answer = self
             .execute("getUsageSummary", "/v1/billing/usage", request)
             .await?;
@@ -3668,16 +3243,7 @@ impl Client {
         use super::errors::GetUsageHistoryError as Failure;
         let url = format!("{}/v1/billing/history", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getUsageHistory",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getUsageHistory")?;
         let answer = self
             .execute("getUsageHistory", "/v1/billing/history", request)
             .await?;
@@ -3724,16 +3290,11 @@ impl Client {
         use super::errors::CreateSubscriptionCheckoutError as Failure;
         let url = format!("{}/v1/billing/subscribe", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createSubscriptionCheckout",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "createSubscriptionCheckout",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3785,16 +3346,11 @@ impl Client {
         use super::errors::CreateBillingPortalSessionError as Failure;
         let url = format!("{}/v1/billing/portal", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createBillingPortalSession",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "createBillingPortalSession",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3841,16 +3397,7 @@ impl Client {
         use super::errors::GetSubscriptionError as Failure;
         let url = format!("{}/v1/billing/subscription", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getSubscription",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getSubscription")?;
         let answer = self
             .execute("getSubscription", "/v1/billing/subscription", request)
             .await?;
@@ -3894,16 +3441,7 @@ impl Client {
         use super::errors::CreateCreditTopupError as Failure;
         let url = format!("{}/v1/billing/credits/topup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createCreditTopup",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createCreditTopup")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3949,16 +3487,7 @@ impl Client {
         use super::errors::GetCreditBalanceError as Failure;
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCreditBalance",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCreditBalance")?;
         let answer = self
             .execute("getCreditBalance", "/v1/billing/credits/balance", request)
             .await?;
@@ -4004,16 +3533,11 @@ impl Client {
         use super::errors::ListCreditTransactionsError as Failure;
         let url = format!("{}/v1/billing/credits/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listCreditTransactions",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "listCreditTransactions",
+        )?;
         let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -4065,16 +3589,7 @@ impl Client {
         use super::errors::SetOverageMethodError as Failure;
         let url = format!("{}/v1/billing/overage-method", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "setOverageMethod",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "setOverageMethod")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4175,16 +3690,7 @@ impl Client {
         use super::errors::ListAuditEventsError as Failure;
         let url = format!("{}/v1/audit/events", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAuditEvents",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAuditEvents")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -4228,16 +3734,7 @@ impl Client {
         use super::errors::ListOrgMembersError as Failure;
         let url = format!("{}/v1/org/members", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listOrgMembers",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listOrgMembers")?;
         let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -4280,16 +3777,7 @@ impl Client {
         use super::errors::InviteOrgMemberError as Failure;
         let url = format!("{}/v1/org/invite", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "inviteOrgMember",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "inviteOrgMember")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4335,16 +3823,7 @@ impl Client {
             params::to_text(user_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "removeOrgMember",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "removeOrgMember")?;
         let answer = self
             .execute("removeOrgMember", "/v1/org/members/{user_id}", request)
             .await?;
@@ -4396,16 +3875,11 @@ impl Client {
             params::to_text(user_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateOrgMemberRole",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "updateOrgMemberRole",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4449,16 +3923,7 @@ impl Client {
         use super::errors::ListIpRulesError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listIpRules",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listIpRules")?;
         let answer = self
             .execute("listIpRules", "/v1/security/ip-rules", request)
             .await?;
@@ -4500,16 +3965,7 @@ impl Client {
         use super::errors::CreateIpRuleError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createIpRule",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createIpRule")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4554,16 +4010,7 @@ impl Client {
             params::to_text(rule_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteIpRule",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteIpRule")?;
         let answer = self
             .execute("deleteIpRule", "/v1/security/ip-rules/{rule_id}", request)
             .await?;
@@ -4607,16 +4054,7 @@ impl Client {
         use super::errors::ListAdminSettingsError as Failure;
         let url = format!("{}/v1/admin/settings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAdminSettings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAdminSettings")?;
         let answer = self
             .execute("listAdminSettings", "/v1/admin/settings", request)
             .await?;
@@ -4669,16 +4107,11 @@ impl Client {
             "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateAdminSetting",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "updateAdminSetting",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4725,16 +4158,11 @@ impl Client {
             "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteAdminSetting",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "deleteAdminSetting",
+        )?;
         let answer = self
             .execute("deleteAdminSetting", "/v1/admin/settings/{key}", request)
             .await?;
@@ -4778,16 +4206,7 @@ impl Client {
         use super::errors::GetX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getX402Config",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getX402Config")?;
         let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -4830,16 +4249,7 @@ impl Client {
         use super::errors::UpdateX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateX402Config",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateX402Config")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4886,16 +4296,7 @@ impl Client {
         use super::errors::ListAdminUsersError as Failure;
         let url = format!("{}/v1/admin/users", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAdminUsers",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAdminUsers")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -4941,16 +4342,7 @@ impl Client {
             params::to_text(user_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteAdminUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteAdminUser")?;
         let answer = self
             .execute("deleteAdminUser", "/v1/admin/users/{user_id}", request)
             .await?;
@@ -4994,16 +4386,7 @@ impl Client {
         use super::errors::ListAdminChainsError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAdminChains",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAdminChains")?;
         let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -5044,16 +4427,7 @@ impl Client {
         use super::errors::CreateAdminChainError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createAdminChain",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createAdminChain")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5107,16 +4481,7 @@ impl Client {
             "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateAdminChain",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateAdminChain")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5165,16 +4530,7 @@ impl Client {
             "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteAdminChain",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteAdminChain")?;
         let answer = self
             .execute("deleteAdminChain", "/v1/admin/chains/{chain_id}", request)
             .await?;
@@ -5220,16 +4576,7 @@ impl Client {
             params::to_text(org_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getOrgLimits",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getOrgLimits")?;
         let answer = self
             .execute("getOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
             .await?;
@@ -5282,16 +4629,7 @@ impl Client {
             params::to_text(org_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateOrgLimits",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateOrgLimits")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5348,16 +4686,7 @@ impl Client {
             params::to_text(org_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "setOrgBillingTier",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "setOrgBillingTier")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5384,5 +4713,20 @@ impl Client {
                     })
             }
         }
+    }
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.bearer_jwt.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

@@ -62,9 +62,9 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -122,7 +122,7 @@ impl GetHealthError {
             match status {
                 429u16 => {
                     GetHealthError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -132,7 +132,7 @@ impl GetHealthError {
                 }
                 500u16 => {
                     GetHealthError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -160,11 +160,11 @@ impl<E: DomainError> From<E> for GetHealthError {
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
-    ServiceUnavailable(::clawgen_runtime::ErrorBody<super::types::Error>),
+    ServiceUnavailable(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -230,7 +230,7 @@ impl GetHsmHealthError {
             match status {
                 429u16 => {
                     GetHsmHealthError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -240,7 +240,7 @@ impl GetHsmHealthError {
                 }
                 500u16 => {
                     GetHsmHealthError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -250,7 +250,7 @@ impl GetHsmHealthError {
                 }
                 503u16 => {
                     GetHsmHealthError::ServiceUnavailable(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("hsm_unavailable"),
                                 message,
@@ -278,16 +278,16 @@ impl<E: DomainError> From<E> for GetHsmHealthError {
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 410: The share has expired, been revoked, or reached its maximum access count
-    Gone(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Gone(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -372,7 +372,7 @@ impl AccessShareError {
             match status {
                 402u16 => {
                     AccessShareError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -382,14 +382,14 @@ impl AccessShareError {
                 }
                 404u16 => {
                     AccessShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 410u16 => {
                     AccessShareError::Gone(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("share_expired"),
                                 message,
@@ -399,7 +399,7 @@ impl AccessShareError {
                 }
                 429u16 => {
                     AccessShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -409,7 +409,7 @@ impl AccessShareError {
                 }
                 500u16 => {
                     AccessShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -436,16 +436,16 @@ impl<E: DomainError> From<E> for AccessShareError {
 #[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only the creator of a share may revoke it
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -526,7 +526,7 @@ impl RevokeShareError {
             match status {
                 401u16 => {
                     RevokeShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -536,21 +536,21 @@ impl RevokeShareError {
                 }
                 403u16 => {
                     RevokeShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     RevokeShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     RevokeShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -560,7 +560,7 @@ impl RevokeShareError {
                 }
                 500u16 => {
                     RevokeShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -588,14 +588,14 @@ impl<E: DomainError> From<E> for RevokeShareError {
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 409: An account with this email already exists
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -667,7 +667,7 @@ impl SignupError {
             match status {
                 400u16 => {
                     SignupError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -677,7 +677,7 @@ impl SignupError {
                 }
                 409u16 => {
                     SignupError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("email_taken"),
                                 message,
@@ -687,7 +687,7 @@ impl SignupError {
                 }
                 429u16 => {
                     SignupError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -697,7 +697,7 @@ impl SignupError {
                 }
                 500u16 => {
                     SignupError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -725,14 +725,14 @@ impl<E: DomainError> From<E> for SignupError {
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Wrong email or password
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -804,7 +804,7 @@ impl CreateTokenError {
             match status {
                 400u16 => {
                     CreateTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -814,7 +814,7 @@ impl CreateTokenError {
                 }
                 401u16 => {
                     CreateTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_credentials"),
                                 message,
@@ -824,7 +824,7 @@ impl CreateTokenError {
                 }
                 429u16 => {
                     CreateTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -834,7 +834,7 @@ impl CreateTokenError {
                 }
                 500u16 => {
                     CreateTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -870,12 +870,12 @@ pub enum CreateTokenResponse {
 #[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -942,7 +942,7 @@ impl RevokeTokenError {
             match status {
                 401u16 => {
                     RevokeTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -952,7 +952,7 @@ impl RevokeTokenError {
                 }
                 429u16 => {
                     RevokeTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -962,7 +962,7 @@ impl RevokeTokenError {
                 }
                 500u16 => {
                     RevokeTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -990,16 +990,16 @@ impl<E: DomainError> From<E> for RevokeTokenError {
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Unknown agent or wrong API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The agent is deactivated or still awaiting approval
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1079,7 +1079,7 @@ impl CreateAgentTokenError {
             match status {
                 400u16 => {
                     CreateAgentTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -1089,7 +1089,7 @@ impl CreateAgentTokenError {
                 }
                 401u16 => {
                     CreateAgentTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_credentials"),
                                 message,
@@ -1099,7 +1099,7 @@ impl CreateAgentTokenError {
                 }
                 403u16 => {
                     CreateAgentTokenError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("agent_inactive"),
                                 message,
@@ -1109,7 +1109,7 @@ impl CreateAgentTokenError {
                 }
                 429u16 => {
                     CreateAgentTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1119,7 +1119,7 @@ impl CreateAgentTokenError {
                 }
                 500u16 => {
                     CreateAgentTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1147,14 +1147,14 @@ impl<E: DomainError> From<E> for CreateAgentTokenError {
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Unknown, revoked or expired API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1226,7 +1226,7 @@ impl CreateApiKeyTokenError {
             match status {
                 400u16 => {
                     CreateApiKeyTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -1236,7 +1236,7 @@ impl CreateApiKeyTokenError {
                 }
                 401u16 => {
                     CreateApiKeyTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_credentials"),
                                 message,
@@ -1246,7 +1246,7 @@ impl CreateApiKeyTokenError {
                 }
                 429u16 => {
                     CreateApiKeyTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1256,7 +1256,7 @@ impl CreateApiKeyTokenError {
                 }
                 500u16 => {
                     CreateApiKeyTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1284,14 +1284,14 @@ impl<E: DomainError> From<E> for CreateApiKeyTokenError {
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: The Google ID token is invalid, expired or for another audience
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1367,7 +1367,7 @@ impl SignInWithGoogleError {
             match status {
                 400u16 => {
                     SignInWithGoogleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -1377,7 +1377,7 @@ impl SignInWithGoogleError {
                 }
                 401u16 => {
                     SignInWithGoogleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_id_token"),
                                 message,
@@ -1387,7 +1387,7 @@ impl SignInWithGoogleError {
                 }
                 429u16 => {
                     SignInWithGoogleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1397,7 +1397,7 @@ impl SignInWithGoogleError {
                 }
                 500u16 => {
                     SignInWithGoogleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1434,16 +1434,16 @@ pub enum SignInWithGoogleResponse {
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The current password is wrong, or the caller is an agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1527,7 +1527,7 @@ impl ChangePasswordError {
             match status {
                 400u16 => {
                     ChangePasswordError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -1537,7 +1537,7 @@ impl ChangePasswordError {
                 }
                 401u16 => {
                     ChangePasswordError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -1547,7 +1547,7 @@ impl ChangePasswordError {
                 }
                 403u16 => {
                     ChangePasswordError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_current_password"),
                                 message,
@@ -1557,7 +1557,7 @@ impl ChangePasswordError {
                 }
                 429u16 => {
                     ChangePasswordError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1567,7 +1567,7 @@ impl ChangePasswordError {
                 }
                 500u16 => {
                     ChangePasswordError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1594,12 +1594,12 @@ impl<E: DomainError> From<E> for ChangePasswordError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1662,7 +1662,7 @@ impl RefreshTokenError {
             match status {
                 400u16 => {
                     RefreshTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("not_implemented"),
                                 message,
@@ -1672,7 +1672,7 @@ impl RefreshTokenError {
                 }
                 429u16 => {
                     RefreshTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1682,7 +1682,7 @@ impl RefreshTokenError {
                 }
                 500u16 => {
                     RefreshTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1709,14 +1709,14 @@ impl<E: DomainError> From<E> for RefreshTokenError {
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1791,7 +1791,7 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     GetCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -1801,7 +1801,7 @@ impl GetCurrentUserError {
                 }
                 403u16 => {
                     GetCurrentUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -1811,7 +1811,7 @@ impl GetCurrentUserError {
                 }
                 429u16 => {
                     GetCurrentUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1821,7 +1821,7 @@ impl GetCurrentUserError {
                 }
                 500u16 => {
                     GetCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1848,14 +1848,14 @@ impl<E: DomainError> From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1930,7 +1930,7 @@ impl DeleteCurrentUserError {
             match status {
                 401u16 => {
                     DeleteCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -1940,7 +1940,7 @@ impl DeleteCurrentUserError {
                 }
                 403u16 => {
                     DeleteCurrentUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -1950,7 +1950,7 @@ impl DeleteCurrentUserError {
                 }
                 429u16 => {
                     DeleteCurrentUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -1960,7 +1960,7 @@ impl DeleteCurrentUserError {
                 }
                 500u16 => {
                     DeleteCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -1988,16 +1988,16 @@ impl<E: DomainError> From<E> for DeleteCurrentUserError {
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2081,7 +2081,7 @@ impl UpdateCurrentUserError {
             match status {
                 400u16 => {
                     UpdateCurrentUserError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -2091,7 +2091,7 @@ impl UpdateCurrentUserError {
                 }
                 401u16 => {
                     UpdateCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -2101,7 +2101,7 @@ impl UpdateCurrentUserError {
                 }
                 403u16 => {
                     UpdateCurrentUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -2111,7 +2111,7 @@ impl UpdateCurrentUserError {
                 }
                 429u16 => {
                     UpdateCurrentUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2121,7 +2121,7 @@ impl UpdateCurrentUserError {
                 }
                 500u16 => {
                     UpdateCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -2148,14 +2148,14 @@ impl<E: DomainError> From<E> for UpdateCurrentUserError {
 #[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2230,7 +2230,7 @@ impl GetMfaStatusError {
             match status {
                 401u16 => {
                     GetMfaStatusError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -2240,7 +2240,7 @@ impl GetMfaStatusError {
                 }
                 403u16 => {
                     GetMfaStatusError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -2250,7 +2250,7 @@ impl GetMfaStatusError {
                 }
                 429u16 => {
                     GetMfaStatusError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2260,7 +2260,7 @@ impl GetMfaStatusError {
                 }
                 500u16 => {
                     GetMfaStatusError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -2287,16 +2287,16 @@ impl<E: DomainError> From<E> for GetMfaStatusError {
 #[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: MFA is already enabled
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2374,7 +2374,7 @@ impl SetupMfaError {
             match status {
                 401u16 => {
                     SetupMfaError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -2384,7 +2384,7 @@ impl SetupMfaError {
                 }
                 403u16 => {
                     SetupMfaError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -2394,7 +2394,7 @@ impl SetupMfaError {
                 }
                 409u16 => {
                     SetupMfaError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("mfa_already_enabled"),
                                 message,
@@ -2404,7 +2404,7 @@ impl SetupMfaError {
                 }
                 429u16 => {
                     SetupMfaError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2414,7 +2414,7 @@ impl SetupMfaError {
                 }
                 500u16 => {
                     SetupMfaError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -2441,16 +2441,16 @@ impl<E: DomainError> From<E> for SetupMfaError {
 #[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2533,7 +2533,7 @@ impl VerifyMfaSetupError {
             match status {
                 400u16 => {
                     VerifyMfaSetupError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_code"),
                                 message,
@@ -2543,7 +2543,7 @@ impl VerifyMfaSetupError {
                 }
                 401u16 => {
                     VerifyMfaSetupError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -2553,7 +2553,7 @@ impl VerifyMfaSetupError {
                 }
                 403u16 => {
                     VerifyMfaSetupError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -2563,7 +2563,7 @@ impl VerifyMfaSetupError {
                 }
                 429u16 => {
                     VerifyMfaSetupError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2573,7 +2573,7 @@ impl VerifyMfaSetupError {
                 }
                 500u16 => {
                     VerifyMfaSetupError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -2601,14 +2601,14 @@ impl<E: DomainError> From<E> for VerifyMfaSetupError {
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Wrong code, or the MFA token is invalid or expired
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2683,7 +2683,7 @@ impl VerifyMfaError {
             match status {
                 400u16 => {
                     VerifyMfaError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -2693,7 +2693,7 @@ impl VerifyMfaError {
                 }
                 401u16 => {
                     VerifyMfaError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_code"),
                                 message,
@@ -2703,7 +2703,7 @@ impl VerifyMfaError {
                 }
                 429u16 => {
                     VerifyMfaError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2713,7 +2713,7 @@ impl VerifyMfaError {
                 }
                 500u16 => {
                     VerifyMfaError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -2741,16 +2741,16 @@ impl<E: DomainError> From<E> for VerifyMfaError {
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The code or password is wrong, or the caller is an agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2834,7 +2834,7 @@ impl DisableMfaError {
             match status {
                 400u16 => {
                     DisableMfaError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -2844,7 +2844,7 @@ impl DisableMfaError {
                 }
                 401u16 => {
                     DisableMfaError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -2854,7 +2854,7 @@ impl DisableMfaError {
                 }
                 403u16 => {
                     DisableMfaError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_code"),
                                 message,
@@ -2864,7 +2864,7 @@ impl DisableMfaError {
                 }
                 429u16 => {
                     DisableMfaError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2874,7 +2874,7 @@ impl DisableMfaError {
                 }
                 500u16 => {
                     DisableMfaError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -2902,12 +2902,12 @@ impl<E: DomainError> From<E> for DisableMfaError {
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2974,7 +2974,7 @@ impl RequestDeviceCodeError {
             match status {
                 400u16 => {
                     RequestDeviceCodeError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -2984,7 +2984,7 @@ impl RequestDeviceCodeError {
                 }
                 429u16 => {
                     RequestDeviceCodeError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -2994,7 +2994,7 @@ impl RequestDeviceCodeError {
                 }
                 500u16 => {
                     RequestDeviceCodeError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3022,12 +3022,12 @@ impl<E: DomainError> From<E> for RequestDeviceCodeError {
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3094,7 +3094,7 @@ impl PollDeviceTokenError {
             match status {
                 400u16 => {
                     PollDeviceTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("authorization_pending"),
                                 message,
@@ -3104,7 +3104,7 @@ impl PollDeviceTokenError {
                 }
                 429u16 => {
                     PollDeviceTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -3114,7 +3114,7 @@ impl PollDeviceTokenError {
                 }
                 500u16 => {
                     PollDeviceTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3141,12 +3141,12 @@ impl<E: DomainError> From<E> for PollDeviceTokenError {
 #[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3213,14 +3213,14 @@ impl GetDeviceCodeStatusError {
             match status {
                 404u16 => {
                     GetDeviceCodeStatusError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetDeviceCodeStatusError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -3230,7 +3230,7 @@ impl GetDeviceCodeStatusError {
                 }
                 500u16 => {
                     GetDeviceCodeStatusError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3257,18 +3257,18 @@ impl<E: DomainError> From<E> for GetDeviceCodeStatusError {
 #[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3360,7 +3360,7 @@ impl ApproveDeviceError {
             match status {
                 400u16 => {
                     ApproveDeviceError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -3370,7 +3370,7 @@ impl ApproveDeviceError {
                 }
                 401u16 => {
                     ApproveDeviceError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -3380,7 +3380,7 @@ impl ApproveDeviceError {
                 }
                 403u16 => {
                     ApproveDeviceError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -3390,14 +3390,14 @@ impl ApproveDeviceError {
                 }
                 404u16 => {
                     ApproveDeviceError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ApproveDeviceError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -3407,7 +3407,7 @@ impl ApproveDeviceError {
                 }
                 500u16 => {
                     ApproveDeviceError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3434,18 +3434,18 @@ impl<E: DomainError> From<E> for ApproveDeviceError {
 #[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3537,7 +3537,7 @@ impl DenyDeviceError {
             match status {
                 400u16 => {
                     DenyDeviceError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -3547,7 +3547,7 @@ impl DenyDeviceError {
                 }
                 401u16 => {
                     DenyDeviceError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -3557,7 +3557,7 @@ impl DenyDeviceError {
                 }
                 403u16 => {
                     DenyDeviceError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -3567,14 +3567,14 @@ impl DenyDeviceError {
                 }
                 404u16 => {
                     DenyDeviceError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DenyDeviceError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -3584,7 +3584,7 @@ impl DenyDeviceError {
                 }
                 500u16 => {
                     DenyDeviceError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3612,16 +3612,16 @@ impl<E: DomainError> From<E> for DenyDeviceError {
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3705,7 +3705,7 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     ListApiKeysError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -3715,7 +3715,7 @@ impl ListApiKeysError {
                 }
                 401u16 => {
                     ListApiKeysError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -3725,7 +3725,7 @@ impl ListApiKeysError {
                 }
                 403u16 => {
                     ListApiKeysError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -3735,7 +3735,7 @@ impl ListApiKeysError {
                 }
                 429u16 => {
                     ListApiKeysError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -3745,7 +3745,7 @@ impl ListApiKeysError {
                 }
                 500u16 => {
                     ListApiKeysError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3773,16 +3773,16 @@ impl<E: DomainError> From<E> for ListApiKeysError {
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3866,7 +3866,7 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     CreateApiKeyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -3876,7 +3876,7 @@ impl CreateApiKeyError {
                 }
                 401u16 => {
                     CreateApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -3886,7 +3886,7 @@ impl CreateApiKeyError {
                 }
                 403u16 => {
                     CreateApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -3896,7 +3896,7 @@ impl CreateApiKeyError {
                 }
                 429u16 => {
                     CreateApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -3906,7 +3906,7 @@ impl CreateApiKeyError {
                 }
                 500u16 => {
                     CreateApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -3933,16 +3933,16 @@ impl<E: DomainError> From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4026,7 +4026,7 @@ impl RevokeApiKeyError {
             match status {
                 401u16 => {
                     RevokeApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -4036,7 +4036,7 @@ impl RevokeApiKeyError {
                 }
                 403u16 => {
                     RevokeApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("user_token_required"),
                                 message,
@@ -4046,14 +4046,14 @@ impl RevokeApiKeyError {
                 }
                 404u16 => {
                     RevokeApiKeyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     RevokeApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -4063,7 +4063,7 @@ impl RevokeApiKeyError {
                 }
                 500u16 => {
                     RevokeApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -4091,14 +4091,14 @@ impl<E: DomainError> From<E> for RevokeApiKeyError {
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4174,7 +4174,7 @@ impl ListVaultsError {
             match status {
                 400u16 => {
                     ListVaultsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -4184,7 +4184,7 @@ impl ListVaultsError {
                 }
                 401u16 => {
                     ListVaultsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -4194,7 +4194,7 @@ impl ListVaultsError {
                 }
                 429u16 => {
                     ListVaultsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -4204,7 +4204,7 @@ impl ListVaultsError {
                 }
                 500u16 => {
                     ListVaultsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -4232,21 +4232,21 @@ impl<E: DomainError> From<E> for ListVaultsError {
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: The plan's vault limit is reached
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: A vault with this name already exists
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4341,7 +4341,7 @@ impl CreateVaultError {
             match status {
                 400u16 => {
                     CreateVaultError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -4351,7 +4351,7 @@ impl CreateVaultError {
                 }
                 401u16 => {
                     CreateVaultError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -4361,7 +4361,7 @@ impl CreateVaultError {
                 }
                 402u16 => {
                     CreateVaultError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -4371,14 +4371,14 @@ impl CreateVaultError {
                 }
                 403u16 => {
                     CreateVaultError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
                     CreateVaultError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("vault_name_taken"),
                                 message,
@@ -4388,7 +4388,7 @@ impl CreateVaultError {
                 }
                 429u16 => {
                     CreateVaultError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -4398,7 +4398,7 @@ impl CreateVaultError {
                 }
                 500u16 => {
                     CreateVaultError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -4425,17 +4425,17 @@ impl<E: DomainError> From<E> for CreateVaultError {
 #[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4520,7 +4520,7 @@ impl GetVaultError {
             match status {
                 401u16 => {
                     GetVaultError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -4530,21 +4530,21 @@ impl GetVaultError {
                 }
                 403u16 => {
                     GetVaultError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     GetVaultError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetVaultError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -4554,7 +4554,7 @@ impl GetVaultError {
                 }
                 500u16 => {
                     GetVaultError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -4581,17 +4581,17 @@ impl<E: DomainError> From<E> for GetVaultError {
 #[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4676,7 +4676,7 @@ impl DeleteVaultError {
             match status {
                 401u16 => {
                     DeleteVaultError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -4686,21 +4686,21 @@ impl DeleteVaultError {
                 }
                 403u16 => {
                     DeleteVaultError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DeleteVaultError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeleteVaultError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -4710,7 +4710,7 @@ impl DeleteVaultError {
                 }
                 500u16 => {
                     DeleteVaultError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -4738,23 +4738,23 @@ impl<E: DomainError> From<E> for DeleteVaultError {
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: CMEK is not included in the current plan
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: CMEK is already enabled on this vault
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4858,7 +4858,7 @@ impl EnableCmekError {
             match status {
                 400u16 => {
                     EnableCmekError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -4868,7 +4868,7 @@ impl EnableCmekError {
                 }
                 401u16 => {
                     EnableCmekError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -4878,7 +4878,7 @@ impl EnableCmekError {
                 }
                 402u16 => {
                     EnableCmekError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -4888,21 +4888,21 @@ impl EnableCmekError {
                 }
                 403u16 => {
                     EnableCmekError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     EnableCmekError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
                     EnableCmekError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("cmek_already_enabled"),
                                 message,
@@ -4912,7 +4912,7 @@ impl EnableCmekError {
                 }
                 429u16 => {
                     EnableCmekError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -4922,7 +4922,7 @@ impl EnableCmekError {
                 }
                 500u16 => {
                     EnableCmekError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -4949,19 +4949,19 @@ impl<E: DomainError> From<E> for EnableCmekError {
 #[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is in progress
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5054,7 +5054,7 @@ impl DisableCmekError {
             match status {
                 401u16 => {
                     DisableCmekError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -5064,21 +5064,21 @@ impl DisableCmekError {
                 }
                 403u16 => {
                     DisableCmekError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DisableCmekError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
                     DisableCmekError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("cmek_not_enabled"),
                                 message,
@@ -5088,7 +5088,7 @@ impl DisableCmekError {
                 }
                 429u16 => {
                     DisableCmekError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -5098,7 +5098,7 @@ impl DisableCmekError {
                 }
                 500u16 => {
                     DisableCmekError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -5126,21 +5126,21 @@ impl<E: DomainError> From<E> for DisableCmekError {
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is already running
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5242,7 +5242,7 @@ impl StartCmekRotationError {
             match status {
                 400u16 => {
                     StartCmekRotationError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -5252,7 +5252,7 @@ impl StartCmekRotationError {
                 }
                 401u16 => {
                     StartCmekRotationError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -5262,21 +5262,21 @@ impl StartCmekRotationError {
                 }
                 403u16 => {
                     StartCmekRotationError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     StartCmekRotationError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
                     StartCmekRotationError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rotation_in_progress"),
                                 message,
@@ -5286,7 +5286,7 @@ impl StartCmekRotationError {
                 }
                 429u16 => {
                     StartCmekRotationError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -5296,7 +5296,7 @@ impl StartCmekRotationError {
                 }
                 500u16 => {
                     StartCmekRotationError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -5323,17 +5323,17 @@ impl<E: DomainError> From<E> for StartCmekRotationError {
 #[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5418,7 +5418,7 @@ impl GetCmekRotationJobError {
             match status {
                 401u16 => {
                     GetCmekRotationJobError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -5428,21 +5428,21 @@ impl GetCmekRotationJobError {
                 }
                 403u16 => {
                     GetCmekRotationJobError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     GetCmekRotationJobError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetCmekRotationJobError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -5452,7 +5452,7 @@ impl GetCmekRotationJobError {
                 }
                 500u16 => {
                     GetCmekRotationJobError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -5480,20 +5480,20 @@ impl<E: DomainError> From<E> for GetCmekRotationJobError {
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5587,7 +5587,7 @@ impl ListSecretsError {
             match status {
                 400u16 => {
                     ListSecretsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -5597,7 +5597,7 @@ impl ListSecretsError {
                 }
                 401u16 => {
                     ListSecretsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -5607,21 +5607,21 @@ impl ListSecretsError {
                 }
                 403u16 => {
                     ListSecretsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     ListSecretsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListSecretsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -5631,7 +5631,7 @@ impl ListSecretsError {
                 }
                 500u16 => {
                     ListSecretsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -5659,23 +5659,23 @@ impl<E: DomainError> From<E> for ListSecretsError {
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5778,7 +5778,7 @@ impl GetSecretError {
             match status {
                 400u16 => {
                     GetSecretError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -5788,7 +5788,7 @@ impl GetSecretError {
                 }
                 401u16 => {
                     GetSecretError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -5798,7 +5798,7 @@ impl GetSecretError {
                 }
                 402u16 => {
                     GetSecretError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -5808,21 +5808,21 @@ impl GetSecretError {
                 }
                 403u16 => {
                     GetSecretError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     GetSecretError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetSecretError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -5832,7 +5832,7 @@ impl GetSecretError {
                 }
                 500u16 => {
                     GetSecretError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -5860,23 +5860,23 @@ impl<E: DomainError> From<E> for GetSecretError {
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5979,7 +5979,7 @@ impl PutSecretError {
             match status {
                 400u16 => {
                     PutSecretError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -5989,7 +5989,7 @@ impl PutSecretError {
                 }
                 401u16 => {
                     PutSecretError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -5999,7 +5999,7 @@ impl PutSecretError {
                 }
                 402u16 => {
                     PutSecretError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -6009,21 +6009,21 @@ impl PutSecretError {
                 }
                 403u16 => {
                     PutSecretError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     PutSecretError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     PutSecretError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -6033,7 +6033,7 @@ impl PutSecretError {
                 }
                 500u16 => {
                     PutSecretError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -6069,18 +6069,18 @@ pub enum PutSecretResponse {
 #[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6165,7 +6165,7 @@ impl DeleteSecretError {
             match status {
                 401u16 => {
                     DeleteSecretError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -6175,21 +6175,21 @@ impl DeleteSecretError {
                 }
                 403u16 => {
                     DeleteSecretError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DeleteSecretError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeleteSecretError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -6199,7 +6199,7 @@ impl DeleteSecretError {
                 }
                 500u16 => {
                     DeleteSecretError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -6227,19 +6227,19 @@ impl<E: DomainError> From<E> for DeleteSecretError {
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6333,7 +6333,7 @@ impl ListPoliciesError {
             match status {
                 400u16 => {
                     ListPoliciesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -6343,7 +6343,7 @@ impl ListPoliciesError {
                 }
                 401u16 => {
                     ListPoliciesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -6353,21 +6353,21 @@ impl ListPoliciesError {
                 }
                 403u16 => {
                     ListPoliciesError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     ListPoliciesError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListPoliciesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -6377,7 +6377,7 @@ impl ListPoliciesError {
                 }
                 500u16 => {
                     ListPoliciesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -6405,19 +6405,19 @@ impl<E: DomainError> From<E> for ListPoliciesError {
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6511,7 +6511,7 @@ impl CreatePolicyError {
             match status {
                 400u16 => {
                     CreatePolicyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -6521,7 +6521,7 @@ impl CreatePolicyError {
                 }
                 401u16 => {
                     CreatePolicyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -6531,21 +6531,21 @@ impl CreatePolicyError {
                 }
                 403u16 => {
                     CreatePolicyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     CreatePolicyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     CreatePolicyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -6555,7 +6555,7 @@ impl CreatePolicyError {
                 }
                 500u16 => {
                     CreatePolicyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -6583,19 +6583,19 @@ impl<E: DomainError> From<E> for CreatePolicyError {
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6689,7 +6689,7 @@ impl UpdatePolicyError {
             match status {
                 400u16 => {
                     UpdatePolicyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -6699,7 +6699,7 @@ impl UpdatePolicyError {
                 }
                 401u16 => {
                     UpdatePolicyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -6709,21 +6709,21 @@ impl UpdatePolicyError {
                 }
                 403u16 => {
                     UpdatePolicyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     UpdatePolicyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     UpdatePolicyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -6733,7 +6733,7 @@ impl UpdatePolicyError {
                 }
                 500u16 => {
                     UpdatePolicyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -6760,17 +6760,17 @@ impl<E: DomainError> From<E> for UpdatePolicyError {
 #[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6855,7 +6855,7 @@ impl DeletePolicyError {
             match status {
                 401u16 => {
                     DeletePolicyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -6865,21 +6865,21 @@ impl DeletePolicyError {
                 }
                 403u16 => {
                     DeletePolicyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DeletePolicyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeletePolicyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -6889,7 +6889,7 @@ impl DeletePolicyError {
                 }
                 500u16 => {
                     DeletePolicyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -6917,12 +6917,12 @@ impl<E: DomainError> From<E> for DeletePolicyError {
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6989,7 +6989,7 @@ impl EnrollAgentError {
             match status {
                 400u16 => {
                     EnrollAgentError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -6999,7 +6999,7 @@ impl EnrollAgentError {
                 }
                 429u16 => {
                     EnrollAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7009,7 +7009,7 @@ impl EnrollAgentError {
                 }
                 500u16 => {
                     EnrollAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7037,17 +7037,17 @@ impl<E: DomainError> From<E> for EnrollAgentError {
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7132,7 +7132,7 @@ impl ListAgentsError {
             match status {
                 400u16 => {
                     ListAgentsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -7142,7 +7142,7 @@ impl ListAgentsError {
                 }
                 401u16 => {
                     ListAgentsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -7152,14 +7152,14 @@ impl ListAgentsError {
                 }
                 403u16 => {
                     ListAgentsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListAgentsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7169,7 +7169,7 @@ impl ListAgentsError {
                 }
                 500u16 => {
                     ListAgentsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7197,19 +7197,19 @@ impl<E: DomainError> From<E> for ListAgentsError {
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: The plan's agent limit is reached
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7299,7 +7299,7 @@ impl CreateAgentError {
             match status {
                 400u16 => {
                     CreateAgentError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -7309,7 +7309,7 @@ impl CreateAgentError {
                 }
                 401u16 => {
                     CreateAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -7319,7 +7319,7 @@ impl CreateAgentError {
                 }
                 402u16 => {
                     CreateAgentError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -7329,14 +7329,14 @@ impl CreateAgentError {
                 }
                 403u16 => {
                     CreateAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     CreateAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7346,7 +7346,7 @@ impl CreateAgentError {
                 }
                 500u16 => {
                     CreateAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7373,14 +7373,14 @@ impl<E: DomainError> From<E> for CreateAgentError {
 #[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is a user, not an agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7452,7 +7452,7 @@ impl GetCurrentAgentError {
             match status {
                 401u16 => {
                     GetCurrentAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -7462,7 +7462,7 @@ impl GetCurrentAgentError {
                 }
                 403u16 => {
                     GetCurrentAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("agent_token_required"),
                                 message,
@@ -7472,7 +7472,7 @@ impl GetCurrentAgentError {
                 }
                 429u16 => {
                     GetCurrentAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7482,7 +7482,7 @@ impl GetCurrentAgentError {
                 }
                 500u16 => {
                     GetCurrentAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7509,17 +7509,17 @@ impl<E: DomainError> From<E> for GetCurrentAgentError {
 #[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7604,7 +7604,7 @@ impl GetAgentError {
             match status {
                 401u16 => {
                     GetAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -7614,21 +7614,21 @@ impl GetAgentError {
                 }
                 403u16 => {
                     GetAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     GetAgentError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7638,7 +7638,7 @@ impl GetAgentError {
                 }
                 500u16 => {
                     GetAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7665,17 +7665,17 @@ impl<E: DomainError> From<E> for GetAgentError {
 #[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7760,7 +7760,7 @@ impl DeactivateAgentError {
             match status {
                 401u16 => {
                     DeactivateAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -7770,21 +7770,21 @@ impl DeactivateAgentError {
                 }
                 403u16 => {
                     DeactivateAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DeactivateAgentError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeactivateAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7794,7 +7794,7 @@ impl DeactivateAgentError {
                 }
                 500u16 => {
                     DeactivateAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7822,19 +7822,19 @@ impl<E: DomainError> From<E> for DeactivateAgentError {
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7928,7 +7928,7 @@ impl UpdateAgentError {
             match status {
                 400u16 => {
                     UpdateAgentError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -7938,7 +7938,7 @@ impl UpdateAgentError {
                 }
                 401u16 => {
                     UpdateAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -7948,21 +7948,21 @@ impl UpdateAgentError {
                 }
                 403u16 => {
                     UpdateAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     UpdateAgentError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     UpdateAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -7972,7 +7972,7 @@ impl UpdateAgentError {
                 }
                 500u16 => {
                     UpdateAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -7999,17 +7999,17 @@ impl<E: DomainError> From<E> for UpdateAgentError {
 #[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8094,7 +8094,7 @@ impl RotateAgentKeyError {
             match status {
                 401u16 => {
                     RotateAgentKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -8104,21 +8104,21 @@ impl RotateAgentKeyError {
                 }
                 403u16 => {
                     RotateAgentKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     RotateAgentKeyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     RotateAgentKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -8128,7 +8128,7 @@ impl RotateAgentKeyError {
                 }
                 500u16 => {
                     RotateAgentKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -8156,23 +8156,23 @@ impl<E: DomainError> From<E> for RotateAgentKeyError {
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8275,7 +8275,7 @@ impl CreateShareError {
             match status {
                 400u16 => {
                     CreateShareError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -8285,7 +8285,7 @@ impl CreateShareError {
                 }
                 401u16 => {
                     CreateShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -8295,7 +8295,7 @@ impl CreateShareError {
                 }
                 402u16 => {
                     CreateShareError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -8305,21 +8305,21 @@ impl CreateShareError {
                 }
                 403u16 => {
                     CreateShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     CreateShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     CreateShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -8329,7 +8329,7 @@ impl CreateShareError {
                 }
                 500u16 => {
                     CreateShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -8357,14 +8357,14 @@ impl<E: DomainError> From<E> for CreateShareError {
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8440,7 +8440,7 @@ impl ListOutboundSharesError {
             match status {
                 400u16 => {
                     ListOutboundSharesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -8450,7 +8450,7 @@ impl ListOutboundSharesError {
                 }
                 401u16 => {
                     ListOutboundSharesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -8460,7 +8460,7 @@ impl ListOutboundSharesError {
                 }
                 429u16 => {
                     ListOutboundSharesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -8470,7 +8470,7 @@ impl ListOutboundSharesError {
                 }
                 500u16 => {
                     ListOutboundSharesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -8498,14 +8498,14 @@ impl<E: DomainError> From<E> for ListOutboundSharesError {
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8581,7 +8581,7 @@ impl ListInboundSharesError {
             match status {
                 400u16 => {
                     ListInboundSharesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -8591,7 +8591,7 @@ impl ListInboundSharesError {
                 }
                 401u16 => {
                     ListInboundSharesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -8601,7 +8601,7 @@ impl ListInboundSharesError {
                 }
                 429u16 => {
                     ListInboundSharesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -8611,7 +8611,7 @@ impl ListInboundSharesError {
                 }
                 500u16 => {
                     ListInboundSharesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -8638,19 +8638,19 @@ impl<E: DomainError> From<E> for ListInboundSharesError {
 #[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8744,7 +8744,7 @@ impl AcceptShareError {
             match status {
                 401u16 => {
                     AcceptShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -8754,21 +8754,21 @@ impl AcceptShareError {
                 }
                 403u16 => {
                     AcceptShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     AcceptShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
                     AcceptShareError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("share_not_pending"),
                                 message,
@@ -8778,7 +8778,7 @@ impl AcceptShareError {
                 }
                 429u16 => {
                     AcceptShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -8788,7 +8788,7 @@ impl AcceptShareError {
                 }
                 500u16 => {
                     AcceptShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -8815,19 +8815,19 @@ impl<E: DomainError> From<E> for AcceptShareError {
 #[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8921,7 +8921,7 @@ impl DeclineShareError {
             match status {
                 401u16 => {
                     DeclineShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -8931,21 +8931,21 @@ impl DeclineShareError {
                 }
                 403u16 => {
                     DeclineShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DeclineShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
                     DeclineShareError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("share_not_pending"),
                                 message,
@@ -8955,7 +8955,7 @@ impl DeclineShareError {
                 }
                 429u16 => {
                     DeclineShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -8965,7 +8965,7 @@ impl DeclineShareError {
                 }
                 500u16 => {
                     DeclineShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -8993,12 +8993,12 @@ impl<E: DomainError> From<E> for DeclineShareError {
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9065,7 +9065,7 @@ impl ListChainsError {
             match status {
                 400u16 => {
                     ListChainsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -9075,7 +9075,7 @@ impl ListChainsError {
                 }
                 429u16 => {
                     ListChainsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -9085,7 +9085,7 @@ impl ListChainsError {
                 }
                 500u16 => {
                     ListChainsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -9112,12 +9112,12 @@ impl<E: DomainError> From<E> for ListChainsError {
 #[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9184,14 +9184,14 @@ impl GetChainError {
             match status {
                 404u16 => {
                     GetChainError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -9201,7 +9201,7 @@ impl GetChainError {
                 }
                 500u16 => {
                     GetChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -9229,19 +9229,19 @@ impl<E: DomainError> From<E> for GetChainError {
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9335,7 +9335,7 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     ListTransactionsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -9345,7 +9345,7 @@ impl ListTransactionsError {
                 }
                 401u16 => {
                     ListTransactionsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -9355,7 +9355,7 @@ impl ListTransactionsError {
                 }
                 403u16 => {
                     ListTransactionsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("intents_api_disabled"),
                                 message,
@@ -9365,14 +9365,14 @@ impl ListTransactionsError {
                 }
                 404u16 => {
                     ListTransactionsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListTransactionsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -9382,7 +9382,7 @@ impl ListTransactionsError {
                 }
                 500u16 => {
                     ListTransactionsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -9410,24 +9410,24 @@ impl<E: DomainError> From<E> for ListTransactionsError {
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 422: `simulate_first` was set and the simulation failed; nothing was signed
-    UnprocessableEntity(::clawgen_runtime::ErrorBody<super::types::Error>),
+    UnprocessableEntity(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9539,7 +9539,7 @@ impl SubmitTransactionError {
             match status {
                 400u16 => {
                     SubmitTransactionError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -9549,7 +9549,7 @@ impl SubmitTransactionError {
                 }
                 401u16 => {
                     SubmitTransactionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -9559,7 +9559,7 @@ impl SubmitTransactionError {
                 }
                 402u16 => {
                     SubmitTransactionError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -9569,7 +9569,7 @@ impl SubmitTransactionError {
                 }
                 403u16 => {
                     SubmitTransactionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("intents_api_disabled"),
                                 message,
@@ -9579,14 +9579,14 @@ impl SubmitTransactionError {
                 }
                 404u16 => {
                     SubmitTransactionError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 422u16 => {
                     SubmitTransactionError::UnprocessableEntity(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("simulation_failed"),
                                 message,
@@ -9596,7 +9596,7 @@ impl SubmitTransactionError {
                 }
                 429u16 => {
                     SubmitTransactionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -9606,7 +9606,7 @@ impl SubmitTransactionError {
                 }
                 500u16 => {
                     SubmitTransactionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -9633,17 +9633,17 @@ impl<E: DomainError> From<E> for SubmitTransactionError {
 #[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9728,7 +9728,7 @@ impl GetTransactionError {
             match status {
                 401u16 => {
                     GetTransactionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -9738,7 +9738,7 @@ impl GetTransactionError {
                 }
                 403u16 => {
                     GetTransactionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("intents_api_disabled"),
                                 message,
@@ -9748,14 +9748,14 @@ impl GetTransactionError {
                 }
                 404u16 => {
                     GetTransactionError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetTransactionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -9765,7 +9765,7 @@ impl GetTransactionError {
                 }
                 500u16 => {
                     GetTransactionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -9793,22 +9793,22 @@ impl<E: DomainError> From<E> for GetTransactionError {
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9911,7 +9911,7 @@ impl SimulateTransactionError {
             match status {
                 400u16 => {
                     SimulateTransactionError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -9921,7 +9921,7 @@ impl SimulateTransactionError {
                 }
                 401u16 => {
                     SimulateTransactionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -9931,7 +9931,7 @@ impl SimulateTransactionError {
                 }
                 402u16 => {
                     SimulateTransactionError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -9941,7 +9941,7 @@ impl SimulateTransactionError {
                 }
                 403u16 => {
                     SimulateTransactionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("intents_api_disabled"),
                                 message,
@@ -9951,14 +9951,14 @@ impl SimulateTransactionError {
                 }
                 404u16 => {
                     SimulateTransactionError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     SimulateTransactionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -9968,7 +9968,7 @@ impl SimulateTransactionError {
                 }
                 500u16 => {
                     SimulateTransactionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -9996,22 +9996,22 @@ impl<E: DomainError> From<E> for SimulateTransactionError {
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10114,7 +10114,7 @@ impl SimulateTransactionBundleError {
             match status {
                 400u16 => {
                     SimulateTransactionBundleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -10124,7 +10124,7 @@ impl SimulateTransactionBundleError {
                 }
                 401u16 => {
                     SimulateTransactionBundleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -10134,7 +10134,7 @@ impl SimulateTransactionBundleError {
                 }
                 402u16 => {
                     SimulateTransactionBundleError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("payment_required"),
                                 message,
@@ -10144,7 +10144,7 @@ impl SimulateTransactionBundleError {
                 }
                 403u16 => {
                     SimulateTransactionBundleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("intents_api_disabled"),
                                 message,
@@ -10154,14 +10154,14 @@ impl SimulateTransactionBundleError {
                 }
                 404u16 => {
                     SimulateTransactionBundleError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     SimulateTransactionBundleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -10171,7 +10171,7 @@ impl SimulateTransactionBundleError {
                 }
                 500u16 => {
                     SimulateTransactionBundleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -10198,15 +10198,15 @@ impl<E: DomainError> From<E> for SimulateTransactionBundleError {
 #[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10282,7 +10282,7 @@ impl GetUsageSummaryError {
             match status {
                 401u16 => {
                     GetUsageSummaryError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -10292,14 +10292,14 @@ impl GetUsageSummaryError {
                 }
                 403u16 => {
                     GetUsageSummaryError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetUsageSummaryError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -10309,7 +10309,7 @@ impl GetUsageSummaryError {
                 }
                 500u16 => {
                     GetUsageSummaryError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -10337,17 +10337,17 @@ impl<E: DomainError> From<E> for GetUsageSummaryError {
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10432,7 +10432,7 @@ impl GetUsageHistoryError {
             match status {
                 400u16 => {
                     GetUsageHistoryError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -10442,7 +10442,7 @@ impl GetUsageHistoryError {
                 }
                 401u16 => {
                     GetUsageHistoryError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -10452,14 +10452,14 @@ impl GetUsageHistoryError {
                 }
                 403u16 => {
                     GetUsageHistoryError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetUsageHistoryError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -10469,7 +10469,7 @@ impl GetUsageHistoryError {
                 }
                 500u16 => {
                     GetUsageHistoryError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -10497,18 +10497,18 @@ impl<E: DomainError> From<E> for GetUsageHistoryError {
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: The organization already has an active subscription (use the portal to change it)
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10601,7 +10601,7 @@ impl CreateSubscriptionCheckoutError {
             match status {
                 400u16 => {
                     CreateSubscriptionCheckoutError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -10611,7 +10611,7 @@ impl CreateSubscriptionCheckoutError {
                 }
                 401u16 => {
                     CreateSubscriptionCheckoutError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -10621,14 +10621,14 @@ impl CreateSubscriptionCheckoutError {
                 }
                 403u16 => {
                     CreateSubscriptionCheckoutError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
                     CreateSubscriptionCheckoutError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("already_subscribed"),
                                 message,
@@ -10638,7 +10638,7 @@ impl CreateSubscriptionCheckoutError {
                 }
                 429u16 => {
                     CreateSubscriptionCheckoutError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -10648,7 +10648,7 @@ impl CreateSubscriptionCheckoutError {
                 }
                 500u16 => {
                     CreateSubscriptionCheckoutError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -10676,18 +10676,18 @@ impl<E: DomainError> From<E> for CreateSubscriptionCheckoutError {
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: The organization has no Stripe customer yet
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10778,7 +10778,7 @@ impl CreateBillingPortalSessionError {
             match status {
                 400u16 => {
                     CreateBillingPortalSessionError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -10788,7 +10788,7 @@ impl CreateBillingPortalSessionError {
                 }
                 401u16 => {
                     CreateBillingPortalSessionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -10798,14 +10798,14 @@ impl CreateBillingPortalSessionError {
                 }
                 403u16 => {
                     CreateBillingPortalSessionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
                     CreateBillingPortalSessionError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("no_billing_account"),
                                 message,
@@ -10815,7 +10815,7 @@ impl CreateBillingPortalSessionError {
                 }
                 429u16 => {
                     CreateBillingPortalSessionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -10825,7 +10825,7 @@ impl CreateBillingPortalSessionError {
                 }
                 500u16 => {
                     CreateBillingPortalSessionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -10852,15 +10852,15 @@ impl<E: DomainError> From<E> for CreateBillingPortalSessionError {
 #[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10936,7 +10936,7 @@ impl GetSubscriptionError {
             match status {
                 401u16 => {
                     GetSubscriptionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -10946,14 +10946,14 @@ impl GetSubscriptionError {
                 }
                 403u16 => {
                     GetSubscriptionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetSubscriptionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -10963,7 +10963,7 @@ impl GetSubscriptionError {
                 }
                 500u16 => {
                     GetSubscriptionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -10991,16 +10991,16 @@ impl<E: DomainError> From<E> for GetSubscriptionError {
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11084,7 +11084,7 @@ impl CreateCreditTopupError {
             match status {
                 400u16 => {
                     CreateCreditTopupError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -11094,7 +11094,7 @@ impl CreateCreditTopupError {
                 }
                 401u16 => {
                     CreateCreditTopupError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -11104,14 +11104,14 @@ impl CreateCreditTopupError {
                 }
                 403u16 => {
                     CreateCreditTopupError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     CreateCreditTopupError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -11121,7 +11121,7 @@ impl CreateCreditTopupError {
                 }
                 500u16 => {
                     CreateCreditTopupError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -11148,15 +11148,15 @@ impl<E: DomainError> From<E> for CreateCreditTopupError {
 #[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11232,7 +11232,7 @@ impl GetCreditBalanceError {
             match status {
                 401u16 => {
                     GetCreditBalanceError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -11242,14 +11242,14 @@ impl GetCreditBalanceError {
                 }
                 403u16 => {
                     GetCreditBalanceError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetCreditBalanceError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -11259,7 +11259,7 @@ impl GetCreditBalanceError {
                 }
                 500u16 => {
                     GetCreditBalanceError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -11287,17 +11287,17 @@ impl<E: DomainError> From<E> for GetCreditBalanceError {
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11382,7 +11382,7 @@ impl ListCreditTransactionsError {
             match status {
                 400u16 => {
                     ListCreditTransactionsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -11392,7 +11392,7 @@ impl ListCreditTransactionsError {
                 }
                 401u16 => {
                     ListCreditTransactionsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -11402,14 +11402,14 @@ impl ListCreditTransactionsError {
                 }
                 403u16 => {
                     ListCreditTransactionsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListCreditTransactionsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -11419,7 +11419,7 @@ impl ListCreditTransactionsError {
                 }
                 500u16 => {
                     ListCreditTransactionsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -11447,16 +11447,16 @@ impl<E: DomainError> From<E> for ListCreditTransactionsError {
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11540,7 +11540,7 @@ impl SetOverageMethodError {
             match status {
                 400u16 => {
                     SetOverageMethodError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -11550,7 +11550,7 @@ impl SetOverageMethodError {
                 }
                 401u16 => {
                     SetOverageMethodError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -11560,14 +11560,14 @@ impl SetOverageMethodError {
                 }
                 403u16 => {
                     SetOverageMethodError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     SetOverageMethodError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -11577,7 +11577,7 @@ impl SetOverageMethodError {
                 }
                 500u16 => {
                     SetOverageMethodError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -11604,12 +11604,12 @@ impl<E: DomainError> From<E> for SetOverageMethodError {
 #[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11675,7 +11675,7 @@ impl HandleStripeWebhookError {
             match status {
                 400u16 => {
                     HandleStripeWebhookError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_signature"),
                                 message,
@@ -11685,7 +11685,7 @@ impl HandleStripeWebhookError {
                 }
                 429u16 => {
                     HandleStripeWebhookError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -11695,7 +11695,7 @@ impl HandleStripeWebhookError {
                 }
                 500u16 => {
                     HandleStripeWebhookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -11723,17 +11723,17 @@ impl<E: DomainError> From<E> for HandleStripeWebhookError {
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11818,7 +11818,7 @@ impl ListAuditEventsError {
             match status {
                 400u16 => {
                     ListAuditEventsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -11828,7 +11828,7 @@ impl ListAuditEventsError {
                 }
                 401u16 => {
                     ListAuditEventsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -11838,14 +11838,14 @@ impl ListAuditEventsError {
                 }
                 403u16 => {
                     ListAuditEventsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListAuditEventsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -11855,7 +11855,7 @@ impl ListAuditEventsError {
                 }
                 500u16 => {
                     ListAuditEventsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -11883,17 +11883,17 @@ impl<E: DomainError> From<E> for ListAuditEventsError {
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11978,7 +11978,7 @@ impl ListOrgMembersError {
             match status {
                 400u16 => {
                     ListOrgMembersError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -11988,7 +11988,7 @@ impl ListOrgMembersError {
                 }
                 401u16 => {
                     ListOrgMembersError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -11998,14 +11998,14 @@ impl ListOrgMembersError {
                 }
                 403u16 => {
                     ListOrgMembersError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListOrgMembersError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -12015,7 +12015,7 @@ impl ListOrgMembersError {
                 }
                 500u16 => {
                     ListOrgMembersError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -12043,19 +12043,19 @@ impl<E: DomainError> From<E> for ListOrgMembersError {
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: The person is already a member or has a pending invitation
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12148,7 +12148,7 @@ impl InviteOrgMemberError {
             match status {
                 400u16 => {
                     InviteOrgMemberError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -12158,7 +12158,7 @@ impl InviteOrgMemberError {
                 }
                 401u16 => {
                     InviteOrgMemberError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -12168,14 +12168,14 @@ impl InviteOrgMemberError {
                 }
                 403u16 => {
                     InviteOrgMemberError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
                     InviteOrgMemberError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("already_member"),
                                 message,
@@ -12185,7 +12185,7 @@ impl InviteOrgMemberError {
                 }
                 429u16 => {
                     InviteOrgMemberError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -12195,7 +12195,7 @@ impl InviteOrgMemberError {
                 }
                 500u16 => {
                     InviteOrgMemberError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -12222,17 +12222,17 @@ impl<E: DomainError> From<E> for InviteOrgMemberError {
 #[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12317,7 +12317,7 @@ impl RemoveOrgMemberError {
             match status {
                 401u16 => {
                     RemoveOrgMemberError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -12327,21 +12327,21 @@ impl RemoveOrgMemberError {
                 }
                 403u16 => {
                     RemoveOrgMemberError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     RemoveOrgMemberError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     RemoveOrgMemberError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -12351,7 +12351,7 @@ impl RemoveOrgMemberError {
                 }
                 500u16 => {
                     RemoveOrgMemberError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -12379,19 +12379,19 @@ impl<E: DomainError> From<E> for RemoveOrgMemberError {
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12485,7 +12485,7 @@ impl UpdateOrgMemberRoleError {
             match status {
                 400u16 => {
                     UpdateOrgMemberRoleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -12495,7 +12495,7 @@ impl UpdateOrgMemberRoleError {
                 }
                 401u16 => {
                     UpdateOrgMemberRoleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -12505,21 +12505,21 @@ impl UpdateOrgMemberRoleError {
                 }
                 403u16 => {
                     UpdateOrgMemberRoleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     UpdateOrgMemberRoleError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     UpdateOrgMemberRoleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -12529,7 +12529,7 @@ impl UpdateOrgMemberRoleError {
                 }
                 500u16 => {
                     UpdateOrgMemberRoleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -12557,17 +12557,17 @@ impl<E: DomainError> From<E> for UpdateOrgMemberRoleError {
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12652,7 +12652,7 @@ impl ListIpRulesError {
             match status {
                 400u16 => {
                     ListIpRulesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -12662,7 +12662,7 @@ impl ListIpRulesError {
                 }
                 401u16 => {
                     ListIpRulesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -12672,14 +12672,14 @@ impl ListIpRulesError {
                 }
                 403u16 => {
                     ListIpRulesError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     ListIpRulesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -12689,7 +12689,7 @@ impl ListIpRulesError {
                 }
                 500u16 => {
                     ListIpRulesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -12717,17 +12717,17 @@ impl<E: DomainError> From<E> for ListIpRulesError {
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12812,7 +12812,7 @@ impl CreateIpRuleError {
             match status {
                 400u16 => {
                     CreateIpRuleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -12822,7 +12822,7 @@ impl CreateIpRuleError {
                 }
                 401u16 => {
                     CreateIpRuleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -12832,14 +12832,14 @@ impl CreateIpRuleError {
                 }
                 403u16 => {
                     CreateIpRuleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
                     CreateIpRuleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -12849,7 +12849,7 @@ impl CreateIpRuleError {
                 }
                 500u16 => {
                     CreateIpRuleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -12876,17 +12876,17 @@ impl<E: DomainError> From<E> for CreateIpRuleError {
 #[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12971,7 +12971,7 @@ impl DeleteIpRuleError {
             match status {
                 401u16 => {
                     DeleteIpRuleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -12981,21 +12981,21 @@ impl DeleteIpRuleError {
                 }
                 403u16 => {
                     DeleteIpRuleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
                     DeleteIpRuleError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeleteIpRuleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13005,7 +13005,7 @@ impl DeleteIpRuleError {
                 }
                 500u16 => {
                     DeleteIpRuleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13033,16 +13033,16 @@ impl<E: DomainError> From<E> for DeleteIpRuleError {
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13123,7 +13123,7 @@ impl ListAdminSettingsError {
             match status {
                 400u16 => {
                     ListAdminSettingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -13133,7 +13133,7 @@ impl ListAdminSettingsError {
                 }
                 401u16 => {
                     ListAdminSettingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -13143,7 +13143,7 @@ impl ListAdminSettingsError {
                 }
                 403u16 => {
                     ListAdminSettingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -13153,7 +13153,7 @@ impl ListAdminSettingsError {
                 }
                 429u16 => {
                     ListAdminSettingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13163,7 +13163,7 @@ impl ListAdminSettingsError {
                 }
                 500u16 => {
                     ListAdminSettingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13191,18 +13191,18 @@ impl<E: DomainError> From<E> for ListAdminSettingsError {
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13292,7 +13292,7 @@ impl UpdateAdminSettingError {
             match status {
                 400u16 => {
                     UpdateAdminSettingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -13302,7 +13302,7 @@ impl UpdateAdminSettingError {
                 }
                 401u16 => {
                     UpdateAdminSettingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -13312,7 +13312,7 @@ impl UpdateAdminSettingError {
                 }
                 403u16 => {
                     UpdateAdminSettingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -13322,14 +13322,14 @@ impl UpdateAdminSettingError {
                 }
                 404u16 => {
                     UpdateAdminSettingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     UpdateAdminSettingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13339,7 +13339,7 @@ impl UpdateAdminSettingError {
                 }
                 500u16 => {
                     UpdateAdminSettingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13366,16 +13366,16 @@ impl<E: DomainError> From<E> for UpdateAdminSettingError {
 #[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13456,7 +13456,7 @@ impl DeleteAdminSettingError {
             match status {
                 401u16 => {
                     DeleteAdminSettingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -13466,7 +13466,7 @@ impl DeleteAdminSettingError {
                 }
                 403u16 => {
                     DeleteAdminSettingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -13476,14 +13476,14 @@ impl DeleteAdminSettingError {
                 }
                 404u16 => {
                     DeleteAdminSettingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeleteAdminSettingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13493,7 +13493,7 @@ impl DeleteAdminSettingError {
                 }
                 500u16 => {
                     DeleteAdminSettingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13520,14 +13520,14 @@ impl<E: DomainError> From<E> for DeleteAdminSettingError {
 #[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13599,7 +13599,7 @@ impl GetX402ConfigError {
             match status {
                 401u16 => {
                     GetX402ConfigError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -13609,7 +13609,7 @@ impl GetX402ConfigError {
                 }
                 403u16 => {
                     GetX402ConfigError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -13619,7 +13619,7 @@ impl GetX402ConfigError {
                 }
                 429u16 => {
                     GetX402ConfigError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13629,7 +13629,7 @@ impl GetX402ConfigError {
                 }
                 500u16 => {
                     GetX402ConfigError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13657,16 +13657,16 @@ impl<E: DomainError> From<E> for GetX402ConfigError {
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13747,7 +13747,7 @@ impl UpdateX402ConfigError {
             match status {
                 400u16 => {
                     UpdateX402ConfigError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -13757,7 +13757,7 @@ impl UpdateX402ConfigError {
                 }
                 401u16 => {
                     UpdateX402ConfigError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -13767,7 +13767,7 @@ impl UpdateX402ConfigError {
                 }
                 403u16 => {
                     UpdateX402ConfigError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -13777,7 +13777,7 @@ impl UpdateX402ConfigError {
                 }
                 429u16 => {
                     UpdateX402ConfigError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13787,7 +13787,7 @@ impl UpdateX402ConfigError {
                 }
                 500u16 => {
                     UpdateX402ConfigError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13815,16 +13815,16 @@ impl<E: DomainError> From<E> for UpdateX402ConfigError {
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13905,7 +13905,7 @@ impl ListAdminUsersError {
             match status {
                 400u16 => {
                     ListAdminUsersError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -13915,7 +13915,7 @@ impl ListAdminUsersError {
                 }
                 401u16 => {
                     ListAdminUsersError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -13925,7 +13925,7 @@ impl ListAdminUsersError {
                 }
                 403u16 => {
                     ListAdminUsersError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -13935,7 +13935,7 @@ impl ListAdminUsersError {
                 }
                 429u16 => {
                     ListAdminUsersError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -13945,7 +13945,7 @@ impl ListAdminUsersError {
                 }
                 500u16 => {
                     ListAdminUsersError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -13972,16 +13972,16 @@ impl<E: DomainError> From<E> for ListAdminUsersError {
 #[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -14062,7 +14062,7 @@ impl DeleteAdminUserError {
             match status {
                 401u16 => {
                     DeleteAdminUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -14072,7 +14072,7 @@ impl DeleteAdminUserError {
                 }
                 403u16 => {
                     DeleteAdminUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -14082,14 +14082,14 @@ impl DeleteAdminUserError {
                 }
                 404u16 => {
                     DeleteAdminUserError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeleteAdminUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -14099,7 +14099,7 @@ impl DeleteAdminUserError {
                 }
                 500u16 => {
                     DeleteAdminUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -14127,16 +14127,16 @@ impl<E: DomainError> From<E> for DeleteAdminUserError {
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -14217,7 +14217,7 @@ impl ListAdminChainsError {
             match status {
                 400u16 => {
                     ListAdminChainsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -14227,7 +14227,7 @@ impl ListAdminChainsError {
                 }
                 401u16 => {
                     ListAdminChainsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -14237,7 +14237,7 @@ impl ListAdminChainsError {
                 }
                 403u16 => {
                     ListAdminChainsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -14247,7 +14247,7 @@ impl ListAdminChainsError {
                 }
                 429u16 => {
                     ListAdminChainsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -14257,7 +14257,7 @@ impl ListAdminChainsError {
                 }
                 500u16 => {
                     ListAdminChainsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -14285,18 +14285,18 @@ impl<E: DomainError> From<E> for ListAdminChainsError {
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: A chain with this name or chain ID already exists
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -14385,7 +14385,7 @@ impl CreateAdminChainError {
             match status {
                 400u16 => {
                     CreateAdminChainError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -14395,7 +14395,7 @@ impl CreateAdminChainError {
                 }
                 401u16 => {
                     CreateAdminChainError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -14405,7 +14405,7 @@ impl CreateAdminChainError {
                 }
                 403u16 => {
                     CreateAdminChainError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -14415,7 +14415,7 @@ impl CreateAdminChainError {
                 }
                 409u16 => {
                     CreateAdminChainError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("chain_exists"),
                                 message,
@@ -14425,7 +14425,7 @@ impl CreateAdminChainError {
                 }
                 429u16 => {
                     CreateAdminChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -14435,7 +14435,7 @@ impl CreateAdminChainError {
                 }
                 500u16 => {
                     CreateAdminChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -14463,18 +14463,18 @@ impl<E: DomainError> From<E> for CreateAdminChainError {
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -14564,7 +14564,7 @@ impl UpdateAdminChainError {
             match status {
                 400u16 => {
                     UpdateAdminChainError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -14574,7 +14574,7 @@ impl UpdateAdminChainError {
                 }
                 401u16 => {
                     UpdateAdminChainError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -14584,7 +14584,7 @@ impl UpdateAdminChainError {
                 }
                 403u16 => {
                     UpdateAdminChainError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -14594,14 +14594,14 @@ impl UpdateAdminChainError {
                 }
                 404u16 => {
                     UpdateAdminChainError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     UpdateAdminChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -14611,7 +14611,7 @@ impl UpdateAdminChainError {
                 }
                 500u16 => {
                     UpdateAdminChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -14638,16 +14638,16 @@ impl<E: DomainError> From<E> for UpdateAdminChainError {
 #[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -14728,7 +14728,7 @@ impl DeleteAdminChainError {
             match status {
                 401u16 => {
                     DeleteAdminChainError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -14738,7 +14738,7 @@ impl DeleteAdminChainError {
                 }
                 403u16 => {
                     DeleteAdminChainError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -14748,14 +14748,14 @@ impl DeleteAdminChainError {
                 }
                 404u16 => {
                     DeleteAdminChainError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     DeleteAdminChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -14765,7 +14765,7 @@ impl DeleteAdminChainError {
                 }
                 500u16 => {
                     DeleteAdminChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -14792,16 +14792,16 @@ impl<E: DomainError> From<E> for DeleteAdminChainError {
 #[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -14882,7 +14882,7 @@ impl GetOrgLimitsError {
             match status {
                 401u16 => {
                     GetOrgLimitsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -14892,7 +14892,7 @@ impl GetOrgLimitsError {
                 }
                 403u16 => {
                     GetOrgLimitsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -14902,14 +14902,14 @@ impl GetOrgLimitsError {
                 }
                 404u16 => {
                     GetOrgLimitsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     GetOrgLimitsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -14919,7 +14919,7 @@ impl GetOrgLimitsError {
                 }
                 500u16 => {
                     GetOrgLimitsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -14947,18 +14947,18 @@ impl<E: DomainError> From<E> for GetOrgLimitsError {
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -15048,7 +15048,7 @@ impl UpdateOrgLimitsError {
             match status {
                 400u16 => {
                     UpdateOrgLimitsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -15058,7 +15058,7 @@ impl UpdateOrgLimitsError {
                 }
                 401u16 => {
                     UpdateOrgLimitsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -15068,7 +15068,7 @@ impl UpdateOrgLimitsError {
                 }
                 403u16 => {
                     UpdateOrgLimitsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -15078,14 +15078,14 @@ impl UpdateOrgLimitsError {
                 }
                 404u16 => {
                     UpdateOrgLimitsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     UpdateOrgLimitsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -15095,7 +15095,7 @@ impl UpdateOrgLimitsError {
                 }
                 500u16 => {
                     UpdateOrgLimitsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,
@@ -15123,18 +15123,18 @@ impl<E: DomainError> From<E> for UpdateOrgLimitsError {
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -15224,7 +15224,7 @@ impl SetOrgBillingTierError {
             match status {
                 400u16 => {
                     SetOrgBillingTierError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("invalid_request"),
                                 message,
@@ -15234,7 +15234,7 @@ impl SetOrgBillingTierError {
                 }
                 401u16 => {
                     SetOrgBillingTierError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("unauthorized"),
                                 message,
@@ -15244,7 +15244,7 @@ impl SetOrgBillingTierError {
                 }
                 403u16 => {
                     SetOrgBillingTierError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("admin_required"),
                                 message,
@@ -15254,14 +15254,14 @@ impl SetOrgBillingTierError {
                 }
                 404u16 => {
                     SetOrgBillingTierError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
                     SetOrgBillingTierError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("rate_limited"),
                                 message,
@@ -15271,7 +15271,7 @@ impl SetOrgBillingTierError {
                 }
                 500u16 => {
                     SetOrgBillingTierError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 String::from("internal_error"),
                                 message,

@@ -2711,6 +2711,29 @@ fn rejecting<E: ::axum::response::IntoResponse>(
         None => refuse(status, message, retry_after),
     }
 }
+async fn guard_1<A: OneclawApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.bearer_jwt.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from("Missing or invalid bearer token"),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_get_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
@@ -2921,16 +2944,8 @@ async fn handle_revoke_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RevokeShare,
                             &credentials,
                             &cx,
@@ -2938,12 +2953,7 @@ async fn handle_revoke_share<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -3185,16 +3195,8 @@ async fn handle_revoke_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject_revoke_token(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RevokeToken,
                             &credentials,
                             &cx,
@@ -3202,11 +3204,12 @@ async fn handle_revoke_token<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject_revoke_token(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject_revoke_token(403u16, message, 0);
+                        Err(refused) => {
+                            return reject_revoke_token(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
                         }
                     };
                     match api.revoke_token(cx.with_identity(identity)).await {
@@ -3526,16 +3529,8 @@ async fn handle_change_password<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ChangePassword,
                             &credentials,
                             &cx,
@@ -3543,12 +3538,7 @@ async fn handle_change_password<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let bytes = match read_body(body, served.config.body_limit).await {
                         Ok(bytes) => bytes,
@@ -3688,16 +3678,8 @@ async fn handle_get_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetCurrentUser,
                             &credentials,
                             &cx,
@@ -3705,12 +3687,7 @@ async fn handle_get_current_user<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -3768,16 +3745,8 @@ async fn handle_delete_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteCurrentUser,
                             &credentials,
                             &cx,
@@ -3785,12 +3754,7 @@ async fn handle_delete_current_user<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     match api.delete_current_user(cx.with_identity(identity)).await {
                         Ok(value) => {
@@ -3845,16 +3809,8 @@ async fn handle_update_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateCurrentUser,
                             &credentials,
                             &cx,
@@ -3862,12 +3818,7 @@ async fn handle_update_current_user<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -3958,16 +3909,8 @@ async fn handle_get_mfa_status<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetMfaStatus,
                             &credentials,
                             &cx,
@@ -3975,12 +3918,7 @@ async fn handle_get_mfa_status<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -4038,25 +3976,16 @@ async fn handle_setup_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::SetupMfa, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SetupMfa,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -4114,16 +4043,8 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::VerifyMfaSetup,
                             &credentials,
                             &cx,
@@ -4131,12 +4052,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -4314,25 +4230,16 @@ async fn handle_disable_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::DisableMfa, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DisableMfa,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let bytes = match read_body(body, served.config.body_limit).await {
                         Ok(bytes) => bytes,
@@ -4675,16 +4582,8 @@ async fn handle_approve_device<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ApproveDevice,
                             &credentials,
                             &cx,
@@ -4692,12 +4591,7 @@ async fn handle_approve_device<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -4787,25 +4681,16 @@ async fn handle_deny_device<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::DenyDevice, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DenyDevice,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -4895,16 +4780,8 @@ async fn handle_list_api_keys<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListApiKeys,
                             &credentials,
                             &cx,
@@ -4912,12 +4789,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -4975,16 +4847,8 @@ async fn handle_create_api_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateApiKey,
                             &credentials,
                             &cx,
@@ -4992,12 +4856,7 @@ async fn handle_create_api_key<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -5087,16 +4946,8 @@ async fn handle_revoke_api_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RevokeApiKey,
                             &credentials,
                             &cx,
@@ -5104,12 +4955,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -5171,24 +5017,17 @@ async fn handle_list_vaults<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject_list_vaults(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::ListVaults, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListVaults,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject_list_vaults(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject_list_vaults(403u16, message, 0);
+                        Err(refused) => {
+                            return reject_list_vaults(refused.status, refused.message, 0);
                         }
                     };
                     if let Err(refused) = check_accept(
@@ -5247,16 +5086,8 @@ async fn handle_create_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateVault,
                             &credentials,
                             &cx,
@@ -5264,12 +5095,7 @@ async fn handle_create_vault<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -5359,25 +5185,16 @@ async fn handle_get_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::GetVault, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetVault,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -5447,16 +5264,8 @@ async fn handle_delete_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteVault,
                             &credentials,
                             &cx,
@@ -5464,12 +5273,7 @@ async fn handle_delete_vault<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -5536,25 +5340,16 @@ async fn handle_enable_cmek<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::EnableCmek, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::EnableCmek,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -5659,16 +5454,8 @@ async fn handle_disable_cmek<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DisableCmek,
                             &credentials,
                             &cx,
@@ -5676,12 +5463,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -5748,16 +5530,8 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::StartCmekRotation,
                             &credentials,
                             &cx,
@@ -5765,12 +5539,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -5875,16 +5644,8 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetCmekRotationJob,
                             &credentials,
                             &cx,
@@ -5892,12 +5653,7 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -5978,16 +5734,8 @@ async fn handle_list_secrets<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListSecrets,
                             &credentials,
                             &cx,
@@ -5995,12 +5743,7 @@ async fn handle_list_secrets<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -6080,25 +5823,16 @@ async fn handle_get_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::GetSecret, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetSecret,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -6201,25 +5935,16 @@ async fn handle_put_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::PutSecret, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::PutSecret,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -6344,16 +6069,8 @@ async fn handle_delete_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteSecret,
                             &credentials,
                             &cx,
@@ -6361,12 +6078,7 @@ async fn handle_delete_secret<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -6456,16 +6168,8 @@ async fn handle_list_policies<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListPolicies,
                             &credentials,
                             &cx,
@@ -6473,12 +6177,7 @@ async fn handle_list_policies<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -6548,16 +6247,8 @@ async fn handle_create_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreatePolicy,
                             &credentials,
                             &cx,
@@ -6565,12 +6256,7 @@ async fn handle_create_policy<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -6675,16 +6361,8 @@ async fn handle_update_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdatePolicy,
                             &credentials,
                             &cx,
@@ -6692,12 +6370,7 @@ async fn handle_update_policy<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -6815,16 +6488,8 @@ async fn handle_delete_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeletePolicy,
                             &credentials,
                             &cx,
@@ -6832,12 +6497,7 @@ async fn handle_delete_policy<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -7003,25 +6663,16 @@ async fn handle_list_agents<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::ListAgents, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListAgents,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7079,16 +6730,8 @@ async fn handle_create_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateAgent,
                             &credentials,
                             &cx,
@@ -7096,12 +6739,7 @@ async fn handle_create_agent<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7191,16 +6829,8 @@ async fn handle_get_current_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetCurrentAgent,
                             &credentials,
                             &cx,
@@ -7208,12 +6838,7 @@ async fn handle_get_current_agent<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7271,25 +6896,16 @@ async fn handle_get_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(super::auth::Operation::GetAgent, &credentials, &cx)
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetAgent,
+                            &credentials,
+                            &cx,
+                        )
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7359,16 +6975,8 @@ async fn handle_deactivate_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeactivateAgent,
                             &credentials,
                             &cx,
@@ -7376,12 +6984,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -7451,16 +7054,8 @@ async fn handle_update_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateAgent,
                             &credentials,
                             &cx,
@@ -7468,12 +7063,7 @@ async fn handle_update_agent<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7578,16 +7168,8 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RotateAgentKey,
                             &credentials,
                             &cx,
@@ -7595,12 +7177,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7673,16 +7250,8 @@ async fn handle_create_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateShare,
                             &credentials,
                             &cx,
@@ -7690,12 +7259,7 @@ async fn handle_create_share<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -7799,16 +7363,8 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject_list_outbound_shares(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListOutboundShares,
                             &credentials,
                             &cx,
@@ -7816,11 +7372,12 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject_list_outbound_shares(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject_list_outbound_shares(403u16, message, 0);
+                        Err(refused) => {
+                            return reject_list_outbound_shares(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
                         }
                     };
                     if let Err(refused) = check_accept(
@@ -7894,16 +7451,8 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject_list_inbound_shares(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListInboundShares,
                             &credentials,
                             &cx,
@@ -7911,11 +7460,12 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject_list_inbound_shares(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject_list_inbound_shares(403u16, message, 0);
+                        Err(refused) => {
+                            return reject_list_inbound_shares(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
                         }
                     };
                     if let Err(refused) = check_accept(
@@ -7990,16 +7540,8 @@ async fn handle_accept_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::AcceptShare,
                             &credentials,
                             &cx,
@@ -8007,12 +7549,7 @@ async fn handle_accept_share<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8082,16 +7619,8 @@ async fn handle_decline_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeclineShare,
                             &credentials,
                             &cx,
@@ -8099,12 +7628,7 @@ async fn handle_decline_share<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8310,16 +7834,8 @@ async fn handle_list_transactions<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListTransactions,
                             &credentials,
                             &cx,
@@ -8327,12 +7843,7 @@ async fn handle_list_transactions<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8412,16 +7923,8 @@ async fn handle_submit_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::SubmitTransaction,
                             &credentials,
                             &cx,
@@ -8429,12 +7932,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8539,16 +8037,8 @@ async fn handle_get_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetTransaction,
                             &credentials,
                             &cx,
@@ -8556,12 +8046,7 @@ async fn handle_get_transaction<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8638,16 +8123,8 @@ async fn handle_simulate_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::SimulateTransaction,
                             &credentials,
                             &cx,
@@ -8655,12 +8132,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8769,16 +8241,8 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::SimulateTransactionBundle,
                             &credentials,
                             &cx,
@@ -8786,12 +8250,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8900,16 +8359,8 @@ async fn handle_get_usage_summary<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetUsageSummary,
                             &credentials,
                             &cx,
@@ -8917,12 +8368,7 @@ async fn handle_get_usage_summary<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -8980,16 +8426,8 @@ async fn handle_get_usage_history<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetUsageHistory,
                             &credentials,
                             &cx,
@@ -8997,12 +8435,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9064,16 +8497,8 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateSubscriptionCheckout,
                             &credentials,
                             &cx,
@@ -9081,12 +8506,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9183,16 +8603,8 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateBillingPortalSession,
                             &credentials,
                             &cx,
@@ -9200,12 +8612,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9298,16 +8705,8 @@ async fn handle_get_subscription<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetSubscription,
                             &credentials,
                             &cx,
@@ -9315,12 +8714,7 @@ async fn handle_get_subscription<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9378,16 +8772,8 @@ async fn handle_create_credit_topup<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateCreditTopup,
                             &credentials,
                             &cx,
@@ -9395,12 +8781,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9491,16 +8872,8 @@ async fn handle_get_credit_balance<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetCreditBalance,
                             &credentials,
                             &cx,
@@ -9508,12 +8881,7 @@ async fn handle_get_credit_balance<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9575,16 +8943,8 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListCreditTransactions,
                             &credentials,
                             &cx,
@@ -9592,12 +8952,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9668,16 +9023,8 @@ async fn handle_set_overage_method<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::SetOverageMethod,
                             &credentials,
                             &cx,
@@ -9685,12 +9032,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9900,16 +9242,8 @@ async fn handle_list_audit_events<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListAuditEvents,
                             &credentials,
                             &cx,
@@ -9917,12 +9251,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -9988,16 +9317,8 @@ async fn handle_list_org_members<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListOrgMembers,
                             &credentials,
                             &cx,
@@ -10005,12 +9326,7 @@ async fn handle_list_org_members<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10068,16 +9384,8 @@ async fn handle_invite_org_member<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::InviteOrgMember,
                             &credentials,
                             &cx,
@@ -10085,12 +9393,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10180,16 +9483,8 @@ async fn handle_remove_org_member<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::RemoveOrgMember,
                             &credentials,
                             &cx,
@@ -10197,12 +9492,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -10268,16 +9558,8 @@ async fn handle_update_org_member_role<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateOrgMemberRole,
                             &credentials,
                             &cx,
@@ -10285,12 +9567,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10389,16 +9666,8 @@ async fn handle_list_ip_rules<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListIpRules,
                             &credentials,
                             &cx,
@@ -10406,12 +9675,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10469,16 +9733,8 @@ async fn handle_create_ip_rule<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateIpRule,
                             &credentials,
                             &cx,
@@ -10486,12 +9742,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10581,16 +9832,8 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteIpRule,
                             &credentials,
                             &cx,
@@ -10598,12 +9841,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -10666,16 +9904,8 @@ async fn handle_list_admin_settings<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListAdminSettings,
                             &credentials,
                             &cx,
@@ -10683,12 +9913,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10746,16 +9971,8 @@ async fn handle_update_admin_setting<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateAdminSetting,
                             &credentials,
                             &cx,
@@ -10763,12 +9980,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -10879,16 +10091,8 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteAdminSetting,
                             &credentials,
                             &cx,
@@ -10896,12 +10100,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -10981,16 +10180,8 @@ async fn handle_get_x402_config<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetX402Config,
                             &credentials,
                             &cx,
@@ -10998,12 +10189,7 @@ async fn handle_get_x402_config<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11061,16 +10247,8 @@ async fn handle_update_x402_config<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateX402Config,
                             &credentials,
                             &cx,
@@ -11078,12 +10256,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11174,16 +10347,8 @@ async fn handle_list_admin_users<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListAdminUsers,
                             &credentials,
                             &cx,
@@ -11191,12 +10356,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11261,16 +10421,8 @@ async fn handle_delete_admin_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteAdminUser,
                             &credentials,
                             &cx,
@@ -11278,12 +10430,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -11349,16 +10496,8 @@ async fn handle_list_admin_chains<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::ListAdminChains,
                             &credentials,
                             &cx,
@@ -11366,12 +10505,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11429,16 +10563,8 @@ async fn handle_create_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::CreateAdminChain,
                             &credentials,
                             &cx,
@@ -11446,12 +10572,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11542,16 +10663,8 @@ async fn handle_update_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateAdminChain,
                             &credentials,
                             &cx,
@@ -11559,12 +10672,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11681,16 +10789,8 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::DeleteAdminChain,
                             &credentials,
                             &cx,
@@ -11698,12 +10798,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     let path = match path_params(&mut cx.parts).await {
                         Ok(path) => path,
@@ -11785,16 +10880,8 @@ async fn handle_get_org_limits<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::GetOrgLimits,
                             &credentials,
                             &cx,
@@ -11802,12 +10889,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11873,16 +10955,8 @@ async fn handle_update_org_limits<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::UpdateOrgLimits,
                             &credentials,
                             &cx,
@@ -11890,12 +10964,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
@@ -11996,16 +11065,8 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
             }
             None => {
                 async {
-                    let satisfied = credentials.bearer_jwt.is_some();
-                    if !satisfied {
-                        return reject(
-                            401u16,
-                            String::from("Missing or invalid bearer token"),
-                            0,
-                        );
-                    }
-                    let identity = match api
-                        .authorize(
+                    let identity = match guard_1(
+                            api,
                             super::auth::Operation::SetOrgBillingTier,
                             &credentials,
                             &cx,
@@ -12013,12 +11074,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         .await
                     {
                         Ok(identity) => identity,
-                        Err(super::auth::AuthError::Unauthenticated(message)) => {
-                            return reject(401u16, message, 0);
-                        }
-                        Err(super::auth::AuthError::Forbidden(message)) => {
-                            return reject(403u16, message, 0);
-                        }
+                        Err(refused) => return reject(refused.status, refused.message, 0),
                     };
                     if let Err(refused) = check_accept(
                         &cx.parts.headers,
