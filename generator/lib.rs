@@ -31,6 +31,7 @@ pub mod load;
 pub mod normalize;
 pub mod options;
 pub mod release;
+pub mod timing;
 pub mod validate;
 pub mod write;
 
@@ -122,7 +123,9 @@ enum Layout {
 /// Generates from one loaded document; `options` win over the document's own `x-clawgen-*` choices.
 fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Result<Generated> {
     let run = || -> Result<Generated> {
+        let normalizing = timing::step(|| "normalize".into());
         let mut doc = normalize::normalize(source)?;
+        drop(normalizing);
         let options = options.over(&Options::from_document(source, &doc)?);
         let stem = source.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into());
         // A generic file name (`openapi.yaml`) says nothing; the title does.
@@ -132,7 +135,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let (mut custom, notes) = options::apply(source, &mut doc, &options)?;
         // Cargo features belong to a crate: a module included by a build script has all of its tags.
         custom.tag_features &= layout == Layout::Crate;
+        let lowering = timing::step(|| "lower".into());
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        drop(lowering);
         // Emission reads the IR alone: the normalised document (a copy of the
         // whole JSON and its typed model) goes before the largest allocations come.
         drop(doc);
@@ -142,6 +147,7 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             }
         }
         warnings.extend(notes);
+        let _emitting = timing::step(|| "emit (all files)".into());
         let files = match layout {
             Layout::Crate => {
                 let mut files = emit::crate_files(&api, options.parts())?;

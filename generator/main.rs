@@ -9,6 +9,13 @@ use clawgen::diagnostic::{self, Diagnostic, Renderer, Severity};
 use clawgen::diff::report;
 use clawgen::release::{self, Release};
 
+/// Emission and printing allocate millions of small, short-lived tokens and
+/// syn nodes; mimalloc serves them about twice as fast as glibc's malloc
+/// (`scripts/bench`, README "Performance"). The library leaves the allocator to its user.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generate Rust crates (typed client, axum server, error enums) from OpenAPI documents.
 #[derive(Debug, Parser)]
 #[command(name = "clawgen", version, about)]
@@ -207,13 +214,18 @@ fn prepare(
     let mut releases: Vec<(Release, clawgen::Statistics)> = Vec::new();
     for spec in specs {
         let options = config.for_spec(spec);
+        let loading = clawgen::timing::step(|| "load".into());
         let source = clawgen::load::Source::read_with(spec, &options.ref_roots)?;
+        drop(loading);
         let generated = clawgen::generate_crate_from_source(&source, &options)?;
         if let Some(reporter) = reporter.as_deref_mut() {
+            let _reporting = clawgen::timing::step(|| format!("report {} warnings", generated.warnings.len()));
             reporter.report_warnings(&generated.warnings);
         }
         let statistics = generated.statistics.clone();
+        let preparing = clawgen::timing::step(|| "release (compare with the last generation)".into());
         let release = release::prepare(out, &source, generated)?;
+        drop(preparing);
         // Both would be compared with the same record, and the second would overwrite the first.
         // (`releases[i]` comes from `specs[i]`.)
         if let Some(earlier) = releases.iter().position(|(r, _)| r.dir == release.dir) {
@@ -265,6 +277,7 @@ fn generate(
     let changed = clawgen::write::write_runtime(out)?;
     reporter.runtime_written(&out.join(clawgen::emit::RUNTIME_CRATE), changed.len());
     for ((release, statistics), spec) in releases.iter().zip(specs) {
+        let _writing = clawgen::timing::step(|| format!("write {}", release.dir.display()));
         let changed = clawgen::write::write_all(&release.dir, &release.files)?;
         reporter.written(spec, &release.dir, changed.len(), statistics);
         if let Some((revision, _)) = release.revisions.last() {

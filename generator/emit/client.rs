@@ -5,11 +5,11 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, SchemeUse, Status, TypeRef};
 
 /// The contents of the `client` module: the client's state and setters, and one
 /// method per operation. Sending (timeouts, retries, hooks, tracing) is the runtime's.
-pub(super) fn module(api: &Api) -> TokenStream {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     let default_base = api.base_url.as_deref().unwrap_or("http://localhost");
     let tracks = api.rate_limit.is_some();
     // Other credentials mean another budget: a client that changes them starts its own record.
@@ -43,10 +43,35 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let methods = api.operations.iter().map(|op| super::gate::impl_items(&op.gate, method(api, op)));
+    let requirements = requirements(api);
+    let authenticators: TokenStream = requirements
+        .iter()
+        .enumerate()
+        .map(|(index, security)| {
+            // Compiled with any operation that calls it.
+            let gate = crate::ir::Gate::union(api.operations.iter().filter(|op| same_schemes(&op.security, security)).map(|op| &op.gate));
+            super::gate::items(&gate, authenticator(api, index, security))
+        })
+        .collect();
+    let methods = api.operations.iter().map(move |op| super::gate::impl_items(&op.gate, method(api, op, &requirements)));
     let rate_limit_field =
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
     let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
+    // Where a body is accepted in several media types, the client may be told which to send.
+    let chooses = api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| !b.alternatives.is_empty());
+    let body_encoding_field = chooses.then(|| quote!(body_encoding: ::std::option::Option<super::media::BodyEncoding>,));
+    let body_encoding_init = chooses.then(|| quote!(body_encoding: ::std::option::Option::None,));
+    let body_encoding_setter = chooses.then(|| {
+        quote! {
+            /// Sends request bodies in `encoding` (XML, a form, multipart) where the
+            /// operation accepts it, and in the operation's preferred media type
+            /// (JSON first) elsewhere. By default every body goes in its preferred one.
+            pub fn with_body_encoding(mut self, encoding: super::media::BodyEncoding) -> Self {
+                self.body_encoding = ::std::option::Option::Some(encoding);
+                self
+            }
+        }
+    });
     let rate_limit_getter = tracks.then(|| {
         quote! {
             /// The budget stated by the most recent answer that carried rate-limit headers.
@@ -98,7 +123,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
-    quote! {
+    // The items before the client's methods, then the impl block with a part per operation (see `emit::ItemParts`).
+    let head = quote! {
         //! The typed async client. Sending (timeouts, retries, hooks, tracing)
         //! is the runtime's `Transport`; each method builds its request and
         //! reads the documented answers.
@@ -123,6 +149,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             transport: Transport,
             credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
             #rate_limit_field
+            #body_encoding_field
         }
 
         impl ::std::default::Default for Client {
@@ -131,7 +158,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
 
-        impl Client {
+    };
+    let fixed = quote! {
             /// A client of the API at `base_url` (without a trailing slash), with no
             /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
             /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
@@ -147,7 +175,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
             fn with_transport(base_url: impl Into<::std::string::String>, transport: Transport) -> Self {
                 let base_url = base_url.into().trim_end_matches('/').to_owned();
-                Self { base_url, transport, credentials: ::std::default::Default::default(), #rate_limit_init }
+                Self { base_url, transport, credentials: ::std::default::Default::default(), #rate_limit_init #body_encoding_init }
             }
 
             /// The total time each attempt may take; `None` waits as long as the
@@ -203,6 +231,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
             #rate_limit_getter
 
+            #body_encoding_setter
+
             /// Sends `request` as the transport allows, and reads the whole answer.
             #[allow(dead_code)]
             async fn execute<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<Answer, ClientError<E>> {
@@ -217,11 +247,32 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
 
             #(#setters)*
+    };
+    [
+        super::rust::Part::Items(head),
+        super::rust::Part::Impl { header: quote!(impl Client), items: Box::new(std::iter::once(fixed).chain(methods)) },
+        super::rust::Part::Items(quote!(#body_retry_wait #authenticators)),
+    ]
+    .into_iter()
+}
 
-            #(#methods)*
+/// The expression that adds `body` to `request`, written as `media` in `encoding`.
+fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding) -> TokenStream {
+    match encoding {
+        Encoding::Json => {
+            quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?))
         }
-
-        #body_retry_wait
+        Encoding::Xml => {
+            let node = super::xml::node_ref(api, &b.ty, &quote!(super::xml));
+            let root = &b.xml_root;
+            quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(xml_body(body, #root, { static NODE: &::clawgen_runtime::xml::Node = #node; NODE })?))
+        }
+        Encoding::Form => quote!(request.form(body)),
+        Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
+        Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
+        Encoding::Multipart => multipart_body(api, b),
+        // Not a request encoding: the IR sends such bodies as bytes.
+        Encoding::EventStream => quote!(request),
     }
 }
 
@@ -267,7 +318,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
     })
 }
 
-fn method(api: &Api, op: &Operation) -> TokenStream {
+fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenStream {
     let name = ident(&op.fn_name);
     let docs = operation_doc(op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -328,7 +379,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         quote!(check_path_value(#wire, #arg, #spans)?;)
     });
     let method = format_ident!("{}", op.method.as_str());
-    let auth = authentication(api, op);
+    let auth = authentication(op, requirements);
     let query = op.query.map(|_| {
         let table = super::params::query_table(op);
         quote! {
@@ -362,21 +413,25 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         }
     });
     let body = op.body.as_ref().map(|b| {
-        let media = &b.media_type;
-        let send = match b.encoding {
-            Encoding::Json => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?)),
-            Encoding::Form => quote!(request.form(body)),
-            Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
-            Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
-            Encoding::Multipart => multipart_body(api, b),
-            // Not a request encoding: the IR sends such bodies as bytes.
-            Encoding::EventStream => quote!(request),
-        };
-        if b.required {
-            quote!(let request = #send;)
-        } else {
-            quote!(let request = match body { Some(body) => #send, None => request };)
-        }
+        let preferred = send_body(api, b, &b.media_type, b.encoding);
+        // Another media type the operation accepts, where the client is told to prefer its encoding.
+        let arms: Vec<TokenStream> = b
+            .alternatives
+            .iter()
+            .filter_map(|media| {
+                let variant = match media.encoding {
+                    Encoding::Json => quote!(Json),
+                    Encoding::Xml => quote!(Xml),
+                    Encoding::Form => quote!(Form),
+                    Encoding::Multipart => quote!(Multipart),
+                    Encoding::Text | Encoding::EventStream | Encoding::Raw => return None,
+                };
+                let send = send_body(api, b, &media.media_type, media.encoding);
+                Some(quote!(::std::option::Option::Some(super::media::BodyEncoding::#variant) => #send,))
+            })
+            .collect();
+        let send = if arms.is_empty() { preferred } else { quote!(match self.body_encoding { #(#arms)* _ => #preferred }) };
+        if b.required { quote!(let request = #send;) } else { quote!(let request = match body { Some(body) => #send, None => request };) }
     });
 
     let error_enum = ident(&op.error_enum);
@@ -467,13 +522,38 @@ pub(super) fn event_stream(op: &Operation) -> Option<&Response> {
     op.successes.first().filter(|r| op.success_enum.is_none() && r.encoding == Encoding::EventStream)
 }
 
+/// The operations' security requirements, each once, in order of first use:
+/// each gets one `authenticate_<n>` function.
+fn requirements(api: &Api) -> Vec<&[Vec<SchemeUse>]> {
+    let key =
+        |security: &[Vec<SchemeUse>]| -> Vec<Vec<usize>> { security.iter().map(|all| all.iter().map(|u| u.scheme).collect()).collect() };
+    let mut seen = std::collections::BTreeSet::new();
+    api.operations.iter().map(|op| op.security.as_slice()).filter(|security| !security.is_empty() && seen.insert(key(security))).collect()
+}
+
+/// Whether two requirements ask for the same alternatives of schemes.
+fn same_schemes(a: &[Vec<SchemeUse>], b: &[Vec<SchemeUse>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.scheme == b.scheme))
+}
+
+fn authenticator_name(index: usize) -> proc_macro2::Ident {
+    format_ident!("authenticate_{}", index + 1)
+}
+
 /// Attaches the credentials of the first requirement alternative the client can satisfy.
-fn authentication(api: &Api, op: &Operation) -> TokenStream {
-    if op.security.is_empty() {
-        return TokenStream::new();
-    }
+fn authentication(op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenStream {
+    let Some(index) = requirements.iter().position(|security| same_schemes(security, &op.security)) else { return TokenStream::new() };
+    let name = authenticator_name(index);
     let op_id = &op.id;
-    let branches = op.security.iter().map(|all| {
+    quote!(let request = #name(&self.credentials(), request, #op_id)?;)
+}
+
+/// `authenticate_<n>(credentials, request, operation)`: `request` with the
+/// credentials of the first alternative of `security` that `credentials`
+/// satisfy, or `MissingCredentials`.
+fn authenticator(api: &Api, index: usize, security: &[Vec<SchemeUse>]) -> TokenStream {
+    let name = authenticator_name(index);
+    let branches = security.iter().map(|all| {
         let present = all.iter().map(|u| {
             let field = ident(&api.security_schemes[u.scheme].field);
             quote!(credentials.#field.is_some())
@@ -500,13 +580,18 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
                 },
             }
         });
-        quote!(if #(#present)&&* { #(#applies)* request })
+        quote!(if #(#present)&&* { #(#applies)* Ok(request) })
     });
     quote! {
-        let credentials = self.credentials();
-        let request = #(#branches)else* else {
-            return Err(ClientError::MissingCredentials { operation: #op_id });
-        };
+        fn #name<E>(
+            credentials: &super::auth::Credentials,
+            request: ::reqwest::RequestBuilder,
+            operation: &'static str,
+        ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
+            #(#branches)else* else {
+                Err(ClientError::MissingCredentials { operation })
+            }
+        }
     }
 }
 
@@ -532,7 +617,7 @@ fn read_body(r: &Response) -> TokenStream {
         (None, _) => quote!(()),
         (Some(_), Encoding::Json) => quote!(answer.json()?),
         // Streams are read apart (`event_stream`), and never in enums; multipart is a request encoding.
-        (Some(_), Encoding::Text | Encoding::Form | Encoding::EventStream | Encoding::Multipart) => quote!(answer.text()),
+        (Some(_), Encoding::Text | Encoding::Form | Encoding::Xml | Encoding::EventStream | Encoding::Multipart) => quote!(answer.text()),
         (Some(_), Encoding::Raw) => quote!(answer.raw()),
     }
 }

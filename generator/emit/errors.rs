@@ -8,7 +8,7 @@ use super::rust::{doc, ident, type_path};
 use crate::ir::{Api, Operation, Response, Status};
 
 /// The contents of the `errors` module.
-pub(super) fn module(api: &Api) -> TokenStream {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
     let items = api.operations.iter().map(|op| {
         let errors = error_enum(api, op);
         let mapping = documented_fn(api, op);
@@ -17,7 +17,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let common = common_error(api);
     let domain = (!api.operations.is_empty()).then(|| domain_error(super::gate::attr(&api.operations_gate())));
-    quote! {
+    // The items of one piece, then those of each operation (in parts: see `emit::ItemParts`).
+    let head = quote! {
         //! Responses of each operation: an error enum with one variant per
         //! documented non-2xx status, and a success enum where an operation has
         //! more than one kind of success.
@@ -31,8 +32,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         #domain
         #common
-        #(#items)*
-    }
+    };
+    std::iter::once(head).chain(items)
 }
 
 /// `DomainError`, and the mapping of its values to an operation's documented errors.

@@ -178,7 +178,7 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
                 let text = body.example.as_ref().and_then(Value::as_str).unwrap_or_default();
                 quote!(::std::string::String::from(#text))
             }
-            Encoding::Json | Encoding::Form | Encoding::Multipart => {
+            Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml => {
                 args.push(argument(api, &body.ty, &Constraints::default(), body.example.as_ref(), body.required)?);
                 return Some(args);
             }

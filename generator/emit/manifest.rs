@@ -38,7 +38,7 @@ fn tag_comment(feature: &crate::ir::TagFeature) -> String {
 /// Whether the server reads form bodies or API keys in the query, the two
 /// places it uses serde_urlencoded.
 fn uses_urlencoded(api: &Api) -> bool {
-    let form_bodies = api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.encoding == crate::ir::Encoding::Form);
+    let form_bodies = api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.accepts(crate::ir::Encoding::Form));
     let query_keys = api.security_schemes.iter().any(|s| matches!(s.kind, crate::ir::SchemeKind::ApiKeyQuery { .. }));
     form_bodies || query_keys
 }
@@ -94,6 +94,7 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
         (api.uses_patterns(), "pattern"),
         (api.mentions(|ty| *ty == TypeRef::Base64), "base64"),
         (api.webhook_signature.is_some(), "webhook-signatures"),
+        (api.uses_xml(), "xml"),
     ]
     .into_iter()
     .filter(|(on, _)| *on)

@@ -174,7 +174,12 @@ fn remembers_deletions(api: &Api) -> bool {
 }
 
 fn documents_not_found(op: &Operation) -> bool {
-    op.errors.iter().any(|r| r.status == Status::Code(404))
+    not_found(op).is_some()
+}
+
+/// The response that covers a 404: its own, else `4XX`'s, else `default`'s.
+fn not_found(op: &Operation) -> Option<&crate::ir::Response> {
+    [Status::Code(404), Status::Range(4), Status::Default].into_iter().find_map(|status| op.errors.iter().find(|r| r.status == status))
 }
 
 /// `format!(…)` of the concrete path an operation was called on, from its
@@ -211,7 +216,7 @@ fn deletion_steps(api: &Api, op: &Operation, answers: bool) -> TokenStream {
         return TokenStream::new();
     }
     let path = concrete_path(op);
-    let not_found = op.errors.iter().find(|r| r.status == Status::Code(404)).and_then(|response| {
+    let not_found = not_found(op).and_then(|response| {
         let runtime =
             super::server::RunTime { message: quote!(::std::string::String::from("The resource was deleted.")), retry_after: quote!(0u64) };
         super::server::error_value(api, op, response, 404, &runtime)

@@ -25,6 +25,7 @@ mod shape;
 mod support;
 mod types;
 mod webhooks;
+mod xml;
 
 pub use runtime::{RUNTIME_CRATE, RUNTIME_VERSION, runtime_files};
 
@@ -69,8 +70,13 @@ fn allowed_lints() -> TokenStream {
     }
 }
 
+/// The tokens of one output file in parts, each of whole top-level items
+/// (inner attributes first), made as the printer asks for them: a large
+/// module's tokens then never exist all at once (see [`rust::format_items_naming`]).
+type ItemParts<'a> = Box<dyn Iterator<Item = Result<rust::Part<'a>>> + 'a>;
+
 /// How one output file's tokens are made; `None` when the API has nothing to put in it.
-type Emitter<'a> = Box<dyn Fn() -> Result<Option<TokenStream>> + Sync + 'a>;
+type Emitter<'a> = Box<dyn Fn() -> Option<ItemParts<'a>> + Sync + 'a>;
 
 /// One module of the crate: its name, its feature gate and its emitter.
 struct Module<'a> {
@@ -80,7 +86,17 @@ struct Module<'a> {
 }
 
 impl<'a> Module<'a> {
+    /// A module whose emitter makes its tokens in one piece.
     fn new(name: &'static str, feature: Option<&'static str>, emit: impl Fn() -> Result<Option<TokenStream>> + Sync + 'a) -> Self {
+        Module::parts(name, feature, move || match emit() {
+            Ok(Some(tokens)) => Some(Box::new(std::iter::once(Ok(rust::Part::Items(tokens))))),
+            Ok(None) => None,
+            Err(err) => Some(Box::new(std::iter::once(Err(err)))),
+        })
+    }
+
+    /// A module whose emitter makes its tokens in parts, a few items each.
+    fn parts(name: &'static str, feature: Option<&'static str>, emit: impl Fn() -> Option<ItemParts<'a>> + Sync + 'a) -> Self {
         Module { name, feature, emit: Box::new(emit) }
     }
 }
@@ -90,8 +106,8 @@ impl<'a> Module<'a> {
 /// [`parallel`]).
 fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     let mut out = vec![
-        Module::new("types", None, move || types::module(api).map(|tokens| Some(with_allowed_lints(tokens)))),
-        Module::new("errors", None, move || Ok(Some(with_allowed_lints(errors::module(api))))),
+        Module::parts("types", None, move || Some(Box::new(lints_then(types::module(api))))),
+        Module::parts("errors", None, move || Some(Box::new(lints_then(errors::module(api).map(Ok))))),
         Module::new("auth", None, move || Ok(Some(with_allowed_lints(auth::module(api))))),
         Module::new("validation", None, || Ok(Some(support::validation_module()))),
     ];
@@ -105,15 +121,20 @@ fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     if media.any() {
         out.push(Module::new("media", None, move || Ok(Some(support::media_module(media)))));
     }
+    if xml::needed(api) {
+        out.push(Module::new("xml", None, move || Ok(Some(xml::module(api)))));
+    }
     out.push(Module::new("webhooks", None, move || Ok(webhooks::module(api).map(with_allowed_lints))));
     if parts.client {
-        out.push(Module::new("client", Some("client"), move || Ok(Some(with_allowed_lints(client::module(api))))));
+        out.push(Module::parts("client", Some("client"), move || {
+            Some(Box::new(std::iter::once(Ok(rust::Part::Items(allowed_lints()))).chain(client::module(api).map(Ok))))
+        }));
     }
     if parts.server {
         if shape::needed(api) {
             out.push(Module::new("shape", Some("server"), move || Ok(Some(shape::module(api)))));
         }
-        out.push(Module::new("server", Some("server"), move || Ok(Some(with_allowed_lints(server::module(api))))));
+        out.push(Module::parts("server", Some("server"), move || Some(Box::new(lints_then(server::module(api))))));
     }
     out
 }
@@ -138,20 +159,22 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     if parts.client {
         modules.push(Module::new("exercise", Some("exercise"), move || Ok(Some(with_allowed_lints(exercise::module(api))))));
     }
-    let mut rust_files: Vec<(String, &Emitter<'_>)> = modules.iter().map(|m| (format!("src/{}.rs", m.name), &m.emit)).collect();
-    let mock_example: Emitter<'_> = Box::new(move || Ok(Some(mock::example(api))));
-    let exercise_example: Emitter<'_> = Box::new(move || Ok(Some(exercise::example(api))));
+    let mut rust_files: Vec<(String, Option<&str>, &Emitter<'_>)> =
+        modules.iter().map(|m| (format!("src/{}.rs", m.name), Some(m.name), &m.emit)).collect();
+    let mock_example = Module::new("mock_server", None, move || Ok(Some(mock::example(api)))).emit;
+    let exercise_example = Module::new("exercise", None, move || Ok(Some(exercise::example(api)))).emit;
     if parts.server {
-        rust_files.push(("examples/mock_server.rs".to_owned(), &mock_example));
+        rust_files.push(("examples/mock_server.rs".to_owned(), None, &mock_example));
     }
     if parts.client {
-        rust_files.push(("examples/exercise.rs".to_owned(), &exercise_example));
+        rust_files.push(("examples/exercise.rs".to_owned(), None, &exercise_example));
     }
     let mut queue: Vec<usize> = (0..rust_files.len()).collect();
     queue.sort_by_key(|&i| LARGEST_FIRST.iter().position(|path| *path == rust_files[i].0).unwrap_or(LARGEST_FIRST.len()));
-    let printed = parallel::map(&rust_files, &queue, |(path, emit)| -> Result<Option<Printed>> {
-        let Some(tokens) = emit()? else { return Ok(None) };
-        let (contents, named) = rust::format_file_naming(api, path, tokens, &["serde", "serde_json", "base64"])?;
+    let printed = parallel::map(&rust_files, &queue, |(path, module, emit)| -> Result<Option<Printed>> {
+        let _emitting = crate::timing::step(|| format!("emit and print {path}"));
+        let Some(parts) = emit() else { return Ok(None) };
+        let (contents, named) = rust::format_items_naming(api, path, *module, parts, &["serde", "serde_json", "base64"])?;
         Ok(Some(Printed { contents, named: manifest::Named { serde: named[0], serde_json: named[1], base64: named[2] } }))
     });
     let printed: Vec<Option<Printed>> = printed.into_iter().collect::<Result<_>>()?;
@@ -211,7 +234,7 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         #(#declarations)*
     };
     files.push(GeneratedFile { path: "src/lib.rs".into(), contents: rust::format_file(api, "src/lib.rs", lib)? });
-    for ((path, _), printed) in rust_files.into_iter().zip(printed) {
+    for ((path, _, _), printed) in rust_files.into_iter().zip(printed) {
         if let Some(printed) = printed {
             files.push(GeneratedFile { path, contents: printed.contents });
         }
@@ -224,11 +247,23 @@ fn with_allowed_lints(tokens: TokenStream) -> TokenStream {
     quote!(#lints #tokens)
 }
 
+/// [`with_allowed_lints`] for a module made in parts of whole items.
+fn lints_then<'a>(parts: impl Iterator<Item = Result<TokenStream>> + 'a) -> impl Iterator<Item = Result<rust::Part<'a>>> + 'a {
+    std::iter::once(Ok(allowed_lints())).chain(parts).map(|part| part.map(rust::Part::Items))
+}
+
 /// One file holding the chosen parts as inline modules, for `include!` from a build script.
 pub fn module_file(api: &Api, parts: Parts) -> Result<GeneratedFile> {
     let mut modules = Vec::new();
     for module in self::modules(api, parts) {
-        if let Some(tokens) = (module.emit)()? {
+        if let Some(parts) = (module.emit)() {
+            let mut tokens = TokenStream::new();
+            for part in parts {
+                match part? {
+                    rust::Part::Items(items) => tokens.extend(items),
+                    rust::Part::Impl { header, items } => tokens.extend(quote!(#header { #(#items)* })),
+                }
+            }
             let name = rust::ident(module.name);
             modules.push(quote!(pub mod #name { #tokens }));
         }

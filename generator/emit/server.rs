@@ -26,7 +26,7 @@ const NOT_FOUND: u16 = 404;
 const TOO_MANY_REQUESTS: u16 = 429;
 
 /// The contents of the `server` module.
-pub(super) fn module(api: &Api) -> TokenStream {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<TokenStream>> + '_ {
     let trait_name = ident(&api.trait_name);
     let secured = api.operations.iter().any(|op| !op.security.is_empty());
     let authorize = secured.then(|| {
@@ -92,10 +92,43 @@ pub(super) fn module(api: &Api) -> TokenStream {
     } else {
         quote!(let router = ::axum::Router::new(); #(#gated_routes)* router)
     };
-    let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::items(&op.gate, handler(api, op)));
+    let guards = guards(api);
+    let guard_fns: Vec<TokenStream> = guards
+        .iter()
+        .enumerate()
+        .map(|(index, guard)| {
+            // Compiled with any handler that calls it.
+            let callers = api.operations.iter().filter(|op| !op.serves_spec && !op.security.is_empty() && Guard::of(api, op) == *guard);
+            super::gate::items(&crate::ir::Gate::union(callers.map(|op| &op.gate)), guard_fn(api, index, guard))
+        })
+        .collect();
+    let handlers =
+        api.operations.iter().filter(|op| !op.serves_spec).map(move |op| super::gate::items(&op.gate, handler(api, op, &guards)));
     let webhook_receiver = super::webhooks::receiver(api);
-    let rejections: Vec<TokenStream> =
-        api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::items(&op.gate, rejection_fn(api, op))).collect();
+    let rejections: Vec<(Rejection, &crate::ir::Gate)> =
+        api.operations.iter().filter(|op| !op.serves_spec).map(|op| (rejection(api, op), &op.gate)).collect();
+    let documented_rejections = rejections.iter().filter(|(r, _)| matches!(r, Rejection::Documented)).map(|(_, gate)| *gate);
+    let rejecting_gate = crate::ir::Gate::union(documented_rejections);
+    let rejecting = rejections.iter().any(|(r, _)| matches!(r, Rejection::Documented)).then(|| {
+        let gate = super::gate::attr(&rejecting_gate);
+        quote! {
+            /// Answers a refusal with the operation's `documented` answer where
+            /// there is one, else as [`refuse`] does.
+            #gate
+            fn rejecting<E: ::axum::response::IntoResponse>(
+                documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<E>,
+            ) -> impl Fn(u16, ::std::string::String, u64) -> ::axum::response::Response + Copy {
+                move |status, message, retry_after| match documented(status, message.clone(), retry_after) {
+                    ::std::option::Option::Some(error) => error.into_response(),
+                    ::std::option::Option::None => refuse(status, message, retry_after),
+                }
+            }
+        }
+    });
+    let rejections = rejections.into_iter().filter_map(|(r, gate)| match r {
+        Rejection::Own(tokens) => Some(super::gate::items(gate, tokens)),
+        Rejection::Common | Rejection::Documented => None,
+    });
     let document = api.spec_json.as_ref().map(|json| {
         quote! {
             /// The OpenAPI document this server implements, as JSON.
@@ -118,7 +151,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
 
-    quote! {
+    // The items of one piece, then those of each operation (in parts: see `emit::ItemParts`).
+    let head = quote! {
         //! The axum server: implement the trait, then serve [`router`].
 
         // Unused where the document has only types.
@@ -160,16 +194,19 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         #common_refusals
+        #rejecting
 
         #document
         #webhook_receiver
-        #(#handlers)*
-        #(#rejections)*
-        #credentials
-
-        #(#error_impls)*
-        #(#success_impls)*
-    }
+    };
+    std::iter::once(head)
+        .chain(guard_fns)
+        .chain(handlers)
+        .chain(rejections)
+        .chain(credentials)
+        .chain(error_impls)
+        .chain(success_impls)
+        .map(Ok)
 }
 
 /// The axum route of an operation: OpenAPI's template, with wildcards marked.
@@ -229,14 +266,21 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn handler(api: &Api, op: &Operation) -> TokenStream {
+fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     let trait_name = ident(&api.trait_name);
     let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
-    let rejection = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
     let variant = ident(&op.type_stem);
     let mut steps = Vec::new();
-    let rejection = if rejection_statuses(api, op).is_empty() { format_ident!("refuse") } else { rejection };
+    let (rejection, reject_closure) = match rejection(api, op) {
+        Rejection::Common => (format_ident!("refuse"), None),
+        Rejection::Documented => {
+            let error = ident(&op.error_enum);
+            let closure = quote!(let reject = rejecting(super::errors::#error::documented););
+            (format_ident!("reject"), Some(closure))
+        }
+        Rejection::Own(_) => (rejection_name(op), None),
+    };
 
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
@@ -249,31 +293,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let api = &served.api;
     };
     let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());));
-    if !op.security.is_empty() {
-        let alternatives = op.security.iter().map(|all| {
-            let present = all.iter().map(|u| {
-                let field = ident(&api.security_schemes[u.scheme].field);
-                quote!(credentials.#field.is_some())
-            });
-            // Parenthesised only where an `||` follows, or rustc warns.
-            if all.len() > 1 && op.security.len() > 1 { quote!((#(#present)&&*)) } else { quote!(#(#present)&&*) }
-        });
-        let wanted: Vec<String> = op
-            .security
-            .iter()
-            .map(|all| all.iter().map(|u| api.security_schemes[u.scheme].kind.describe()).collect::<Vec<_>>().join(" and "))
-            .collect();
-        let missing =
-            documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
+    if let Some(index) = guards.iter().position(|guard| *guard == Guard::of(api, op)) {
+        let guard = guard_name(index);
         steps.push(quote! {
-            let satisfied = #(#alternatives)||*;
-            if !satisfied {
-                return #rejection(#UNAUTHORIZED, ::std::string::String::from(#missing), 0);
-            }
-            let identity = match api.authorize(super::auth::Operation::#variant, &credentials, &cx).await {
+            let identity = match #guard(api, super::auth::Operation::#variant, &credentials, &cx).await {
                 Ok(identity) => identity,
-                Err(super::auth::AuthError::Unauthenticated(message)) => return #rejection(#UNAUTHORIZED, message, 0),
-                Err(super::auth::AuthError::Forbidden(message)) => return #rejection(#FORBIDDEN, message, 0),
+                Err(refused) => return #rejection(refused.status, refused.message, 0),
             };
         });
     }
@@ -380,38 +405,24 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         });
     }
     if let Some(body) = &op.body {
-        let ty = type_path(api, &body.ty);
-        let decoded = match body.encoding {
-            Encoding::Json => match super::shape::value_check(api, &body.ty) {
-                Some(check) => {
-                    let path = if check.uses_path { quote!(path) } else { quote!(_path) };
-                    let tokens = check.tokens;
-                    quote!(shape::decode::<#ty>(&bytes, |value, #path| {
-                        #tokens
-                        Ok(())
-                    }))
-                }
-                None => quote!(::serde_json::from_slice::<#ty>(&bytes).map_err(|error| format!("invalid JSON body: {error}"))),
-            },
-            Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
-            Encoding::Text => quote!(
-                ::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
-            ),
-            Encoding::Multipart => multipart_body(api, body),
-            // Not a request encoding: the IR reads such bodies as bytes.
-            Encoding::Raw | Encoding::EventStream => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
-                content_type: cx
-                    .parts
-                    .headers
-                    .get(::axum::http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned(),
-                bytes: bytes.to_vec(),
-            })),
-        };
+        let decoded = decoder(api, body, body.encoding);
         // A multipart body is read as it streams in, so it learns of the limit (413) there.
-        let parse = if body.encoding == Encoding::Multipart {
+        // A body accepted in several media types is read first, and decoded as its `Content-Type` says.
+        let streamed = body.encoding == Encoding::Multipart && body.alternatives.is_empty();
+        let parse = if !body.alternatives.is_empty() {
+            let arms = body.alternatives.iter().enumerate().map(|(index, media)| {
+                let index = index + 1;
+                let decoded = refusing(decoder(api, body, media.encoding), media.encoding);
+                quote!(#index => #decoded,)
+            });
+            let preferred = refusing(decoded, body.encoding);
+            quote! {
+                match match media { #(#arms)* _ => #preferred } {
+                    Ok(body) => body,
+                    Err(refused) => return #rejection(refused.status, refused.message, 0),
+                }
+            }
+        } else if streamed {
             quote! {
                 match #decoded {
                     Ok(body) => body,
@@ -427,14 +438,26 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             }
         };
         // A multipart body is read part by part: there are no bytes to look at first.
-        let absent = if body.encoding == Encoding::Multipart {
-            quote!(!cx.parts.headers.contains_key(::axum::http::header::CONTENT_TYPE))
-        } else {
-            quote!(bytes.is_empty())
+        let absent =
+            if streamed { quote!(!cx.parts.headers.contains_key(::axum::http::header::CONTENT_TYPE)) } else { quote!(bytes.is_empty()) };
+        // The bytes first: under the router's limit (413), of a media type the operation accepts (415).
+        let read = quote! {
+            let bytes = match read_body(body, served.config.body_limit).await {
+                Ok(bytes) => bytes,
+                Err(refused) => return #rejection(refused.status, refused.message, 0),
+            };
         };
-        // The bytes first: under the router's limit (413), of the operation's media type (415).
-        steps.push(if body.encoding == Encoding::Multipart {
+        steps.push(if streamed {
             quote!(let multipart = multipart(&cx.parts, body).await;)
+        } else if !body.alternatives.is_empty() {
+            let accepted: Vec<String> = body.accepted().map(|m| m.media_type).collect();
+            quote! {
+                #read
+                let media = match body_media(&cx.parts.headers, &bytes, &[#(#accepted),*]) {
+                    Ok(media) => media,
+                    Err(refused) => return #rejection(refused.status, refused.message, 0),
+                };
+            }
         } else {
             let media = &body.media_type;
             let check = (body.encoding != Encoding::Raw).then(|| {
@@ -445,14 +468,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 }
             });
             quote! {
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => return #rejection(refused.status, refused.message, 0),
-                };
+                #read
                 #check
             }
         });
-        if op.raw_body && body.encoding != Encoding::Multipart {
+        if op.raw_body && !streamed {
             steps.push(quote!(let raw_body = bytes.clone();));
         }
         let check = super::types::whole_value_check(api, &body.ty);
@@ -513,22 +533,16 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     // The router's time limit covers reading the request as well as the work:
     // a refusal the operation documents (503, 5XX, default) takes its answer.
     let timed_out = if documents(op, RouterRefusal::TimedOut.status()) { rejection.clone() } else { format_ident!("refuse") };
-    let untimed = format_ident!("answer_{}", op.fn_name.trim_start_matches('_'));
     let timed = |work: TokenStream| {
         quote! {
             async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+                #reject_closure
                 let time_limit = served.config.timeout;
-                match within_time(time_limit, #untimed(served, request)).await {
+                let answer = async move { #work };
+                match within_time(time_limit, answer).await {
                     Ok(response) => response,
                     Err(refused) => #timed_out(refused.status, refused.message, 0),
                 }
-            }
-
-            async fn #untimed<A: #trait_name>(
-                served: ::std::sync::Arc<Served<A>>,
-                request: ::axum::extract::Request,
-            ) -> ::axum::response::Response {
-                #work
             }
         }
     };
@@ -558,6 +572,80 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             }
             response
     })
+}
+
+/// What a secured operation's handler checks first: which credentials it
+/// needs (alternatives of schemes, by index), and what it answers without them.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Guard {
+    alternatives: Vec<Vec<usize>>,
+    missing: String,
+}
+
+impl Guard {
+    fn of(api: &Api, op: &Operation) -> Guard {
+        let wanted: Vec<String> = op
+            .security
+            .iter()
+            .map(|all| all.iter().map(|u| api.security_schemes[u.scheme].kind.describe()).collect::<Vec<_>>().join(" and "))
+            .collect();
+        let missing =
+            documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
+        Guard { alternatives: op.security.iter().map(|all| all.iter().map(|u| u.scheme).collect()).collect(), missing }
+    }
+}
+
+/// The guards of the secured operations, each once, in order of first use:
+/// each is one `guard_<n>` function.
+fn guards(api: &Api) -> Vec<Guard> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut guards = Vec::new();
+    for op in api.operations.iter().filter(|op| !op.serves_spec && !op.security.is_empty()) {
+        let guard = Guard::of(api, op);
+        if seen.insert(guard.clone()) {
+            guards.push(guard);
+        }
+    }
+    guards
+}
+
+fn guard_name(index: usize) -> proc_macro2::Ident {
+    format_ident!("guard_{}", index + 1)
+}
+
+/// `guard_<n>(api, operation, credentials, cx)`: the caller's identity when
+/// `credentials` satisfy one of the guard's alternatives and the trait's
+/// `authorize` accepts them, else the refusal (401 or 403) to answer with.
+fn guard_fn(api: &Api, index: usize, guard: &Guard) -> TokenStream {
+    let name = guard_name(index);
+    let trait_name = ident(&api.trait_name);
+    let alternatives = guard.alternatives.iter().map(|all| {
+        let present = all.iter().map(|&scheme| {
+            let field = ident(&api.security_schemes[scheme].field);
+            quote!(credentials.#field.is_some())
+        });
+        // Parenthesised only where an `||` follows, or rustc warns.
+        if all.len() > 1 && guard.alternatives.len() > 1 { quote!((#(#present)&&*)) } else { quote!(#(#present)&&*) }
+    });
+    let missing = &guard.missing;
+    quote! {
+        async fn #name<A: #trait_name>(
+            api: &A,
+            operation: super::auth::Operation,
+            credentials: &super::auth::Credentials,
+            cx: &RequestContext,
+        ) -> ::std::result::Result<A::Identity, Refused> {
+            let satisfied = #(#alternatives)||*;
+            if !satisfied {
+                return Err(Refused { status: #UNAUTHORIZED, message: ::std::string::String::from(#missing) });
+            }
+            match api.authorize(operation, credentials, cx).await {
+                Ok(identity) => Ok(identity),
+                Err(super::auth::AuthError::Unauthenticated(message)) => Err(Refused { status: #UNAUTHORIZED, message }),
+                Err(super::auth::AuthError::Forbidden(message)) => Err(Refused { status: #FORBIDDEN, message }),
+            }
+        }
+    }
 }
 
 fn param_check(api: &Api, p: &crate::ir::Param) -> Option<TokenStream> {
@@ -621,17 +709,28 @@ fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     statuses
 }
 
-/// `reject_<op>(status, message, retry_after)`: the operation's documented
-/// answer for a rejected request, with the message and retry delay put in;
-/// for a status it does not document, the API's own answer for that status
-/// elsewhere, else its common error. `None` when [`refuse`] alone will do.
-fn rejection_fn(api: &Api, op: &Operation) -> TokenStream {
+/// How a handler answers a request it refuses.
+enum Rejection {
+    /// `refuse`, the API's common error: the operation documents none of the
+    /// statuses the router may answer.
+    Common,
+    /// `reject`, made by `rejecting`: the operation's documented variant
+    /// (`documented`) where there is one, else as `refuse`.
+    Documented,
+    /// `reject_<op>`, this function, which also answers statuses the
+    /// operation does not document in the shape the API uses for them elsewhere.
+    Own(TokenStream),
+}
+
+/// How `op`'s handler answers `(status, message, retry_after)`: with the
+/// operation's documented answer, the message and retry delay put in; for a
+/// status it does not document, the API's own answer for that status
+/// elsewhere, else its common error.
+fn rejection(api: &Api, op: &Operation) -> Rejection {
     let statuses = rejection_statuses(api, op);
     if statuses.is_empty() {
-        return TokenStream::new();
+        return Rejection::Common;
     }
-    let name = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
-    let error = ident(&op.error_enum);
     let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
     let router_refusals =
@@ -655,19 +754,23 @@ fn rejection_fn(api: &Api, op: &Operation) -> TokenStream {
             });
         }
     }
-    let undocumented = if arms.is_empty() {
-        quote!(refuse(status, message, retry_after))
-    } else {
-        quote!(match status { #(#arms)* _ => refuse(status, message, retry_after), })
-    };
-    quote! {
+    if arms.is_empty() {
+        return Rejection::Documented;
+    }
+    let name = rejection_name(op);
+    let error = ident(&op.error_enum);
+    Rejection::Own(quote! {
         fn #name(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
             if let Some(error) = super::errors::#error::documented(status, message.clone(), retry_after) {
                 return error.into_response();
             }
-            #undocumented
+            match status { #(#arms)* _ => refuse(status, message, retry_after), }
         }
-    }
+    })
+}
+
+fn rejection_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("reject_{}", op.fn_name.trim_start_matches('_'))
 }
 
 /// The media types of an operation's success bodies, for `Accept` (406).
@@ -847,7 +950,7 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
             Some(media) => quote!(json_response_as(#status, #media, &#value)),
             None => quote!(json_response(#status, &#value)),
         },
-        Encoding::Text | Encoding::Form => {
+        Encoding::Text | Encoding::Form | Encoding::Xml => {
             let media = response.media_type.as_deref().unwrap_or("text/plain");
             quote!(typed_response(#status, #media, #value.into_bytes()))
         }
@@ -863,6 +966,74 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
         // A request encoding: the IR answers in bytes instead.
         Encoding::Multipart => quote!(empty_response(#status)),
     }
+}
+
+/// The expression that decodes `bytes` as `body` sent in `encoding`: `Ok(value)`,
+/// or `Err(message)` (`Err(Refused)` for multipart, which reads `multipart`).
+fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding) -> TokenStream {
+    let ty = type_path(api, &body.ty);
+    let checked = |what: &str, value: TokenStream| match super::shape::value_check(api, &body.ty) {
+        Some(check) => {
+            let path = if check.uses_path { quote!(path) } else { quote!(_path) };
+            let tokens = check.tokens;
+            quote!(shape::decode_value::<#ty>(#value, #what, |value, #path| {
+                #tokens
+                Ok(())
+            }))
+        }
+        None => quote!(::serde_json::from_value::<#ty>(#value).map_err(|error| format!("invalid {} body: {error}", #what))),
+    };
+    match encoding {
+        Encoding::Json => match super::shape::value_check(api, &body.ty) {
+            Some(check) => {
+                let path = if check.uses_path { quote!(path) } else { quote!(_path) };
+                let tokens = check.tokens;
+                quote!(shape::decode::<#ty>(&bytes, |value, #path| {
+                    #tokens
+                    Ok(())
+                }))
+            }
+            None => quote!(::serde_json::from_slice::<#ty>(&bytes).map_err(|error| format!("invalid JSON body: {error}"))),
+        },
+        Encoding::Xml => {
+            let node = super::xml::node_ref(api, &body.ty, &quote!(super::xml));
+            let decode = checked("XML", quote!(value));
+            quote! {
+                match ::clawgen_runtime::xml::to_json(&bytes, { static NODE: &::clawgen_runtime::xml::Node = #node; NODE }) {
+                    Ok(value) => #decode,
+                    Err(message) => Err(format!("invalid XML body: {message}")),
+                }
+            }
+        }
+        Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
+        Encoding::Text => {
+            quote!(::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text")))
+        }
+        Encoding::Multipart if body.alternatives.is_empty() => multipart_body(api, body),
+        Encoding::Multipart => {
+            let read = multipart_body(api, body);
+            quote!({
+                let multipart = multipart(&cx.parts, ::axum::body::Body::from(bytes.clone())).await;
+                #read
+            })
+        }
+        // Not a request encoding: the IR reads such bodies as bytes.
+        Encoding::Raw | Encoding::EventStream => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
+            content_type: cx
+                .parts
+                .headers
+                .get(::axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            bytes: bytes.to_vec(),
+        })),
+    }
+}
+
+/// `decoded` (from [`decoder`]) with its error as a `Refused`: 400 but for multipart's own.
+fn refusing(decoded: TokenStream, encoding: Encoding) -> TokenStream {
+    if encoding == Encoding::Multipart { decoded } else { quote!(#decoded.map_err(|message| Refused { status: #BAD_REQUEST, message })) }
 }
 
 /// The expression that reads a multipart body into its struct: `Ok(value)`, or

@@ -11,11 +11,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{ident, type_path};
-use crate::ir::{Api, Encoding, Struct, TypeKind, TypeRef, Union};
+use crate::ir::{Access, Api, Encoding, Struct, TypeKind, TypeRef, Union};
 
-/// The types of the JSON request bodies the server reads.
+/// The types of the JSON (and XML, read as JSON values) request bodies the server reads.
 fn json_bodies(api: &Api) -> impl Iterator<Item = &TypeRef> {
-    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|body| body.encoding == Encoding::Json).map(|body| &body.ty)
+    let typed = |body: &&crate::ir::Body| body.accepts(Encoding::Json) || body.accepts(Encoding::Xml);
+    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(typed).map(|body| &body.ty)
 }
 
 /// Whether the server has a JSON body with anything to check.
@@ -97,7 +98,13 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
             }
         })
     });
-    let fields: Vec<TokenStream> = fields.collect();
+    let mut fields: Vec<TokenStream> = fields.collect();
+    // One Rust type serves requests and responses, so a required write-only property is an
+    // `Option` there; a request must still carry it.
+    fields.extend(st.fields.iter().filter(|f| f.schema_required && f.access == Access::WriteOnly).map(|f| {
+        let wire = &f.wire_name;
+        quote!(shape::require(object, path, #wire)?;)
+    }));
     let additional = st.additional.as_ref().and_then(|ty| value_check(api, ty)).map(|inner| {
         let known = st.fields.iter().map(|f| f.wire_name.as_str());
         let path = child_path(&inner, quote!(format!("{path}/{key}")));
@@ -217,6 +224,8 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
                 (quote!(<#ty as shape::Shape>::check(value, path)?;), true)
             }
             TypeKind::Alias(inner) => return value_check(api, inner),
+            // JSON Schema counts `2.0` as the integer 2, in an enum of integers too (Discord's option `type`).
+            TypeKind::Enum(e) if e.is_integer() => (quote!(shape::integer(value);), false),
             TypeKind::Enum(_) => return None,
         },
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => (quote!(shape::integer(value);), false),

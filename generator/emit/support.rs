@@ -27,6 +27,8 @@ pub(super) struct MediaNeeds {
     pub(super) files: bool,
     /// `Event`, `EventStream` and the parser: server-sent events (only then does the runtime depend on futures-core).
     pub(super) events: bool,
+    /// `BodyEncoding`: a request body accepted in several media types, which the client may be told to send.
+    pub(super) body_encodings: bool,
 }
 
 impl MediaNeeds {
@@ -38,19 +40,23 @@ impl MediaNeeds {
             // The multipart helpers name `File` even where every part is text.
             files: api.uses_files() || api.uses_multipart(),
             events: api.uses_event_streams(),
+            body_encodings: api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| !b.alternatives.is_empty()),
         }
     }
 
     /// Whether the module is needed at all.
     pub(super) fn any(self) -> bool {
-        self.raw || self.base64 || self.files || self.events
+        self.raw || self.base64 || self.files || self.events || self.body_encodings
     }
 }
 
 /// The `media` module: the runtime's types of bodies that are not plain JSON values.
 pub(super) fn media_module(needs: MediaNeeds) -> TokenStream {
-    let MediaNeeds { raw, base64, files, events } = needs;
+    let MediaNeeds { raw, base64, files, events, body_encodings } = needs;
     let mut names = Vec::new();
+    if body_encodings {
+        names.push(quote!(BodyEncoding));
+    }
     if raw {
         names.push(quote!(Raw));
     }

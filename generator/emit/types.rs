@@ -9,18 +9,21 @@ use crate::error::{Error, Result};
 use crate::ir::{Api, EnumValue, EnumVariant, Enumeration, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The contents of the `types` module.
-pub(super) fn module(api: &Api) -> Result<TokenStream> {
-    let mut items = Vec::new();
-    let mut double_option = false;
-    let mut present_gates = Vec::new();
-    for (index, def) in api.types.iter().enumerate() {
+pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '_ {
+    // The gate of the structs so far that need `present`, which comes after them all.
+    let present_gate = std::rc::Rc::new(std::cell::RefCell::new(None::<crate::ir::Gate>));
+    let needs_present = present_gate.clone();
+    let header = std::iter::once(Ok(quote! {
+        //! Data types of the API, one per schema of the document.
+    }));
+    let items = api.types.iter().enumerate().map(move |(index, def)| {
         let id = crate::ir::TypeId(index);
         let item = match &def.kind {
             TypeKind::Struct(st) => {
                 let (item, uses_present) = structure(api, def, st)?;
-                double_option |= uses_present;
                 if uses_present {
-                    present_gates.push(&def.gate);
+                    let mut gate = present_gate.borrow_mut();
+                    *gate = Some(crate::ir::Gate::union(gate.iter().chain([&def.gate])));
                 }
                 item
             }
@@ -42,28 +45,27 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
             }
             TypeKind::Union(u) => union(api, def, u),
         };
-        items.push(super::gate::items(&def.gate, item));
-    }
-    let present_gate = super::gate::attr(&crate::ir::Gate::union(present_gates));
-    let present = double_option.then(|| {
-        quote! {
-            #present_gate
-            /// Reads a property that may be absent or `null`: absent stays `None`
-            /// (the field's default), `null` becomes `Some(None)`.
-            fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-            where
-                D: ::serde::Deserializer<'de>,
-                T: ::serde::Deserialize<'de>,
-            {
-                T::deserialize(deserializer).map(::std::option::Option::Some)
-            }
-        }
+        Ok(super::gate::items(&def.gate, item))
     });
-    Ok(quote! {
-        //! Data types of the API, one per schema of the document.
-        #(#items)*
-        #present
-    })
+    // Asked for only once every type is made.
+    let present = std::iter::from_fn(move || {
+        needs_present.take().map(|gate| {
+            let gate = super::gate::attr(&gate);
+            Ok(quote! {
+                #gate
+                /// Reads a property that may be absent or `null`: absent stays `None`
+                /// (the field's default), `null` becomes `Some(None)`.
+                fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+                where
+                    D: ::serde::Deserializer<'de>,
+                    T: ::serde::Deserialize<'de>,
+                {
+                    T::deserialize(deserializer).map(::std::option::Option::Some)
+                }
+            })
+        })
+    });
+    header.chain(items).chain(present)
 }
 
 /// The struct, and whether it needs the `present` helper.

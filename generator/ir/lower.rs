@@ -92,7 +92,25 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
         common_error,
         tag_features,
     };
+    xml_warnings(&api, &mut warnings, source);
     Ok((api, warnings))
+}
+
+/// Warns of the `xml` keywords clawgen does not honour, in the types that travel as XML.
+fn xml_warnings(api: &Api, warnings: &mut Vec<Warning>, source: &Source) {
+    let xml_bodies = api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|b| b.accepts(crate::ir::Encoding::Xml));
+    for id in api.reachable(xml_bodies.map(|b| &b.ty)) {
+        let TypeKind::Struct(st) = &api.types[id.0].kind else { continue };
+        for (pointer, keyword) in st.fields.iter().filter_map(|f| f.xml.as_ref()).flat_map(|x| &x.unhonoured) {
+            let message = match keyword.as_str() {
+                "attribute" => {
+                    "only text (a string, number or boolean) can be an XML attribute; this one is read and written as an element".to_owned()
+                }
+                _ => format!("`{keyword}` is not honoured: XML elements are read by their local names and written without namespaces"),
+            };
+            warnings.push(Warning::new(Code::XmlIgnored, source.location(pointer), message));
+        }
+    }
 }
 
 /// Reads `x-clawgen-webhook-signature`.

@@ -127,6 +127,19 @@ pub struct WebhookSignature {
 }
 
 impl Api {
+    /// The prelude names the generated modules may write short: those no
+    /// type, error enum or trait of the crate takes (see [`names::Prelude`]).
+    pub fn prelude(&self) -> names::Prelude {
+        let operations = self.operations.iter().chain(&self.webhooks);
+        names::Prelude::new(
+            self.types
+                .iter()
+                .map(|t| t.name.as_str())
+                .chain(operations.flat_map(|op| std::iter::once(op.error_enum.as_str()).chain(op.success_enum.as_deref())))
+                .chain([self.trait_name.as_str()]),
+        )
+    }
+
     /// The type behind an id.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
@@ -251,6 +264,26 @@ pub struct Field {
     pub access: Access,
     /// Whether the field must be boxed to break a cycle of inline types.
     pub boxed: bool,
+    /// How the property is spelled in XML, where its schema's `xml` object (or its
+    /// items') says more than its name; `None` for the defaults (see [`Field::xml_name`]).
+    pub xml: Option<XmlName>,
+}
+
+/// How a property travels in XML (OpenAPI's `xml` object, resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlName {
+    /// The element's or attribute's name; for a wrapped list, the wrapper's; for
+    /// a list that is not wrapped, the name each item's element repeats.
+    pub name: String,
+    /// Whether it is an attribute of the object's element (`xml.attribute`).
+    pub attribute: bool,
+    /// For a list: whether its items sit inside one element (`xml.wrapped`).
+    pub wrapped: bool,
+    /// For a list: the name of each item's element (`items.xml.name`, else `name`).
+    pub item: String,
+    /// Keywords of the `xml` objects that clawgen does not honour (`namespace`,
+    /// `prefix`, `attribute` on a value that is not text), each with its pointer.
+    pub unhonoured: Vec<(String, String)>,
 }
 
 /// Which side of an exchange a property travels in.
@@ -282,6 +315,17 @@ pub enum Presence {
 }
 
 impl Field {
+    /// How the property travels in XML: its `xml` object's reading, else an element of its JSON name.
+    pub fn xml_name(&self) -> XmlName {
+        self.xml.clone().unwrap_or_else(|| XmlName {
+            name: self.wire_name.clone(),
+            attribute: false,
+            wrapped: false,
+            item: self.wire_name.clone(),
+            unhonoured: Vec::new(),
+        })
+    }
+
     /// How presence and nullability combine for this property.
     pub fn presence(&self) -> Presence {
         match (self.required, self.nullable, self.default.is_some()) {
@@ -571,6 +615,10 @@ pub enum Encoding {
     /// `multipart/form-data` with an object schema: its struct, one part per property
     /// (see [`Body::parts`]). Request bodies only.
     Multipart,
+    /// XML (`application/xml`, `text/xml`, `*/*+xml`), read into and written from the
+    /// same value as JSON through the types' [`XmlName`]s. Request bodies that are also
+    /// offered in another typed media type only.
+    Xml,
     /// `text/event-stream`: a stream of server-sent events. Responses only, and only as
     /// an operation's one success; elsewhere the events are read as one text.
     EventStream,
@@ -634,7 +682,12 @@ impl Api {
     /// Whether the client sends, and the router reads, a body as `multipart/form-data` parts
     /// (webhook receivers read JSON whatever the document says).
     pub fn uses_multipart(&self) -> bool {
-        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.encoding == Encoding::Multipart)
+        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.accepts(Encoding::Multipart))
+    }
+
+    /// Whether any request body is accepted as XML (and so the runtime's `xml` codec is needed).
+    pub fn uses_xml(&self) -> bool {
+        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.accepts(Encoding::Xml))
     }
 
     /// Whether any response is a stream of server-sent events.
@@ -831,8 +884,38 @@ pub struct Body {
     pub doc: Option<String>,
     /// The document's example body, if any.
     pub example: Option<Value>,
-    /// With [`Encoding::Multipart`], one part per property of the body's struct, in its order.
+    /// With [`Encoding::Multipart`] here or among the alternatives, one part per
+    /// property of the body's struct, in its order.
     pub parts: Vec<Part>,
+    /// The other media types the operation accepts the same body in, in document order:
+    /// the server reads each (dispatching on `Content-Type`), and the client sends one
+    /// where it is told to prefer its encoding. Media types whose schema differs from
+    /// the first's, or that cannot carry its type, are left out with a warning.
+    pub alternatives: Vec<BodyMedia>,
+    /// The name of the root element of an XML body: the schema's `xml.name`, else the
+    /// name of the component it refers to, else `data` (as Schemathesis writes it).
+    pub xml_root: String,
+}
+
+/// A media type a request body is also accepted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyMedia {
+    /// The media type, as the document writes it.
+    pub media_type: String,
+    /// How the body travels in it.
+    pub encoding: Encoding,
+}
+
+impl Body {
+    /// Every media type the body is accepted in, the preferred one first.
+    pub fn accepted(&self) -> impl Iterator<Item = BodyMedia> + '_ {
+        std::iter::once(BodyMedia { media_type: self.media_type.clone(), encoding: self.encoding }).chain(self.alternatives.iter().cloned())
+    }
+
+    /// Whether the body is accepted in `encoding`.
+    pub fn accepts(&self, encoding: Encoding) -> bool {
+        self.encoding == encoding || self.alternatives.iter().any(|m| m.encoding == encoding)
+    }
 }
 
 /// How one property of a multipart body travels.

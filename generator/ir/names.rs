@@ -56,6 +56,74 @@ pub fn field_name(raw: &str) -> String {
     finish(words(raw).to_snake_case(), "empty", "_")
 }
 
+/// The items of Rust's prelude that generated code names, each with the
+/// path that names it anywhere (without the leading `::`).
+///
+/// Generated code is written with these paths; printing writes the short
+/// name instead wherever [`Prelude`] allows it, so that lines stay short.
+pub const PRELUDE: &[(&str, &[&str])] = &[
+    ("Option", &["std", "option", "Option"]),
+    ("Some", &["std", "option", "Option", "Some"]),
+    ("None", &["std", "option", "Option", "None"]),
+    ("Result", &["std", "result", "Result"]),
+    ("Ok", &["std", "result", "Result", "Ok"]),
+    ("Err", &["std", "result", "Result", "Err"]),
+    ("String", &["std", "string", "String"]),
+    ("ToString", &["std", "string", "ToString"]),
+    ("Vec", &["std", "vec", "Vec"]),
+    ("Box", &["std", "boxed", "Box"]),
+    ("Into", &["std", "convert", "Into"]),
+    ("From", &["std", "convert", "From"]),
+    ("TryFrom", &["std", "convert", "TryFrom"]),
+    ("Default", &["std", "default", "Default"]),
+    ("Clone", &["std", "clone", "Clone"]),
+    ("Send", &["std", "marker", "Send"]),
+    ("Sync", &["std", "marker", "Sync"]),
+];
+
+/// Which [`PRELUDE`] names the modules of a generated crate may write short:
+/// all but those an item of the crate's own takes (a schema named `Option`
+/// makes a type `Option`, and then `Option` is written `::std::option::Option`).
+///
+/// The decision is crate-wide: an item of one module never changes what
+/// another module can write, but one rule is simpler to check than one per
+/// module, and real documents rarely name a schema after the prelude.
+#[derive(Debug, Clone, Default)]
+pub struct Prelude {
+    taken: BTreeSet<&'static str>,
+}
+
+impl Prelude {
+    /// The prelude as seen by modules whose items are named `defined`.
+    pub fn new<'a>(defined: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut taken = BTreeSet::new();
+        for name in defined {
+            if let Some((short, _)) = PRELUDE.iter().find(|(short, _)| *short == name) {
+                taken.insert(*short);
+            }
+        }
+        Prelude { taken }
+    }
+
+    /// Whether `name` is a prelude name the modules may write short.
+    pub fn is_free(&self, name: &str) -> bool {
+        PRELUDE.iter().any(|(short, _)| *short == name) && !self.taken.contains(name)
+    }
+
+    /// For a path written in full (`std`, `option`, `Option`, `Some`, …, without the
+    /// leading `::`): the short name that may replace its first segments, and how
+    /// many segments it replaces (the longest match).
+    pub fn shorten<S: AsRef<str>>(&self, segments: &[S]) -> Option<(&'static str, usize)> {
+        PRELUDE
+            .iter()
+            .filter(|(short, path)| {
+                !self.taken.contains(short) && segments.len() >= path.len() && path.iter().zip(segments).all(|(a, b)| *a == b.as_ref())
+            })
+            .max_by_key(|(_, path)| path.len())
+            .map(|(short, path)| (*short, path.len()))
+    }
+}
+
 /// A set of identifiers that must stay unique.
 #[derive(Debug, Clone, Default)]
 pub struct Namespace {
@@ -97,6 +165,18 @@ mod tests {
         assert_eq!(variant_name("a b"), "AB");
         assert_eq!(variant_name(""), "Empty");
         assert_eq!(variant_name("supply-chain"), "SupplyChain");
+    }
+
+    #[test]
+    fn prelude_names_are_short_unless_the_crate_takes_them() {
+        let prelude = Prelude::new(["Option", "Pet", "Vec"]);
+        assert_eq!(prelude.shorten(&["std", "option", "Option"]), None);
+        assert_eq!(prelude.shorten(&["std", "option", "Option", "Some"]), Some(("Some", 4)));
+        assert_eq!(prelude.shorten(&["std", "string", "String", "from"]), Some(("String", 3)));
+        assert_eq!(prelude.shorten(&["std", "vec", "Vec", "new"]), None);
+        assert_eq!(prelude.shorten(&["std", "fmt", "Result"]), None);
+        assert_eq!(prelude.shorten(&["std"]), None);
+        assert!(prelude.is_free("Result") && !prelude.is_free("Option") && !prelude.is_free("Pet"));
     }
 
     #[test]

@@ -8,8 +8,9 @@ use openapiv3::{
 use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
-    Body, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response,
-    ResponseHeader, RetryHint, RetryUnit, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeDef, TypeKind, TypeRef, sample,
+    Body, BodyMedia, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders,
+    Response, ResponseHeader, RetryHint, RetryUnit, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeDef, TypeKind, TypeRef,
+    sample,
 };
 use crate::diagnostic::Code;
 use crate::error::Result;
@@ -308,6 +309,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         constraints,
                         access: crate::ir::Access::Both,
                         boxed: false,
+                        xml: None,
                     });
                 }
                 Parameter::Header { .. } | Parameter::Cookie { .. } => {
@@ -467,7 +469,52 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 }
                 None => (TypeRef::Raw, Encoding::Raw),
             },
-            (Encoding::Multipart | Encoding::EventStream | Encoding::Raw, _) => (TypeRef::Raw, Encoding::Raw),
+            (Encoding::Multipart | Encoding::Xml | Encoding::EventStream | Encoding::Raw, _) => (TypeRef::Raw, Encoding::Raw),
+        };
+        let mut alternatives = Vec::new();
+        for (other, other_media) in body.content.iter().filter(|(other, _)| *other != media_type) {
+            let other_encoding = request_encoding(other);
+            let readable = match other_encoding {
+                Encoding::Json | Encoding::Form | Encoding::Xml => {
+                    matches!(encoding, Encoding::Json | Encoding::Form | Encoding::Multipart)
+                }
+                Encoding::Multipart => self.struct_parts(&ty, other_media).is_some_and(|found| {
+                    if parts.is_empty() {
+                        parts = found;
+                    }
+                    true
+                }),
+                Encoding::Text => encoding == Encoding::Text,
+                Encoding::EventStream | Encoding::Raw => false,
+            };
+            let same_schema = other_media.schema == media.schema;
+            if readable && same_schema && !alternatives.iter().any(|m: &BodyMedia| m.encoding == other_encoding) {
+                alternatives.push(BodyMedia { media_type: other.clone(), encoding: other_encoding });
+                continue;
+            }
+            let why = if !same_schema {
+                format!("its schema differs from `{media_type}`'s, and one Rust type holds the body whatever its media type")
+            } else if readable {
+                "the body is already read in another media type of the same encoding".to_owned()
+            } else {
+                format!("a body of this media type cannot be read into the type of `{media_type}`")
+            };
+            self.space.warn(
+                Code::UnreadMedia,
+                &format!("{pointer}/content/{}", escape_segment(other)),
+                format!("the server answers 415 to a `{other}` body and the client does not send one: {why}"),
+            );
+        }
+        let xml_root = match &media.schema {
+            Some(ReferenceOr::Reference { reference }) => {
+                let target = self.space.resolve_schema(reference, &at)?;
+                let name = reference.rsplit('/').next().unwrap_or("data").to_owned();
+                kept::xml(&target).and_then(|x| x.get("name")).and_then(serde_json::Value::as_str).map_or(name, str::to_owned)
+            }
+            Some(ReferenceOr::Item(schema)) => {
+                kept::xml(schema).and_then(|x| x.get("name")).and_then(serde_json::Value::as_str).unwrap_or("data").to_owned()
+            }
+            None => "data".to_owned(),
         };
         Ok(Body {
             ty,
@@ -477,6 +524,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             doc: body.description.clone(),
             example: example_of(media),
             parts,
+            alternatives,
+            xml_root,
         })
     }
 
@@ -529,9 +578,16 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 field.default = None;
             }
         }
-        let fields = st.fields.clone();
-        let mut parts = Vec::with_capacity(fields.len());
-        for (index, field) in fields.iter().enumerate() {
+        Ok(self.struct_parts(&ty, media).map(|parts| (ty, parts)))
+    }
+
+    /// How each property of the struct `ty` travels as a multipart part; `None`
+    /// where `ty` is not a struct.
+    fn struct_parts(&self, ty: &TypeRef, media: &MediaType) -> Option<Vec<Part>> {
+        let TypeRef::Named(id) = ty else { return None };
+        let TypeKind::Struct(st) = &self.space.types[id.0].kind else { return None };
+        let mut parts = Vec::with_capacity(st.fields.len());
+        for (index, field) in st.fields.iter().enumerate() {
             let kind = match &field.ty {
                 TypeRef::File => PartKind::File,
                 TypeRef::Array(item) if **item == TypeRef::File => PartKind::Files,
@@ -548,7 +604,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             });
             parts.push(Part { field: index, kind, content_type });
         }
-        Ok(Some((TypeRef::Named(id), parts)))
+        Some(parts)
     }
 
     fn responses(&mut self, responses: &Responses, pointer: &str, stem: &str) -> Result<(Vec<Response>, Vec<Response>)> {
@@ -602,7 +658,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     };
                     (Some(TypeRef::EventStream(Box::new(item))), example_of(media), Encoding::EventStream, Some(media_type.clone()))
                 }
-                Some((media_type, _, Encoding::Multipart | Encoding::Raw)) => {
+                Some((media_type, _, Encoding::Multipart | Encoding::Xml | Encoding::Raw)) => {
                     (Some(TypeRef::Raw), None, Encoding::Raw, Some(media_type.clone()))
                 }
                 None => (None, None, Encoding::Json, None),
@@ -802,29 +858,42 @@ fn is_scalar(space: &TypeSpace<'_>, ty: &TypeRef) -> bool {
     super::is_scalar(&space.types, ty)
 }
 
+/// How a body of media type `m` travels, as the preferred one of its operation:
+/// XML there is bytes (or text), since only a body also offered in JSON is read as XML.
+fn encoding_of(m: &str) -> Encoding {
+    let m = m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
+    if m == "application/json" || m.ends_with("+json") {
+        Encoding::Json
+    } else if m == "application/x-www-form-urlencoded" {
+        Encoding::Form
+    } else if m == "multipart/form-data" {
+        Encoding::Multipart
+    } else if m == "text/event-stream" {
+        Encoding::EventStream
+    } else if m.starts_with("text/") {
+        Encoding::Text
+    } else {
+        Encoding::Raw
+    }
+}
+
+/// Whether `m` (lower case, without parameters) is an XML media type.
+fn is_xml(m: &str) -> bool {
+    m == "application/xml" || m == "text/xml" || m.ends_with("+xml")
+}
+
+/// How a request body of media type `m` travels when it is not the preferred one.
+fn request_encoding(m: &str) -> Encoding {
+    let essence = m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
+    if is_xml(&essence) { Encoding::Xml } else { encoding_of(m) }
+}
+
 /// The entry of a content map to use, and how it travels: JSON first, then
 /// a form, multipart, server-sent events, text, and anything else as raw bytes.
 fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, Encoding)> {
-    let essence = |m: &str| m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
-    let encoding = |m: &str| {
-        let m = essence(m);
-        if m == "application/json" || m.ends_with("+json") {
-            Encoding::Json
-        } else if m == "application/x-www-form-urlencoded" {
-            Encoding::Form
-        } else if m == "multipart/form-data" {
-            Encoding::Multipart
-        } else if m == "text/event-stream" {
-            Encoding::EventStream
-        } else if m.starts_with("text/") {
-            Encoding::Text
-        } else {
-            Encoding::Raw
-        }
-    };
     [Encoding::Json, Encoding::Form, Encoding::Multipart, Encoding::EventStream, Encoding::Text, Encoding::Raw]
         .into_iter()
-        .find_map(|wanted| content.iter().find(|(m, _)| encoding(m) == wanted).map(|(m, media)| (m, media, wanted)))
+        .find_map(|wanted| content.iter().find(|(m, _)| encoding_of(m) == wanted).map(|(m, media)| (m, media, wanted)))
 }
 
 /// Whether a string schema holds bytes: `format: binary` (3.0), or a media type

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::names::{self, Namespace};
 use super::{
     Access, Constraints, EnumValue, EnumVariant, Enumeration, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
+    XmlName,
 };
 use crate::diagnostic::Code;
 use crate::error::{Error, Result, Warning};
@@ -618,9 +619,69 @@ impl<'d> TypeSpace<'d> {
                 constraints: self.constraints_boxed(schema, &at),
                 access,
                 boxed: false,
+                xml: self.xml_name(wire_name, schema, &at)?,
             });
         }
         Ok(Struct { fields, ..Struct::default() })
+    }
+
+    /// How a property travels in XML, where its schema's `xml` object (or its items')
+    /// says more than its name. A `$ref`'s target's `xml` applies where the property
+    /// has none of its own, as tools that resolve references first read it.
+    fn xml_name(&self, wire_name: &str, schema: &ReferenceOr<Box<Schema>>, at: &str) -> Result<Option<XmlName>> {
+        let resolved = match schema {
+            ReferenceOr::Item(schema) => schema.as_ref().clone(),
+            ReferenceOr::Reference { reference } => self.resolve_schema(reference, at)?,
+        };
+        let items = match &resolved.schema_kind {
+            SchemaKind::Type(Type::Array(array)) => match &array.items {
+                Some(ReferenceOr::Item(item)) => Some(item.as_ref().clone()),
+                Some(ReferenceOr::Reference { reference }) => Some(self.resolve_schema(reference, at)?),
+                None => None,
+            },
+            _ => None,
+        };
+        let own = kept::xml(&resolved);
+        let of_items = items.as_ref().and_then(kept::xml);
+        if own.is_none() && of_items.is_none() {
+            return Ok(None);
+        }
+        let text = |xml: Option<&serde_json::Map<String, Value>>, key: &str| {
+            xml.and_then(|x| x.get(key)).and_then(Value::as_str).map(str::to_owned)
+        };
+        let flag = |xml: Option<&serde_json::Map<String, Value>>, key: &str| {
+            xml.and_then(|x| x.get(key)).and_then(Value::as_bool).unwrap_or(false)
+        };
+        let mut unhonoured = Vec::new();
+        for (xml, place) in [(own, format!("{at}/xml")), (of_items, format!("{at}/items/xml"))] {
+            for key in xml.into_iter().flat_map(|x| x.keys()) {
+                let node_type = xml.and_then(|x| x.get("nodeType")).and_then(Value::as_str);
+                let honoured_node = key == "nodeType" && matches!(node_type, Some("element" | "attribute"));
+                if matches!(key.as_str(), "namespace" | "prefix" | "nodeType") && !honoured_node {
+                    unhonoured.push((format!("{place}/{key}"), key.clone()));
+                }
+            }
+        }
+        let list = items.is_some();
+        let wrapped = list && flag(own, "wrapped");
+        let mut attribute = flag(own, "attribute") || text(own, "nodeType").as_deref() == Some("attribute");
+        let scalar =
+            matches!(resolved.schema_kind, SchemaKind::Type(Type::String(_) | Type::Number(_) | Type::Integer(_) | Type::Boolean(_)));
+        if attribute && !scalar {
+            unhonoured.push((format!("{at}/xml/attribute"), "attribute".to_owned()));
+            attribute = false;
+        }
+        let named = text(own, "name").unwrap_or_else(|| wire_name.to_owned());
+        let (name, item) = match (list, wrapped) {
+            // A list that is not wrapped repeats its items' elements: the list's own name is not written.
+            (true, false) => {
+                let item = text(of_items, "name").unwrap_or_else(|| wire_name.to_owned());
+                (item.clone(), item)
+            }
+            (true, true) => (named.clone(), text(of_items, "name").unwrap_or(named)),
+            (false, _) => (named.clone(), named),
+        };
+        Ok(Some(XmlName { name, attribute, wrapped, item, unhonoured }))
     }
 }
 

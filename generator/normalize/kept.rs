@@ -50,3 +50,8 @@ pub fn item_schema(media: &MediaType) -> Option<&Value> {
 pub fn webhooks(openapi: &OpenAPI) -> Option<&Map<String, Value>> {
     kept(&openapi.extensions, "webhooks").and_then(Value::as_object)
 }
+
+/// The schema's `xml` object (OpenAPI's XML Object: `name`, `attribute`, `wrapped`, …).
+pub fn xml(schema: &Schema) -> Option<&Map<String, Value>> {
+    kept(&schema.schema_data.extensions, "xml").and_then(Value::as_object)
+}

@@ -26,6 +26,13 @@ pub fn check_path_value<E>(name: &'static str, value: &str, spans_segments: bool
     Ok(())
 }
 
+/// An XML body: `body`'s JSON value written as XML with the root element `root`.
+#[cfg(feature = "xml")]
+pub fn xml_body<T: serde::Serialize + ?Sized, E>(body: &T, root: &str, node: &crate::xml::Node) -> Result<Vec<u8>, ClientError<E>> {
+    let value = serde_json::to_value(body).map_err(ClientError::encoding)?;
+    crate::xml::to_vec(&value, root, node).map_err(ClientError::unwritable)
+}
+
 #[cfg(feature = "multipart")]
 pub use multipart::*;
 

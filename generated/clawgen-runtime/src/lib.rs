@@ -20,6 +20,8 @@ pub mod rate_limit;
 pub mod shape;
 pub mod validation;
 pub mod webhooks;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 #[cfg(feature = "client")]
 pub mod client;

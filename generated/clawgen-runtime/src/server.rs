@@ -323,6 +323,24 @@ mod refusal {
         Err(Refused { status: 415, message: format!("the body must be `{expected}`, not `{sent}`") })
     }
 
+    /// Which of the media types an operation accepts a body in (`accepted`, the
+    /// preferred first) the request's `Content-Type` names: its index. A body
+    /// without `Content-Type`, or empty, is read as the preferred one; another
+    /// media type is 415.
+    pub fn body_media(headers: &axum::http::HeaderMap, body: &[u8], accepted: &[&str]) -> Result<usize, Refused> {
+        let Some(value) = headers.get(axum::http::header::CONTENT_TYPE) else { return Ok(0) };
+        let sent = essence(value.to_str().unwrap_or_default());
+        if body.is_empty() {
+            return Ok(0);
+        }
+        // The exact media type first (`application/problem+json` before `application/json`'s range).
+        let exact = accepted.iter().position(|media| essence(media) == sent);
+        match exact.or_else(|| accepted.iter().position(|media| in_range(&essence(media), &sent))) {
+            Some(index) => Ok(index),
+            None => Err(Refused { status: 415, message: format!("the body must be `{}`, not `{sent}`", accepted.join("` or `")) }),
+        }
+    }
+
     /// 406 when the `Accept` headers exclude every media type in `offered`
     /// (the operation's success bodies). No `Accept` header accepts anything.
     pub fn check_accept(headers: &axum::http::HeaderMap, offered: &[&str]) -> Result<(), Refused> {
@@ -465,6 +483,22 @@ mod tests {
         headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/plain"));
         assert_eq!(check_content_type(&headers, b"{}", "application/json").map_err(|refused| refused.status), Err(415));
         assert!(check_content_type(&headers, b"", "application/json").is_ok());
+    }
+
+    #[test]
+    fn a_body_offered_in_several_media_types_is_read_in_the_one_it_names() {
+        let accepted = ["application/json", "application/xml", "application/vnd.x+json"];
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(body_media(&headers, b"{}", &accepted), Ok(0));
+        headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("Application/XML; charset=utf-8"));
+        assert_eq!(body_media(&headers, b"<a/>", &accepted), Ok(1));
+        headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/vnd.x+json"));
+        assert_eq!(body_media(&headers, b"{}", &accepted), Ok(2));
+        headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
+        assert_eq!(body_media(&headers, b"{}", &accepted), Ok(0));
+        headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/csv"));
+        assert_eq!(body_media(&headers, b"a,b", &accepted).map_err(|refused| refused.status), Err(415));
+        assert_eq!(body_media(&headers, b"", &accepted), Ok(0));
     }
 
     #[tokio::test]

@@ -15,9 +15,19 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     body: &[u8],
     check: impl FnOnce(&mut serde_json::Value, &str) -> Result<(), String>,
 ) -> Result<T, String> {
-    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|error| format!("invalid JSON body: {error}"))?;
-    check(&mut value, "").map_err(|message| format!("invalid JSON body: {message}"))?;
-    serde_json::from_value(value).map_err(|error| format!("invalid JSON body: {error}"))
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|error| format!("invalid JSON body: {error}"))?;
+    decode_value(value, "JSON", check)
+}
+
+/// Decodes the JSON value of a body read in another media type (`what`: XML)
+/// as `T` after `check` has looked at its shape, as [`decode`] does for JSON.
+pub fn decode_value<T: serde::de::DeserializeOwned>(
+    mut value: serde_json::Value,
+    what: &str,
+    check: impl FnOnce(&mut serde_json::Value, &str) -> Result<(), String>,
+) -> Result<T, String> {
+    check(&mut value, "").map_err(|message| format!("invalid {what} body: {message}"))?;
+    serde_json::from_value(value).map_err(|error| format!("invalid {what} body: {error}"))
 }
 
 /// Rewrites an integral number written with a fraction (`2.0`) as an
@@ -68,6 +78,16 @@ pub fn property_count(count: usize, path: &str, minimum: Option<usize>, maximum:
 /// that says it must be one.
 pub fn object<'a>(value: &'a mut serde_json::Value, path: &str) -> Result<&'a mut serde_json::Map<String, serde_json::Value>, String> {
     value.as_object_mut().ok_or_else(|| format!("{}: must be an object", if path.is_empty() { "/" } else { path }))
+}
+
+/// Refuses an object at `path` without the property `key`: a required
+/// write-only property, which the Rust type holds as an `Option` since
+/// responses leave it out, but which every request must carry.
+pub fn require(object: &serde_json::Map<String, serde_json::Value>, path: &str, key: &str) -> Result<(), String> {
+    if object.contains_key(key) {
+        return Ok(());
+    }
+    Err(format!("{}: missing required property `{key}`", if path.is_empty() { "/" } else { path }))
 }
 
 /// Refuses `null` in the property `key` of the object at `path`, where

@@ -38,16 +38,13 @@ pub struct Credentials {
     /// Listing scopes and refreshing the calling key need no scope. The
     /// scope names are not shown in the public docs; they are designed to
     /// match its "select permission scope" step.
-    pub api_key_auth: ::std::option::Option<::std::string::String>,
+    pub api_key_auth: Option<String>,
 }
 impl Credentials {
     /// Sets `ApiKeyAuth`.
     #[must_use]
-    pub fn api_key_auth(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.api_key_auth = ::std::option::Option::Some(value.into());
+    pub fn api_key_auth(mut self, value: impl Into<String>) -> Self {
+        self.api_key_auth = Some(value.into());
         self
     }
 }

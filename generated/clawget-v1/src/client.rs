@@ -27,14 +27,14 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
+        ::std::sync::Mutex<Option<super::rate_limit::RateLimit>>,
     >,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://clawget.io/api/v1")
     }
@@ -43,36 +43,30 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
-            rate_limit: ::std::default::Default::default(),
+            credentials: Default::default(),
+            rate_limit: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -98,7 +92,7 @@ impl Client {
     /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
         self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
-        self.rate_limit = ::std::default::Default::default();
+        self.rate_limit = Default::default();
         self
     }
     /// Replaces every credential on a live client, for it and the clones
@@ -116,7 +110,7 @@ impl Client {
         self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
-    pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
+    pub fn rate_limit(&self) -> Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request` as the transport allows, and reads the whole answer.
@@ -126,7 +120,7 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
             let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(
@@ -141,8 +135,8 @@ impl Client {
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
-            body_wait: ::std::option::Option::Some(body_retry_wait),
+            reset_header: Some("x-ratelimit-reset"),
+            body_wait: Some(body_retry_wait),
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -152,9 +146,9 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `ApiKeyAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_api_key_auth(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_api_key_auth(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.api_key_auth = ::std::option::Option::Some(value.into());
+        credentials.api_key_auth = Some(value.into());
         self.with_credentials(credentials)
     }
     /// List marketplace listings
@@ -170,7 +164,7 @@ impl Client {
     pub async fn list_listings(
         &self,
         query: &super::types::ListListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingPage,
         ClientError<super::errors::ListListingsError>,
     > {
@@ -180,23 +174,14 @@ impl Client {
     pub async fn list_listings_with_response(
         &self,
         query: &super::types::ListListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingPage>,
         ClientError<super::errors::ListListingsError>,
     > {
         use super::errors::ListListingsError as Failure;
         let url = format!("{}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listListings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -228,7 +213,7 @@ impl Client {
     pub async fn create_listing(
         &self,
         body: &super::types::ListingCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingEnvelope,
         ClientError<super::errors::CreateListingError>,
     > {
@@ -238,23 +223,14 @@ impl Client {
     pub async fn create_listing_with_response(
         &self,
         body: &super::types::ListingCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingEnvelope>,
         ClientError<super::errors::CreateListingError>,
     > {
         use super::errors::CreateListingError as Failure;
         let url = format!("{}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createListing")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -288,7 +264,7 @@ impl Client {
     pub async fn search_listings(
         &self,
         query: &super::types::SearchListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingPage,
         ClientError<super::errors::SearchListingsError>,
     > {
@@ -298,23 +274,14 @@ impl Client {
     pub async fn search_listings_with_response(
         &self,
         query: &super::types::SearchListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingPage>,
         ClientError<super::errors::SearchListingsError>,
     > {
         use super::errors::SearchListingsError as Failure;
         let url = format!("{}/listings/search", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "searchListings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "searchListings")?;
         let pairs = params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -346,7 +313,7 @@ impl Client {
     pub async fn get_listing(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingEnvelope,
         ClientError<super::errors::GetListingError>,
     > {
@@ -356,7 +323,7 @@ impl Client {
     pub async fn get_listing_with_response(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingEnvelope>,
         ClientError<super::errors::GetListingError>,
     > {
@@ -366,16 +333,7 @@ impl Client {
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getListing")?;
         let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -405,7 +363,7 @@ impl Client {
     pub async fn delete_listing(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeletionEnvelope,
         ClientError<super::errors::DeleteListingError>,
     > {
@@ -417,7 +375,7 @@ impl Client {
     pub async fn delete_listing_with_response(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeletionEnvelope>,
         ClientError<super::errors::DeleteListingError>,
     > {
@@ -427,16 +385,7 @@ impl Client {
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteListing")?;
         let answer = self
             .execute("deleteListing", "/listings/{listingId}", request)
             .await?;
@@ -469,7 +418,7 @@ impl Client {
         &self,
         listing_id: &str,
         body: &super::types::ListingUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingEnvelope,
         ClientError<super::errors::UpdateListingError>,
     > {
@@ -482,7 +431,7 @@ impl Client {
         &self,
         listing_id: &str,
         body: &super::types::ListingUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingEnvelope>,
         ClientError<super::errors::UpdateListingError>,
     > {
@@ -492,16 +441,7 @@ impl Client {
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateListing")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -544,7 +484,7 @@ impl Client {
     pub async fn purchase_listing(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PurchaseEnvelope,
         ClientError<super::errors::PurchaseListingError>,
     > {
@@ -556,7 +496,7 @@ impl Client {
     pub async fn purchase_listing_with_response(
         &self,
         listing_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PurchaseEnvelope>,
         ClientError<super::errors::PurchaseListingError>,
     > {
@@ -566,16 +506,7 @@ impl Client {
             "{}/listings/{}/purchase", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "purchaseListing",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "purchaseListing")?;
         let answer = self
             .execute("purchaseListing", "/listings/{listingId}/purchase", request)
             .await?;
@@ -607,33 +538,21 @@ impl Client {
     pub async fn list_souls(
         &self,
         query: &super::types::ListSoulsQuery,
-    ) -> ::std::result::Result<
-        super::types::SoulPage,
-        ClientError<super::errors::ListSoulsError>,
-    > {
+    ) -> Result<super::types::SoulPage, ClientError<super::errors::ListSoulsError>> {
         self.list_souls_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_souls`], with the status and headers of the answer.
     pub async fn list_souls_with_response(
         &self,
         query: &super::types::ListSoulsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SoulPage>,
         ClientError<super::errors::ListSoulsError>,
     > {
         use super::errors::ListSoulsError as Failure;
         let url = format!("{}/souls", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSouls",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSouls")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOULS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -664,17 +583,14 @@ impl Client {
     pub async fn get_soul(
         &self,
         soul_id: &str,
-    ) -> ::std::result::Result<
-        super::types::SoulEnvelope,
-        ClientError<super::errors::GetSoulError>,
-    > {
+    ) -> Result<super::types::SoulEnvelope, ClientError<super::errors::GetSoulError>> {
         self.get_soul_with_response(soul_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_soul`], with the status and headers of the answer.
     pub async fn get_soul_with_response(
         &self,
         soul_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SoulEnvelope>,
         ClientError<super::errors::GetSoulError>,
     > {
@@ -682,16 +598,7 @@ impl Client {
         check_path_value("soulId", soul_id, false)?;
         let url = format!("{}/souls/{}", self.base_url, params::encode_segment(soul_id));
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getSoul",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getSoul")?;
         let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -722,7 +629,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingPage,
         ClientError<super::errors::ListSoulListingsError>,
     > {
@@ -735,7 +642,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulListingsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingPage>,
         ClientError<super::errors::ListSoulListingsError>,
     > {
@@ -745,16 +652,7 @@ impl Client {
             "{}/souls/{}/listings", self.base_url, params::encode_segment(soul_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSoulListings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSoulListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -789,7 +687,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulActivityQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SoulActivityPage,
         ClientError<super::errors::ListSoulActivityError>,
     > {
@@ -802,7 +700,7 @@ impl Client {
         &self,
         soul_id: &str,
         query: &super::types::ListSoulActivityQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SoulActivityPage>,
         ClientError<super::errors::ListSoulActivityError>,
     > {
@@ -812,16 +710,7 @@ impl Client {
             "{}/souls/{}/activity", self.base_url, params::encode_segment(soul_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSoulActivity",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSoulActivity")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -857,7 +746,7 @@ impl Client {
     pub async fn list_purchases(
         &self,
         query: &super::types::ListPurchasesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PurchasePage,
         ClientError<super::errors::ListPurchasesError>,
     > {
@@ -867,23 +756,14 @@ impl Client {
     pub async fn list_purchases_with_response(
         &self,
         query: &super::types::ListPurchasesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PurchasePage>,
         ClientError<super::errors::ListPurchasesError>,
     > {
         use super::errors::ListPurchasesError as Failure;
         let url = format!("{}/activity/purchases", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listPurchases",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listPurchases")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_PURCHASES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -919,7 +799,7 @@ impl Client {
     pub async fn list_transactions(
         &self,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TransactionPage,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -929,23 +809,14 @@ impl Client {
     pub async fn list_transactions_with_response(
         &self,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TransactionPage>,
         ClientError<super::errors::ListTransactionsError>,
     > {
         use super::errors::ListTransactionsError as Failure;
         let url = format!("{}/activity/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTransactions",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -979,7 +850,7 @@ impl Client {
     pub async fn get_usage_analytics(
         &self,
         query: &super::types::GetUsageAnalyticsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageAnalyticsEnvelope,
         ClientError<super::errors::GetUsageAnalyticsError>,
     > {
@@ -991,23 +862,14 @@ impl Client {
     pub async fn get_usage_analytics_with_response(
         &self,
         query: &super::types::GetUsageAnalyticsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::UsageAnalyticsEnvelope>,
         ClientError<super::errors::GetUsageAnalyticsError>,
     > {
         use super::errors::GetUsageAnalyticsError as Failure;
         let url = format!("{}/activity/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getUsageAnalytics",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getUsageAnalytics")?;
         let pairs = params::encode(query, super::params::QUERY_GET_USAGE_ANALYTICS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1045,7 +907,7 @@ impl Client {
         &self,
         listing_id: &str,
         query: &super::types::GetListingStatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingStatsEnvelope,
         ClientError<super::errors::GetListingStatsError>,
     > {
@@ -1058,7 +920,7 @@ impl Client {
         &self,
         listing_id: &str,
         query: &super::types::GetListingStatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ListingStatsEnvelope>,
         ClientError<super::errors::GetListingStatsError>,
     > {
@@ -1069,16 +931,7 @@ impl Client {
             params::encode_segment(listing_id)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getListingStats",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getListingStats")?;
         let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1113,7 +966,7 @@ impl Client {
     pub async fn list_webhooks(
         &self,
         query: &super::types::ListWebhooksQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::WebhookPage,
         ClientError<super::errors::ListWebhooksError>,
     > {
@@ -1123,23 +976,14 @@ impl Client {
     pub async fn list_webhooks_with_response(
         &self,
         query: &super::types::ListWebhooksQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::WebhookPage>,
         ClientError<super::errors::ListWebhooksError>,
     > {
         use super::errors::ListWebhooksError as Failure;
         let url = format!("{}/webhooks", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listWebhooks",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listWebhooks")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1172,7 +1016,7 @@ impl Client {
     pub async fn create_webhook(
         &self,
         body: &super::types::WebhookCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::WebhookEnvelope,
         ClientError<super::errors::CreateWebhookError>,
     > {
@@ -1182,23 +1026,14 @@ impl Client {
     pub async fn create_webhook_with_response(
         &self,
         body: &super::types::WebhookCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::WebhookEnvelope>,
         ClientError<super::errors::CreateWebhookError>,
     > {
         use super::errors::CreateWebhookError as Failure;
         let url = format!("{}/webhooks", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createWebhook",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createWebhook")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1229,7 +1064,7 @@ impl Client {
     pub async fn delete_webhook(
         &self,
         webhook_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeletionEnvelope,
         ClientError<super::errors::DeleteWebhookError>,
     > {
@@ -1241,7 +1076,7 @@ impl Client {
     pub async fn delete_webhook_with_response(
         &self,
         webhook_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeletionEnvelope>,
         ClientError<super::errors::DeleteWebhookError>,
     > {
@@ -1251,16 +1086,7 @@ impl Client {
             "{}/webhooks/{}", self.base_url, params::encode_segment(webhook_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteWebhook",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteWebhook")?;
         let answer = self
             .execute("deleteWebhook", "/webhooks/{webhookId}", request)
             .await?;
@@ -1293,33 +1119,21 @@ impl Client {
     pub async fn list_api_keys(
         &self,
         query: &super::types::ListApiKeysQuery,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyPage,
-        ClientError<super::errors::ListApiKeysError>,
-    > {
+    ) -> Result<super::types::ApiKeyPage, ClientError<super::errors::ListApiKeysError>> {
         self.list_api_keys_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_api_keys`], with the status and headers of the answer.
     pub async fn list_api_keys_with_response(
         &self,
         query: &super::types::ListApiKeysQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeyPage>,
         ClientError<super::errors::ListApiKeysError>,
     > {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listApiKeys",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listApiKeys")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1352,7 +1166,7 @@ impl Client {
     pub async fn create_api_key(
         &self,
         body: &super::types::ApiKeyCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ApiKeySecretEnvelope,
         ClientError<super::errors::CreateApiKeyError>,
     > {
@@ -1362,23 +1176,14 @@ impl Client {
     pub async fn create_api_key_with_response(
         &self,
         body: &super::types::ApiKeyCreate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeySecretEnvelope>,
         ClientError<super::errors::CreateApiKeyError>,
     > {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createApiKey")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1410,7 +1215,7 @@ impl Client {
     pub async fn revoke_api_key(
         &self,
         key_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ApiKeyEnvelope,
         ClientError<super::errors::RevokeApiKeyError>,
     > {
@@ -1420,7 +1225,7 @@ impl Client {
     pub async fn revoke_api_key_with_response(
         &self,
         key_id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeyEnvelope>,
         ClientError<super::errors::RevokeApiKeyError>,
     > {
@@ -1430,16 +1235,7 @@ impl Client {
             "{}/auth/keys/{}", self.base_url, params::encode_segment(key_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
         let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1469,7 +1265,7 @@ impl Client {
     /// `GET /auth/scopes`
     pub async fn list_scopes(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ScopeListEnvelope,
         ClientError<super::errors::ListScopesError>,
     > {
@@ -1478,23 +1274,14 @@ impl Client {
     /// [`Client::list_scopes`], with the status and headers of the answer.
     pub async fn list_scopes_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ScopeListEnvelope>,
         ClientError<super::errors::ListScopesError>,
     > {
         use super::errors::ListScopesError as Failure;
         let url = format!("{}/auth/scopes", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listScopes",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listScopes")?;
         let answer = self.execute("listScopes", "/auth/scopes", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1524,7 +1311,7 @@ impl Client {
     /// `POST /auth/refresh`
     pub async fn refresh_token(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenRefreshEnvelope,
         ClientError<super::errors::RefreshTokenError>,
     > {
@@ -1533,23 +1320,14 @@ impl Client {
     /// [`Client::refresh_token`], with the status and headers of the answer.
     pub async fn refresh_token_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenRefreshEnvelope>,
         ClientError<super::errors::RefreshTokenError>,
     > {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "refreshToken",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "refreshToken")?;
         let answer = self.execute("refreshToken", "/auth/refresh", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1567,9 +1345,9 @@ impl Client {
     }
 }
 ///The seconds to wait that a 429's JSON body states at `/error/details/resetAt`, the first that it carries.
-fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+fn body_retry_wait(body: &[u8]) -> Option<u64> {
     let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
-    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+    let waits: [fn(&::serde_json::Value) -> Option<u64>; 1usize] = [
         |body| {
             let at = ::chrono::DateTime::parse_from_rfc3339(
                     body.pointer("/error/details/resetAt")?.as_str()?,
@@ -1579,4 +1357,19 @@ fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
         },
     ];
     waits.iter().find_map(|wait| wait(&body))
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.api_key_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
+    }
 }

@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -38,17 +38,15 @@ fn map_domain_error<T>(
 #[allow(unused_variables, unreachable_patterns)]
 pub fn common_error(
     status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
+    message: impl Into<String>,
 ) -> super::types::ErrorResponse {
-    let message: ::std::string::String = message.into();
+    let message: String = message.into();
     match status {
         400u16 => {
             super::types::ErrorResponse::new(
                 false,
                 super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(
-                        ::std::string::String::from("VALIDATION_ERROR"),
-                    ),
+                    super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
                     message,
                 ),
             )
@@ -84,9 +82,7 @@ pub fn common_error(
             super::types::ErrorResponse::new(
                 false,
                 super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(
-                        ::std::string::String::from("INTERNAL_ERROR"),
-                    ),
+                    super::types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
                     message,
                 ),
             )
@@ -95,9 +91,7 @@ pub fn common_error(
             super::types::ErrorResponse::new(
                 false,
                 super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(
-                        ::std::string::String::from("VALIDATION_ERROR"),
-                    ),
+                    super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
                     message,
                 ),
             )
@@ -105,10 +99,7 @@ pub fn common_error(
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `listListings` (GET /listings).
@@ -116,21 +107,21 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListListingsError {
@@ -147,14 +138,14 @@ impl ListListingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -198,21 +189,17 @@ impl ListListingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListListingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListListingsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -221,8 +208,8 @@ impl ListListingsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListListingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListListingsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -234,8 +221,8 @@ impl ListListingsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListListingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListListingsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -247,8 +234,8 @@ impl ListListingsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListListingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListListingsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -271,13 +258,13 @@ impl ListListingsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListListingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListListingsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -285,12 +272,12 @@ impl ListListingsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
+impl<E: DomainError> From<E> for ListListingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -304,21 +291,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
 #[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateListingError {
@@ -335,14 +322,14 @@ impl CreateListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -386,21 +373,17 @@ impl CreateListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateListingError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -409,8 +392,8 @@ impl CreateListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::CreateListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateListingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -422,8 +405,8 @@ impl CreateListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::CreateListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateListingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -435,8 +418,8 @@ impl CreateListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::CreateListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateListingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -459,13 +442,13 @@ impl CreateListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::CreateListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateListingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -473,12 +456,12 @@ impl CreateListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
+impl<E: DomainError> From<E> for CreateListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -492,21 +475,21 @@ impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
 #[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SearchListingsError {
@@ -523,14 +506,14 @@ impl SearchListingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -574,21 +557,17 @@ impl SearchListingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SearchListingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SearchListingsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -597,8 +576,8 @@ impl SearchListingsError {
                     )
                 }
                 401u16 => {
-                    super::errors::SearchListingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SearchListingsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -610,8 +589,8 @@ impl SearchListingsError {
                     )
                 }
                 403u16 => {
-                    super::errors::SearchListingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SearchListingsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -623,8 +602,8 @@ impl SearchListingsError {
                     )
                 }
                 429u16 => {
-                    super::errors::SearchListingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SearchListingsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -647,13 +626,13 @@ impl SearchListingsError {
                     )
                 }
                 500u16 => {
-                    super::errors::SearchListingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SearchListingsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -661,12 +640,12 @@ impl SearchListingsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
+impl<E: DomainError> From<E> for SearchListingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -680,23 +659,23 @@ impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
 #[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetListingError {
@@ -714,7 +693,7 @@ impl GetListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -722,7 +701,7 @@ impl GetListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -769,21 +748,17 @@ impl GetListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -792,8 +767,8 @@ impl GetListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -805,8 +780,8 @@ impl GetListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -818,8 +793,8 @@ impl GetListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::GetListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -831,8 +806,8 @@ impl GetListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -855,13 +830,13 @@ impl GetListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -869,12 +844,12 @@ impl GetListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetListingError {
+impl<E: DomainError> From<E> for GetListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -888,23 +863,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingError {
 #[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteListingError {
@@ -922,7 +897,7 @@ impl DeleteListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -930,7 +905,7 @@ impl DeleteListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -977,21 +952,17 @@ impl DeleteListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DeleteListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteListingError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1000,8 +971,8 @@ impl DeleteListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::DeleteListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteListingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1013,8 +984,8 @@ impl DeleteListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteListingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1026,8 +997,8 @@ impl DeleteListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteListingError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1039,8 +1010,8 @@ impl DeleteListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteListingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1063,13 +1034,13 @@ impl DeleteListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteListingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1077,12 +1048,12 @@ impl DeleteListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
+impl<E: DomainError> From<E> for DeleteListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1096,23 +1067,23 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
 #[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateListingError {
@@ -1130,7 +1101,7 @@ impl UpdateListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1138,7 +1109,7 @@ impl UpdateListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1185,21 +1156,17 @@ impl UpdateListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateListingError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1208,8 +1175,8 @@ impl UpdateListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateListingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1221,8 +1188,8 @@ impl UpdateListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateListingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1234,8 +1201,8 @@ impl UpdateListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateListingError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1247,8 +1214,8 @@ impl UpdateListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateListingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1271,13 +1238,13 @@ impl UpdateListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateListingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1285,12 +1252,12 @@ impl UpdateListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateListingError {
+impl<E: DomainError> From<E> for UpdateListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1308,25 +1275,25 @@ pub enum PurchaseListingError {
     /// (deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)
     /// without a status; their status is assumed to be 400, the docs'
     /// status for a bad request.
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden: the purchase exceeds the configured spending limits
     /// (SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or
     /// the key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl PurchaseListingError {
@@ -1344,7 +1311,7 @@ impl PurchaseListingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1352,7 +1319,7 @@ impl PurchaseListingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1404,21 +1371,17 @@ impl PurchaseListingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::PurchaseListingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PurchaseListingError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1427,8 +1390,8 @@ impl PurchaseListingError {
                     )
                 }
                 401u16 => {
-                    super::errors::PurchaseListingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PurchaseListingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1440,8 +1403,8 @@ impl PurchaseListingError {
                     )
                 }
                 403u16 => {
-                    super::errors::PurchaseListingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PurchaseListingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1453,8 +1416,8 @@ impl PurchaseListingError {
                     )
                 }
                 404u16 => {
-                    super::errors::PurchaseListingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PurchaseListingError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1466,8 +1429,8 @@ impl PurchaseListingError {
                     )
                 }
                 429u16 => {
-                    super::errors::PurchaseListingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PurchaseListingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1490,13 +1453,13 @@ impl PurchaseListingError {
                     )
                 }
                 500u16 => {
-                    super::errors::PurchaseListingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PurchaseListingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1504,12 +1467,12 @@ impl PurchaseListingError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
+impl<E: DomainError> From<E> for PurchaseListingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1523,21 +1486,21 @@ impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
 #[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSoulsError {
@@ -1554,14 +1517,14 @@ impl ListSoulsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1605,21 +1568,17 @@ impl ListSoulsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1628,8 +1587,8 @@ impl ListSoulsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListSoulsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1641,8 +1600,8 @@ impl ListSoulsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListSoulsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1654,8 +1613,8 @@ impl ListSoulsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListSoulsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1678,13 +1637,13 @@ impl ListSoulsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListSoulsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1692,12 +1651,12 @@ impl ListSoulsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
+impl<E: DomainError> From<E> for ListSoulsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1711,23 +1670,23 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
 #[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetSoulError {
@@ -1745,7 +1704,7 @@ impl GetSoulError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1753,7 +1712,7 @@ impl GetSoulError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1804,21 +1763,17 @@ impl GetSoulError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetSoulError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSoulError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1827,8 +1782,8 @@ impl GetSoulError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetSoulError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSoulError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1840,8 +1795,8 @@ impl GetSoulError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetSoulError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSoulError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -1853,14 +1808,12 @@ impl GetSoulError {
                     )
                 }
                 404u16 => {
-                    super::errors::GetSoulError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSoulError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -1868,8 +1821,8 @@ impl GetSoulError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetSoulError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSoulError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -1892,13 +1845,13 @@ impl GetSoulError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetSoulError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSoulError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -1906,12 +1859,12 @@ impl GetSoulError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
+impl<E: DomainError> From<E> for GetSoulError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1925,23 +1878,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
 #[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSoulListingsError {
@@ -1959,7 +1912,7 @@ impl ListSoulListingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -1967,7 +1920,7 @@ impl ListSoulListingsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2018,21 +1971,17 @@ impl ListSoulListingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulListingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulListingsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2041,8 +1990,8 @@ impl ListSoulListingsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListSoulListingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulListingsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2054,8 +2003,8 @@ impl ListSoulListingsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListSoulListingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulListingsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2067,14 +2016,12 @@ impl ListSoulListingsError {
                     )
                 }
                 404u16 => {
-                    super::errors::ListSoulListingsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulListingsError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -2082,8 +2029,8 @@ impl ListSoulListingsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListSoulListingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulListingsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2106,13 +2053,13 @@ impl ListSoulListingsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListSoulListingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulListingsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2120,12 +2067,12 @@ impl ListSoulListingsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
+impl<E: DomainError> From<E> for ListSoulListingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2139,23 +2086,23 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
 #[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSoulActivityError {
@@ -2173,7 +2120,7 @@ impl ListSoulActivityError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -2181,7 +2128,7 @@ impl ListSoulActivityError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2232,21 +2179,17 @@ impl ListSoulActivityError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulActivityError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulActivityError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2255,8 +2198,8 @@ impl ListSoulActivityError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListSoulActivityError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulActivityError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2268,8 +2211,8 @@ impl ListSoulActivityError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListSoulActivityError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulActivityError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2281,14 +2224,12 @@ impl ListSoulActivityError {
                     )
                 }
                 404u16 => {
-                    super::errors::ListSoulActivityError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulActivityError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -2296,8 +2237,8 @@ impl ListSoulActivityError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListSoulActivityError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulActivityError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2320,13 +2261,13 @@ impl ListSoulActivityError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListSoulActivityError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSoulActivityError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2334,12 +2275,12 @@ impl ListSoulActivityError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
+impl<E: DomainError> From<E> for ListSoulActivityError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2353,21 +2294,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
 #[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListPurchasesError {
@@ -2384,14 +2325,14 @@ impl ListPurchasesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2435,21 +2376,17 @@ impl ListPurchasesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListPurchasesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPurchasesError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2458,8 +2395,8 @@ impl ListPurchasesError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListPurchasesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPurchasesError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2471,8 +2408,8 @@ impl ListPurchasesError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListPurchasesError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPurchasesError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2484,8 +2421,8 @@ impl ListPurchasesError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListPurchasesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPurchasesError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2508,13 +2445,13 @@ impl ListPurchasesError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListPurchasesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPurchasesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2522,12 +2459,12 @@ impl ListPurchasesError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
+impl<E: DomainError> From<E> for ListPurchasesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2541,21 +2478,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
 #[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListTransactionsError {
@@ -2572,14 +2509,14 @@ impl ListTransactionsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2623,21 +2560,17 @@ impl ListTransactionsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListTransactionsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2646,8 +2579,8 @@ impl ListTransactionsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListTransactionsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2659,8 +2592,8 @@ impl ListTransactionsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListTransactionsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2672,8 +2605,8 @@ impl ListTransactionsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListTransactionsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2696,13 +2629,13 @@ impl ListTransactionsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListTransactionsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2710,12 +2643,12 @@ impl ListTransactionsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
+impl<E: DomainError> From<E> for ListTransactionsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2729,21 +2662,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 #[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetUsageAnalyticsError {
@@ -2760,14 +2693,14 @@ impl GetUsageAnalyticsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2811,21 +2744,17 @@ impl GetUsageAnalyticsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetUsageAnalyticsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageAnalyticsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2834,8 +2763,8 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetUsageAnalyticsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageAnalyticsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2847,8 +2776,8 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetUsageAnalyticsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageAnalyticsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -2860,8 +2789,8 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetUsageAnalyticsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageAnalyticsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -2884,13 +2813,13 @@ impl GetUsageAnalyticsError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetUsageAnalyticsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageAnalyticsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -2898,12 +2827,12 @@ impl GetUsageAnalyticsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
+impl<E: DomainError> From<E> for GetUsageAnalyticsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2917,23 +2846,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
 #[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetListingStatsError {
@@ -2951,7 +2880,7 @@ impl GetListingStatsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -2959,7 +2888,7 @@ impl GetListingStatsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3006,21 +2935,17 @@ impl GetListingStatsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetListingStatsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingStatsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3029,8 +2954,8 @@ impl GetListingStatsError {
                     )
                 }
                 401u16 => {
-                    super::errors::GetListingStatsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingStatsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3042,8 +2967,8 @@ impl GetListingStatsError {
                     )
                 }
                 403u16 => {
-                    super::errors::GetListingStatsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingStatsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3055,8 +2980,8 @@ impl GetListingStatsError {
                     )
                 }
                 404u16 => {
-                    super::errors::GetListingStatsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingStatsError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3068,8 +2993,8 @@ impl GetListingStatsError {
                     )
                 }
                 429u16 => {
-                    super::errors::GetListingStatsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingStatsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3092,13 +3017,13 @@ impl GetListingStatsError {
                     )
                 }
                 500u16 => {
-                    super::errors::GetListingStatsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetListingStatsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3106,12 +3031,12 @@ impl GetListingStatsError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
+impl<E: DomainError> From<E> for GetListingStatsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3125,21 +3050,21 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
 #[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListWebhooksError {
@@ -3156,14 +3081,14 @@ impl ListWebhooksError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3207,21 +3132,17 @@ impl ListWebhooksError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListWebhooksError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListWebhooksError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3230,8 +3151,8 @@ impl ListWebhooksError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListWebhooksError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListWebhooksError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3243,8 +3164,8 @@ impl ListWebhooksError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListWebhooksError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListWebhooksError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3256,8 +3177,8 @@ impl ListWebhooksError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListWebhooksError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListWebhooksError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3280,13 +3201,13 @@ impl ListWebhooksError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListWebhooksError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListWebhooksError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3294,12 +3215,12 @@ impl ListWebhooksError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
+impl<E: DomainError> From<E> for ListWebhooksError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3313,21 +3234,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
 #[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateWebhookError {
@@ -3344,14 +3265,14 @@ impl CreateWebhookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3395,21 +3316,17 @@ impl CreateWebhookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateWebhookError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateWebhookError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3418,8 +3335,8 @@ impl CreateWebhookError {
                     )
                 }
                 401u16 => {
-                    super::errors::CreateWebhookError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateWebhookError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3431,8 +3348,8 @@ impl CreateWebhookError {
                     )
                 }
                 403u16 => {
-                    super::errors::CreateWebhookError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateWebhookError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3444,8 +3361,8 @@ impl CreateWebhookError {
                     )
                 }
                 429u16 => {
-                    super::errors::CreateWebhookError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateWebhookError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3468,13 +3385,13 @@ impl CreateWebhookError {
                     )
                 }
                 500u16 => {
-                    super::errors::CreateWebhookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateWebhookError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3482,12 +3399,12 @@ impl CreateWebhookError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
+impl<E: DomainError> From<E> for CreateWebhookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3501,23 +3418,23 @@ impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
 #[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteWebhookError {
@@ -3535,7 +3452,7 @@ impl DeleteWebhookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -3543,7 +3460,7 @@ impl DeleteWebhookError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3594,21 +3511,17 @@ impl DeleteWebhookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DeleteWebhookError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteWebhookError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3617,8 +3530,8 @@ impl DeleteWebhookError {
                     )
                 }
                 401u16 => {
-                    super::errors::DeleteWebhookError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteWebhookError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3630,8 +3543,8 @@ impl DeleteWebhookError {
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteWebhookError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteWebhookError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3643,14 +3556,12 @@ impl DeleteWebhookError {
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteWebhookError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteWebhookError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -3658,8 +3569,8 @@ impl DeleteWebhookError {
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteWebhookError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteWebhookError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3682,13 +3593,13 @@ impl DeleteWebhookError {
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteWebhookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteWebhookError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3696,12 +3607,12 @@ impl DeleteWebhookError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
+impl<E: DomainError> From<E> for DeleteWebhookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3715,21 +3626,21 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
 #[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListApiKeysError {
@@ -3746,14 +3657,14 @@ impl ListApiKeysError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3797,21 +3708,17 @@ impl ListApiKeysError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListApiKeysError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3820,8 +3727,8 @@ impl ListApiKeysError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListApiKeysError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3833,8 +3740,8 @@ impl ListApiKeysError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListApiKeysError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -3846,8 +3753,8 @@ impl ListApiKeysError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListApiKeysError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -3870,13 +3777,13 @@ impl ListApiKeysError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListApiKeysError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -3884,12 +3791,12 @@ impl ListApiKeysError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
+impl<E: DomainError> From<E> for ListApiKeysError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3903,21 +3810,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 #[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateApiKeyError {
@@ -3934,14 +3841,14 @@ impl CreateApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3985,21 +3892,17 @@ impl CreateApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4008,8 +3911,8 @@ impl CreateApiKeyError {
                     )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4021,8 +3924,8 @@ impl CreateApiKeyError {
                     )
                 }
                 403u16 => {
-                    super::errors::CreateApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4034,8 +3937,8 @@ impl CreateApiKeyError {
                     )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4058,13 +3961,13 @@ impl CreateApiKeyError {
                     )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4072,12 +3975,12 @@ impl CreateApiKeyError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
+impl<E: DomainError> From<E> for CreateApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4091,23 +3994,23 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeApiKeyError {
@@ -4125,7 +4028,7 @@ impl RevokeApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -4133,7 +4036,7 @@ impl RevokeApiKeyError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4184,21 +4087,17 @@ impl RevokeApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::RevokeApiKeyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                        String::from("VALIDATION_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4207,8 +4106,8 @@ impl RevokeApiKeyError {
                     )
                 }
                 401u16 => {
-                    super::errors::RevokeApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4220,8 +4119,8 @@ impl RevokeApiKeyError {
                     )
                 }
                 403u16 => {
-                    super::errors::RevokeApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4233,14 +4132,12 @@ impl RevokeApiKeyError {
                     )
                 }
                 404u16 => {
-                    super::errors::RevokeApiKeyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        ::std::string::String::from("NOT_FOUND"),
-                                    ),
+                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
                                     message,
                                 ),
                             ),
@@ -4248,8 +4145,8 @@ impl RevokeApiKeyError {
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4272,13 +4169,13 @@ impl RevokeApiKeyError {
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4286,12 +4183,12 @@ impl RevokeApiKeyError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
+impl<E: DomainError> From<E> for RevokeApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4305,17 +4202,17 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 #[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListScopesError {
@@ -4330,12 +4227,12 @@ impl ListScopesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4370,16 +4267,12 @@ impl ListScopesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListScopesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListScopesError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4391,8 +4284,8 @@ impl ListScopesError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListScopesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListScopesError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4415,13 +4308,13 @@ impl ListScopesError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListScopesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListScopesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4429,12 +4322,12 @@ impl ListScopesError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
+impl<E: DomainError> From<E> for ListScopesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4448,17 +4341,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RefreshTokenError {
@@ -4473,12 +4366,12 @@ impl RefreshTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4513,16 +4406,12 @@ impl RefreshTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RefreshTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RefreshTokenError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
@@ -4534,8 +4423,8 @@ impl RefreshTokenError {
                     )
                 }
                 429u16 => {
-                    super::errors::RefreshTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RefreshTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::RateLimitErrorResponse::new(
                                 false,
                                 super::types::RateLimitError::new(
@@ -4558,13 +4447,13 @@ impl RefreshTokenError {
                     )
                 }
                 500u16 => {
-                    super::errors::RefreshTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RefreshTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::ErrorResponse::new(
                                 false,
                                 super::types::ErrorDetail::new(
                                     super::types::ErrorCode::Other(
-                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                        String::from("INTERNAL_ERROR"),
                                     ),
                                     message,
                                 ),
@@ -4572,12 +4461,12 @@ impl RefreshTokenError {
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
+impl<E: DomainError> From<E> for RefreshTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

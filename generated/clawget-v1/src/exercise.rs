@@ -18,12 +18,12 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// made from the schemas) as arguments: in document order, but
 /// deletions last, deepest paths first.
 #[allow(deprecated)]
-pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
-    let mut calls = ::std::vec::Vec::new();
+pub async fn every_operation(client: &Client) -> Vec<Call> {
+    let mut calls = Vec::new();
     let outcome = match client
         .list_listings(
-            &<super::types::ListListingsQuery as ::std::default::Default>::default()
-                .category(::std::string::String::from("productivity"))
+            &<super::types::ListListingsQuery as Default>::default()
+                .category(String::from("productivity"))
                 .featured(true)
                 .page(1i64)
                 .limit(20i64),
@@ -56,11 +56,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_listing(
             &super::types::ListingCreate::new(
-                    ::std::string::String::from("Web Scraper Pro"),
-                    ::std::string::String::from(
+                    String::from("Web Scraper Pro"),
+                    String::from(
                         "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
                     ),
-                    ::std::string::String::from("automation"),
+                    String::from("automation"),
                     25f64,
                 )
                 .pricing_model(super::types::PricingModel::OneTime)
@@ -71,7 +71,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                     ],
                 )
                 .thumbnail_url(
-                    ::std::string::String::from(
+                    String::from(
                         "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                     ),
                 ),
@@ -103,10 +103,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .search_listings(
-            &super::types::SearchListingsQuery::new(
-                    ::std::string::String::from("web scraping"),
-                )
-                .category(::std::string::String::from("automation"))
+            &super::types::SearchListingsQuery::new(String::from("web scraping"))
+                .category(String::from("automation"))
                 .max_price(50f64)
                 .min_rating(4f64)
                 .page(1i64)
@@ -164,7 +162,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_listing(
             "listing_abc123",
-            &<super::types::ListingUpdate as ::std::default::Default>::default()
+            &<super::types::ListingUpdate as Default>::default()
                 .price(22.5f64)
                 .tags(
                     ::std::vec![
@@ -228,8 +226,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_souls(
-            &<super::types::ListSoulsQuery as ::std::default::Default>::default()
-                .capability(::std::string::String::from("web-scraping"))
+            &<super::types::ListSoulsQuery as Default>::default()
+                .capability(String::from("web-scraping"))
                 .verified(true)
                 .page(1i64)
                 .limit(20i64),
@@ -286,7 +284,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_soul_listings(
             "soul_k9m2x7",
-            &<super::types::ListSoulListingsQuery as ::std::default::Default>::default()
+            &<super::types::ListSoulListingsQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )
@@ -321,7 +319,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_soul_activity(
             "soul_k9m2x7",
-            &<super::types::ListSoulActivityQuery as ::std::default::Default>::default()
+            &<super::types::ListSoulActivityQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )
@@ -355,8 +353,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_purchases(
-            &<super::types::ListPurchasesQuery as ::std::default::Default>::default()
-                .listing_id(::std::string::String::from("listing_xyz"))
+            &<super::types::ListPurchasesQuery as Default>::default()
+                .listing_id(String::from("listing_xyz"))
                 .page(1i64)
                 .limit(20i64),
         )
@@ -387,7 +385,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_transactions(
-            &<super::types::ListTransactionsQuery as ::std::default::Default>::default()
+            &<super::types::ListTransactionsQuery as Default>::default()
                 .from("2025-01-01T00:00:00Z".parse().unwrap_or_default())
                 .to("2025-02-01T00:00:00Z".parse().unwrap_or_default())
                 .page(1i64)
@@ -423,7 +421,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .get_usage_analytics(
-            &<super::types::GetUsageAnalyticsQuery as ::std::default::Default>::default()
+            &<super::types::GetUsageAnalyticsQuery as Default>::default()
                 .period(super::types::StatsPeriod::V30d),
         )
         .await
@@ -457,7 +455,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .get_listing_stats(
             "listing_abc123",
-            &<super::types::GetListingStatsQuery as ::std::default::Default>::default()
+            &<super::types::GetListingStatsQuery as Default>::default()
                 .period(super::types::StatsPeriod::V30d),
         )
         .await
@@ -490,7 +488,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_webhooks(
-            &<super::types::ListWebhooksQuery as ::std::default::Default>::default()
+            &<super::types::ListWebhooksQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )
@@ -522,13 +520,13 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_webhook(
             &super::types::WebhookCreate::new(
-                ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
+                String::from("https://yourapp.com/webhooks/clawget"),
                 ::std::vec![
                     super::types::WebhookEventType::PurchaseCompleted,
                     super::types::WebhookEventType::SubscriptionRenewed,
                     super::types::WebhookEventType::SubscriptionCancelled
                 ],
-                ::std::string::String::from("webhook_secret_key"),
+                String::from("webhook_secret_key"),
             ),
         )
         .await
@@ -558,7 +556,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_api_keys(
-            &<super::types::ListApiKeysQuery as ::std::default::Default>::default()
+            &<super::types::ListApiKeysQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )
@@ -590,7 +588,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_api_key(
             &super::types::ApiKeyCreate::new(
-                    ::std::string::String::from("production purchasing agent"),
+                    String::from("production purchasing agent"),
                     ::std::vec![
                         super::types::Scope::ListingsRead,
                         super::types::Scope::PurchasesWrite

@@ -14,16 +14,16 @@ use ::clawgen_runtime::params::to_text;
 /// A mock of Clawget API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password). A resource deleted through the mock stays deleted: later calls on its path (or below it) get the operation's documented 404.
 #[derive(Debug, Clone)]
 pub struct Mock {
-    secret: ::std::string::String,
+    secret: String,
     /// The resources deleted so far, shared by the clones a router makes.
     deleted: ::clawgen_runtime::mock::DeletedPaths,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
-    pub fn new(secret: impl Into<::std::string::String>) -> Self {
+    pub fn new(secret: impl Into<String>) -> Self {
         Mock {
             secret: secret.into(),
-            deleted: ::std::default::Default::default(),
+            deleted: Default::default(),
         }
     }
     /// The one credential the mock accepts.
@@ -39,15 +39,13 @@ impl super::server::ClawgetApi for Mock {
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
         _request: &super::server::RequestContext,
-    ) -> ::std::result::Result<(), super::auth::AuthError> {
+    ) -> Result<(), super::auth::AuthError> {
         let presented = [credentials.api_key_auth.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
             return Ok(());
         }
         let _ = operation;
-        let message = ::std::string::String::from(
-            "The credentials are not the mock's token.",
-        );
+        let message = String::from("The credentials are not the mock's token.");
         Err(
             if matches!(
                 operation, super::auth::Operation::ListListings |
@@ -98,10 +96,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListListingsQuery,
-    ) -> ::std::result::Result<
-        super::types::ListingPage,
-        super::errors::ListListingsError,
-    > {
+    ) -> Result<super::types::ListingPage, super::errors::ListListingsError> {
         Ok(
             super::types::ListingPage::new(
                 true,
@@ -129,26 +124,23 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ListingCreate,
-    ) -> ::std::result::Result<
-        super::types::ListingEnvelope,
-        super::errors::CreateListingError,
-    > {
-        let path = ::std::string::String::from("/listings");
+    ) -> Result<super::types::ListingEnvelope, super::errors::CreateListingError> {
+        let path = String::from("/listings");
         self.deleted.revive_below(&path);
         Ok(
             super::types::ListingEnvelope::new(
                 true,
                 super::types::Listing::new(
-                        ::std::string::String::from("listing_abc123"),
-                        ::std::string::String::from("Web Scraper Pro"),
-                        ::std::string::String::from(
+                        String::from("listing_abc123"),
+                        String::from("Web Scraper Pro"),
+                        String::from(
                             "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
                         ),
-                        ::std::string::String::from("automation"),
+                        String::from("automation"),
                         25f64,
                         super::types::Currency::Usdt,
                         super::types::PricingModel::OneTime,
-                        ::std::string::String::from("soul_k9m2x7"),
+                        String::from("soul_k9m2x7"),
                         0f64,
                         0i64,
                         0i64,
@@ -162,7 +154,7 @@ impl super::server::ClawgetApi for Mock {
                         "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                     )
                     .thumbnail_url(
-                        ::std::string::String::from(
+                        String::from(
                             "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                         ),
                     ),
@@ -173,10 +165,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::SearchListingsQuery,
-    ) -> ::std::result::Result<
-        super::types::ListingPage,
-        super::errors::SearchListingsError,
-    > {
+    ) -> Result<super::types::ListingPage, super::errors::SearchListingsError> {
         Ok(
             super::types::ListingPage::new(
                 true,
@@ -201,11 +190,8 @@ impl super::server::ClawgetApi for Mock {
     async fn get_listing(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _listing_id: ::std::string::String,
-    ) -> ::std::result::Result<
-        super::types::ListingEnvelope,
-        super::errors::GetListingError,
-    > {
+        _listing_id: String,
+    ) -> Result<super::types::ListingEnvelope, super::errors::GetListingError> {
         let path = format!("/listings/{}", to_text(& _listing_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -215,7 +201,7 @@ impl super::server::ClawgetApi for Mock {
                             false,
                             super::types::ErrorDetail::new(
                                 super::types::ErrorCode::ListingNotFound,
-                                ::std::string::String::from("The resource was deleted."),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -226,16 +212,16 @@ impl super::server::ClawgetApi for Mock {
             super::types::ListingEnvelope::new(
                 true,
                 super::types::Listing::new(
-                        ::std::string::String::from("listing_abc123"),
-                        ::std::string::String::from("Web Scraper Pro"),
-                        ::std::string::String::from(
+                        String::from("listing_abc123"),
+                        String::from("Web Scraper Pro"),
+                        String::from(
                             "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
                         ),
-                        ::std::string::String::from("automation"),
+                        String::from("automation"),
                         25f64,
                         super::types::Currency::Usdt,
                         super::types::PricingModel::OneTime,
-                        ::std::string::String::from("soul_k9m2x7"),
+                        String::from("soul_k9m2x7"),
                         4.7f64,
                         318i64,
                         2411i64,
@@ -249,7 +235,7 @@ impl super::server::ClawgetApi for Mock {
                         "2025-01-30T11:20:00Z".parse().unwrap_or_default(),
                     )
                     .thumbnail_url(
-                        ::std::string::String::from(
+                        String::from(
                             "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                         ),
                     ),
@@ -259,11 +245,8 @@ impl super::server::ClawgetApi for Mock {
     async fn delete_listing(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _listing_id: ::std::string::String,
-    ) -> ::std::result::Result<
-        super::types::DeletionEnvelope,
-        super::errors::DeleteListingError,
-    > {
+        _listing_id: String,
+    ) -> Result<super::types::DeletionEnvelope, super::errors::DeleteListingError> {
         let path = format!("/listings/{}", to_text(& _listing_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -273,7 +256,7 @@ impl super::server::ClawgetApi for Mock {
                             false,
                             super::types::ErrorDetail::new(
                                 super::types::ErrorCode::ListingNotFound,
-                                ::std::string::String::from("The resource was deleted."),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -284,22 +267,16 @@ impl super::server::ClawgetApi for Mock {
         Ok(
             super::types::DeletionEnvelope::new(
                 true,
-                super::types::Deletion::new(
-                    ::std::string::String::from("listing_abc123"),
-                    true,
-                ),
+                super::types::Deletion::new(String::from("listing_abc123"), true),
             ),
         )
     }
     async fn update_listing(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _listing_id: ::std::string::String,
+        _listing_id: String,
         _body: super::types::ListingUpdate,
-    ) -> ::std::result::Result<
-        super::types::ListingEnvelope,
-        super::errors::UpdateListingError,
-    > {
+    ) -> Result<super::types::ListingEnvelope, super::errors::UpdateListingError> {
         let path = format!("/listings/{}", to_text(& _listing_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -309,7 +286,7 @@ impl super::server::ClawgetApi for Mock {
                             false,
                             super::types::ErrorDetail::new(
                                 super::types::ErrorCode::ListingNotFound,
-                                ::std::string::String::from("The resource was deleted."),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -320,16 +297,16 @@ impl super::server::ClawgetApi for Mock {
             super::types::ListingEnvelope::new(
                 true,
                 super::types::Listing::new(
-                        ::std::string::String::from("listing_abc123"),
-                        ::std::string::String::from("Web Scraper Pro"),
-                        ::std::string::String::from(
+                        String::from("listing_abc123"),
+                        String::from("Web Scraper Pro"),
+                        String::from(
                             "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
                         ),
-                        ::std::string::String::from("automation"),
+                        String::from("automation"),
                         22.5f64,
                         super::types::Currency::Usdt,
                         super::types::PricingModel::OneTime,
-                        ::std::string::String::from("soul_k9m2x7"),
+                        String::from("soul_k9m2x7"),
                         4.7f64,
                         318i64,
                         2411i64,
@@ -344,7 +321,7 @@ impl super::server::ClawgetApi for Mock {
                         "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                     )
                     .thumbnail_url(
-                        ::std::string::String::from(
+                        String::from(
                             "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                         ),
                     ),
@@ -354,11 +331,8 @@ impl super::server::ClawgetApi for Mock {
     async fn purchase_listing(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _listing_id: ::std::string::String,
-    ) -> ::std::result::Result<
-        super::types::PurchaseEnvelope,
-        super::errors::PurchaseListingError,
-    > {
+        _listing_id: String,
+    ) -> Result<super::types::PurchaseEnvelope, super::errors::PurchaseListingError> {
         let path = format!("/listings/{}/purchase", to_text(& _listing_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -368,7 +342,7 @@ impl super::server::ClawgetApi for Mock {
                             false,
                             super::types::ErrorDetail::new(
                                 super::types::ErrorCode::ListingNotFound,
-                                ::std::string::String::from("The resource was deleted."),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -380,13 +354,13 @@ impl super::server::ClawgetApi for Mock {
             super::types::PurchaseEnvelope::new(
                 true,
                 super::types::Purchase::new(
-                    ::std::string::String::from("purch_abc123"),
-                    ::std::string::String::from("listing_xyz"),
-                    ::std::string::String::from("soul_def456"),
-                    ::std::string::String::from("soul_k9m2x7"),
-                    ::std::string::String::from("25.00"),
+                    String::from("purch_abc123"),
+                    String::from("listing_xyz"),
+                    String::from("soul_def456"),
+                    String::from("soul_k9m2x7"),
+                    String::from("25.00"),
                     super::types::Currency::Usdt,
-                    ::std::string::String::from("lic_789xyz"),
+                    String::from("lic_789xyz"),
                     super::types::PricingModel::OneTime,
                     super::types::PurchaseStatus::Completed,
                     "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
@@ -398,7 +372,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListSoulsQuery,
-    ) -> ::std::result::Result<super::types::SoulPage, super::errors::ListSoulsError> {
+    ) -> Result<super::types::SoulPage, super::errors::ListSoulsError> {
         Ok(
             super::types::SoulPage::new(
                 true,
@@ -419,8 +393,8 @@ impl super::server::ClawgetApi for Mock {
     async fn get_soul(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _soul_id: ::std::string::String,
-    ) -> ::std::result::Result<super::types::SoulEnvelope, super::errors::GetSoulError> {
+        _soul_id: String,
+    ) -> Result<super::types::SoulEnvelope, super::errors::GetSoulError> {
         let path = format!("/souls/{}", to_text(& _soul_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -429,10 +403,8 @@ impl super::server::ClawgetApi for Mock {
                         super::types::ErrorResponse::new(
                             false,
                             super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
-                                ),
-                                ::std::string::String::from("The resource was deleted."),
+                                super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -443,9 +415,9 @@ impl super::server::ClawgetApi for Mock {
             super::types::SoulEnvelope::new(
                 true,
                 super::types::Soul::new(
-                        ::std::string::String::from("soul_k9m2x7"),
-                        ::std::string::String::from("scrapewright"),
-                        ::std::string::String::from("ScrapeWright"),
+                        String::from("soul_k9m2x7"),
+                        String::from("scrapewright"),
+                        String::from("ScrapeWright"),
                         ::std::vec![
                             ::std::string::String::from("web-scraping"),
                             ::std::string::String::from("data-extraction")
@@ -456,12 +428,12 @@ impl super::server::ClawgetApi for Mock {
                         "2024-06-21T10:05:00Z".parse().unwrap_or_default(),
                     )
                     .bio(
-                        ::std::string::String::from(
+                        String::from(
                             "Builds resilient data-extraction agents for e-commerce and research teams.",
                         ),
                     )
                     .avatar_url(
-                        ::std::string::String::from(
+                        String::from(
                             "https://cdn.clawget.io/souls/soul_k9m2x7/avatar.png",
                         ),
                     ),
@@ -471,12 +443,9 @@ impl super::server::ClawgetApi for Mock {
     async fn list_soul_listings(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _soul_id: ::std::string::String,
+        _soul_id: String,
         _query: super::types::ListSoulListingsQuery,
-    ) -> ::std::result::Result<
-        super::types::ListingPage,
-        super::errors::ListSoulListingsError,
-    > {
+    ) -> Result<super::types::ListingPage, super::errors::ListSoulListingsError> {
         let path = format!("/souls/{}/listings", to_text(& _soul_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -485,10 +454,8 @@ impl super::server::ClawgetApi for Mock {
                         super::types::ErrorResponse::new(
                             false,
                             super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
-                                ),
-                                ::std::string::String::from("The resource was deleted."),
+                                super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -519,12 +486,9 @@ impl super::server::ClawgetApi for Mock {
     async fn list_soul_activity(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _soul_id: ::std::string::String,
+        _soul_id: String,
         _query: super::types::ListSoulActivityQuery,
-    ) -> ::std::result::Result<
-        super::types::SoulActivityPage,
-        super::errors::ListSoulActivityError,
-    > {
+    ) -> Result<super::types::SoulActivityPage, super::errors::ListSoulActivityError> {
         let path = format!("/souls/{}/activity", to_text(& _soul_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -533,10 +497,8 @@ impl super::server::ClawgetApi for Mock {
                         super::types::ErrorResponse::new(
                             false,
                             super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
-                                ),
-                                ::std::string::String::from("The resource was deleted."),
+                                super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -568,10 +530,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListPurchasesQuery,
-    ) -> ::std::result::Result<
-        super::types::PurchasePage,
-        super::errors::ListPurchasesError,
-    > {
+    ) -> Result<super::types::PurchasePage, super::errors::ListPurchasesError> {
         Ok(
             super::types::PurchasePage::new(
                 true,
@@ -594,10 +553,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
-        super::types::TransactionPage,
-        super::errors::ListTransactionsError,
-    > {
+    ) -> Result<super::types::TransactionPage, super::errors::ListTransactionsError> {
         Ok(
             super::types::TransactionPage::new(
                 true,
@@ -628,7 +584,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::GetUsageAnalyticsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageAnalyticsEnvelope,
         super::errors::GetUsageAnalyticsError,
     > {
@@ -644,7 +600,7 @@ impl super::server::ClawgetApi for Mock {
                     48213i64,
                     37i64,
                     9i64,
-                    ::std::string::String::from("187.50"),
+                    String::from("187.50"),
                     super::types::Currency::Usdt,
                     14i64,
                 ),
@@ -654,9 +610,9 @@ impl super::server::ClawgetApi for Mock {
     async fn get_listing_stats(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _listing_id: ::std::string::String,
+        _listing_id: String,
         _query: super::types::GetListingStatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ListingStatsEnvelope,
         super::errors::GetListingStatsError,
     > {
@@ -669,7 +625,7 @@ impl super::server::ClawgetApi for Mock {
                             false,
                             super::types::ErrorDetail::new(
                                 super::types::ErrorCode::ListingNotFound,
-                                ::std::string::String::from("The resource was deleted."),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -680,9 +636,9 @@ impl super::server::ClawgetApi for Mock {
             super::types::ListingStatsEnvelope::new(
                 true,
                 super::types::ListingStats::new(
-                    ::std::string::String::from("listing_xyz"),
+                    String::from("listing_xyz"),
                     super::types::StatsPeriod::V30d,
-                    ::std::string::String::from("1250.00"),
+                    String::from("1250.00"),
                     super::types::Currency::Usdt,
                     50i64,
                     212i64,
@@ -695,10 +651,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListWebhooksQuery,
-    ) -> ::std::result::Result<
-        super::types::WebhookPage,
-        super::errors::ListWebhooksError,
-    > {
+    ) -> Result<super::types::WebhookPage, super::errors::ListWebhooksError> {
         Ok(
             super::types::WebhookPage::new(
                 true,
@@ -718,18 +671,15 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::WebhookCreate,
-    ) -> ::std::result::Result<
-        super::types::WebhookEnvelope,
-        super::errors::CreateWebhookError,
-    > {
-        let path = ::std::string::String::from("/webhooks");
+    ) -> Result<super::types::WebhookEnvelope, super::errors::CreateWebhookError> {
+        let path = String::from("/webhooks");
         self.deleted.revive_below(&path);
         Ok(
             super::types::WebhookEnvelope::new(
                 true,
                 super::types::Webhook::new(
-                    ::std::string::String::from("wh_4h7j2k"),
-                    ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
+                    String::from("wh_4h7j2k"),
+                    String::from("https://yourapp.com/webhooks/clawget"),
                     ::std::vec![
                         super::types::WebhookEventType::PurchaseCompleted,
                         super::types::WebhookEventType::SubscriptionRenewed,
@@ -744,11 +694,8 @@ impl super::server::ClawgetApi for Mock {
     async fn delete_webhook(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _webhook_id: ::std::string::String,
-    ) -> ::std::result::Result<
-        super::types::DeletionEnvelope,
-        super::errors::DeleteWebhookError,
-    > {
+        _webhook_id: String,
+    ) -> Result<super::types::DeletionEnvelope, super::errors::DeleteWebhookError> {
         let path = format!("/webhooks/{}", to_text(& _webhook_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -757,10 +704,8 @@ impl super::server::ClawgetApi for Mock {
                         super::types::ErrorResponse::new(
                             false,
                             super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
-                                ),
-                                ::std::string::String::from("The resource was deleted."),
+                                super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -771,10 +716,7 @@ impl super::server::ClawgetApi for Mock {
         Ok(
             super::types::DeletionEnvelope::new(
                 true,
-                super::types::Deletion::new(
-                    ::std::string::String::from("wh_4h7j2k"),
-                    true,
-                ),
+                super::types::Deletion::new(String::from("wh_4h7j2k"), true),
             ),
         )
     }
@@ -782,10 +724,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListApiKeysQuery,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyPage,
-        super::errors::ListApiKeysError,
-    > {
+    ) -> Result<super::types::ApiKeyPage, super::errors::ListApiKeysError> {
         Ok(
             super::types::ApiKeyPage::new(
                 true,
@@ -813,28 +752,23 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ApiKeyCreate,
-    ) -> ::std::result::Result<
-        super::types::ApiKeySecretEnvelope,
-        super::errors::CreateApiKeyError,
-    > {
-        let path = ::std::string::String::from("/auth/keys");
+    ) -> Result<super::types::ApiKeySecretEnvelope, super::errors::CreateApiKeyError> {
+        let path = String::from("/auth/keys");
         self.deleted.revive_below(&path);
         Ok(
             super::types::ApiKeySecretEnvelope::new(
                 true,
                 super::types::ApiKeyWithSecret::new(
-                        ::std::string::String::from("key_7c2n5v"),
-                        ::std::string::String::from("production purchasing agent"),
-                        ::std::string::String::from("clg_live_xyz7"),
+                        String::from("key_7c2n5v"),
+                        String::from("production purchasing agent"),
+                        String::from("clg_live_xyz7"),
                         super::types::ApiKeyEnvironment::Live,
                         ::std::vec![
                             super::types::Scope::ListingsRead,
                             super::types::Scope::PurchasesWrite
                         ],
                         "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-                        ::std::string::String::from(
-                            "clg_live_xyz789Qm4TzW8rVb2LkN6pYd3HsJf",
-                        ),
+                        String::from("clg_live_xyz789Qm4TzW8rVb2LkN6pYd3HsJf"),
                     )
                     .expires_at("2025-05-03T00:00:00Z".parse().unwrap_or_default()),
             ),
@@ -843,11 +777,8 @@ impl super::server::ClawgetApi for Mock {
     async fn revoke_api_key(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _key_id: ::std::string::String,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyEnvelope,
-        super::errors::RevokeApiKeyError,
-    > {
+        _key_id: String,
+    ) -> Result<super::types::ApiKeyEnvelope, super::errors::RevokeApiKeyError> {
         let path = format!("/auth/keys/{}", to_text(& _key_id));
         if self.deleted.covers(&path) {
             return Err(
@@ -856,10 +787,8 @@ impl super::server::ClawgetApi for Mock {
                         super::types::ErrorResponse::new(
                             false,
                             super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
-                                ),
-                                ::std::string::String::from("The resource was deleted."),
+                                super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+                                String::from("The resource was deleted."),
                             ),
                         ),
                     ),
@@ -871,9 +800,9 @@ impl super::server::ClawgetApi for Mock {
             super::types::ApiKeyEnvelope::new(
                 true,
                 super::types::ApiKey::new(
-                        ::std::string::String::from("key_3d8f1b"),
-                        ::std::string::String::from("local development"),
-                        ::std::string::String::from("clg_dev_abc1"),
+                        String::from("key_3d8f1b"),
+                        String::from("local development"),
+                        String::from("clg_dev_abc1"),
                         super::types::ApiKeyEnvironment::Dev,
                         ::std::vec![super::types::Scope::ListingsRead],
                         "2024-10-15T09:30:00Z".parse().unwrap_or_default(),
@@ -886,10 +815,7 @@ impl super::server::ClawgetApi for Mock {
     async fn list_scopes(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::ScopeListEnvelope,
-        super::errors::ListScopesError,
-    > {
+    ) -> Result<super::types::ScopeListEnvelope, super::errors::ListScopesError> {
         Ok(
             super::types::ScopeListEnvelope::new(
                 true,
@@ -915,21 +841,18 @@ impl super::server::ClawgetApi for Mock {
     async fn refresh_token(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::TokenRefreshEnvelope,
-        super::errors::RefreshTokenError,
-    > {
-        let path = ::std::string::String::from("/auth/refresh");
+    ) -> Result<super::types::TokenRefreshEnvelope, super::errors::RefreshTokenError> {
+        let path = String::from("/auth/refresh");
         self.deleted.revive_below(&path);
         Ok(
             super::types::TokenRefreshEnvelope::new(
                 true,
                 super::types::TokenRefresh::new(
-                    ::std::string::String::from("clg_live_kP9sW2eR7tY4uI1oA6dF3gH8"),
+                    String::from("clg_live_kP9sW2eR7tY4uI1oA6dF3gH8"),
                     super::types::ApiKey::new(
-                        ::std::string::String::from("key_8m4q6x"),
-                        ::std::string::String::from("production purchasing agent"),
-                        ::std::string::String::from("clg_live_kP9s"),
+                        String::from("key_8m4q6x"),
+                        String::from("production purchasing agent"),
+                        String::from("clg_live_kP9s"),
                         super::types::ApiKeyEnvironment::Live,
                         ::std::vec![
                             super::types::Scope::ListingsRead,
@@ -937,7 +860,7 @@ impl super::server::ClawgetApi for Mock {
                         ],
                         "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                     ),
-                    ::std::string::String::from("key_7c2n5v"),
+                    String::from("key_7c2n5v"),
                     "2025-02-04T14:30:00Z".parse().unwrap_or_default(),
                 ),
             ),

@@ -8,7 +8,7 @@ pub use ::clawgen_runtime::rate_limit::{RateLimit, RateLimitDecision, RateLimitH
 /// - requests left in the current window (`remaining`): `X-RateLimit-Remaining`
 /// - when the window resets, in Unix seconds (`reset`): `X-RateLimit-Reset`
 pub const HEADERS: RateLimitHeaders = RateLimitHeaders {
-    limit: ::std::option::Option::Some("x-ratelimit-limit"),
-    remaining: ::std::option::Option::Some("x-ratelimit-remaining"),
-    reset: ::std::option::Option::Some("x-ratelimit-reset"),
+    limit: Some("x-ratelimit-limit"),
+    remaining: Some("x-ratelimit-remaining"),
+    reset: Some("x-ratelimit-reset"),
 };

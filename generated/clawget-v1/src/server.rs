@@ -35,7 +35,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -63,13 +63,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings`
     fn list_listings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingPage,
-            super::errors::ListListingsError,
-        >,
+        Output = Result<super::types::ListingPage, super::errors::ListListingsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -92,13 +89,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /listings`
     fn create_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ListingCreate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingEnvelope,
-            super::errors::CreateListingError,
-        >,
+        Output = Result<super::types::ListingEnvelope, super::errors::CreateListingError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -123,13 +117,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings/search`
     fn search_listings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::SearchListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingPage,
-            super::errors::SearchListingsError,
-        >,
+        Output = Result<super::types::ListingPage, super::errors::SearchListingsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -152,13 +143,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings/{listingId}`
     fn get_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingEnvelope,
-            super::errors::GetListingError,
-        >,
+        Output = Result<super::types::ListingEnvelope, super::errors::GetListingError>,
     > + Send {
         let _ = (cx, listing_id);
         ::std::future::ready(
@@ -181,10 +169,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /listings/{listingId}`
     fn delete_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeletionEnvelope,
             super::errors::DeleteListingError,
         >,
@@ -210,14 +198,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `PATCH /listings/{listingId}`
     fn update_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
         body: super::types::ListingUpdate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingEnvelope,
-            super::errors::UpdateListingError,
-        >,
+        Output = Result<super::types::ListingEnvelope, super::errors::UpdateListingError>,
     > + Send {
         let _ = (cx, listing_id, body);
         ::std::future::ready(
@@ -248,10 +233,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /listings/{listingId}/purchase`
     fn purchase_listing(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::PurchaseEnvelope,
             super::errors::PurchaseListingError,
         >,
@@ -277,13 +262,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls`
     fn list_souls(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListSoulsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SoulPage,
-            super::errors::ListSoulsError,
-        >,
+        Output = Result<super::types::SoulPage, super::errors::ListSoulsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -305,13 +287,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}`
     fn get_soul(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        soul_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        soul_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SoulEnvelope,
-            super::errors::GetSoulError,
-        >,
+        Output = Result<super::types::SoulEnvelope, super::errors::GetSoulError>,
     > + Send {
         let _ = (cx, soul_id);
         ::std::future::ready(
@@ -334,14 +313,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}/listings`
     fn list_soul_listings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        soul_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        soul_id: String,
         query: super::types::ListSoulListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ListingPage,
-            super::errors::ListSoulListingsError,
-        >,
+        Output = Result<super::types::ListingPage, super::errors::ListSoulListingsError>,
     > + Send {
         let _ = (cx, soul_id, query);
         ::std::future::ready(
@@ -363,11 +339,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}/activity`
     fn list_soul_activity(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        soul_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        soul_id: String,
         query: super::types::ListSoulActivityQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::SoulActivityPage,
             super::errors::ListSoulActivityError,
         >,
@@ -394,13 +370,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/purchases`
     fn list_purchases(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListPurchasesQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::PurchasePage,
-            super::errors::ListPurchasesError,
-        >,
+        Output = Result<super::types::PurchasePage, super::errors::ListPurchasesError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -425,10 +398,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/transactions`
     fn list_transactions(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TransactionPage,
             super::errors::ListTransactionsError,
         >,
@@ -454,10 +427,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/usage`
     fn get_usage_analytics(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::GetUsageAnalyticsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::UsageAnalyticsEnvelope,
             super::errors::GetUsageAnalyticsError,
         >,
@@ -486,11 +459,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/listings/{listingId}/stats`
     fn get_listing_stats(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        listing_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        listing_id: String,
         query: super::types::GetListingStatsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::ListingStatsEnvelope,
             super::errors::GetListingStatsError,
         >,
@@ -516,13 +489,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /webhooks`
     fn list_webhooks(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListWebhooksQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::WebhookPage,
-            super::errors::ListWebhooksError,
-        >,
+        Output = Result<super::types::WebhookPage, super::errors::ListWebhooksError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -546,13 +516,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /webhooks`
     fn create_webhook(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::WebhookCreate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::WebhookEnvelope,
-            super::errors::CreateWebhookError,
-        >,
+        Output = Result<super::types::WebhookEnvelope, super::errors::CreateWebhookError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -574,10 +541,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /webhooks/{webhookId}`
     fn delete_webhook(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        webhook_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        webhook_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeletionEnvelope,
             super::errors::DeleteWebhookError,
         >,
@@ -604,13 +571,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /auth/keys`
     fn list_api_keys(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListApiKeysQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ApiKeyPage,
-            super::errors::ListApiKeysError,
-        >,
+        Output = Result<super::types::ApiKeyPage, super::errors::ListApiKeysError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -634,10 +598,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /auth/keys`
     fn create_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ApiKeyCreate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::ApiKeySecretEnvelope,
             super::errors::CreateApiKeyError,
         >,
@@ -663,13 +627,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /auth/keys/{keyId}`
     fn revoke_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        key_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        key_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ApiKeyEnvelope,
-            super::errors::RevokeApiKeyError,
-        >,
+        Output = Result<super::types::ApiKeyEnvelope, super::errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
         ::std::future::ready(
@@ -693,12 +654,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /auth/scopes`
     fn list_scopes(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ScopeListEnvelope,
-            super::errors::ListScopesError,
-        >,
+        Output = Result<super::types::ScopeListEnvelope, super::errors::ListScopesError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -725,9 +683,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /auth/refresh`
     fn refresh_token(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TokenRefreshEnvelope,
             super::errors::RefreshTokenError,
         >,
@@ -813,11 +771,7 @@ pub fn router_with<A: ClawgetApi>(api: A, config: RouterConfig) -> ::axum::Route
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -837,6 +791,20 @@ async fn method_not_allowed(
 ) -> ::axum::response::Response {
     refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
+/// Answers a refusal with the operation's `documented` answer where
+/// there is one, else as [`refuse`] does.
+fn rejecting<E: ::axum::response::IntoResponse>(
+    documented: fn(u16, String, u64) -> Option<E>,
+) -> impl Fn(u16, String, u64) -> ::axum::response::Response + Copy {
+    move |status, message, retry_after| match documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        Some(error) => error.into_response(),
+        None => refuse(status, message, retry_after),
+    }
+}
 /// Receives the webhooks of Clawget API.
 pub trait ClawgetWebhooks: Send + Sync + 'static {
     /// Purchase completed
@@ -854,9 +822,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: super::types::PurchaseCompletedEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::std::string::String>,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
     /// Subscription renewed
     ///
     /// Sent when a subscription to a listing renews and the buyer is
@@ -870,9 +836,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: super::types::SubscriptionRenewedEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::std::string::String>,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
     /// Subscription cancelled
     ///
     /// Sent when a subscription to a listing is cancelled, by the buyer,
@@ -887,15 +851,13 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: super::types::SubscriptionCancelledEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::std::string::String>,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
 }
 /// A router (one `POST /` route; nest it where deliveries arrive) that checks each
 /// delivery and hands it to `receiver`. A bad or missing signature is answered 401,
 /// a stale timestamp or unknown payload 400, a receiver error 500, success 200.
 pub fn webhook_receiver<R: ClawgetWebhooks>(
-    secret: impl Into<::std::vec::Vec<u8>>,
+    secret: impl Into<Vec<u8>>,
     receiver: R,
 ) -> ::axum::Router {
     let secret: ::std::sync::Arc<[u8]> = secret.into().into();
@@ -960,2718 +922,2136 @@ pub fn webhook_receiver<R: ClawgetWebhooks>(
             }),
         )
 }
+async fn guard_1<A: ClawgetApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.api_key_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from("API key invalid or expired"),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_list_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListListingsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_listings(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListListings, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListListings,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListListingsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_LISTINGS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.list_listings(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_listings<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListListings, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_listings(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_listings(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListListings, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_listings(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_listings(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_listings(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListListingsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_LISTINGS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_listings(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_listings(400u16, error.to_string(), 0);
-                }
-                match api.list_listings(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateListingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_listing(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateListing, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateListing,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ListingCreate,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ListingCreate as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_listing(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_listing<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateListing, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_listing(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_create_listing(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateListing, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_listing(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_listing(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_listing(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_listing(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_listing(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::ListingCreate,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ListingCreate as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_listing(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_listing(400u16, error.to_string(), 0);
-                }
-                match api.create_listing(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_search_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SearchListingsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_search_listings(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SearchListings, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SearchListings,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::SearchListingsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_SEARCH_LISTINGS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.search_listings(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_search_listings<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SearchListings, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_search_listings(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_search_listings(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::SearchListings, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_search_listings(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_search_listings(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_search_listings(refused.status, refused.message, 0);
-                }
-                let query: super::types::SearchListingsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_SEARCH_LISTINGS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_search_listings(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_search_listings(400u16, error.to_string(), 0);
-                }
-                match api.search_listings(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetListingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_listing(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetListing, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetListing,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let listing_id: String = match path_param(&path, "listingId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &listing_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "listingId",
+                                PATTERN.as_ref(),
+                                "^listing_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.get_listing(cx.with_identity(identity), listing_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_listing<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetListing, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_listing(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_get_listing(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetListing, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_listing(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_listing(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_listing(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_listing(400u16, message, 0),
-                };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_listing(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &listing_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "listingId",
-                            PATTERN.as_ref(),
-                            "^listing_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_get_listing(400u16, error.to_string(), 0);
-                }
-                match api.get_listing(cx.with_identity(identity), listing_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteListingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_listing(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteListing, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteListing,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let listing_id: String = match path_param(&path, "listingId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &listing_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "listingId",
+                                PATTERN.as_ref(),
+                                "^listing_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .delete_listing(cx.with_identity(identity), listing_id)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_listing<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteListing, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_listing(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_delete_listing(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeleteListing, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_listing(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_listing(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_delete_listing(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_listing(400u16, message, 0),
-                };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_listing(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &listing_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "listingId",
-                            PATTERN.as_ref(),
-                            "^listing_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_delete_listing(400u16, error.to_string(), 0);
-                }
-                match api.delete_listing(cx.with_identity(identity), listing_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateListingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_listing(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateListing, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateListing,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let listing_id: String = match path_param(&path, "listingId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &listing_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "listingId",
+                                PATTERN.as_ref(),
+                                "^listing_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ListingUpdate,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ListingUpdate as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .update_listing(cx.with_identity(identity), listing_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_listing<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateListing, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_listing(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_update_listing(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::UpdateListing, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_listing(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_listing(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_listing(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_update_listing(400u16, message, 0),
-                };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_update_listing(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &listing_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "listingId",
-                            PATTERN.as_ref(),
-                            "^listing_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_update_listing(400u16, error.to_string(), 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_listing(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_listing(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::ListingUpdate,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ListingUpdate as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_listing(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_listing(400u16, error.to_string(), 0);
-                }
-                match api
-                    .update_listing(cx.with_identity(identity), listing_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_purchase_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::PurchaseListingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_purchase_listing(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::PurchaseListing, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::PurchaseListing,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let listing_id: String = match path_param(&path, "listingId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &listing_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "listingId",
+                                PATTERN.as_ref(),
+                                "^listing_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .purchase_listing(cx.with_identity(identity), listing_id)
+                        .await
+                    {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_purchase_listing<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::PurchaseListing, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_purchase_listing(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_purchase_listing(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::PurchaseListing,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_purchase_listing(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_purchase_listing(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_purchase_listing(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_purchase_listing(400u16, message, 0),
-                };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_purchase_listing(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &listing_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "listingId",
-                            PATTERN.as_ref(),
-                            "^listing_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_purchase_listing(400u16, error.to_string(), 0);
-                }
-                match api.purchase_listing(cx.with_identity(identity), listing_id).await
-                {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_souls<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListSoulsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_souls(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListSouls, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListSouls,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListSoulsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_SOULS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.list_souls(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_souls<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSouls, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_souls(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_souls(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListSouls, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_souls(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_souls(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_souls(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListSoulsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_SOULS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_souls(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_souls(400u16, error.to_string(), 0);
-                }
-                match api.list_souls(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_soul<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetSoulError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_soul(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetSoul, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetSoul,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let soul_id: String = match path_param(&path, "soulId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &soul_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "soulId",
+                                PATTERN.as_ref(),
+                                "^soul_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.get_soul(cx.with_identity(identity), soul_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_soul<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetSoul, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_soul(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_get_soul(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetSoul, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_soul(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_soul(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_soul(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_soul(400u16, message, 0),
-                };
-                let soul_id: ::std::string::String = match path_param(
-                    &path,
-                    "soulId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_soul(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &soul_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "soulId",
-                            PATTERN.as_ref(),
-                            "^soul_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_get_soul(400u16, error.to_string(), 0);
-                }
-                match api.get_soul(cx.with_identity(identity), soul_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_soul_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListSoulListingsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_soul_listings(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListSoulListings, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListSoulListings,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let soul_id: String = match path_param(&path, "soulId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &soul_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "soulId",
+                                PATTERN.as_ref(),
+                                "^soul_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let query: super::types::ListSoulListingsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_SOUL_LISTINGS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .list_soul_listings(cx.with_identity(identity), soul_id, query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_soul_listings<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSoulListings, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_soul_listings(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_soul_listings(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListSoulListings,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_soul_listings(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_soul_listings(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_soul_listings(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_list_soul_listings(400u16, message, 0),
-                };
-                let soul_id: ::std::string::String = match path_param(
-                    &path,
-                    "soulId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_list_soul_listings(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &soul_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "soulId",
-                            PATTERN.as_ref(),
-                            "^soul_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_list_soul_listings(400u16, error.to_string(), 0);
-                }
-                let query: super::types::ListSoulListingsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_SOUL_LISTINGS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_soul_listings(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_soul_listings(400u16, error.to_string(), 0);
-                }
-                match api
-                    .list_soul_listings(cx.with_identity(identity), soul_id, query)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_soul_activity<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListSoulActivityError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_soul_activity(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListSoulActivity, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListSoulActivity,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let soul_id: String = match path_param(&path, "soulId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &soul_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "soulId",
+                                PATTERN.as_ref(),
+                                "^soul_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let query: super::types::ListSoulActivityQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_SOUL_ACTIVITY,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .list_soul_activity(cx.with_identity(identity), soul_id, query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_soul_activity<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSoulActivity, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_soul_activity(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_soul_activity(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListSoulActivity,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_soul_activity(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_soul_activity(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_soul_activity(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_list_soul_activity(400u16, message, 0),
-                };
-                let soul_id: ::std::string::String = match path_param(
-                    &path,
-                    "soulId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_list_soul_activity(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &soul_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "soulId",
-                            PATTERN.as_ref(),
-                            "^soul_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_list_soul_activity(400u16, error.to_string(), 0);
-                }
-                let query: super::types::ListSoulActivityQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_SOUL_ACTIVITY,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_soul_activity(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_soul_activity(400u16, error.to_string(), 0);
-                }
-                match api
-                    .list_soul_activity(cx.with_identity(identity), soul_id, query)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_purchases<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListPurchasesError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_purchases(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListPurchases, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListPurchases,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListPurchasesQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_PURCHASES,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.list_purchases(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_purchases<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListPurchases, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_purchases(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_purchases(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListPurchases, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_purchases(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_purchases(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_purchases(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListPurchasesQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_PURCHASES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_purchases(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_purchases(400u16, error.to_string(), 0);
-                }
-                match api.list_purchases(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_transactions<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListTransactionsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_transactions(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListTransactions,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_TRANSACTIONS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.list_transactions(cx.with_identity(identity), query).await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_transactions<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_transactions(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_transactions(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListTransactions,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_transactions(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_transactions(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_transactions(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_TRANSACTIONS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_transactions(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_transactions(400u16, error.to_string(), 0);
-                }
-                match api.list_transactions(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_usage_analytics<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetUsageAnalyticsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_usage_analytics(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetUsageAnalytics, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetUsageAnalytics,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::GetUsageAnalyticsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_GET_USAGE_ANALYTICS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .get_usage_analytics(cx.with_identity(identity), query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_usage_analytics<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetUsageAnalytics, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_usage_analytics(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_get_usage_analytics(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetUsageAnalytics,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_usage_analytics(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_usage_analytics(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_usage_analytics(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let query: super::types::GetUsageAnalyticsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_GET_USAGE_ANALYTICS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_get_usage_analytics(400u16, message, 0),
-                };
-                match api.get_usage_analytics(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_listing_stats<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetListingStatsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_listing_stats(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetListingStats, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetListingStats,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let listing_id: String = match path_param(&path, "listingId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &listing_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "listingId",
+                                PATTERN.as_ref(),
+                                "^listing_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let query: super::types::GetListingStatsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_GET_LISTING_STATS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .get_listing_stats(cx.with_identity(identity), listing_id, query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_listing_stats<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetListingStats, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_listing_stats(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_get_listing_stats(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetListingStats,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_listing_stats(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_listing_stats(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_listing_stats(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_listing_stats(400u16, message, 0),
-                };
-                let listing_id: ::std::string::String = match path_param(
-                    &path,
-                    "listingId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_listing_stats(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &listing_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "listingId",
-                            PATTERN.as_ref(),
-                            "^listing_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_get_listing_stats(400u16, error.to_string(), 0);
-                }
-                let query: super::types::GetListingStatsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_GET_LISTING_STATS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_get_listing_stats(400u16, message, 0),
-                };
-                match api
-                    .get_listing_stats(cx.with_identity(identity), listing_id, query)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_webhooks<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListWebhooksError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_webhooks(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListWebhooks, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListWebhooks,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListWebhooksQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_WEBHOOKS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.list_webhooks(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_webhooks<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListWebhooks, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_webhooks(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_webhooks(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListWebhooks, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_webhooks(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_webhooks(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_webhooks(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListWebhooksQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_WEBHOOKS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_webhooks(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_webhooks(400u16, error.to_string(), 0);
-                }
-                match api.list_webhooks(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateWebhookError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_webhook(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateWebhook, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateWebhook,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::WebhookCreate,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::WebhookCreate as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_webhook(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_webhook<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateWebhook, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_webhook(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_create_webhook(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateWebhook, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_webhook(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_webhook(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_webhook(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_webhook(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_webhook(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::WebhookCreate,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::WebhookCreate as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_webhook(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_webhook(400u16, error.to_string(), 0);
-                }
-                match api.create_webhook(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteWebhookError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_webhook(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteWebhook, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteWebhook,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let webhook_id: String = match path_param(&path, "webhookId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &webhook_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "webhookId",
+                                PATTERN.as_ref(),
+                                "^wh_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .delete_webhook(cx.with_identity(identity), webhook_id)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_webhook<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteWebhook, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_webhook(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_delete_webhook(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeleteWebhook, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_webhook(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_webhook(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_delete_webhook(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_webhook(400u16, message, 0),
-                };
-                let webhook_id: ::std::string::String = match path_param(
-                    &path,
-                    "webhookId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_webhook(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &webhook_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "webhookId",
-                            PATTERN.as_ref(),
-                            "^wh_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_delete_webhook(400u16, error.to_string(), 0);
-                }
-                match api.delete_webhook(cx.with_identity(identity), webhook_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_api_keys<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListApiKeysError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_api_keys(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListApiKeys,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_API_KEYS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.list_api_keys(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_api_keys<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_api_keys(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_api_keys(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListApiKeys, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_api_keys(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_api_keys(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_api_keys(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_API_KEYS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_api_keys(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_api_keys(400u16, error.to_string(), 0);
-                }
-                match api.list_api_keys(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateApiKeyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_api_key(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateApiKey,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ApiKeyCreate,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ApiKeyCreate as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_api_key(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_api_key<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_api_key(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_create_api_key(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateApiKey, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_api_key(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_api_key(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_api_key(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_api_key(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_api_key(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::ApiKeyCreate,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ApiKeyCreate as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_api_key(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_api_key(400u16, error.to_string(), 0);
-                }
-                match api.create_api_key(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_revoke_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RevokeApiKeyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_revoke_api_key(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RevokeApiKey,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let key_id: String = match path_param(&path, "keyId", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &key_id;
+                        {
+                            static PATTERN: ::std::sync::LazyLock<
+                                Option<::regex::Regex>,
+                            > = ::std::sync::LazyLock::new(|| {
+                                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
+                            });
+                            super::validation::pattern(
+                                value,
+                                "keyId",
+                                PATTERN.as_ref(),
+                                "^key_[A-Za-z0-9]+$",
+                            )?;
+                        }
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.revoke_api_key(cx.with_identity(identity), key_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_revoke_api_key<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_revoke_api_key(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_revoke_api_key(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::RevokeApiKey, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_revoke_api_key(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_revoke_api_key(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_revoke_api_key(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_revoke_api_key(400u16, message, 0),
-                };
-                let key_id: ::std::string::String = match path_param(
-                    &path,
-                    "keyId",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_revoke_api_key(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &key_id;
-                    {
-                        static PATTERN: ::std::sync::LazyLock<
-                            ::std::option::Option<::regex::Regex>,
-                        > = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
-                        });
-                        super::validation::pattern(
-                            value,
-                            "keyId",
-                            PATTERN.as_ref(),
-                            "^key_[A-Za-z0-9]+$",
-                        )?;
-                    }
-                    Ok(())
-                })() {
-                    return reject_revoke_api_key(400u16, error.to_string(), 0);
-                }
-                match api.revoke_api_key(cx.with_identity(identity), key_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_scopes<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_scopes(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListScopes, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject_list_scopes(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListScopes,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => {
+                            return reject_list_scopes(refused.status, refused.message, 0);
+                        }
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject_list_scopes(refused.status, refused.message, 0);
+                    }
+                    match api.list_scopes(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_scopes<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListScopes, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_scopes(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_list_scopes(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListScopes, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_scopes(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_scopes(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_scopes(refused.status, refused.message, 0);
-                }
-                match api.list_scopes(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_refresh_token<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_refresh_token(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject_refresh_token(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RefreshToken,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => {
+                            return reject_refresh_token(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
+                        }
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject_refresh_token(refused.status, refused.message, 0);
+                    }
+                    match api.refresh_token(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
-async fn answer_refresh_token<A: ClawgetApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_refresh_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.api_key_auth.is_some();
-                if !satisfied {
-                    return reject_refresh_token(
-                        401u16,
-                        ::std::string::String::from("API key invalid or expired"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::RefreshToken, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_refresh_token(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_refresh_token(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_refresh_token(refused.status, refused.message, 0);
-                }
-                match api.refresh_token(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
-}
-fn reject_list_listings(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListListingsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_listing(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateListingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_search_listings(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SearchListingsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_listing(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetListingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_listing(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteListingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_listing(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateListingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_purchase_listing(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::PurchaseListingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_souls(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListSoulsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_soul(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetSoulError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_soul_listings(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListSoulListingsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_soul_activity(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListSoulActivityError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_purchases(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListPurchasesError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_transactions(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListTransactionsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_usage_analytics(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetUsageAnalyticsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_listing_stats(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetListingStatsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_webhooks(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListWebhooksError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_webhook(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateWebhookError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_webhook(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteWebhookError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_api_keys(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListApiKeysError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_api_key(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateApiKeyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_revoke_api_key(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RevokeApiKeyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
 fn reject_list_scopes(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListScopesError::documented(
@@ -3699,7 +3079,7 @@ fn reject_list_scopes(
 }
 fn reject_refresh_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RefreshTokenError::documented(
@@ -3729,7 +3109,7 @@ fn reject_refresh_token(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         api_key_auth: authorization(headers, "bearer "),

@@ -4,10 +4,7 @@
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::ListingCreate {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("title") {
             shape::refuse_null(value, path, "title")?;
@@ -40,17 +37,9 @@ impl shape::Shape for super::types::ListingCreate {
     }
 }
 impl shape::Shape for super::types::ListingUpdate {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        shape::property_count(
-            object.len(),
-            path,
-            ::std::option::Option::Some(1usize),
-            ::std::option::Option::None,
-        )?;
+        shape::property_count(object.len(), path, Some(1usize), None)?;
         if let Some(value) = object.get_mut("title") {
             shape::refuse_null(value, path, "title")?;
         }
@@ -79,10 +68,7 @@ impl shape::Shape for super::types::ListingUpdate {
     }
 }
 impl shape::Shape for super::types::WebhookCreate {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("url") {
             shape::refuse_null(value, path, "url")?;
@@ -97,10 +83,7 @@ impl shape::Shape for super::types::WebhookCreate {
     }
 }
 impl shape::Shape for super::types::ApiKeyCreate {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;

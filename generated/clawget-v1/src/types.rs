@@ -17,7 +17,7 @@ pub enum Currency {
     /// `USDT`
     Usdt,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Currency {
     /// The value as it appears on the wire.
@@ -36,17 +36,15 @@ impl ::serde::Serialize for Currency {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Currency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "USDT" => Self::Usdt,
@@ -61,7 +59,7 @@ impl ::std::fmt::Display for Currency {
     }
 }
 /// A USDT amount as a decimal string with two fractional digits, as in the webhook payloads (e.g. "25.00").
-pub type DecimalAmount = ::std::string::String;
+pub type DecimalAmount = String;
 /// Reporting period ending now; `all` covers the whole account or listing lifetime.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -75,7 +73,7 @@ pub enum StatsPeriod {
     /// `all`
     All,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl StatsPeriod {
     /// The value as it appears on the wire.
@@ -97,17 +95,15 @@ impl ::serde::Serialize for StatsPeriod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StatsPeriod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "7d" => Self::V7d,
@@ -143,7 +139,7 @@ pub enum Scope {
     /// `keys:manage`
     KeysManage,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Scope {
     /// The value as it appears on the wire.
@@ -168,17 +164,15 @@ impl ::serde::Serialize for Scope {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Scope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "listings:read" => Self::ListingsRead,
@@ -216,23 +210,18 @@ impl PaginationMeta {
     }
 }
 impl super::validation::Validate for PaginationMeta {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         {
@@ -240,8 +229,8 @@ impl super::validation::Validate for PaginationMeta {
             super::validation::number(
                 *value as f64,
                 "total",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -255,37 +244,34 @@ impl super::validation::Validate for PaginationMeta {
 pub struct ResponseMeta {
     /// The page, where the answer has one.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub page: ::std::option::Option<i64>,
+    pub page: Option<i64>,
     /// The page size, where the answer has one.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<i64>,
+    pub limit: Option<i64>,
     /// The number of items, where the answer has one.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total: ::std::option::Option<i64>,
+    pub total: Option<i64>,
     /// Properties the schema does not list.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl ResponseMeta {
     /// Sets `page`.
     #[must_use]
     pub fn page(mut self, page: i64) -> Self {
-        self.page = ::std::option::Option::Some(page);
+        self.page = Some(page);
         self
     }
     /// Sets `limit`.
     #[must_use]
     pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = ::std::option::Option::Some(limit);
+        self.limit = Some(limit);
         self
     }
     /// Sets `total`.
     #[must_use]
     pub fn total(mut self, total: i64) -> Self {
-        self.total = ::std::option::Option::Some(total);
+        self.total = Some(total);
         self
     }
 }
@@ -306,7 +292,7 @@ pub enum ListingSort {
     /// `price_desc`
     PriceDesc,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ListingSort {
     /// The value as it appears on the wire.
@@ -329,17 +315,15 @@ impl ::serde::Serialize for ListingSort {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListingSort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "newest" => Self::Newest,
@@ -366,7 +350,7 @@ pub enum PricingModel {
     /// `subscription`
     Subscription,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl PricingModel {
     /// The value as it appears on the wire.
@@ -386,17 +370,15 @@ impl ::serde::Serialize for PricingModel {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PricingModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "one_time" => Self::OneTime,
@@ -420,7 +402,7 @@ pub enum BillingPeriod {
     /// `yearly`
     Yearly,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl BillingPeriod {
     /// The value as it appears on the wire.
@@ -440,17 +422,15 @@ impl ::serde::Serialize for BillingPeriod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BillingPeriod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "monthly" => Self::Monthly,
@@ -476,7 +456,7 @@ pub enum ListingStatus {
     /// `archived`
     Archived,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ListingStatus {
     /// The value as it appears on the wire.
@@ -497,17 +477,15 @@ impl ::serde::Serialize for ListingStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListingStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "draft" => Self::Draft,
@@ -532,27 +510,27 @@ impl ::std::fmt::Display for ListingStatus {
 #[non_exhaustive]
 pub struct Listing {
     /// Unique identifier of the listing.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Title shown in the marketplace.
-    pub title: ::std::string::String,
+    pub title: String,
     /// What the listing does.
-    pub description: ::std::string::String,
+    pub description: String,
     /// Marketplace category (e.g. automation, productivity).
-    pub category: ::std::string::String,
+    pub category: String,
     /// Price in USDT, per purchase or per billing period for subscriptions.
     pub price: f64,
     /// Currency of the price.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// One-time purchase or subscription.
     #[serde(rename = "pricingModel")]
-    pub pricing_model: super::types::PricingModel,
+    pub pricing_model: PricingModel,
     /// Billing period; present for subscription listings only.
     #[serde(rename = "billingPeriod")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub billing_period: ::std::option::Option<super::types::BillingPeriod>,
+    pub billing_period: Option<BillingPeriod>,
     /// The soul that sells the listing.
     #[serde(rename = "sellerId")]
-    pub seller_id: ::std::string::String,
+    pub seller_id: String,
     /// Average review rating from 0 to 5 (0 while there are no reviews).
     pub rating: f64,
     /// Number of reviews.
@@ -564,13 +542,13 @@ pub struct Listing {
     /// Whether Clawget features the listing.
     pub featured: bool,
     /// Search tags.
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    pub tags: Vec<String>,
     /// Thumbnail image for cards; absent when the seller set none.
     #[serde(rename = "thumbnailUrl")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub thumbnail_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail_url: Option<String>,
     /// Lifecycle state of the listing.
-    pub status: super::types::ListingStatus,
+    pub status: ListingStatus,
     /// When the listing was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -582,20 +560,20 @@ impl Listing {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        category: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        title: impl Into<String>,
+        description: impl Into<String>,
+        category: impl Into<String>,
         price: f64,
-        currency: super::types::Currency,
-        pricing_model: super::types::PricingModel,
-        seller_id: impl ::std::convert::Into<::std::string::String>,
+        currency: Currency,
+        pricing_model: PricingModel,
+        seller_id: impl Into<String>,
         rating: f64,
         review_count: i64,
         purchase_count: i64,
         featured: bool,
-        tags: ::std::vec::Vec<::std::string::String>,
-        status: super::types::ListingStatus,
+        tags: Vec<String>,
+        status: ListingStatus,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -607,14 +585,14 @@ impl Listing {
             price,
             currency,
             pricing_model,
-            billing_period: ::std::option::Option::None,
+            billing_period: None,
             seller_id: seller_id.into(),
             rating,
             review_count,
             purchase_count,
             featured,
             tags,
-            thumbnail_url: ::std::option::Option::None,
+            thumbnail_url: None,
             status,
             created_at,
             updated_at,
@@ -622,33 +600,24 @@ impl Listing {
     }
     /// Sets `billingPeriod`.
     #[must_use]
-    pub fn billing_period(
-        mut self,
-        billing_period: super::types::BillingPeriod,
-    ) -> Self {
-        self.billing_period = ::std::option::Option::Some(billing_period);
+    pub fn billing_period(mut self, billing_period: BillingPeriod) -> Self {
+        self.billing_period = Some(billing_period);
         self
     }
     /// Sets `thumbnailUrl`.
     #[must_use]
-    pub fn thumbnail_url(
-        mut self,
-        thumbnail_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.thumbnail_url = ::std::option::Option::Some(thumbnail_url.into());
+    pub fn thumbnail_url(mut self, thumbnail_url: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(thumbnail_url.into());
         self
     }
 }
 impl super::validation::Validate for Listing {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -662,8 +631,8 @@ impl super::validation::Validate for Listing {
             super::validation::length(
                 value.chars().count(),
                 "title",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(120usize),
+                Some(1usize),
+                Some(120usize),
                 "characters",
             )?;
         }
@@ -672,8 +641,8 @@ impl super::validation::Validate for Listing {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000usize),
+                None,
+                Some(5000usize),
                 "characters",
             )?;
         }
@@ -682,28 +651,20 @@ impl super::validation::Validate for Listing {
             super::validation::length(
                 value.chars().count(),
                 "category",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(64usize),
+                Some(1usize),
+                Some(64usize),
                 "characters",
             )?;
         }
         {
             let value = &self.price;
-            super::validation::number(
-                *value,
-                "price",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value, "price", Some((0f64, false)), None)?;
         }
         {
             let value = &self.seller_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "sellerId",
@@ -717,8 +678,8 @@ impl super::validation::Validate for Listing {
             super::validation::number(
                 *value,
                 "rating",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((5f64, false)),
+                Some((0f64, false)),
+                Some((5f64, false)),
             )?;
         }
         {
@@ -726,8 +687,8 @@ impl super::validation::Validate for Listing {
             super::validation::number(
                 *value as f64,
                 "reviewCount",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -735,8 +696,8 @@ impl super::validation::Validate for Listing {
             super::validation::number(
                 *value as f64,
                 "purchaseCount",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -744,12 +705,12 @@ impl super::validation::Validate for Listing {
             super::validation::length(
                 value.len(),
                 "tags",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(10usize),
+                None,
+                Some(10usize),
                 "items",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.thumbnail_url {
+        if let Some(value) = &self.thumbnail_url {
             super::validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
@@ -762,38 +723,38 @@ impl super::validation::Validate for Listing {
 #[non_exhaustive]
 pub struct ListingCreate {
     /// Title shown in the marketplace.
-    pub title: ::std::string::String,
+    pub title: String,
     /// What the listing does.
-    pub description: ::std::string::String,
+    pub description: String,
     /// Marketplace category (e.g. automation, productivity).
-    pub category: ::std::string::String,
+    pub category: String,
     /// Price in USDT, per purchase or per billing period for subscriptions.
     pub price: f64,
     /// One-time purchase or subscription (default one_time).
     #[serde(rename = "pricingModel")]
     #[serde(default = "default_listing_create_pricing_model")]
-    pub pricing_model: super::types::PricingModel,
+    pub pricing_model: PricingModel,
     /// Billing period; required for subscription listings.
     #[serde(rename = "billingPeriod")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub billing_period: ::std::option::Option<super::types::BillingPeriod>,
+    pub billing_period: Option<BillingPeriod>,
     /// Search tags.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub tags: Option<Vec<String>>,
     /// Thumbnail image for cards.
     #[serde(rename = "thumbnailUrl")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub thumbnail_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail_url: Option<String>,
     /// Initial state (default active, i.e. published at once).
     #[serde(default = "default_listing_create_status")]
-    pub status: super::types::ListingStatus,
+    pub status: ListingStatus,
 }
 impl ListingCreate {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        title: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        category: impl ::std::convert::Into<::std::string::String>,
+        title: impl Into<String>,
+        description: impl Into<String>,
+        category: impl Into<String>,
         price: f64,
     ) -> Self {
         Self {
@@ -802,66 +763,60 @@ impl ListingCreate {
             category: category.into(),
             price,
             pricing_model: default_listing_create_pricing_model(),
-            billing_period: ::std::option::Option::None,
-            tags: ::std::option::Option::None,
-            thumbnail_url: ::std::option::Option::None,
+            billing_period: None,
+            tags: None,
+            thumbnail_url: None,
             status: default_listing_create_status(),
         }
     }
     /// Sets `pricingModel`.
     #[must_use]
-    pub fn pricing_model(mut self, pricing_model: super::types::PricingModel) -> Self {
+    pub fn pricing_model(mut self, pricing_model: PricingModel) -> Self {
         self.pricing_model = pricing_model;
         self
     }
     /// Sets `billingPeriod`.
     #[must_use]
-    pub fn billing_period(
-        mut self,
-        billing_period: super::types::BillingPeriod,
-    ) -> Self {
-        self.billing_period = ::std::option::Option::Some(billing_period);
+    pub fn billing_period(mut self, billing_period: BillingPeriod) -> Self {
+        self.billing_period = Some(billing_period);
         self
     }
     /// Sets `tags`.
     #[must_use]
-    pub fn tags(mut self, tags: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.tags = ::std::option::Option::Some(tags);
+    pub fn tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
         self
     }
     /// Sets `thumbnailUrl`.
     #[must_use]
-    pub fn thumbnail_url(
-        mut self,
-        thumbnail_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.thumbnail_url = ::std::option::Option::Some(thumbnail_url.into());
+    pub fn thumbnail_url(mut self, thumbnail_url: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(thumbnail_url.into());
         self
     }
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: super::types::ListingStatus) -> Self {
+    pub fn status(mut self, status: ListingStatus) -> Self {
         self.status = status;
         self
     }
 }
 /// The default of `ListingCreate.pricingModel`.
-pub fn default_listing_create_pricing_model() -> super::types::PricingModel {
-    super::types::PricingModel::OneTime
+pub fn default_listing_create_pricing_model() -> PricingModel {
+    PricingModel::OneTime
 }
 /// The default of `ListingCreate.status`.
-pub fn default_listing_create_status() -> super::types::ListingStatus {
-    super::types::ListingStatus::Active
+pub fn default_listing_create_status() -> ListingStatus {
+    ListingStatus::Active
 }
 impl super::validation::Validate for ListingCreate {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.title;
             super::validation::length(
                 value.chars().count(),
                 "title",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(120usize),
+                Some(1usize),
+                Some(120usize),
                 "characters",
             )?;
         }
@@ -870,8 +825,8 @@ impl super::validation::Validate for ListingCreate {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(5000usize),
+                Some(1usize),
+                Some(5000usize),
                 "characters",
             )?;
         }
@@ -880,28 +835,23 @@ impl super::validation::Validate for ListingCreate {
             super::validation::length(
                 value.chars().count(),
                 "category",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(64usize),
+                Some(1usize),
+                Some(64usize),
                 "characters",
             )?;
         }
         {
             let value = &self.price;
-            super::validation::number(
-                *value,
-                "price",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value, "price", Some((0f64, false)), None)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tags {
+        if let Some(value) = &self.tags {
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::length(
                         value.chars().count(),
                         "",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::Some(32usize),
+                        Some(1usize),
+                        Some(32usize),
                         "characters",
                     )?;
                     Ok(())
@@ -911,12 +861,12 @@ impl super::validation::Validate for ListingCreate {
             super::validation::length(
                 value.len(),
                 "tags",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(10usize),
+                None,
+                Some(10usize),
                 "items",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.thumbnail_url {
+        if let Some(value) = &self.thumbnail_url {
             super::validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
@@ -930,141 +880,121 @@ impl super::validation::Validate for ListingCreate {
 pub struct ListingUpdate {
     /// New title.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
+    pub title: Option<String>,
     /// New description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// New category.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    pub category: Option<String>,
     /// New price in USDT; applies to future purchases and renewals.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<f64>,
+    pub price: Option<f64>,
     /// New billing period of a subscription listing.
     #[serde(rename = "billingPeriod")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub billing_period: ::std::option::Option<super::types::BillingPeriod>,
+    pub billing_period: Option<BillingPeriod>,
     /// New search tags (replace the old ones).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub tags: Option<Vec<String>>,
     /// New thumbnail image.
     #[serde(rename = "thumbnailUrl")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub thumbnail_url: ::std::option::Option<::std::string::String>,
+    pub thumbnail_url: Option<String>,
     /// New lifecycle state (e.g. archived to hide the listing).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<super::types::ListingStatus>,
+    pub status: Option<ListingStatus>,
 }
 impl ListingUpdate {
     /// Sets `title`.
     #[must_use]
-    pub fn title(
-        mut self,
-        title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = ::std::option::Option::Some(title.into());
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
         self
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
     /// Sets `category`.
     #[must_use]
-    pub fn category(
-        mut self,
-        category: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.category = ::std::option::Option::Some(category.into());
+    pub fn category(mut self, category: impl Into<String>) -> Self {
+        self.category = Some(category.into());
         self
     }
     /// Sets `price`.
     #[must_use]
     pub fn price(mut self, price: f64) -> Self {
-        self.price = ::std::option::Option::Some(price);
+        self.price = Some(price);
         self
     }
     /// Sets `billingPeriod`.
     #[must_use]
-    pub fn billing_period(
-        mut self,
-        billing_period: super::types::BillingPeriod,
-    ) -> Self {
-        self.billing_period = ::std::option::Option::Some(billing_period);
+    pub fn billing_period(mut self, billing_period: BillingPeriod) -> Self {
+        self.billing_period = Some(billing_period);
         self
     }
     /// Sets `tags`.
     #[must_use]
-    pub fn tags(mut self, tags: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.tags = ::std::option::Option::Some(tags);
+    pub fn tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
         self
     }
     /// Sets `thumbnailUrl`.
     #[must_use]
-    pub fn thumbnail_url(
-        mut self,
-        thumbnail_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.thumbnail_url = ::std::option::Option::Some(thumbnail_url.into());
+    pub fn thumbnail_url(mut self, thumbnail_url: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(thumbnail_url.into());
         self
     }
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: super::types::ListingStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+    pub fn status(mut self, status: ListingStatus) -> Self {
+        self.status = Some(status);
         self
     }
 }
 impl super::validation::Validate for ListingUpdate {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.title {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.title {
             super::validation::length(
                 value.chars().count(),
                 "title",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(120usize),
+                Some(1usize),
+                Some(120usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.description {
+        if let Some(value) = &self.description {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(5000usize),
+                Some(1usize),
+                Some(5000usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.category {
+        if let Some(value) = &self.category {
             super::validation::length(
                 value.chars().count(),
                 "category",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(64usize),
+                Some(1usize),
+                Some(64usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.price {
-            super::validation::number(
-                *value,
-                "price",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-            )?;
+        if let Some(value) = &self.price {
+            super::validation::number(*value, "price", Some((0f64, false)), None)?;
         }
-        if let ::std::option::Option::Some(value) = &self.tags {
+        if let Some(value) = &self.tags {
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::length(
                         value.chars().count(),
                         "",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::Some(32usize),
+                        Some(1usize),
+                        Some(32usize),
                         "characters",
                     )?;
                     Ok(())
@@ -1074,12 +1004,12 @@ impl super::validation::Validate for ListingUpdate {
             super::validation::length(
                 value.len(),
                 "tags",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(10usize),
+                None,
+                Some(10usize),
                 "items",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.thumbnail_url {
+        if let Some(value) = &self.thumbnail_url {
             super::validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
@@ -1094,7 +1024,7 @@ pub enum PurchaseStatus {
     /// `refunded`
     Refunded,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl PurchaseStatus {
     /// The value as it appears on the wire.
@@ -1114,17 +1044,15 @@ impl ::serde::Serialize for PurchaseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PurchaseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "completed" => Self::Completed,
@@ -1148,32 +1076,32 @@ impl ::std::fmt::Display for PurchaseStatus {
 #[non_exhaustive]
 pub struct Purchase {
     /// Unique identifier of the purchase.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The listing bought.
     #[serde(rename = "listingId")]
-    pub listing_id: ::std::string::String,
+    pub listing_id: String,
     /// The soul that bought it.
     #[serde(rename = "buyerId")]
-    pub buyer_id: ::std::string::String,
+    pub buyer_id: String,
     /// The soul that sold it.
     #[serde(rename = "sellerId")]
-    pub seller_id: ::std::string::String,
+    pub seller_id: String,
     /// Amount charged.
-    pub amount: super::types::DecimalAmount,
+    pub amount: DecimalAmount,
     /// Currency of the amount.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// License key granting use of the listing.
     #[serde(rename = "licenseKey")]
-    pub license_key: ::std::string::String,
+    pub license_key: String,
     /// One-time purchase or subscription.
     #[serde(rename = "pricingModel")]
-    pub pricing_model: super::types::PricingModel,
+    pub pricing_model: PricingModel,
     /// The subscription started by the purchase; present for subscription listings only.
     #[serde(rename = "subscriptionId")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subscription_id: ::std::option::Option<::std::string::String>,
+    pub subscription_id: Option<String>,
     /// State of the purchase.
-    pub status: super::types::PurchaseStatus,
+    pub status: PurchaseStatus,
     /// When the purchase completed.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1182,15 +1110,15 @@ impl Purchase {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: impl ::std::convert::Into<::std::string::String>,
-        seller_id: impl ::std::convert::Into<::std::string::String>,
-        amount: super::types::DecimalAmount,
-        currency: super::types::Currency,
-        license_key: impl ::std::convert::Into<::std::string::String>,
-        pricing_model: super::types::PricingModel,
-        status: super::types::PurchaseStatus,
+        id: impl Into<String>,
+        listing_id: impl Into<String>,
+        buyer_id: impl Into<String>,
+        seller_id: impl Into<String>,
+        amount: DecimalAmount,
+        currency: Currency,
+        license_key: impl Into<String>,
+        pricing_model: PricingModel,
+        status: PurchaseStatus,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -1202,31 +1130,25 @@ impl Purchase {
             currency,
             license_key: license_key.into(),
             pricing_model,
-            subscription_id: ::std::option::Option::None,
+            subscription_id: None,
             status,
             created_at,
         }
     }
     /// Sets `subscriptionId`.
     #[must_use]
-    pub fn subscription_id(
-        mut self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.subscription_id = ::std::option::Option::Some(subscription_id.into());
+    pub fn subscription_id(mut self, subscription_id: impl Into<String>) -> Self {
+        self.subscription_id = Some(subscription_id.into());
         self
     }
 }
 impl super::validation::Validate for Purchase {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -1238,11 +1160,8 @@ impl super::validation::Validate for Purchase {
         {
             let value = &self.listing_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -1254,11 +1173,8 @@ impl super::validation::Validate for Purchase {
         {
             let value = &self.buyer_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "buyerId",
@@ -1270,11 +1186,8 @@ impl super::validation::Validate for Purchase {
         {
             let value = &self.seller_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "sellerId",
@@ -1286,11 +1199,8 @@ impl super::validation::Validate for Purchase {
         {
             let value = &self.amount;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "amount",
@@ -1299,13 +1209,10 @@ impl super::validation::Validate for Purchase {
                 )?;
             }
         }
-        if let ::std::option::Option::Some(value) = &self.subscription_id {
+        if let Some(value) = &self.subscription_id {
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "subscriptionId",
@@ -1324,21 +1231,21 @@ impl super::validation::Validate for Purchase {
 #[non_exhaustive]
 pub struct Soul {
     /// Unique identifier of the soul.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Unique public handle.
-    pub handle: ::std::string::String,
+    pub handle: String,
     /// Name shown in the directory.
     #[serde(rename = "displayName")]
-    pub display_name: ::std::string::String,
+    pub display_name: String,
     /// Short self-description; absent when empty.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bio: ::std::option::Option<::std::string::String>,
+    pub bio: Option<String>,
     /// Avatar image; absent when none is set.
     #[serde(rename = "avatarUrl")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub avatar_url: ::std::option::Option<::std::string::String>,
+    pub avatar_url: Option<String>,
     /// Capabilities the soul declares (e.g. web-scraping).
-    pub capabilities: ::std::vec::Vec<::std::string::String>,
+    pub capabilities: Vec<String>,
     /// Whether Clawget has verified the soul.
     pub verified: bool,
     /// Average rating across the soul's listings (0 without reviews).
@@ -1354,10 +1261,10 @@ impl Soul {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        handle: impl ::std::convert::Into<::std::string::String>,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-        capabilities: ::std::vec::Vec<::std::string::String>,
+        id: impl Into<String>,
+        handle: impl Into<String>,
+        display_name: impl Into<String>,
+        capabilities: Vec<String>,
         verified: bool,
         rating: f64,
         listing_count: i64,
@@ -1367,8 +1274,8 @@ impl Soul {
             id: id.into(),
             handle: handle.into(),
             display_name: display_name.into(),
-            bio: ::std::option::Option::None,
-            avatar_url: ::std::option::Option::None,
+            bio: None,
+            avatar_url: None,
             capabilities,
             verified,
             rating,
@@ -1378,30 +1285,24 @@ impl Soul {
     }
     /// Sets `bio`.
     #[must_use]
-    pub fn bio(mut self, bio: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.bio = ::std::option::Option::Some(bio.into());
+    pub fn bio(mut self, bio: impl Into<String>) -> Self {
+        self.bio = Some(bio.into());
         self
     }
     /// Sets `avatarUrl`.
     #[must_use]
-    pub fn avatar_url(
-        mut self,
-        avatar_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.avatar_url = ::std::option::Option::Some(avatar_url.into());
+    pub fn avatar_url(mut self, avatar_url: impl Into<String>) -> Self {
+        self.avatar_url = Some(avatar_url.into());
         self
     }
 }
 impl super::validation::Validate for Soul {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -1413,11 +1314,8 @@ impl super::validation::Validate for Soul {
         {
             let value = &self.handle;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[a-z0-9_-]{3,32}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[a-z0-9_-]{3,32}$").ok());
                 super::validation::pattern(
                     value,
                     "handle",
@@ -1431,21 +1329,21 @@ impl super::validation::Validate for Soul {
             super::validation::length(
                 value.chars().count(),
                 "displayName",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(80usize),
+                Some(1usize),
+                Some(80usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.bio {
+        if let Some(value) = &self.bio {
             super::validation::length(
                 value.chars().count(),
                 "bio",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000usize),
+                None,
+                Some(1000usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.avatar_url {
+        if let Some(value) = &self.avatar_url {
             super::validation::format(value, "avatarUrl", "uri")?;
         }
         {
@@ -1453,8 +1351,8 @@ impl super::validation::Validate for Soul {
             super::validation::number(
                 *value,
                 "rating",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((5f64, false)),
+                Some((0f64, false)),
+                Some((5f64, false)),
             )?;
         }
         {
@@ -1462,8 +1360,8 @@ impl super::validation::Validate for Soul {
             super::validation::number(
                 *value as f64,
                 "listingCount",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -1486,7 +1384,7 @@ pub enum SoulActivityType {
     /// `review.received`
     ReviewReceived,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl SoulActivityType {
     /// The value as it appears on the wire.
@@ -1510,17 +1408,15 @@ impl ::serde::Serialize for SoulActivityType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SoulActivityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "listing.published" => Self::ListingPublished,
@@ -1545,19 +1441,19 @@ impl ::std::fmt::Display for SoulActivityType {
 #[non_exhaustive]
 pub struct SoulActivity {
     /// Unique identifier of the entry.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The soul the entry belongs to.
     #[serde(rename = "soulId")]
-    pub soul_id: ::std::string::String,
+    pub soul_id: String,
     /// Kind of activity.
     #[serde(rename = "type")]
-    pub type_: super::types::SoulActivityType,
+    pub type_: SoulActivityType,
     /// The listing involved, when there is one.
     #[serde(rename = "listingId")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub listing_id: ::std::option::Option<::std::string::String>,
+    pub listing_id: Option<String>,
     /// Human-readable summary.
-    pub summary: ::std::string::String,
+    pub summary: String,
     /// When it happened.
     #[serde(rename = "occurredAt")]
     pub occurred_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1565,41 +1461,35 @@ pub struct SoulActivity {
 impl SoulActivity {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        soul_id: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::SoulActivityType,
-        summary: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        soul_id: impl Into<String>,
+        type_: SoulActivityType,
+        summary: impl Into<String>,
         occurred_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
             id: id.into(),
             soul_id: soul_id.into(),
             type_,
-            listing_id: ::std::option::Option::None,
+            listing_id: None,
             summary: summary.into(),
             occurred_at,
         }
     }
     /// Sets `listingId`.
     #[must_use]
-    pub fn listing_id(
-        mut self,
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.listing_id = ::std::option::Option::Some(listing_id.into());
+    pub fn listing_id(mut self, listing_id: impl Into<String>) -> Self {
+        self.listing_id = Some(listing_id.into());
         self
     }
 }
 impl super::validation::Validate for SoulActivity {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^act_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^act_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -1611,11 +1501,8 @@ impl super::validation::Validate for SoulActivity {
         {
             let value = &self.soul_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "soulId",
@@ -1624,13 +1511,10 @@ impl super::validation::Validate for SoulActivity {
                 )?;
             }
         }
-        if let ::std::option::Option::Some(value) = &self.listing_id {
+        if let Some(value) = &self.listing_id {
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -1661,7 +1545,7 @@ pub enum TransactionType {
     /// `fee`
     Fee,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TransactionType {
     /// The value as it appears on the wire.
@@ -1686,17 +1570,15 @@ impl ::serde::Serialize for TransactionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "purchase" => Self::Purchase,
@@ -1725,7 +1607,7 @@ pub enum TransactionDirection {
     /// `credit`
     Credit,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TransactionDirection {
     /// The value as it appears on the wire.
@@ -1745,17 +1627,15 @@ impl ::serde::Serialize for TransactionDirection {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionDirection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "debit" => Self::Debit,
@@ -1781,7 +1661,7 @@ pub enum TransactionStatus {
     /// `failed`
     Failed,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TransactionStatus {
     /// The value as it appears on the wire.
@@ -1802,17 +1682,15 @@ impl ::serde::Serialize for TransactionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "pending" => Self::Pending,
@@ -1835,27 +1713,27 @@ impl ::std::fmt::Display for TransactionStatus {
 #[non_exhaustive]
 pub struct Transaction {
     /// Unique identifier of the transaction.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Kind of transaction.
     #[serde(rename = "type")]
-    pub type_: super::types::TransactionType,
+    pub type_: TransactionType,
     /// Debit or credit.
-    pub direction: super::types::TransactionDirection,
+    pub direction: TransactionDirection,
     /// Amount moved, always positive.
-    pub amount: super::types::DecimalAmount,
+    pub amount: DecimalAmount,
     /// Currency of the amount.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// Wallet balance after the transaction.
     #[serde(rename = "balanceAfter")]
-    pub balance_after: super::types::DecimalAmount,
+    pub balance_after: DecimalAmount,
     /// Settlement state.
-    pub status: super::types::TransactionStatus,
+    pub status: TransactionStatus,
     /// Identifier of the related object (purchase, subscription), when there is one.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reference: ::std::option::Option<::std::string::String>,
+    pub reference: Option<String>,
     /// Human-readable description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// When the transaction was recorded.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1864,13 +1742,13 @@ impl Transaction {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::TransactionType,
-        direction: super::types::TransactionDirection,
-        amount: super::types::DecimalAmount,
-        currency: super::types::Currency,
-        balance_after: super::types::DecimalAmount,
-        status: super::types::TransactionStatus,
+        id: impl Into<String>,
+        type_: TransactionType,
+        direction: TransactionDirection,
+        amount: DecimalAmount,
+        currency: Currency,
+        balance_after: DecimalAmount,
+        status: TransactionStatus,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -1881,40 +1759,31 @@ impl Transaction {
             currency,
             balance_after,
             status,
-            reference: ::std::option::Option::None,
-            description: ::std::option::Option::None,
+            reference: None,
+            description: None,
             created_at,
         }
     }
     /// Sets `reference`.
     #[must_use]
-    pub fn reference(
-        mut self,
-        reference: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.reference = ::std::option::Option::Some(reference.into());
+    pub fn reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
         self
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
 impl super::validation::Validate for Transaction {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^txn_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^txn_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -1926,11 +1795,8 @@ impl super::validation::Validate for Transaction {
         {
             let value = &self.amount;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "amount",
@@ -1942,11 +1808,8 @@ impl super::validation::Validate for Transaction {
         {
             let value = &self.balance_after;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "balanceAfter",
@@ -1969,7 +1832,7 @@ pub enum Tier {
     /// `enterprise`
     Enterprise,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Tier {
     /// The value as it appears on the wire.
@@ -1990,17 +1853,15 @@ impl ::serde::Serialize for Tier {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Tier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "free" => Self::Free,
@@ -2023,7 +1884,7 @@ impl ::std::fmt::Display for Tier {
 #[non_exhaustive]
 pub struct UsageAnalytics {
     /// The period reported.
-    pub period: super::types::StatsPeriod,
+    pub period: StatsPeriod,
     /// Start of the period (the account's creation for `all`).
     #[serde(rename = "periodStart")]
     pub period_start: ::chrono::DateTime<::chrono::Utc>,
@@ -2031,7 +1892,7 @@ pub struct UsageAnalytics {
     #[serde(rename = "periodEnd")]
     pub period_end: ::chrono::DateTime<::chrono::Utc>,
     /// Current rate-limit tier.
-    pub tier: super::types::Tier,
+    pub tier: Tier,
     /// Requests allowed per hour on the current tier.
     #[serde(rename = "rateLimitPerHour")]
     pub rate_limit_per_hour: i64,
@@ -2045,9 +1906,9 @@ pub struct UsageAnalytics {
     pub purchases: i64,
     /// Total spent on purchases and renewals in the period.
     #[serde(rename = "totalSpent")]
-    pub total_spent: super::types::DecimalAmount,
+    pub total_spent: DecimalAmount,
     /// Currency of totalSpent.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// Licenses the caller holds that are active now.
     #[serde(rename = "activeLicenses")]
     pub active_licenses: i64,
@@ -2056,16 +1917,16 @@ impl UsageAnalytics {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        period: super::types::StatsPeriod,
+        period: StatsPeriod,
         period_start: ::chrono::DateTime<::chrono::Utc>,
         period_end: ::chrono::DateTime<::chrono::Utc>,
-        tier: super::types::Tier,
+        tier: Tier,
         rate_limit_per_hour: i64,
         api_requests: i64,
         rate_limited_requests: i64,
         purchases: i64,
-        total_spent: super::types::DecimalAmount,
-        currency: super::types::Currency,
+        total_spent: DecimalAmount,
+        currency: Currency,
         active_licenses: i64,
     ) -> Self {
         Self {
@@ -2084,14 +1945,14 @@ impl UsageAnalytics {
     }
 }
 impl super::validation::Validate for UsageAnalytics {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.rate_limit_per_hour;
             super::validation::number(
                 *value as f64,
                 "rateLimitPerHour",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -2099,8 +1960,8 @@ impl super::validation::Validate for UsageAnalytics {
             super::validation::number(
                 *value as f64,
                 "apiRequests",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -2108,8 +1969,8 @@ impl super::validation::Validate for UsageAnalytics {
             super::validation::number(
                 *value as f64,
                 "rateLimitedRequests",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -2117,18 +1978,15 @@ impl super::validation::Validate for UsageAnalytics {
             super::validation::number(
                 *value as f64,
                 "purchases",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
             let value = &self.total_spent;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "totalSpent",
@@ -2142,8 +2000,8 @@ impl super::validation::Validate for UsageAnalytics {
             super::validation::number(
                 *value as f64,
                 "activeLicenses",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -2158,13 +2016,13 @@ impl super::validation::Validate for UsageAnalytics {
 pub struct ListingStats {
     /// The listing reported.
     #[serde(rename = "listingId")]
-    pub listing_id: ::std::string::String,
+    pub listing_id: String,
     /// The period reported.
-    pub period: super::types::StatsPeriod,
+    pub period: StatsPeriod,
     /// Revenue earned in the period.
-    pub revenue: super::types::DecimalAmount,
+    pub revenue: DecimalAmount,
     /// Currency of the revenue.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// Purchases in the period.
     pub purchases: i64,
     /// Licenses of the listing active now.
@@ -2177,10 +2035,10 @@ pub struct ListingStats {
 impl ListingStats {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-        period: super::types::StatsPeriod,
-        revenue: super::types::DecimalAmount,
-        currency: super::types::Currency,
+        listing_id: impl Into<String>,
+        period: StatsPeriod,
+        revenue: DecimalAmount,
+        currency: Currency,
         purchases: i64,
         active_licenses: i64,
         average_rating: f64,
@@ -2197,15 +2055,12 @@ impl ListingStats {
     }
 }
 impl super::validation::Validate for ListingStats {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.listing_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -2217,11 +2072,8 @@ impl super::validation::Validate for ListingStats {
         {
             let value = &self.revenue;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "revenue",
@@ -2235,8 +2087,8 @@ impl super::validation::Validate for ListingStats {
             super::validation::number(
                 *value as f64,
                 "purchases",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -2244,8 +2096,8 @@ impl super::validation::Validate for ListingStats {
             super::validation::number(
                 *value as f64,
                 "activeLicenses",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -2253,8 +2105,8 @@ impl super::validation::Validate for ListingStats {
             super::validation::number(
                 *value,
                 "averageRating",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((5f64, false)),
+                Some((0f64, false)),
+                Some((5f64, false)),
             )?;
         }
         Ok(())
@@ -2271,7 +2123,7 @@ pub enum WebhookEventType {
     /// `subscription.cancelled`
     SubscriptionCancelled,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl WebhookEventType {
     /// The value as it appears on the wire.
@@ -2292,17 +2144,15 @@ impl ::serde::Serialize for WebhookEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for WebhookEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "purchase.completed" => Self::PurchaseCompleted,
@@ -2323,18 +2173,18 @@ impl ::std::fmt::Display for WebhookEventType {
 #[non_exhaustive]
 pub struct WebhookCreate {
     /// HTTPS endpoint that receives the events (plain HTTP is refused).
-    pub url: ::std::string::String,
+    pub url: String,
     /// Events to deliver.
-    pub events: ::std::vec::Vec<super::types::WebhookEventType>,
+    pub events: Vec<WebhookEventType>,
     /// Shared secret used to sign deliveries (HMAC-SHA256); never returned.
-    pub secret: ::std::string::String,
+    pub secret: String,
 }
 impl WebhookCreate {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        url: impl ::std::convert::Into<::std::string::String>,
-        events: ::std::vec::Vec<super::types::WebhookEventType>,
-        secret: impl ::std::convert::Into<::std::string::String>,
+        url: impl Into<String>,
+        events: Vec<WebhookEventType>,
+        secret: impl Into<String>,
     ) -> Self {
         Self {
             url: url.into(),
@@ -2344,13 +2194,12 @@ impl WebhookCreate {
     }
 }
 impl super::validation::Validate for WebhookCreate {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.url;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^https://").ok());
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^https://").ok());
                 super::validation::pattern(value, "url", PATTERN.as_ref(), "^https://")?;
             }
             super::validation::format(value, "url", "uri")?;
@@ -2361,8 +2210,8 @@ impl super::validation::Validate for WebhookCreate {
             super::validation::length(
                 value.len(),
                 "events",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "items",
             )?;
         }
@@ -2371,8 +2220,8 @@ impl super::validation::Validate for WebhookCreate {
             super::validation::length(
                 value.chars().count(),
                 "secret",
-                ::std::option::Option::Some(16usize),
-                ::std::option::Option::Some(256usize),
+                Some(16usize),
+                Some(256usize),
                 "characters",
             )?;
         }
@@ -2385,11 +2234,11 @@ impl super::validation::Validate for WebhookCreate {
 #[non_exhaustive]
 pub struct Webhook {
     /// Unique identifier of the endpoint.
-    pub id: ::std::string::String,
+    pub id: String,
     /// HTTPS endpoint that receives the events.
-    pub url: ::std::string::String,
+    pub url: String,
     /// Events delivered to it.
-    pub events: ::std::vec::Vec<super::types::WebhookEventType>,
+    pub events: Vec<WebhookEventType>,
     /// Whether deliveries are enabled (Clawget disables endpoints that keep failing).
     pub active: bool,
     /// When the endpoint was registered.
@@ -2399,9 +2248,9 @@ pub struct Webhook {
 impl Webhook {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        url: impl ::std::convert::Into<::std::string::String>,
-        events: ::std::vec::Vec<super::types::WebhookEventType>,
+        id: impl Into<String>,
+        url: impl Into<String>,
+        events: Vec<WebhookEventType>,
         active: bool,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -2415,15 +2264,12 @@ impl Webhook {
     }
 }
 impl super::validation::Validate for Webhook {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -2448,7 +2294,7 @@ pub enum ApiKeyEnvironment {
     /// `dev`
     Dev,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ApiKeyEnvironment {
     /// The value as it appears on the wire.
@@ -2468,17 +2314,15 @@ impl ::serde::Serialize for ApiKeyEnvironment {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiKeyEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "live" => Self::Live,
@@ -2500,39 +2344,39 @@ impl ::std::fmt::Display for ApiKeyEnvironment {
 #[non_exhaustive]
 pub struct ApiKey {
     /// Identifier of the key (used to revoke it).
-    pub id: ::std::string::String,
+    pub id: String,
     /// Label given at creation.
-    pub name: ::std::string::String,
+    pub name: String,
     /// First characters of the key, to recognise it.
-    pub prefix: ::std::string::String,
+    pub prefix: String,
     /// Environment of the key.
-    pub environment: super::types::ApiKeyEnvironment,
+    pub environment: ApiKeyEnvironment,
     /// Permission scopes of the key.
-    pub scopes: ::std::vec::Vec<super::types::Scope>,
+    pub scopes: Vec<Scope>,
     /// When the key was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key last authenticated a request; absent if never used.
     #[serde(rename = "lastUsedAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_used_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the key expires; absent if it does not.
     #[serde(rename = "expiresAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the key was revoked; absent while it is valid.
     #[serde(rename = "revokedAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub revoked_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub revoked_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ApiKey {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        prefix: impl ::std::convert::Into<::std::string::String>,
-        environment: super::types::ApiKeyEnvironment,
-        scopes: ::std::vec::Vec<super::types::Scope>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prefix: impl Into<String>,
+        environment: ApiKeyEnvironment,
+        scopes: Vec<Scope>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -2542,9 +2386,9 @@ impl ApiKey {
             environment,
             scopes,
             created_at,
-            last_used_at: ::std::option::Option::None,
-            expires_at: ::std::option::Option::None,
-            revoked_at: ::std::option::Option::None,
+            last_used_at: None,
+            expires_at: None,
+            revoked_at: None,
         }
     }
     /// Sets `lastUsedAt`.
@@ -2553,32 +2397,29 @@ impl ApiKey {
         mut self,
         last_used_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.last_used_at = ::std::option::Option::Some(last_used_at);
+        self.last_used_at = Some(last_used_at);
         self
     }
     /// Sets `expiresAt`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
     /// Sets `revokedAt`.
     #[must_use]
     pub fn revoked_at(mut self, revoked_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.revoked_at = ::std::option::Option::Some(revoked_at);
+        self.revoked_at = Some(revoked_at);
         self
     }
 }
 impl super::validation::Validate for ApiKey {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -2592,19 +2433,16 @@ impl super::validation::Validate for ApiKey {
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
         {
             let value = &self.prefix;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
                 super::validation::pattern(
                     value,
                     "prefix",
@@ -2625,35 +2463,35 @@ impl super::validation::Validate for ApiKey {
 #[non_exhaustive]
 pub struct ApiKeyWithSecret {
     /// Identifier of the key (used to revoke it).
-    pub id: ::std::string::String,
+    pub id: String,
     /// Label given at creation.
-    pub name: ::std::string::String,
+    pub name: String,
     /// First characters of the key, to recognise it.
-    pub prefix: ::std::string::String,
+    pub prefix: String,
     /// Environment of the key.
-    pub environment: super::types::ApiKeyEnvironment,
+    pub environment: ApiKeyEnvironment,
     /// Permission scopes of the key.
-    pub scopes: ::std::vec::Vec<super::types::Scope>,
+    pub scopes: Vec<Scope>,
     /// When the key was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key expires; absent if it does not.
     #[serde(rename = "expiresAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The secret API key. Shown once only; store it in an environment variable.
-    pub key: ::std::string::String,
+    pub key: String,
 }
 impl ApiKeyWithSecret {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        prefix: impl ::std::convert::Into<::std::string::String>,
-        environment: super::types::ApiKeyEnvironment,
-        scopes: ::std::vec::Vec<super::types::Scope>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prefix: impl Into<String>,
+        environment: ApiKeyEnvironment,
+        scopes: Vec<Scope>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
-        key: impl ::std::convert::Into<::std::string::String>,
+        key: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -2662,27 +2500,24 @@ impl ApiKeyWithSecret {
             environment,
             scopes,
             created_at,
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
             key: key.into(),
         }
     }
     /// Sets `expiresAt`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for ApiKeyWithSecret {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "id",
@@ -2696,19 +2531,16 @@ impl super::validation::Validate for ApiKeyWithSecret {
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
         {
             let value = &self.prefix;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
                 super::validation::pattern(
                     value,
                     "prefix",
@@ -2724,11 +2556,8 @@ impl super::validation::Validate for ApiKeyWithSecret {
         {
             let value = &self.key;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "key",
@@ -2745,56 +2574,53 @@ impl super::validation::Validate for ApiKeyWithSecret {
 #[non_exhaustive]
 pub struct ApiKeyCreate {
     /// Label of the key (e.g. where it is deployed).
-    pub name: ::std::string::String,
+    pub name: String,
     /// Environment of the key (default live).
     #[serde(default = "default_api_key_create_environment")]
-    pub environment: super::types::ApiKeyEnvironment,
+    pub environment: ApiKeyEnvironment,
     /// Permission scopes to grant; use the minimum required.
-    pub scopes: ::std::vec::Vec<super::types::Scope>,
+    pub scopes: Vec<Scope>,
     /// Optional expiry time; the key never expires when absent.
     #[serde(rename = "expiresAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ApiKeyCreate {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        scopes: ::std::vec::Vec<super::types::Scope>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, scopes: Vec<Scope>) -> Self {
         Self {
             name: name.into(),
             environment: default_api_key_create_environment(),
             scopes,
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
         }
     }
     /// Sets `environment`.
     #[must_use]
-    pub fn environment(mut self, environment: super::types::ApiKeyEnvironment) -> Self {
+    pub fn environment(mut self, environment: ApiKeyEnvironment) -> Self {
         self.environment = environment;
         self
     }
     /// Sets `expiresAt`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 /// The default of `ApiKeyCreate.environment`.
-pub fn default_api_key_create_environment() -> super::types::ApiKeyEnvironment {
-    super::types::ApiKeyEnvironment::Live
+pub fn default_api_key_create_environment() -> ApiKeyEnvironment {
+    ApiKeyEnvironment::Live
 }
 impl super::validation::Validate for ApiKeyCreate {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
@@ -2804,8 +2630,8 @@ impl super::validation::Validate for ApiKeyCreate {
             super::validation::length(
                 value.len(),
                 "scopes",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "items",
             )?;
         }
@@ -2817,16 +2643,13 @@ impl super::validation::Validate for ApiKeyCreate {
 #[non_exhaustive]
 pub struct ScopeInfo {
     /// The scope name.
-    pub name: super::types::Scope,
+    pub name: Scope,
     /// What a key with this scope may do.
-    pub description: ::std::string::String,
+    pub description: String,
 }
 impl ScopeInfo {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        name: super::types::Scope,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(name: Scope, description: impl Into<String>) -> Self {
         Self {
             name,
             description: description.into(),
@@ -2840,13 +2663,13 @@ impl ScopeInfo {
 #[non_exhaustive]
 pub struct TokenRefresh {
     /// The new secret API key. Shown once only.
-    pub key: ::std::string::String,
+    pub key: String,
     /// Metadata of the new key.
     #[serde(rename = "apiKey")]
-    pub api_key: super::types::ApiKey,
+    pub api_key: ApiKey,
     /// Identifier of the key that authenticated the refresh.
     #[serde(rename = "previousKeyId")]
-    pub previous_key_id: ::std::string::String,
+    pub previous_key_id: String,
     /// When the previous key stops working.
     #[serde(rename = "previousKeyExpiresAt")]
     pub previous_key_expires_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2854,9 +2677,9 @@ pub struct TokenRefresh {
 impl TokenRefresh {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        key: impl ::std::convert::Into<::std::string::String>,
-        api_key: super::types::ApiKey,
-        previous_key_id: impl ::std::convert::Into<::std::string::String>,
+        key: impl Into<String>,
+        api_key: ApiKey,
+        previous_key_id: impl Into<String>,
         previous_key_expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -2868,15 +2691,12 @@ impl TokenRefresh {
     }
 }
 impl super::validation::Validate for TokenRefresh {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.key;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "key",
@@ -2893,11 +2713,8 @@ impl super::validation::Validate for TokenRefresh {
         {
             let value = &self.previous_key_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "previousKeyId",
@@ -2914,16 +2731,13 @@ impl super::validation::Validate for TokenRefresh {
 #[non_exhaustive]
 pub struct Deletion {
     /// Identifier of the deleted object.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Always true.
     pub deleted: bool,
 }
 impl Deletion {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        deleted: bool,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, deleted: bool) -> Self {
         Self { id: id.into(), deleted }
     }
 }
@@ -2934,26 +2748,22 @@ pub struct ListingPage {
     /// Always true on success.
     pub success: bool,
     /// The listings of this page.
-    pub data: ::std::vec::Vec<super::types::Listing>,
+    pub data: Vec<Listing>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl ListingPage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::Listing>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<Listing>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for ListingPage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -2975,29 +2785,25 @@ pub struct ListingEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The listing.
-    pub data: super::types::Listing,
+    pub data: Listing,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl ListingEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::Listing) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: Listing) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for ListingEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3012,24 +2818,20 @@ pub struct DeletionEnvelope {
     /// Always true on success.
     pub success: bool,
     /// What was deleted.
-    pub data: super::types::Deletion,
+    pub data: Deletion,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl DeletionEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::Deletion) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: Deletion) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
@@ -3040,29 +2842,25 @@ pub struct PurchaseEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The purchase, with its license key.
-    pub data: super::types::Purchase,
+    pub data: Purchase,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl PurchaseEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::Purchase) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: Purchase) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for PurchaseEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3077,26 +2875,22 @@ pub struct PurchasePage {
     /// Always true on success.
     pub success: bool,
     /// The purchases of this page.
-    pub data: ::std::vec::Vec<super::types::Purchase>,
+    pub data: Vec<Purchase>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl PurchasePage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::Purchase>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<Purchase>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for PurchasePage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3118,26 +2912,22 @@ pub struct SoulPage {
     /// Always true on success.
     pub success: bool,
     /// The souls of this page.
-    pub data: ::std::vec::Vec<super::types::Soul>,
+    pub data: Vec<Soul>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl SoulPage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::Soul>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<Soul>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for SoulPage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3159,29 +2949,25 @@ pub struct SoulEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The soul's profile.
-    pub data: super::types::Soul,
+    pub data: Soul,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl SoulEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::Soul) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: Soul) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for SoulEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3196,26 +2982,22 @@ pub struct SoulActivityPage {
     /// Always true on success.
     pub success: bool,
     /// The activity entries of this page, newest first.
-    pub data: ::std::vec::Vec<super::types::SoulActivity>,
+    pub data: Vec<SoulActivity>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl SoulActivityPage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::SoulActivity>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<SoulActivity>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for SoulActivityPage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3237,26 +3019,22 @@ pub struct TransactionPage {
     /// Always true on success.
     pub success: bool,
     /// The transactions of this page, newest first.
-    pub data: ::std::vec::Vec<super::types::Transaction>,
+    pub data: Vec<Transaction>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl TransactionPage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::Transaction>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<Transaction>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for TransactionPage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3278,29 +3056,25 @@ pub struct UsageAnalyticsEnvelope {
     /// Always true on success.
     pub success: bool,
     /// Usage over the period.
-    pub data: super::types::UsageAnalytics,
+    pub data: UsageAnalytics,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl UsageAnalyticsEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::UsageAnalytics) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: UsageAnalytics) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for UsageAnalyticsEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3315,29 +3089,25 @@ pub struct ListingStatsEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The listing's stats over the period.
-    pub data: super::types::ListingStats,
+    pub data: ListingStats,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl ListingStatsEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::ListingStats) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: ListingStats) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for ListingStatsEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3352,26 +3122,22 @@ pub struct WebhookPage {
     /// Always true on success.
     pub success: bool,
     /// The webhook endpoints of this page.
-    pub data: ::std::vec::Vec<super::types::Webhook>,
+    pub data: Vec<Webhook>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl WebhookPage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::Webhook>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<Webhook>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for WebhookPage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3393,29 +3159,25 @@ pub struct WebhookEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The webhook endpoint.
-    pub data: super::types::Webhook,
+    pub data: Webhook,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl WebhookEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::Webhook) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: Webhook) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for WebhookEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3430,26 +3192,22 @@ pub struct ApiKeyPage {
     /// Always true on success.
     pub success: bool,
     /// The API keys of this page, newest first.
-    pub data: ::std::vec::Vec<super::types::ApiKey>,
+    pub data: Vec<ApiKey>,
     /// Pagination information.
-    pub meta: super::types::PaginationMeta,
+    pub meta: PaginationMeta,
 }
 impl ApiKeyPage {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        data: ::std::vec::Vec<super::types::ApiKey>,
-        meta: super::types::PaginationMeta,
-    ) -> Self {
+    pub fn new(success: bool, data: Vec<ApiKey>, meta: PaginationMeta) -> Self {
         Self { success, data, meta }
     }
 }
 impl super::validation::Validate for ApiKeyPage {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3471,29 +3229,25 @@ pub struct ApiKeyEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The API key.
-    pub data: super::types::ApiKey,
+    pub data: ApiKey,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl ApiKeyEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::ApiKey) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: ApiKey) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for ApiKeyEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3508,29 +3262,25 @@ pub struct ApiKeySecretEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The new key, with its secret shown once only.
-    pub data: super::types::ApiKeyWithSecret,
+    pub data: ApiKeyWithSecret,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl ApiKeySecretEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::ApiKeyWithSecret) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: ApiKeyWithSecret) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for ApiKeySecretEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3545,24 +3295,20 @@ pub struct ScopeListEnvelope {
     /// Always true on success.
     pub success: bool,
     /// Every available scope.
-    pub data: ::std::vec::Vec<super::types::ScopeInfo>,
+    pub data: Vec<ScopeInfo>,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl ScopeListEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: ::std::vec::Vec<super::types::ScopeInfo>) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: Vec<ScopeInfo>) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
@@ -3573,29 +3319,25 @@ pub struct TokenRefreshEnvelope {
     /// Always true on success.
     pub success: bool,
     /// The new key and the grace period of the old one.
-    pub data: super::types::TokenRefresh,
+    pub data: TokenRefresh,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub meta: ::std::option::Option<super::types::ResponseMeta>,
+    pub meta: Option<ResponseMeta>,
 }
 impl TokenRefreshEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, data: super::types::TokenRefresh) -> Self {
-        Self {
-            success,
-            data,
-            meta: ::std::option::Option::None,
-        }
+    pub fn new(success: bool, data: TokenRefresh) -> Self {
+        Self { success, data, meta: None }
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
-        self.meta = ::std::option::Option::Some(meta);
+    pub fn meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = Some(meta);
         self
     }
 }
 impl super::validation::Validate for TokenRefreshEnvelope {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -3627,7 +3369,7 @@ pub enum ErrorCode {
     /// `RATE_LIMIT_EXCEEDED`
     RateLimitExceeded,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ErrorCode {
     /// The value as it appears on the wire.
@@ -3652,17 +3394,15 @@ impl ::serde::Serialize for ErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "INVALID_API_KEY" => Self::InvalidApiKey,
@@ -3687,34 +3427,29 @@ impl ::std::fmt::Display for ErrorCode {
 #[non_exhaustive]
 pub struct ErrorDetail {
     /// Machine-readable error code.
-    pub code: super::types::ErrorCode,
+    pub code: ErrorCode,
     /// Human-readable error message.
-    pub message: ::std::string::String,
+    pub message: String,
     /// Code-specific details (e.g. required and available balance, rate-limit reset time); absent when there are none.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub details: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
 }
 impl ErrorDetail {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        code: super::types::ErrorCode,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
-            details: ::std::option::Option::None,
+            details: None,
         }
     }
     /// Sets `details`.
     #[must_use]
     pub fn details(
         mut self,
-        details: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        details: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     ) -> Self {
-        self.details = ::std::option::Option::Some(details);
+        self.details = Some(details);
         self
     }
 }
@@ -3725,11 +3460,11 @@ pub struct ErrorResponse {
     /// Always false on error.
     pub success: bool,
     /// The error.
-    pub error: super::types::ErrorDetail,
+    pub error: ErrorDetail,
 }
 impl ErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, error: super::types::ErrorDetail) -> Self {
+    pub fn new(success: bool, error: ErrorDetail) -> Self {
         Self { success, error }
     }
 }
@@ -3744,44 +3479,41 @@ pub struct RateLimitDetails {
     pub reset_at: ::chrono::DateTime<::chrono::Utc>,
     /// Requests allowed per window.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<i64>,
+    pub limit: Option<i64>,
     /// The window's length (e.g. `1h`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub window: ::std::option::Option<::std::string::String>,
+    pub window: Option<String>,
 }
 impl RateLimitDetails {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(reset_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
         Self {
             reset_at,
-            limit: ::std::option::Option::None,
-            window: ::std::option::Option::None,
+            limit: None,
+            window: None,
         }
     }
     /// Sets `limit`.
     #[must_use]
     pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = ::std::option::Option::Some(limit);
+        self.limit = Some(limit);
         self
     }
     /// Sets `window`.
     #[must_use]
-    pub fn window(
-        mut self,
-        window: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.window = ::std::option::Option::Some(window.into());
+    pub fn window(mut self, window: impl Into<String>) -> Self {
+        self.window = Some(window.into());
         self
     }
 }
 impl super::validation::Validate for RateLimitDetails {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.limit {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.limit {
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3792,18 +3524,18 @@ impl super::validation::Validate for RateLimitDetails {
 #[non_exhaustive]
 pub struct RateLimitError {
     /// `RATE_LIMIT_EXCEEDED`.
-    pub code: super::types::ErrorCode,
+    pub code: ErrorCode,
     /// Human-readable error message.
-    pub message: ::std::string::String,
+    pub message: String,
     /// When the limit resets, and what it is.
-    pub details: super::types::RateLimitDetails,
+    pub details: RateLimitDetails,
 }
 impl RateLimitError {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        code: super::types::ErrorCode,
-        message: impl ::std::convert::Into<::std::string::String>,
-        details: super::types::RateLimitDetails,
+        code: ErrorCode,
+        message: impl Into<String>,
+        details: RateLimitDetails,
     ) -> Self {
         Self {
             code,
@@ -3813,7 +3545,7 @@ impl RateLimitError {
     }
 }
 impl super::validation::Validate for RateLimitError {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.details;
             super::validation::Validate::validate(value)
@@ -3829,16 +3561,16 @@ pub struct RateLimitErrorResponse {
     /// Always false on error.
     pub success: bool,
     /// The error.
-    pub error: super::types::RateLimitError,
+    pub error: RateLimitError,
 }
 impl RateLimitErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(success: bool, error: super::types::RateLimitError) -> Self {
+    pub fn new(success: bool, error: RateLimitError) -> Self {
         Self { success, error }
     }
 }
 impl super::validation::Validate for RateLimitErrorResponse {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.error;
             super::validation::Validate::validate(value).map_err(|e| e.within("error"))?;
@@ -3852,30 +3584,30 @@ impl super::validation::Validate for RateLimitErrorResponse {
 pub struct PurchaseCompletedData {
     /// The purchase.
     #[serde(rename = "purchaseId")]
-    pub purchase_id: ::std::string::String,
+    pub purchase_id: String,
     /// The listing bought.
     #[serde(rename = "listingId")]
-    pub listing_id: ::std::string::String,
+    pub listing_id: String,
     /// The soul that bought it.
     #[serde(rename = "buyerId")]
-    pub buyer_id: ::std::string::String,
+    pub buyer_id: String,
     /// Amount charged.
-    pub amount: super::types::DecimalAmount,
+    pub amount: DecimalAmount,
     /// Currency of the amount.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// License key issued by the purchase.
     #[serde(rename = "licenseKey")]
-    pub license_key: ::std::string::String,
+    pub license_key: String,
 }
 impl PurchaseCompletedData {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        purchase_id: impl ::std::convert::Into<::std::string::String>,
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: impl ::std::convert::Into<::std::string::String>,
-        amount: super::types::DecimalAmount,
-        currency: super::types::Currency,
-        license_key: impl ::std::convert::Into<::std::string::String>,
+        purchase_id: impl Into<String>,
+        listing_id: impl Into<String>,
+        buyer_id: impl Into<String>,
+        amount: DecimalAmount,
+        currency: Currency,
+        license_key: impl Into<String>,
     ) -> Self {
         Self {
             purchase_id: purchase_id.into(),
@@ -3888,15 +3620,12 @@ impl PurchaseCompletedData {
     }
 }
 impl super::validation::Validate for PurchaseCompletedData {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.purchase_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "purchaseId",
@@ -3908,11 +3637,8 @@ impl super::validation::Validate for PurchaseCompletedData {
         {
             let value = &self.listing_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -3924,11 +3650,8 @@ impl super::validation::Validate for PurchaseCompletedData {
         {
             let value = &self.buyer_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "buyerId",
@@ -3940,11 +3663,8 @@ impl super::validation::Validate for PurchaseCompletedData {
         {
             let value = &self.amount;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "amount",
@@ -3963,41 +3683,38 @@ impl super::validation::Validate for PurchaseCompletedData {
 #[non_exhaustive]
 pub struct PurchaseCompletedEvent {
     /// The event name.
-    pub event: super::types::PurchaseCompletedEventEvent,
+    pub event: PurchaseCompletedEventEvent,
     /// When the event occurred.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// The purchase.
-    pub data: super::types::PurchaseCompletedData,
+    pub data: PurchaseCompletedData,
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub signature: ::std::option::Option<::std::string::String>,
+    pub signature: Option<String>,
 }
 impl PurchaseCompletedEvent {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        event: super::types::PurchaseCompletedEventEvent,
+        event: PurchaseCompletedEventEvent,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
-        data: super::types::PurchaseCompletedData,
+        data: PurchaseCompletedData,
     ) -> Self {
         Self {
             event,
             timestamp,
             data,
-            signature: ::std::option::Option::None,
+            signature: None,
         }
     }
     /// Sets `signature`.
     #[must_use]
-    pub fn signature(
-        mut self,
-        signature: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.signature = ::std::option::Option::Some(signature.into());
+    pub fn signature(mut self, signature: impl Into<String>) -> Self {
+        self.signature = Some(signature.into());
         self
     }
 }
 impl super::validation::Validate for PurchaseCompletedEvent {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -4013,17 +3730,17 @@ impl super::validation::Validate for PurchaseCompletedEvent {
 pub struct SubscriptionRenewedData {
     /// The subscription renewed.
     #[serde(rename = "subscriptionId")]
-    pub subscription_id: ::std::string::String,
+    pub subscription_id: String,
     /// The subscribed listing.
     #[serde(rename = "listingId")]
-    pub listing_id: ::std::string::String,
+    pub listing_id: String,
     /// The subscriber.
     #[serde(rename = "buyerId")]
-    pub buyer_id: ::std::string::String,
+    pub buyer_id: String,
     /// Amount charged for the new period.
-    pub amount: super::types::DecimalAmount,
+    pub amount: DecimalAmount,
     /// Currency of the amount.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// Start of the period paid for.
     #[serde(rename = "currentPeriodStart")]
     pub current_period_start: ::chrono::DateTime<::chrono::Utc>,
@@ -4034,11 +3751,11 @@ pub struct SubscriptionRenewedData {
 impl SubscriptionRenewedData {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: impl ::std::convert::Into<::std::string::String>,
-        amount: super::types::DecimalAmount,
-        currency: super::types::Currency,
+        subscription_id: impl Into<String>,
+        listing_id: impl Into<String>,
+        buyer_id: impl Into<String>,
+        amount: DecimalAmount,
+        currency: Currency,
         current_period_start: ::chrono::DateTime<::chrono::Utc>,
         current_period_end: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -4054,15 +3771,12 @@ impl SubscriptionRenewedData {
     }
 }
 impl super::validation::Validate for SubscriptionRenewedData {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.subscription_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "subscriptionId",
@@ -4074,11 +3788,8 @@ impl super::validation::Validate for SubscriptionRenewedData {
         {
             let value = &self.listing_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -4090,11 +3801,8 @@ impl super::validation::Validate for SubscriptionRenewedData {
         {
             let value = &self.buyer_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "buyerId",
@@ -4106,11 +3814,8 @@ impl super::validation::Validate for SubscriptionRenewedData {
         {
             let value = &self.amount;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "amount",
@@ -4127,41 +3832,38 @@ impl super::validation::Validate for SubscriptionRenewedData {
 #[non_exhaustive]
 pub struct SubscriptionRenewedEvent {
     /// The event name.
-    pub event: super::types::SubscriptionRenewedEventEvent,
+    pub event: SubscriptionRenewedEventEvent,
     /// When the event occurred.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// The renewal.
-    pub data: super::types::SubscriptionRenewedData,
+    pub data: SubscriptionRenewedData,
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub signature: ::std::option::Option<::std::string::String>,
+    pub signature: Option<String>,
 }
 impl SubscriptionRenewedEvent {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        event: super::types::SubscriptionRenewedEventEvent,
+        event: SubscriptionRenewedEventEvent,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
-        data: super::types::SubscriptionRenewedData,
+        data: SubscriptionRenewedData,
     ) -> Self {
         Self {
             event,
             timestamp,
             data,
-            signature: ::std::option::Option::None,
+            signature: None,
         }
     }
     /// Sets `signature`.
     #[must_use]
-    pub fn signature(
-        mut self,
-        signature: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.signature = ::std::option::Option::Some(signature.into());
+    pub fn signature(mut self, signature: impl Into<String>) -> Self {
+        self.signature = Some(signature.into());
         self
     }
 }
 impl super::validation::Validate for SubscriptionRenewedEvent {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -4182,7 +3884,7 @@ pub enum CancellationReason {
     /// `listing_removed`
     ListingRemoved,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl CancellationReason {
     /// The value as it appears on the wire.
@@ -4204,17 +3906,15 @@ impl ::serde::Serialize for CancellationReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CancellationReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "buyer_cancelled" => Self::BuyerCancelled,
@@ -4239,17 +3939,17 @@ impl ::std::fmt::Display for CancellationReason {
 pub struct SubscriptionCancelledData {
     /// The subscription cancelled.
     #[serde(rename = "subscriptionId")]
-    pub subscription_id: ::std::string::String,
+    pub subscription_id: String,
     /// The subscribed listing.
     #[serde(rename = "listingId")]
-    pub listing_id: ::std::string::String,
+    pub listing_id: String,
     /// The subscriber.
     #[serde(rename = "buyerId")]
-    pub buyer_id: ::std::string::String,
+    pub buyer_id: String,
     /// Per-period amount of the cancelled subscription.
-    pub amount: super::types::DecimalAmount,
+    pub amount: DecimalAmount,
     /// Currency of the amount.
-    pub currency: super::types::Currency,
+    pub currency: Currency,
     /// When the subscription was cancelled.
     #[serde(rename = "cancelledAt")]
     pub cancelled_at: ::chrono::DateTime<::chrono::Utc>,
@@ -4257,20 +3957,20 @@ pub struct SubscriptionCancelledData {
     #[serde(rename = "accessEndsAt")]
     pub access_ends_at: ::chrono::DateTime<::chrono::Utc>,
     /// Why the subscription was cancelled.
-    pub reason: super::types::CancellationReason,
+    pub reason: CancellationReason,
 }
 impl SubscriptionCancelledData {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: impl ::std::convert::Into<::std::string::String>,
-        amount: super::types::DecimalAmount,
-        currency: super::types::Currency,
+        subscription_id: impl Into<String>,
+        listing_id: impl Into<String>,
+        buyer_id: impl Into<String>,
+        amount: DecimalAmount,
+        currency: Currency,
         cancelled_at: ::chrono::DateTime<::chrono::Utc>,
         access_ends_at: ::chrono::DateTime<::chrono::Utc>,
-        reason: super::types::CancellationReason,
+        reason: CancellationReason,
     ) -> Self {
         Self {
             subscription_id: subscription_id.into(),
@@ -4285,15 +3985,12 @@ impl SubscriptionCancelledData {
     }
 }
 impl super::validation::Validate for SubscriptionCancelledData {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.subscription_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "subscriptionId",
@@ -4305,11 +4002,8 @@ impl super::validation::Validate for SubscriptionCancelledData {
         {
             let value = &self.listing_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -4321,11 +4015,8 @@ impl super::validation::Validate for SubscriptionCancelledData {
         {
             let value = &self.buyer_id;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "buyerId",
@@ -4337,11 +4028,8 @@ impl super::validation::Validate for SubscriptionCancelledData {
         {
             let value = &self.amount;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
                 super::validation::pattern(
                     value,
                     "amount",
@@ -4358,41 +4046,38 @@ impl super::validation::Validate for SubscriptionCancelledData {
 #[non_exhaustive]
 pub struct SubscriptionCancelledEvent {
     /// The event name.
-    pub event: super::types::SubscriptionCancelledEventEvent,
+    pub event: SubscriptionCancelledEventEvent,
     /// When the event occurred.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// The cancellation.
-    pub data: super::types::SubscriptionCancelledData,
+    pub data: SubscriptionCancelledData,
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub signature: ::std::option::Option<::std::string::String>,
+    pub signature: Option<String>,
 }
 impl SubscriptionCancelledEvent {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        event: super::types::SubscriptionCancelledEventEvent,
+        event: SubscriptionCancelledEventEvent,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
-        data: super::types::SubscriptionCancelledData,
+        data: SubscriptionCancelledData,
     ) -> Self {
         Self {
             event,
             timestamp,
             data,
-            signature: ::std::option::Option::None,
+            signature: None,
         }
     }
     /// Sets `signature`.
     #[must_use]
-    pub fn signature(
-        mut self,
-        signature: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.signature = ::std::option::Option::Some(signature.into());
+    pub fn signature(mut self, signature: impl Into<String>) -> Self {
+        self.signature = Some(signature.into());
         self
     }
 }
 impl super::validation::Validate for SubscriptionCancelledEvent {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
@@ -4502,13 +4187,13 @@ impl ::std::fmt::Display for SubscriptionCancelledEventEvent {
 pub struct ListListingsQuery {
     /// Only listings in this category (e.g. automation, productivity).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    pub category: Option<String>,
     /// When true, only listings featured by Clawget; when false, only non-featured ones.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub featured: ::std::option::Option<bool>,
+    pub featured: Option<bool>,
     /// Order of the results (default newest).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sort: ::std::option::Option<super::types::ListingSort>,
+    pub sort: Option<ListingSort>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_listings_query_page")]
     pub page: i64,
@@ -4519,23 +4204,20 @@ pub struct ListListingsQuery {
 impl ListListingsQuery {
     /// Sets `category`.
     #[must_use]
-    pub fn category(
-        mut self,
-        category: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.category = ::std::option::Option::Some(category.into());
+    pub fn category(mut self, category: impl Into<String>) -> Self {
+        self.category = Some(category.into());
         self
     }
     /// Sets `featured`.
     #[must_use]
     pub fn featured(mut self, featured: bool) -> Self {
-        self.featured = ::std::option::Option::Some(featured);
+        self.featured = Some(featured);
         self
     }
     /// Sets `sort`.
     #[must_use]
-    pub fn sort(mut self, sort: super::types::ListingSort) -> Self {
-        self.sort = ::std::option::Option::Some(sort);
+    pub fn sort(mut self, sort: ListingSort) -> Self {
+        self.sort = Some(sort);
         self
     }
     /// Sets `page`.
@@ -4559,44 +4241,39 @@ pub fn default_list_listings_query_page() -> i64 {
 pub fn default_list_listings_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListListingsQuery {
+impl Default for ListListingsQuery {
     fn default() -> Self {
         Self {
-            category: ::std::option::Option::None,
-            featured: ::std::option::Option::None,
-            sort: ::std::option::Option::None,
+            category: None,
+            featured: None,
+            sort: None,
             page: default_list_listings_query_page(),
             limit: default_list_listings_query_limit(),
         }
     }
 }
 impl super::validation::Validate for ListListingsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.category {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.category {
             super::validation::length(
                 value.chars().count(),
                 "category",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(64usize),
+                Some(1usize),
+                Some(64usize),
                 "characters",
             )?;
         }
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -4607,18 +4284,18 @@ impl super::validation::Validate for ListListingsQuery {
 #[non_exhaustive]
 pub struct SearchListingsQuery {
     /// Free-text search terms, matched against titles, descriptions and tags.
-    pub query: ::std::string::String,
+    pub query: String,
     /// Only listings in this category.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    pub category: Option<String>,
     /// Only listings priced at most this much, in USDT.
     #[serde(rename = "maxPrice")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_price: ::std::option::Option<f64>,
+    pub max_price: Option<f64>,
     /// Only listings with an average rating of at least this value (0–5).
     #[serde(rename = "minRating")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_rating: ::std::option::Option<f64>,
+    pub min_rating: Option<f64>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_search_listings_query_page")]
     pub page: i64,
@@ -4628,35 +4305,32 @@ pub struct SearchListingsQuery {
 }
 impl SearchListingsQuery {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(query: impl Into<String>) -> Self {
         Self {
             query: query.into(),
-            category: ::std::option::Option::None,
-            max_price: ::std::option::Option::None,
-            min_rating: ::std::option::Option::None,
+            category: None,
+            max_price: None,
+            min_rating: None,
             page: default_search_listings_query_page(),
             limit: default_search_listings_query_limit(),
         }
     }
     /// Sets `category`.
     #[must_use]
-    pub fn category(
-        mut self,
-        category: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.category = ::std::option::Option::Some(category.into());
+    pub fn category(mut self, category: impl Into<String>) -> Self {
+        self.category = Some(category.into());
         self
     }
     /// Sets `maxPrice`.
     #[must_use]
     pub fn max_price(mut self, max_price: f64) -> Self {
-        self.max_price = ::std::option::Option::Some(max_price);
+        self.max_price = Some(max_price);
         self
     }
     /// Sets `minRating`.
     #[must_use]
     pub fn min_rating(mut self, min_rating: f64) -> Self {
-        self.min_rating = ::std::option::Option::Some(min_rating);
+        self.min_rating = Some(min_rating);
         self
     }
     /// Sets `page`.
@@ -4681,58 +4355,48 @@ pub fn default_search_listings_query_limit() -> i64 {
     20i64
 }
 impl super::validation::Validate for SearchListingsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.query;
             super::validation::length(
                 value.chars().count(),
                 "query",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(200usize),
+                Some(1usize),
+                Some(200usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.category {
+        if let Some(value) = &self.category {
             super::validation::length(
                 value.chars().count(),
                 "category",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(64usize),
+                Some(1usize),
+                Some(64usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_price {
-            super::validation::number(
-                *value,
-                "maxPrice",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-            )?;
+        if let Some(value) = &self.max_price {
+            super::validation::number(*value, "maxPrice", Some((0f64, false)), None)?;
         }
-        if let ::std::option::Option::Some(value) = &self.min_rating {
+        if let Some(value) = &self.min_rating {
             super::validation::number(
                 *value,
                 "minRating",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((5f64, false)),
+                Some((0f64, false)),
+                Some((5f64, false)),
             )?;
         }
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -4744,10 +4408,10 @@ impl super::validation::Validate for SearchListingsQuery {
 pub struct ListSoulsQuery {
     /// Only souls that declare this capability.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub capability: ::std::option::Option<::std::string::String>,
+    pub capability: Option<String>,
     /// When true, only souls verified by Clawget.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verified: ::std::option::Option<bool>,
+    pub verified: Option<bool>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_souls_query_page")]
     pub page: i64,
@@ -4758,17 +4422,14 @@ pub struct ListSoulsQuery {
 impl ListSoulsQuery {
     /// Sets `capability`.
     #[must_use]
-    pub fn capability(
-        mut self,
-        capability: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.capability = ::std::option::Option::Some(capability.into());
+    pub fn capability(mut self, capability: impl Into<String>) -> Self {
+        self.capability = Some(capability.into());
         self
     }
     /// Sets `verified`.
     #[must_use]
     pub fn verified(mut self, verified: bool) -> Self {
-        self.verified = ::std::option::Option::Some(verified);
+        self.verified = Some(verified);
         self
     }
     /// Sets `page`.
@@ -4792,43 +4453,38 @@ pub fn default_list_souls_query_page() -> i64 {
 pub fn default_list_souls_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListSoulsQuery {
+impl Default for ListSoulsQuery {
     fn default() -> Self {
         Self {
-            capability: ::std::option::Option::None,
-            verified: ::std::option::Option::None,
+            capability: None,
+            verified: None,
             page: default_list_souls_query_page(),
             limit: default_list_souls_query_limit(),
         }
     }
 }
 impl super::validation::Validate for ListSoulsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.capability {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.capability {
             super::validation::length(
                 value.chars().count(),
                 "capability",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(64usize),
+                Some(1usize),
+                Some(64usize),
                 "characters",
             )?;
         }
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -4867,7 +4523,7 @@ pub fn default_list_soul_listings_query_page() -> i64 {
 pub fn default_list_soul_listings_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListSoulListingsQuery {
+impl Default for ListSoulListingsQuery {
     fn default() -> Self {
         Self {
             page: default_list_soul_listings_query_page(),
@@ -4876,23 +4532,18 @@ impl ::std::default::Default for ListSoulListingsQuery {
     }
 }
 impl super::validation::Validate for ListSoulListingsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -4931,7 +4582,7 @@ pub fn default_list_soul_activity_query_page() -> i64 {
 pub fn default_list_soul_activity_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListSoulActivityQuery {
+impl Default for ListSoulActivityQuery {
     fn default() -> Self {
         Self {
             page: default_list_soul_activity_query_page(),
@@ -4940,23 +4591,18 @@ impl ::std::default::Default for ListSoulActivityQuery {
     }
 }
 impl super::validation::Validate for ListSoulActivityQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -4969,7 +4615,7 @@ pub struct ListPurchasesQuery {
     /// Only purchases of this listing.
     #[serde(rename = "listingId")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub listing_id: ::std::option::Option<::std::string::String>,
+    pub listing_id: Option<String>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_purchases_query_page")]
     pub page: i64,
@@ -4980,11 +4626,8 @@ pub struct ListPurchasesQuery {
 impl ListPurchasesQuery {
     /// Sets `listingId`.
     #[must_use]
-    pub fn listing_id(
-        mut self,
-        listing_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.listing_id = ::std::option::Option::Some(listing_id.into());
+    pub fn listing_id(mut self, listing_id: impl Into<String>) -> Self {
+        self.listing_id = Some(listing_id.into());
         self
     }
     /// Sets `page`.
@@ -5008,24 +4651,21 @@ pub fn default_list_purchases_query_page() -> i64 {
 pub fn default_list_purchases_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListPurchasesQuery {
+impl Default for ListPurchasesQuery {
     fn default() -> Self {
         Self {
-            listing_id: ::std::option::Option::None,
+            listing_id: None,
             page: default_list_purchases_query_page(),
             limit: default_list_purchases_query_limit(),
         }
     }
 }
 impl super::validation::Validate for ListPurchasesQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.listing_id {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.listing_id {
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "listingId",
@@ -5036,20 +4676,15 @@ impl super::validation::Validate for ListPurchasesQuery {
         }
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -5062,13 +4697,13 @@ pub struct ListTransactionsQuery {
     /// Only transactions of this type.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<super::types::TransactionType>,
+    pub type_: Option<TransactionType>,
     /// Only transactions at or after this time.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub from: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Only transactions before this time.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub to: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub to: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_transactions_query_page")]
     pub page: i64,
@@ -5079,20 +4714,20 @@ pub struct ListTransactionsQuery {
 impl ListTransactionsQuery {
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: super::types::TransactionType) -> Self {
-        self.type_ = ::std::option::Option::Some(type_);
+    pub fn type_(mut self, type_: TransactionType) -> Self {
+        self.type_ = Some(type_);
         self
     }
     /// Sets `from`.
     #[must_use]
     pub fn from(mut self, from: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.from = ::std::option::Option::Some(from);
+        self.from = Some(from);
         self
     }
     /// Sets `to`.
     #[must_use]
     pub fn to(mut self, to: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.to = ::std::option::Option::Some(to);
+        self.to = Some(to);
         self
     }
     /// Sets `page`.
@@ -5116,35 +4751,30 @@ pub fn default_list_transactions_query_page() -> i64 {
 pub fn default_list_transactions_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListTransactionsQuery {
+impl Default for ListTransactionsQuery {
     fn default() -> Self {
         Self {
-            type_: ::std::option::Option::None,
-            from: ::std::option::Option::None,
-            to: ::std::option::Option::None,
+            type_: None,
+            from: None,
+            to: None,
             page: default_list_transactions_query_page(),
             limit: default_list_transactions_query_limit(),
         }
     }
 }
 impl super::validation::Validate for ListTransactionsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -5156,13 +4786,13 @@ impl super::validation::Validate for ListTransactionsQuery {
 pub struct GetUsageAnalyticsQuery {
     /// Reporting period (default 30d).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period: ::std::option::Option<super::types::StatsPeriod>,
+    pub period: Option<StatsPeriod>,
 }
 impl GetUsageAnalyticsQuery {
     /// Sets `period`.
     #[must_use]
-    pub fn period(mut self, period: super::types::StatsPeriod) -> Self {
-        self.period = ::std::option::Option::Some(period);
+    pub fn period(mut self, period: StatsPeriod) -> Self {
+        self.period = Some(period);
         self
     }
 }
@@ -5172,13 +4802,13 @@ impl GetUsageAnalyticsQuery {
 pub struct GetListingStatsQuery {
     /// Reporting period (default 30d).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period: ::std::option::Option<super::types::StatsPeriod>,
+    pub period: Option<StatsPeriod>,
 }
 impl GetListingStatsQuery {
     /// Sets `period`.
     #[must_use]
-    pub fn period(mut self, period: super::types::StatsPeriod) -> Self {
-        self.period = ::std::option::Option::Some(period);
+    pub fn period(mut self, period: StatsPeriod) -> Self {
+        self.period = Some(period);
         self
     }
 }
@@ -5215,7 +4845,7 @@ pub fn default_list_webhooks_query_page() -> i64 {
 pub fn default_list_webhooks_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListWebhooksQuery {
+impl Default for ListWebhooksQuery {
     fn default() -> Self {
         Self {
             page: default_list_webhooks_query_page(),
@@ -5224,23 +4854,18 @@ impl ::std::default::Default for ListWebhooksQuery {
     }
 }
 impl super::validation::Validate for ListWebhooksQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -5279,7 +4904,7 @@ pub fn default_list_api_keys_query_page() -> i64 {
 pub fn default_list_api_keys_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for ListApiKeysQuery {
+impl Default for ListApiKeysQuery {
     fn default() -> Self {
         Self {
             page: default_list_api_keys_query_page(),
@@ -5288,23 +4913,18 @@ impl ::std::default::Default for ListApiKeysQuery {
     }
 }
 impl super::validation::Validate for ListApiKeysQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.page;
-            super::validation::number(
-                *value as f64,
-                "page",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
         }
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())

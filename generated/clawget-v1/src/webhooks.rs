@@ -32,7 +32,7 @@ impl Event {
         }
     }
     /// Decodes a delivery's body.
-    pub fn from_slice(body: &[u8]) -> ::std::result::Result<Self, WebhookError> {
+    pub fn from_slice(body: &[u8]) -> Result<Self, WebhookError> {
         ::serde_json::from_slice(body)
             .map_err(|error| WebhookError::InvalidPayload(error.to_string()))
     }
@@ -57,19 +57,19 @@ pub const TIMESTAMPS: ::clawgen_runtime::webhooks::Timestamps = ::clawgen_runtim
 };
 /// `timestamp` is the delivery time in Unix milliseconds; older than 300 seconds, or more than 300 seconds ahead of `now` (the sender's clock running fast), is refused.
 pub fn check_timestamp(
-    timestamp: ::std::option::Option<&str>,
+    timestamp: Option<&str>,
     now: ::std::time::SystemTime,
-) -> ::std::result::Result<(), WebhookError> {
+) -> Result<(), WebhookError> {
     TIMESTAMPS.check(timestamp, now)
 }
 /// Checks a delivery and decodes its event.
 pub fn receive(
     secret: &[u8],
     body: &[u8],
-    signature: ::std::option::Option<&str>,
-    timestamp: ::std::option::Option<&str>,
+    signature: Option<&str>,
+    timestamp: Option<&str>,
     now: ::std::time::SystemTime,
-) -> ::std::result::Result<Event, WebhookError> {
+) -> Result<Event, WebhookError> {
     check_signature(secret, body, signature)?;
     check_timestamp(timestamp, now)?;
     Event::from_slice(body)

@@ -21,30 +21,24 @@ pub struct Credentials {
     ///
     /// Enterprise API key passed in the `X-Api-Key` header (recommended).
     /// Keys look like `cg_live_...`.
-    pub api_key_header: ::std::option::Option<::std::string::String>,
+    pub api_key_header: Option<String>,
     /// `BearerAuth`: Sent as a token as `Authorization: Bearer <token>`.
     ///
     /// Enterprise API key passed as a Bearer token
     /// (`Authorization: Bearer cg_live_...`).
-    pub bearer_auth: ::std::option::Option<::std::string::String>,
+    pub bearer_auth: Option<String>,
 }
 impl Credentials {
     /// Sets `ApiKeyHeader`.
     #[must_use]
-    pub fn api_key_header(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.api_key_header = ::std::option::Option::Some(value.into());
+    pub fn api_key_header(mut self, value: impl Into<String>) -> Self {
+        self.api_key_header = Some(value.into());
         self
     }
     /// Sets `BearerAuth`.
     #[must_use]
-    pub fn bearer_auth(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bearer_auth = ::std::option::Option::Some(value.into());
+    pub fn bearer_auth(mut self, value: impl Into<String>) -> Self {
+        self.bearer_auth = Some(value.into());
         self
     }
 }

@@ -27,11 +27,11 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://clawguru.org/api")
     }
@@ -40,35 +40,29 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
+            credentials: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -114,13 +108,13 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |_: &::reqwest::header::HeaderMap| {};
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::None,
-            body_wait: ::std::option::Option::None,
+            reset_header: None,
+            body_wait: None,
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -130,15 +124,15 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `ApiKeyHeader` security scheme: an API key in the `X-Api-Key` header.
-    pub fn with_api_key_header(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_api_key_header(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.api_key_header = ::std::option::Option::Some(value.into());
+        credentials.api_key_header = Some(value.into());
         self.with_credentials(credentials)
     }
     /// Sets the credential of the `BearerAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_auth(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_bearer_auth(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.bearer_auth = ::std::option::Option::Some(value.into());
+        credentials.bearer_auth = Some(value.into());
         self.with_credentials(credentials)
     }
     /// Check Security Indicator
@@ -151,7 +145,7 @@ impl Client {
     pub async fn check_indicator(
         &self,
         body: &super::types::CheckIndicatorRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::RiskAssessment,
         ClientError<super::errors::CheckIndicatorError>,
     > {
@@ -161,30 +155,14 @@ impl Client {
     pub async fn check_indicator_with_response(
         &self,
         body: &super::types::CheckIndicatorRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::RiskAssessment>,
         ClientError<super::errors::CheckIndicatorError>,
     > {
         use super::errors::CheckIndicatorError as Failure;
         let url = format!("{}/v1/check-indicator", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            request
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "checkIndicator",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "checkIndicator")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -224,7 +202,7 @@ impl Client {
     pub async fn get_latest_intel_feed(
         &self,
         query: &super::types::GetLatestIntelFeedQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::IntelFeed,
         ClientError<super::errors::GetLatestIntelFeedError>,
     > {
@@ -236,30 +214,18 @@ impl Client {
     pub async fn get_latest_intel_feed_with_response(
         &self,
         query: &super::types::GetLatestIntelFeedQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::IntelFeed>,
         ClientError<super::errors::GetLatestIntelFeedError>,
     > {
         use super::errors::GetLatestIntelFeedError as Failure;
         let url = format!("{}/v1/intel-feed/latest", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            request
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getLatestIntelFeed",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "getLatestIntelFeed",
+        )?;
         let pairs = params::encode(query, super::params::QUERY_GET_LATEST_INTEL_FEED)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -299,17 +265,14 @@ impl Client {
     pub async fn get_runbook(
         &self,
         id: &str,
-    ) -> ::std::result::Result<
-        super::types::Runbook,
-        ClientError<super::errors::GetRunbookError>,
-    > {
+    ) -> Result<super::types::Runbook, ClientError<super::errors::GetRunbookError>> {
         self.get_runbook_with_response(id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_runbook`], with the status and headers of the answer.
     pub async fn get_runbook_with_response(
         &self,
         id: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Runbook>,
         ClientError<super::errors::GetRunbookError>,
     > {
@@ -317,23 +280,7 @@ impl Client {
         check_path_value("id", id, false)?;
         let url = format!("{}/v1/runbook/{}", self.base_url, params::encode_segment(id));
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            request
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getRunbook",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getRunbook")?;
         let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -356,5 +303,27 @@ impl Client {
                     })
             }
         }
+    }
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.api_key_header.is_some() {
+        let request = request
+            .header(
+                "X-Api-Key",
+                credentials.api_key_header.as_deref().unwrap_or_default(),
+            );
+        Ok(request)
+    } else if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

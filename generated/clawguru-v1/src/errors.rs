@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,11 +36,8 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
         400u16 => super::types::Error::new(message),
         401u16 => super::types::Error::new(message),
@@ -52,10 +49,7 @@ pub fn common_error(
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `checkIndicator` (POST /v1/check-indicator).
@@ -63,26 +57,26 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum CheckIndicatorError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        body: ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
-        retry_after: ::std::option::Option<i64>,
+        retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CheckIndicatorError {
@@ -99,14 +93,14 @@ impl CheckIndicatorError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests { body, .. } => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -150,57 +144,41 @@ impl CheckIndicatorError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CheckIndicatorError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    CheckIndicatorError::BadRequest(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 401u16 => {
-                    super::errors::CheckIndicatorError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    CheckIndicatorError::Unauthorized(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 403u16 => {
-                    super::errors::CheckIndicatorError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    CheckIndicatorError::Forbidden(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 429u16 => {
-                    super::errors::CheckIndicatorError::TooManyRequests {
-                        body: ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
+                    CheckIndicatorError::TooManyRequests {
+                        body: ErrorBody::Decoded(super::types::Error::new(message)),
+                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
-                    super::errors::CheckIndicatorError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    CheckIndicatorError::InternalServerError(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CheckIndicatorError {
+impl<E: DomainError> From<E> for CheckIndicatorError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -214,26 +192,26 @@ impl<E: DomainError> ::std::convert::From<E> for CheckIndicatorError {
 #[non_exhaustive]
 pub enum GetLatestIntelFeedError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        body: ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
-        retry_after: ::std::option::Option<i64>,
+        retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetLatestIntelFeedError {
@@ -250,14 +228,14 @@ impl GetLatestIntelFeedError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests { body, .. } => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -301,57 +279,41 @@ impl GetLatestIntelFeedError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetLatestIntelFeedError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetLatestIntelFeedError::BadRequest(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 401u16 => {
-                    super::errors::GetLatestIntelFeedError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetLatestIntelFeedError::Unauthorized(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 403u16 => {
-                    super::errors::GetLatestIntelFeedError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetLatestIntelFeedError::Forbidden(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 429u16 => {
-                    super::errors::GetLatestIntelFeedError::TooManyRequests {
-                        body: ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
+                    GetLatestIntelFeedError::TooManyRequests {
+                        body: ErrorBody::Decoded(super::types::Error::new(message)),
+                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
-                    super::errors::GetLatestIntelFeedError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetLatestIntelFeedError::InternalServerError(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetLatestIntelFeedError {
+impl<E: DomainError> From<E> for GetLatestIntelFeedError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -365,26 +327,26 @@ impl<E: DomainError> ::std::convert::From<E> for GetLatestIntelFeedError {
 #[non_exhaustive]
 pub enum GetRunbookError {
     /// 401: Missing API key in request headers
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: Resource does not exist (e.g. unknown runbook ID)
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ::clawgen_runtime::ErrorBody<super::types::Error>,
+        body: ErrorBody<super::types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
-        retry_after: ::std::option::Option<i64>,
+        retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetRunbookError {
@@ -401,14 +363,14 @@ impl GetRunbookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests { body, .. } => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -452,57 +414,41 @@ impl GetRunbookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetRunbookError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetRunbookError::Unauthorized(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 403u16 => {
-                    super::errors::GetRunbookError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetRunbookError::Forbidden(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 404u16 => {
-                    super::errors::GetRunbookError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetRunbookError::NotFound(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
                 429u16 => {
-                    super::errors::GetRunbookError::TooManyRequests {
-                        body: ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
+                    GetRunbookError::TooManyRequests {
+                        body: ErrorBody::Decoded(super::types::Error::new(message)),
+                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
-                    super::errors::GetRunbookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(message),
-                        ),
+                    GetRunbookError::InternalServerError(
+                        ErrorBody::Decoded(super::types::Error::new(message)),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetRunbookError {
+impl<E: DomainError> From<E> for GetRunbookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

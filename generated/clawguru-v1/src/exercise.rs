@@ -18,13 +18,11 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// made from the schemas) as arguments: in document order, but
 /// deletions last, deepest paths first.
 #[allow(deprecated)]
-pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
-    let mut calls = ::std::vec::Vec::new();
+pub async fn every_operation(client: &Client) -> Vec<Call> {
+    let mut calls = Vec::new();
     let outcome = match client
         .check_indicator(
-            &super::types::CheckIndicatorRequest::new(
-                    ::std::string::String::from("192.0.2.1"),
-                )
+            &super::types::CheckIndicatorRequest::new(String::from("192.0.2.1"))
                 .type_(super::types::IndicatorType::Ip),
         )
         .await
@@ -54,7 +52,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .get_latest_intel_feed(
-            &<super::types::GetLatestIntelFeedQuery as ::std::default::Default>::default(),
+            &<super::types::GetLatestIntelFeedQuery as Default>::default(),
         )
         .await
     {

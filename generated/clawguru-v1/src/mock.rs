@@ -13,11 +13,11 @@
 /// A mock of ClawGuru API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).
 #[derive(Debug, Clone)]
 pub struct Mock {
-    secret: ::std::string::String,
+    secret: String,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
-    pub fn new(secret: impl Into<::std::string::String>) -> Self {
+    pub fn new(secret: impl Into<String>) -> Self {
         Mock { secret: secret.into() }
     }
     /// The one credential the mock accepts.
@@ -33,7 +33,7 @@ impl super::server::ClawguruApi for Mock {
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
         _request: &super::server::RequestContext,
-    ) -> ::std::result::Result<(), super::auth::AuthError> {
+    ) -> Result<(), super::auth::AuthError> {
         let presented = [
             credentials.api_key_header.as_deref(),
             credentials.bearer_auth.as_deref(),
@@ -42,9 +42,7 @@ impl super::server::ClawguruApi for Mock {
             return Ok(());
         }
         let _ = operation;
-        let message = ::std::string::String::from(
-            "The credentials are not the mock's token.",
-        );
+        let message = String::from("The credentials are not the mock's token.");
         Err(
             if matches!(
                 operation, super::auth::Operation::CheckIndicator |
@@ -61,13 +59,10 @@ impl super::server::ClawguruApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CheckIndicatorRequest,
-    ) -> ::std::result::Result<
-        super::types::RiskAssessment,
-        super::errors::CheckIndicatorError,
-    > {
+    ) -> Result<super::types::RiskAssessment, super::errors::CheckIndicatorError> {
         Ok(
             super::types::RiskAssessment::new(
-                ::std::string::String::from("192.0.2.1"),
+                String::from("192.0.2.1"),
                 super::types::IndicatorType::Ip,
                 super::types::RiskLevel::High,
                 82i64,
@@ -76,7 +71,7 @@ impl super::server::ClawguruApi for Mock {
                     ::std::string::String::from("active-ioc"),
                     ::std::string::String::from("immediate-action")
                 ],
-                ::std::string::String::from(
+                String::from(
                     "Indicator \"192.0.2.1\" matches known threat-intel patterns. Immediate containment recommended.",
                 ),
                 ::std::vec![
@@ -93,10 +88,7 @@ impl super::server::ClawguruApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::GetLatestIntelFeedQuery,
-    ) -> ::std::result::Result<
-        super::types::IntelFeed,
-        super::errors::GetLatestIntelFeedError,
-    > {
+    ) -> Result<super::types::IntelFeed, super::errors::GetLatestIntelFeedError> {
         Ok(
             super::types::IntelFeed::new(
                 ::std::vec![
@@ -122,13 +114,13 @@ impl super::server::ClawguruApi for Mock {
     async fn get_runbook(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _id: ::std::string::String,
-    ) -> ::std::result::Result<super::types::Runbook, super::errors::GetRunbookError> {
+        _id: String,
+    ) -> Result<super::types::Runbook, super::errors::GetRunbookError> {
         Ok(
             super::types::Runbook::new(
-                ::std::string::String::from("ssh-hardening-ubuntu"),
-                ::std::string::String::from("SSH Hardening: Ubuntu 22.04"),
-                ::std::string::String::from(
+                String::from("ssh-hardening-ubuntu"),
+                String::from("SSH Hardening: Ubuntu 22.04"),
+                String::from(
                     "Step-by-step SSH lockdown for Ubuntu: keys-only auth, fail2ban, port change.",
                 ),
                 ::std::vec![

@@ -35,7 +35,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// Check Security Indicator
     ///
@@ -46,13 +46,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `POST /v1/check-indicator`
     fn check_indicator(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CheckIndicatorRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::RiskAssessment,
-            super::errors::CheckIndicatorError,
-        >,
+        Output = Result<super::types::RiskAssessment, super::errors::CheckIndicatorError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -75,13 +72,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `GET /v1/intel-feed/latest`
     fn get_latest_intel_feed(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::GetLatestIntelFeedQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::IntelFeed,
-            super::errors::GetLatestIntelFeedError,
-        >,
+        Output = Result<super::types::IntelFeed, super::errors::GetLatestIntelFeedError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -104,13 +98,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `GET /v1/runbook/{id}`
     fn get_runbook(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Runbook,
-            super::errors::GetRunbookError,
-        >,
+        Output = Result<super::types::Runbook, super::errors::GetRunbookError>,
     > + Send {
         let _ = (cx, id);
         ::std::future::ready(
@@ -146,11 +137,7 @@ pub fn router_with<A: ClawguruApi>(api: A, config: RouterConfig) -> ::axum::Rout
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -170,247 +157,206 @@ async fn method_not_allowed(
 ) -> ::axum::response::Response {
     refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
+/// Answers a refusal with the operation's `documented` answer where
+/// there is one, else as [`refuse`] does.
+fn rejecting<E: ::axum::response::IntoResponse>(
+    documented: fn(u16, String, u64) -> Option<E>,
+) -> impl Fn(u16, String, u64) -> ::axum::response::Response + Copy {
+    move |status, message, retry_after| match documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        Some(error) => error.into_response(),
+        None => refuse(status, message, retry_after),
+    }
+}
+async fn guard_1<A: ClawguruApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.api_key_header.is_some()
+        || credentials.bearer_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from(
+                "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
+            ),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_check_indicator<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CheckIndicatorError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_check_indicator(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::CheckIndicator,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => return reject(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject(refused.status, refused.message, 0);
+        }
+        let bytes = match read_body(body, served.config.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(refused) => return reject(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_content_type(
+            &cx.parts.headers,
+            &bytes,
+            "application/json",
+        ) {
+            return reject(refused.status, refused.message, 0);
+        }
+        let body = match shape::decode::<
+            super::types::CheckIndicatorRequest,
+        >(
+            &bytes,
+            |value, path| {
+                <super::types::CheckIndicatorRequest as shape::Shape>::check(
+                    value,
+                    path,
+                )?;
+                Ok(())
+            },
+        ) {
+            Ok(body) => body,
+            Err(message) => return reject(400u16, message, 0),
+        };
+        if let Err(error) = {
+            let value = &body;
+            super::validation::Validate::validate(value)
+        } {
+            return reject(400u16, error.to_string(), 0);
+        }
+        match api.check_indicator(cx.with_identity(identity), body).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
+        }
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_check_indicator<A: ClawguruApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.api_key_header.is_some()
-        || credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_check_indicator(
-            401u16,
-            ::std::string::String::from(
-                "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
-            ),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::CheckIndicator, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_check_indicator(401u16, message, 0);
-        }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_check_indicator(403u16, message, 0);
-        }
-    };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_check_indicator(refused.status, refused.message, 0);
-    }
-    let bytes = match read_body(body, served.config.body_limit).await {
-        Ok(bytes) => bytes,
-        Err(refused) => return reject_check_indicator(refused.status, refused.message, 0),
-    };
-    if let Err(refused) = check_content_type(
-        &cx.parts.headers,
-        &bytes,
-        "application/json",
-    ) {
-        return reject_check_indicator(refused.status, refused.message, 0);
-    }
-    let body = match shape::decode::<
-        super::types::CheckIndicatorRequest,
-    >(
-        &bytes,
-        |value, path| {
-            <super::types::CheckIndicatorRequest as shape::Shape>::check(value, path)?;
-            Ok(())
-        },
-    ) {
-        Ok(body) => body,
-        Err(message) => return reject_check_indicator(400u16, message, 0),
-    };
-    if let Err(error) = {
-        let value = &body;
-        super::validation::Validate::validate(value)
-    } {
-        return reject_check_indicator(400u16, error.to_string(), 0);
-    }
-    match api.check_indicator(cx.with_identity(identity), body).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
     }
 }
 async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetLatestIntelFeedError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_latest_intel_feed(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::GetLatestIntelFeed,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => return reject(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject(refused.status, refused.message, 0);
+        }
+        let query: super::types::GetLatestIntelFeedQuery = match ::clawgen_runtime::params::decode(
+            cx.parts.uri.query().unwrap_or_default(),
+            super::params::QUERY_GET_LATEST_INTEL_FEED,
+        ) {
+            Ok(query) => query,
+            Err(message) => return reject(400u16, message, 0),
+        };
+        if let Err(error) = super::validation::Validate::validate(&query) {
+            return reject(400u16, error.to_string(), 0);
+        }
+        match api.get_latest_intel_feed(cx.with_identity(identity), query).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
+        }
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_get_latest_intel_feed<A: ClawguruApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.api_key_header.is_some()
-        || credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_get_latest_intel_feed(
-            401u16,
-            ::std::string::String::from(
-                "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
-            ),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::GetLatestIntelFeed, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_get_latest_intel_feed(401u16, message, 0);
-        }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_get_latest_intel_feed(403u16, message, 0);
-        }
-    };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_get_latest_intel_feed(refused.status, refused.message, 0);
-    }
-    let query: super::types::GetLatestIntelFeedQuery = match ::clawgen_runtime::params::decode(
-        cx.parts.uri.query().unwrap_or_default(),
-        super::params::QUERY_GET_LATEST_INTEL_FEED,
-    ) {
-        Ok(query) => query,
-        Err(message) => return reject_get_latest_intel_feed(400u16, message, 0),
-    };
-    if let Err(error) = super::validation::Validate::validate(&query) {
-        return reject_get_latest_intel_feed(400u16, error.to_string(), 0);
-    }
-    match api.get_latest_intel_feed(cx.with_identity(identity), query).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
     }
 }
 async fn handle_get_runbook<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetRunbookError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_runbook(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::GetRunbook,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => return reject(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject(refused.status, refused.message, 0);
+        }
+        let path = match path_params(&mut cx.parts).await {
+            Ok(path) => path,
+            Err(message) => return reject(404u16, message, 0),
+        };
+        let id: String = match path_param(&path, "id", "") {
+            Ok(value) => value,
+            Err(message) => return reject(404u16, message, 0),
+        };
+        match api.get_runbook(cx.with_identity(identity), id).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
+        }
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_runbook<A: ClawguruApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.api_key_header.is_some()
-        || credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_get_runbook(
-            401u16,
-            ::std::string::String::from(
-                "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
-            ),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::GetRunbook, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_get_runbook(401u16, message, 0);
-        }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_get_runbook(403u16, message, 0);
-        }
-    };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_get_runbook(refused.status, refused.message, 0);
-    }
-    let path = match path_params(&mut cx.parts).await {
-        Ok(path) => path,
-        Err(message) => return reject_get_runbook(404u16, message, 0),
-    };
-    let id: ::std::string::String = match path_param(&path, "id", "") {
-        Ok(value) => value,
-        Err(message) => return reject_get_runbook(404u16, message, 0),
-    };
-    match api.get_runbook(cx.with_identity(identity), id).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
-    }
-}
-fn reject_check_indicator(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CheckIndicatorError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_latest_intel_feed(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetLatestIntelFeedError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_runbook(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetRunbookError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         api_key_header: headers
@@ -418,7 +364,7 @@ fn credentials_from(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .map(::std::string::String::from),
+            .map(String::from),
         bearer_auth: authorization(headers, "bearer "),
     }
 }

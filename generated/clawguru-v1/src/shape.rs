@@ -4,10 +4,7 @@
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::CheckIndicatorRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("indicator") {
             shape::refuse_null(value, path, "indicator")?;

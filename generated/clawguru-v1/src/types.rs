@@ -23,14 +23,14 @@ pub enum IndicatorType {
     /// `url`
     Url,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for IndicatorType {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!(
                         "{:?} is not one of \"ip\", \"domain\", \"hash\", \"url\"", value
                     ),
@@ -60,17 +60,15 @@ impl ::serde::Serialize for IndicatorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IndicatorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "ip" => Self::Ip,
@@ -103,7 +101,7 @@ pub enum RiskLevel {
     /// `critical`
     Critical,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl RiskLevel {
     /// The value as it appears on the wire.
@@ -125,17 +123,15 @@ impl ::serde::Serialize for RiskLevel {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "low" => Self::Low,
@@ -163,14 +159,14 @@ pub enum Severity {
     /// `low`
     Low,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for Severity {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!(
                         "{:?} is not one of \"high\", \"medium\", \"low\"", value
                     ),
@@ -199,17 +195,15 @@ impl ::serde::Serialize for Severity {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Severity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "high" => Self::High,
@@ -240,14 +234,14 @@ pub enum ThreatCategory {
     /// `ops`
     Ops,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for ThreatCategory {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!(
                         "{:?} is not one of \"exposure\", \"websocket\", \"secrets\", \"supply-chain\", \"ops\"",
                         value
@@ -279,17 +273,15 @@ impl ::serde::Serialize for ThreatCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreatCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "exposure" => Self::Exposure,
@@ -312,15 +304,15 @@ impl ::std::fmt::Display for ThreatCategory {
 #[non_exhaustive]
 pub struct CheckIndicatorRequest {
     /// The indicator to assess (IP, domain, hash, or URL).
-    pub indicator: ::std::string::String,
+    pub indicator: String,
     /// Indicator type. Defaults to "domain".
     #[serde(rename = "type")]
     #[serde(default = "default_check_indicator_request_type")]
-    pub type_: super::types::IndicatorType,
+    pub type_: IndicatorType,
 }
 impl CheckIndicatorRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(indicator: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(indicator: impl Into<String>) -> Self {
         Self {
             indicator: indicator.into(),
             type_: default_check_indicator_request_type(),
@@ -328,24 +320,24 @@ impl CheckIndicatorRequest {
     }
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: super::types::IndicatorType) -> Self {
+    pub fn type_(mut self, type_: IndicatorType) -> Self {
         self.type_ = type_;
         self
     }
 }
 /// The default of `CheckIndicatorRequest.type`.
-pub fn default_check_indicator_request_type() -> super::types::IndicatorType {
-    super::types::IndicatorType::Domain
+pub fn default_check_indicator_request_type() -> IndicatorType {
+    IndicatorType::Domain
 }
 impl super::validation::Validate for CheckIndicatorRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.indicator;
             super::validation::length(
                 value.chars().count(),
                 "indicator",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -361,20 +353,20 @@ impl super::validation::Validate for CheckIndicatorRequest {
 #[non_exhaustive]
 pub struct RiskAssessment {
     /// The assessed indicator, as submitted.
-    pub indicator: ::std::string::String,
+    pub indicator: String,
     /// Type of the assessed indicator.
     #[serde(rename = "type")]
-    pub type_: super::types::IndicatorType,
+    pub type_: IndicatorType,
     /// Assessed risk level.
-    pub risk: super::types::RiskLevel,
+    pub risk: RiskLevel,
     /// Risk score from 0 (no risk) to 100 (maximum risk).
     pub score: i64,
     /// Threat-intel tags matched by the indicator.
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    pub tags: Vec<String>,
     /// Human-readable summary of the assessment.
-    pub summary: ::std::string::String,
+    pub summary: String,
     /// Recommended response actions.
-    pub actions: ::std::vec::Vec<::std::string::String>,
+    pub actions: Vec<String>,
     /// Time at which the assessment was made.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -382,13 +374,13 @@ impl RiskAssessment {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        indicator: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::IndicatorType,
-        risk: super::types::RiskLevel,
+        indicator: impl Into<String>,
+        type_: IndicatorType,
+        risk: RiskLevel,
         score: i64,
-        tags: ::std::vec::Vec<::std::string::String>,
-        summary: impl ::std::convert::Into<::std::string::String>,
-        actions: ::std::vec::Vec<::std::string::String>,
+        tags: Vec<String>,
+        summary: impl Into<String>,
+        actions: Vec<String>,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -404,7 +396,7 @@ impl RiskAssessment {
     }
 }
 impl super::validation::Validate for RiskAssessment {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.type_;
             super::validation::Validate::validate(value).map_err(|e| e.within("type"))?;
@@ -414,8 +406,8 @@ impl super::validation::Validate for RiskAssessment {
             super::validation::number(
                 *value as f64,
                 "score",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((0f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -426,34 +418,34 @@ impl super::validation::Validate for RiskAssessment {
 #[non_exhaustive]
 pub struct IntelItem {
     /// Unique identifier of the intel item.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Short title of the intel item.
-    pub title: ::std::string::String,
+    pub title: String,
     /// Severity level of the item.
-    pub severity: super::types::Severity,
+    pub severity: Severity,
     /// Threat category of the item.
-    pub category: super::types::ThreatCategory,
+    pub category: ThreatCategory,
     /// When the threat was observed or published.
     pub when: ::chrono::DateTime<::chrono::Utc>,
     /// Human-readable summary of the threat.
-    pub summary: ::std::string::String,
+    pub summary: String,
     /// Recommended mitigation actions.
-    pub actions: ::std::vec::Vec<::std::string::String>,
+    pub actions: Vec<String>,
     /// Tags describing the item.
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    pub tags: Vec<String>,
 }
 impl IntelItem {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        severity: super::types::Severity,
-        category: super::types::ThreatCategory,
+        id: impl Into<String>,
+        title: impl Into<String>,
+        severity: Severity,
+        category: ThreatCategory,
         when: ::chrono::DateTime<::chrono::Utc>,
-        summary: impl ::std::convert::Into<::std::string::String>,
-        actions: ::std::vec::Vec<::std::string::String>,
-        tags: ::std::vec::Vec<::std::string::String>,
+        summary: impl Into<String>,
+        actions: Vec<String>,
+        tags: Vec<String>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -468,7 +460,7 @@ impl IntelItem {
     }
 }
 impl super::validation::Validate for IntelItem {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.severity;
             super::validation::Validate::validate(value)
@@ -487,7 +479,7 @@ impl super::validation::Validate for IntelItem {
 #[non_exhaustive]
 pub struct IntelFeed {
     /// Intel items matching the filters.
-    pub items: ::std::vec::Vec<super::types::IntelItem>,
+    pub items: Vec<IntelItem>,
     /// Number of items returned.
     pub total: i64,
     /// Time at which the feed was last updated.
@@ -497,7 +489,7 @@ pub struct IntelFeed {
 impl IntelFeed {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        items: ::std::vec::Vec<super::types::IntelItem>,
+        items: Vec<IntelItem>,
         total: i64,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -505,11 +497,11 @@ impl IntelFeed {
     }
 }
 impl super::validation::Validate for IntelFeed {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -522,8 +514,8 @@ impl super::validation::Validate for IntelFeed {
             super::validation::number(
                 *value as f64,
                 "total",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -534,16 +526,13 @@ impl super::validation::Validate for IntelFeed {
 #[non_exhaustive]
 pub struct RunbookFaq {
     /// The question.
-    pub q: ::std::string::String,
+    pub q: String,
     /// The answer.
-    pub a: ::std::string::String,
+    pub a: String,
 }
 impl RunbookFaq {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        q: impl ::std::convert::Into<::std::string::String>,
-        a: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(q: impl Into<String>, a: impl Into<String>) -> Self {
         Self { q: q.into(), a: a.into() }
     }
 }
@@ -552,23 +541,23 @@ impl RunbookFaq {
 #[non_exhaustive]
 pub struct Runbook {
     /// Runbook slug identifier.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Title of the runbook.
-    pub title: ::std::string::String,
+    pub title: String,
     /// Short summary of the runbook.
-    pub summary: ::std::string::String,
+    pub summary: String,
     /// Tags describing the runbook.
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    pub tags: Vec<String>,
     /// ClawGuru quality score of the runbook (0–100).
     #[serde(rename = "clawScore")]
     pub claw_score: i64,
     /// Ordered remediation steps.
-    pub steps: ::std::vec::Vec<::std::string::String>,
+    pub steps: Vec<String>,
     /// Frequently asked questions about the runbook.
-    pub faq: ::std::vec::Vec<super::types::RunbookFaq>,
+    pub faq: Vec<RunbookFaq>,
     /// Slugs of related runbooks.
     #[serde(rename = "relatedIds")]
-    pub related_ids: ::std::vec::Vec<::std::string::String>,
+    pub related_ids: Vec<String>,
     /// Date the runbook was last updated.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::NaiveDate,
@@ -577,14 +566,14 @@ impl Runbook {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        summary: impl ::std::convert::Into<::std::string::String>,
-        tags: ::std::vec::Vec<::std::string::String>,
+        id: impl Into<String>,
+        title: impl Into<String>,
+        summary: impl Into<String>,
+        tags: Vec<String>,
         claw_score: i64,
-        steps: ::std::vec::Vec<::std::string::String>,
-        faq: ::std::vec::Vec<super::types::RunbookFaq>,
-        related_ids: ::std::vec::Vec<::std::string::String>,
+        steps: Vec<String>,
+        faq: Vec<RunbookFaq>,
+        related_ids: Vec<String>,
         updated_at: ::chrono::NaiveDate,
     ) -> Self {
         Self {
@@ -601,14 +590,14 @@ impl Runbook {
     }
 }
 impl super::validation::Validate for Runbook {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.claw_score;
             super::validation::number(
                 *value as f64,
                 "clawScore",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((0f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -619,11 +608,11 @@ impl super::validation::Validate for Runbook {
 #[non_exhaustive]
 pub struct Error {
     /// The human-readable error message.
-    pub error: ::std::string::String,
+    pub error: String,
 }
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(error: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(error: impl Into<String>) -> Self {
         Self { error: error.into() }
     }
 }
@@ -633,10 +622,10 @@ impl Error {
 pub struct GetLatestIntelFeedQuery {
     /// Filter by severity level.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub severity: ::std::option::Option<super::types::Severity>,
+    pub severity: Option<Severity>,
     /// Filter by threat category.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<super::types::ThreatCategory>,
+    pub category: Option<ThreatCategory>,
     /// Maximum number of items to return (1–50, default 20).
     #[serde(default = "default_get_latest_intel_feed_query_limit")]
     pub limit: i64,
@@ -644,14 +633,14 @@ pub struct GetLatestIntelFeedQuery {
 impl GetLatestIntelFeedQuery {
     /// Sets `severity`.
     #[must_use]
-    pub fn severity(mut self, severity: super::types::Severity) -> Self {
-        self.severity = ::std::option::Option::Some(severity);
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
         self
     }
     /// Sets `category`.
     #[must_use]
-    pub fn category(mut self, category: super::types::ThreatCategory) -> Self {
-        self.category = ::std::option::Option::Some(category);
+    pub fn category(mut self, category: ThreatCategory) -> Self {
+        self.category = Some(category);
         self
     }
     /// Sets `limit`.
@@ -665,22 +654,22 @@ impl GetLatestIntelFeedQuery {
 pub fn default_get_latest_intel_feed_query_limit() -> i64 {
     20i64
 }
-impl ::std::default::Default for GetLatestIntelFeedQuery {
+impl Default for GetLatestIntelFeedQuery {
     fn default() -> Self {
         Self {
-            severity: ::std::option::Option::None,
-            category: ::std::option::Option::None,
+            severity: None,
+            category: None,
             limit: default_get_latest_intel_feed_query_limit(),
         }
     }
 }
 impl super::validation::Validate for GetLatestIntelFeedQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.severity {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.severity {
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("severity"))?;
         }
-        if let ::std::option::Option::Some(value) = &self.category {
+        if let Some(value) = &self.category {
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("category"))?;
         }
@@ -689,8 +678,8 @@ impl super::validation::Validate for GetLatestIntelFeedQuery {
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((50f64, false)),
+                Some((1f64, false)),
+                Some((50f64, false)),
             )?;
         }
         Ok(())

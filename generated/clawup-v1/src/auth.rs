@@ -23,16 +23,13 @@ pub struct Credentials {
     /// (`Authorization: Bearer cu_xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).
     /// Keys are prefixed `cu_`; older keys with an `eb_` prefix are still
     /// accepted. A key grants the same access as your account.
-    pub bearer_auth: ::std::option::Option<::std::string::String>,
+    pub bearer_auth: Option<String>,
 }
 impl Credentials {
     /// Sets `BearerAuth`.
     #[must_use]
-    pub fn bearer_auth(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bearer_auth = ::std::option::Option::Some(value.into());
+    pub fn bearer_auth(mut self, value: impl Into<String>) -> Self {
+        self.bearer_auth = Some(value.into());
         self
     }
 }

@@ -27,11 +27,11 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://api.clawup.org")
     }
@@ -40,35 +40,29 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
+            credentials: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -114,13 +108,13 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |_: &::reqwest::header::HeaderMap| {};
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::None,
-            body_wait: ::std::option::Option::None,
+            reset_header: None,
+            body_wait: None,
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -130,9 +124,9 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `BearerAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_auth(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_bearer_auth(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.bearer_auth = ::std::option::Option::Some(value.into());
+        credentials.bearer_auth = Some(value.into());
         self.with_credentials(credentials)
     }
     /// Current User
@@ -143,32 +137,20 @@ impl Client {
     /// `GET /api/v1/auth/me`
     pub async fn get_current_user(
         &self,
-    ) -> ::std::result::Result<
-        super::types::User,
-        ClientError<super::errors::GetCurrentUserError>,
-    > {
+    ) -> Result<super::types::User, ClientError<super::errors::GetCurrentUserError>> {
         self.get_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_current_user`], with the status and headers of the answer.
     pub async fn get_current_user_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::User>,
         ClientError<super::errors::GetCurrentUserError>,
     > {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/api/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/api/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -192,32 +174,20 @@ impl Client {
     /// `GET /api/v1/plans`
     pub async fn list_plans(
         &self,
-    ) -> ::std::result::Result<
-        super::types::PlanList,
-        ClientError<super::errors::ListPlansError>,
-    > {
+    ) -> Result<super::types::PlanList, ClientError<super::errors::ListPlansError>> {
         self.list_plans_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_plans`], with the status and headers of the answer.
     pub async fn list_plans_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PlanList>,
         ClientError<super::errors::ListPlansError>,
     > {
         use super::errors::ListPlansError as Failure;
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listPlans",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listPlans")?;
         let answer = self.execute("listPlans", "/api/v1/plans", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -242,32 +212,20 @@ impl Client {
     /// `GET /api/v1/models`
     pub async fn list_models(
         &self,
-    ) -> ::std::result::Result<
-        super::types::ModelList,
-        ClientError<super::errors::ListModelsError>,
-    > {
+    ) -> Result<super::types::ModelList, ClientError<super::errors::ListModelsError>> {
         self.list_models_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_models`], with the status and headers of the answer.
     pub async fn list_models_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ModelList>,
         ClientError<super::errors::ListModelsError>,
     > {
         use super::errors::ListModelsError as Failure;
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listModels",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listModels")?;
         let answer = self.execute("listModels", "/api/v1/models", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -290,7 +248,7 @@ impl Client {
     /// `GET /api/v1/runtime/images`
     pub async fn list_runtime_images(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::RuntimeImageList,
         ClientError<super::errors::ListRuntimeImagesError>,
     > {
@@ -299,23 +257,14 @@ impl Client {
     /// [`Client::list_runtime_images`], with the status and headers of the answer.
     pub async fn list_runtime_images_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::RuntimeImageList>,
         ClientError<super::errors::ListRuntimeImagesError>,
     > {
         use super::errors::ListRuntimeImagesError as Failure;
         let url = format!("{}/api/v1/runtime/images", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listRuntimeImages",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listRuntimeImages")?;
         let answer = self
             .execute("listRuntimeImages", "/api/v1/runtime/images", request)
             .await?;
@@ -341,32 +290,20 @@ impl Client {
     /// `GET /api/v1/tools`
     pub async fn list_tools(
         &self,
-    ) -> ::std::result::Result<
-        super::types::ToolList,
-        ClientError<super::errors::ListToolsError>,
-    > {
+    ) -> Result<super::types::ToolList, ClientError<super::errors::ListToolsError>> {
         self.list_tools_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_tools`], with the status and headers of the answer.
     pub async fn list_tools_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ToolList>,
         ClientError<super::errors::ListToolsError>,
     > {
         use super::errors::ListToolsError as Failure;
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTools",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTools")?;
         let answer = self.execute("listTools", "/api/v1/tools", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -391,7 +328,7 @@ impl Client {
     /// `GET /api/v1/teams/templates`
     pub async fn list_team_templates(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TeamTemplateList,
         ClientError<super::errors::ListTeamTemplatesError>,
     > {
@@ -400,23 +337,14 @@ impl Client {
     /// [`Client::list_team_templates`], with the status and headers of the answer.
     pub async fn list_team_templates_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TeamTemplateList>,
         ClientError<super::errors::ListTeamTemplatesError>,
     > {
         use super::errors::ListTeamTemplatesError as Failure;
         let url = format!("{}/api/v1/teams/templates", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTeamTemplates",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTeamTemplates")?;
         let answer = self
             .execute("listTeamTemplates", "/api/v1/teams/templates", request)
             .await?;
@@ -443,8 +371,8 @@ impl Client {
     /// `GET /openapi.json`
     pub async fn get_open_api_document(
         &self,
-    ) -> ::std::result::Result<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Result<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
         ClientError<super::errors::GetOpenApiDocumentError>,
     > {
         self.get_open_api_document_with_response().await.map(ResponseValue::into_inner)
@@ -452,10 +380,8 @@ impl Client {
     /// [`Client::get_open_api_document`], with the status and headers of the answer.
     pub async fn get_open_api_document_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+    ) -> Result<
+        ResponseValue<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         ClientError<super::errors::GetOpenApiDocumentError>,
     > {
         use super::errors::GetOpenApiDocumentError as Failure;
@@ -473,5 +399,20 @@ impl Client {
                     })
             }
         }
+    }
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,29 +36,16 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
-        401u16 => {
-            super::types::Error::new(::std::string::String::from("AUTH_401"), message)
-        }
-        500..=599 => {
-            super::types::Error::new(
-                ::std::string::String::from("INTERNAL_500"),
-                message,
-            )
-        }
-        _ => super::types::Error::new(::std::string::String::from("AUTH_401"), message),
+        401u16 => super::types::Error::new(String::from("AUTH_401"), message),
+        500..=599 => super::types::Error::new(String::from("INTERNAL_500"), message),
+        _ => super::types::Error::new(String::from("AUTH_401"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
@@ -66,15 +53,15 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCurrentUserError {
@@ -88,11 +75,11 @@ impl GetCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -120,39 +107,32 @@ impl GetCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                    GetCurrentUserError::Unauthorized(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentUserError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
+impl<E: DomainError> From<E> for GetCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -166,15 +146,15 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListPlansError {
@@ -188,11 +168,11 @@ impl ListPlansError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -220,39 +200,32 @@ impl ListPlansError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListPlansError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                    ListPlansError::Unauthorized(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListPlansError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPlansError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
+impl<E: DomainError> From<E> for ListPlansError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -266,15 +239,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
 #[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListModelsError {
@@ -288,11 +261,11 @@ impl ListModelsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -320,39 +293,32 @@ impl ListModelsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListModelsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                    ListModelsError::Unauthorized(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListModelsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListModelsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
+impl<E: DomainError> From<E> for ListModelsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -366,15 +332,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
 #[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListRuntimeImagesError {
@@ -388,11 +354,11 @@ impl ListRuntimeImagesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -420,39 +386,32 @@ impl ListRuntimeImagesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListRuntimeImagesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                    ListRuntimeImagesError::Unauthorized(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListRuntimeImagesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListRuntimeImagesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
+impl<E: DomainError> From<E> for ListRuntimeImagesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -466,15 +425,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
 #[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListToolsError {
@@ -488,11 +447,11 @@ impl ListToolsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -520,39 +479,32 @@ impl ListToolsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListToolsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                    ListToolsError::Unauthorized(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListToolsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListToolsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
+impl<E: DomainError> From<E> for ListToolsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -566,15 +518,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
 #[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListTeamTemplatesError {
@@ -588,11 +540,11 @@ impl ListTeamTemplatesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -620,39 +572,32 @@ impl ListTeamTemplatesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::ListTeamTemplatesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("AUTH_401"),
-                                message,
-                            ),
+                    ListTeamTemplatesError::Unauthorized(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("AUTH_401"), message),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListTeamTemplatesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTeamTemplatesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
+impl<E: DomainError> From<E> for ListTeamTemplatesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -666,13 +611,13 @@ impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
 #[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetOpenApiDocumentError {
@@ -685,10 +630,10 @@ impl GetOpenApiDocumentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -710,29 +655,25 @@ impl GetOpenApiDocumentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 500u16 => {
-                    super::errors::GetOpenApiDocumentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetOpenApiDocumentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("INTERNAL_500"),
+                                String::from("INTERNAL_500"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetOpenApiDocumentError {
+impl<E: DomainError> From<E> for GetOpenApiDocumentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

@@ -18,8 +18,8 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// made from the schemas) as arguments: in document order, but
 /// deletions last, deepest paths first.
 #[allow(deprecated)]
-pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
-    let mut calls = ::std::vec::Vec::new();
+pub async fn every_operation(client: &Client) -> Vec<Call> {
+    let mut calls = Vec::new();
     let outcome = match client.get_current_user().await {
         Ok(_) => Outcome::Success,
         Err(

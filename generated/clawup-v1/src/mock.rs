@@ -13,11 +13,11 @@
 /// A mock of ClawUp API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).
 #[derive(Debug, Clone)]
 pub struct Mock {
-    secret: ::std::string::String,
+    secret: String,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
-    pub fn new(secret: impl Into<::std::string::String>) -> Self {
+    pub fn new(secret: impl Into<String>) -> Self {
         Mock { secret: secret.into() }
     }
     /// The one credential the mock accepts.
@@ -33,25 +33,23 @@ impl super::server::ClawupApi for Mock {
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
         _request: &super::server::RequestContext,
-    ) -> ::std::result::Result<(), super::auth::AuthError> {
+    ) -> Result<(), super::auth::AuthError> {
         let presented = [credentials.bearer_auth.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
             return Ok(());
         }
         let _ = operation;
-        let message = ::std::string::String::from(
-            "The credentials are not the mock's token.",
-        );
+        let message = String::from("The credentials are not the mock's token.");
         Err(super::auth::AuthError::Unauthenticated(message))
     }
     async fn get_current_user(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::User, super::errors::GetCurrentUserError> {
+    ) -> Result<super::types::User, super::errors::GetCurrentUserError> {
         Ok(
             super::types::User::new(
                 "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().unwrap_or_default(),
-                ::std::string::String::from("you@example.com"),
+                String::from("you@example.com"),
                 0i64,
                 false,
                 "2026-05-06T07:14:56.272Z".parse().unwrap_or_default(),
@@ -63,7 +61,7 @@ impl super::server::ClawupApi for Mock {
     async fn list_plans(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::PlanList, super::errors::ListPlansError> {
+    ) -> Result<super::types::PlanList, super::errors::ListPlansError> {
         Ok(
             super::types::PlanList::new(
                 ::std::vec![
@@ -90,7 +88,7 @@ impl super::server::ClawupApi for Mock {
     async fn list_models(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::ModelList, super::errors::ListModelsError> {
+    ) -> Result<super::types::ModelList, super::errors::ListModelsError> {
         Ok(
             super::types::ModelList::new(
                 ::std::vec![
@@ -115,10 +113,7 @@ impl super::server::ClawupApi for Mock {
     async fn list_runtime_images(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::RuntimeImageList,
-        super::errors::ListRuntimeImagesError,
-    > {
+    ) -> Result<super::types::RuntimeImageList, super::errors::ListRuntimeImagesError> {
         Ok(
             super::types::RuntimeImageList::new(
                 ::std::vec![
@@ -143,7 +138,7 @@ impl super::server::ClawupApi for Mock {
     async fn list_tools(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::ToolList, super::errors::ListToolsError> {
+    ) -> Result<super::types::ToolList, super::errors::ListToolsError> {
         Ok(
             super::types::ToolList::new(
                 ::std::vec![
@@ -165,10 +160,7 @@ impl super::server::ClawupApi for Mock {
     async fn list_team_templates(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::TeamTemplateList,
-        super::errors::ListTeamTemplatesError,
-    > {
+    ) -> Result<super::types::TeamTemplateList, super::errors::ListTeamTemplatesError> {
         Ok(
             super::types::TeamTemplateList::new(
                 ::std::vec![

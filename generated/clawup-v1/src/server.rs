@@ -35,7 +35,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// Current User
     ///
@@ -45,12 +45,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/auth/me`
     fn get_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::User,
-            super::errors::GetCurrentUserError,
-        >,
+        Output = Result<super::types::User, super::errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -72,12 +69,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/plans`
     fn list_plans(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::PlanList,
-            super::errors::ListPlansError,
-        >,
+        Output = Result<super::types::PlanList, super::errors::ListPlansError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -100,12 +94,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/models`
     fn list_models(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ModelList,
-            super::errors::ListModelsError,
-        >,
+        Output = Result<super::types::ModelList, super::errors::ListModelsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -126,9 +117,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/runtime/images`
     fn list_runtime_images(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::RuntimeImageList,
             super::errors::ListRuntimeImagesError,
         >,
@@ -153,12 +144,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/tools`
     fn list_tools(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ToolList,
-            super::errors::ListToolsError,
-        >,
+        Output = Result<super::types::ToolList, super::errors::ListToolsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -181,9 +169,9 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/teams/templates`
     fn list_team_templates(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TeamTemplateList,
             super::errors::ListTeamTemplatesError,
         >,
@@ -229,11 +217,7 @@ pub fn router_with<A: ClawupApi>(api: A, config: RouterConfig) -> ::axum::Router
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -259,50 +243,63 @@ async fn serve_openapi_document() -> ::axum::response::Response {
     ([(::axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT)
         .into_response()
 }
+async fn guard_1<A: ClawupApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from("missing or invalid credentials"),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_get_current_user<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_current_user(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_get_current_user<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_get_current_user(
-            401u16,
-            ::std::string::String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_get_current_user(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::GetCurrentUser,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => {
+                return reject_get_current_user(refused.status, refused.message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_get_current_user(refused.status, refused.message, 0);
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_get_current_user(403u16, message, 0);
+        match api.get_current_user(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_get_current_user(refused.status, refused.message, 0);
-    }
-    match api.get_current_user(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_plans<A: ClawupApi>(
@@ -310,45 +307,33 @@ async fn handle_list_plans<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_plans(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_plans<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_plans(
-            401u16,
-            ::std::string::String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListPlans, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_plans(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListPlans,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => return reject_list_plans(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_plans(refused.status, refused.message, 0);
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_plans(403u16, message, 0);
+        match api.list_plans(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_plans(refused.status, refused.message, 0);
-    }
-    match api.list_plans(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_models<A: ClawupApi>(
@@ -356,45 +341,33 @@ async fn handle_list_models<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_models(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_models<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_models(
-            401u16,
-            ::std::string::String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListModels, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_models(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListModels,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => return reject_list_models(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_models(refused.status, refused.message, 0);
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_models(403u16, message, 0);
+        match api.list_models(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_models(refused.status, refused.message, 0);
-    }
-    match api.list_models(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
@@ -402,45 +375,35 @@ async fn handle_list_runtime_images<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_runtime_images(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_runtime_images<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_runtime_images(
-            401u16,
-            ::std::string::String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListRuntimeImages, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_runtime_images(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListRuntimeImages,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => {
+                return reject_list_runtime_images(refused.status, refused.message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_runtime_images(refused.status, refused.message, 0);
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_runtime_images(403u16, message, 0);
+        match api.list_runtime_images(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_runtime_images(refused.status, refused.message, 0);
-    }
-    match api.list_runtime_images(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_tools<A: ClawupApi>(
@@ -448,45 +411,33 @@ async fn handle_list_tools<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_tools(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
-}
-async fn answer_list_tools<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_tools(
-            401u16,
-            ::std::string::String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListTools, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_tools(401u16, message, 0);
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListTools,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => return reject_list_tools(refused.status, refused.message, 0),
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_tools(refused.status, refused.message, 0);
         }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_tools(403u16, message, 0);
+        match api.list_tools(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
         }
     };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_tools(refused.status, refused.message, 0);
-    }
-    match api.list_tools(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
 async fn handle_list_team_templates<A: ClawupApi>(
@@ -494,50 +445,40 @@ async fn handle_list_team_templates<A: ClawupApi>(
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_team_templates(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let identity = match guard_1(
+                api,
+                super::auth::Operation::ListTeamTemplates,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            Ok(identity) => identity,
+            Err(refused) => {
+                return reject_list_team_templates(refused.status, refused.message, 0);
+            }
+        };
+        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+            return reject_list_team_templates(refused.status, refused.message, 0);
+        }
+        match api.list_team_templates(cx.with_identity(identity)).await {
+            Ok(value) => json_response(200u16, &value),
+            Err(error) => error.into_response(),
+        }
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
-async fn answer_list_team_templates<A: ClawupApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let satisfied = credentials.bearer_auth.is_some();
-    if !satisfied {
-        return reject_list_team_templates(
-            401u16,
-            ::std::string::String::from("missing or invalid credentials"),
-            0,
-        );
-    }
-    let identity = match api
-        .authorize(super::auth::Operation::ListTeamTemplates, &credentials, &cx)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(super::auth::AuthError::Unauthenticated(message)) => {
-            return reject_list_team_templates(401u16, message, 0);
-        }
-        Err(super::auth::AuthError::Forbidden(message)) => {
-            return reject_list_team_templates(403u16, message, 0);
-        }
-    };
-    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-        return reject_list_team_templates(refused.status, refused.message, 0);
-    }
-    match api.list_team_templates(cx.with_identity(identity)).await {
-        Ok(value) => json_response(200u16, &value),
-        Err(error) => error.into_response(),
-    }
-}
 fn reject_get_current_user(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::GetCurrentUserError::documented(
@@ -551,10 +492,7 @@ fn reject_get_current_user(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -562,7 +500,7 @@ fn reject_get_current_user(
 }
 fn reject_list_plans(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListPlansError::documented(
@@ -576,10 +514,7 @@ fn reject_list_plans(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -587,7 +522,7 @@ fn reject_list_plans(
 }
 fn reject_list_models(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListModelsError::documented(
@@ -601,10 +536,7 @@ fn reject_list_models(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -612,7 +544,7 @@ fn reject_list_models(
 }
 fn reject_list_runtime_images(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListRuntimeImagesError::documented(
@@ -626,10 +558,7 @@ fn reject_list_runtime_images(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -637,7 +566,7 @@ fn reject_list_runtime_images(
 }
 fn reject_list_tools(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListToolsError::documented(
@@ -651,10 +580,7 @@ fn reject_list_tools(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -662,7 +588,7 @@ fn reject_list_tools(
 }
 fn reject_list_team_templates(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListTeamTemplatesError::documented(
@@ -676,10 +602,7 @@ fn reject_list_team_templates(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("AUTH_401"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("AUTH_401"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -689,7 +612,7 @@ fn reject_list_team_templates(
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),

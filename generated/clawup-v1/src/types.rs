@@ -17,7 +17,7 @@ pub struct User {
     /// Unique identifier of the user.
     pub id: ::uuid::Uuid,
     /// Email address of the account.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Remaining usage credit, in US cents.
     pub credit_balance_cents: i64,
     /// Whether the user administers a ClawUp node.
@@ -33,7 +33,7 @@ impl User {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        email: impl ::std::convert::Into<::std::string::String>,
+        email: impl Into<String>,
         credit_balance_cents: i64,
         is_node_admin: bool,
         created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -52,7 +52,7 @@ impl User {
     }
 }
 impl super::validation::Validate for User {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -62,8 +62,8 @@ impl super::validation::Validate for User {
             super::validation::number(
                 *value as f64,
                 "login_count",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -77,27 +77,27 @@ impl super::validation::Validate for User {
 pub struct PlanLimits {
     /// Maximum number of agents; null when unlimited.
     #[serde(default)]
-    pub max_agents: ::std::option::Option<i64>,
+    pub max_agents: Option<i64>,
     /// Maximum number of teams; null when unlimited.
     #[serde(default)]
-    pub max_teams: ::std::option::Option<i64>,
+    pub max_teams: Option<i64>,
     /// Maximum number of agent runs at the same time; null when unlimited.
     #[serde(default)]
-    pub max_concurrent_runs: ::std::option::Option<i64>,
+    pub max_concurrent_runs: Option<i64>,
     /// Usage credit included with each billing period, in US cents.
     pub included_credits_cents: i64,
     /// Maximum number of active API keys; null when unlimited.
     #[serde(default)]
-    pub max_api_keys: ::std::option::Option<i64>,
+    pub max_api_keys: Option<i64>,
 }
 impl PlanLimits {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        max_agents: ::std::option::Option<i64>,
-        max_teams: ::std::option::Option<i64>,
-        max_concurrent_runs: ::std::option::Option<i64>,
+        max_agents: Option<i64>,
+        max_teams: Option<i64>,
+        max_concurrent_runs: Option<i64>,
         included_credits_cents: i64,
-        max_api_keys: ::std::option::Option<i64>,
+        max_api_keys: Option<i64>,
     ) -> Self {
         Self {
             max_agents,
@@ -109,29 +109,29 @@ impl PlanLimits {
     }
 }
 impl super::validation::Validate for PlanLimits {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.max_agents {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.max_agents {
             super::validation::number(
                 *value as f64,
                 "max_agents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_teams {
+        if let Some(value) = &self.max_teams {
             super::validation::number(
                 *value as f64,
                 "max_teams",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_concurrent_runs {
+        if let Some(value) = &self.max_concurrent_runs {
             super::validation::number(
                 *value as f64,
                 "max_concurrent_runs",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -139,16 +139,16 @@ impl super::validation::Validate for PlanLimits {
             super::validation::number(
                 *value as f64,
                 "included_credits_cents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_api_keys {
+        if let Some(value) = &self.max_api_keys {
             super::validation::number(
                 *value as f64,
                 "max_api_keys",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -161,30 +161,30 @@ impl super::validation::Validate for PlanLimits {
 #[non_exhaustive]
 pub struct Plan {
     /// Stable plan identifier (slug).
-    pub id: ::std::string::String,
+    pub id: String,
     /// Display name of the plan.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Short description of the plan.
-    pub description: ::std::string::String,
+    pub description: String,
     /// Price per billing interval, in cents of `currency`.
     pub price_cents: i64,
     /// ISO 4217 currency code, lowercase (e.g. usd).
-    pub currency: ::std::string::String,
+    pub currency: String,
     /// Billing interval. The value set is designed; the enum is open.
-    pub interval: super::types::PlanInterval,
+    pub interval: PlanInterval,
     /// Limits of the plan.
-    pub limits: super::types::PlanLimits,
+    pub limits: PlanLimits,
 }
 impl Plan {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
         price_cents: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-        interval: super::types::PlanInterval,
-        limits: super::types::PlanLimits,
+        currency: impl Into<String>,
+        interval: PlanInterval,
+        limits: PlanLimits,
     ) -> Self {
         Self {
             id: id.into(),
@@ -198,14 +198,14 @@ impl Plan {
     }
 }
 impl super::validation::Validate for Plan {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.price_cents;
             super::validation::number(
                 *value as f64,
                 "price_cents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -221,20 +221,20 @@ impl super::validation::Validate for Plan {
 #[non_exhaustive]
 pub struct PlanList {
     /// Every plan that can be subscribed to.
-    pub plans: ::std::vec::Vec<super::types::Plan>,
+    pub plans: Vec<Plan>,
 }
 impl PlanList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(plans: ::std::vec::Vec<super::types::Plan>) -> Self {
+    pub fn new(plans: Vec<Plan>) -> Self {
         Self { plans }
     }
 }
 impl super::validation::Validate for PlanList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.plans;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -252,35 +252,35 @@ impl super::validation::Validate for PlanList {
 #[non_exhaustive]
 pub struct Model {
     /// Model provider (e.g. anthropic, openai).
-    pub provider: ::std::string::String,
+    pub provider: String,
     /// Model identifier at the provider (e.g. claude-sonnet-4-5).
-    pub model: ::std::string::String,
+    pub model: String,
     /// Human-readable model name.
-    pub display_name: ::std::string::String,
+    pub display_name: String,
     /// Maximum number of input tokens.
     pub context_window: i64,
     /// Maximum number of output tokens per response, where known.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_output_tokens: ::std::option::Option<i64>,
+    pub max_output_tokens: Option<i64>,
     /// Price of one million input tokens, in US cents. Omitted when the model is not billed per token.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub input_cents_per_mtok: ::std::option::Option<f64>,
+    pub input_cents_per_mtok: Option<f64>,
     /// Price of one million output tokens, in US cents. Omitted when the model is not billed per token.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_cents_per_mtok: ::std::option::Option<f64>,
+    pub output_cents_per_mtok: Option<f64>,
     /// Capabilities of the model (e.g. tools, vision).
-    pub capabilities: ::std::vec::Vec<::std::string::String>,
+    pub capabilities: Vec<String>,
     /// Whether the model can currently be selected for agents.
     pub available: bool,
 }
 impl Model {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        provider: impl ::std::convert::Into<::std::string::String>,
-        model: impl ::std::convert::Into<::std::string::String>,
-        display_name: impl ::std::convert::Into<::std::string::String>,
+        provider: impl Into<String>,
+        model: impl Into<String>,
+        display_name: impl Into<String>,
         context_window: i64,
-        capabilities: ::std::vec::Vec<::std::string::String>,
+        capabilities: Vec<String>,
         available: bool,
     ) -> Self {
         Self {
@@ -288,9 +288,9 @@ impl Model {
             model: model.into(),
             display_name: display_name.into(),
             context_window,
-            max_output_tokens: ::std::option::Option::None,
-            input_cents_per_mtok: ::std::option::Option::None,
-            output_cents_per_mtok: ::std::option::Option::None,
+            max_output_tokens: None,
+            input_cents_per_mtok: None,
+            output_cents_per_mtok: None,
             capabilities,
             available,
         }
@@ -298,55 +298,55 @@ impl Model {
     /// Sets `max_output_tokens`.
     #[must_use]
     pub fn max_output_tokens(mut self, max_output_tokens: i64) -> Self {
-        self.max_output_tokens = ::std::option::Option::Some(max_output_tokens);
+        self.max_output_tokens = Some(max_output_tokens);
         self
     }
     /// Sets `input_cents_per_mtok`.
     #[must_use]
     pub fn input_cents_per_mtok(mut self, input_cents_per_mtok: f64) -> Self {
-        self.input_cents_per_mtok = ::std::option::Option::Some(input_cents_per_mtok);
+        self.input_cents_per_mtok = Some(input_cents_per_mtok);
         self
     }
     /// Sets `output_cents_per_mtok`.
     #[must_use]
     pub fn output_cents_per_mtok(mut self, output_cents_per_mtok: f64) -> Self {
-        self.output_cents_per_mtok = ::std::option::Option::Some(output_cents_per_mtok);
+        self.output_cents_per_mtok = Some(output_cents_per_mtok);
         self
     }
 }
 impl super::validation::Validate for Model {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.context_window;
             super::validation::number(
                 *value as f64,
                 "context_window",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_output_tokens {
+        if let Some(value) = &self.max_output_tokens {
             super::validation::number(
                 *value as f64,
                 "max_output_tokens",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.input_cents_per_mtok {
+        if let Some(value) = &self.input_cents_per_mtok {
             super::validation::number(
                 *value,
                 "input_cents_per_mtok",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.output_cents_per_mtok {
+        if let Some(value) = &self.output_cents_per_mtok {
             super::validation::number(
                 *value,
                 "output_cents_per_mtok",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -357,20 +357,20 @@ impl super::validation::Validate for Model {
 #[non_exhaustive]
 pub struct ModelList {
     /// Every model in the catalog.
-    pub models: ::std::vec::Vec<super::types::Model>,
+    pub models: Vec<Model>,
 }
 impl ModelList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(models: ::std::vec::Vec<super::types::Model>) -> Self {
+    pub fn new(models: Vec<Model>) -> Self {
         Self { models }
     }
 }
 impl super::validation::Validate for ModelList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.models;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -387,29 +387,29 @@ impl super::validation::Validate for ModelList {
 #[non_exhaustive]
 pub struct RuntimeImage {
     /// Stable identifier of the image.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Runtime type the image runs on (e.g. container).
-    pub runtime_type: ::std::string::String,
+    pub runtime_type: String,
     /// Display name of the image.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Image reference (e.g. an OCI image with its tag).
-    pub image: ::std::string::String,
+    pub image: String,
     /// Version of the image's main toolchain.
-    pub version: ::std::string::String,
+    pub version: String,
     /// Short description of the image.
-    pub description: ::std::string::String,
+    pub description: String,
     /// Whether the image is the default for its runtime type.
     pub is_default: bool,
 }
 impl RuntimeImage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        runtime_type: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        image: impl ::std::convert::Into<::std::string::String>,
-        version: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        runtime_type: impl Into<String>,
+        name: impl Into<String>,
+        image: impl Into<String>,
+        version: impl Into<String>,
+        description: impl Into<String>,
         is_default: bool,
     ) -> Self {
         Self {
@@ -428,11 +428,11 @@ impl RuntimeImage {
 #[non_exhaustive]
 pub struct RuntimeImageList {
     /// Every available runtime image.
-    pub images: ::std::vec::Vec<super::types::RuntimeImage>,
+    pub images: Vec<RuntimeImage>,
 }
 impl RuntimeImageList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(images: ::std::vec::Vec<super::types::RuntimeImage>) -> Self {
+    pub fn new(images: Vec<RuntimeImage>) -> Self {
         Self { images }
     }
 }
@@ -442,27 +442,27 @@ impl RuntimeImageList {
 #[non_exhaustive]
 pub struct Tool {
     /// Stable identifier of the tool, used by team templates.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Display name of the tool.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the tool lets an agent do.
-    pub description: ::std::string::String,
+    pub description: String,
     /// Catalog category (e.g. development, web).
-    pub category: ::std::string::String,
+    pub category: String,
     /// MCP transport the tool's server uses. The value set is designed; the enum is open.
-    pub transport: super::types::ToolTransport,
+    pub transport: ToolTransport,
     /// Names of the secrets the tool needs configured (e.g. GITHUB_TOKEN); empty when none.
-    pub required_secrets: ::std::vec::Vec<::std::string::String>,
+    pub required_secrets: Vec<String>,
 }
 impl Tool {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        category: impl ::std::convert::Into<::std::string::String>,
-        transport: super::types::ToolTransport,
-        required_secrets: ::std::vec::Vec<::std::string::String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        category: impl Into<String>,
+        transport: ToolTransport,
+        required_secrets: Vec<String>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -479,11 +479,11 @@ impl Tool {
 #[non_exhaustive]
 pub struct ToolList {
     /// Every tool in the catalog.
-    pub tools: ::std::vec::Vec<super::types::Tool>,
+    pub tools: Vec<Tool>,
 }
 impl ToolList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(tools: ::std::vec::Vec<super::types::Tool>) -> Self {
+    pub fn new(tools: Vec<Tool>) -> Self {
         Self { tools }
     }
 }
@@ -494,24 +494,24 @@ impl ToolList {
 #[non_exhaustive]
 pub struct TemplateAgent {
     /// Name of the agent within the team.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the agent does in the team.
-    pub role: ::std::string::String,
+    pub role: String,
     /// Provider of the agent's model, as in the model catalog.
-    pub provider: ::std::string::String,
+    pub provider: String,
     /// Model identifier, as in the model catalog.
-    pub model: ::std::string::String,
+    pub model: String,
     /// Identifiers of the tools the agent is given, as in the tool catalog.
-    pub tools: ::std::vec::Vec<::std::string::String>,
+    pub tools: Vec<String>,
 }
 impl TemplateAgent {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        role: impl ::std::convert::Into<::std::string::String>,
-        provider: impl ::std::convert::Into<::std::string::String>,
-        model: impl ::std::convert::Into<::std::string::String>,
-        tools: ::std::vec::Vec<::std::string::String>,
+        name: impl Into<String>,
+        role: impl Into<String>,
+        provider: impl Into<String>,
+        model: impl Into<String>,
+        tools: Vec<String>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -528,24 +528,24 @@ impl TemplateAgent {
 #[non_exhaustive]
 pub struct TeamTemplate {
     /// Stable identifier of the template.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Display name of the template.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the team is for.
-    pub description: ::std::string::String,
+    pub description: String,
     /// The agents the team starts with.
-    pub agents: ::std::vec::Vec<super::types::TemplateAgent>,
+    pub agents: Vec<TemplateAgent>,
     /// Tags describing the template.
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    pub tags: Vec<String>,
 }
 impl TeamTemplate {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        agents: ::std::vec::Vec<super::types::TemplateAgent>,
-        tags: ::std::vec::Vec<::std::string::String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        agents: Vec<TemplateAgent>,
+        tags: Vec<String>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -561,11 +561,11 @@ impl TeamTemplate {
 #[non_exhaustive]
 pub struct TeamTemplateList {
     /// Every built-in team template.
-    pub templates: ::std::vec::Vec<super::types::TeamTemplate>,
+    pub templates: Vec<TeamTemplate>,
 }
 impl TeamTemplateList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(templates: ::std::vec::Vec<super::types::TeamTemplate>) -> Self {
+    pub fn new(templates: Vec<TeamTemplate>) -> Self {
         Self { templates }
     }
 }
@@ -574,16 +574,13 @@ impl TeamTemplateList {
 #[non_exhaustive]
 pub struct Error {
     /// Stable machine-readable error code (e.g. AUTH_401).
-    pub error: ::std::string::String,
+    pub error: String,
     /// Human-readable error message; may change.
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        error: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             error: error.into(),
             message: message.into(),
@@ -599,7 +596,7 @@ pub enum PlanInterval {
     /// `year`
     Year,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl PlanInterval {
     /// The value as it appears on the wire.
@@ -619,17 +616,15 @@ impl ::serde::Serialize for PlanInterval {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PlanInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "month" => Self::Month,
@@ -653,7 +648,7 @@ pub enum ToolTransport {
     /// `http`
     Http,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ToolTransport {
     /// The value as it appears on the wire.
@@ -673,17 +668,15 @@ impl ::serde::Serialize for ToolTransport {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ToolTransport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "stdio" => Self::Stdio,

@@ -25,16 +25,13 @@ pub struct Credentials {
     /// `threat:read` (every operation; standard analyst keys only have this
     /// one) and `threat:write` (additionally required to set a threat's
     /// status to `closed` or `ignored`).
-    pub bearer_auth: ::std::option::Option<::std::string::String>,
+    pub bearer_auth: Option<String>,
 }
 impl Credentials {
     /// Sets `BearerAuth`.
     #[must_use]
-    pub fn bearer_auth(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bearer_auth = ::std::option::Option::Some(value.into());
+    pub fn bearer_auth(mut self, value: impl Into<String>) -> Self {
+        self.bearer_auth = Some(value.into());
         self
     }
 }

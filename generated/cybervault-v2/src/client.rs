@@ -27,14 +27,14 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
+        ::std::sync::Mutex<Option<super::rate_limit::RateLimit>>,
     >,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://api.cybervault.io/v2")
     }
@@ -43,36 +43,30 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
-            rate_limit: ::std::default::Default::default(),
+            credentials: Default::default(),
+            rate_limit: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -98,7 +92,7 @@ impl Client {
     /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
         self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
-        self.rate_limit = ::std::default::Default::default();
+        self.rate_limit = Default::default();
         self
     }
     /// Replaces every credential on a live client, for it and the clones
@@ -116,7 +110,7 @@ impl Client {
         self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
-    pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
+    pub fn rate_limit(&self) -> Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request` as the transport allows, and reads the whole answer.
@@ -126,7 +120,7 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
             let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(
@@ -141,8 +135,8 @@ impl Client {
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
-            body_wait: ::std::option::Option::Some(body_retry_wait),
+            reset_header: Some("x-ratelimit-reset"),
+            body_wait: Some(body_retry_wait),
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -152,9 +146,9 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `BearerAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_auth(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_bearer_auth(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.bearer_auth = ::std::option::Option::Some(value.into());
+        credentials.bearer_auth = Some(value.into());
         self.with_credentials(credentials)
     }
     /// List Recent Threats
@@ -167,7 +161,7 @@ impl Client {
     pub async fn list_recent_threats(
         &self,
         query: &super::types::ListRecentThreatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ThreatList,
         ClientError<super::errors::ListRecentThreatsError>,
     > {
@@ -179,23 +173,14 @@ impl Client {
     pub async fn list_recent_threats_with_response(
         &self,
         query: &super::types::ListRecentThreatsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ThreatList>,
         ClientError<super::errors::ListRecentThreatsError>,
     > {
         use super::errors::ListRecentThreatsError as Failure;
         let url = format!("{}/threats/recent", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listRecentThreats",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listRecentThreats")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -228,7 +213,7 @@ impl Client {
     pub async fn analyze_threat(
         &self,
         body: &super::types::AnalyzeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AnalysisResult,
         ClientError<super::errors::AnalyzeThreatError>,
     > {
@@ -238,23 +223,14 @@ impl Client {
     pub async fn analyze_threat_with_response(
         &self,
         body: &super::types::AnalyzeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AnalysisResult>,
         ClientError<super::errors::AnalyzeThreatError>,
     > {
         use super::errors::AnalyzeThreatError as Failure;
         let url = format!("{}/threats/analyze", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "analyzeThreat",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "analyzeThreat")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -291,7 +267,7 @@ impl Client {
         &self,
         id: &str,
         body: &super::types::UpdateThreatStatusRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Threat,
         ClientError<super::errors::UpdateThreatStatusError>,
     > {
@@ -304,7 +280,7 @@ impl Client {
         &self,
         id: &str,
         body: &super::types::UpdateThreatStatusRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Threat>,
         ClientError<super::errors::UpdateThreatStatusError>,
     > {
@@ -314,16 +290,11 @@ impl Client {
             "{}/threats/{}/status", self.base_url, params::encode_segment(id)
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateThreatStatus",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "updateThreatStatus",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -349,10 +320,25 @@ impl Client {
     }
 }
 ///The seconds to wait that a 429's JSON body states at `/error/retry_after`, the first that it carries.
-fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+fn body_retry_wait(body: &[u8]) -> Option<u64> {
     let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
-    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+    let waits: [fn(&::serde_json::Value) -> Option<u64>; 1usize] = [
         |body| body_number(body.pointer("/error/retry_after")?).map(|n| n.ceil() as u64),
     ];
     waits.iter().find_map(|wait| wait(&body))
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
+    }
 }

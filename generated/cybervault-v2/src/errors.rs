@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,48 +36,36 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
         400u16 => {
             super::types::Error::new(
-                super::types::ErrorDetail::new(
-                    ::std::string::String::from("invalid_request"),
-                    message,
-                ),
+                super::types::ErrorDetail::new(String::from("invalid_request"), message),
             )
         }
         401u16 => {
             super::types::Error::new(
-                super::types::ErrorDetail::new(
-                    ::std::string::String::from("unauthorized"),
-                    message,
-                ),
+                super::types::ErrorDetail::new(String::from("unauthorized"), message),
             )
         }
         403u16 => {
             super::types::Error::new(
                 super::types::ErrorDetail::new(
-                    ::std::string::String::from("insufficient_scope"),
+                    String::from("insufficient_scope"),
                     message,
                 ),
             )
         }
         404u16 => {
             super::types::Error::new(
-                super::types::ErrorDetail::new(
-                    ::std::string::String::from("not_found"),
-                    message,
-                ),
+                super::types::ErrorDetail::new(String::from("not_found"), message),
             )
         }
         429u16 => {
             super::types::Error::new(
                 super::types::ErrorDetail::new(
-                        ::std::string::String::from("rate_limit_exceeded"),
+                        String::from("rate_limit_exceeded"),
                         message,
                     )
                     .retry_after(i64::try_from(0u64).unwrap_or(i64::MAX)),
@@ -85,27 +73,18 @@ pub fn common_error(
         }
         500..=599 => {
             super::types::Error::new(
-                super::types::ErrorDetail::new(
-                    ::std::string::String::from("internal_error"),
-                    message,
-                ),
+                super::types::ErrorDetail::new(String::from("internal_error"), message),
             )
         }
         _ => {
             super::types::Error::new(
-                super::types::ErrorDetail::new(
-                    ::std::string::String::from("invalid_request"),
-                    message,
-                ),
+                super::types::ErrorDetail::new(String::from("invalid_request"), message),
             )
         }
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `listRecentThreats` (GET /threats/recent).
@@ -113,21 +92,21 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum ListRecentThreatsError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListRecentThreatsError {
@@ -144,14 +123,14 @@ impl ListRecentThreatsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -202,19 +181,15 @@ impl ListRecentThreatsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListRecentThreatsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListRecentThreatsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("invalid_request"),
+                                    String::from("invalid_request"),
                                     message,
                                 ),
                             ),
@@ -222,11 +197,11 @@ impl ListRecentThreatsError {
                     )
                 }
                 401u16 => {
-                    super::errors::ListRecentThreatsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListRecentThreatsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("unauthorized"),
+                                    String::from("unauthorized"),
                                     message,
                                 ),
                             ),
@@ -234,11 +209,11 @@ impl ListRecentThreatsError {
                     )
                 }
                 403u16 => {
-                    super::errors::ListRecentThreatsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListRecentThreatsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("insufficient_scope"),
+                                    String::from("insufficient_scope"),
                                     message,
                                 ),
                             ),
@@ -246,11 +221,11 @@ impl ListRecentThreatsError {
                     )
                 }
                 429u16 => {
-                    super::errors::ListRecentThreatsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListRecentThreatsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                        ::std::string::String::from("rate_limit_exceeded"),
+                                        String::from("rate_limit_exceeded"),
                                         message,
                                     )
                                     .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
@@ -259,23 +234,23 @@ impl ListRecentThreatsError {
                     )
                 }
                 500u16 => {
-                    super::errors::ListRecentThreatsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListRecentThreatsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("internal_error"),
+                                    String::from("internal_error"),
                                     message,
                                 ),
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListRecentThreatsError {
+impl<E: DomainError> From<E> for ListRecentThreatsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -289,21 +264,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListRecentThreatsError {
 #[non_exhaustive]
 pub enum AnalyzeThreatError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl AnalyzeThreatError {
@@ -320,14 +295,14 @@ impl AnalyzeThreatError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -378,19 +353,15 @@ impl AnalyzeThreatError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::AnalyzeThreatError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AnalyzeThreatError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("invalid_request"),
+                                    String::from("invalid_request"),
                                     message,
                                 ),
                             ),
@@ -398,11 +369,11 @@ impl AnalyzeThreatError {
                     )
                 }
                 401u16 => {
-                    super::errors::AnalyzeThreatError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AnalyzeThreatError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("unauthorized"),
+                                    String::from("unauthorized"),
                                     message,
                                 ),
                             ),
@@ -410,11 +381,11 @@ impl AnalyzeThreatError {
                     )
                 }
                 403u16 => {
-                    super::errors::AnalyzeThreatError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AnalyzeThreatError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("insufficient_scope"),
+                                    String::from("insufficient_scope"),
                                     message,
                                 ),
                             ),
@@ -422,11 +393,11 @@ impl AnalyzeThreatError {
                     )
                 }
                 429u16 => {
-                    super::errors::AnalyzeThreatError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AnalyzeThreatError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                        ::std::string::String::from("rate_limit_exceeded"),
+                                        String::from("rate_limit_exceeded"),
                                         message,
                                     )
                                     .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
@@ -435,23 +406,23 @@ impl AnalyzeThreatError {
                     )
                 }
                 500u16 => {
-                    super::errors::AnalyzeThreatError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AnalyzeThreatError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("internal_error"),
+                                    String::from("internal_error"),
                                     message,
                                 ),
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for AnalyzeThreatError {
+impl<E: DomainError> From<E> for AnalyzeThreatError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -465,26 +436,26 @@ impl<E: DomainError> ::std::convert::From<E> for AnalyzeThreatError {
 #[non_exhaustive]
 pub enum UpdateThreatStatusError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The API key lacks the scope this change requires: setting the status
     /// to `closed` or `ignored` requires `threat:write` (standard analyst
     /// keys only have `threat:read`); any other status requires
     /// `threat:read`.
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No threat exists with the given id
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateThreatStatusError {
@@ -502,7 +473,7 @@ impl UpdateThreatStatusError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -510,7 +481,7 @@ impl UpdateThreatStatusError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -564,19 +535,15 @@ impl UpdateThreatStatusError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateThreatStatusError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateThreatStatusError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("invalid_request"),
+                                    String::from("invalid_request"),
                                     message,
                                 ),
                             ),
@@ -584,11 +551,11 @@ impl UpdateThreatStatusError {
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateThreatStatusError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateThreatStatusError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("unauthorized"),
+                                    String::from("unauthorized"),
                                     message,
                                 ),
                             ),
@@ -596,11 +563,11 @@ impl UpdateThreatStatusError {
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateThreatStatusError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateThreatStatusError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("insufficient_scope"),
+                                    String::from("insufficient_scope"),
                                     message,
                                 ),
                             ),
@@ -608,11 +575,11 @@ impl UpdateThreatStatusError {
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateThreatStatusError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateThreatStatusError::NotFound(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("not_found"),
+                                    String::from("not_found"),
                                     message,
                                 ),
                             ),
@@ -620,11 +587,11 @@ impl UpdateThreatStatusError {
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateThreatStatusError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateThreatStatusError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                        ::std::string::String::from("rate_limit_exceeded"),
+                                        String::from("rate_limit_exceeded"),
                                         message,
                                     )
                                     .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
@@ -633,23 +600,23 @@ impl UpdateThreatStatusError {
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateThreatStatusError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateThreatStatusError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
                                 super::types::ErrorDetail::new(
-                                    ::std::string::String::from("internal_error"),
+                                    String::from("internal_error"),
                                     message,
                                 ),
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateThreatStatusError {
+impl<E: DomainError> From<E> for UpdateThreatStatusError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

@@ -18,8 +18,8 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// made from the schemas) as arguments: in document order, but
 /// deletions last, deepest paths first.
 #[allow(deprecated)]
-pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
-    let mut calls = ::std::vec::Vec::new();
+pub async fn every_operation(client: &Client) -> Vec<Call> {
+    let mut calls = Vec::new();
     let outcome = match client
         .list_recent_threats(
             &super::types::ListRecentThreatsQuery::new(super::types::Severity::Critical)
@@ -56,13 +56,13 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .analyze_threat(
             &super::types::AnalyzeRequest::new(
-                    ::std::string::String::from("203.0.113.42"),
+                    String::from("203.0.113.42"),
                     super::types::TargetType::Ip,
                 )
                 .context(
-                    <super::types::AnalysisContext as ::std::default::Default>::default()
-                        .environment(::std::string::String::from("production"))
-                        .network_zone(::std::string::String::from("dmz")),
+                    <super::types::AnalysisContext as Default>::default()
+                        .environment(String::from("production"))
+                        .network_zone(String::from("dmz")),
                 ),
         )
         .await
@@ -97,7 +97,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                     super::types::ThreatStatus::FalsePositive,
                 )
                 .note(
-                    ::std::string::String::from(
+                    String::from(
                         "Internal vulnerability scanner, whitelisted in change CHG-2291.",
                     ),
                 ),

@@ -13,11 +13,11 @@
 /// A mock of CyberVault Threats API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).
 #[derive(Debug, Clone)]
 pub struct Mock {
-    secret: ::std::string::String,
+    secret: String,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
-    pub fn new(secret: impl Into<::std::string::String>) -> Self {
+    pub fn new(secret: impl Into<String>) -> Self {
         Mock { secret: secret.into() }
     }
     /// The one credential the mock accepts.
@@ -33,15 +33,13 @@ impl super::server::CybervaultApi for Mock {
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
         _request: &super::server::RequestContext,
-    ) -> ::std::result::Result<(), super::auth::AuthError> {
+    ) -> Result<(), super::auth::AuthError> {
         let presented = [credentials.bearer_auth.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
             return Ok(());
         }
         let _ = operation;
-        let message = ::std::string::String::from(
-            "The credentials are not the mock's token.",
-        );
+        let message = String::from("The credentials are not the mock's token.");
         Err(
             if matches!(
                 operation, super::auth::Operation::ListRecentThreats |
@@ -75,10 +73,7 @@ impl super::server::CybervaultApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListRecentThreatsQuery,
-    ) -> ::std::result::Result<
-        super::types::ThreatList,
-        super::errors::ListRecentThreatsError,
-    > {
+    ) -> Result<super::types::ThreatList, super::errors::ListRecentThreatsError> {
         Ok(
             super::types::ThreatList::new(
                 ::std::vec![
@@ -98,40 +93,34 @@ impl super::server::CybervaultApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::AnalyzeRequest,
-    ) -> ::std::result::Result<
-        super::types::AnalysisResult,
-        super::errors::AnalyzeThreatError,
-    > {
+    ) -> Result<super::types::AnalysisResult, super::errors::AnalyzeThreatError> {
         Ok(
             super::types::AnalysisResult::new(
-                ::std::string::String::from("anl_9x7c2m4p0q"),
+                String::from("anl_9x7c2m4p0q"),
                 92i64,
-                ::std::string::String::from("command_and_control"),
+                String::from("command_and_control"),
                 0.97f64,
                 super::types::Mitigation::new(
-                        ::std::string::String::from("block_immediately"),
-                        ::std::string::String::from("global"),
+                        String::from("block_immediately"),
+                        String::from("global"),
                     )
-                    .rule_id(::std::string::String::from("waf_rule_884")),
+                    .rule_id(String::from("waf_rule_884")),
             ),
         )
     }
     async fn update_threat_status(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _id: ::std::string::String,
+        _id: String,
         _body: super::types::UpdateThreatStatusRequest,
-    ) -> ::std::result::Result<
-        super::types::Threat,
-        super::errors::UpdateThreatStatusError,
-    > {
+    ) -> Result<super::types::Threat, super::errors::UpdateThreatStatusError> {
         Ok(
             super::types::Threat::new(
-                ::std::string::String::from("thr_8f4a2c9d1e"),
+                String::from("thr_8f4a2c9d1e"),
                 super::types::ThreatType::RansomwareAttempt,
                 super::types::Severity::Critical,
                 "2025-03-15T08:42:11Z".parse().unwrap_or_default(),
-                ::std::string::String::from("192.168.1.45"),
+                String::from("192.168.1.45"),
                 ::std::vec![
                     ::std::string::String::from("hash:md5:a1b2c3"),
                     ::std::string::String::from("domain:evil-payload.net")

@@ -35,7 +35,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -60,13 +60,10 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `GET /threats/recent`
     fn list_recent_threats(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListRecentThreatsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ThreatList,
-            super::errors::ListRecentThreatsError,
-        >,
+        Output = Result<super::types::ThreatList, super::errors::ListRecentThreatsError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -88,13 +85,10 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `POST /threats/analyze`
     fn analyze_threat(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::AnalyzeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AnalysisResult,
-            super::errors::AnalyzeThreatError,
-        >,
+        Output = Result<super::types::AnalysisResult, super::errors::AnalyzeThreatError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -121,14 +115,11 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `PATCH /threats/{id}/status`
     fn update_threat_status(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        id: String,
         body: super::types::UpdateThreatStatusRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Threat,
-            super::errors::UpdateThreatStatusError,
-        >,
+        Output = Result<super::types::Threat, super::errors::UpdateThreatStatusError>,
     > + Send {
         let _ = (cx, id, body);
         ::std::future::ready(
@@ -164,11 +155,7 @@ pub fn router_with<A: CybervaultApi>(api: A, config: RouterConfig) -> ::axum::Ro
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -188,406 +175,333 @@ async fn method_not_allowed(
 ) -> ::axum::response::Response {
     refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
+/// Answers a refusal with the operation's `documented` answer where
+/// there is one, else as [`refuse`] does.
+fn rejecting<E: ::axum::response::IntoResponse>(
+    documented: fn(u16, String, u64) -> Option<E>,
+) -> impl Fn(u16, String, u64) -> ::axum::response::Response + Copy {
+    move |status, message, retry_after| match documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        Some(error) => error.into_response(),
+        None => refuse(status, message, retry_after),
+    }
+}
+async fn guard_1<A: CybervaultApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from(
+                "Missing or invalid API key. Provide Authorization: Bearer <key>.",
+            ),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_list_recent_threats<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListRecentThreatsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_recent_threats(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListRecentThreats, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListRecentThreats,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListRecentThreatsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_RECENT_THREATS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .list_recent_threats(cx.with_identity(identity), query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_recent_threats<A: CybervaultApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListRecentThreats, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_recent_threats(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_auth.is_some();
-                if !satisfied {
-                    return reject_list_recent_threats(
-                        401u16,
-                        ::std::string::String::from(
-                            "Missing or invalid API key. Provide Authorization: Bearer <key>.",
-                        ),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListRecentThreats,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_recent_threats(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_recent_threats(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_recent_threats(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let query: super::types::ListRecentThreatsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_RECENT_THREATS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_recent_threats(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_recent_threats(400u16, error.to_string(), 0);
-                }
-                match api.list_recent_threats(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_analyze_threat<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::AnalyzeThreatError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_analyze_threat(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::AnalyzeThreat,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::AnalyzeRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::AnalyzeRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.analyze_threat(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_analyze_threat<A: CybervaultApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_analyze_threat(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_auth.is_some();
-                if !satisfied {
-                    return reject_analyze_threat(
-                        401u16,
-                        ::std::string::String::from(
-                            "Missing or invalid API key. Provide Authorization: Bearer <key>.",
-                        ),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_analyze_threat(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_analyze_threat(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_analyze_threat(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_analyze_threat(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_analyze_threat(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::AnalyzeRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::AnalyzeRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_analyze_threat(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_analyze_threat(400u16, error.to_string(), 0);
-                }
-                match api.analyze_threat(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_threat_status<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateThreatStatusError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_threat_status(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateThreatStatus, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateThreatStatus,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let id: String = match path_param(&path, "id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::UpdateThreatStatusRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::UpdateThreatStatusRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .update_threat_status(cx.with_identity(identity), id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_threat_status<A: CybervaultApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateThreatStatus, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_threat_status(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_auth.is_some();
-                if !satisfied {
-                    return reject_update_threat_status(
-                        401u16,
-                        ::std::string::String::from(
-                            "Missing or invalid API key. Provide Authorization: Bearer <key>.",
-                        ),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateThreatStatus,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_threat_status(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_threat_status(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_threat_status(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_update_threat_status(400u16, message, 0);
-                    }
-                };
-                let id: ::std::string::String = match path_param(&path, "id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_update_threat_status(400u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_threat_status(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_threat_status(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::UpdateThreatStatusRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::UpdateThreatStatusRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_update_threat_status(400u16, message, 0);
-                    }
-                };
-                match api
-                    .update_threat_status(cx.with_identity(identity), id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
-}
-fn reject_list_recent_threats(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListRecentThreatsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_analyze_threat(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::AnalyzeThreatError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_threat_status(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateThreatStatusError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),

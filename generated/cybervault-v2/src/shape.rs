@@ -4,10 +4,7 @@
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::AnalysisContext {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("environment") {
             shape::refuse_null(value, path, "environment")?;
@@ -19,10 +16,7 @@ impl shape::Shape for super::types::AnalysisContext {
     }
 }
 impl shape::Shape for super::types::AnalyzeRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("target") {
             shape::refuse_null(value, path, "target")?;
@@ -39,10 +33,7 @@ impl shape::Shape for super::types::AnalyzeRequest {
     }
 }
 impl shape::Shape for super::types::UpdateThreatStatusRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("status") {
             shape::refuse_null(value, path, "status")?;

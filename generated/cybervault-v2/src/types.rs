@@ -23,14 +23,14 @@ pub enum Severity {
     /// `low`
     Low,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for Severity {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!(
                         "{:?} is not one of \"critical\", \"high\", \"medium\", \"low\"",
                         value
@@ -61,17 +61,15 @@ impl ::serde::Serialize for Severity {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Severity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "critical" => Self::Critical,
@@ -127,7 +125,7 @@ pub enum ThreatType {
     /// `other`
     Other2,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ThreatType {
     /// The value as it appears on the wire.
@@ -160,17 +158,15 @@ impl ::serde::Serialize for ThreatType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreatType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "ransomware_attempt" => Self::RansomwareAttempt,
@@ -221,7 +217,7 @@ pub enum ThreatStatus {
     /// `ignored`
     Ignored,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ThreatStatus {
     /// The value as it appears on the wire.
@@ -246,17 +242,15 @@ impl ::serde::Serialize for ThreatStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ThreatStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "new" => Self::New,
@@ -291,7 +285,7 @@ pub enum TargetType {
     /// `payload`
     Payload,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TargetType {
     /// The value as it appears on the wire.
@@ -313,17 +307,15 @@ impl ::serde::Serialize for TargetType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TargetType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "hash" => Self::Hash,
@@ -345,32 +337,32 @@ impl ::std::fmt::Display for TargetType {
 #[non_exhaustive]
 pub struct Threat {
     /// Unique identifier of the threat (prefixed `thr_`).
-    pub id: ::std::string::String,
+    pub id: String,
     /// Type of the threat.
     #[serde(rename = "type")]
-    pub type_: super::types::ThreatType,
+    pub type_: ThreatType,
     /// Severity of the threat.
-    pub severity: super::types::Severity,
+    pub severity: Severity,
     /// When the threat was detected.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// IP address (IPv4 or IPv6) the threat originated from.
-    pub source_ip: ::std::string::String,
+    pub source_ip: String,
     /// Indicators of compromise, each as `<kind>:<value>` (e.g.
     /// `hash:md5:a1b2c3`, `domain:evil-payload.net`).
-    pub indicators: ::std::vec::Vec<::std::string::String>,
+    pub indicators: Vec<String>,
     /// Current lifecycle status of the threat.
-    pub status: super::types::ThreatStatus,
+    pub status: ThreatStatus,
 }
 impl Threat {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::ThreatType,
-        severity: super::types::Severity,
+        id: impl Into<String>,
+        type_: ThreatType,
+        severity: Severity,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
-        source_ip: impl ::std::convert::Into<::std::string::String>,
-        indicators: ::std::vec::Vec<::std::string::String>,
-        status: super::types::ThreatStatus,
+        source_ip: impl Into<String>,
+        indicators: Vec<String>,
+        status: ThreatStatus,
     ) -> Self {
         Self {
             id: id.into(),
@@ -384,7 +376,7 @@ impl Threat {
     }
 }
 impl super::validation::Validate for Threat {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.severity;
             super::validation::Validate::validate(value)
@@ -411,14 +403,14 @@ impl PageMeta {
     }
 }
 impl super::validation::Validate for PageMeta {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.total;
             super::validation::number(
                 *value as f64,
                 "total",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -426,8 +418,8 @@ impl super::validation::Validate for PageMeta {
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         {
@@ -435,8 +427,8 @@ impl super::validation::Validate for PageMeta {
             super::validation::number(
                 *value as f64,
                 "offset",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -447,25 +439,22 @@ impl super::validation::Validate for PageMeta {
 #[non_exhaustive]
 pub struct ThreatList {
     /// Threats in this page, most recent first.
-    pub data: ::std::vec::Vec<super::types::Threat>,
+    pub data: Vec<Threat>,
     /// Pagination information.
-    pub meta: super::types::PageMeta,
+    pub meta: PageMeta,
 }
 impl ThreatList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        data: ::std::vec::Vec<super::types::Threat>,
-        meta: super::types::PageMeta,
-    ) -> Self {
+    pub fn new(data: Vec<Threat>, meta: PageMeta) -> Self {
         Self { data, meta }
     }
 }
 impl super::validation::Validate for ThreatList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.data;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -489,28 +478,22 @@ impl super::validation::Validate for ThreatList {
 pub struct AnalysisContext {
     /// Environment the target was seen in (e.g. production, staging).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub environment: ::std::option::Option<::std::string::String>,
+    pub environment: Option<String>,
     /// Network zone the target was seen in (e.g. dmz, internal).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub network_zone: ::std::option::Option<::std::string::String>,
+    pub network_zone: Option<String>,
 }
 impl AnalysisContext {
     /// Sets `environment`.
     #[must_use]
-    pub fn environment(
-        mut self,
-        environment: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.environment = ::std::option::Option::Some(environment.into());
+    pub fn environment(mut self, environment: impl Into<String>) -> Self {
+        self.environment = Some(environment.into());
         self
     }
     /// Sets `network_zone`.
     #[must_use]
-    pub fn network_zone(
-        mut self,
-        network_zone: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.network_zone = ::std::option::Option::Some(network_zone.into());
+    pub fn network_zone(mut self, network_zone: impl Into<String>) -> Self {
+        self.network_zone = Some(network_zone.into());
         self
     }
 }
@@ -519,41 +502,38 @@ impl AnalysisContext {
 #[non_exhaustive]
 pub struct AnalyzeRequest {
     /// The file hash, IP address, URL, or raw payload to analyze.
-    pub target: ::std::string::String,
+    pub target: String,
     /// Kind of the submitted target.
-    pub target_type: super::types::TargetType,
+    pub target_type: TargetType,
     /// Optional deployment context of the target.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub context: ::std::option::Option<super::types::AnalysisContext>,
+    pub context: Option<AnalysisContext>,
 }
 impl AnalyzeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        target: impl ::std::convert::Into<::std::string::String>,
-        target_type: super::types::TargetType,
-    ) -> Self {
+    pub fn new(target: impl Into<String>, target_type: TargetType) -> Self {
         Self {
             target: target.into(),
             target_type,
-            context: ::std::option::Option::None,
+            context: None,
         }
     }
     /// Sets `context`.
     #[must_use]
-    pub fn context(mut self, context: super::types::AnalysisContext) -> Self {
-        self.context = ::std::option::Option::Some(context);
+    pub fn context(mut self, context: AnalysisContext) -> Self {
+        self.context = Some(context);
         self
     }
 }
 impl super::validation::Validate for AnalyzeRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.target;
             super::validation::length(
                 value.chars().count(),
                 "target",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -569,33 +549,27 @@ pub struct Mitigation {
     /// Recommended action (e.g. block_immediately, quarantine, monitor).
     /// The vocabulary is not documented publicly, so it is a free-form
     /// string.
-    pub action: ::std::string::String,
+    pub action: String,
     /// Identifier of the detection/blocking rule to apply (e.g.
     /// waf_rule_884). Omitted when the action deploys no rule.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rule_id: ::std::option::Option<::std::string::String>,
+    pub rule_id: Option<String>,
     /// Scope the action should apply to (e.g. global, or a network zone).
-    pub scope: ::std::string::String,
+    pub scope: String,
 }
 impl Mitigation {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        action: impl ::std::convert::Into<::std::string::String>,
-        scope: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(action: impl Into<String>, scope: impl Into<String>) -> Self {
         Self {
             action: action.into(),
-            rule_id: ::std::option::Option::None,
+            rule_id: None,
             scope: scope.into(),
         }
     }
     /// Sets `rule_id`.
     #[must_use]
-    pub fn rule_id(
-        mut self,
-        rule_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.rule_id = ::std::option::Option::Some(rule_id.into());
+    pub fn rule_id(mut self, rule_id: impl Into<String>) -> Self {
+        self.rule_id = Some(rule_id.into());
         self
     }
 }
@@ -604,26 +578,26 @@ impl Mitigation {
 #[non_exhaustive]
 pub struct AnalysisResult {
     /// Unique identifier of the analysis (prefixed `anl_`).
-    pub analysis_id: ::std::string::String,
+    pub analysis_id: String,
     /// Threat score from 0 (benign) to 100 (maximum threat).
     pub threat_score: i64,
     /// Classification of the target (e.g. command_and_control). Usually
     /// one of the threat types; the full vocabulary is not documented
     /// publicly, so it is a free-form string.
-    pub classification: ::std::string::String,
+    pub classification: String,
     /// Confidence of the classification, from 0 to 1.
     pub confidence: f64,
     /// Recommended mitigation.
-    pub mitigation: super::types::Mitigation,
+    pub mitigation: Mitigation,
 }
 impl AnalysisResult {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        analysis_id: impl ::std::convert::Into<::std::string::String>,
+        analysis_id: impl Into<String>,
         threat_score: i64,
-        classification: impl ::std::convert::Into<::std::string::String>,
+        classification: impl Into<String>,
         confidence: f64,
-        mitigation: super::types::Mitigation,
+        mitigation: Mitigation,
     ) -> Self {
         Self {
             analysis_id: analysis_id.into(),
@@ -635,14 +609,14 @@ impl AnalysisResult {
     }
 }
 impl super::validation::Validate for AnalysisResult {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.threat_score;
             super::validation::number(
                 *value as f64,
                 "threat_score",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((0f64, false)),
+                Some((100f64, false)),
             )?;
         }
         {
@@ -650,8 +624,8 @@ impl super::validation::Validate for AnalysisResult {
             super::validation::number(
                 *value,
                 "confidence",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::Some((1f64, false)),
+                Some((0f64, false)),
+                Some((1f64, false)),
             )?;
         }
         Ok(())
@@ -664,26 +638,20 @@ impl super::validation::Validate for AnalysisResult {
 #[non_exhaustive]
 pub struct UpdateThreatStatusRequest {
     /// The new lifecycle status.
-    pub status: super::types::ThreatStatus,
+    pub status: ThreatStatus,
     /// Optional free-text note recorded with the status change (e.g. why it is a false positive).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::string::String>,
+    pub note: Option<String>,
 }
 impl UpdateThreatStatusRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(status: super::types::ThreatStatus) -> Self {
-        Self {
-            status,
-            note: ::std::option::Option::None,
-        }
+    pub fn new(status: ThreatStatus) -> Self {
+        Self { status, note: None }
     }
     /// Sets `note`.
     #[must_use]
-    pub fn note(
-        mut self,
-        note: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(note.into());
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
         self
     }
 }
@@ -696,40 +664,37 @@ impl UpdateThreatStatusRequest {
 #[non_exhaustive]
 pub struct ErrorDetail {
     /// Unique machine-readable error code.
-    pub code: ::std::string::String,
+    pub code: String,
     /// Human-readable error message.
-    pub message: ::std::string::String,
+    pub message: String,
     /// Seconds to wait before retrying. Only present on 429 responses.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub retry_after: ::std::option::Option<i64>,
+    pub retry_after: Option<i64>,
 }
 impl ErrorDetail {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
-            retry_after: ::std::option::Option::None,
+            retry_after: None,
         }
     }
     /// Sets `retry_after`.
     #[must_use]
     pub fn retry_after(mut self, retry_after: i64) -> Self {
-        self.retry_after = ::std::option::Option::Some(retry_after);
+        self.retry_after = Some(retry_after);
         self
     }
 }
 impl super::validation::Validate for ErrorDetail {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.retry_after {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.retry_after {
             super::validation::number(
                 *value as f64,
                 "retry_after",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -740,16 +705,16 @@ impl super::validation::Validate for ErrorDetail {
 #[non_exhaustive]
 pub struct Error {
     /// The error details.
-    pub error: super::types::ErrorDetail,
+    pub error: ErrorDetail,
 }
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(error: super::types::ErrorDetail) -> Self {
+    pub fn new(error: ErrorDetail) -> Self {
         Self { error }
     }
 }
 impl super::validation::Validate for Error {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.error;
             super::validation::Validate::validate(value).map_err(|e| e.within("error"))?;
@@ -762,14 +727,14 @@ impl super::validation::Validate for Error {
 #[non_exhaustive]
 pub struct ListRecentThreatsQuery {
     /// Filter by severity: critical, high, medium, low.
-    pub severity: super::types::Severity,
+    pub severity: Severity,
     /// Filter by threat type. The endpoint description says the list can
     /// be filtered by type, but the public parameter table does not name
     /// the parameter; `type` (matching the `Threat.type` field) is our
     /// design.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<super::types::ThreatType>,
+    pub type_: Option<ThreatType>,
     /// Max results per page (default 25, max 100).
     #[serde(default = "default_list_recent_threats_query_limit")]
     pub limit: i64,
@@ -778,23 +743,23 @@ pub struct ListRecentThreatsQuery {
     pub offset: i64,
     /// Only return threats detected after this ISO 8601 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub since: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub since: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ListRecentThreatsQuery {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(severity: super::types::Severity) -> Self {
+    pub fn new(severity: Severity) -> Self {
         Self {
             severity,
-            type_: ::std::option::Option::None,
+            type_: None,
             limit: default_list_recent_threats_query_limit(),
             offset: default_list_recent_threats_query_offset(),
-            since: ::std::option::Option::None,
+            since: None,
         }
     }
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: super::types::ThreatType) -> Self {
-        self.type_ = ::std::option::Option::Some(type_);
+    pub fn type_(mut self, type_: ThreatType) -> Self {
+        self.type_ = Some(type_);
         self
     }
     /// Sets `limit`.
@@ -812,7 +777,7 @@ impl ListRecentThreatsQuery {
     /// Sets `since`.
     #[must_use]
     pub fn since(mut self, since: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.since = ::std::option::Option::Some(since);
+        self.since = Some(since);
         self
     }
 }
@@ -825,7 +790,7 @@ pub fn default_list_recent_threats_query_offset() -> i64 {
     0i64
 }
 impl super::validation::Validate for ListRecentThreatsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.severity;
             super::validation::Validate::validate(value)
@@ -836,8 +801,8 @@ impl super::validation::Validate for ListRecentThreatsQuery {
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         {
@@ -845,8 +810,8 @@ impl super::validation::Validate for ListRecentThreatsQuery {
             super::validation::number(
                 *value as f64,
                 "offset",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())

@@ -22,16 +22,13 @@ pub struct Credentials {
     /// A short-lived JWT from one of the `/v1/auth/*` token endpoints, sent as
     /// `Authorization: Bearer <token>`. Agent JWTs may carry the
     /// `intents_api_enabled` claim.
-    pub bearer_jwt: ::std::option::Option<::std::string::String>,
+    pub bearer_jwt: Option<String>,
 }
 impl Credentials {
     /// Sets `BearerJwt`.
     #[must_use]
-    pub fn bearer_jwt(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bearer_jwt = ::std::option::Option::Some(value.into());
+    pub fn bearer_jwt(mut self, value: impl Into<String>) -> Self {
+        self.bearer_jwt = Some(value.into());
         self
     }
 }

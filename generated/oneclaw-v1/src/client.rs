@@ -27,14 +27,14 @@ use ::clawgen_runtime::{client::*, params};
 /// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    base_url: ::std::string::String,
+    base_url: String,
     transport: Transport,
     credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
+        ::std::sync::Mutex<Option<super::rate_limit::RateLimit>>,
     >,
 }
-impl ::std::default::Default for Client {
+impl Default for Client {
     fn default() -> Self {
         Self::new("https://api.1claw.xyz")
     }
@@ -43,36 +43,30 @@ impl Client {
     /// A client of the API at `base_url` (without a trailing slash), with no
     /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
     /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
-    pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
     /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
-        base_url: impl Into<::std::string::String>,
+        base_url: impl Into<String>,
         http: ::reqwest::Client,
     ) -> Self {
         Self::with_transport(base_url, Transport::with_http_client(http))
     }
-    fn with_transport(
-        base_url: impl Into<::std::string::String>,
-        transport: Transport,
-    ) -> Self {
+    fn with_transport(base_url: impl Into<String>, transport: Transport) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
             transport,
-            credentials: ::std::default::Default::default(),
-            rate_limit: ::std::default::Default::default(),
+            credentials: Default::default(),
+            rate_limit: Default::default(),
         }
     }
     /// The total time each attempt may take; `None` waits as long as the
     /// server takes. For one call, set it on a clone:
     /// `client.clone().with_timeout(Some(duration)).operation(…)`.
-    pub fn with_timeout(
-        mut self,
-        timeout: ::std::option::Option<::std::time::Duration>,
-    ) -> Self {
+    pub fn with_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
         self.transport = self.transport.with_timeout(timeout);
         self
     }
@@ -98,7 +92,7 @@ impl Client {
     /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
         self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
-        self.rate_limit = ::std::default::Default::default();
+        self.rate_limit = Default::default();
         self
     }
     /// Replaces every credential on a live client, for it and the clones
@@ -116,7 +110,7 @@ impl Client {
         self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
-    pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
+    pub fn rate_limit(&self) -> Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request` as the transport allows, and reads the whole answer.
@@ -126,7 +120,7 @@ impl Client {
         operation: &'static str,
         path: &'static str,
         request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<Answer, ClientError<E>> {
+    ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
             let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(
@@ -141,8 +135,8 @@ impl Client {
         let call = Call {
             operation,
             path,
-            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
-            body_wait: ::std::option::Option::None,
+            reset_header: Some("x-ratelimit-reset"),
+            body_wait: None,
             observe: &observe,
         };
         self.transport.execute(&call, request).await
@@ -152,9 +146,9 @@ impl Client {
         &self.base_url
     }
     /// Sets the credential of the `BearerJwt` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_jwt(self, value: impl Into<::std::string::String>) -> Self {
+    pub fn with_bearer_jwt(self, value: impl Into<String>) -> Self {
         let mut credentials = self.credentials();
-        credentials.bearer_jwt = ::std::option::Option::Some(value.into());
+        credentials.bearer_jwt = Some(value.into());
         self.with_credentials(credentials)
     }
     /// Service health
@@ -164,16 +158,13 @@ impl Client {
     /// `GET /v1/health`
     pub async fn get_health(
         &self,
-    ) -> ::std::result::Result<
-        super::types::HealthStatus,
-        ClientError<super::errors::GetHealthError>,
-    > {
+    ) -> Result<super::types::HealthStatus, ClientError<super::errors::GetHealthError>> {
         self.get_health_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_health`], with the status and headers of the answer.
     pub async fn get_health_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::HealthStatus>,
         ClientError<super::errors::GetHealthError>,
     > {
@@ -203,16 +194,13 @@ impl Client {
     /// `GET /v1/health/hsm`
     pub async fn get_hsm_health(
         &self,
-    ) -> ::std::result::Result<
-        super::types::HsmHealth,
-        ClientError<super::errors::GetHsmHealthError>,
-    > {
+    ) -> Result<super::types::HsmHealth, ClientError<super::errors::GetHsmHealthError>> {
         self.get_hsm_health_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_hsm_health`], with the status and headers of the answer.
     pub async fn get_hsm_health_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::HsmHealth>,
         ClientError<super::errors::GetHsmHealthError>,
     > {
@@ -248,7 +236,7 @@ impl Client {
     pub async fn access_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SharedSecret,
         ClientError<super::errors::AccessShareError>,
     > {
@@ -258,7 +246,7 @@ impl Client {
     pub async fn access_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SharedSecret>,
         ClientError<super::errors::AccessShareError>,
     > {
@@ -293,33 +281,21 @@ impl Client {
     pub async fn revoke_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RevokeShareError>> {
+    ) -> Result<(), ClientError<super::errors::RevokeShareError>> {
         self.revoke_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_share`], with the status and headers of the answer.
     pub async fn revoke_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RevokeShareError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeShareError>> {
         use super::errors::RevokeShareError as Failure;
         let url = format!(
             "{}/v1/share/{}", self.base_url, params::encode_segment(&
             params::to_text(share_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeShare")?;
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -345,17 +321,14 @@ impl Client {
     pub async fn signup(
         &self,
         body: &super::types::SignupRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::SignupError>,
-    > {
+    ) -> Result<super::types::TokenResponse, ClientError<super::errors::SignupError>> {
         self.signup_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::signup`], with the status and headers of the answer.
     pub async fn signup_with_response(
         &self,
         body: &super::types::SignupRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::SignupError>,
     > {
@@ -391,7 +364,7 @@ impl Client {
     pub async fn create_token(
         &self,
         body: &super::types::LoginRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::CreateTokenResponse,
         ClientError<super::errors::CreateTokenError>,
     > {
@@ -401,7 +374,7 @@ impl Client {
     pub async fn create_token_with_response(
         &self,
         body: &super::types::LoginRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::errors::CreateTokenResponse>,
         ClientError<super::errors::CreateTokenError>,
     > {
@@ -440,29 +413,17 @@ impl Client {
     /// `DELETE /v1/auth/token`
     pub async fn revoke_token(
         &self,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RevokeTokenError>> {
+    ) -> Result<(), ClientError<super::errors::RevokeTokenError>> {
         self.revoke_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_token`], with the status and headers of the answer.
     pub async fn revoke_token_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RevokeTokenError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeTokenError>> {
         use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeToken",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeToken")?;
         let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -488,7 +449,7 @@ impl Client {
     pub async fn create_agent_token(
         &self,
         body: &super::types::AgentTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::CreateAgentTokenError>,
     > {
@@ -498,7 +459,7 @@ impl Client {
     pub async fn create_agent_token_with_response(
         &self,
         body: &super::types::AgentTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::CreateAgentTokenError>,
     > {
@@ -535,7 +496,7 @@ impl Client {
     pub async fn create_api_key_token(
         &self,
         body: &super::types::ApiKeyTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::CreateApiKeyTokenError>,
     > {
@@ -547,7 +508,7 @@ impl Client {
     pub async fn create_api_key_token_with_response(
         &self,
         body: &super::types::ApiKeyTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::CreateApiKeyTokenError>,
     > {
@@ -585,7 +546,7 @@ impl Client {
     pub async fn sign_in_with_google(
         &self,
         body: &super::types::GoogleSignInRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::SignInWithGoogleResponse,
         ClientError<super::errors::SignInWithGoogleError>,
     > {
@@ -595,7 +556,7 @@ impl Client {
     pub async fn sign_in_with_google_with_response(
         &self,
         body: &super::types::GoogleSignInRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::errors::SignInWithGoogleResponse>,
         ClientError<super::errors::SignInWithGoogleError>,
     > {
@@ -637,30 +598,18 @@ impl Client {
     pub async fn change_password(
         &self,
         body: &super::types::ChangePasswordRequest,
-    ) -> ::std::result::Result<(), ClientError<super::errors::ChangePasswordError>> {
+    ) -> Result<(), ClientError<super::errors::ChangePasswordError>> {
         self.change_password_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::change_password`], with the status and headers of the answer.
     pub async fn change_password_with_response(
         &self,
         body: &super::types::ChangePasswordRequest,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::ChangePasswordError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::ChangePasswordError>> {
         use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "changePassword",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "changePassword")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -694,16 +643,13 @@ impl Client {
     /// `POST /v1/auth/refresh`
     pub async fn refresh_token(
         &self,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RefreshTokenError>> {
+    ) -> Result<(), ClientError<super::errors::RefreshTokenError>> {
         self.refresh_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::refresh_token`], with the status and headers of the answer.
     pub async fn refresh_token_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RefreshTokenError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RefreshTokenError>> {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/v1/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -729,32 +675,20 @@ impl Client {
     /// `GET /v1/auth/me`
     pub async fn get_current_user(
         &self,
-    ) -> ::std::result::Result<
-        super::types::User,
-        ClientError<super::errors::GetCurrentUserError>,
-    > {
+    ) -> Result<super::types::User, ClientError<super::errors::GetCurrentUserError>> {
         self.get_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_current_user`], with the status and headers of the answer.
     pub async fn get_current_user_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::User>,
         ClientError<super::errors::GetCurrentUserError>,
     > {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -778,29 +712,17 @@ impl Client {
     /// `DELETE /v1/auth/me`
     pub async fn delete_current_user(
         &self,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteCurrentUserError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteCurrentUserError>> {
         self.delete_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_current_user`], with the status and headers of the answer.
     pub async fn delete_current_user_with_response(
         &self,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteCurrentUserError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteCurrentUserError>> {
         use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteCurrentUser")?;
         let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -825,33 +747,21 @@ impl Client {
     pub async fn update_current_user(
         &self,
         body: &super::types::UpdateUserRequest,
-    ) -> ::std::result::Result<
-        super::types::User,
-        ClientError<super::errors::UpdateCurrentUserError>,
-    > {
+    ) -> Result<super::types::User, ClientError<super::errors::UpdateCurrentUserError>> {
         self.update_current_user_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::update_current_user`], with the status and headers of the answer.
     pub async fn update_current_user_with_response(
         &self,
         body: &super::types::UpdateUserRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::User>,
         ClientError<super::errors::UpdateCurrentUserError>,
     > {
         use super::errors::UpdateCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateCurrentUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateCurrentUser")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -879,32 +789,20 @@ impl Client {
     /// `GET /v1/auth/mfa/status`
     pub async fn get_mfa_status(
         &self,
-    ) -> ::std::result::Result<
-        super::types::MfaStatus,
-        ClientError<super::errors::GetMfaStatusError>,
-    > {
+    ) -> Result<super::types::MfaStatus, ClientError<super::errors::GetMfaStatusError>> {
         self.get_mfa_status_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_mfa_status`], with the status and headers of the answer.
     pub async fn get_mfa_status_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::MfaStatus>,
         ClientError<super::errors::GetMfaStatusError>,
     > {
         use super::errors::GetMfaStatusError as Failure;
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getMfaStatus",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getMfaStatus")?;
         let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -929,32 +827,20 @@ impl Client {
     /// `POST /v1/auth/mfa/setup`
     pub async fn setup_mfa(
         &self,
-    ) -> ::std::result::Result<
-        super::types::MfaSetup,
-        ClientError<super::errors::SetupMfaError>,
-    > {
+    ) -> Result<super::types::MfaSetup, ClientError<super::errors::SetupMfaError>> {
         self.setup_mfa_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::setup_mfa`], with the status and headers of the answer.
     pub async fn setup_mfa_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::MfaSetup>,
         ClientError<super::errors::SetupMfaError>,
     > {
         use super::errors::SetupMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "setupMfa",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "setupMfa")?;
         let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -981,7 +867,7 @@ impl Client {
     pub async fn verify_mfa_setup(
         &self,
         body: &super::types::MfaCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::MfaEnabled,
         ClientError<super::errors::VerifyMfaSetupError>,
     > {
@@ -991,23 +877,14 @@ impl Client {
     pub async fn verify_mfa_setup_with_response(
         &self,
         body: &super::types::MfaCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::MfaEnabled>,
         ClientError<super::errors::VerifyMfaSetupError>,
     > {
         use super::errors::VerifyMfaSetupError as Failure;
         let url = format!("{}/v1/auth/mfa/verify-setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "verifyMfaSetup",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "verifyMfaSetup")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1039,7 +916,7 @@ impl Client {
     pub async fn verify_mfa(
         &self,
         body: &super::types::MfaVerifyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::VerifyMfaError>,
     > {
@@ -1049,7 +926,7 @@ impl Client {
     pub async fn verify_mfa_with_response(
         &self,
         body: &super::types::MfaVerifyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::VerifyMfaError>,
     > {
@@ -1084,30 +961,18 @@ impl Client {
     pub async fn disable_mfa(
         &self,
         body: &super::types::DisableMfaRequest,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DisableMfaError>> {
+    ) -> Result<(), ClientError<super::errors::DisableMfaError>> {
         self.disable_mfa_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::disable_mfa`], with the status and headers of the answer.
     pub async fn disable_mfa_with_response(
         &self,
         body: &super::types::DisableMfaRequest,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DisableMfaError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableMfaError>> {
         use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "disableMfa",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "disableMfa")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1137,7 +1002,7 @@ impl Client {
     pub async fn request_device_code(
         &self,
         body: &super::types::DeviceCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceAuthorization,
         ClientError<super::errors::RequestDeviceCodeError>,
     > {
@@ -1147,7 +1012,7 @@ impl Client {
     pub async fn request_device_code_with_response(
         &self,
         body: &super::types::DeviceCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceAuthorization>,
         ClientError<super::errors::RequestDeviceCodeError>,
     > {
@@ -1185,7 +1050,7 @@ impl Client {
     pub async fn poll_device_token(
         &self,
         body: &super::types::DeviceTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TokenResponse,
         ClientError<super::errors::PollDeviceTokenError>,
     > {
@@ -1195,7 +1060,7 @@ impl Client {
     pub async fn poll_device_token_with_response(
         &self,
         body: &super::types::DeviceTokenRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TokenResponse>,
         ClientError<super::errors::PollDeviceTokenError>,
     > {
@@ -1231,7 +1096,7 @@ impl Client {
     pub async fn get_device_code_status(
         &self,
         user_code: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceCodeStatus,
         ClientError<super::errors::GetDeviceCodeStatusError>,
     > {
@@ -1243,7 +1108,7 @@ impl Client {
     pub async fn get_device_code_status_with_response(
         &self,
         user_code: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceCodeStatus>,
         ClientError<super::errors::GetDeviceCodeStatusError>,
     > {
@@ -1278,7 +1143,7 @@ impl Client {
     pub async fn approve_device(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceCodeStatus,
         ClientError<super::errors::ApproveDeviceError>,
     > {
@@ -1288,23 +1153,14 @@ impl Client {
     pub async fn approve_device_with_response(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceCodeStatus>,
         ClientError<super::errors::ApproveDeviceError>,
     > {
         use super::errors::ApproveDeviceError as Failure;
         let url = format!("{}/v1/auth/device/approve", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "approveDevice",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "approveDevice")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1336,7 +1192,7 @@ impl Client {
     pub async fn deny_device(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceCodeStatus,
         ClientError<super::errors::DenyDeviceError>,
     > {
@@ -1346,23 +1202,14 @@ impl Client {
     pub async fn deny_device_with_response(
         &self,
         body: &super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::DeviceCodeStatus>,
         ClientError<super::errors::DenyDeviceError>,
     > {
         use super::errors::DenyDeviceError as Failure;
         let url = format!("{}/v1/auth/device/deny", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "denyDevice",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "denyDevice")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1391,32 +1238,20 @@ impl Client {
     /// `GET /v1/auth/api-keys`
     pub async fn list_api_keys(
         &self,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyList,
-        ClientError<super::errors::ListApiKeysError>,
-    > {
+    ) -> Result<super::types::ApiKeyList, ClientError<super::errors::ListApiKeysError>> {
         self.list_api_keys_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_api_keys`], with the status and headers of the answer.
     pub async fn list_api_keys_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ApiKeyList>,
         ClientError<super::errors::ListApiKeysError>,
     > {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listApiKeys",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listApiKeys")?;
         let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1443,7 +1278,7 @@ impl Client {
     pub async fn create_api_key(
         &self,
         body: &super::types::CreateApiKeyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreatedApiKey,
         ClientError<super::errors::CreateApiKeyError>,
     > {
@@ -1453,23 +1288,14 @@ impl Client {
     pub async fn create_api_key_with_response(
         &self,
         body: &super::types::CreateApiKeyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreatedApiKey>,
         ClientError<super::errors::CreateApiKeyError>,
     > {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createApiKey")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1498,33 +1324,21 @@ impl Client {
     pub async fn revoke_api_key(
         &self,
         key_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RevokeApiKeyError>> {
+    ) -> Result<(), ClientError<super::errors::RevokeApiKeyError>> {
         self.revoke_api_key_with_response(key_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_api_key`], with the status and headers of the answer.
     pub async fn revoke_api_key_with_response(
         &self,
         key_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RevokeApiKeyError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeApiKeyError>> {
         use super::errors::RevokeApiKeyError as Failure;
         let url = format!(
             "{}/v1/auth/api-keys/{}", self.base_url, params::encode_segment(&
             params::to_text(key_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "revokeApiKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
         let answer = self
             .execute("revokeApiKey", "/v1/auth/api-keys/{key_id}", request)
             .await?;
@@ -1551,32 +1365,20 @@ impl Client {
     /// `GET /v1/vaults`
     pub async fn list_vaults(
         &self,
-    ) -> ::std::result::Result<
-        super::types::VaultList,
-        ClientError<super::errors::ListVaultsError>,
-    > {
+    ) -> Result<super::types::VaultList, ClientError<super::errors::ListVaultsError>> {
         self.list_vaults_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_vaults`], with the status and headers of the answer.
     pub async fn list_vaults_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::VaultList>,
         ClientError<super::errors::ListVaultsError>,
     > {
         use super::errors::ListVaultsError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listVaults",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listVaults")?;
         let answer = self.execute("listVaults", "/v1/vaults", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1602,33 +1404,21 @@ impl Client {
     pub async fn create_vault(
         &self,
         body: &super::types::CreateVaultRequest,
-    ) -> ::std::result::Result<
-        super::types::Vault,
-        ClientError<super::errors::CreateVaultError>,
-    > {
+    ) -> Result<super::types::Vault, ClientError<super::errors::CreateVaultError>> {
         self.create_vault_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_vault`], with the status and headers of the answer.
     pub async fn create_vault_with_response(
         &self,
         body: &super::types::CreateVaultRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Vault>,
         ClientError<super::errors::CreateVaultError>,
     > {
         use super::errors::CreateVaultError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createVault",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createVault")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1659,17 +1449,14 @@ impl Client {
     pub async fn get_vault(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Vault,
-        ClientError<super::errors::GetVaultError>,
-    > {
+    ) -> Result<super::types::Vault, ClientError<super::errors::GetVaultError>> {
         self.get_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_vault`], with the status and headers of the answer.
     pub async fn get_vault_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Vault>,
         ClientError<super::errors::GetVaultError>,
     > {
@@ -1679,16 +1466,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getVault",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getVault")?;
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1714,33 +1492,21 @@ impl Client {
     pub async fn delete_vault(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteVaultError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteVaultError>> {
         self.delete_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_vault`], with the status and headers of the answer.
     pub async fn delete_vault_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteVaultError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteVaultError>> {
         use super::errors::DeleteVaultError as Failure;
         let url = format!(
             "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteVault",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteVault")?;
         let answer = self
             .execute("deleteVault", "/v1/vaults/{vault_id}", request)
             .await?;
@@ -1771,10 +1537,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::EnableCmekRequest,
-    ) -> ::std::result::Result<
-        super::types::CmekConfig,
-        ClientError<super::errors::EnableCmekError>,
-    > {
+    ) -> Result<super::types::CmekConfig, ClientError<super::errors::EnableCmekError>> {
         self.enable_cmek_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1784,7 +1547,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::EnableCmekRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CmekConfig>,
         ClientError<super::errors::EnableCmekError>,
     > {
@@ -1794,16 +1557,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "enableCmek",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "enableCmek")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1838,33 +1592,21 @@ impl Client {
     pub async fn disable_cmek(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DisableCmekError>> {
+    ) -> Result<(), ClientError<super::errors::DisableCmekError>> {
         self.disable_cmek_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::disable_cmek`], with the status and headers of the answer.
     pub async fn disable_cmek_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DisableCmekError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableCmekError>> {
         use super::errors::DisableCmekError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "disableCmek",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "disableCmek")?;
         let answer = self
             .execute("disableCmek", "/v1/vaults/{vault_id}/cmek", request)
             .await?;
@@ -1895,7 +1637,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::CmekRotationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CmekRotationJob,
         ClientError<super::errors::StartCmekRotationError>,
     > {
@@ -1908,7 +1650,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::CmekRotationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CmekRotationJob>,
         ClientError<super::errors::StartCmekRotationError>,
     > {
@@ -1918,16 +1660,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "startCmekRotation",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "startCmekRotation")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -1961,7 +1694,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         job_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CmekRotationJob,
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
@@ -1974,7 +1707,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         job_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CmekRotationJob>,
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
@@ -1984,16 +1717,11 @@ impl Client {
             params::to_text(vault_id)), params::encode_segment(& params::to_text(job_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCmekRotationJob",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "getCmekRotationJob",
+        )?;
         let answer = self
             .execute(
                 "getCmekRotationJob",
@@ -2026,10 +1754,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         query: &super::types::ListSecretsQuery,
-    ) -> ::std::result::Result<
-        super::types::SecretList,
-        ClientError<super::errors::ListSecretsError>,
-    > {
+    ) -> Result<super::types::SecretList, ClientError<super::errors::ListSecretsError>> {
         self.list_secrets_with_response(vault_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -2039,7 +1764,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         query: &super::types::ListSecretsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SecretList>,
         ClientError<super::errors::ListSecretsError>,
     > {
@@ -2049,16 +1774,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listSecrets",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listSecrets")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2095,10 +1811,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         query: &super::types::GetSecretQuery,
-    ) -> ::std::result::Result<
-        super::types::Secret,
-        ClientError<super::errors::GetSecretError>,
-    > {
+    ) -> Result<super::types::Secret, ClientError<super::errors::GetSecretError>> {
         self.get_secret_with_response(vault_id, path, query)
             .await
             .map(ResponseValue::into_inner)
@@ -2109,7 +1822,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         query: &super::types::GetSecretQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Secret>,
         ClientError<super::errors::GetSecretError>,
     > {
@@ -2120,16 +1833,7 @@ impl Client {
             params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getSecret",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getSecret")?;
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2166,7 +1870,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         body: &super::types::PutSecretRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::PutSecretResponse,
         ClientError<super::errors::PutSecretError>,
     > {
@@ -2180,7 +1884,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
         body: &super::types::PutSecretRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::errors::PutSecretResponse>,
         ClientError<super::errors::PutSecretError>,
     > {
@@ -2191,16 +1895,7 @@ impl Client {
             params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "putSecret",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "putSecret")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2238,7 +1933,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteSecretError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteSecretError>> {
         self.delete_secret_with_response(vault_id, path)
             .await
             .map(ResponseValue::into_inner)
@@ -2248,10 +1943,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteSecretError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteSecretError>> {
         use super::errors::DeleteSecretError as Failure;
         check_path_value("path", path, true)?;
         let url = format!(
@@ -2259,16 +1951,7 @@ impl Client {
             params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteSecret",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteSecret")?;
         let answer = self
             .execute("deleteSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
             .await?;
@@ -2296,7 +1979,7 @@ impl Client {
     pub async fn list_policies(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PolicyList,
         ClientError<super::errors::ListPoliciesError>,
     > {
@@ -2306,7 +1989,7 @@ impl Client {
     pub async fn list_policies_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PolicyList>,
         ClientError<super::errors::ListPoliciesError>,
     > {
@@ -2316,16 +1999,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listPolicies",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listPolicies")?;
         let answer = self
             .execute("listPolicies", "/v1/vaults/{vault_id}/policies", request)
             .await?;
@@ -2356,10 +2030,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
-        super::types::Policy,
-        ClientError<super::errors::CreatePolicyError>,
-    > {
+    ) -> Result<super::types::Policy, ClientError<super::errors::CreatePolicyError>> {
         self.create_policy_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2369,7 +2040,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Policy>,
         ClientError<super::errors::CreatePolicyError>,
     > {
@@ -2379,16 +2050,7 @@ impl Client {
             params::to_text(vault_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createPolicy",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createPolicy")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2422,10 +2084,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
-        super::types::Policy,
-        ClientError<super::errors::UpdatePolicyError>,
-    > {
+    ) -> Result<super::types::Policy, ClientError<super::errors::UpdatePolicyError>> {
         self.update_policy_with_response(vault_id, policy_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2436,7 +2095,7 @@ impl Client {
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Policy>,
         ClientError<super::errors::UpdatePolicyError>,
     > {
@@ -2447,16 +2106,7 @@ impl Client {
             params::to_text(policy_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updatePolicy",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updatePolicy")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2493,7 +2143,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeletePolicyError>> {
+    ) -> Result<(), ClientError<super::errors::DeletePolicyError>> {
         self.delete_policy_with_response(vault_id, policy_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2503,10 +2153,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeletePolicyError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeletePolicyError>> {
         use super::errors::DeletePolicyError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
@@ -2514,16 +2161,7 @@ impl Client {
             params::to_text(policy_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deletePolicy",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deletePolicy")?;
         let answer = self
             .execute(
                 "deletePolicy",
@@ -2557,7 +2195,7 @@ impl Client {
     pub async fn enroll_agent(
         &self,
         body: &super::types::EnrollAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::EnrollmentResponse,
         ClientError<super::errors::EnrollAgentError>,
     > {
@@ -2567,7 +2205,7 @@ impl Client {
     pub async fn enroll_agent_with_response(
         &self,
         body: &super::types::EnrollAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::EnrollmentResponse>,
         ClientError<super::errors::EnrollAgentError>,
     > {
@@ -2599,32 +2237,20 @@ impl Client {
     /// `GET /v1/agents`
     pub async fn list_agents(
         &self,
-    ) -> ::std::result::Result<
-        super::types::AgentList,
-        ClientError<super::errors::ListAgentsError>,
-    > {
+    ) -> Result<super::types::AgentList, ClientError<super::errors::ListAgentsError>> {
         self.list_agents_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_agents`], with the status and headers of the answer.
     pub async fn list_agents_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AgentList>,
         ClientError<super::errors::ListAgentsError>,
     > {
         use super::errors::ListAgentsError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAgents",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAgents")?;
         let answer = self.execute("listAgents", "/v1/agents", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -2650,7 +2276,7 @@ impl Client {
     pub async fn create_agent(
         &self,
         body: &super::types::CreateAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreatedAgent,
         ClientError<super::errors::CreateAgentError>,
     > {
@@ -2660,23 +2286,14 @@ impl Client {
     pub async fn create_agent_with_response(
         &self,
         body: &super::types::CreateAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreatedAgent>,
         ClientError<super::errors::CreateAgentError>,
     > {
         use super::errors::CreateAgentError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createAgent")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2705,7 +2322,7 @@ impl Client {
     /// `GET /v1/agents/me`
     pub async fn get_current_agent(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AgentProfile,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
@@ -2714,23 +2331,14 @@ impl Client {
     /// [`Client::get_current_agent`], with the status and headers of the answer.
     pub async fn get_current_agent_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AgentProfile>,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
         use super::errors::GetCurrentAgentError as Failure;
         let url = format!("{}/v1/agents/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCurrentAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCurrentAgent")?;
         let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -2755,17 +2363,14 @@ impl Client {
     pub async fn get_agent(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Agent,
-        ClientError<super::errors::GetAgentError>,
-    > {
+    ) -> Result<super::types::Agent, ClientError<super::errors::GetAgentError>> {
         self.get_agent_with_response(agent_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_agent`], with the status and headers of the answer.
     pub async fn get_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Agent>,
         ClientError<super::errors::GetAgentError>,
     > {
@@ -2775,16 +2380,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getAgent")?;
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -2810,7 +2406,7 @@ impl Client {
     pub async fn deactivate_agent(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeactivateAgentError>> {
+    ) -> Result<(), ClientError<super::errors::DeactivateAgentError>> {
         self.deactivate_agent_with_response(agent_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2819,26 +2415,14 @@ impl Client {
     pub async fn deactivate_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeactivateAgentError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeactivateAgentError>> {
         use super::errors::DeactivateAgentError as Failure;
         let url = format!(
             "{}/v1/agents/{}", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deactivateAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deactivateAgent")?;
         let answer = self
             .execute("deactivateAgent", "/v1/agents/{agent_id}", request)
             .await?;
@@ -2868,10 +2452,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::UpdateAgentRequest,
-    ) -> ::std::result::Result<
-        super::types::Agent,
-        ClientError<super::errors::UpdateAgentError>,
-    > {
+    ) -> Result<super::types::Agent, ClientError<super::errors::UpdateAgentError>> {
         self.update_agent_with_response(agent_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2881,7 +2462,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::UpdateAgentRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Agent>,
         ClientError<super::errors::UpdateAgentError>,
     > {
@@ -2891,16 +2472,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateAgent",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateAgent")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -2932,7 +2504,7 @@ impl Client {
     pub async fn rotate_agent_key(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::RotatedAgentKey,
         ClientError<super::errors::RotateAgentKeyError>,
     > {
@@ -2944,7 +2516,7 @@ impl Client {
     pub async fn rotate_agent_key_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::RotatedAgentKey>,
         ClientError<super::errors::RotateAgentKeyError>,
     > {
@@ -2954,16 +2526,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "rotateAgentKey",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "rotateAgentKey")?;
         let answer = self
             .execute("rotateAgentKey", "/v1/agents/{agent_id}/rotate-key", request)
             .await?;
@@ -2995,10 +2558,7 @@ impl Client {
         &self,
         secret_id: &::uuid::Uuid,
         body: &super::types::CreateShareRequest,
-    ) -> ::std::result::Result<
-        super::types::Share,
-        ClientError<super::errors::CreateShareError>,
-    > {
+    ) -> Result<super::types::Share, ClientError<super::errors::CreateShareError>> {
         self.create_share_with_response(secret_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3008,7 +2568,7 @@ impl Client {
         &self,
         secret_id: &::uuid::Uuid,
         body: &super::types::CreateShareRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Share>,
         ClientError<super::errors::CreateShareError>,
     > {
@@ -3018,16 +2578,7 @@ impl Client {
             params::to_text(secret_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createShare")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3060,7 +2611,7 @@ impl Client {
     pub async fn list_outbound_shares(
         &self,
         query: &super::types::ListOutboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ShareList,
         ClientError<super::errors::ListOutboundSharesError>,
     > {
@@ -3072,23 +2623,18 @@ impl Client {
     pub async fn list_outbound_shares_with_response(
         &self,
         query: &super::types::ListOutboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ShareList>,
         ClientError<super::errors::ListOutboundSharesError>,
     > {
         use super::errors::ListOutboundSharesError as Failure;
         let url = format!("{}/v1/shares/outbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listOutboundShares",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "listOutboundShares",
+        )?;
         let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3118,7 +2664,7 @@ impl Client {
     pub async fn list_inbound_shares(
         &self,
         query: &super::types::ListInboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ShareList,
         ClientError<super::errors::ListInboundSharesError>,
     > {
@@ -3130,23 +2676,14 @@ impl Client {
     pub async fn list_inbound_shares_with_response(
         &self,
         query: &super::types::ListInboundSharesQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ShareList>,
         ClientError<super::errors::ListInboundSharesError>,
     > {
         use super::errors::ListInboundSharesError as Failure;
         let url = format!("{}/v1/shares/inbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listInboundShares",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listInboundShares")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3177,17 +2714,14 @@ impl Client {
     pub async fn accept_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Share,
-        ClientError<super::errors::AcceptShareError>,
-    > {
+    ) -> Result<super::types::Share, ClientError<super::errors::AcceptShareError>> {
         self.accept_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::accept_share`], with the status and headers of the answer.
     pub async fn accept_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Share>,
         ClientError<super::errors::AcceptShareError>,
     > {
@@ -3197,16 +2731,7 @@ impl Client {
             params::to_text(share_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "acceptShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "acceptShare")?;
         let answer = self
             .execute("acceptShare", "/v1/shares/{share_id}/accept", request)
             .await?;
@@ -3235,17 +2760,14 @@ impl Client {
     pub async fn decline_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Share,
-        ClientError<super::errors::DeclineShareError>,
-    > {
+    ) -> Result<super::types::Share, ClientError<super::errors::DeclineShareError>> {
         self.decline_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::decline_share`], with the status and headers of the answer.
     pub async fn decline_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Share>,
         ClientError<super::errors::DeclineShareError>,
     > {
@@ -3255,16 +2777,7 @@ impl Client {
             params::to_text(share_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "declineShare",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "declineShare")?;
         let answer = self
             .execute("declineShare", "/v1/shares/{share_id}/decline", request)
             .await?;
@@ -3293,16 +2806,13 @@ impl Client {
     /// `GET /v1/chains`
     pub async fn list_chains(
         &self,
-    ) -> ::std::result::Result<
-        super::types::ChainList,
-        ClientError<super::errors::ListChainsError>,
-    > {
+    ) -> Result<super::types::ChainList, ClientError<super::errors::ListChainsError>> {
         self.list_chains_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_chains`], with the status and headers of the answer.
     pub async fn list_chains_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ChainList>,
         ClientError<super::errors::ListChainsError>,
     > {
@@ -3332,17 +2842,14 @@ impl Client {
     pub async fn get_chain(
         &self,
         identifier: &str,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        ClientError<super::errors::GetChainError>,
-    > {
+    ) -> Result<super::types::Chain, ClientError<super::errors::GetChainError>> {
         self.get_chain_with_response(identifier).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_chain`], with the status and headers of the answer.
     pub async fn get_chain_with_response(
         &self,
         identifier: &str,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Chain>,
         ClientError<super::errors::GetChainError>,
     > {
@@ -3376,7 +2883,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::TransactionList,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -3389,7 +2896,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         query: &super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::TransactionList>,
         ClientError<super::errors::ListTransactionsError>,
     > {
@@ -3399,16 +2906,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listTransactions",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3444,7 +2942,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::TransactionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Transaction,
         ClientError<super::errors::SubmitTransactionError>,
     > {
@@ -3457,7 +2955,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::TransactionRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Transaction>,
         ClientError<super::errors::SubmitTransactionError>,
     > {
@@ -3467,16 +2965,7 @@ impl Client {
             params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "submitTransaction",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "submitTransaction")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3511,7 +3000,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         tx_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Transaction,
         ClientError<super::errors::GetTransactionError>,
     > {
@@ -3524,7 +3013,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         tx_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Transaction>,
         ClientError<super::errors::GetTransactionError>,
     > {
@@ -3534,16 +3023,7 @@ impl Client {
             params::to_text(agent_id)), params::encode_segment(& params::to_text(tx_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getTransaction",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getTransaction")?;
         let answer = self
             .execute(
                 "getTransaction",
@@ -3576,7 +3056,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::SimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SimulationResult,
         ClientError<super::errors::SimulateTransactionError>,
     > {
@@ -3589,7 +3069,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::SimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SimulationResult>,
         ClientError<super::errors::SimulateTransactionError>,
     > {
@@ -3599,16 +3079,11 @@ impl Client {
             params::encode_segment(& params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "simulateTransaction",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "simulateTransaction",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3647,7 +3122,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::BundleSimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::BundleSimulationResult,
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
@@ -3660,7 +3135,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         body: &super::types::BundleSimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::BundleSimulationResult>,
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
@@ -3670,16 +3145,11 @@ impl Client {
             params::encode_segment(& params::to_text(agent_id))
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "simulateTransactionBundle",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "simulateTransactionBundle",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3715,7 +3185,7 @@ impl Client {
     /// `GET /v1/billing/usage`
     pub async fn get_usage_summary(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageSummary,
         ClientError<super::errors::GetUsageSummaryError>,
     > {
@@ -3724,23 +3194,14 @@ impl Client {
     /// [`Client::get_usage_summary`], with the status and headers of the answer.
     pub async fn get_usage_summary_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::UsageSummary>,
         ClientError<super::errors::GetUsageSummaryError>,
     > {
         use super::errors::GetUsageSummaryError as Failure;
         let url = format!("{}/v1/billing/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getUsageSummary",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getUsageSummary")?;
         let answer = self
             .execute("getUsageSummary", "/v1/billing/usage", request)
             .await?;
@@ -3766,7 +3227,7 @@ impl Client {
     /// `GET /v1/billing/history`
     pub async fn get_usage_history(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::UsageHistory,
         ClientError<super::errors::GetUsageHistoryError>,
     > {
@@ -3775,23 +3236,14 @@ impl Client {
     /// [`Client::get_usage_history`], with the status and headers of the answer.
     pub async fn get_usage_history_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::UsageHistory>,
         ClientError<super::errors::GetUsageHistoryError>,
     > {
         use super::errors::GetUsageHistoryError as Failure;
         let url = format!("{}/v1/billing/history", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getUsageHistory",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getUsageHistory")?;
         let answer = self
             .execute("getUsageHistory", "/v1/billing/history", request)
             .await?;
@@ -3819,7 +3271,7 @@ impl Client {
     pub async fn create_subscription_checkout(
         &self,
         body: &super::types::SubscribeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CheckoutSession,
         ClientError<super::errors::CreateSubscriptionCheckoutError>,
     > {
@@ -3831,23 +3283,18 @@ impl Client {
     pub async fn create_subscription_checkout_with_response(
         &self,
         body: &super::types::SubscribeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CheckoutSession>,
         ClientError<super::errors::CreateSubscriptionCheckoutError>,
     > {
         use super::errors::CreateSubscriptionCheckoutError as Failure;
         let url = format!("{}/v1/billing/subscribe", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createSubscriptionCheckout",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "createSubscriptionCheckout",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3880,7 +3327,7 @@ impl Client {
     pub async fn create_billing_portal_session(
         &self,
         body: &super::types::PortalRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PortalSession,
         ClientError<super::errors::CreateBillingPortalSessionError>,
     > {
@@ -3892,23 +3339,18 @@ impl Client {
     pub async fn create_billing_portal_session_with_response(
         &self,
         body: &super::types::PortalRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::PortalSession>,
         ClientError<super::errors::CreateBillingPortalSessionError>,
     > {
         use super::errors::CreateBillingPortalSessionError as Failure;
         let url = format!("{}/v1/billing/portal", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createBillingPortalSession",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "createBillingPortalSession",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -3939,7 +3381,7 @@ impl Client {
     /// `GET /v1/billing/subscription`
     pub async fn get_subscription(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SubscriptionSummary,
         ClientError<super::errors::GetSubscriptionError>,
     > {
@@ -3948,23 +3390,14 @@ impl Client {
     /// [`Client::get_subscription`], with the status and headers of the answer.
     pub async fn get_subscription_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SubscriptionSummary>,
         ClientError<super::errors::GetSubscriptionError>,
     > {
         use super::errors::GetSubscriptionError as Failure;
         let url = format!("{}/v1/billing/subscription", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getSubscription",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getSubscription")?;
         let answer = self
             .execute("getSubscription", "/v1/billing/subscription", request)
             .await?;
@@ -3991,7 +3424,7 @@ impl Client {
     pub async fn create_credit_topup(
         &self,
         body: &super::types::TopupRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CheckoutSession,
         ClientError<super::errors::CreateCreditTopupError>,
     > {
@@ -4001,23 +3434,14 @@ impl Client {
     pub async fn create_credit_topup_with_response(
         &self,
         body: &super::types::TopupRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CheckoutSession>,
         ClientError<super::errors::CreateCreditTopupError>,
     > {
         use super::errors::CreateCreditTopupError as Failure;
         let url = format!("{}/v1/billing/credits/topup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createCreditTopup",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createCreditTopup")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4047,7 +3471,7 @@ impl Client {
     /// `GET /v1/billing/credits/balance`
     pub async fn get_credit_balance(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreditBalance,
         ClientError<super::errors::GetCreditBalanceError>,
     > {
@@ -4056,23 +3480,14 @@ impl Client {
     /// [`Client::get_credit_balance`], with the status and headers of the answer.
     pub async fn get_credit_balance_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreditBalance>,
         ClientError<super::errors::GetCreditBalanceError>,
     > {
         use super::errors::GetCreditBalanceError as Failure;
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getCreditBalance",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getCreditBalance")?;
         let answer = self
             .execute("getCreditBalance", "/v1/billing/credits/balance", request)
             .await?;
@@ -4099,7 +3514,7 @@ impl Client {
     pub async fn list_credit_transactions(
         &self,
         query: &super::types::ListCreditTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreditTransactionList,
         ClientError<super::errors::ListCreditTransactionsError>,
     > {
@@ -4111,23 +3526,18 @@ impl Client {
     pub async fn list_credit_transactions_with_response(
         &self,
         query: &super::types::ListCreditTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::CreditTransactionList>,
         ClientError<super::errors::ListCreditTransactionsError>,
     > {
         use super::errors::ListCreditTransactionsError as Failure;
         let url = format!("{}/v1/billing/credits/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listCreditTransactions",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "listCreditTransactions",
+        )?;
         let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -4162,7 +3572,7 @@ impl Client {
     pub async fn set_overage_method(
         &self,
         body: &super::types::OverageMethodRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OverageMethodResponse,
         ClientError<super::errors::SetOverageMethodError>,
     > {
@@ -4172,23 +3582,14 @@ impl Client {
     pub async fn set_overage_method_with_response(
         &self,
         body: &super::types::OverageMethodRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OverageMethodResponse>,
         ClientError<super::errors::SetOverageMethodError>,
     > {
         use super::errors::SetOverageMethodError as Failure;
         let url = format!("{}/v1/billing/overage-method", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "setOverageMethod",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "setOverageMethod")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4222,7 +3623,7 @@ impl Client {
         &self,
         stripe_signature: &str,
         body: &super::types::StripeEvent,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::WebhookAck,
         ClientError<super::errors::HandleStripeWebhookError>,
     > {
@@ -4235,7 +3636,7 @@ impl Client {
         &self,
         stripe_signature: &str,
         body: &super::types::StripeEvent,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::WebhookAck>,
         ClientError<super::errors::HandleStripeWebhookError>,
     > {
@@ -4272,7 +3673,7 @@ impl Client {
     pub async fn list_audit_events(
         &self,
         query: &super::types::ListAuditEventsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AuditEventList,
         ClientError<super::errors::ListAuditEventsError>,
     > {
@@ -4282,23 +3683,14 @@ impl Client {
     pub async fn list_audit_events_with_response(
         &self,
         query: &super::types::ListAuditEventsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AuditEventList>,
         ClientError<super::errors::ListAuditEventsError>,
     > {
         use super::errors::ListAuditEventsError as Failure;
         let url = format!("{}/v1/audit/events", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAuditEvents",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAuditEvents")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -4326,7 +3718,7 @@ impl Client {
     /// `GET /v1/org/members`
     pub async fn list_org_members(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgMemberList,
         ClientError<super::errors::ListOrgMembersError>,
     > {
@@ -4335,23 +3727,14 @@ impl Client {
     /// [`Client::list_org_members`], with the status and headers of the answer.
     pub async fn list_org_members_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgMemberList>,
         ClientError<super::errors::ListOrgMembersError>,
     > {
         use super::errors::ListOrgMembersError as Failure;
         let url = format!("{}/v1/org/members", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listOrgMembers",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listOrgMembers")?;
         let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -4377,7 +3760,7 @@ impl Client {
     pub async fn invite_org_member(
         &self,
         body: &super::types::InviteRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Invitation,
         ClientError<super::errors::InviteOrgMemberError>,
     > {
@@ -4387,23 +3770,14 @@ impl Client {
     pub async fn invite_org_member_with_response(
         &self,
         body: &super::types::InviteRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Invitation>,
         ClientError<super::errors::InviteOrgMemberError>,
     > {
         use super::errors::InviteOrgMemberError as Failure;
         let url = format!("{}/v1/org/invite", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "inviteOrgMember",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "inviteOrgMember")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4433,7 +3807,7 @@ impl Client {
     pub async fn remove_org_member(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
+    ) -> Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
         self.remove_org_member_with_response(user_id)
             .await
             .map(ResponseValue::into_inner)
@@ -4442,26 +3816,14 @@ impl Client {
     pub async fn remove_org_member_with_response(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::RemoveOrgMemberError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::RemoveOrgMemberError>> {
         use super::errors::RemoveOrgMemberError as Failure;
         let url = format!(
             "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
             params::to_text(user_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "removeOrgMember",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "removeOrgMember")?;
         let answer = self
             .execute("removeOrgMember", "/v1/org/members/{user_id}", request)
             .await?;
@@ -4490,7 +3852,7 @@ impl Client {
         &self,
         user_id: &::uuid::Uuid,
         body: &super::types::UpdateMemberRoleRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgMember,
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
@@ -4503,7 +3865,7 @@ impl Client {
         &self,
         user_id: &::uuid::Uuid,
         body: &super::types::UpdateMemberRoleRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgMember>,
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
@@ -4513,16 +3875,11 @@ impl Client {
             params::to_text(user_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateOrgMemberRole",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "updateOrgMemberRole",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4553,32 +3910,20 @@ impl Client {
     /// `GET /v1/security/ip-rules`
     pub async fn list_ip_rules(
         &self,
-    ) -> ::std::result::Result<
-        super::types::IpRuleList,
-        ClientError<super::errors::ListIpRulesError>,
-    > {
+    ) -> Result<super::types::IpRuleList, ClientError<super::errors::ListIpRulesError>> {
         self.list_ip_rules_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_ip_rules`], with the status and headers of the answer.
     pub async fn list_ip_rules_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::IpRuleList>,
         ClientError<super::errors::ListIpRulesError>,
     > {
         use super::errors::ListIpRulesError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listIpRules",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listIpRules")?;
         let answer = self
             .execute("listIpRules", "/v1/security/ip-rules", request)
             .await?;
@@ -4606,33 +3951,21 @@ impl Client {
     pub async fn create_ip_rule(
         &self,
         body: &super::types::CreateIpRuleRequest,
-    ) -> ::std::result::Result<
-        super::types::IpRule,
-        ClientError<super::errors::CreateIpRuleError>,
-    > {
+    ) -> Result<super::types::IpRule, ClientError<super::errors::CreateIpRuleError>> {
         self.create_ip_rule_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_ip_rule`], with the status and headers of the answer.
     pub async fn create_ip_rule_with_response(
         &self,
         body: &super::types::CreateIpRuleRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::IpRule>,
         ClientError<super::errors::CreateIpRuleError>,
     > {
         use super::errors::CreateIpRuleError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createIpRule",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createIpRule")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4663,33 +3996,21 @@ impl Client {
     pub async fn delete_ip_rule(
         &self,
         rule_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteIpRuleError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteIpRuleError>> {
         self.delete_ip_rule_with_response(rule_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_ip_rule`], with the status and headers of the answer.
     pub async fn delete_ip_rule_with_response(
         &self,
         rule_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteIpRuleError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteIpRuleError>> {
         use super::errors::DeleteIpRuleError as Failure;
         let url = format!(
             "{}/v1/security/ip-rules/{}", self.base_url, params::encode_segment(&
             params::to_text(rule_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteIpRule",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteIpRule")?;
         let answer = self
             .execute("deleteIpRule", "/v1/security/ip-rules/{rule_id}", request)
             .await?;
@@ -4717,7 +4038,7 @@ impl Client {
     /// `GET /v1/admin/settings`
     pub async fn list_admin_settings(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SettingList,
         ClientError<super::errors::ListAdminSettingsError>,
     > {
@@ -4726,23 +4047,14 @@ impl Client {
     /// [`Client::list_admin_settings`], with the status and headers of the answer.
     pub async fn list_admin_settings_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::SettingList>,
         ClientError<super::errors::ListAdminSettingsError>,
     > {
         use super::errors::ListAdminSettingsError as Failure;
         let url = format!("{}/v1/admin/settings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAdminSettings",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAdminSettings")?;
         let answer = self
             .execute("listAdminSettings", "/v1/admin/settings", request)
             .await?;
@@ -4772,7 +4084,7 @@ impl Client {
         &self,
         key: &str,
         body: &super::types::UpdateSettingRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::Setting,
         ClientError<super::errors::UpdateAdminSettingError>,
     > {
@@ -4785,7 +4097,7 @@ impl Client {
         &self,
         key: &str,
         body: &super::types::UpdateSettingRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Setting>,
         ClientError<super::errors::UpdateAdminSettingError>,
     > {
@@ -4795,16 +4107,11 @@ impl Client {
             "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateAdminSetting",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "updateAdminSetting",
+        )?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4837,33 +4144,25 @@ impl Client {
     pub async fn delete_admin_setting(
         &self,
         key: &str,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
         self.delete_admin_setting_with_response(key).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_admin_setting`], with the status and headers of the answer.
     pub async fn delete_admin_setting_with_response(
         &self,
         key: &str,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteAdminSettingError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminSettingError>> {
         use super::errors::DeleteAdminSettingError as Failure;
         check_path_value("key", key, false)?;
         let url = format!(
             "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteAdminSetting",
-            });
-        };
+        let request = authenticate_1(
+            &self.credentials(),
+            request,
+            "deleteAdminSetting",
+        )?;
         let answer = self
             .execute("deleteAdminSetting", "/v1/admin/settings/{key}", request)
             .await?;
@@ -4891,7 +4190,7 @@ impl Client {
     /// `GET /v1/admin/x402`
     pub async fn get_x402_config(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::X402Config,
         ClientError<super::errors::GetX402ConfigError>,
     > {
@@ -4900,23 +4199,14 @@ impl Client {
     /// [`Client::get_x402_config`], with the status and headers of the answer.
     pub async fn get_x402_config_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::X402Config>,
         ClientError<super::errors::GetX402ConfigError>,
     > {
         use super::errors::GetX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getX402Config",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getX402Config")?;
         let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -4942,7 +4232,7 @@ impl Client {
     pub async fn update_x402_config(
         &self,
         body: &super::types::X402ConfigUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::X402Config,
         ClientError<super::errors::UpdateX402ConfigError>,
     > {
@@ -4952,23 +4242,14 @@ impl Client {
     pub async fn update_x402_config_with_response(
         &self,
         body: &super::types::X402ConfigUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::X402Config>,
         ClientError<super::errors::UpdateX402ConfigError>,
     > {
         use super::errors::UpdateX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateX402Config",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateX402Config")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -4998,7 +4279,7 @@ impl Client {
     pub async fn list_admin_users(
         &self,
         query: &super::types::ListAdminUsersQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::AdminUserList,
         ClientError<super::errors::ListAdminUsersError>,
     > {
@@ -5008,23 +4289,14 @@ impl Client {
     pub async fn list_admin_users_with_response(
         &self,
         query: &super::types::ListAdminUsersQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::AdminUserList>,
         ClientError<super::errors::ListAdminUsersError>,
     > {
         use super::errors::ListAdminUsersError as Failure;
         let url = format!("{}/v1/admin/users", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAdminUsers",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAdminUsers")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -5054,7 +4326,7 @@ impl Client {
     pub async fn delete_admin_user(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminUserError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteAdminUserError>> {
         self.delete_admin_user_with_response(user_id)
             .await
             .map(ResponseValue::into_inner)
@@ -5063,26 +4335,14 @@ impl Client {
     pub async fn delete_admin_user_with_response(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteAdminUserError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminUserError>> {
         use super::errors::DeleteAdminUserError as Failure;
         let url = format!(
             "{}/v1/admin/users/{}", self.base_url, params::encode_segment(&
             params::to_text(user_id))
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteAdminUser",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteAdminUser")?;
         let answer = self
             .execute("deleteAdminUser", "/v1/admin/users/{user_id}", request)
             .await?;
@@ -5110,7 +4370,7 @@ impl Client {
     /// `GET /v1/admin/chains`
     pub async fn list_admin_chains(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::ChainList,
         ClientError<super::errors::ListAdminChainsError>,
     > {
@@ -5119,23 +4379,14 @@ impl Client {
     /// [`Client::list_admin_chains`], with the status and headers of the answer.
     pub async fn list_admin_chains_with_response(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::ChainList>,
         ClientError<super::errors::ListAdminChainsError>,
     > {
         use super::errors::ListAdminChainsError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "listAdminChains",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "listAdminChains")?;
         let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -5162,33 +4413,21 @@ impl Client {
     pub async fn create_admin_chain(
         &self,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        ClientError<super::errors::CreateAdminChainError>,
-    > {
+    ) -> Result<super::types::Chain, ClientError<super::errors::CreateAdminChainError>> {
         self.create_admin_chain_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_admin_chain`], with the status and headers of the answer.
     pub async fn create_admin_chain_with_response(
         &self,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Chain>,
         ClientError<super::errors::CreateAdminChainError>,
     > {
         use super::errors::CreateAdminChainError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "createAdminChain",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "createAdminChain")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5222,10 +4461,7 @@ impl Client {
         &self,
         chain_id: &str,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        ClientError<super::errors::UpdateAdminChainError>,
-    > {
+    ) -> Result<super::types::Chain, ClientError<super::errors::UpdateAdminChainError>> {
         self.update_admin_chain_with_response(chain_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -5235,7 +4471,7 @@ impl Client {
         &self,
         chain_id: &str,
         body: &super::types::ChainRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::Chain>,
         ClientError<super::errors::UpdateAdminChainError>,
     > {
@@ -5245,16 +4481,7 @@ impl Client {
             "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateAdminChain",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateAdminChain")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5287,7 +4514,7 @@ impl Client {
     pub async fn delete_admin_chain(
         &self,
         chain_id: &str,
-    ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminChainError>> {
+    ) -> Result<(), ClientError<super::errors::DeleteAdminChainError>> {
         self.delete_admin_chain_with_response(chain_id)
             .await
             .map(ResponseValue::into_inner)
@@ -5296,26 +4523,14 @@ impl Client {
     pub async fn delete_admin_chain_with_response(
         &self,
         chain_id: &str,
-    ) -> ::std::result::Result<
-        ResponseValue<()>,
-        ClientError<super::errors::DeleteAdminChainError>,
-    > {
+    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminChainError>> {
         use super::errors::DeleteAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
         let url = format!(
             "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "deleteAdminChain",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "deleteAdminChain")?;
         let answer = self
             .execute("deleteAdminChain", "/v1/admin/chains/{chain_id}", request)
             .await?;
@@ -5344,17 +4559,14 @@ impl Client {
     pub async fn get_org_limits(
         &self,
         org_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::OrgLimits,
-        ClientError<super::errors::GetOrgLimitsError>,
-    > {
+    ) -> Result<super::types::OrgLimits, ClientError<super::errors::GetOrgLimitsError>> {
         self.get_org_limits_with_response(org_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_org_limits`], with the status and headers of the answer.
     pub async fn get_org_limits_with_response(
         &self,
         org_id: &::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgLimits>,
         ClientError<super::errors::GetOrgLimitsError>,
     > {
@@ -5364,16 +4576,7 @@ impl Client {
             params::to_text(org_id))
         );
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "getOrgLimits",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "getOrgLimits")?;
         let answer = self
             .execute("getOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
             .await?;
@@ -5403,7 +4606,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::OrgLimitsUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgLimits,
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
@@ -5416,7 +4619,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::OrgLimitsUpdate,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgLimits>,
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
@@ -5426,16 +4629,7 @@ impl Client {
             params::to_text(org_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "updateOrgLimits",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "updateOrgLimits")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5469,7 +4663,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::BillingTierRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OrgBillingTier,
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
@@ -5482,7 +4676,7 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
         body: &super::types::BillingTierRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ResponseValue<super::types::OrgBillingTier>,
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
@@ -5492,16 +4686,7 @@ impl Client {
             params::to_text(org_id))
         );
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let credentials = self.credentials();
-        let request = if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            request
-        } else {
-            return Err(ClientError::MissingCredentials {
-                operation: "setOrgBillingTier",
-            });
-        };
+        let request = authenticate_1(&self.credentials(), request, "setOrgBillingTier")?;
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
@@ -5528,5 +4713,20 @@ impl Client {
                     })
             }
         }
+    }
+}
+fn authenticate_1<E>(
+    credentials: &super::auth::Credentials,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    if credentials.bearer_jwt.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

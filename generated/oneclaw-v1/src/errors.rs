@@ -24,8 +24,8 @@ pub use ::clawgen_runtime::errors::DomainError;
 /// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
-    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
-    undocumented: fn(u16, ::std::string::String) -> T,
+    documented: fn(u16, String, u64) -> Option<T>,
+    undocumented: fn(u16, String) -> T,
 ) -> T {
     ::clawgen_runtime::errors::map_domain_error(
         error,
@@ -36,76 +36,24 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> super::types::Error {
-    let message: ::std::string::String = message.into();
+pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+    let message: String = message.into();
     match status {
-        400u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("invalid_request"),
-                message,
-            )
-        }
-        401u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("unauthorized"),
-                message,
-            )
-        }
-        402u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("payment_required"),
-                message,
-            )
-        }
-        403u16 => {
-            super::types::Error::new(::std::string::String::from("forbidden"), message)
-        }
-        404u16 => {
-            super::types::Error::new(::std::string::String::from("not_found"), message)
-        }
-        409u16 => {
-            super::types::Error::new(::std::string::String::from("email_taken"), message)
-        }
-        410u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("share_expired"),
-                message,
-            )
-        }
-        422u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("simulation_failed"),
-                message,
-            )
-        }
-        429u16 => {
-            super::types::Error::new(
-                ::std::string::String::from("rate_limited"),
-                message,
-            )
-        }
-        500..=599 => {
-            super::types::Error::new(
-                ::std::string::String::from("internal_error"),
-                message,
-            )
-        }
-        _ => {
-            super::types::Error::new(
-                ::std::string::String::from("invalid_request"),
-                message,
-            )
-        }
+        400u16 => super::types::Error::new(String::from("invalid_request"), message),
+        401u16 => super::types::Error::new(String::from("unauthorized"), message),
+        402u16 => super::types::Error::new(String::from("payment_required"), message),
+        403u16 => super::types::Error::new(String::from("forbidden"), message),
+        404u16 => super::types::Error::new(String::from("not_found"), message),
+        409u16 => super::types::Error::new(String::from("email_taken"), message),
+        410u16 => super::types::Error::new(String::from("share_expired"), message),
+        422u16 => super::types::Error::new(String::from("simulation_failed"), message),
+        429u16 => super::types::Error::new(String::from("rate_limited"), message),
+        500..=599 => super::types::Error::new(String::from("internal_error"), message),
+        _ => super::types::Error::new(String::from("invalid_request"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
-pub fn common_error_body(
-    status: u16,
-    message: impl ::std::convert::Into<::std::string::String>,
-) -> ::std::string::String {
+pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 /// Error responses of `getHealth` (GET /v1/health).
@@ -114,15 +62,15 @@ pub fn common_error_body(
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetHealthError {
@@ -136,11 +84,11 @@ impl GetHealthError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -169,39 +117,35 @@ impl GetHealthError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 429u16 => {
-                    super::errors::GetHealthError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetHealthError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetHealthError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetHealthError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
+impl<E: DomainError> From<E> for GetHealthError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -216,17 +160,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
-    ServiceUnavailable(::clawgen_runtime::ErrorBody<super::types::Error>),
+    ServiceUnavailable(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetHsmHealthError {
@@ -241,12 +185,12 @@ impl GetHsmHealthError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
             Self::ServiceUnavailable(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -281,49 +225,45 @@ impl GetHsmHealthError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 429u16 => {
-                    super::errors::GetHsmHealthError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetHsmHealthError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetHsmHealthError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetHsmHealthError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
                 503u16 => {
-                    super::errors::GetHsmHealthError::ServiceUnavailable(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetHsmHealthError::ServiceUnavailable(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("hsm_unavailable"),
+                                String::from("hsm_unavailable"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
+impl<E: DomainError> From<E> for GetHsmHealthError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -338,22 +278,22 @@ impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 410: The share has expired, been revoked, or reached its maximum access count
-    Gone(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Gone(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl AccessShareError {
@@ -370,14 +310,14 @@ impl AccessShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::PaymentRequired(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::Gone(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -427,69 +367,62 @@ impl AccessShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 402u16 => {
-                    super::errors::AccessShareError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AccessShareError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::AccessShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    AccessShareError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 410u16 => {
-                    super::errors::AccessShareError::Gone(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AccessShareError::Gone(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("share_expired"),
+                                String::from("share_expired"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::AccessShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AccessShareError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::AccessShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AccessShareError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
+impl<E: DomainError> From<E> for AccessShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -503,22 +436,22 @@ impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
 #[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only the creator of a share may revoke it
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeShareError {
@@ -535,14 +468,14 @@ impl RevokeShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -588,69 +521,59 @@ impl RevokeShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeShareError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RevokeShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    RevokeShareError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RevokeShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    RevokeShareError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeShareError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeShareError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
+impl<E: DomainError> From<E> for RevokeShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -665,20 +588,20 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 409: An account with this email already exists
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SignupError {
@@ -694,13 +617,13 @@ impl SignupError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -739,59 +662,55 @@ impl SignupError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SignupError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignupError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::SignupError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignupError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("email_taken"),
+                                String::from("email_taken"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SignupError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignupError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SignupError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignupError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SignupError {
+impl<E: DomainError> From<E> for SignupError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -806,20 +725,20 @@ impl<E: DomainError> ::std::convert::From<E> for SignupError {
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Wrong email or password
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateTokenError {
@@ -835,13 +754,13 @@ impl CreateTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -880,59 +799,55 @@ impl CreateTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateTokenError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateTokenError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_credentials"),
+                                String::from("invalid_credentials"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateTokenError {
+impl<E: DomainError> From<E> for CreateTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -955,18 +870,18 @@ pub enum CreateTokenResponse {
 #[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeTokenError {
@@ -981,12 +896,12 @@ impl RevokeTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1022,49 +937,45 @@ impl RevokeTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeTokenError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
+impl<E: DomainError> From<E> for RevokeTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1079,22 +990,22 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Unknown agent or wrong API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The agent is deactivated or still awaiting approval
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateAgentTokenError {
@@ -1111,14 +1022,14 @@ impl CreateAgentTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1163,69 +1074,65 @@ impl CreateAgentTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAgentTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentTokenError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateAgentTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentTokenError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_credentials"),
+                                String::from("invalid_credentials"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateAgentTokenError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentTokenError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("agent_inactive"),
+                                String::from("agent_inactive"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateAgentTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateAgentTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
+impl<E: DomainError> From<E> for CreateAgentTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1240,20 +1147,20 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Unknown, revoked or expired API key
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateApiKeyTokenError {
@@ -1269,13 +1176,13 @@ impl CreateApiKeyTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1314,59 +1221,55 @@ impl CreateApiKeyTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyTokenError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyTokenError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyTokenError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_credentials"),
+                                String::from("invalid_credentials"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
+impl<E: DomainError> From<E> for CreateApiKeyTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1381,20 +1284,20 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: The Google ID token is invalid, expired or for another audience
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SignInWithGoogleError {
@@ -1410,13 +1313,13 @@ impl SignInWithGoogleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1459,59 +1362,55 @@ impl SignInWithGoogleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SignInWithGoogleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignInWithGoogleError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SignInWithGoogleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignInWithGoogleError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_id_token"),
+                                String::from("invalid_id_token"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SignInWithGoogleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignInWithGoogleError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SignInWithGoogleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SignInWithGoogleError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SignInWithGoogleError {
+impl<E: DomainError> From<E> for SignInWithGoogleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1535,22 +1434,22 @@ pub enum SignInWithGoogleResponse {
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The current password is wrong, or the caller is an agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ChangePasswordError {
@@ -1567,14 +1466,14 @@ impl ChangePasswordError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1623,69 +1522,65 @@ impl ChangePasswordError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ChangePasswordError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ChangePasswordError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ChangePasswordError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ChangePasswordError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ChangePasswordError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ChangePasswordError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_current_password"),
+                                String::from("invalid_current_password"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ChangePasswordError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ChangePasswordError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ChangePasswordError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ChangePasswordError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
+impl<E: DomainError> From<E> for ChangePasswordError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1699,18 +1594,18 @@ impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RefreshTokenError {
@@ -1725,12 +1620,12 @@ impl RefreshTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1762,49 +1657,45 @@ impl RefreshTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::RefreshTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RefreshTokenError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("not_implemented"),
+                                String::from("not_implemented"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RefreshTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RefreshTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RefreshTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RefreshTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
+impl<E: DomainError> From<E> for RefreshTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1818,20 +1709,20 @@ impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCurrentUserError {
@@ -1847,13 +1738,13 @@ impl GetCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -1895,59 +1786,55 @@ impl GetCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentUserError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCurrentUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentUserError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCurrentUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentUserError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentUserError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
+impl<E: DomainError> From<E> for GetCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -1961,20 +1848,20 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteCurrentUserError {
@@ -1990,13 +1877,13 @@ impl DeleteCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2038,59 +1925,55 @@ impl DeleteCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteCurrentUserError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteCurrentUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteCurrentUserError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteCurrentUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteCurrentUserError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteCurrentUserError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
+impl<E: DomainError> From<E> for DeleteCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2105,22 +1988,22 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateCurrentUserError {
@@ -2137,14 +2020,14 @@ impl UpdateCurrentUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2193,69 +2076,65 @@ impl UpdateCurrentUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateCurrentUserError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateCurrentUserError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateCurrentUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateCurrentUserError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateCurrentUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateCurrentUserError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateCurrentUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateCurrentUserError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateCurrentUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateCurrentUserError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
+impl<E: DomainError> From<E> for UpdateCurrentUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2269,20 +2148,20 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
 #[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetMfaStatusError {
@@ -2298,13 +2177,13 @@ impl GetMfaStatusError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2346,59 +2225,55 @@ impl GetMfaStatusError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetMfaStatusError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetMfaStatusError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetMfaStatusError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetMfaStatusError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetMfaStatusError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetMfaStatusError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetMfaStatusError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetMfaStatusError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
+impl<E: DomainError> From<E> for GetMfaStatusError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2412,22 +2287,22 @@ impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
 #[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: MFA is already enabled
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SetupMfaError {
@@ -2444,14 +2319,14 @@ impl SetupMfaError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2494,69 +2369,65 @@ impl SetupMfaError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::SetupMfaError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetupMfaError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SetupMfaError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetupMfaError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::SetupMfaError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetupMfaError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("mfa_already_enabled"),
+                                String::from("mfa_already_enabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SetupMfaError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetupMfaError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SetupMfaError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetupMfaError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
+impl<E: DomainError> From<E> for SetupMfaError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2570,22 +2441,22 @@ impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
 #[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl VerifyMfaSetupError {
@@ -2602,14 +2473,14 @@ impl VerifyMfaSetupError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2657,69 +2528,65 @@ impl VerifyMfaSetupError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::VerifyMfaSetupError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaSetupError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_code"),
+                                String::from("invalid_code"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::VerifyMfaSetupError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaSetupError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::VerifyMfaSetupError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaSetupError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::VerifyMfaSetupError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaSetupError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::VerifyMfaSetupError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaSetupError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
+impl<E: DomainError> From<E> for VerifyMfaSetupError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2734,20 +2601,20 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Wrong code, or the MFA token is invalid or expired
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl VerifyMfaError {
@@ -2763,13 +2630,13 @@ impl VerifyMfaError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2811,59 +2678,55 @@ impl VerifyMfaError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::VerifyMfaError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::VerifyMfaError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_code"),
+                                String::from("invalid_code"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::VerifyMfaError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::VerifyMfaError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    VerifyMfaError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
+impl<E: DomainError> From<E> for VerifyMfaError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -2878,22 +2741,22 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The code or password is wrong, or the caller is an agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DisableMfaError {
@@ -2910,14 +2773,14 @@ impl DisableMfaError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -2966,69 +2829,65 @@ impl DisableMfaError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DisableMfaError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableMfaError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::DisableMfaError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableMfaError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DisableMfaError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableMfaError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_code"),
+                                String::from("invalid_code"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DisableMfaError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableMfaError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DisableMfaError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableMfaError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
+impl<E: DomainError> From<E> for DisableMfaError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3043,18 +2902,18 @@ impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RequestDeviceCodeError {
@@ -3069,12 +2928,12 @@ impl RequestDeviceCodeError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3110,49 +2969,45 @@ impl RequestDeviceCodeError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::RequestDeviceCodeError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RequestDeviceCodeError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RequestDeviceCodeError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RequestDeviceCodeError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RequestDeviceCodeError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RequestDeviceCodeError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
+impl<E: DomainError> From<E> for RequestDeviceCodeError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3167,18 +3022,18 @@ impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl PollDeviceTokenError {
@@ -3193,12 +3048,12 @@ impl PollDeviceTokenError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3234,49 +3089,45 @@ impl PollDeviceTokenError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::PollDeviceTokenError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PollDeviceTokenError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("authorization_pending"),
+                                String::from("authorization_pending"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::PollDeviceTokenError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PollDeviceTokenError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::PollDeviceTokenError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PollDeviceTokenError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
+impl<E: DomainError> From<E> for PollDeviceTokenError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3290,18 +3141,18 @@ impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
 #[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetDeviceCodeStatusError {
@@ -3316,12 +3167,12 @@ impl GetDeviceCodeStatusError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3357,49 +3208,42 @@ impl GetDeviceCodeStatusError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 404u16 => {
-                    super::errors::GetDeviceCodeStatusError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetDeviceCodeStatusError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetDeviceCodeStatusError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetDeviceCodeStatusError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetDeviceCodeStatusError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetDeviceCodeStatusError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
+impl<E: DomainError> From<E> for GetDeviceCodeStatusError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3413,24 +3257,24 @@ impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
 #[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ApproveDeviceError {
@@ -3448,7 +3292,7 @@ impl ApproveDeviceError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -3456,7 +3300,7 @@ impl ApproveDeviceError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3511,79 +3355,72 @@ impl ApproveDeviceError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ApproveDeviceError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ApproveDeviceError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ApproveDeviceError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ApproveDeviceError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ApproveDeviceError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ApproveDeviceError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ApproveDeviceError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    ApproveDeviceError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ApproveDeviceError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ApproveDeviceError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ApproveDeviceError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ApproveDeviceError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
+impl<E: DomainError> From<E> for ApproveDeviceError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3597,24 +3434,24 @@ impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
 #[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DenyDeviceError {
@@ -3632,7 +3469,7 @@ impl DenyDeviceError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -3640,7 +3477,7 @@ impl DenyDeviceError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3695,79 +3532,72 @@ impl DenyDeviceError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::DenyDeviceError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DenyDeviceError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::DenyDeviceError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DenyDeviceError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DenyDeviceError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DenyDeviceError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DenyDeviceError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DenyDeviceError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DenyDeviceError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DenyDeviceError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DenyDeviceError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DenyDeviceError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
+impl<E: DomainError> From<E> for DenyDeviceError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3782,22 +3612,22 @@ impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListApiKeysError {
@@ -3814,14 +3644,14 @@ impl ListApiKeysError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -3870,69 +3700,65 @@ impl ListApiKeysError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListApiKeysError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListApiKeysError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListApiKeysError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListApiKeysError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListApiKeysError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListApiKeysError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
+impl<E: DomainError> From<E> for ListApiKeysError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -3947,22 +3773,22 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateApiKeyError {
@@ -3979,14 +3805,14 @@ impl CreateApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4035,69 +3861,65 @@ impl CreateApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateApiKeyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
+impl<E: DomainError> From<E> for CreateApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4111,22 +3933,22 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RevokeApiKeyError {
@@ -4143,14 +3965,14 @@ impl RevokeApiKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4199,69 +4021,62 @@ impl RevokeApiKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeApiKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RevokeApiKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("user_token_required"),
+                                String::from("user_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RevokeApiKeyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    RevokeApiKeyError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RevokeApiKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RevokeApiKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RevokeApiKeyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
+impl<E: DomainError> From<E> for RevokeApiKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4276,20 +4091,20 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListVaultsError {
@@ -4305,13 +4120,13 @@ impl ListVaultsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4354,59 +4169,55 @@ impl ListVaultsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListVaultsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListVaultsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListVaultsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListVaultsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListVaultsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListVaultsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListVaultsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListVaultsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
+impl<E: DomainError> From<E> for ListVaultsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4421,27 +4232,27 @@ impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: The plan's vault limit is reached
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: A vault with this name already exists
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateVaultError {
@@ -4460,7 +4271,7 @@ impl CreateVaultError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -4469,7 +4280,7 @@ impl CreateVaultError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4525,89 +4336,82 @@ impl CreateVaultError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateVaultError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateVaultError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateVaultError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateVaultError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::CreateVaultError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateVaultError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateVaultError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateVaultError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateVaultError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateVaultError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("vault_name_taken"),
+                                String::from("vault_name_taken"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateVaultError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateVaultError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateVaultError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateVaultError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
+impl<E: DomainError> From<E> for CreateVaultError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4621,23 +4425,23 @@ impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
 #[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetVaultError {
@@ -4654,14 +4458,14 @@ impl GetVaultError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4711,69 +4515,59 @@ impl GetVaultError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetVaultError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetVaultError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetVaultError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetVaultError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetVaultError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetVaultError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetVaultError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetVaultError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetVaultError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetVaultError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
+impl<E: DomainError> From<E> for GetVaultError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4787,23 +4581,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
 #[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteVaultError {
@@ -4820,14 +4614,14 @@ impl DeleteVaultError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -4877,69 +4671,59 @@ impl DeleteVaultError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteVaultError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteVaultError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteVaultError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DeleteVaultError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteVaultError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeleteVaultError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteVaultError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteVaultError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteVaultError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteVaultError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
+impl<E: DomainError> From<E> for DeleteVaultError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -4954,29 +4738,29 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: CMEK is not included in the current plan
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: CMEK is already enabled on this vault
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl EnableCmekError {
@@ -4996,7 +4780,7 @@ impl EnableCmekError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5006,7 +4790,7 @@ impl EnableCmekError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5069,99 +4853,89 @@ impl EnableCmekError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::EnableCmekError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnableCmekError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::EnableCmekError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnableCmekError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::EnableCmekError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnableCmekError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::EnableCmekError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    EnableCmekError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::EnableCmekError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    EnableCmekError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::EnableCmekError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnableCmekError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("cmek_already_enabled"),
+                                String::from("cmek_already_enabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::EnableCmekError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnableCmekError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::EnableCmekError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnableCmekError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
+impl<E: DomainError> From<E> for EnableCmekError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5175,25 +4949,25 @@ impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
 #[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is in progress
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DisableCmekError {
@@ -5211,7 +4985,7 @@ impl DisableCmekError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
@@ -5219,7 +4993,7 @@ impl DisableCmekError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5275,79 +5049,69 @@ impl DisableCmekError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DisableCmekError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableCmekError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DisableCmekError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DisableCmekError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DisableCmekError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DisableCmekError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::DisableCmekError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableCmekError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("cmek_not_enabled"),
+                                String::from("cmek_not_enabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DisableCmekError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableCmekError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DisableCmekError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DisableCmekError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
+impl<E: DomainError> From<E> for DisableCmekError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5362,27 +5126,27 @@ impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is already running
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl StartCmekRotationError {
@@ -5401,7 +5165,7 @@ impl StartCmekRotationError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5410,7 +5174,7 @@ impl StartCmekRotationError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5473,89 +5237,79 @@ impl StartCmekRotationError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::StartCmekRotationError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    StartCmekRotationError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::StartCmekRotationError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    StartCmekRotationError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::StartCmekRotationError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    StartCmekRotationError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::StartCmekRotationError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    StartCmekRotationError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::StartCmekRotationError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    StartCmekRotationError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rotation_in_progress"),
+                                String::from("rotation_in_progress"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::StartCmekRotationError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    StartCmekRotationError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::StartCmekRotationError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    StartCmekRotationError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
+impl<E: DomainError> From<E> for StartCmekRotationError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5569,23 +5323,23 @@ impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
 #[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCmekRotationJobError {
@@ -5602,14 +5356,14 @@ impl GetCmekRotationJobError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5659,69 +5413,59 @@ impl GetCmekRotationJobError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCmekRotationJobError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCmekRotationJobError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCmekRotationJobError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetCmekRotationJobError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetCmekRotationJobError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetCmekRotationJobError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCmekRotationJobError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCmekRotationJobError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCmekRotationJobError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCmekRotationJobError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
+impl<E: DomainError> From<E> for GetCmekRotationJobError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5736,26 +5480,26 @@ impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListSecretsError {
@@ -5773,7 +5517,7 @@ impl ListSecretsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5781,7 +5525,7 @@ impl ListSecretsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -5838,79 +5582,69 @@ impl ListSecretsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListSecretsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSecretsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListSecretsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSecretsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListSecretsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListSecretsError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ListSecretsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    ListSecretsError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListSecretsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSecretsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListSecretsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListSecretsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
+impl<E: DomainError> From<E> for ListSecretsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -5925,29 +5659,29 @@ impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetSecretError {
@@ -5966,7 +5700,7 @@ impl GetSecretError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -5975,7 +5709,7 @@ impl GetSecretError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6039,89 +5773,79 @@ impl GetSecretError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetSecretError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSecretError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::GetSecretError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSecretError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::GetSecretError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSecretError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetSecretError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetSecretError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetSecretError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetSecretError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetSecretError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSecretError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetSecretError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSecretError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
+impl<E: DomainError> From<E> for GetSecretError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6136,29 +5860,29 @@ impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl PutSecretError {
@@ -6177,7 +5901,7 @@ impl PutSecretError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6186,7 +5910,7 @@ impl PutSecretError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6250,89 +5974,79 @@ impl PutSecretError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::PutSecretError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PutSecretError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::PutSecretError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PutSecretError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::PutSecretError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PutSecretError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::PutSecretError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    PutSecretError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::PutSecretError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    PutSecretError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::PutSecretError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PutSecretError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::PutSecretError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    PutSecretError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for PutSecretError {
+impl<E: DomainError> From<E> for PutSecretError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6355,24 +6069,24 @@ pub enum PutSecretResponse {
 #[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteSecretError {
@@ -6389,14 +6103,14 @@ impl DeleteSecretError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6446,69 +6160,59 @@ impl DeleteSecretError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteSecretError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteSecretError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteSecretError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DeleteSecretError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteSecretError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeleteSecretError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteSecretError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteSecretError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteSecretError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteSecretError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
+impl<E: DomainError> From<E> for DeleteSecretError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6523,25 +6227,25 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListPoliciesError {
@@ -6559,7 +6263,7 @@ impl ListPoliciesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6567,7 +6271,7 @@ impl ListPoliciesError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6624,79 +6328,69 @@ impl ListPoliciesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListPoliciesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPoliciesError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListPoliciesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPoliciesError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListPoliciesError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListPoliciesError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ListPoliciesError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    ListPoliciesError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListPoliciesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPoliciesError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListPoliciesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListPoliciesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
+impl<E: DomainError> From<E> for ListPoliciesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6711,25 +6405,25 @@ impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreatePolicyError {
@@ -6747,7 +6441,7 @@ impl CreatePolicyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6755,7 +6449,7 @@ impl CreatePolicyError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -6812,79 +6506,69 @@ impl CreatePolicyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreatePolicyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreatePolicyError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreatePolicyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreatePolicyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreatePolicyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreatePolicyError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::CreatePolicyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    CreatePolicyError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreatePolicyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreatePolicyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreatePolicyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreatePolicyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
+impl<E: DomainError> From<E> for CreatePolicyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -6899,25 +6583,25 @@ impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdatePolicyError {
@@ -6935,7 +6619,7 @@ impl UpdatePolicyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -6943,7 +6627,7 @@ impl UpdatePolicyError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7000,79 +6684,69 @@ impl UpdatePolicyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdatePolicyError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdatePolicyError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdatePolicyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdatePolicyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdatePolicyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    UpdatePolicyError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdatePolicyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    UpdatePolicyError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdatePolicyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdatePolicyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdatePolicyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdatePolicyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
+impl<E: DomainError> From<E> for UpdatePolicyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7086,23 +6760,23 @@ impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
 #[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeletePolicyError {
@@ -7119,14 +6793,14 @@ impl DeletePolicyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7176,69 +6850,59 @@ impl DeletePolicyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeletePolicyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeletePolicyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeletePolicyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DeletePolicyError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeletePolicyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeletePolicyError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeletePolicyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeletePolicyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeletePolicyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeletePolicyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
+impl<E: DomainError> From<E> for DeletePolicyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7253,18 +6917,18 @@ impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl EnrollAgentError {
@@ -7279,12 +6943,12 @@ impl EnrollAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7320,49 +6984,45 @@ impl EnrollAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::EnrollAgentError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnrollAgentError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::EnrollAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnrollAgentError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::EnrollAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    EnrollAgentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
+impl<E: DomainError> From<E> for EnrollAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7377,23 +7037,23 @@ impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAgentsError {
@@ -7410,14 +7070,14 @@ impl ListAgentsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7467,69 +7127,62 @@ impl ListAgentsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAgentsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAgentsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAgentsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAgentsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAgentsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListAgentsError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAgentsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAgentsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAgentsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAgentsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
+impl<E: DomainError> From<E> for ListAgentsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7544,25 +7197,25 @@ impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: The plan's agent limit is reached
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateAgentError {
@@ -7580,7 +7233,7 @@ impl CreateAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -7588,7 +7241,7 @@ impl CreateAgentError {
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7641,79 +7294,72 @@ impl CreateAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAgentError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::CreateAgentError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateAgentError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAgentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
+impl<E: DomainError> From<E> for CreateAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7727,20 +7373,20 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
 #[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is a user, not an agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCurrentAgentError {
@@ -7756,13 +7402,13 @@ impl GetCurrentAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7801,59 +7447,55 @@ impl GetCurrentAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentAgentError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCurrentAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentAgentError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("agent_token_required"),
+                                String::from("agent_token_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCurrentAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentAgentError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCurrentAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCurrentAgentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
+impl<E: DomainError> From<E> for GetCurrentAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -7867,23 +7509,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
 #[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetAgentError {
@@ -7900,14 +7542,14 @@ impl GetAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -7957,69 +7599,59 @@ impl GetAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetAgentError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetAgentError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetAgentError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetAgentError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetAgentError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetAgentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
+impl<E: DomainError> From<E> for GetAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8033,23 +7665,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
 #[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeactivateAgentError {
@@ -8066,14 +7698,14 @@ impl DeactivateAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8123,69 +7755,59 @@ impl DeactivateAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeactivateAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeactivateAgentError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeactivateAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DeactivateAgentError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeactivateAgentError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeactivateAgentError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeactivateAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeactivateAgentError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeactivateAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeactivateAgentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
+impl<E: DomainError> From<E> for DeactivateAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8200,25 +7822,25 @@ impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateAgentError {
@@ -8236,7 +7858,7 @@ impl UpdateAgentError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -8244,7 +7866,7 @@ impl UpdateAgentError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8301,79 +7923,69 @@ impl UpdateAgentError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAgentError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAgentError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateAgentError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAgentError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateAgentError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    UpdateAgentError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateAgentError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    UpdateAgentError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateAgentError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAgentError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateAgentError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAgentError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
+impl<E: DomainError> From<E> for UpdateAgentError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8387,23 +7999,23 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
 #[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RotateAgentKeyError {
@@ -8420,14 +8032,14 @@ impl RotateAgentKeyError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8477,69 +8089,59 @@ impl RotateAgentKeyError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RotateAgentKeyError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RotateAgentKeyError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RotateAgentKeyError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    RotateAgentKeyError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RotateAgentKeyError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    RotateAgentKeyError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RotateAgentKeyError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RotateAgentKeyError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RotateAgentKeyError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RotateAgentKeyError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
+impl<E: DomainError> From<E> for RotateAgentKeyError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8554,29 +8156,29 @@ impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateShareError {
@@ -8595,7 +8197,7 @@ impl CreateShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -8604,7 +8206,7 @@ impl CreateShareError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8668,89 +8270,79 @@ impl CreateShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateShareError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateShareError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateShareError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::CreateShareError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateShareError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateShareError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::CreateShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    CreateShareError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateShareError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateShareError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
+impl<E: DomainError> From<E> for CreateShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8765,20 +8357,20 @@ impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListOutboundSharesError {
@@ -8794,13 +8386,13 @@ impl ListOutboundSharesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8843,59 +8435,55 @@ impl ListOutboundSharesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListOutboundSharesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOutboundSharesError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListOutboundSharesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOutboundSharesError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListOutboundSharesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOutboundSharesError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListOutboundSharesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOutboundSharesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
+impl<E: DomainError> From<E> for ListOutboundSharesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -8910,20 +8498,20 @@ impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListInboundSharesError {
@@ -8939,13 +8527,13 @@ impl ListInboundSharesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -8988,59 +8576,55 @@ impl ListInboundSharesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListInboundSharesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListInboundSharesError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListInboundSharesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListInboundSharesError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListInboundSharesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListInboundSharesError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListInboundSharesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListInboundSharesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
+impl<E: DomainError> From<E> for ListInboundSharesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9054,25 +8638,25 @@ impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
 #[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl AcceptShareError {
@@ -9090,7 +8674,7 @@ impl AcceptShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
@@ -9098,7 +8682,7 @@ impl AcceptShareError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9155,79 +8739,69 @@ impl AcceptShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::AcceptShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AcceptShareError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::AcceptShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    AcceptShareError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::AcceptShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    AcceptShareError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::AcceptShareError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AcceptShareError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("share_not_pending"),
+                                String::from("share_not_pending"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::AcceptShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AcceptShareError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::AcceptShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    AcceptShareError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
+impl<E: DomainError> From<E> for AcceptShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9241,25 +8815,25 @@ impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
 #[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeclineShareError {
@@ -9277,7 +8851,7 @@ impl DeclineShareError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
@@ -9285,7 +8859,7 @@ impl DeclineShareError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9342,79 +8916,69 @@ impl DeclineShareError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeclineShareError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeclineShareError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeclineShareError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DeclineShareError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeclineShareError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeclineShareError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::DeclineShareError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeclineShareError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("share_not_pending"),
+                                String::from("share_not_pending"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeclineShareError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeclineShareError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeclineShareError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeclineShareError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
+impl<E: DomainError> From<E> for DeclineShareError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9429,18 +8993,18 @@ impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListChainsError {
@@ -9455,12 +9019,12 @@ impl ListChainsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9496,49 +9060,45 @@ impl ListChainsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListChainsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListChainsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListChainsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListChainsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListChainsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListChainsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
+impl<E: DomainError> From<E> for ListChainsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9552,18 +9112,18 @@ impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
 #[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetChainError {
@@ -9578,12 +9138,12 @@ impl GetChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9619,49 +9179,42 @@ impl GetChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 404u16 => {
-                    super::errors::GetChainError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetChainError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetChainError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetChainError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetChainError {
+impl<E: DomainError> From<E> for GetChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9676,25 +9229,25 @@ impl<E: DomainError> ::std::convert::From<E> for GetChainError {
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListTransactionsError {
@@ -9712,7 +9265,7 @@ impl ListTransactionsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -9720,7 +9273,7 @@ impl ListTransactionsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9777,79 +9330,72 @@ impl ListTransactionsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListTransactionsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListTransactionsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListTransactionsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::ListTransactionsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    ListTransactionsError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListTransactionsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListTransactionsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListTransactionsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
+impl<E: DomainError> From<E> for ListTransactionsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -9864,30 +9410,30 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 422: `simulate_first` was set and the simulation failed; nothing was signed
-    UnprocessableEntity(::clawgen_runtime::ErrorBody<super::types::Error>),
+    UnprocessableEntity(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SubmitTransactionError {
@@ -9907,7 +9453,7 @@ impl SubmitTransactionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -9917,7 +9463,7 @@ impl SubmitTransactionError {
             Self::UnprocessableEntity(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -9988,99 +9534,92 @@ impl SubmitTransactionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SubmitTransactionError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SubmitTransactionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::SubmitTransactionError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SubmitTransactionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SubmitTransactionError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    SubmitTransactionError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 422u16 => {
-                    super::errors::SubmitTransactionError::UnprocessableEntity(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::UnprocessableEntity(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("simulation_failed"),
+                                String::from("simulation_failed"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SubmitTransactionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SubmitTransactionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SubmitTransactionError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
+impl<E: DomainError> From<E> for SubmitTransactionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10094,23 +9633,23 @@ impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
 #[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetTransactionError {
@@ -10127,14 +9666,14 @@ impl GetTransactionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10184,69 +9723,62 @@ impl GetTransactionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetTransactionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetTransactionError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetTransactionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetTransactionError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetTransactionError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetTransactionError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetTransactionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetTransactionError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetTransactionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetTransactionError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
+impl<E: DomainError> From<E> for GetTransactionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10261,28 +9793,28 @@ impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SimulateTransactionError {
@@ -10301,7 +9833,7 @@ impl SimulateTransactionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -10310,7 +9842,7 @@ impl SimulateTransactionError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10374,89 +9906,82 @@ impl SimulateTransactionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SimulateTransactionError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SimulateTransactionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::SimulateTransactionError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SimulateTransactionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SimulateTransactionError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    SimulateTransactionError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SimulateTransactionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SimulateTransactionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
+impl<E: DomainError> From<E> for SimulateTransactionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10471,28 +9996,28 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SimulateTransactionBundleError {
@@ -10511,7 +10036,7 @@ impl SimulateTransactionBundleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -10520,7 +10045,7 @@ impl SimulateTransactionBundleError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10584,89 +10109,82 @@ impl SimulateTransactionBundleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SimulateTransactionBundleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionBundleError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SimulateTransactionBundleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionBundleError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 402u16 => {
-                    super::errors::SimulateTransactionBundleError::PaymentRequired(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionBundleError::PaymentRequired(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("payment_required"),
+                                String::from("payment_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SimulateTransactionBundleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionBundleError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("intents_api_disabled"),
+                                String::from("intents_api_disabled"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SimulateTransactionBundleError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    SimulateTransactionBundleError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SimulateTransactionBundleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionBundleError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SimulateTransactionBundleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SimulateTransactionBundleError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError {
+impl<E: DomainError> From<E> for SimulateTransactionBundleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10680,21 +10198,21 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError 
 #[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetUsageSummaryError {
@@ -10710,13 +10228,13 @@ impl GetUsageSummaryError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10759,59 +10277,52 @@ impl GetUsageSummaryError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetUsageSummaryError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageSummaryError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetUsageSummaryError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetUsageSummaryError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetUsageSummaryError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageSummaryError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetUsageSummaryError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageSummaryError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
+impl<E: DomainError> From<E> for GetUsageSummaryError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10826,23 +10337,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetUsageHistoryError {
@@ -10859,14 +10370,14 @@ impl GetUsageHistoryError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -10916,69 +10427,62 @@ impl GetUsageHistoryError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::GetUsageHistoryError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageHistoryError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::GetUsageHistoryError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageHistoryError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetUsageHistoryError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetUsageHistoryError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetUsageHistoryError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageHistoryError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetUsageHistoryError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetUsageHistoryError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
+impl<E: DomainError> From<E> for GetUsageHistoryError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -10993,24 +10497,24 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: The organization already has an active subscription (use the portal to change it)
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateSubscriptionCheckoutError {
@@ -11028,7 +10532,7 @@ impl CreateSubscriptionCheckoutError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -11036,7 +10540,7 @@ impl CreateSubscriptionCheckoutError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11092,79 +10596,72 @@ impl CreateSubscriptionCheckoutError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateSubscriptionCheckoutError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateSubscriptionCheckoutError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateSubscriptionCheckoutError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateSubscriptionCheckoutError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("already_subscribed"),
+                                String::from("already_subscribed"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateSubscriptionCheckoutError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateSubscriptionCheckoutError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError {
+impl<E: DomainError> From<E> for CreateSubscriptionCheckoutError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11179,24 +10676,24 @@ impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: The organization has no Stripe customer yet
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateBillingPortalSessionError {
@@ -11214,7 +10711,7 @@ impl CreateBillingPortalSessionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -11222,7 +10719,7 @@ impl CreateBillingPortalSessionError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11276,79 +10773,72 @@ impl CreateBillingPortalSessionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateBillingPortalSessionError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateBillingPortalSessionError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateBillingPortalSessionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateBillingPortalSessionError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateBillingPortalSessionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateBillingPortalSessionError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateBillingPortalSessionError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateBillingPortalSessionError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("no_billing_account"),
+                                String::from("no_billing_account"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateBillingPortalSessionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateBillingPortalSessionError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateBillingPortalSessionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateBillingPortalSessionError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError {
+impl<E: DomainError> From<E> for CreateBillingPortalSessionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11362,21 +10852,21 @@ impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError
 #[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetSubscriptionError {
@@ -11392,13 +10882,13 @@ impl GetSubscriptionError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11441,59 +10931,52 @@ impl GetSubscriptionError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetSubscriptionError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSubscriptionError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetSubscriptionError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetSubscriptionError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetSubscriptionError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSubscriptionError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetSubscriptionError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetSubscriptionError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
+impl<E: DomainError> From<E> for GetSubscriptionError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11508,22 +10991,22 @@ impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateCreditTopupError {
@@ -11540,14 +11023,14 @@ impl CreateCreditTopupError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11596,69 +11079,62 @@ impl CreateCreditTopupError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateCreditTopupError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateCreditTopupError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateCreditTopupError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateCreditTopupError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateCreditTopupError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateCreditTopupError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateCreditTopupError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateCreditTopupError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateCreditTopupError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateCreditTopupError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
+impl<E: DomainError> From<E> for CreateCreditTopupError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11672,21 +11148,21 @@ impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
 #[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetCreditBalanceError {
@@ -11702,13 +11178,13 @@ impl GetCreditBalanceError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11751,59 +11227,52 @@ impl GetCreditBalanceError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetCreditBalanceError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCreditBalanceError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetCreditBalanceError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    GetCreditBalanceError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetCreditBalanceError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCreditBalanceError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetCreditBalanceError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetCreditBalanceError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
+impl<E: DomainError> From<E> for GetCreditBalanceError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11818,23 +11287,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListCreditTransactionsError {
@@ -11851,14 +11320,14 @@ impl ListCreditTransactionsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -11908,69 +11377,62 @@ impl ListCreditTransactionsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListCreditTransactionsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListCreditTransactionsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListCreditTransactionsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListCreditTransactionsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListCreditTransactionsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListCreditTransactionsError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListCreditTransactionsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListCreditTransactionsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListCreditTransactionsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListCreditTransactionsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
+impl<E: DomainError> From<E> for ListCreditTransactionsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -11985,22 +11447,22 @@ impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SetOverageMethodError {
@@ -12017,14 +11479,14 @@ impl SetOverageMethodError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12073,69 +11535,62 @@ impl SetOverageMethodError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SetOverageMethodError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOverageMethodError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SetOverageMethodError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOverageMethodError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SetOverageMethodError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    SetOverageMethodError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SetOverageMethodError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOverageMethodError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SetOverageMethodError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOverageMethodError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
+impl<E: DomainError> From<E> for SetOverageMethodError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12149,18 +11604,18 @@ impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
 #[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl HandleStripeWebhookError {
@@ -12175,12 +11630,12 @@ impl HandleStripeWebhookError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12215,49 +11670,45 @@ impl HandleStripeWebhookError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::HandleStripeWebhookError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    HandleStripeWebhookError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_signature"),
+                                String::from("invalid_signature"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::HandleStripeWebhookError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    HandleStripeWebhookError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::HandleStripeWebhookError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    HandleStripeWebhookError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
+impl<E: DomainError> From<E> for HandleStripeWebhookError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12272,23 +11723,23 @@ impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAuditEventsError {
@@ -12305,14 +11756,14 @@ impl ListAuditEventsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12362,69 +11813,62 @@ impl ListAuditEventsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAuditEventsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAuditEventsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAuditEventsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAuditEventsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAuditEventsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListAuditEventsError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAuditEventsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAuditEventsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAuditEventsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAuditEventsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
+impl<E: DomainError> From<E> for ListAuditEventsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12439,23 +11883,23 @@ impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListOrgMembersError {
@@ -12472,14 +11916,14 @@ impl ListOrgMembersError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12529,69 +11973,62 @@ impl ListOrgMembersError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListOrgMembersError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOrgMembersError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListOrgMembersError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOrgMembersError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListOrgMembersError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListOrgMembersError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListOrgMembersError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOrgMembersError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListOrgMembersError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListOrgMembersError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
+impl<E: DomainError> From<E> for ListOrgMembersError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12606,25 +12043,25 @@ impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: The person is already a member or has a pending invitation
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl InviteOrgMemberError {
@@ -12642,7 +12079,7 @@ impl InviteOrgMemberError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -12650,7 +12087,7 @@ impl InviteOrgMemberError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12706,79 +12143,72 @@ impl InviteOrgMemberError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::InviteOrgMemberError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    InviteOrgMemberError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::InviteOrgMemberError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    InviteOrgMemberError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::InviteOrgMemberError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    InviteOrgMemberError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::InviteOrgMemberError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    InviteOrgMemberError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("already_member"),
+                                String::from("already_member"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::InviteOrgMemberError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    InviteOrgMemberError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::InviteOrgMemberError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    InviteOrgMemberError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
+impl<E: DomainError> From<E> for InviteOrgMemberError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12792,23 +12222,23 @@ impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
 #[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl RemoveOrgMemberError {
@@ -12825,14 +12255,14 @@ impl RemoveOrgMemberError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -12882,69 +12312,59 @@ impl RemoveOrgMemberError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::RemoveOrgMemberError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RemoveOrgMemberError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::RemoveOrgMemberError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    RemoveOrgMemberError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::RemoveOrgMemberError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    RemoveOrgMemberError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::RemoveOrgMemberError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RemoveOrgMemberError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::RemoveOrgMemberError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    RemoveOrgMemberError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
+impl<E: DomainError> From<E> for RemoveOrgMemberError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -12959,25 +12379,25 @@ impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateOrgMemberRoleError {
@@ -12995,7 +12415,7 @@ impl UpdateOrgMemberRoleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -13003,7 +12423,7 @@ impl UpdateOrgMemberRoleError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13060,79 +12480,69 @@ impl UpdateOrgMemberRoleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateOrgMemberRoleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgMemberRoleError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateOrgMemberRoleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgMemberRoleError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateOrgMemberRoleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    UpdateOrgMemberRoleError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateOrgMemberRoleError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    UpdateOrgMemberRoleError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateOrgMemberRoleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgMemberRoleError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateOrgMemberRoleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgMemberRoleError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
+impl<E: DomainError> From<E> for UpdateOrgMemberRoleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13147,23 +12557,23 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListIpRulesError {
@@ -13180,14 +12590,14 @@ impl ListIpRulesError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13237,69 +12647,62 @@ impl ListIpRulesError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListIpRulesError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListIpRulesError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListIpRulesError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListIpRulesError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListIpRulesError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    ListIpRulesError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListIpRulesError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListIpRulesError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListIpRulesError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListIpRulesError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
+impl<E: DomainError> From<E> for ListIpRulesError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13314,23 +12717,23 @@ impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateIpRuleError {
@@ -13347,14 +12750,14 @@ impl CreateIpRuleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13404,69 +12807,62 @@ impl CreateIpRuleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateIpRuleError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateIpRuleError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateIpRuleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateIpRuleError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateIpRuleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    CreateIpRuleError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateIpRuleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateIpRuleError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateIpRuleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateIpRuleError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
+impl<E: DomainError> From<E> for CreateIpRuleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13480,23 +12876,23 @@ impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
 #[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteIpRuleError {
@@ -13513,14 +12909,14 @@ impl DeleteIpRuleError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13570,69 +12966,59 @@ impl DeleteIpRuleError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteIpRuleError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteIpRuleError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteIpRuleError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("forbidden"),
-                                message,
-                            ),
+                    DeleteIpRuleError::Forbidden(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("forbidden"), message),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteIpRuleError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeleteIpRuleError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteIpRuleError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteIpRuleError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteIpRuleError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteIpRuleError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
+impl<E: DomainError> From<E> for DeleteIpRuleError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13647,22 +13033,22 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAdminSettingsError {
@@ -13679,14 +13065,14 @@ impl ListAdminSettingsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13732,69 +13118,65 @@ impl ListAdminSettingsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminSettingsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminSettingsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAdminSettingsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminSettingsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAdminSettingsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminSettingsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAdminSettingsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminSettingsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAdminSettingsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminSettingsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
+impl<E: DomainError> From<E> for ListAdminSettingsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13809,24 +13191,24 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateAdminSettingError {
@@ -13844,7 +13226,7 @@ impl UpdateAdminSettingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -13852,7 +13234,7 @@ impl UpdateAdminSettingError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -13905,79 +13287,72 @@ impl UpdateAdminSettingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAdminSettingError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminSettingError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateAdminSettingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminSettingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateAdminSettingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminSettingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateAdminSettingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    UpdateAdminSettingError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateAdminSettingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminSettingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateAdminSettingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminSettingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
+impl<E: DomainError> From<E> for UpdateAdminSettingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -13991,22 +13366,22 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
 #[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteAdminSettingError {
@@ -14023,14 +13398,14 @@ impl DeleteAdminSettingError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14076,69 +13451,62 @@ impl DeleteAdminSettingError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminSettingError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminSettingError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminSettingError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminSettingError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminSettingError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeleteAdminSettingError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminSettingError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminSettingError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminSettingError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminSettingError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
+impl<E: DomainError> From<E> for DeleteAdminSettingError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14152,20 +13520,20 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
 #[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetX402ConfigError {
@@ -14181,13 +13549,13 @@ impl GetX402ConfigError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14226,59 +13594,55 @@ impl GetX402ConfigError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetX402ConfigError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetX402ConfigError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetX402ConfigError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetX402ConfigError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetX402ConfigError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetX402ConfigError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetX402ConfigError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetX402ConfigError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
+impl<E: DomainError> From<E> for GetX402ConfigError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14293,22 +13657,22 @@ impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateX402ConfigError {
@@ -14325,14 +13689,14 @@ impl UpdateX402ConfigError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14378,69 +13742,65 @@ impl UpdateX402ConfigError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateX402ConfigError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateX402ConfigError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateX402ConfigError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateX402ConfigError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateX402ConfigError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateX402ConfigError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateX402ConfigError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateX402ConfigError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateX402ConfigError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateX402ConfigError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
+impl<E: DomainError> From<E> for UpdateX402ConfigError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14455,22 +13815,22 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAdminUsersError {
@@ -14487,14 +13847,14 @@ impl ListAdminUsersError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14540,69 +13900,65 @@ impl ListAdminUsersError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminUsersError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminUsersError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAdminUsersError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminUsersError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAdminUsersError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminUsersError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAdminUsersError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminUsersError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAdminUsersError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminUsersError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
+impl<E: DomainError> From<E> for ListAdminUsersError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14616,22 +13972,22 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
 #[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteAdminUserError {
@@ -14648,14 +14004,14 @@ impl DeleteAdminUserError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14701,69 +14057,62 @@ impl DeleteAdminUserError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminUserError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminUserError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminUserError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminUserError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminUserError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeleteAdminUserError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminUserError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminUserError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminUserError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminUserError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
+impl<E: DomainError> From<E> for DeleteAdminUserError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14778,22 +14127,22 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl ListAdminChainsError {
@@ -14810,14 +14159,14 @@ impl ListAdminChainsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -14863,69 +14212,65 @@ impl ListAdminChainsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminChainsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminChainsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::ListAdminChainsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminChainsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::ListAdminChainsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminChainsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::ListAdminChainsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminChainsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::ListAdminChainsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    ListAdminChainsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
+impl<E: DomainError> From<E> for ListAdminChainsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -14940,24 +14285,24 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 409: A chain with this name or chain ID already exists
-    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl CreateAdminChainError {
@@ -14975,7 +14320,7 @@ impl CreateAdminChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -14983,7 +14328,7 @@ impl CreateAdminChainError {
             Self::Conflict(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15035,79 +14380,75 @@ impl CreateAdminChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAdminChainError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAdminChainError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::CreateAdminChainError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAdminChainError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::CreateAdminChainError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAdminChainError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 409u16 => {
-                    super::errors::CreateAdminChainError::Conflict(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAdminChainError::Conflict(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("chain_exists"),
+                                String::from("chain_exists"),
                                 message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::CreateAdminChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAdminChainError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::CreateAdminChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    CreateAdminChainError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
+impl<E: DomainError> From<E> for CreateAdminChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15122,24 +14463,24 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateAdminChainError {
@@ -15157,7 +14498,7 @@ impl UpdateAdminChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -15165,7 +14506,7 @@ impl UpdateAdminChainError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15218,79 +14559,72 @@ impl UpdateAdminChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAdminChainError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminChainError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateAdminChainError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminChainError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateAdminChainError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminChainError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateAdminChainError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    UpdateAdminChainError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateAdminChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminChainError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateAdminChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateAdminChainError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
+impl<E: DomainError> From<E> for UpdateAdminChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15304,22 +14638,22 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
 #[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl DeleteAdminChainError {
@@ -15336,14 +14670,14 @@ impl DeleteAdminChainError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15389,69 +14723,62 @@ impl DeleteAdminChainError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminChainError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminChainError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminChainError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminChainError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminChainError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    DeleteAdminChainError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminChainError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminChainError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminChainError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    DeleteAdminChainError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
+impl<E: DomainError> From<E> for DeleteAdminChainError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15465,22 +14792,22 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
 #[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl GetOrgLimitsError {
@@ -15497,14 +14824,14 @@ impl GetOrgLimitsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::Unauthorized(body) => body.decode_failure(),
             Self::Forbidden(body) => body.decode_failure(),
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15550,69 +14877,62 @@ impl GetOrgLimitsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 401u16 => {
-                    super::errors::GetOrgLimitsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetOrgLimitsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::GetOrgLimitsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetOrgLimitsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::GetOrgLimitsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    GetOrgLimitsError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::GetOrgLimitsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetOrgLimitsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::GetOrgLimitsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    GetOrgLimitsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
+impl<E: DomainError> From<E> for GetOrgLimitsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15627,24 +14947,24 @@ impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl UpdateOrgLimitsError {
@@ -15662,7 +14982,7 @@ impl UpdateOrgLimitsError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -15670,7 +14990,7 @@ impl UpdateOrgLimitsError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15723,79 +15043,72 @@ impl UpdateOrgLimitsError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateOrgLimitsError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgLimitsError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::UpdateOrgLimitsError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgLimitsError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::UpdateOrgLimitsError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgLimitsError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::UpdateOrgLimitsError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    UpdateOrgLimitsError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::UpdateOrgLimitsError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgLimitsError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::UpdateOrgLimitsError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    UpdateOrgLimitsError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
+impl<E: DomainError> From<E> for UpdateOrgLimitsError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,
@@ -15810,24 +15123,24 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
         status: u16,
         /// The raw body.
-        body: ::std::string::String,
+        body: String,
     },
 }
 impl SetOrgBillingTierError {
@@ -15845,7 +15158,7 @@ impl SetOrgBillingTierError {
     }
     /// Why the documented body of this answer does not decode (see
     /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+    pub fn decode_failure(&self) -> Option<&str> {
         match self {
             Self::BadRequest(body) => body.decode_failure(),
             Self::Unauthorized(body) => body.decode_failure(),
@@ -15853,7 +15166,7 @@ impl SetOrgBillingTierError {
             Self::NotFound(body) => body.decode_failure(),
             Self::TooManyRequests(body) => body.decode_failure(),
             Self::InternalServerError(body) => body.decode_failure(),
-            _ => ::std::option::Option::None,
+            _ => None,
         }
     }
 }
@@ -15906,79 +15219,72 @@ impl SetOrgBillingTierError {
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(
-        status: u16,
-        message: ::std::string::String,
-        retry_after: u64,
-    ) -> ::std::option::Option<Self> {
-        ::std::option::Option::Some(
+    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
+        Some(
             match status {
                 400u16 => {
-                    super::errors::SetOrgBillingTierError::BadRequest(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOrgBillingTierError::BadRequest(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("invalid_request"),
+                                String::from("invalid_request"),
                                 message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
-                    super::errors::SetOrgBillingTierError::Unauthorized(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOrgBillingTierError::Unauthorized(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("unauthorized"),
+                                String::from("unauthorized"),
                                 message,
                             ),
                         ),
                     )
                 }
                 403u16 => {
-                    super::errors::SetOrgBillingTierError::Forbidden(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOrgBillingTierError::Forbidden(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("admin_required"),
+                                String::from("admin_required"),
                                 message,
                             ),
                         ),
                     )
                 }
                 404u16 => {
-                    super::errors::SetOrgBillingTierError::NotFound(
-                        ::clawgen_runtime::ErrorBody::Decoded(
-                            super::types::Error::new(
-                                ::std::string::String::from("not_found"),
-                                message,
-                            ),
+                    SetOrgBillingTierError::NotFound(
+                        ErrorBody::Decoded(
+                            super::types::Error::new(String::from("not_found"), message),
                         ),
                     )
                 }
                 429u16 => {
-                    super::errors::SetOrgBillingTierError::TooManyRequests(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOrgBillingTierError::TooManyRequests(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("rate_limited"),
+                                String::from("rate_limited"),
                                 message,
                             ),
                         ),
                     )
                 }
                 500u16 => {
-                    super::errors::SetOrgBillingTierError::InternalServerError(
-                        ::clawgen_runtime::ErrorBody::Decoded(
+                    SetOrgBillingTierError::InternalServerError(
+                        ErrorBody::Decoded(
                             super::types::Error::new(
-                                ::std::string::String::from("internal_error"),
+                                String::from("internal_error"),
                                 message,
                             ),
                         ),
                     )
                 }
-                _ => return ::std::option::Option::None,
+                _ => return None,
             },
         )
     }
 }
-impl<E: DomainError> ::std::convert::From<E> for SetOrgBillingTierError {
+impl<E: DomainError> From<E> for SetOrgBillingTierError {
     fn from(error: E) -> Self {
         map_domain_error(
             &error,

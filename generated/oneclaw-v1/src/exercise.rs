@@ -18,8 +18,8 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// made from the schemas) as arguments: in document order, but
 /// deletions last, deepest paths first.
 #[allow(deprecated)]
-pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
-    let mut calls = ::std::vec::Vec::new();
+pub async fn every_operation(client: &Client) -> Vec<Call> {
+    let mut calls = Vec::new();
     let outcome = match client.get_health().await {
         Ok(_) => Outcome::Success,
         Err(
@@ -100,10 +100,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .signup(
             &super::types::SignupRequest::new(
-                    ::std::string::String::from("ada@example.com"),
-                    ::std::string::String::from("correct-horse-battery-staple"),
+                    String::from("ada@example.com"),
+                    String::from("correct-horse-battery-staple"),
                 )
-                .display_name(::std::string::String::from("Ada Lovelace"))
+                .display_name(String::from("Ada Lovelace"))
                 .marketing_opt_in(false),
         )
         .await
@@ -134,8 +134,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_token(
             &super::types::LoginRequest::new(
-                ::std::string::String::from("ada@example.com"),
-                ::std::string::String::from("correct-horse-battery-staple"),
+                String::from("ada@example.com"),
+                String::from("correct-horse-battery-staple"),
             ),
         )
         .await
@@ -167,7 +167,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .create_agent_token(
             &super::types::AgentTokenRequest::new(
                 "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                ::std::string::String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
+                String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
             ),
         )
         .await
@@ -201,7 +201,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_api_key_token(
             &super::types::ApiKeyTokenRequest::new(
-                ::std::string::String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
+                String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
             ),
         )
         .await
@@ -235,7 +235,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .sign_in_with_google(
             &super::types::GoogleSignInRequest::new(
-                ::std::string::String::from(
+                String::from(
                     "eyJhbGciOiJSUzI1NiIsImtpZCI6ImE0YjcifQ.eyJpc3MiOiJodHRwczovL2FjY291bnRzLmdvb2dsZS5jb20ifQ.c2ln",
                 ),
             ),
@@ -271,8 +271,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .change_password(
             &super::types::ChangePasswordRequest::new(
-                ::std::string::String::from("correct-horse-battery-staple"),
-                ::std::string::String::from("tr0ub4dor-and-3-more-words"),
+                String::from("correct-horse-battery-staple"),
+                String::from("tr0ub4dor-and-3-more-words"),
             ),
         )
         .await
@@ -350,8 +350,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .update_current_user(
-            &<super::types::UpdateUserRequest as ::std::default::Default>::default()
-                .display_name(::std::string::String::from("Ada King"))
+            &<super::types::UpdateUserRequest as Default>::default()
+                .display_name(String::from("Ada King"))
                 .marketing_opt_in(true),
         )
         .await
@@ -431,9 +431,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             outcome,
         });
     let outcome = match client
-        .verify_mfa_setup(
-            &super::types::MfaCodeRequest::new(::std::string::String::from("492039")),
-        )
+        .verify_mfa_setup(&super::types::MfaCodeRequest::new(String::from("492039")))
         .await
     {
         Ok(_) => Outcome::Success,
@@ -462,8 +460,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .verify_mfa(
             &super::types::MfaVerifyRequest::new(
-                ::std::string::String::from("mfa_2Jt8QkV7bXnW4pLr9sYc"),
-                ::std::string::String::from("492039"),
+                String::from("mfa_2Jt8QkV7bXnW4pLr9sYc"),
+                String::from("492039"),
             ),
         )
         .await
@@ -493,9 +491,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .request_device_code(
-            &super::types::DeviceCodeRequest::new(
-                ::std::string::String::from("1claw-cli"),
-            ),
+            &super::types::DeviceCodeRequest::new(String::from("1claw-cli")),
         )
         .await
     {
@@ -529,8 +525,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .poll_device_token(
             &super::types::DeviceTokenRequest::new(
                 super::types::DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
-                ::std::string::String::from("GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"),
-                ::std::string::String::from("1claw-cli"),
+                String::from("GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"),
+                String::from("1claw-cli"),
             ),
         )
         .await
@@ -590,9 +586,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .approve_device(
-            &super::types::DeviceDecisionRequest::new(
-                ::std::string::String::from("WDJB-MJHT"),
-            ),
+            &super::types::DeviceDecisionRequest::new(String::from("WDJB-MJHT")),
         )
         .await
     {
@@ -621,9 +615,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .deny_device(
-            &super::types::DeviceDecisionRequest::new(
-                ::std::string::String::from("WDJB-MJHT"),
-            ),
+            &super::types::DeviceDecisionRequest::new(String::from("WDJB-MJHT")),
         )
         .await
     {
@@ -676,9 +668,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_api_key(
-            &super::types::CreateApiKeyRequest::new(
-                    ::std::string::String::from("ci-pipeline"),
-                )
+            &super::types::CreateApiKeyRequest::new(String::from("ci-pipeline"))
                 .expires_at("2026-08-10T08:00:00Z".parse().unwrap_or_default()),
         )
         .await
@@ -732,10 +722,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_vault(
-            &super::types::CreateVaultRequest::new(
-                    ::std::string::String::from("production"),
-                )
-                .description(::std::string::String::from("Production secrets")),
+            &super::types::CreateVaultRequest::new(String::from("production"))
+                .description(String::from("Production secrets")),
         )
         .await
     {
@@ -794,7 +782,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             &super::types::EnableCmekRequest::new(
                 super::types::CmekProvider::GcpKms,
-                ::std::string::String::from(
+                String::from(
                     "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
                 ),
             ),
@@ -827,9 +815,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .start_cmek_rotation(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &<super::types::CmekRotationRequest as ::std::default::Default>::default()
+            &<super::types::CmekRotationRequest as Default>::default()
                 .new_key_uri(
-                    ::std::string::String::from(
+                    String::from(
                         "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production-2026q2",
                     ),
                 ),
@@ -898,7 +886,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_secrets(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &<super::types::ListSecretsQuery as ::std::default::Default>::default(),
+            &<super::types::ListSecretsQuery as Default>::default(),
         )
         .await
     {
@@ -929,7 +917,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .get_secret(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             "db",
-            &<super::types::GetSecretQuery as ::std::default::Default>::default(),
+            &<super::types::GetSecretQuery as Default>::default(),
         )
         .await
     {
@@ -962,18 +950,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             "db",
             &super::types::PutSecretRequest::new(
                     super::types::SecretType::ApiKey,
-                    ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                    String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
                 )
                 .metadata(
                     [
-                        (
-                            ::std::string::String::from("owner"),
-                            ::std::string::String::from("platform-team"),
-                        ),
-                        (
-                            ::std::string::String::from("rotation"),
-                            ::std::string::String::from("90d"),
-                        ),
+                        (String::from("owner"), String::from("platform-team")),
+                        (String::from("rotation"), String::from("90d")),
                     ]
                         .into_iter()
                         .collect(),
@@ -1037,13 +1019,13 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .create_policy(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             &super::types::PolicyRequest::new(
-                    ::std::string::String::from("api-keys/*"),
+                    String::from("api-keys/*"),
                     super::types::PrincipalType::Agent,
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     ::std::vec![super::types::Permission::Read],
                 )
                 .conditions(
-                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                    <super::types::PolicyConditions as Default>::default()
                         .ip_cidrs(
                             ::std::vec![::std::string::String::from("203.0.113.0/24")],
                         ),
@@ -1080,13 +1062,13 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             &"2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
             &super::types::PolicyRequest::new(
-                    ::std::string::String::from("api-keys/*"),
+                    String::from("api-keys/*"),
                     super::types::PrincipalType::Agent,
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     ::std::vec![super::types::Permission::Read],
                 )
                 .conditions(
-                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                    <super::types::PolicyConditions as Default>::default()
                         .ip_cidrs(
                             ::std::vec![::std::string::String::from("203.0.113.0/24")],
                         ),
@@ -1121,10 +1103,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .enroll_agent(
             &super::types::EnrollAgentRequest::new(
-                    ::std::string::String::from("research-bot"),
-                    ::std::string::String::from("ada@example.com"),
+                    String::from("research-bot"),
+                    String::from("ada@example.com"),
                 )
-                .description(::std::string::String::from("Summarises papers nightly")),
+                .description(String::from("Summarises papers nightly")),
         )
         .await
     {
@@ -1177,10 +1159,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_agent(
-            &super::types::CreateAgentRequest::new(
-                    ::std::string::String::from("deploy-bot"),
-                )
-                .description(::std::string::String::from("Deploys services from CI"))
+            &super::types::CreateAgentRequest::new(String::from("deploy-bot"))
+                .description(String::from("Deploys services from CI"))
                 .vault_ids(
                     ::std::vec![
                         "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
@@ -1271,7 +1251,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_agent(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &<super::types::UpdateAgentRequest as ::std::default::Default>::default()
+            &<super::types::UpdateAgentRequest as Default>::default()
                 .intents_api_enabled(false),
         )
         .await
@@ -1367,7 +1347,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_outbound_shares(
-            &<super::types::ListOutboundSharesQuery as ::std::default::Default>::default(),
+            &<super::types::ListOutboundSharesQuery as Default>::default(),
         )
         .await
     {
@@ -1399,7 +1379,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_inbound_shares(
-            &<super::types::ListInboundSharesQuery as ::std::default::Default>::default(),
+            &<super::types::ListInboundSharesQuery as Default>::default(),
         )
         .await
     {
@@ -1538,7 +1518,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_transactions(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &<super::types::ListTransactionsQuery as ::std::default::Default>::default(),
+            &<super::types::ListTransactionsQuery as Default>::default(),
         )
         .await
     {
@@ -1572,18 +1552,16 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .submit_transaction(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             &super::types::TransactionRequest::new(
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from(
-                        "0x4200000000000000000000000000000000000006",
-                    ),
+                    String::from("base"),
+                    String::from("0x4200000000000000000000000000000000000006"),
                 )
-                .value(::std::string::String::from("0"))
+                .value(String::from("0"))
                 .data(
-                    ::std::string::String::from(
+                    String::from(
                         "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
                     ),
                 )
-                .signing_key_path(::std::string::String::from("keys/base-hot-wallet"))
+                .signing_key_path(String::from("keys/base-hot-wallet"))
                 .simulate_first(true),
         )
         .await
@@ -1648,14 +1626,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .simulate_transaction(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             &super::types::SimulationRequest::new(
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from(
-                        "0x4200000000000000000000000000000000000006",
-                    ),
+                    String::from("base"),
+                    String::from("0x4200000000000000000000000000000000000006"),
                 )
-                .value(::std::string::String::from("0"))
+                .value(String::from("0"))
                 .data(
-                    ::std::string::String::from(
+                    String::from(
                         "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
                     ),
                 ),
@@ -1791,8 +1767,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             &super::types::SubscribeRequest::new(
                 super::types::SubscribeRequestTier::Pro,
                 super::types::BillingInterval::Month,
-                ::std::string::String::from("https://1claw.xyz/billing?status=success"),
-                ::std::string::String::from("https://1claw.xyz/billing?status=cancelled"),
+                String::from("https://1claw.xyz/billing?status=success"),
+                String::from("https://1claw.xyz/billing?status=cancelled"),
             ),
         )
         .await
@@ -1825,9 +1801,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_billing_portal_session(
-            &super::types::PortalRequest::new(
-                ::std::string::String::from("https://1claw.xyz/billing"),
-            ),
+            &super::types::PortalRequest::new(String::from("https://1claw.xyz/billing")),
         )
         .await
     {
@@ -1888,8 +1862,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .create_credit_topup(
             &super::types::TopupRequest::new(
                 2000i64,
-                ::std::string::String::from("https://1claw.xyz/billing?topup=success"),
-                ::std::string::String::from("https://1claw.xyz/billing"),
+                String::from("https://1claw.xyz/billing?topup=success"),
+                String::from("https://1claw.xyz/billing"),
             ),
         )
         .await
@@ -1949,7 +1923,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_credit_transactions(
-            &<super::types::ListCreditTransactionsQuery as ::std::default::Default>::default(),
+            &<super::types::ListCreditTransactionsQuery as Default>::default(),
         )
         .await
     {
@@ -2015,25 +1989,25 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .handle_stripe_webhook(
             "t=1772366400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
             &super::types::StripeEvent::new(
-                ::std::string::String::from("evt_1P2q3R4s5T6u7V8w"),
+                String::from("evt_1P2q3R4s5T6u7V8w"),
                 super::types::StripeEventObject::Event,
-                ::std::string::String::from("customer.subscription.updated"),
+                String::from("customer.subscription.updated"),
                 1772366400i64,
                 true,
                 super::types::StripeEventData::new(
                     [
                         (
-                            ::std::string::String::from("id"),
+                            String::from("id"),
                             ::serde_json::from_str("\"sub_1P2q3R4s5T6u\"")
                                 .unwrap_or_default(),
                         ),
                         (
-                            ::std::string::String::from("object"),
+                            String::from("object"),
                             ::serde_json::from_str("\"subscription\"")
                                 .unwrap_or_default(),
                         ),
                         (
-                            ::std::string::String::from("status"),
+                            String::from("status"),
                             ::serde_json::from_str("\"active\"").unwrap_or_default(),
                         ),
                     ]
@@ -2071,9 +2045,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             outcome,
         });
     let outcome = match client
-        .list_audit_events(
-            &<super::types::ListAuditEventsQuery as ::std::default::Default>::default(),
-        )
+        .list_audit_events(&<super::types::ListAuditEventsQuery as Default>::default())
         .await
     {
         Ok(_) => Outcome::Success,
@@ -2129,7 +2101,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .invite_org_member(
             &super::types::InviteRequest::new(
-                ::std::string::String::from("grace@example.com"),
+                String::from("grace@example.com"),
                 super::types::OrgRole::Admin,
             ),
         )
@@ -2221,10 +2193,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_ip_rule(
             &super::types::CreateIpRuleRequest::new(
-                    ::std::string::String::from("203.0.113.0/24"),
+                    String::from("203.0.113.0/24"),
                     super::types::IpRuleAction::Allow,
                 )
-                .description(::std::string::String::from("Office network")),
+                .description(String::from("Office network")),
         )
         .await
     {
@@ -2281,10 +2253,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_admin_setting(
             "signup_enabled",
-            &super::types::UpdateSettingRequest::new(
-                    ::std::string::String::from("false"),
-                )
-                .description(::std::string::String::from("Allow self-service signup")),
+            &super::types::UpdateSettingRequest::new(String::from("false"))
+                .description(String::from("Allow self-service signup")),
         )
         .await
     {
@@ -2342,15 +2312,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .update_x402_config(
             &super::types::X402ConfigUpdate::new(
                 true,
-                ::std::string::String::from("base"),
-                ::std::string::String::from(
-                    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
-                ),
-                ::std::string::String::from(
-                    "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-                ),
-                ::std::string::String::from("https://x402.org/facilitator"),
-                ::std::string::String::from("0.001"),
+                String::from("base"),
+                String::from("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
+                String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                String::from("https://x402.org/facilitator"),
+                String::from("0.001"),
             ),
         )
         .await
@@ -2382,9 +2348,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             outcome,
         });
     let outcome = match client
-        .list_admin_users(
-            &<super::types::ListAdminUsersQuery as ::std::default::Default>::default(),
-        )
+        .list_admin_users(&<super::types::ListAdminUsersQuery as Default>::default())
         .await
     {
         Ok(_) => Outcome::Success,
@@ -2440,17 +2404,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_admin_chain(
             &super::types::ChainRequest::new(
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from("Base"),
+                    String::from("base"),
+                    String::from("Base"),
                     8453i64,
-                    super::types::NativeCurrency::new(
-                        ::std::string::String::from("ETH"),
-                        18i64,
-                    ),
+                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
                     false,
                     true,
                 )
-                .explorer_url(::std::string::String::from("https://basescan.org")),
+                .explorer_url(String::from("https://basescan.org")),
         )
         .await
     {
@@ -2484,17 +2445,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .update_admin_chain(
             "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64",
             &super::types::ChainRequest::new(
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from("Base"),
+                    String::from("base"),
+                    String::from("Base"),
                     8453i64,
-                    super::types::NativeCurrency::new(
-                        ::std::string::String::from("ETH"),
-                        18i64,
-                    ),
+                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
                     false,
                     true,
                 )
-                .explorer_url(::std::string::String::from("https://basescan.org")),
+                .explorer_url(String::from("https://basescan.org")),
         )
         .await
     {
@@ -2556,7 +2514,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_org_limits(
             &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            &<super::types::OrgLimitsUpdate as ::std::default::Default>::default()
+            &<super::types::OrgLimitsUpdate as Default>::default()
                 .max_vaults(50i64)
                 .max_secrets(5000i64)
                 .max_agents(100i64)
@@ -2975,8 +2933,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .disable_mfa(
-            &<super::types::DisableMfaRequest as ::std::default::Default>::default()
-                .code(::std::string::String::from("492039")),
+            &<super::types::DisableMfaRequest as Default>::default()
+                .code(String::from("492039")),
         )
         .await
     {

@@ -14,16 +14,16 @@ use ::clawgen_runtime::params::to_text;
 /// A mock of 1claw API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password). A resource deleted through the mock stays deleted: later calls on its path (or below it) get the operation's documented 404.
 #[derive(Debug, Clone)]
 pub struct Mock {
-    secret: ::std::string::String,
+    secret: String,
     /// The resources deleted so far, shared by the clones a router makes.
     deleted: ::clawgen_runtime::mock::DeletedPaths,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
-    pub fn new(secret: impl Into<::std::string::String>) -> Self {
+    pub fn new(secret: impl Into<String>) -> Self {
         Mock {
             secret: secret.into(),
-            deleted: ::std::default::Default::default(),
+            deleted: Default::default(),
         }
     }
     /// The one credential the mock accepts.
@@ -39,15 +39,13 @@ impl super::server::OneclawApi for Mock {
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
         _request: &super::server::RequestContext,
-    ) -> ::std::result::Result<(), super::auth::AuthError> {
+    ) -> Result<(), super::auth::AuthError> {
         let presented = [credentials.bearer_jwt.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
             return Ok(());
         }
         let _ = operation;
-        let message = ::std::string::String::from(
-            "The credentials are not the mock's token.",
-        );
+        let message = String::from("The credentials are not the mock's token.");
         Err(
             if matches!(
                 operation, super::auth::Operation::RevokeShare |
@@ -144,14 +142,11 @@ impl super::server::OneclawApi for Mock {
     async fn get_health(
         &self,
         _cx: super::server::RequestContext,
-    ) -> ::std::result::Result<
-        super::types::HealthStatus,
-        super::errors::GetHealthError,
-    > {
+    ) -> Result<super::types::HealthStatus, super::errors::GetHealthError> {
         Ok(
             super::types::HealthStatus::new(
                 super::types::HealthStatusStatus::Ok,
-                ::std::string::String::from("1.0.0"),
+                String::from("1.0.0"),
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -159,10 +154,7 @@ impl super::server::OneclawApi for Mock {
     async fn get_hsm_health(
         &self,
         _cx: super::server::RequestContext,
-    ) -> ::std::result::Result<
-        super::types::HsmHealth,
-        super::errors::GetHsmHealthError,
-    > {
+    ) -> Result<super::types::HsmHealth, super::errors::GetHsmHealthError> {
         Ok(
             super::types::HsmHealth::new(
                     super::types::HsmHealthStatus::Ok,
@@ -176,18 +168,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _share_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::SharedSecret,
-        super::errors::AccessShareError,
-    > {
+    ) -> Result<super::types::SharedSecret, super::errors::AccessShareError> {
         let path = format!("/v1/share/{}", to_text(& _share_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::AccessShareError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -196,9 +185,9 @@ impl super::server::OneclawApi for Mock {
         Ok(
             super::types::SharedSecret::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/openai"),
+                    String::from("api-keys/openai"),
                     super::types::SecretType::ApiKey,
-                    ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                    String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
                     "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
                     1i64,
                 )
@@ -209,15 +198,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _share_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::RevokeShareError> {
+    ) -> Result<(), super::errors::RevokeShareError> {
         let path = format!("/v1/share/{}", to_text(& _share_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeShareError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -230,12 +219,12 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::SignupRequest,
-    ) -> ::std::result::Result<super::types::TokenResponse, super::errors::SignupError> {
-        let path = ::std::string::String::from("/v1/auth/signup");
+    ) -> Result<super::types::TokenResponse, super::errors::SignupError> {
+        let path = String::from("/v1/auth/signup");
         self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
-                ::std::string::String::from(
+                String::from(
                     "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                 ),
                 super::types::TokenResponseTokenType::Bearer,
@@ -247,16 +236,13 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::LoginRequest,
-    ) -> ::std::result::Result<
-        super::errors::CreateTokenResponse,
-        super::errors::CreateTokenError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/token");
+    ) -> Result<super::errors::CreateTokenResponse, super::errors::CreateTokenError> {
+        let path = String::from("/v1/auth/token");
         self.deleted.revive_below(&path);
         Ok(
             super::errors::CreateTokenResponse::Ok(
                 super::types::TokenResponse::new(
-                    ::std::string::String::from(
+                    String::from(
                         "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                     ),
                     super::types::TokenResponseTokenType::Bearer,
@@ -268,22 +254,19 @@ impl super::server::OneclawApi for Mock {
     async fn revoke_token(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<(), super::errors::RevokeTokenError> {
+    ) -> Result<(), super::errors::RevokeTokenError> {
         Ok(())
     }
     async fn create_agent_token(
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::AgentTokenRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        super::errors::CreateAgentTokenError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/agent-token");
+    ) -> Result<super::types::TokenResponse, super::errors::CreateAgentTokenError> {
+        let path = String::from("/v1/auth/agent-token");
         self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
-                ::std::string::String::from(
+                String::from(
                     "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                 ),
                 super::types::TokenResponseTokenType::Bearer,
@@ -295,15 +278,12 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::ApiKeyTokenRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        super::errors::CreateApiKeyTokenError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/api-key-token");
+    ) -> Result<super::types::TokenResponse, super::errors::CreateApiKeyTokenError> {
+        let path = String::from("/v1/auth/api-key-token");
         self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
-                ::std::string::String::from(
+                String::from(
                     "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                 ),
                 super::types::TokenResponseTokenType::Bearer,
@@ -315,16 +295,16 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::GoogleSignInRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::errors::SignInWithGoogleResponse,
         super::errors::SignInWithGoogleError,
     > {
-        let path = ::std::string::String::from("/v1/auth/google");
+        let path = String::from("/v1/auth/google");
         self.deleted.revive_below(&path);
         Ok(
             super::errors::SignInWithGoogleResponse::Ok(
                 super::types::TokenResponse::new(
-                    ::std::string::String::from(
+                    String::from(
                         "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                     ),
                     super::types::TokenResponseTokenType::Bearer,
@@ -337,23 +317,23 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ChangePasswordRequest,
-    ) -> ::std::result::Result<(), super::errors::ChangePasswordError> {
-        let path = ::std::string::String::from("/v1/auth/change-password");
+    ) -> Result<(), super::errors::ChangePasswordError> {
+        let path = String::from("/v1/auth/change-password");
         self.deleted.revive_below(&path);
         Ok(())
     }
     async fn refresh_token(
         &self,
         _cx: super::server::RequestContext,
-    ) -> ::std::result::Result<(), super::errors::RefreshTokenError> {
-        let path = ::std::string::String::from("/v1/auth/refresh");
+    ) -> Result<(), super::errors::RefreshTokenError> {
+        let path = String::from("/v1/auth/refresh");
         self.deleted.revive_below(&path);
         Err(
             super::errors::RefreshTokenError::BadRequest(
                 ::clawgen_runtime::ErrorBody::Decoded(
                     super::types::Error::new(
-                        ::std::string::String::from("not_implemented"),
-                        ::std::string::String::from(
+                        String::from("not_implemented"),
+                        String::from(
                             "This operation answers only with its documented error.",
                         ),
                     ),
@@ -364,11 +344,11 @@ impl super::server::OneclawApi for Mock {
     async fn get_current_user(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::User, super::errors::GetCurrentUserError> {
+    ) -> Result<super::types::User, super::errors::GetCurrentUserError> {
         Ok(
             super::types::User::new(
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-                    ::std::string::String::from("ada@example.com"),
+                    String::from("ada@example.com"),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
                     super::types::OrgRole::Owner,
                     true,
@@ -376,27 +356,24 @@ impl super::server::OneclawApi for Mock {
                     super::types::UserAuthProvider::Password,
                     "2026-01-15T09:30:00Z".parse().unwrap_or_default(),
                 )
-                .display_name(::std::string::String::from("Ada Lovelace")),
+                .display_name(String::from("Ada Lovelace")),
         )
     }
     async fn delete_current_user(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<(), super::errors::DeleteCurrentUserError> {
+    ) -> Result<(), super::errors::DeleteCurrentUserError> {
         Ok(())
     }
     async fn update_current_user(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::UpdateUserRequest,
-    ) -> ::std::result::Result<
-        super::types::User,
-        super::errors::UpdateCurrentUserError,
-    > {
+    ) -> Result<super::types::User, super::errors::UpdateCurrentUserError> {
         Ok(
             super::types::User::new(
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-                    ::std::string::String::from("ada@example.com"),
+                    String::from("ada@example.com"),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
                     super::types::OrgRole::Owner,
                     true,
@@ -404,16 +381,13 @@ impl super::server::OneclawApi for Mock {
                     super::types::UserAuthProvider::Password,
                     "2026-01-15T09:30:00Z".parse().unwrap_or_default(),
                 )
-                .display_name(::std::string::String::from("Ada Lovelace")),
+                .display_name(String::from("Ada Lovelace")),
         )
     }
     async fn get_mfa_status(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::MfaStatus,
-        super::errors::GetMfaStatusError,
-    > {
+    ) -> Result<super::types::MfaStatus, super::errors::GetMfaStatusError> {
         Ok(
             super::types::MfaStatus::new(true)
                 .method(super::types::MfaStatusMethod::Totp)
@@ -424,13 +398,13 @@ impl super::server::OneclawApi for Mock {
     async fn setup_mfa(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::MfaSetup, super::errors::SetupMfaError> {
-        let path = ::std::string::String::from("/v1/auth/mfa/setup");
+    ) -> Result<super::types::MfaSetup, super::errors::SetupMfaError> {
+        let path = String::from("/v1/auth/mfa/setup");
         self.deleted.revive_below(&path);
         Ok(
             super::types::MfaSetup::new(
-                ::std::string::String::from("JBSWY3DPEHPK3PXP"),
-                ::std::string::String::from(
+                String::from("JBSWY3DPEHPK3PXP"),
+                String::from(
                     "otpauth://totp/1claw:ada@example.com?secret=JBSWY3DPEHPK3PXP&issuer=1claw",
                 ),
             ),
@@ -440,11 +414,8 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::MfaCodeRequest,
-    ) -> ::std::result::Result<
-        super::types::MfaEnabled,
-        super::errors::VerifyMfaSetupError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/mfa/verify-setup");
+    ) -> Result<super::types::MfaEnabled, super::errors::VerifyMfaSetupError> {
+        let path = String::from("/v1/auth/mfa/verify-setup");
         self.deleted.revive_below(&path);
         Ok(
             super::types::MfaEnabled::new(
@@ -461,15 +432,12 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::MfaVerifyRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        super::errors::VerifyMfaError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/mfa/verify");
+    ) -> Result<super::types::TokenResponse, super::errors::VerifyMfaError> {
+        let path = String::from("/v1/auth/mfa/verify");
         self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
-                ::std::string::String::from(
+                String::from(
                     "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                 ),
                 super::types::TokenResponseTokenType::Bearer,
@@ -481,33 +449,29 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::DisableMfaRequest,
-    ) -> ::std::result::Result<(), super::errors::DisableMfaError> {
+    ) -> Result<(), super::errors::DisableMfaError> {
         Ok(())
     }
     async fn request_device_code(
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::DeviceCodeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::DeviceAuthorization,
         super::errors::RequestDeviceCodeError,
     > {
-        let path = ::std::string::String::from("/v1/auth/device/code");
+        let path = String::from("/v1/auth/device/code");
         self.deleted.revive_below(&path);
         Ok(
             super::types::DeviceAuthorization::new(
-                    ::std::string::String::from(
-                        "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
-                    ),
-                    ::std::string::String::from("WDJB-MJHT"),
-                    ::std::string::String::from("https://1claw.xyz/device"),
+                    String::from("GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"),
+                    String::from("WDJB-MJHT"),
+                    String::from("https://1claw.xyz/device"),
                     900i64,
                     5i64,
                 )
                 .verification_uri_complete(
-                    ::std::string::String::from(
-                        "https://1claw.xyz/device?user_code=WDJB-MJHT",
-                    ),
+                    String::from("https://1claw.xyz/device?user_code=WDJB-MJHT"),
                 ),
         )
     }
@@ -515,15 +479,12 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::DeviceTokenRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        super::errors::PollDeviceTokenError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/device/token");
+    ) -> Result<super::types::TokenResponse, super::errors::PollDeviceTokenError> {
+        let path = String::from("/v1/auth/device/token");
         self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
-                ::std::string::String::from(
+                String::from(
                     "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
                 ),
                 super::types::TokenResponseTokenType::Bearer,
@@ -534,8 +495,8 @@ impl super::server::OneclawApi for Mock {
     async fn get_device_code_status(
         &self,
         _cx: super::server::RequestContext,
-        _user_code: ::std::string::String,
-    ) -> ::std::result::Result<
+        _user_code: String,
+    ) -> Result<
         super::types::DeviceCodeStatus,
         super::errors::GetDeviceCodeStatusError,
     > {
@@ -545,8 +506,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::GetDeviceCodeStatusError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -554,9 +515,9 @@ impl super::server::OneclawApi for Mock {
         }
         Ok(
             super::types::DeviceCodeStatus::new(
-                ::std::string::String::from("WDJB-MJHT"),
+                String::from("WDJB-MJHT"),
                 super::types::DeviceCodeState::Pending,
-                ::std::string::String::from("1claw-cli"),
+                String::from("1claw-cli"),
                 "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -565,18 +526,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
-        super::types::DeviceCodeStatus,
-        super::errors::ApproveDeviceError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/device/approve");
+    ) -> Result<super::types::DeviceCodeStatus, super::errors::ApproveDeviceError> {
+        let path = String::from("/v1/auth/device/approve");
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ApproveDeviceError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -585,9 +543,9 @@ impl super::server::OneclawApi for Mock {
         self.deleted.revive_below(&path);
         Ok(
             super::types::DeviceCodeStatus::new(
-                ::std::string::String::from("WDJB-MJHT"),
+                String::from("WDJB-MJHT"),
                 super::types::DeviceCodeState::Pending,
-                ::std::string::String::from("1claw-cli"),
+                String::from("1claw-cli"),
                 "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -596,18 +554,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::DeviceDecisionRequest,
-    ) -> ::std::result::Result<
-        super::types::DeviceCodeStatus,
-        super::errors::DenyDeviceError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/device/deny");
+    ) -> Result<super::types::DeviceCodeStatus, super::errors::DenyDeviceError> {
+        let path = String::from("/v1/auth/device/deny");
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DenyDeviceError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -616,9 +571,9 @@ impl super::server::OneclawApi for Mock {
         self.deleted.revive_below(&path);
         Ok(
             super::types::DeviceCodeStatus::new(
-                ::std::string::String::from("WDJB-MJHT"),
+                String::from("WDJB-MJHT"),
                 super::types::DeviceCodeState::Pending,
-                ::std::string::String::from("1claw-cli"),
+                String::from("1claw-cli"),
                 "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -626,10 +581,7 @@ impl super::server::OneclawApi for Mock {
     async fn list_api_keys(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::ApiKeyList,
-        super::errors::ListApiKeysError,
-    > {
+    ) -> Result<super::types::ApiKeyList, super::errors::ListApiKeysError> {
         Ok(
             super::types::ApiKeyList::new(
                 ::std::vec![
@@ -648,18 +600,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateApiKeyRequest,
-    ) -> ::std::result::Result<
-        super::types::CreatedApiKey,
-        super::errors::CreateApiKeyError,
-    > {
-        let path = ::std::string::String::from("/v1/auth/api-keys");
+    ) -> Result<super::types::CreatedApiKey, super::errors::CreateApiKeyError> {
+        let path = String::from("/v1/auth/api-keys");
         self.deleted.revive_below(&path);
         Ok(
             super::types::CreatedApiKey::new(
                     "4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26".parse().unwrap_or_default(),
-                    ::std::string::String::from("ci-pipeline"),
-                    ::std::string::String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
-                    ::std::string::String::from("1ck_7Hq2"),
+                    String::from("ci-pipeline"),
+                    String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
+                    String::from("1ck_7Hq2"),
                     "2026-02-10T08:00:00Z".parse().unwrap_or_default(),
                 )
                 .expires_at("2026-08-10T08:00:00Z".parse().unwrap_or_default()),
@@ -669,15 +618,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _key_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::RevokeApiKeyError> {
+    ) -> Result<(), super::errors::RevokeApiKeyError> {
         let path = format!("/v1/auth/api-keys/{}", to_text(& _key_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -689,7 +638,7 @@ impl super::server::OneclawApi for Mock {
     async fn list_vaults(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::VaultList, super::errors::ListVaultsError> {
+    ) -> Result<super::types::VaultList, super::errors::ListVaultsError> {
         Ok(
             super::types::VaultList::new(
                 ::std::vec![
@@ -709,36 +658,36 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateVaultRequest,
-    ) -> ::std::result::Result<super::types::Vault, super::errors::CreateVaultError> {
-        let path = ::std::string::String::from("/v1/vaults");
+    ) -> Result<super::types::Vault, super::errors::CreateVaultError> {
+        let path = String::from("/v1/vaults");
         self.deleted.revive_below(&path);
         Ok(
             super::types::Vault::new(
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-                    ::std::string::String::from("production"),
+                    String::from("production"),
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                     false,
                     12i64,
                     "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
                     "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Production secrets")),
+                .description(String::from("Production secrets")),
         )
     }
     async fn get_vault(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<super::types::Vault, super::errors::GetVaultError> {
+    ) -> Result<super::types::Vault, super::errors::GetVaultError> {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetVaultError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -748,29 +697,29 @@ impl super::server::OneclawApi for Mock {
             super::types::Vault::new(
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-                    ::std::string::String::from("production"),
+                    String::from("production"),
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                     false,
                     12i64,
                     "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
                     "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Production secrets")),
+                .description(String::from("Production secrets")),
         )
     }
     async fn delete_vault(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::DeleteVaultError> {
+    ) -> Result<(), super::errors::DeleteVaultError> {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteVaultError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -784,18 +733,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _body: super::types::EnableCmekRequest,
-    ) -> ::std::result::Result<
-        super::types::CmekConfig,
-        super::errors::EnableCmekError,
-    > {
+    ) -> Result<super::types::CmekConfig, super::errors::EnableCmekError> {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::EnableCmekError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -807,7 +753,7 @@ impl super::server::OneclawApi for Mock {
                 "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
                 true,
                 super::types::CmekProvider::GcpKms,
-                ::std::string::String::from(
+                String::from(
                     "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
                 ),
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
@@ -818,15 +764,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::DisableCmekError> {
+    ) -> Result<(), super::errors::DisableCmekError> {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DisableCmekError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -840,18 +786,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _body: super::types::CmekRotationRequest,
-    ) -> ::std::result::Result<
-        super::types::CmekRotationJob,
-        super::errors::StartCmekRotationError,
-    > {
+    ) -> Result<super::types::CmekRotationJob, super::errors::StartCmekRotationError> {
         let path = format!("/v1/vaults/{}/cmek-rotate", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::StartCmekRotationError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -874,10 +817,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _job_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::CmekRotationJob,
-        super::errors::GetCmekRotationJobError,
-    > {
+    ) -> Result<super::types::CmekRotationJob, super::errors::GetCmekRotationJobError> {
         let path = format!(
             "/v1/vaults/{}/cmek-rotate/{}", to_text(& _vault_id), to_text(& _job_id)
         );
@@ -886,8 +826,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::GetCmekRotationJobError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -909,18 +849,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _query: super::types::ListSecretsQuery,
-    ) -> ::std::result::Result<
-        super::types::SecretList,
-        super::errors::ListSecretsError,
-    > {
+    ) -> Result<super::types::SecretList, super::errors::ListSecretsError> {
         let path = format!("/v1/vaults/{}/secrets", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSecretsError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -948,9 +885,9 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-        _path: ::std::string::String,
+        _path: String,
         _query: super::types::GetSecretQuery,
-    ) -> ::std::result::Result<super::types::Secret, super::errors::GetSecretError> {
+    ) -> Result<super::types::Secret, super::errors::GetSecretError> {
         let path = format!(
             "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
@@ -959,8 +896,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::GetSecretError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -970,23 +907,17 @@ impl super::server::OneclawApi for Mock {
             super::types::Secret::new(
                     "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/openai"),
+                    String::from("api-keys/openai"),
                     super::types::SecretType::ApiKey,
-                    ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                    String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
                     3i64,
                     "2026-01-20T14:05:00Z".parse().unwrap_or_default(),
                     "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
                 )
                 .metadata(
                     [
-                        (
-                            ::std::string::String::from("owner"),
-                            ::std::string::String::from("platform-team"),
-                        ),
-                        (
-                            ::std::string::String::from("rotation"),
-                            ::std::string::String::from("90d"),
-                        ),
+                        (String::from("owner"), String::from("platform-team")),
+                        (String::from("rotation"), String::from("90d")),
                     ]
                         .into_iter()
                         .collect(),
@@ -997,12 +928,9 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-        _path: ::std::string::String,
+        _path: String,
         _body: super::types::PutSecretRequest,
-    ) -> ::std::result::Result<
-        super::errors::PutSecretResponse,
-        super::errors::PutSecretError,
-    > {
+    ) -> Result<super::errors::PutSecretResponse, super::errors::PutSecretError> {
         let path = format!(
             "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
@@ -1011,8 +939,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::PutSecretError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1027,7 +955,7 @@ impl super::server::OneclawApi for Mock {
                         "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
                             .parse()
                             .unwrap_or_default(),
-                        ::std::string::String::from("api-keys/openai"),
+                        String::from("api-keys/openai"),
                         super::types::SecretType::ApiKey,
                         3i64,
                         "2026-01-20T14:05:00Z".parse().unwrap_or_default(),
@@ -1035,14 +963,8 @@ impl super::server::OneclawApi for Mock {
                     )
                     .metadata(
                         [
-                            (
-                                ::std::string::String::from("owner"),
-                                ::std::string::String::from("platform-team"),
-                            ),
-                            (
-                                ::std::string::String::from("rotation"),
-                                ::std::string::String::from("90d"),
-                            ),
+                            (String::from("owner"), String::from("platform-team")),
+                            (String::from("rotation"), String::from("90d")),
                         ]
                             .into_iter()
                             .collect(),
@@ -1054,8 +976,8 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-        _path: ::std::string::String,
-    ) -> ::std::result::Result<(), super::errors::DeleteSecretError> {
+        _path: String,
+    ) -> Result<(), super::errors::DeleteSecretError> {
         let path = format!(
             "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
@@ -1064,8 +986,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::DeleteSecretError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1078,18 +1000,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::PolicyList,
-        super::errors::ListPoliciesError,
-    > {
+    ) -> Result<super::types::PolicyList, super::errors::ListPoliciesError> {
         let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListPoliciesError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1121,15 +1040,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
-    ) -> ::std::result::Result<super::types::Policy, super::errors::CreatePolicyError> {
+    ) -> Result<super::types::Policy, super::errors::CreatePolicyError> {
         let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::CreatePolicyError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1140,7 +1059,7 @@ impl super::server::OneclawApi for Mock {
             super::types::Policy::new(
                     "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/*"),
+                    String::from("api-keys/*"),
                     super::types::PrincipalType::Agent,
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     ::std::vec![super::types::Permission::Read],
@@ -1149,7 +1068,7 @@ impl super::server::OneclawApi for Mock {
                     "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
                 )
                 .conditions(
-                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                    <super::types::PolicyConditions as Default>::default()
                         .ip_cidrs(
                             ::std::vec![::std::string::String::from("203.0.113.0/24")],
                         ),
@@ -1163,7 +1082,7 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
         _policy_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
-    ) -> ::std::result::Result<super::types::Policy, super::errors::UpdatePolicyError> {
+    ) -> Result<super::types::Policy, super::errors::UpdatePolicyError> {
         let path = format!(
             "/v1/vaults/{}/policies/{}", to_text(& _vault_id), to_text(& _policy_id)
         );
@@ -1172,8 +1091,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::UpdatePolicyError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1183,7 +1102,7 @@ impl super::server::OneclawApi for Mock {
             super::types::Policy::new(
                     "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/*"),
+                    String::from("api-keys/*"),
                     super::types::PrincipalType::Agent,
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     ::std::vec![super::types::Permission::Read],
@@ -1192,7 +1111,7 @@ impl super::server::OneclawApi for Mock {
                     "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
                 )
                 .conditions(
-                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                    <super::types::PolicyConditions as Default>::default()
                         .ip_cidrs(
                             ::std::vec![::std::string::String::from("203.0.113.0/24")],
                         ),
@@ -1205,7 +1124,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _policy_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::DeletePolicyError> {
+    ) -> Result<(), super::errors::DeletePolicyError> {
         let path = format!(
             "/v1/vaults/{}/policies/{}", to_text(& _vault_id), to_text(& _policy_id)
         );
@@ -1214,8 +1133,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::DeletePolicyError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1228,26 +1147,21 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext,
         _body: super::types::EnrollAgentRequest,
-    ) -> ::std::result::Result<
-        super::types::EnrollmentResponse,
-        super::errors::EnrollAgentError,
-    > {
-        let path = ::std::string::String::from("/v1/agents/enroll");
+    ) -> Result<super::types::EnrollmentResponse, super::errors::EnrollAgentError> {
+        let path = String::from("/v1/agents/enroll");
         self.deleted.revive_below(&path);
         Ok(
             super::types::EnrollmentResponse::new(
                 "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                 super::types::EnrollmentResponseStatus::PendingApproval,
-                ::std::string::String::from(
-                    "Credentials were emailed to the human owner.",
-                ),
+                String::from("Credentials were emailed to the human owner."),
             ),
         )
     }
     async fn list_agents(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<super::types::AgentList, super::errors::ListAgentsError> {
+    ) -> Result<super::types::AgentList, super::errors::ListAgentsError> {
         Ok(
             super::types::AgentList::new(
                 ::std::vec![
@@ -1271,11 +1185,8 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateAgentRequest,
-    ) -> ::std::result::Result<
-        super::types::CreatedAgent,
-        super::errors::CreateAgentError,
-    > {
-        let path = ::std::string::String::from("/v1/agents");
+    ) -> Result<super::types::CreatedAgent, super::errors::CreateAgentError> {
+        let path = String::from("/v1/agents");
         self.deleted.revive_below(&path);
         Ok(
             super::types::CreatedAgent::new(
@@ -1286,52 +1197,49 @@ impl super::server::OneclawApi for Mock {
                         "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
                             .parse()
                             .unwrap_or_default(),
-                        ::std::string::String::from("deploy-bot"),
+                        String::from("deploy-bot"),
                         true,
                         true,
                         ::std::vec![
                             "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
                             .unwrap_or_default()
                         ],
-                        ::std::string::String::from("ocv_k3J9"),
+                        String::from("ocv_k3J9"),
                         "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
                         "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
                     )
-                    .description(::std::string::String::from("Deploys services from CI"))
+                    .description(String::from("Deploys services from CI"))
                     .created_by(
                         "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
                             .parse()
                             .unwrap_or_default(),
                     )
                     .last_active_at("2026-03-01T11:59:00Z".parse().unwrap_or_default()),
-                ::std::string::String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
+                String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
             ),
         )
     }
     async fn get_current_agent(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::AgentProfile,
-        super::errors::GetCurrentAgentError,
-    > {
+    ) -> Result<super::types::AgentProfile, super::errors::GetCurrentAgentError> {
         Ok(
             super::types::AgentProfile::new(
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-                    ::std::string::String::from("deploy-bot"),
+                    String::from("deploy-bot"),
                     true,
                     true,
                     ::std::vec![
                         "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
                         .unwrap_or_default()
                     ],
-                    ::std::string::String::from("ocv_k3J9"),
+                    String::from("ocv_k3J9"),
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                     "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
                     "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Deploys services from CI"))
+                .description(String::from("Deploys services from CI"))
                 .last_active_at("2026-03-01T11:59:00Z".parse().unwrap_or_default()),
         )
     }
@@ -1339,15 +1247,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<super::types::Agent, super::errors::GetAgentError> {
+    ) -> Result<super::types::Agent, super::errors::GetAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetAgentError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1357,18 +1265,18 @@ impl super::server::OneclawApi for Mock {
             super::types::Agent::new(
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-                    ::std::string::String::from("deploy-bot"),
+                    String::from("deploy-bot"),
                     true,
                     true,
                     ::std::vec![
                         "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
                         .unwrap_or_default()
                     ],
-                    ::std::string::String::from("ocv_k3J9"),
+                    String::from("ocv_k3J9"),
                     "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
                     "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Deploys services from CI"))
+                .description(String::from("Deploys services from CI"))
                 .created_by(
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                 )
@@ -1379,15 +1287,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::DeactivateAgentError> {
+    ) -> Result<(), super::errors::DeactivateAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeactivateAgentError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1401,15 +1309,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::UpdateAgentRequest,
-    ) -> ::std::result::Result<super::types::Agent, super::errors::UpdateAgentError> {
+    ) -> Result<super::types::Agent, super::errors::UpdateAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAgentError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1419,18 +1327,18 @@ impl super::server::OneclawApi for Mock {
             super::types::Agent::new(
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-                    ::std::string::String::from("deploy-bot"),
+                    String::from("deploy-bot"),
                     true,
                     true,
                     ::std::vec![
                         "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
                         .unwrap_or_default()
                     ],
-                    ::std::string::String::from("ocv_k3J9"),
+                    String::from("ocv_k3J9"),
                     "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
                     "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Deploys services from CI"))
+                .description(String::from("Deploys services from CI"))
                 .created_by(
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                 )
@@ -1441,18 +1349,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::RotatedAgentKey,
-        super::errors::RotateAgentKeyError,
-    > {
+    ) -> Result<super::types::RotatedAgentKey, super::errors::RotateAgentKeyError> {
         let path = format!("/v1/agents/{}/rotate-key", to_text(& _agent_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RotateAgentKeyError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1462,8 +1367,8 @@ impl super::server::OneclawApi for Mock {
         Ok(
             super::types::RotatedAgentKey::new(
                 "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                ::std::string::String::from("ocv_Z8m1Qw4Xe7Rt2Yu5Io9Pa3Sd6Fg0Hj"),
-                ::std::string::String::from("ocv_Z8m1"),
+                String::from("ocv_Z8m1Qw4Xe7Rt2Yu5Io9Pa3Sd6Fg0Hj"),
+                String::from("ocv_Z8m1"),
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -1473,15 +1378,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _secret_id: ::uuid::Uuid,
         _body: super::types::CreateShareRequest,
-    ) -> ::std::result::Result<super::types::Share, super::errors::CreateShareError> {
+    ) -> Result<super::types::Share, super::errors::CreateShareError> {
         let path = format!("/v1/secrets/{}/share", to_text(& _secret_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::CreateShareError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1492,7 +1397,7 @@ impl super::server::OneclawApi for Mock {
             super::types::Share::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
                     "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/openai"),
+                    String::from("api-keys/openai"),
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     super::types::RecipientType::User,
                     super::types::ShareStatus::Pending,
@@ -1510,10 +1415,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListOutboundSharesQuery,
-    ) -> ::std::result::Result<
-        super::types::ShareList,
-        super::errors::ListOutboundSharesError,
-    > {
+    ) -> Result<super::types::ShareList, super::errors::ListOutboundSharesError> {
         Ok(
             super::types::ShareList::new(
                 ::std::vec![
@@ -1536,10 +1438,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListInboundSharesQuery,
-    ) -> ::std::result::Result<
-        super::types::ShareList,
-        super::errors::ListInboundSharesError,
-    > {
+    ) -> Result<super::types::ShareList, super::errors::ListInboundSharesError> {
         Ok(
             super::types::ShareList::new(
                 ::std::vec![
@@ -1562,15 +1461,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _share_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<super::types::Share, super::errors::AcceptShareError> {
+    ) -> Result<super::types::Share, super::errors::AcceptShareError> {
         let path = format!("/v1/shares/{}/accept", to_text(& _share_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::AcceptShareError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1581,7 +1480,7 @@ impl super::server::OneclawApi for Mock {
             super::types::Share::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
                     "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/openai"),
+                    String::from("api-keys/openai"),
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     super::types::RecipientType::User,
                     super::types::ShareStatus::Pending,
@@ -1599,15 +1498,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _share_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<super::types::Share, super::errors::DeclineShareError> {
+    ) -> Result<super::types::Share, super::errors::DeclineShareError> {
         let path = format!("/v1/shares/{}/decline", to_text(& _share_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeclineShareError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1618,7 +1517,7 @@ impl super::server::OneclawApi for Mock {
             super::types::Share::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
                     "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-                    ::std::string::String::from("api-keys/openai"),
+                    String::from("api-keys/openai"),
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
                     super::types::RecipientType::User,
                     super::types::ShareStatus::Pending,
@@ -1635,7 +1534,7 @@ impl super::server::OneclawApi for Mock {
     async fn list_chains(
         &self,
         _cx: super::server::RequestContext,
-    ) -> ::std::result::Result<super::types::ChainList, super::errors::ListChainsError> {
+    ) -> Result<super::types::ChainList, super::errors::ListChainsError> {
         Ok(
             super::types::ChainList::new(
                 ::std::vec![
@@ -1652,16 +1551,16 @@ impl super::server::OneclawApi for Mock {
     async fn get_chain(
         &self,
         _cx: super::server::RequestContext,
-        _identifier: ::std::string::String,
-    ) -> ::std::result::Result<super::types::Chain, super::errors::GetChainError> {
+        _identifier: String,
+    ) -> Result<super::types::Chain, super::errors::GetChainError> {
         let path = format!("/v1/chains/{}", to_text(& _identifier));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetChainError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1670,17 +1569,14 @@ impl super::server::OneclawApi for Mock {
         Ok(
             super::types::Chain::new(
                     "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from("Base"),
+                    String::from("base"),
+                    String::from("Base"),
                     8453i64,
-                    super::types::NativeCurrency::new(
-                        ::std::string::String::from("ETH"),
-                        18i64,
-                    ),
+                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
                     false,
                     true,
                 )
-                .explorer_url(::std::string::String::from("https://basescan.org")),
+                .explorer_url(String::from("https://basescan.org")),
         )
     }
     async fn list_transactions(
@@ -1688,18 +1584,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _query: super::types::ListTransactionsQuery,
-    ) -> ::std::result::Result<
-        super::types::TransactionList,
-        super::errors::ListTransactionsError,
-    > {
+    ) -> Result<super::types::TransactionList, super::errors::ListTransactionsError> {
         let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListTransactionsError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1735,18 +1628,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::TransactionRequest,
-    ) -> ::std::result::Result<
-        super::types::Transaction,
-        super::errors::SubmitTransactionError,
-    > {
+    ) -> Result<super::types::Transaction, super::errors::SubmitTransactionError> {
         let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::SubmitTransactionError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1757,16 +1647,12 @@ impl super::server::OneclawApi for Mock {
             super::types::Transaction::new(
                     "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                    ::std::string::String::from("base"),
+                    String::from("base"),
                     8453i64,
-                    ::std::string::String::from(
-                        "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-                    ),
-                    ::std::string::String::from(
-                        "0x4200000000000000000000000000000000000006",
-                    ),
-                    ::std::string::String::from("0"),
-                    ::std::string::String::from(
+                    String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                    String::from("0x4200000000000000000000000000000000000006"),
+                    String::from("0"),
+                    String::from(
                         "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
                     ),
                     true,
@@ -1775,7 +1661,7 @@ impl super::server::OneclawApi for Mock {
                     "2026-03-01T12:00:04Z".parse().unwrap_or_default(),
                 )
                 .tx_hash(
-                    ::std::string::String::from(
+                    String::from(
                         "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
                     ),
                 )
@@ -1791,7 +1677,7 @@ impl super::server::OneclawApi for Mock {
                             ],
                         )
                         .simulation_url(
-                            ::std::string::String::from(
+                            String::from(
                                 "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
                             ),
                         ),
@@ -1803,10 +1689,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _tx_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::Transaction,
-        super::errors::GetTransactionError,
-    > {
+    ) -> Result<super::types::Transaction, super::errors::GetTransactionError> {
         let path = format!(
             "/v1/agents/{}/transactions/{}", to_text(& _agent_id), to_text(& _tx_id)
         );
@@ -1815,8 +1698,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::GetTransactionError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1826,16 +1709,12 @@ impl super::server::OneclawApi for Mock {
             super::types::Transaction::new(
                     "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
                     "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                    ::std::string::String::from("base"),
+                    String::from("base"),
                     8453i64,
-                    ::std::string::String::from(
-                        "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-                    ),
-                    ::std::string::String::from(
-                        "0x4200000000000000000000000000000000000006",
-                    ),
-                    ::std::string::String::from("0"),
-                    ::std::string::String::from(
+                    String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                    String::from("0x4200000000000000000000000000000000000006"),
+                    String::from("0"),
+                    String::from(
                         "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
                     ),
                     true,
@@ -1844,7 +1723,7 @@ impl super::server::OneclawApi for Mock {
                     "2026-03-01T12:00:04Z".parse().unwrap_or_default(),
                 )
                 .tx_hash(
-                    ::std::string::String::from(
+                    String::from(
                         "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
                     ),
                 )
@@ -1860,7 +1739,7 @@ impl super::server::OneclawApi for Mock {
                             ],
                         )
                         .simulation_url(
-                            ::std::string::String::from(
+                            String::from(
                                 "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
                             ),
                         ),
@@ -1872,7 +1751,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::SimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::SimulationResult,
         super::errors::SimulateTransactionError,
     > {
@@ -1882,8 +1761,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::SimulateTransactionError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1902,7 +1781,7 @@ impl super::server::OneclawApi for Mock {
                     ],
                 )
                 .simulation_url(
-                    ::std::string::String::from(
+                    String::from(
                         "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
                     ),
                 ),
@@ -1913,7 +1792,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::BundleSimulationRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::BundleSimulationResult,
         super::errors::SimulateTransactionBundleError,
     > {
@@ -1925,8 +1804,8 @@ impl super::server::OneclawApi for Mock {
                 super::errors::SimulateTransactionBundleError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -1952,10 +1831,7 @@ impl super::server::OneclawApi for Mock {
     async fn get_usage_summary(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::UsageSummary,
-        super::errors::GetUsageSummaryError,
-    > {
+    ) -> Result<super::types::UsageSummary, super::errors::GetUsageSummaryError> {
         Ok(
             super::types::UsageSummary::new(
                 super::types::BillingTier::Pro,
@@ -1973,10 +1849,7 @@ impl super::server::OneclawApi for Mock {
     async fn get_usage_history(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::UsageHistory,
-        super::errors::GetUsageHistoryError,
-    > {
+    ) -> Result<super::types::UsageHistory, super::errors::GetUsageHistoryError> {
         Ok(
             super::types::UsageHistory::new(
                 ::std::vec![
@@ -1991,18 +1864,16 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::SubscribeRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CheckoutSession,
         super::errors::CreateSubscriptionCheckoutError,
     > {
-        let path = ::std::string::String::from("/v1/billing/subscribe");
+        let path = String::from("/v1/billing/subscribe");
         self.deleted.revive_below(&path);
         Ok(
             super::types::CheckoutSession::new(
-                ::std::string::String::from(
-                    "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
-                ),
-                ::std::string::String::from("cs_live_a1B2c3D4e5F6"),
+                String::from("https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6"),
+                String::from("cs_live_a1B2c3D4e5F6"),
             ),
         )
     }
@@ -2010,27 +1881,22 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::PortalRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::PortalSession,
         super::errors::CreateBillingPortalSessionError,
     > {
-        let path = ::std::string::String::from("/v1/billing/portal");
+        let path = String::from("/v1/billing/portal");
         self.deleted.revive_below(&path);
         Ok(
             super::types::PortalSession::new(
-                ::std::string::String::from(
-                    "https://billing.stripe.com/p/session/live_YWNjdF8xTjNx",
-                ),
+                String::from("https://billing.stripe.com/p/session/live_YWNjdF8xTjNx"),
             ),
         )
     }
     async fn get_subscription(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::SubscriptionSummary,
-        super::errors::GetSubscriptionError,
-    > {
+    ) -> Result<super::types::SubscriptionSummary, super::errors::GetSubscriptionError> {
         Ok(
             super::types::SubscriptionSummary::new(
                     super::types::BillingTier::Pro,
@@ -2065,28 +1931,20 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::TopupRequest,
-    ) -> ::std::result::Result<
-        super::types::CheckoutSession,
-        super::errors::CreateCreditTopupError,
-    > {
-        let path = ::std::string::String::from("/v1/billing/credits/topup");
+    ) -> Result<super::types::CheckoutSession, super::errors::CreateCreditTopupError> {
+        let path = String::from("/v1/billing/credits/topup");
         self.deleted.revive_below(&path);
         Ok(
             super::types::CheckoutSession::new(
-                ::std::string::String::from(
-                    "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
-                ),
-                ::std::string::String::from("cs_live_a1B2c3D4e5F6"),
+                String::from("https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6"),
+                String::from("cs_live_a1B2c3D4e5F6"),
             ),
         )
     }
     async fn get_credit_balance(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::CreditBalance,
-        super::errors::GetCreditBalanceError,
-    > {
+    ) -> Result<super::types::CreditBalance, super::errors::GetCreditBalanceError> {
         Ok(
             super::types::CreditBalance::new(
                 2500i64,
@@ -2102,7 +1960,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListCreditTransactionsQuery,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::CreditTransactionList,
         super::errors::ListCreditTransactionsError,
     > {
@@ -2123,7 +1981,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::OverageMethodRequest,
-    ) -> ::std::result::Result<
+    ) -> Result<
         super::types::OverageMethodResponse,
         super::errors::SetOverageMethodError,
     > {
@@ -2137,14 +1995,11 @@ impl super::server::OneclawApi for Mock {
     async fn handle_stripe_webhook(
         &self,
         _cx: super::server::RequestContext,
-        _stripe_signature: ::std::string::String,
+        _stripe_signature: String,
         _body: super::types::StripeEvent,
         _raw_body: ::axum::body::Bytes,
-    ) -> ::std::result::Result<
-        super::types::WebhookAck,
-        super::errors::HandleStripeWebhookError,
-    > {
-        let path = ::std::string::String::from("/v1/billing/webhooks");
+    ) -> Result<super::types::WebhookAck, super::errors::HandleStripeWebhookError> {
+        let path = String::from("/v1/billing/webhooks");
         self.deleted.revive_below(&path);
         Ok(super::types::WebhookAck::new(true))
     }
@@ -2152,10 +2007,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListAuditEventsQuery,
-    ) -> ::std::result::Result<
-        super::types::AuditEventList,
-        super::errors::ListAuditEventsError,
-    > {
+    ) -> Result<super::types::AuditEventList, super::errors::ListAuditEventsError> {
         Ok(
             super::types::AuditEventList::new(
                 ::std::vec![
@@ -2182,10 +2034,7 @@ impl super::server::OneclawApi for Mock {
     async fn list_org_members(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::OrgMemberList,
-        super::errors::ListOrgMembersError,
-    > {
+    ) -> Result<super::types::OrgMemberList, super::errors::ListOrgMembersError> {
         Ok(
             super::types::OrgMemberList::new(
                 ::std::vec![
@@ -2203,16 +2052,13 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::InviteRequest,
-    ) -> ::std::result::Result<
-        super::types::Invitation,
-        super::errors::InviteOrgMemberError,
-    > {
-        let path = ::std::string::String::from("/v1/org/invite");
+    ) -> Result<super::types::Invitation, super::errors::InviteOrgMemberError> {
+        let path = String::from("/v1/org/invite");
         self.deleted.revive_below(&path);
         Ok(
             super::types::Invitation::new(
                 "e2b8d4f6-3a7c-4d1e-9f5b-2c6a8e4d1b73".parse().unwrap_or_default(),
-                ::std::string::String::from("grace@example.com"),
+                String::from("grace@example.com"),
                 super::types::OrgRole::Admin,
                 "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
@@ -2224,15 +2070,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::RemoveOrgMemberError> {
+    ) -> Result<(), super::errors::RemoveOrgMemberError> {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::RemoveOrgMemberError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2246,18 +2092,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _user_id: ::uuid::Uuid,
         _body: super::types::UpdateMemberRoleRequest,
-    ) -> ::std::result::Result<
-        super::types::OrgMember,
-        super::errors::UpdateOrgMemberRoleError,
-    > {
+    ) -> Result<super::types::OrgMember, super::errors::UpdateOrgMemberRoleError> {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateOrgMemberRoleError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2266,21 +2109,18 @@ impl super::server::OneclawApi for Mock {
         Ok(
             super::types::OrgMember::new(
                     "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-                    ::std::string::String::from("grace@example.com"),
+                    String::from("grace@example.com"),
                     super::types::OrgRole::Admin,
                     super::types::MemberStatus::Active,
                 )
-                .display_name(::std::string::String::from("Grace Hopper"))
+                .display_name(String::from("Grace Hopper"))
                 .joined_at("2026-02-05T09:00:00Z".parse().unwrap_or_default()),
         )
     }
     async fn list_ip_rules(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::IpRuleList,
-        super::errors::ListIpRulesError,
-    > {
+    ) -> Result<super::types::IpRuleList, super::errors::ListIpRulesError> {
         Ok(
             super::types::IpRuleList::new(
                 ::std::vec![
@@ -2299,33 +2139,33 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateIpRuleRequest,
-    ) -> ::std::result::Result<super::types::IpRule, super::errors::CreateIpRuleError> {
-        let path = ::std::string::String::from("/v1/security/ip-rules");
+    ) -> Result<super::types::IpRule, super::errors::CreateIpRuleError> {
+        let path = String::from("/v1/security/ip-rules");
         self.deleted.revive_below(&path);
         Ok(
             super::types::IpRule::new(
                     "c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28".parse().unwrap_or_default(),
-                    ::std::string::String::from("203.0.113.0/24"),
+                    String::from("203.0.113.0/24"),
                     super::types::IpRuleAction::Allow,
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                     "2026-02-12T10:00:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Office network")),
+                .description(String::from("Office network")),
         )
     }
     async fn delete_ip_rule(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _rule_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::DeleteIpRuleError> {
+    ) -> Result<(), super::errors::DeleteIpRuleError> {
         let path = format!("/v1/security/ip-rules/{}", to_text(& _rule_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteIpRuleError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2337,10 +2177,7 @@ impl super::server::OneclawApi for Mock {
     async fn list_admin_settings(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::SettingList,
-        super::errors::ListAdminSettingsError,
-    > {
+    ) -> Result<super::types::SettingList, super::errors::ListAdminSettingsError> {
         Ok(
             super::types::SettingList::new(
                 ::std::vec![
@@ -2357,20 +2194,17 @@ impl super::server::OneclawApi for Mock {
     async fn update_admin_setting(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _key: ::std::string::String,
+        _key: String,
         _body: super::types::UpdateSettingRequest,
-    ) -> ::std::result::Result<
-        super::types::Setting,
-        super::errors::UpdateAdminSettingError,
-    > {
+    ) -> Result<super::types::Setting, super::errors::UpdateAdminSettingError> {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAdminSettingError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2378,11 +2212,11 @@ impl super::server::OneclawApi for Mock {
         }
         Ok(
             super::types::Setting::new(
-                    ::std::string::String::from("signup_enabled"),
-                    ::std::string::String::from("true"),
+                    String::from("signup_enabled"),
+                    String::from("true"),
                     "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
                 )
-                .description(::std::string::String::from("Allow self-service signup"))
+                .description(String::from("Allow self-service signup"))
                 .updated_by(
                     "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
                 ),
@@ -2391,16 +2225,16 @@ impl super::server::OneclawApi for Mock {
     async fn delete_admin_setting(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _key: ::std::string::String,
-    ) -> ::std::result::Result<(), super::errors::DeleteAdminSettingError> {
+        _key: String,
+    ) -> Result<(), super::errors::DeleteAdminSettingError> {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminSettingError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2412,22 +2246,15 @@ impl super::server::OneclawApi for Mock {
     async fn get_x402_config(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::X402Config,
-        super::errors::GetX402ConfigError,
-    > {
+    ) -> Result<super::types::X402Config, super::errors::GetX402ConfigError> {
         Ok(
             super::types::X402Config::new(
                 true,
-                ::std::string::String::from("base"),
-                ::std::string::String::from(
-                    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
-                ),
-                ::std::string::String::from(
-                    "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-                ),
-                ::std::string::String::from("https://x402.org/facilitator"),
-                ::std::string::String::from("0.001"),
+                String::from("base"),
+                String::from("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
+                String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                String::from("https://x402.org/facilitator"),
+                String::from("0.001"),
                 "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -2436,22 +2263,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::X402ConfigUpdate,
-    ) -> ::std::result::Result<
-        super::types::X402Config,
-        super::errors::UpdateX402ConfigError,
-    > {
+    ) -> Result<super::types::X402Config, super::errors::UpdateX402ConfigError> {
         Ok(
             super::types::X402Config::new(
                 true,
-                ::std::string::String::from("base"),
-                ::std::string::String::from(
-                    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
-                ),
-                ::std::string::String::from(
-                    "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-                ),
-                ::std::string::String::from("https://x402.org/facilitator"),
-                ::std::string::String::from("0.001"),
+                String::from("base"),
+                String::from("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
+                String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                String::from("https://x402.org/facilitator"),
+                String::from("0.001"),
                 "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
             ),
         )
@@ -2460,10 +2280,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListAdminUsersQuery,
-    ) -> ::std::result::Result<
-        super::types::AdminUserList,
-        super::errors::ListAdminUsersError,
-    > {
+    ) -> Result<super::types::AdminUserList, super::errors::ListAdminUsersError> {
         Ok(
             super::types::AdminUserList::new(
                 ::std::vec![
@@ -2483,15 +2300,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), super::errors::DeleteAdminUserError> {
+    ) -> Result<(), super::errors::DeleteAdminUserError> {
         let path = format!("/v1/admin/users/{}", to_text(& _user_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminUserError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2503,10 +2320,7 @@ impl super::server::OneclawApi for Mock {
     async fn list_admin_chains(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-    ) -> ::std::result::Result<
-        super::types::ChainList,
-        super::errors::ListAdminChainsError,
-    > {
+    ) -> Result<super::types::ChainList, super::errors::ListAdminChainsError> {
         Ok(
             super::types::ChainList::new(
                 ::std::vec![
@@ -2524,45 +2338,36 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ChainRequest,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        super::errors::CreateAdminChainError,
-    > {
-        let path = ::std::string::String::from("/v1/admin/chains");
+    ) -> Result<super::types::Chain, super::errors::CreateAdminChainError> {
+        let path = String::from("/v1/admin/chains");
         self.deleted.revive_below(&path);
         Ok(
             super::types::Chain::new(
                     "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from("Base"),
+                    String::from("base"),
+                    String::from("Base"),
                     8453i64,
-                    super::types::NativeCurrency::new(
-                        ::std::string::String::from("ETH"),
-                        18i64,
-                    ),
+                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
                     false,
                     true,
                 )
-                .explorer_url(::std::string::String::from("https://basescan.org")),
+                .explorer_url(String::from("https://basescan.org")),
         )
     }
     async fn update_admin_chain(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _chain_id: ::std::string::String,
+        _chain_id: String,
         _body: super::types::ChainRequest,
-    ) -> ::std::result::Result<
-        super::types::Chain,
-        super::errors::UpdateAdminChainError,
-    > {
+    ) -> Result<super::types::Chain, super::errors::UpdateAdminChainError> {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAdminChainError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2571,32 +2376,29 @@ impl super::server::OneclawApi for Mock {
         Ok(
             super::types::Chain::new(
                     "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
-                    ::std::string::String::from("base"),
-                    ::std::string::String::from("Base"),
+                    String::from("base"),
+                    String::from("Base"),
                     8453i64,
-                    super::types::NativeCurrency::new(
-                        ::std::string::String::from("ETH"),
-                        18i64,
-                    ),
+                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
                     false,
                     true,
                 )
-                .explorer_url(::std::string::String::from("https://basescan.org")),
+                .explorer_url(String::from("https://basescan.org")),
         )
     }
     async fn delete_admin_chain(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
-        _chain_id: ::std::string::String,
-    ) -> ::std::result::Result<(), super::errors::DeleteAdminChainError> {
+        _chain_id: String,
+    ) -> Result<(), super::errors::DeleteAdminChainError> {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminChainError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2609,18 +2411,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _org_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        super::types::OrgLimits,
-        super::errors::GetOrgLimitsError,
-    > {
+    ) -> Result<super::types::OrgLimits, super::errors::GetOrgLimitsError> {
         let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetOrgLimitsError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2645,18 +2444,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _org_id: ::uuid::Uuid,
         _body: super::types::OrgLimitsUpdate,
-    ) -> ::std::result::Result<
-        super::types::OrgLimits,
-        super::errors::UpdateOrgLimitsError,
-    > {
+    ) -> Result<super::types::OrgLimits, super::errors::UpdateOrgLimitsError> {
         let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateOrgLimitsError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -2681,18 +2477,15 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
         _org_id: ::uuid::Uuid,
         _body: super::types::BillingTierRequest,
-    ) -> ::std::result::Result<
-        super::types::OrgBillingTier,
-        super::errors::SetOrgBillingTierError,
-    > {
+    ) -> Result<super::types::OrgBillingTier, super::errors::SetOrgBillingTierError> {
         let path = format!("/v1/admin/orgs/{}/billing-tier", to_text(& _org_id));
         if self.deleted.covers(&path) {
             return Err(
                 super::errors::SetOrgBillingTierError::NotFound(
                     ::clawgen_runtime::ErrorBody::Decoded(
                         super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            ::std::string::String::from("The resource was deleted."),
+                            String::from("not_found"),
+                            String::from("The resource was deleted."),
                         ),
                     ),
                 ),

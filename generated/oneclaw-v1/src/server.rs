@@ -35,7 +35,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
+        Output = Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -58,12 +58,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/health`
     fn get_health(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::HealthStatus,
-            super::errors::GetHealthError,
-        >,
+        Output = Result<super::types::HealthStatus, super::errors::GetHealthError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -85,12 +82,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/health/hsm`
     fn get_hsm_health(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::HsmHealth,
-            super::errors::GetHsmHealthError,
-        >,
+        Output = Result<super::types::HsmHealth, super::errors::GetHsmHealthError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -116,13 +110,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/share/{share_id}`
     fn access_share(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SharedSecret,
-            super::errors::AccessShareError,
-        >,
+        Output = Result<super::types::SharedSecret, super::errors::AccessShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -142,10 +133,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/share/{share_id}`
     fn revoke_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RevokeShareError>,
+        Output = Result<(), super::errors::RevokeShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -165,13 +156,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/signup`
     fn signup(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::SignupRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::SignupError,
-        >,
+        Output = Result<super::types::TokenResponse, super::errors::SignupError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -193,10 +181,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/token`
     fn create_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::LoginRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::errors::CreateTokenResponse,
             super::errors::CreateTokenError,
         >,
@@ -219,9 +207,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/token`
     fn revoke_token(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RevokeTokenError>,
+        Output = Result<(), super::errors::RevokeTokenError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -243,10 +231,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/agent-token`
     fn create_agent_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::AgentTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TokenResponse,
             super::errors::CreateAgentTokenError,
         >,
@@ -269,10 +257,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/api-key-token`
     fn create_api_key_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::ApiKeyTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TokenResponse,
             super::errors::CreateApiKeyTokenError,
         >,
@@ -297,10 +285,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/google`
     fn sign_in_with_google(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::GoogleSignInRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::errors::SignInWithGoogleResponse,
             super::errors::SignInWithGoogleError,
         >,
@@ -323,10 +311,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/change-password`
     fn change_password(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ChangePasswordRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::ChangePasswordError>,
+        Output = Result<(), super::errors::ChangePasswordError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -350,9 +338,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/refresh`
     fn refresh_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RefreshTokenError>,
+        Output = Result<(), super::errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -372,12 +360,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/me`
     fn get_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::User,
-            super::errors::GetCurrentUserError,
-        >,
+        Output = Result<super::types::User, super::errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -397,9 +382,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/me`
     fn delete_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteCurrentUserError>,
+        Output = Result<(), super::errors::DeleteCurrentUserError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -419,13 +404,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/auth/me`
     fn update_current_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::UpdateUserRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::User,
-            super::errors::UpdateCurrentUserError,
-        >,
+        Output = Result<super::types::User, super::errors::UpdateCurrentUserError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -445,12 +427,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/mfa/status`
     fn get_mfa_status(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::MfaStatus,
-            super::errors::GetMfaStatusError,
-        >,
+        Output = Result<super::types::MfaStatus, super::errors::GetMfaStatusError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -471,12 +450,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/setup`
     fn setup_mfa(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::MfaSetup,
-            super::errors::SetupMfaError,
-        >,
+        Output = Result<super::types::MfaSetup, super::errors::SetupMfaError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -497,13 +473,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/verify-setup`
     fn verify_mfa_setup(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::MfaCodeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::MfaEnabled,
-            super::errors::VerifyMfaSetupError,
-        >,
+        Output = Result<super::types::MfaEnabled, super::errors::VerifyMfaSetupError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -524,13 +497,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/verify`
     fn verify_mfa(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::MfaVerifyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::VerifyMfaError,
-        >,
+        Output = Result<super::types::TokenResponse, super::errors::VerifyMfaError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -551,10 +521,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/mfa`
     fn disable_mfa(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::DisableMfaRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DisableMfaError>,
+        Output = Result<(), super::errors::DisableMfaError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -575,10 +545,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/code`
     fn request_device_code(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::DeviceCodeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeviceAuthorization,
             super::errors::RequestDeviceCodeError,
         >,
@@ -604,13 +574,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/token`
     fn poll_device_token(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::DeviceTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::PollDeviceTokenError,
-        >,
+        Output = Result<super::types::TokenResponse, super::errors::PollDeviceTokenError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -631,10 +598,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/device/code/{user_code}`
     fn get_device_code_status(
         &self,
-        cx: super::server::RequestContext,
-        user_code: ::std::string::String,
+        cx: RequestContext,
+        user_code: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeviceCodeStatus,
             super::errors::GetDeviceCodeStatusError,
         >,
@@ -657,10 +624,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/approve`
     fn approve_device(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::DeviceCodeStatus,
             super::errors::ApproveDeviceError,
         >,
@@ -683,13 +650,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/deny`
     fn deny_device(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::DeviceCodeStatus,
-            super::errors::DenyDeviceError,
-        >,
+        Output = Result<super::types::DeviceCodeStatus, super::errors::DenyDeviceError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -709,12 +673,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/api-keys`
     fn list_api_keys(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ApiKeyList,
-            super::errors::ListApiKeysError,
-        >,
+        Output = Result<super::types::ApiKeyList, super::errors::ListApiKeysError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -735,13 +696,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/api-keys`
     fn create_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateApiKeyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::CreatedApiKey,
-            super::errors::CreateApiKeyError,
-        >,
+        Output = Result<super::types::CreatedApiKey, super::errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -761,10 +719,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/api-keys/{key_id}`
     fn revoke_api_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RevokeApiKeyError>,
+        Output = Result<(), super::errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
         ::std::future::ready(
@@ -784,12 +742,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults`
     fn list_vaults(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::VaultList,
-            super::errors::ListVaultsError,
-        >,
+        Output = Result<super::types::VaultList, super::errors::ListVaultsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -810,13 +765,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults`
     fn create_vault(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateVaultRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Vault,
-            super::errors::CreateVaultError,
-        >,
+        Output = Result<super::types::Vault, super::errors::CreateVaultError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -836,10 +788,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}`
     fn get_vault(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<super::types::Vault, super::errors::GetVaultError>,
+        Output = Result<super::types::Vault, super::errors::GetVaultError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -859,10 +811,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}`
     fn delete_vault(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteVaultError>,
+        Output = Result<(), super::errors::DeleteVaultError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -884,14 +836,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/cmek`
     fn enable_cmek(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::EnableCmekRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::CmekConfig,
-            super::errors::EnableCmekError,
-        >,
+        Output = Result<super::types::CmekConfig, super::errors::EnableCmekError>,
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
@@ -912,10 +861,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/cmek`
     fn disable_cmek(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DisableCmekError>,
+        Output = Result<(), super::errors::DisableCmekError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -936,11 +885,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/cmek-rotate`
     fn start_cmek_rotation(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::CmekRotationRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CmekRotationJob,
             super::errors::StartCmekRotationError,
         >,
@@ -963,11 +912,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}`
     fn get_cmek_rotation_job(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         job_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CmekRotationJob,
             super::errors::GetCmekRotationJobError,
         >,
@@ -990,14 +939,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/secrets`
     fn list_secrets(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         query: super::types::ListSecretsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SecretList,
-            super::errors::ListSecretsError,
-        >,
+        Output = Result<super::types::SecretList, super::errors::ListSecretsError>,
     > + Send {
         let _ = (cx, vault_id, query);
         ::std::future::ready(
@@ -1020,15 +966,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/secrets/{path}`
     fn get_secret(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        path: ::std::string::String,
+        path: String,
         query: super::types::GetSecretQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Secret,
-            super::errors::GetSecretError,
-        >,
+        Output = Result<super::types::Secret, super::errors::GetSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, query);
         ::std::future::ready(
@@ -1050,15 +993,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/vaults/{vault_id}/secrets/{path}`
     fn put_secret(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        path: ::std::string::String,
+        path: String,
         body: super::types::PutSecretRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::errors::PutSecretResponse,
-            super::errors::PutSecretError,
-        >,
+        Output = Result<super::errors::PutSecretResponse, super::errors::PutSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, body);
         ::std::future::ready(
@@ -1079,11 +1019,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/secrets/{path}`
     fn delete_secret(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        path: ::std::string::String,
+        path: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteSecretError>,
+        Output = Result<(), super::errors::DeleteSecretError>,
     > + Send {
         let _ = (cx, vault_id, path);
         ::std::future::ready(
@@ -1103,13 +1043,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/policies`
     fn list_policies(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::PolicyList,
-            super::errors::ListPoliciesError,
-        >,
+        Output = Result<super::types::PolicyList, super::errors::ListPoliciesError>,
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
@@ -1130,14 +1067,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/policies`
     fn create_policy(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Policy,
-            super::errors::CreatePolicyError,
-        >,
+        Output = Result<super::types::Policy, super::errors::CreatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
@@ -1157,15 +1091,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/vaults/{vault_id}/policies/{policy_id}`
     fn update_policy(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Policy,
-            super::errors::UpdatePolicyError,
-        >,
+        Output = Result<super::types::Policy, super::errors::UpdatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id, body);
         ::std::future::ready(
@@ -1185,11 +1116,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/policies/{policy_id}`
     fn delete_policy(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeletePolicyError>,
+        Output = Result<(), super::errors::DeletePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id);
         ::std::future::ready(
@@ -1211,10 +1142,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/enroll`
     fn enroll_agent(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
         body: super::types::EnrollAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::EnrollmentResponse,
             super::errors::EnrollAgentError,
         >,
@@ -1237,12 +1168,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents`
     fn list_agents(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AgentList,
-            super::errors::ListAgentsError,
-        >,
+        Output = Result<super::types::AgentList, super::errors::ListAgentsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1262,13 +1190,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents`
     fn create_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::CreatedAgent,
-            super::errors::CreateAgentError,
-        >,
+        Output = Result<super::types::CreatedAgent, super::errors::CreateAgentError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -1288,12 +1213,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/me`
     fn get_current_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AgentProfile,
-            super::errors::GetCurrentAgentError,
-        >,
+        Output = Result<super::types::AgentProfile, super::errors::GetCurrentAgentError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1313,10 +1235,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}`
     fn get_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<super::types::Agent, super::errors::GetAgentError>,
+        Output = Result<super::types::Agent, super::errors::GetAgentError>,
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
@@ -1336,10 +1258,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/agents/{agent_id}`
     fn deactivate_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeactivateAgentError>,
+        Output = Result<(), super::errors::DeactivateAgentError>,
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
@@ -1360,14 +1282,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/agents/{agent_id}`
     fn update_agent(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::UpdateAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Agent,
-            super::errors::UpdateAgentError,
-        >,
+        Output = Result<super::types::Agent, super::errors::UpdateAgentError>,
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
@@ -1387,10 +1306,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/rotate-key`
     fn rotate_agent_key(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::RotatedAgentKey,
             super::errors::RotateAgentKeyError,
         >,
@@ -1416,14 +1335,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/secrets/{secret_id}/share`
     fn create_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         secret_id: ::uuid::Uuid,
         body: super::types::CreateShareRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Share,
-            super::errors::CreateShareError,
-        >,
+        Output = Result<super::types::Share, super::errors::CreateShareError>,
     > + Send {
         let _ = (cx, secret_id, body);
         ::std::future::ready(
@@ -1443,13 +1359,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/shares/outbound`
     fn list_outbound_shares(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListOutboundSharesQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ShareList,
-            super::errors::ListOutboundSharesError,
-        >,
+        Output = Result<super::types::ShareList, super::errors::ListOutboundSharesError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -1469,13 +1382,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/shares/inbound`
     fn list_inbound_shares(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListInboundSharesQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ShareList,
-            super::errors::ListInboundSharesError,
-        >,
+        Output = Result<super::types::ShareList, super::errors::ListInboundSharesError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -1496,13 +1406,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/shares/{share_id}/accept`
     fn accept_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Share,
-            super::errors::AcceptShareError,
-        >,
+        Output = Result<super::types::Share, super::errors::AcceptShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -1522,13 +1429,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/shares/{share_id}/decline`
     fn decline_share(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Share,
-            super::errors::DeclineShareError,
-        >,
+        Output = Result<super::types::Share, super::errors::DeclineShareError>,
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
@@ -1549,12 +1453,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains`
     fn list_chains(
         &self,
-        cx: super::server::RequestContext,
+        cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ChainList,
-            super::errors::ListChainsError,
-        >,
+        Output = Result<super::types::ChainList, super::errors::ListChainsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1574,10 +1475,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains/{identifier}`
     fn get_chain(
         &self,
-        cx: super::server::RequestContext,
-        identifier: ::std::string::String,
+        cx: RequestContext,
+        identifier: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<super::types::Chain, super::errors::GetChainError>,
+        Output = Result<super::types::Chain, super::errors::GetChainError>,
     > + Send {
         let _ = (cx, identifier);
         ::std::future::ready(
@@ -1597,11 +1498,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}/transactions`
     fn list_transactions(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::TransactionList,
             super::errors::ListTransactionsError,
         >,
@@ -1627,14 +1528,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions`
     fn submit_transaction(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::TransactionRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Transaction,
-            super::errors::SubmitTransactionError,
-        >,
+        Output = Result<super::types::Transaction, super::errors::SubmitTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
@@ -1654,14 +1552,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}/transactions/{tx_id}`
     fn get_transaction(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         tx_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Transaction,
-            super::errors::GetTransactionError,
-        >,
+        Output = Result<super::types::Transaction, super::errors::GetTransactionError>,
     > + Send {
         let _ = (cx, agent_id, tx_id);
         ::std::future::ready(
@@ -1681,11 +1576,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions/simulate`
     fn simulate_transaction(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::SimulationRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::SimulationResult,
             super::errors::SimulateTransactionError,
         >,
@@ -1709,11 +1604,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions/simulate-bundle`
     fn simulate_transaction_bundle(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::BundleSimulationRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::BundleSimulationResult,
             super::errors::SimulateTransactionBundleError,
         >,
@@ -1736,12 +1631,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/usage`
     fn get_usage_summary(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::UsageSummary,
-            super::errors::GetUsageSummaryError,
-        >,
+        Output = Result<super::types::UsageSummary, super::errors::GetUsageSummaryError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1761,12 +1653,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/history`
     fn get_usage_history(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::UsageHistory,
-            super::errors::GetUsageHistoryError,
-        >,
+        Output = Result<super::types::UsageHistory, super::errors::GetUsageHistoryError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -1786,10 +1675,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/subscribe`
     fn create_subscription_checkout(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::SubscribeRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CheckoutSession,
             super::errors::CreateSubscriptionCheckoutError,
         >,
@@ -1813,10 +1702,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/portal`
     fn create_billing_portal_session(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::PortalRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::PortalSession,
             super::errors::CreateBillingPortalSessionError,
         >,
@@ -1839,9 +1728,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/subscription`
     fn get_subscription(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::SubscriptionSummary,
             super::errors::GetSubscriptionError,
         >,
@@ -1864,10 +1753,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/credits/topup`
     fn create_credit_topup(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::TopupRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CheckoutSession,
             super::errors::CreateCreditTopupError,
         >,
@@ -1890,9 +1779,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/credits/balance`
     fn get_credit_balance(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CreditBalance,
             super::errors::GetCreditBalanceError,
         >,
@@ -1915,10 +1804,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/credits/transactions`
     fn list_credit_transactions(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListCreditTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::CreditTransactionList,
             super::errors::ListCreditTransactionsError,
         >,
@@ -1941,10 +1830,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/billing/overage-method`
     fn set_overage_method(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::OverageMethodRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::OverageMethodResponse,
             super::errors::SetOverageMethodError,
         >,
@@ -1969,12 +1858,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/webhooks`
     fn handle_stripe_webhook(
         &self,
-        cx: super::server::RequestContext,
-        stripe_signature: ::std::string::String,
+        cx: RequestContext,
+        stripe_signature: String,
         body: super::types::StripeEvent,
         raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::WebhookAck,
             super::errors::HandleStripeWebhookError,
         >,
@@ -1997,10 +1886,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/audit/events`
     fn list_audit_events(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListAuditEventsQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::AuditEventList,
             super::errors::ListAuditEventsError,
         >,
@@ -2023,12 +1912,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/org/members`
     fn list_org_members(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgMemberList,
-            super::errors::ListOrgMembersError,
-        >,
+        Output = Result<super::types::OrgMemberList, super::errors::ListOrgMembersError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2048,13 +1934,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/org/invite`
     fn invite_org_member(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::InviteRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Invitation,
-            super::errors::InviteOrgMemberError,
-        >,
+        Output = Result<super::types::Invitation, super::errors::InviteOrgMemberError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2074,10 +1957,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/org/members/{user_id}`
     fn remove_org_member(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::RemoveOrgMemberError>,
+        Output = Result<(), super::errors::RemoveOrgMemberError>,
     > + Send {
         let _ = (cx, user_id);
         ::std::future::ready(
@@ -2097,14 +1980,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/org/members/{user_id}`
     fn update_org_member_role(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
         body: super::types::UpdateMemberRoleRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgMember,
-            super::errors::UpdateOrgMemberRoleError,
-        >,
+        Output = Result<super::types::OrgMember, super::errors::UpdateOrgMemberRoleError>,
     > + Send {
         let _ = (cx, user_id, body);
         ::std::future::ready(
@@ -2124,12 +2004,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/security/ip-rules`
     fn list_ip_rules(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::IpRuleList,
-            super::errors::ListIpRulesError,
-        >,
+        Output = Result<super::types::IpRuleList, super::errors::ListIpRulesError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2149,13 +2026,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/security/ip-rules`
     fn create_ip_rule(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::CreateIpRuleRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::IpRule,
-            super::errors::CreateIpRuleError,
-        >,
+        Output = Result<super::types::IpRule, super::errors::CreateIpRuleError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2175,10 +2049,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/security/ip-rules/{rule_id}`
     fn delete_ip_rule(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteIpRuleError>,
+        Output = Result<(), super::errors::DeleteIpRuleError>,
     > + Send {
         let _ = (cx, rule_id);
         ::std::future::ready(
@@ -2199,12 +2073,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/settings`
     fn list_admin_settings(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::SettingList,
-            super::errors::ListAdminSettingsError,
-        >,
+        Output = Result<super::types::SettingList, super::errors::ListAdminSettingsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2225,14 +2096,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/settings/{key}`
     fn update_admin_setting(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        key: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        key: String,
         body: super::types::UpdateSettingRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Setting,
-            super::errors::UpdateAdminSettingError,
-        >,
+        Output = Result<super::types::Setting, super::errors::UpdateAdminSettingError>,
     > + Send {
         let _ = (cx, key, body);
         ::std::future::ready(
@@ -2253,10 +2121,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/settings/{key}`
     fn delete_admin_setting(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        key: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        key: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteAdminSettingError>,
+        Output = Result<(), super::errors::DeleteAdminSettingError>,
     > + Send {
         let _ = (cx, key);
         ::std::future::ready(
@@ -2277,12 +2145,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/x402`
     fn get_x402_config(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::X402Config,
-            super::errors::GetX402ConfigError,
-        >,
+        Output = Result<super::types::X402Config, super::errors::GetX402ConfigError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2303,13 +2168,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/x402`
     fn update_x402_config(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::X402ConfigUpdate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::X402Config,
-            super::errors::UpdateX402ConfigError,
-        >,
+        Output = Result<super::types::X402Config, super::errors::UpdateX402ConfigError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2330,13 +2192,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/users`
     fn list_admin_users(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         query: super::types::ListAdminUsersQuery,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::AdminUserList,
-            super::errors::ListAdminUsersError,
-        >,
+        Output = Result<super::types::AdminUserList, super::errors::ListAdminUsersError>,
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
@@ -2357,10 +2216,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/users/{user_id}`
     fn delete_admin_user(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteAdminUserError>,
+        Output = Result<(), super::errors::DeleteAdminUserError>,
     > + Send {
         let _ = (cx, user_id);
         ::std::future::ready(
@@ -2381,12 +2240,9 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/chains`
     fn list_admin_chains(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::ChainList,
-            super::errors::ListAdminChainsError,
-        >,
+        Output = Result<super::types::ChainList, super::errors::ListAdminChainsError>,
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
@@ -2407,13 +2263,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/admin/chains`
     fn create_admin_chain(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Chain,
-            super::errors::CreateAdminChainError,
-        >,
+        Output = Result<super::types::Chain, super::errors::CreateAdminChainError>,
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
@@ -2434,14 +2287,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/chains/{chain_id}`
     fn update_admin_chain(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        chain_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        chain_id: String,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::Chain,
-            super::errors::UpdateAdminChainError,
-        >,
+        Output = Result<super::types::Chain, super::errors::UpdateAdminChainError>,
     > + Send {
         let _ = (cx, chain_id, body);
         ::std::future::ready(
@@ -2462,10 +2312,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/chains/{chain_id}`
     fn delete_admin_chain(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
-        chain_id: ::std::string::String,
+        cx: RequestContext<Self::Identity>,
+        chain_id: String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::errors::DeleteAdminChainError>,
+        Output = Result<(), super::errors::DeleteAdminChainError>,
     > + Send {
         let _ = (cx, chain_id);
         ::std::future::ready(
@@ -2486,13 +2336,10 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/orgs/{org_id}/limits`
     fn get_org_limits(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgLimits,
-            super::errors::GetOrgLimitsError,
-        >,
+        Output = Result<super::types::OrgLimits, super::errors::GetOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id);
         ::std::future::ready(
@@ -2513,14 +2360,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/orgs/{org_id}/limits`
     fn update_org_limits(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: super::types::OrgLimitsUpdate,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::OrgLimits,
-            super::errors::UpdateOrgLimitsError,
-        >,
+        Output = Result<super::types::OrgLimits, super::errors::UpdateOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id, body);
         ::std::future::ready(
@@ -2541,11 +2385,11 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/orgs/{org_id}/billing-tier`
     fn set_org_billing_tier(
         &self,
-        cx: super::server::RequestContext<Self::Identity>,
+        cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: super::types::BillingTierRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
+        Output = Result<
             super::types::OrgBillingTier,
             super::errors::SetOrgBillingTierError,
         >,
@@ -2833,11 +2677,7 @@ pub fn router_with<A: OneclawApi>(api: A, config: RouterConfig) -> ::axum::Route
         .with_state(::std::sync::Arc::new(Served { api, config }))
 }
 /// A refusal that the operation does not document, answered with the API's common error body.
-fn refuse(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
+fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::Response {
     let mut response = json_response_as(
         status,
         "application/json",
@@ -2857,9748 +2697,8457 @@ async fn method_not_allowed(
 ) -> ::axum::response::Response {
     refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
+/// Answers a refusal with the operation's `documented` answer where
+/// there is one, else as [`refuse`] does.
+fn rejecting<E: ::axum::response::IntoResponse>(
+    documented: fn(u16, String, u64) -> Option<E>,
+) -> impl Fn(u16, String, u64) -> ::axum::response::Response + Copy {
+    move |status, message, retry_after| match documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        Some(error) => error.into_response(),
+        None => refuse(status, message, retry_after),
+    }
+}
+async fn guard_1<A: OneclawApi>(
+    api: &A,
+    operation: super::auth::Operation,
+    credentials: &super::auth::Credentials,
+    cx: &RequestContext,
+) -> Result<A::Identity, Refused> {
+    let satisfied = credentials.bearer_jwt.is_some();
+    if !satisfied {
+        return Err(Refused {
+            status: 401u16,
+            message: String::from("Missing or invalid bearer token"),
+        });
+    }
+    match api.authorize(operation, credentials, cx).await {
+        Ok(identity) => Ok(identity),
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            Err(Refused { status: 401u16, message })
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            Err(Refused { status: 403u16, message })
+        }
+    }
+}
 async fn handle_get_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetHealthError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_health(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetHealth, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_health(cx).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_health<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetHealth, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_health(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_health(refused.status, refused.message, 0);
-                }
-                match api.get_health(cx).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_hsm_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetHsmHealthError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_hsm_health(served, request)).await {
-        Ok(response) => response,
-        Err(refused) => reject_get_hsm_health(refused.status, refused.message, 0),
-    }
-}
-async fn answer_get_hsm_health<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetHsmHealth, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_hsm_health(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_hsm_health(refused.status, refused.message, 0);
-                }
-                match api.get_hsm_health(cx).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetHsmHealth, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
             }
-                .await
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_hsm_health(cx).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
         }
+        response
     };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
+    match within_time(time_limit, answer).await {
+        Ok(response) => response,
+        Err(refused) => reject(refused.status, refused.message, 0),
     }
-    response
 }
 async fn handle_access_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::AccessShareError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_access_share(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::AccessShare, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let share_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "share_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.access_share(cx, share_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_access_share<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::AccessShare, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_access_share(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_access_share(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_access_share(404u16, message, 0),
-                };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_access_share(404u16, message, 0),
-                };
-                match api.access_share(cx, share_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_revoke_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RevokeShareError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_revoke_share(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RevokeShare, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RevokeShare,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let share_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "share_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.revoke_share(cx.with_identity(identity), share_id).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_revoke_share<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeShare, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_revoke_share(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_revoke_share(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::RevokeShare, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_revoke_share(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_revoke_share(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_revoke_share(404u16, message, 0),
-                };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_revoke_share(404u16, message, 0),
-                };
-                match api.revoke_share(cx.with_identity(identity), share_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_signup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SignupError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_signup(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::Signup, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::SignupRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::SignupRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.signup(cx, body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_signup<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::Signup, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_signup(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_signup(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_signup(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_signup(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::SignupRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::SignupRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_signup(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_signup(400u16, error.to_string(), 0);
-                }
-                match api.signup(cx, body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateTokenError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_token(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::LoginRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::LoginRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_token(cx, body).await {
+                        Ok(value) => value.into_response(),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_token<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_token(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_token(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_token(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::LoginRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::LoginRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_token(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_token(400u16, error.to_string(), 0);
-                }
-                match api.create_token(cx, body).await {
-                    Ok(value) => value.into_response(),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_revoke_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_revoke_token(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RevokeToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject_revoke_token(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RevokeToken,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => {
+                            return reject_revoke_token(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
+                        }
+                    };
+                    match api.revoke_token(cx.with_identity(identity)).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_revoke_token<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_revoke_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_revoke_token(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::RevokeToken, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_revoke_token(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_revoke_token(403u16, message, 0);
-                    }
-                };
-                match api.revoke_token(cx.with_identity(identity)).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_agent_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateAgentTokenError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_agent_token(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateAgentToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::AgentTokenRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::AgentTokenRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_agent_token(cx, body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_agent_token<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateAgentToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_agent_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_agent_token(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_agent_token(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_agent_token(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::AgentTokenRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::AgentTokenRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_agent_token(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_agent_token(400u16, error.to_string(), 0);
-                }
-                match api.create_agent_token(cx, body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_api_key_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateApiKeyTokenError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_api_key_token(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateApiKeyToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ApiKeyTokenRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ApiKeyTokenRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_api_key_token(cx, body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_api_key_token<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateApiKeyToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_api_key_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_api_key_token(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_api_key_token(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_api_key_token(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::ApiKeyTokenRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ApiKeyTokenRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_create_api_key_token(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_api_key_token(400u16, error.to_string(), 0);
-                }
-                match api.create_api_key_token(cx, body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_sign_in_with_google<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SignInWithGoogleError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_sign_in_with_google(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SignInWithGoogle, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::GoogleSignInRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::GoogleSignInRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.sign_in_with_google(cx, body).await {
+                        Ok(value) => value.into_response(),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_sign_in_with_google<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SignInWithGoogle, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_sign_in_with_google(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_sign_in_with_google(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_sign_in_with_google(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_sign_in_with_google(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::GoogleSignInRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::GoogleSignInRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_sign_in_with_google(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_sign_in_with_google(400u16, error.to_string(), 0);
-                }
-                match api.sign_in_with_google(cx, body).await {
-                    Ok(value) => value.into_response(),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_change_password<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ChangePasswordError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_change_password(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ChangePassword, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ChangePassword,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ChangePasswordRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ChangePasswordRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.change_password(cx.with_identity(identity), body).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_change_password<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ChangePassword, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_change_password(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_change_password(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ChangePassword, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_change_password(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_change_password(403u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_change_password(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_change_password(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::ChangePasswordRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ChangePasswordRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_change_password(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_change_password(400u16, error.to_string(), 0);
-                }
-                match api.change_password(cx.with_identity(identity), body).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_refresh_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RefreshTokenError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_refresh_token(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    match api.refresh_token(cx).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_refresh_token<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_refresh_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                match api.refresh_token(cx).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetCurrentUserError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_current_user(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetCurrentUser, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetCurrentUser,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_current_user(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_current_user<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCurrentUser, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_current_user(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_current_user(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_current_user(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_current_user(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_current_user(refused.status, refused.message, 0);
-                }
-                match api.get_current_user(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteCurrentUserError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_current_user(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteCurrentUser, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteCurrentUser,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    match api.delete_current_user(cx.with_identity(identity)).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_current_user<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteCurrentUser, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_current_user(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_current_user(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::DeleteCurrentUser,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_current_user(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_current_user(403u16, message, 0);
-                    }
-                };
-                match api.delete_current_user(cx.with_identity(identity)).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateCurrentUserError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_current_user(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateCurrentUser, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateCurrentUser,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::UpdateUserRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::UpdateUserRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.update_current_user(cx.with_identity(identity), body).await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_current_user<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateCurrentUser, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_current_user(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_current_user(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateCurrentUser,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_current_user(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_current_user(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_current_user(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_current_user(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_current_user(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::UpdateUserRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::UpdateUserRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_current_user(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_current_user(400u16, error.to_string(), 0);
-                }
-                match api.update_current_user(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_mfa_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetMfaStatusError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_mfa_status(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetMfaStatus, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetMfaStatus,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_mfa_status(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_mfa_status<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetMfaStatus, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_mfa_status(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_mfa_status(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetMfaStatus, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_mfa_status(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_mfa_status(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_mfa_status(refused.status, refused.message, 0);
-                }
-                match api.get_mfa_status(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_setup_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SetupMfaError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_setup_mfa(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SetupMfa, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SetupMfa,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.setup_mfa(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_setup_mfa<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SetupMfa, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_setup_mfa(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_setup_mfa(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::SetupMfa, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_setup_mfa(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_setup_mfa(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_setup_mfa(refused.status, refused.message, 0);
-                }
-                match api.setup_mfa(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_verify_mfa_setup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::VerifyMfaSetupError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_verify_mfa_setup(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::VerifyMfaSetup,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::MfaCodeRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::MfaCodeRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.verify_mfa_setup(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_verify_mfa_setup<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_verify_mfa_setup(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_verify_mfa_setup(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_verify_mfa_setup(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_verify_mfa_setup(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_verify_mfa_setup(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_verify_mfa_setup(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_verify_mfa_setup(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::MfaCodeRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::MfaCodeRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_verify_mfa_setup(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_verify_mfa_setup(400u16, error.to_string(), 0);
-                }
-                match api.verify_mfa_setup(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_verify_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::VerifyMfaError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_verify_mfa(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::VerifyMfa, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::MfaVerifyRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::MfaVerifyRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.verify_mfa(cx, body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_verify_mfa<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::VerifyMfa, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_verify_mfa(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_verify_mfa(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_verify_mfa(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_verify_mfa(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::MfaVerifyRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::MfaVerifyRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_verify_mfa(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_verify_mfa(400u16, error.to_string(), 0);
-                }
-                match api.verify_mfa(cx, body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_disable_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DisableMfaError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_disable_mfa(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DisableMfa, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DisableMfa,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::DisableMfaRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::DisableMfaRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.disable_mfa(cx.with_identity(identity), body).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_disable_mfa<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DisableMfa, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_disable_mfa(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_disable_mfa(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DisableMfa, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_disable_mfa(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_disable_mfa(403u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_disable_mfa(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_disable_mfa(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::DisableMfaRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::DisableMfaRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_disable_mfa(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_disable_mfa(400u16, error.to_string(), 0);
-                }
-                match api.disable_mfa(cx.with_identity(identity), body).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_request_device_code<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RequestDeviceCodeError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_request_device_code(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RequestDeviceCode, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::DeviceCodeRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::DeviceCodeRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.request_device_code(cx, body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_request_device_code<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RequestDeviceCode, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_request_device_code(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_request_device_code(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_request_device_code(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_request_device_code(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::DeviceCodeRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::DeviceCodeRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_request_device_code(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_request_device_code(400u16, error.to_string(), 0);
-                }
-                match api.request_device_code(cx, body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_poll_device_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::PollDeviceTokenError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_poll_device_token(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::PollDeviceToken, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::DeviceTokenRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::DeviceTokenRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.poll_device_token(cx, body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_poll_device_token<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::PollDeviceToken, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_poll_device_token(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_poll_device_token(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_poll_device_token(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_poll_device_token(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::DeviceTokenRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::DeviceTokenRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_poll_device_token(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_poll_device_token(400u16, error.to_string(), 0);
-                }
-                match api.poll_device_token(cx, body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_device_code_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetDeviceCodeStatusError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_device_code_status(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetDeviceCodeStatus, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let user_code: String = match path_param(&path, "user_code", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &user_code;
+                        super::validation::length(
+                            value.chars().count(),
+                            "user_code",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(404u16, error.to_string(), 0);
+                    }
+                    match api.get_device_code_status(cx, user_code).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_device_code_status<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetDeviceCodeStatus, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_device_code_status(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_device_code_status(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_get_device_code_status(404u16, message, 0);
-                    }
-                };
-                let user_code: ::std::string::String = match path_param(
-                    &path,
-                    "user_code",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_get_device_code_status(404u16, message, 0);
-                    }
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &user_code;
-                    super::validation::length(
-                        value.chars().count(),
-                        "user_code",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_get_device_code_status(404u16, error.to_string(), 0);
-                }
-                match api.get_device_code_status(cx, user_code).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_approve_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ApproveDeviceError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_approve_device(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ApproveDevice, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ApproveDevice,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::DeviceDecisionRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::DeviceDecisionRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.approve_device(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_approve_device<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ApproveDevice, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_approve_device(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_approve_device(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ApproveDevice, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_approve_device(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_approve_device(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_approve_device(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_approve_device(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_approve_device(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::DeviceDecisionRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::DeviceDecisionRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_approve_device(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_approve_device(400u16, error.to_string(), 0);
-                }
-                match api.approve_device(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_deny_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DenyDeviceError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_deny_device(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DenyDevice, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DenyDevice,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::DeviceDecisionRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::DeviceDecisionRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.deny_device(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_deny_device<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DenyDevice, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_deny_device(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_deny_device(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DenyDevice, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_deny_device(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_deny_device(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_deny_device(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_deny_device(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_deny_device(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::DeviceDecisionRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::DeviceDecisionRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_deny_device(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_deny_device(400u16, error.to_string(), 0);
-                }
-                match api.deny_device(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_api_keys<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListApiKeysError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_api_keys(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListApiKeys,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_api_keys(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_api_keys<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_api_keys(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_api_keys(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListApiKeys, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_api_keys(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_api_keys(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_api_keys(refused.status, refused.message, 0);
-                }
-                match api.list_api_keys(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateApiKeyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_api_key(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateApiKey,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::CreateApiKeyRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::CreateApiKeyRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_api_key(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_api_key<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_api_key(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_api_key(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateApiKey, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_api_key(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_api_key(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_api_key(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_api_key(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_api_key(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::CreateApiKeyRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::CreateApiKeyRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_api_key(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_api_key(400u16, error.to_string(), 0);
-                }
-                match api.create_api_key(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_revoke_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RevokeApiKeyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_revoke_api_key(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RevokeApiKey,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let key_id: ::uuid::Uuid = match path_param(&path, "key_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.revoke_api_key(cx.with_identity(identity), key_id).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_revoke_api_key<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_revoke_api_key(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_revoke_api_key(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::RevokeApiKey, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_revoke_api_key(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_revoke_api_key(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_revoke_api_key(404u16, message, 0),
-                };
-                let key_id: ::uuid::Uuid = match path_param(&path, "key_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_revoke_api_key(404u16, message, 0),
-                };
-                match api.revoke_api_key(cx.with_identity(identity), key_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_vaults<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_vaults(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListVaults, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject_list_vaults(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListVaults,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => {
+                            return reject_list_vaults(refused.status, refused.message, 0);
+                        }
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject_list_vaults(refused.status, refused.message, 0);
+                    }
+                    match api.list_vaults(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_vaults<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListVaults, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_vaults(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_vaults(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListVaults, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_vaults(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_vaults(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_vaults(refused.status, refused.message, 0);
-                }
-                match api.list_vaults(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateVaultError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_vault(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateVault, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateVault,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::CreateVaultRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::CreateVaultRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_vault(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_vault<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateVault, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_vault(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_vault(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateVault, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_vault(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_vault(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_vault(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_vault(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_vault(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::CreateVaultRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::CreateVaultRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_vault(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_vault(400u16, error.to_string(), 0);
-                }
-                match api.create_vault(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetVaultError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_vault(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetVault, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetVault,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.get_vault(cx.with_identity(identity), vault_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_vault<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetVault, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_vault(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_vault(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetVault, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_vault(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_vault(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_vault(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_vault(404u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_vault(404u16, message, 0),
-                };
-                match api.get_vault(cx.with_identity(identity), vault_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteVaultError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_vault(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteVault, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteVault,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.delete_vault(cx.with_identity(identity), vault_id).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_vault<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteVault, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_vault(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_vault(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeleteVault, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_vault(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_vault(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_vault(404u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_vault(404u16, message, 0),
-                };
-                match api.delete_vault(cx.with_identity(identity), vault_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_enable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::EnableCmekError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_enable_cmek(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::EnableCmek, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::EnableCmek,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::EnableCmekRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::EnableCmekRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .enable_cmek(cx.with_identity(identity), vault_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_enable_cmek<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::EnableCmek, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_enable_cmek(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_enable_cmek(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::EnableCmek, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_enable_cmek(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_enable_cmek(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_enable_cmek(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_enable_cmek(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_enable_cmek(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_enable_cmek(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_enable_cmek(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::EnableCmekRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::EnableCmekRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_enable_cmek(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_enable_cmek(400u16, error.to_string(), 0);
-                }
-                match api.enable_cmek(cx.with_identity(identity), vault_id, body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_disable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DisableCmekError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_disable_cmek(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DisableCmek, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DisableCmek,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.disable_cmek(cx.with_identity(identity), vault_id).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_disable_cmek<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DisableCmek, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_disable_cmek(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_disable_cmek(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DisableCmek, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_disable_cmek(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_disable_cmek(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_disable_cmek(404u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_disable_cmek(404u16, message, 0),
-                };
-                match api.disable_cmek(cx.with_identity(identity), vault_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_start_cmek_rotation<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::StartCmekRotationError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_start_cmek_rotation(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::StartCmekRotation, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::StartCmekRotation,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::CmekRotationRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::CmekRotationRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .start_cmek_rotation(cx.with_identity(identity), vault_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(202u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_start_cmek_rotation<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::StartCmekRotation, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_start_cmek_rotation(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_start_cmek_rotation(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::StartCmekRotation,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_start_cmek_rotation(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_start_cmek_rotation(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_start_cmek_rotation(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_start_cmek_rotation(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_start_cmek_rotation(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::CmekRotationRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::CmekRotationRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_start_cmek_rotation(400u16, error.to_string(), 0);
-                }
-                match api
-                    .start_cmek_rotation(cx.with_identity(identity), vault_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(202u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_cmek_rotation_job<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetCmekRotationJobError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_cmek_rotation_job(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetCmekRotationJob, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetCmekRotationJob,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let job_id: ::uuid::Uuid = match path_param(&path, "job_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .get_cmek_rotation_job(
+                            cx.with_identity(identity),
+                            vault_id,
+                            job_id,
+                        )
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_cmek_rotation_job<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCmekRotationJob, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_cmek_rotation_job(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_cmek_rotation_job(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetCmekRotationJob,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_cmek_rotation_job(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_cmek_rotation_job(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_cmek_rotation_job(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_get_cmek_rotation_job(404u16, message, 0);
-                    }
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_get_cmek_rotation_job(404u16, message, 0);
-                    }
-                };
-                let job_id: ::uuid::Uuid = match path_param(&path, "job_id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_get_cmek_rotation_job(404u16, message, 0);
-                    }
-                };
-                match api
-                    .get_cmek_rotation_job(cx.with_identity(identity), vault_id, job_id)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_secrets<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListSecretsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_secrets(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListSecrets, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListSecrets,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let query: super::types::ListSecretsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_SECRETS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .list_secrets(cx.with_identity(identity), vault_id, query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_secrets<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSecrets, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_secrets(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_secrets(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListSecrets, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_secrets(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_secrets(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_secrets(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_list_secrets(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_list_secrets(400u16, message, 0),
-                };
-                let query: super::types::ListSecretsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_SECRETS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_secrets(400u16, message, 0),
-                };
-                match api.list_secrets(cx.with_identity(identity), vault_id, query).await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetSecretError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_secret(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetSecret, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetSecret,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let path: String = match path_param(&path, "path", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &path;
+                        super::validation::length(
+                            value.chars().count(),
+                            "path",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let query: super::types::GetSecretQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_GET_SECRET,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .get_secret(cx.with_identity(identity), vault_id, path, query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_secret<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetSecret, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_secret(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_secret(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetSecret, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_secret(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_secret(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_secret(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_secret(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_secret(400u16, message, 0),
-                };
-                let path: ::std::string::String = match path_param(&path, "path", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_secret(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &path;
-                    super::validation::length(
-                        value.chars().count(),
-                        "path",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_get_secret(400u16, error.to_string(), 0);
-                }
-                let query: super::types::GetSecretQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_GET_SECRET,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_get_secret(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_get_secret(400u16, error.to_string(), 0);
-                }
-                match api
-                    .get_secret(cx.with_identity(identity), vault_id, path, query)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_put_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::PutSecretError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_put_secret(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::PutSecret, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::PutSecret,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let path: String = match path_param(&path, "path", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &path;
+                        super::validation::length(
+                            value.chars().count(),
+                            "path",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::PutSecretRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::PutSecretRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .put_secret(cx.with_identity(identity), vault_id, path, body)
+                        .await
+                    {
+                        Ok(value) => value.into_response(),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_put_secret<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::PutSecret, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_put_secret(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_put_secret(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::PutSecret, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_put_secret(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_put_secret(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_put_secret(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_put_secret(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_put_secret(400u16, message, 0),
-                };
-                let path: ::std::string::String = match path_param(&path, "path", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_put_secret(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &path;
-                    super::validation::length(
-                        value.chars().count(),
-                        "path",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_put_secret(400u16, error.to_string(), 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_put_secret(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_put_secret(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::PutSecretRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::PutSecretRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_put_secret(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_put_secret(400u16, error.to_string(), 0);
-                }
-                match api
-                    .put_secret(cx.with_identity(identity), vault_id, path, body)
-                    .await
-                {
-                    Ok(value) => value.into_response(),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteSecretError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_secret(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteSecret, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteSecret,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let path: String = match path_param(&path, "path", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &path;
+                        super::validation::length(
+                            value.chars().count(),
+                            "path",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(404u16, error.to_string(), 0);
+                    }
+                    match api
+                        .delete_secret(cx.with_identity(identity), vault_id, path)
+                        .await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_secret<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteSecret, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_secret(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_secret(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeleteSecret, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_secret(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_secret(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_secret(404u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_secret(404u16, message, 0),
-                };
-                let path: ::std::string::String = match path_param(&path, "path", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_secret(404u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &path;
-                    super::validation::length(
-                        value.chars().count(),
-                        "path",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_delete_secret(404u16, error.to_string(), 0);
-                }
-                match api.delete_secret(cx.with_identity(identity), vault_id, path).await
-                {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_policies<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListPoliciesError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_policies(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListPolicies, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListPolicies,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api.list_policies(cx.with_identity(identity), vault_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_policies<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListPolicies, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_policies(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_policies(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListPolicies, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_policies(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_policies(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_policies(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_list_policies(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_list_policies(400u16, message, 0),
-                };
-                match api.list_policies(cx.with_identity(identity), vault_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreatePolicyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_policy(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreatePolicy, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreatePolicy,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::PolicyRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::PolicyRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .create_policy(cx.with_identity(identity), vault_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_policy<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreatePolicy, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_policy(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_policy(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreatePolicy, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_policy(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_policy(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_policy(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_create_policy(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_create_policy(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_policy(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_policy(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::PolicyRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::PolicyRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_policy(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_policy(400u16, error.to_string(), 0);
-                }
-                match api.create_policy(cx.with_identity(identity), vault_id, body).await
-                {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdatePolicyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_policy(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdatePolicy, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdatePolicy,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let policy_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "policy_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::PolicyRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::PolicyRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .update_policy(
+                            cx.with_identity(identity),
+                            vault_id,
+                            policy_id,
+                            body,
+                        )
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_policy<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdatePolicy, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_policy(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_policy(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::UpdatePolicy, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_policy(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_policy(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_policy(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_update_policy(400u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_update_policy(400u16, message, 0),
-                };
-                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_update_policy(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_policy(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_policy(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::PolicyRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::PolicyRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_policy(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_policy(400u16, error.to_string(), 0);
-                }
-                match api
-                    .update_policy(cx.with_identity(identity), vault_id, policy_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeletePolicyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_policy(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeletePolicy, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeletePolicy,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let vault_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "vault_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let policy_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "policy_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .delete_policy(cx.with_identity(identity), vault_id, policy_id)
+                        .await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_policy<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeletePolicy, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_policy(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_policy(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeletePolicy, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_policy(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_policy(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_policy(404u16, message, 0),
-                };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_policy(404u16, message, 0),
-                };
-                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_policy(404u16, message, 0),
-                };
-                match api
-                    .delete_policy(cx.with_identity(identity), vault_id, policy_id)
-                    .await
-                {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_enroll_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::EnrollAgentError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_enroll_agent(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::EnrollAgent, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::EnrollAgentRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::EnrollAgentRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.enroll_agent(cx, body).await {
+                        Ok(value) => json_response(202u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_enroll_agent<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::EnrollAgent, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_enroll_agent(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_enroll_agent(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_enroll_agent(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_enroll_agent(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::EnrollAgentRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::EnrollAgentRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_enroll_agent(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_enroll_agent(400u16, error.to_string(), 0);
-                }
-                match api.enroll_agent(cx, body).await {
-                    Ok(value) => json_response(202u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_agents<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListAgentsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_agents(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListAgents, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListAgents,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_agents(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_agents<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAgents, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_agents(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_agents(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListAgents, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_agents(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_agents(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_agents(refused.status, refused.message, 0);
-                }
-                match api.list_agents(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateAgentError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_agent(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateAgent, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateAgent,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::CreateAgentRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::CreateAgentRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_agent(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_agent<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateAgent, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_agent(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_agent(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateAgent, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_agent(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_agent(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_agent(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_agent(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_agent(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::CreateAgentRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::CreateAgentRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_agent(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_agent(400u16, error.to_string(), 0);
-                }
-                match api.create_agent(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_current_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetCurrentAgentError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_current_agent(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetCurrentAgent, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetCurrentAgent,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_current_agent(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_current_agent<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCurrentAgent, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_current_agent(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_current_agent(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetCurrentAgent,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_current_agent(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_current_agent(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_current_agent(refused.status, refused.message, 0);
-                }
-                match api.get_current_agent(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetAgentError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_agent(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetAgent, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetAgent,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.get_agent(cx.with_identity(identity), agent_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_agent<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetAgent, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_agent(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_agent(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetAgent, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_agent(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_agent(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_agent(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_agent(404u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_agent(404u16, message, 0),
-                };
-                match api.get_agent(cx.with_identity(identity), agent_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_deactivate_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeactivateAgentError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_deactivate_agent(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeactivateAgent, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeactivateAgent,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .deactivate_agent(cx.with_identity(identity), agent_id)
+                        .await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_deactivate_agent<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeactivateAgent, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_deactivate_agent(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_deactivate_agent(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::DeactivateAgent,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_deactivate_agent(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_deactivate_agent(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_deactivate_agent(404u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_deactivate_agent(404u16, message, 0),
-                };
-                match api.deactivate_agent(cx.with_identity(identity), agent_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateAgentError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_agent(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateAgent, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateAgent,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::UpdateAgentRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::UpdateAgentRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .update_agent(cx.with_identity(identity), agent_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_agent<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateAgent, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_agent(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_agent(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::UpdateAgent, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_agent(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_agent(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_agent(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_update_agent(400u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_update_agent(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_agent(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_agent(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::UpdateAgentRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::UpdateAgentRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_agent(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_agent(400u16, error.to_string(), 0);
-                }
-                match api.update_agent(cx.with_identity(identity), agent_id, body).await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_rotate_agent_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RotateAgentKeyError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_rotate_agent_key(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RotateAgentKey, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RotateAgentKey,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .rotate_agent_key(cx.with_identity(identity), agent_id)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_rotate_agent_key<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RotateAgentKey, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_rotate_agent_key(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_rotate_agent_key(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::RotateAgentKey, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_rotate_agent_key(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_rotate_agent_key(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_rotate_agent_key(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_rotate_agent_key(404u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_rotate_agent_key(404u16, message, 0),
-                };
-                match api.rotate_agent_key(cx.with_identity(identity), agent_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateShareError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_share(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateShare, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateShare,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let secret_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "secret_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::CreateShareRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::CreateShareRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .create_share(cx.with_identity(identity), secret_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_share<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateShare, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_share(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_share(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateShare, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_share(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_share(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_share(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_create_share(400u16, message, 0),
-                };
-                let secret_id: ::uuid::Uuid = match path_param(&path, "secret_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_create_share(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_share(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_share(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::CreateShareRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::CreateShareRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_share(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_share(400u16, error.to_string(), 0);
-                }
-                match api.create_share(cx.with_identity(identity), secret_id, body).await
-                {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_outbound_shares<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_outbound_shares(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListOutboundShares, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject_list_outbound_shares(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListOutboundShares,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => {
+                            return reject_list_outbound_shares(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
+                        }
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject_list_outbound_shares(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                    let query: super::types::ListOutboundSharesQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_OUTBOUND_SHARES,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => {
+                            return reject_list_outbound_shares(400u16, message, 0);
+                        }
+                    };
+                    match api
+                        .list_outbound_shares(cx.with_identity(identity), query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_outbound_shares<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListOutboundShares, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_outbound_shares(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_outbound_shares(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListOutboundShares,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_outbound_shares(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_outbound_shares(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_outbound_shares(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let query: super::types::ListOutboundSharesQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_OUTBOUND_SHARES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => {
-                        return reject_list_outbound_shares(400u16, message, 0);
-                    }
-                };
-                match api.list_outbound_shares(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_inbound_shares<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_inbound_shares(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListInboundShares, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject_list_inbound_shares(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListInboundShares,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => {
+                            return reject_list_inbound_shares(
+                                refused.status,
+                                refused.message,
+                                0,
+                            );
+                        }
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject_list_inbound_shares(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                    let query: super::types::ListInboundSharesQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_INBOUND_SHARES,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => {
+                            return reject_list_inbound_shares(400u16, message, 0);
+                        }
+                    };
+                    match api
+                        .list_inbound_shares(cx.with_identity(identity), query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_inbound_shares<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListInboundShares, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_inbound_shares(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_inbound_shares(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListInboundShares,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_inbound_shares(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_inbound_shares(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_inbound_shares(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let query: super::types::ListInboundSharesQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_INBOUND_SHARES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_inbound_shares(400u16, message, 0),
-                };
-                match api.list_inbound_shares(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_accept_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::AcceptShareError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_accept_share(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::AcceptShare, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::AcceptShare,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let share_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "share_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.accept_share(cx.with_identity(identity), share_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_accept_share<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::AcceptShare, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_accept_share(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_accept_share(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::AcceptShare, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_accept_share(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_accept_share(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_accept_share(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_accept_share(404u16, message, 0),
-                };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_accept_share(404u16, message, 0),
-                };
-                match api.accept_share(cx.with_identity(identity), share_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_decline_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeclineShareError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_decline_share(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeclineShare, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeclineShare,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let share_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "share_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.decline_share(cx.with_identity(identity), share_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_decline_share<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeclineShare, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_decline_share(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_decline_share(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeclineShare, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_decline_share(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_decline_share(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_decline_share(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_decline_share(404u16, message, 0),
-                };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_decline_share(404u16, message, 0),
-                };
-                match api.decline_share(cx.with_identity(identity), share_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListChainsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_chains(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListChains, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_chains(cx).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_chains<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListChains, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_chains(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_chains(refused.status, refused.message, 0);
-                }
-                match api.list_chains(cx).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetChainError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_chain(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetChain, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let identifier: String = match path_param(&path, "identifier", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &identifier;
+                        super::validation::length(
+                            value.chars().count(),
+                            "identifier",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(404u16, error.to_string(), 0);
+                    }
+                    match api.get_chain(cx, identifier).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_chain<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetChain, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_chain(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_chain(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_chain(404u16, message, 0),
-                };
-                let identifier: ::std::string::String = match path_param(
-                    &path,
-                    "identifier",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_chain(404u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &identifier;
-                    super::validation::length(
-                        value.chars().count(),
-                        "identifier",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_get_chain(404u16, error.to_string(), 0);
-                }
-                match api.get_chain(cx, identifier).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListTransactionsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_transactions(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListTransactions,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_TRANSACTIONS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .list_transactions(cx.with_identity(identity), agent_id, query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_transactions<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_transactions(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_transactions(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListTransactions,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_transactions(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_transactions(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_transactions(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_list_transactions(400u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_list_transactions(400u16, message, 0),
-                };
-                let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_TRANSACTIONS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_transactions(400u16, message, 0),
-                };
-                match api
-                    .list_transactions(cx.with_identity(identity), agent_id, query)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_submit_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SubmitTransactionError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_submit_transaction(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SubmitTransaction, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SubmitTransaction,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::TransactionRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::TransactionRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .submit_transaction(cx.with_identity(identity), agent_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_submit_transaction<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SubmitTransaction, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_submit_transaction(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_submit_transaction(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::SubmitTransaction,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_submit_transaction(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_submit_transaction(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_submit_transaction(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_submit_transaction(400u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_submit_transaction(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_submit_transaction(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_submit_transaction(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::TransactionRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::TransactionRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_submit_transaction(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_submit_transaction(400u16, error.to_string(), 0);
-                }
-                match api
-                    .submit_transaction(cx.with_identity(identity), agent_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetTransactionError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_transaction(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetTransaction, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetTransaction,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .get_transaction(cx.with_identity(identity), agent_id, tx_id)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_transaction<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetTransaction, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_transaction(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_transaction(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetTransaction, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_transaction(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_transaction(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_transaction(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_transaction(404u16, message, 0),
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_transaction(404u16, message, 0),
-                };
-                let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_transaction(404u16, message, 0),
-                };
-                match api
-                    .get_transaction(cx.with_identity(identity), agent_id, tx_id)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_simulate_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SimulateTransactionError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_simulate_transaction(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SimulateTransaction, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SimulateTransaction,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::SimulationRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::SimulationRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .simulate_transaction(cx.with_identity(identity), agent_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_simulate_transaction<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SimulateTransaction, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_simulate_transaction(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_simulate_transaction(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::SimulateTransaction,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_simulate_transaction(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_simulate_transaction(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_simulate_transaction(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_simulate_transaction(400u16, message, 0);
-                    }
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_simulate_transaction(400u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_simulate_transaction(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_simulate_transaction(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::SimulationRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::SimulationRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_simulate_transaction(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_simulate_transaction(400u16, error.to_string(), 0);
-                }
-                match api
-                    .simulate_transaction(cx.with_identity(identity), agent_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_simulate_transaction_bundle<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SimulateTransactionBundleError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_simulate_transaction_bundle(served, request))
-        .await
-    {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(
+                super::auth::Operation::SimulateTransactionBundle,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SimulateTransactionBundle,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let agent_id: ::uuid::Uuid = match path_param(
+                        &path,
+                        "agent_id",
+                        "",
+                    ) {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::BundleSimulationRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::BundleSimulationRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .simulate_transaction_bundle(
+                            cx.with_identity(identity),
+                            agent_id,
+                            body,
+                        )
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_simulate_transaction_bundle<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SimulateTransactionBundle, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_simulate_transaction_bundle(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_simulate_transaction_bundle(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::SimulateTransactionBundle,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_simulate_transaction_bundle(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_simulate_transaction_bundle(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_simulate_transaction_bundle(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_simulate_transaction_bundle(400u16, message, 0);
-                    }
-                };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_simulate_transaction_bundle(400u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_simulate_transaction_bundle(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_simulate_transaction_bundle(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::BundleSimulationRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::BundleSimulationRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_simulate_transaction_bundle(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_simulate_transaction_bundle(
-                        400u16,
-                        error.to_string(),
-                        0,
-                    );
-                }
-                match api
-                    .simulate_transaction_bundle(
-                        cx.with_identity(identity),
-                        agent_id,
-                        body,
-                    )
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_usage_summary<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetUsageSummaryError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_usage_summary(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetUsageSummary, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetUsageSummary,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_usage_summary(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_usage_summary<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetUsageSummary, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_usage_summary(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_usage_summary(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetUsageSummary,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_usage_summary(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_usage_summary(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_usage_summary(refused.status, refused.message, 0);
-                }
-                match api.get_usage_summary(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_usage_history<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetUsageHistoryError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_usage_history(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetUsageHistory, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetUsageHistory,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_usage_history(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_usage_history<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetUsageHistory, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_usage_history(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_usage_history(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetUsageHistory,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_usage_history(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_usage_history(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_usage_history(refused.status, refused.message, 0);
-                }
-                match api.get_usage_history(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_subscription_checkout<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateSubscriptionCheckoutError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_subscription_checkout(served, request))
-        .await
-    {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(
+                super::auth::Operation::CreateSubscriptionCheckout,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateSubscriptionCheckout,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::SubscribeRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::SubscribeRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .create_subscription_checkout(cx.with_identity(identity), body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_subscription_checkout<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(
-            super::auth::Operation::CreateSubscriptionCheckout,
-            &credentials,
-            &cx,
-        )
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_subscription_checkout(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_subscription_checkout(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::CreateSubscriptionCheckout,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_subscription_checkout(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_subscription_checkout(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_subscription_checkout(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_subscription_checkout(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_subscription_checkout(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::SubscribeRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::SubscribeRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_create_subscription_checkout(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_subscription_checkout(
-                        400u16,
-                        error.to_string(),
-                        0,
-                    );
-                }
-                match api
-                    .create_subscription_checkout(cx.with_identity(identity), body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_billing_portal_session<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateBillingPortalSessionError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_billing_portal_session(served, request))
-        .await
-    {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(
+                super::auth::Operation::CreateBillingPortalSession,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateBillingPortalSession,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::PortalRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::PortalRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .create_billing_portal_session(cx.with_identity(identity), body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_billing_portal_session<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(
-            super::auth::Operation::CreateBillingPortalSession,
-            &credentials,
-            &cx,
-        )
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_billing_portal_session(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_billing_portal_session(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::CreateBillingPortalSession,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_billing_portal_session(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_billing_portal_session(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_billing_portal_session(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_billing_portal_session(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_billing_portal_session(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::PortalRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::PortalRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_create_billing_portal_session(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_billing_portal_session(
-                        400u16,
-                        error.to_string(),
-                        0,
-                    );
-                }
-                match api
-                    .create_billing_portal_session(cx.with_identity(identity), body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_subscription<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetSubscriptionError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_subscription(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetSubscription, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetSubscription,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_subscription(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_subscription<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetSubscription, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_subscription(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_subscription(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetSubscription,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_subscription(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_subscription(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_subscription(refused.status, refused.message, 0);
-                }
-                match api.get_subscription(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_credit_topup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateCreditTopupError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_credit_topup(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateCreditTopup, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateCreditTopup,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::TopupRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::TopupRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_credit_topup(cx.with_identity(identity), body).await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_credit_topup<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateCreditTopup, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_credit_topup(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_credit_topup(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::CreateCreditTopup,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_credit_topup(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_credit_topup(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_credit_topup(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_credit_topup(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_credit_topup(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::TopupRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::TopupRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_credit_topup(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_credit_topup(400u16, error.to_string(), 0);
-                }
-                match api.create_credit_topup(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_credit_balance<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetCreditBalanceError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_credit_balance(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetCreditBalance, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetCreditBalance,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_credit_balance(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_credit_balance<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCreditBalance, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_credit_balance(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_credit_balance(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::GetCreditBalance,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_credit_balance(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_credit_balance(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_credit_balance(refused.status, refused.message, 0);
-                }
-                match api.get_credit_balance(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_credit_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListCreditTransactionsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_credit_transactions(served, request)).await
-    {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(
+                super::auth::Operation::ListCreditTransactions,
+                &credentials,
+                &cx,
+            )
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListCreditTransactions,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListCreditTransactionsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = super::validation::Validate::validate(&query) {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .list_credit_transactions(cx.with_identity(identity), query)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_credit_transactions<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListCreditTransactions, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_credit_transactions(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_credit_transactions(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListCreditTransactions,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_credit_transactions(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_credit_transactions(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_credit_transactions(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let query: super::types::ListCreditTransactionsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => {
-                        return reject_list_credit_transactions(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_credit_transactions(400u16, error.to_string(), 0);
-                }
-                match api
-                    .list_credit_transactions(cx.with_identity(identity), query)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_set_overage_method<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SetOverageMethodError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_set_overage_method(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SetOverageMethod, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SetOverageMethod,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::OverageMethodRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::OverageMethodRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.set_overage_method(cx.with_identity(identity), body).await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_set_overage_method<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SetOverageMethod, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_set_overage_method(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_set_overage_method(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::SetOverageMethod,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_set_overage_method(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_set_overage_method(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_set_overage_method(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_set_overage_method(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_set_overage_method(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::OverageMethodRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::OverageMethodRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_set_overage_method(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_set_overage_method(400u16, error.to_string(), 0);
-                }
-                match api.set_overage_method(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_handle_stripe_webhook<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::HandleStripeWebhookError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_handle_stripe_webhook(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::HandleStripeWebhook, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let stripe_signature = match cx
+                        .parts
+                        .headers
+                        .get("stripe-signature")
+                        .map(|v| {
+                            v
+                                .to_str()
+                                .map_err(|_| String::from("not text"))
+                                .and_then(parse_text::<String>)
+                        })
+                    {
+                        Some(Ok(value)) => value,
+                        Some(Err(message)) => {
+                            return reject(
+                                400u16,
+                                format!("header `{}`: {message}", "stripe-signature"),
+                                0,
+                            );
+                        }
+                        None => {
+                            return reject(
+                                400u16,
+                                String::from("missing header `Stripe-Signature`"),
+                                0,
+                            );
+                        }
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let raw_body = bytes.clone();
+                    let body = match shape::decode::<
+                        super::types::StripeEvent,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::StripeEvent as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_handle_stripe_webhook<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::HandleStripeWebhook, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_handle_stripe_webhook(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_handle_stripe_webhook(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let stripe_signature = match cx
-                    .parts
-                    .headers
-                    .get("stripe-signature")
-                    .map(|v| {
-                        v
-                            .to_str()
-                            .map_err(|_| ::std::string::String::from("not text"))
-                            .and_then(parse_text::<::std::string::String>)
-                    })
-                {
-                    Some(Ok(value)) => value,
-                    Some(Err(message)) => {
-                        return reject_handle_stripe_webhook(
-                            400u16,
-                            format!("header `{}`: {message}", "stripe-signature"),
-                            0,
-                        );
-                    }
-                    None => {
-                        return reject_handle_stripe_webhook(
-                            400u16,
-                            ::std::string::String::from(
-                                "missing header `Stripe-Signature`",
-                            ),
-                            0,
-                        );
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_handle_stripe_webhook(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_handle_stripe_webhook(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let raw_body = bytes.clone();
-                let body = match shape::decode::<
-                    super::types::StripeEvent,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::StripeEvent as shape::Shape>::check(value, path)?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_handle_stripe_webhook(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_handle_stripe_webhook(400u16, error.to_string(), 0);
-                }
-                match api
-                    .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_audit_events<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListAuditEventsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_audit_events(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListAuditEvents, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListAuditEvents,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListAuditEventsQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_AUDIT_EVENTS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api.list_audit_events(cx.with_identity(identity), query).await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_audit_events<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAuditEvents, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_audit_events(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_audit_events(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListAuditEvents,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_audit_events(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_audit_events(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_audit_events(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListAuditEventsQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_AUDIT_EVENTS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_audit_events(400u16, message, 0),
-                };
-                match api.list_audit_events(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_org_members<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListOrgMembersError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_org_members(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListOrgMembers, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListOrgMembers,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_org_members(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_org_members<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListOrgMembers, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_org_members(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_org_members(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListOrgMembers, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_org_members(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_org_members(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_org_members(refused.status, refused.message, 0);
-                }
-                match api.list_org_members(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_invite_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::InviteOrgMemberError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_invite_org_member(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::InviteOrgMember, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::InviteOrgMember,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::InviteRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::InviteRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.invite_org_member(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_invite_org_member<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::InviteOrgMember, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_invite_org_member(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_invite_org_member(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::InviteOrgMember,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_invite_org_member(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_invite_org_member(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_invite_org_member(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_invite_org_member(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_invite_org_member(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::InviteRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::InviteRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_invite_org_member(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_invite_org_member(400u16, error.to_string(), 0);
-                }
-                match api.invite_org_member(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_remove_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::RemoveOrgMemberError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_remove_org_member(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::RemoveOrgMember, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::RemoveOrgMember,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .remove_org_member(cx.with_identity(identity), user_id)
+                        .await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_remove_org_member<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RemoveOrgMember, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_remove_org_member(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_remove_org_member(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::RemoveOrgMember,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_remove_org_member(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_remove_org_member(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_remove_org_member(404u16, message, 0),
-                };
-                let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_remove_org_member(404u16, message, 0),
-                };
-                match api.remove_org_member(cx.with_identity(identity), user_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_org_member_role<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateOrgMemberRoleError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_org_member_role(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateOrgMemberRole, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateOrgMemberRole,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::UpdateMemberRoleRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::UpdateMemberRoleRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .update_org_member_role(
+                            cx.with_identity(identity),
+                            user_id,
+                            body,
+                        )
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_org_member_role<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateOrgMemberRole, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_org_member_role(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_org_member_role(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateOrgMemberRole,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_org_member_role(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_org_member_role(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_org_member_role(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_update_org_member_role(400u16, message, 0);
-                    }
-                };
-                let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_update_org_member_role(400u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_org_member_role(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_org_member_role(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::UpdateMemberRoleRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::UpdateMemberRoleRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_update_org_member_role(400u16, message, 0);
-                    }
-                };
-                match api
-                    .update_org_member_role(cx.with_identity(identity), user_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_ip_rules<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListIpRulesError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_ip_rules(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListIpRules, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListIpRules,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_ip_rules(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_ip_rules<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListIpRules, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_ip_rules(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_ip_rules(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListIpRules, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_ip_rules(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_ip_rules(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_ip_rules(refused.status, refused.message, 0);
-                }
-                match api.list_ip_rules(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateIpRuleError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_ip_rule(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateIpRule, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateIpRule,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::CreateIpRuleRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::CreateIpRuleRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_ip_rule(cx.with_identity(identity), body).await {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_ip_rule<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateIpRule, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_ip_rule(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_ip_rule(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::CreateIpRule, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_ip_rule(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_ip_rule(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_ip_rule(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_ip_rule(refused.status, refused.message, 0);
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_ip_rule(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::CreateIpRuleRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::CreateIpRuleRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_ip_rule(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_ip_rule(400u16, error.to_string(), 0);
-                }
-                match api.create_ip_rule(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteIpRuleError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_ip_rule(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteIpRule, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteIpRule,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.delete_ip_rule(cx.with_identity(identity), rule_id).await {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_ip_rule<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteIpRule, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_ip_rule(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_ip_rule(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::DeleteIpRule, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_ip_rule(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_ip_rule(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_ip_rule(404u16, message, 0),
-                };
-                let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_ip_rule(404u16, message, 0),
-                };
-                match api.delete_ip_rule(cx.with_identity(identity), rule_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListAdminSettingsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_admin_settings(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListAdminSettings, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListAdminSettings,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_admin_settings(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_admin_settings<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAdminSettings, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_admin_settings(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_admin_settings(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListAdminSettings,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_admin_settings(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_admin_settings(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_admin_settings(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                match api.list_admin_settings(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateAdminSettingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_admin_setting(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateAdminSetting, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateAdminSetting,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let key: String = match path_param(&path, "key", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &key;
+                        super::validation::length(
+                            value.chars().count(),
+                            "key",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::UpdateSettingRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::UpdateSettingRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api
+                        .update_admin_setting(cx.with_identity(identity), key, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_admin_setting<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateAdminSetting, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_admin_setting(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_admin_setting(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateAdminSetting,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_admin_setting(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_admin_setting(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_admin_setting(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_update_admin_setting(400u16, message, 0);
-                    }
-                };
-                let key: ::std::string::String = match path_param(&path, "key", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_update_admin_setting(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &key;
-                    super::validation::length(
-                        value.chars().count(),
-                        "key",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_update_admin_setting(400u16, error.to_string(), 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_admin_setting(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_admin_setting(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::UpdateSettingRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::UpdateSettingRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_update_admin_setting(400u16, message, 0);
-                    }
-                };
-                match api
-                    .update_admin_setting(cx.with_identity(identity), key, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteAdminSettingError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_admin_setting(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteAdminSetting, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteAdminSetting,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let key: String = match path_param(&path, "key", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &key;
+                        super::validation::length(
+                            value.chars().count(),
+                            "key",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(404u16, error.to_string(), 0);
+                    }
+                    match api.delete_admin_setting(cx.with_identity(identity), key).await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_admin_setting<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteAdminSetting, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_admin_setting(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_admin_setting(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::DeleteAdminSetting,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_admin_setting(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_admin_setting(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_delete_admin_setting(404u16, message, 0);
-                    }
-                };
-                let key: ::std::string::String = match path_param(&path, "key", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_delete_admin_setting(404u16, message, 0);
-                    }
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &key;
-                    super::validation::length(
-                        value.chars().count(),
-                        "key",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_delete_admin_setting(404u16, error.to_string(), 0);
-                }
-                match api.delete_admin_setting(cx.with_identity(identity), key).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetX402ConfigError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_x402_config(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetX402Config, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetX402Config,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.get_x402_config(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_x402_config<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetX402Config, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_x402_config(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_x402_config(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetX402Config, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_x402_config(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_x402_config(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_x402_config(refused.status, refused.message, 0);
-                }
-                match api.get_x402_config(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateX402ConfigError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_x402_config(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateX402Config, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateX402Config,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::X402ConfigUpdate,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::X402ConfigUpdate as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.update_x402_config(cx.with_identity(identity), body).await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_x402_config<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateX402Config, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_x402_config(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_x402_config(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateX402Config,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_x402_config(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_x402_config(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_x402_config(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_x402_config(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_x402_config(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::X402ConfigUpdate,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::X402ConfigUpdate as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_x402_config(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_x402_config(400u16, error.to_string(), 0);
-                }
-                match api.update_x402_config(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_admin_users<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListAdminUsersError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_admin_users(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListAdminUsers, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListAdminUsers,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let query: super::types::ListAdminUsersQuery = match ::clawgen_runtime::params::decode(
+                        cx.parts.uri.query().unwrap_or_default(),
+                        super::params::QUERY_LIST_ADMIN_USERS,
+                    ) {
+                        Ok(query) => query,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    match api.list_admin_users(cx.with_identity(identity), query).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_admin_users<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAdminUsers, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_admin_users(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_admin_users(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::ListAdminUsers, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_admin_users(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_admin_users(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_admin_users(refused.status, refused.message, 0);
-                }
-                let query: super::types::ListAdminUsersQuery = match ::clawgen_runtime::params::decode(
-                    cx.parts.uri.query().unwrap_or_default(),
-                    super::params::QUERY_LIST_ADMIN_USERS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_admin_users(400u16, message, 0),
-                };
-                match api.list_admin_users(cx.with_identity(identity), query).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_admin_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteAdminUserError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_admin_user(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteAdminUser, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteAdminUser,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api
+                        .delete_admin_user(cx.with_identity(identity), user_id)
+                        .await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_admin_user<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteAdminUser, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_admin_user(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_admin_user(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::DeleteAdminUser,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_admin_user(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_admin_user(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_admin_user(404u16, message, 0),
-                };
-                let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_admin_user(404u16, message, 0),
-                };
-                match api.delete_admin_user(cx.with_identity(identity), user_id).await {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_list_admin_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::ListAdminChainsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_list_admin_chains(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::ListAdminChains, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::ListAdminChains,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    match api.list_admin_chains(cx.with_identity(identity)).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_list_admin_chains<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAdminChains, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_list_admin_chains(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_list_admin_chains(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::ListAdminChains,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_list_admin_chains(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_list_admin_chains(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_list_admin_chains(refused.status, refused.message, 0);
-                }
-                match api.list_admin_chains(cx.with_identity(identity)).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_create_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::CreateAdminChainError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_create_admin_chain(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::CreateAdminChain, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::CreateAdminChain,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ChainRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ChainRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api.create_admin_chain(cx.with_identity(identity), body).await
+                    {
+                        Ok(value) => json_response(201u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_create_admin_chain<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateAdminChain, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_create_admin_chain(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_create_admin_chain(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::CreateAdminChain,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_create_admin_chain(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_create_admin_chain(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_create_admin_chain(refused.status, refused.message, 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_create_admin_chain(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_create_admin_chain(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::ChainRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ChainRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_create_admin_chain(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_create_admin_chain(400u16, error.to_string(), 0);
-                }
-                match api.create_admin_chain(cx.with_identity(identity), body).await {
-                    Ok(value) => json_response(201u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateAdminChainError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_admin_chain(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateAdminChain, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateAdminChain,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let chain_id: String = match path_param(&path, "chain_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &chain_id;
+                        super::validation::length(
+                            value.chars().count(),
+                            "chain_id",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::ChainRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::ChainRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .update_admin_chain(cx.with_identity(identity), chain_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_admin_chain<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateAdminChain, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_admin_chain(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_admin_chain(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateAdminChain,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_admin_chain(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_admin_chain(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_admin_chain(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_update_admin_chain(400u16, message, 0),
-                };
-                let chain_id: ::std::string::String = match path_param(
-                    &path,
-                    "chain_id",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_update_admin_chain(400u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &chain_id;
-                    super::validation::length(
-                        value.chars().count(),
-                        "chain_id",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_update_admin_chain(400u16, error.to_string(), 0);
-                }
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_admin_chain(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_admin_chain(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::ChainRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::ChainRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_admin_chain(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_admin_chain(400u16, error.to_string(), 0);
-                }
-                match api
-                    .update_admin_chain(cx.with_identity(identity), chain_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_delete_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::DeleteAdminChainError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_delete_admin_chain(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::DeleteAdminChain, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::DeleteAdminChain,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let chain_id: String = match path_param(&path, "chain_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    if let Err(error) = (|| -> Result<
+                        (),
+                        super::validation::ValidationError,
+                    > {
+                        let value = &chain_id;
+                        super::validation::length(
+                            value.chars().count(),
+                            "chain_id",
+                            Some(1usize),
+                            None,
+                            "characters",
+                        )?;
+                        Ok(())
+                    })() {
+                        return reject(404u16, error.to_string(), 0);
+                    }
+                    match api
+                        .delete_admin_chain(cx.with_identity(identity), chain_id)
+                        .await
+                    {
+                        Ok(value) => {
+                            let () = value;
+                            empty_response(204u16)
+                        }
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_delete_admin_chain<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteAdminChain, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_delete_admin_chain(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_delete_admin_chain(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::DeleteAdminChain,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_delete_admin_chain(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_delete_admin_chain(403u16, message, 0);
-                    }
-                };
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_delete_admin_chain(404u16, message, 0),
-                };
-                let chain_id: ::std::string::String = match path_param(
-                    &path,
-                    "chain_id",
-                    "",
-                ) {
-                    Ok(value) => value,
-                    Err(message) => return reject_delete_admin_chain(404u16, message, 0),
-                };
-                if let Err(error) = (|| -> ::std::result::Result<
-                    (),
-                    super::validation::ValidationError,
-                > {
-                    let value = &chain_id;
-                    super::validation::length(
-                        value.chars().count(),
-                        "chain_id",
-                        ::std::option::Option::Some(1usize),
-                        ::std::option::Option::None,
-                        "characters",
-                    )?;
-                    Ok(())
-                })() {
-                    return reject_delete_admin_chain(404u16, error.to_string(), 0);
-                }
-                match api.delete_admin_chain(cx.with_identity(identity), chain_id).await
-                {
-                    Ok(value) => {
-                        let () = value;
-                        empty_response(204u16)
-                    }
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_get_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::GetOrgLimitsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_get_org_limits(served, request)).await {
+    let answer = async move {
+        let (parts, _) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::GetOrgLimits, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::GetOrgLimits,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(404u16, message, 0),
+                    };
+                    match api.get_org_limits(cx.with_identity(identity), org_id).await {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_get_org_limits<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, _) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetOrgLimits, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_get_org_limits(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_get_org_limits(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(super::auth::Operation::GetOrgLimits, &credentials, &cx)
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_get_org_limits(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_get_org_limits(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_get_org_limits(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_get_org_limits(404u16, message, 0),
-                };
-                let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_get_org_limits(404u16, message, 0),
-                };
-                match api.get_org_limits(cx.with_identity(identity), org_id).await {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_update_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::UpdateOrgLimitsError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_update_org_limits(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::UpdateOrgLimits, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::UpdateOrgLimits,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::OrgLimitsUpdate,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::OrgLimitsUpdate as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .update_org_limits(cx.with_identity(identity), org_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
-}
-async fn answer_update_org_limits<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateOrgLimits, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_update_org_limits(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_update_org_limits(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::UpdateOrgLimits,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_update_org_limits(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_update_org_limits(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_update_org_limits(refused.status, refused.message, 0);
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => return reject_update_org_limits(400u16, message, 0),
-                };
-                let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
-                    Ok(value) => value,
-                    Err(message) => return reject_update_org_limits(400u16, message, 0),
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_update_org_limits(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_update_org_limits(refused.status, refused.message, 0);
-                }
-                let body = match shape::decode::<
-                    super::types::OrgLimitsUpdate,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::OrgLimitsUpdate as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_update_org_limits(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_update_org_limits(400u16, error.to_string(), 0);
-                }
-                match api
-                    .update_org_limits(cx.with_identity(identity), org_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
 }
 async fn handle_set_org_billing_tier<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
+    let reject = rejecting(super::errors::SetOrgBillingTierError::documented);
     let time_limit = served.config.timeout;
-    match within_time(time_limit, answer_set_org_billing_tier(served, request)).await {
+    let answer = async move {
+        let (parts, body) = request.into_parts();
+        let mut cx = RequestContext::new(parts);
+        let api = &served.api;
+        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let (rate_limit, retry_after) = match api
+            .rate_limit(super::auth::Operation::SetOrgBillingTier, &credentials, &cx)
+            .await
+        {
+            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+                (rate_limit, Some(retry_after))
+            }
+        };
+        let mut response = match retry_after {
+            Some(retry_after) => {
+                reject(
+                    429u16,
+                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                    retry_after,
+                )
+            }
+            None => {
+                async {
+                    let identity = match guard_1(
+                            api,
+                            super::auth::Operation::SetOrgBillingTier,
+                            &credentials,
+                            &cx,
+                        )
+                        .await
+                    {
+                        Ok(identity) => identity,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_accept(
+                        &cx.parts.headers,
+                        &["application/json"],
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let path = match path_params(&mut cx.parts).await {
+                        Ok(path) => path,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
+                        Ok(value) => value,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    let bytes = match read_body(body, served.config.body_limit).await {
+                        Ok(bytes) => bytes,
+                        Err(refused) => return reject(refused.status, refused.message, 0),
+                    };
+                    if let Err(refused) = check_content_type(
+                        &cx.parts.headers,
+                        &bytes,
+                        "application/json",
+                    ) {
+                        return reject(refused.status, refused.message, 0);
+                    }
+                    let body = match shape::decode::<
+                        super::types::BillingTierRequest,
+                    >(
+                        &bytes,
+                        |value, path| {
+                            <super::types::BillingTierRequest as shape::Shape>::check(
+                                value,
+                                path,
+                            )?;
+                            Ok(())
+                        },
+                    ) {
+                        Ok(body) => body,
+                        Err(message) => return reject(400u16, message, 0),
+                    };
+                    if let Err(error) = {
+                        let value = &body;
+                        super::validation::Validate::validate(value)
+                    } {
+                        return reject(400u16, error.to_string(), 0);
+                    }
+                    match api
+                        .set_org_billing_tier(cx.with_identity(identity), org_id, body)
+                        .await
+                    {
+                        Ok(value) => json_response(200u16, &value),
+                        Err(error) => error.into_response(),
+                    }
+                }
+                    .await
+            }
+        };
+        if let Some(rate_limit) = rate_limit {
+            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+                set_header(&mut response, name, &value);
+            }
+        }
+        response
+    };
+    match within_time(time_limit, answer).await {
         Ok(response) => response,
         Err(refused) => refuse(refused.status, refused.message, 0),
     }
 }
-async fn answer_set_org_billing_tier<A: OneclawApi>(
-    served: ::std::sync::Arc<Served<A>>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let mut cx = RequestContext::new(parts);
-    let api = &served.api;
-    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-    let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SetOrgBillingTier, &credentials, &cx)
-        .await
-    {
-        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-            (rate_limit, Some(retry_after))
-        }
-    };
-    let mut response = match retry_after {
-        Some(retry_after) => {
-            reject_set_org_billing_tier(
-                429u16,
-                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                retry_after,
-            )
-        }
-        None => {
-            async {
-                let satisfied = credentials.bearer_jwt.is_some();
-                if !satisfied {
-                    return reject_set_org_billing_tier(
-                        401u16,
-                        ::std::string::String::from("Missing or invalid bearer token"),
-                        0,
-                    );
-                }
-                let identity = match api
-                    .authorize(
-                        super::auth::Operation::SetOrgBillingTier,
-                        &credentials,
-                        &cx,
-                    )
-                    .await
-                {
-                    Ok(identity) => identity,
-                    Err(super::auth::AuthError::Unauthenticated(message)) => {
-                        return reject_set_org_billing_tier(401u16, message, 0);
-                    }
-                    Err(super::auth::AuthError::Forbidden(message)) => {
-                        return reject_set_org_billing_tier(403u16, message, 0);
-                    }
-                };
-                if let Err(refused) = check_accept(
-                    &cx.parts.headers,
-                    &["application/json"],
-                ) {
-                    return reject_set_org_billing_tier(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let path = match path_params(&mut cx.parts).await {
-                    Ok(path) => path,
-                    Err(message) => {
-                        return reject_set_org_billing_tier(400u16, message, 0);
-                    }
-                };
-                let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
-                    Ok(value) => value,
-                    Err(message) => {
-                        return reject_set_org_billing_tier(400u16, message, 0);
-                    }
-                };
-                let bytes = match read_body(body, served.config.body_limit).await {
-                    Ok(bytes) => bytes,
-                    Err(refused) => {
-                        return reject_set_org_billing_tier(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                };
-                if let Err(refused) = check_content_type(
-                    &cx.parts.headers,
-                    &bytes,
-                    "application/json",
-                ) {
-                    return reject_set_org_billing_tier(
-                        refused.status,
-                        refused.message,
-                        0,
-                    );
-                }
-                let body = match shape::decode::<
-                    super::types::BillingTierRequest,
-                >(
-                    &bytes,
-                    |value, path| {
-                        <super::types::BillingTierRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => {
-                        return reject_set_org_billing_tier(400u16, message, 0);
-                    }
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_set_org_billing_tier(400u16, error.to_string(), 0);
-                }
-                match api
-                    .set_org_billing_tier(cx.with_identity(identity), org_id, body)
-                    .await
-                {
-                    Ok(value) => json_response(200u16, &value),
-                    Err(error) => error.into_response(),
-                }
-            }
-                .await
-        }
-    };
-    if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-            set_header(&mut response, name, &value);
-        }
-    }
-    response
-}
-fn reject_get_health(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetHealthError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_hsm_health(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetHsmHealthError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_access_share(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::AccessShareError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_revoke_share(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RevokeShareError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_signup(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SignupError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_token(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateTokenError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
 fn reject_revoke_token(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::RevokeTokenError::documented(
@@ -12612,312 +11161,15 @@ fn reject_revoke_token(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
     }
 }
-fn reject_create_agent_token(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateAgentTokenError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_api_key_token(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateApiKeyTokenError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_sign_in_with_google(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SignInWithGoogleError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_change_password(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ChangePasswordError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_refresh_token(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RefreshTokenError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_current_user(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetCurrentUserError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_current_user(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteCurrentUserError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_current_user(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateCurrentUserError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_mfa_status(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetMfaStatusError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_setup_mfa(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SetupMfaError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_verify_mfa_setup(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::VerifyMfaSetupError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_verify_mfa(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::VerifyMfaError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_disable_mfa(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DisableMfaError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_request_device_code(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RequestDeviceCodeError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_poll_device_token(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::PollDeviceTokenError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_device_code_status(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetDeviceCodeStatusError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_approve_device(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ApproveDeviceError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_deny_device(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DenyDeviceError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_api_keys(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListApiKeysError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_api_key(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateApiKeyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_revoke_api_key(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RevokeApiKeyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
 fn reject_list_vaults(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListVaultsError::documented(
@@ -12931,354 +11183,15 @@ fn reject_list_vaults(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
     }
 }
-fn reject_create_vault(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateVaultError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_vault(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetVaultError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_vault(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteVaultError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_enable_cmek(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::EnableCmekError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_disable_cmek(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DisableCmekError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_start_cmek_rotation(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::StartCmekRotationError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_cmek_rotation_job(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetCmekRotationJobError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_secrets(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListSecretsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_secret(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetSecretError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_put_secret(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::PutSecretError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_secret(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteSecretError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_policies(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListPoliciesError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_policy(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreatePolicyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_policy(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdatePolicyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_policy(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeletePolicyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_enroll_agent(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::EnrollAgentError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_agents(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListAgentsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_agent(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateAgentError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_current_agent(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetCurrentAgentError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_agent(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetAgentError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_deactivate_agent(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeactivateAgentError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_agent(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateAgentError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_rotate_agent_key(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RotateAgentKeyError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_share(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateShareError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
 fn reject_list_outbound_shares(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListOutboundSharesError::documented(
@@ -13292,10 +11205,7 @@ fn reject_list_outbound_shares(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -13303,7 +11213,7 @@ fn reject_list_outbound_shares(
 }
 fn reject_list_inbound_shares(
     status: u16,
-    message: ::std::string::String,
+    message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
     if let Some(error) = super::errors::ListInboundSharesError::documented(
@@ -13317,594 +11227,17 @@ fn reject_list_inbound_shares(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error::new(
-                    ::std::string::String::from("forbidden"),
-                    message,
-                ),
+                &super::types::Error::new(String::from("forbidden"), message),
             )
         }
         _ => refuse(status, message, retry_after),
     }
 }
-fn reject_accept_share(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::AcceptShareError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_decline_share(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeclineShareError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_chains(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListChainsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_chain(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetChainError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_transactions(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListTransactionsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_submit_transaction(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SubmitTransactionError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_transaction(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetTransactionError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_simulate_transaction(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SimulateTransactionError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_simulate_transaction_bundle(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SimulateTransactionBundleError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_usage_summary(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetUsageSummaryError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_usage_history(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetUsageHistoryError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_subscription_checkout(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateSubscriptionCheckoutError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_billing_portal_session(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateBillingPortalSessionError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_subscription(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetSubscriptionError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_credit_topup(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateCreditTopupError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_credit_balance(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetCreditBalanceError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_credit_transactions(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListCreditTransactionsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_set_overage_method(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SetOverageMethodError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_handle_stripe_webhook(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::HandleStripeWebhookError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_audit_events(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListAuditEventsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_org_members(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListOrgMembersError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_invite_org_member(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::InviteOrgMemberError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_remove_org_member(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RemoveOrgMemberError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_org_member_role(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateOrgMemberRoleError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_ip_rules(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListIpRulesError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_ip_rule(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateIpRuleError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_ip_rule(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteIpRuleError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_admin_settings(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListAdminSettingsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_admin_setting(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateAdminSettingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_admin_setting(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteAdminSettingError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_x402_config(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetX402ConfigError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_x402_config(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateX402ConfigError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_admin_users(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListAdminUsersError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_admin_user(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteAdminUserError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_list_admin_chains(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListAdminChainsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_create_admin_chain(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::CreateAdminChainError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_admin_chain(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateAdminChainError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_delete_admin_chain(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::DeleteAdminChainError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_get_org_limits(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetOrgLimitsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_update_org_limits(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::UpdateOrgLimitsError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
-fn reject_set_org_billing_tier(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    if let Some(error) = super::errors::SetOrgBillingTierError::documented(
-        status,
-        message.clone(),
-        retry_after,
-    ) {
-        return error.into_response();
-    }
-    refuse(status, message, retry_after)
-}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
     headers: &::axum::http::HeaderMap,
-    raw_query: ::std::option::Option<&str>,
+    raw_query: Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_jwt: authorization(headers, "bearer "),

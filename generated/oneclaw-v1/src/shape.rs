@@ -4,10 +4,7 @@
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::SignupRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("email") {
             shape::refuse_null(value, path, "email")?;
@@ -25,10 +22,7 @@ impl shape::Shape for super::types::SignupRequest {
     }
 }
 impl shape::Shape for super::types::LoginRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("email") {
             shape::refuse_null(value, path, "email")?;
@@ -40,10 +34,7 @@ impl shape::Shape for super::types::LoginRequest {
     }
 }
 impl shape::Shape for super::types::AgentTokenRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("agent_id") {
             shape::refuse_null(value, path, "agent_id")?;
@@ -55,10 +46,7 @@ impl shape::Shape for super::types::AgentTokenRequest {
     }
 }
 impl shape::Shape for super::types::ApiKeyTokenRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("api_key") {
             shape::refuse_null(value, path, "api_key")?;
@@ -67,10 +55,7 @@ impl shape::Shape for super::types::ApiKeyTokenRequest {
     }
 }
 impl shape::Shape for super::types::GoogleSignInRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("id_token") {
             shape::refuse_null(value, path, "id_token")?;
@@ -79,10 +64,7 @@ impl shape::Shape for super::types::GoogleSignInRequest {
     }
 }
 impl shape::Shape for super::types::ChangePasswordRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("current_password") {
             shape::refuse_null(value, path, "current_password")?;
@@ -94,10 +76,7 @@ impl shape::Shape for super::types::ChangePasswordRequest {
     }
 }
 impl shape::Shape for super::types::UpdateUserRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("display_name") {
             shape::refuse_null(value, path, "display_name")?;
@@ -109,10 +88,7 @@ impl shape::Shape for super::types::UpdateUserRequest {
     }
 }
 impl shape::Shape for super::types::MfaCodeRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("code") {
             shape::refuse_null(value, path, "code")?;
@@ -121,10 +97,7 @@ impl shape::Shape for super::types::MfaCodeRequest {
     }
 }
 impl shape::Shape for super::types::MfaVerifyRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("mfa_token") {
             shape::refuse_null(value, path, "mfa_token")?;
@@ -136,10 +109,7 @@ impl shape::Shape for super::types::MfaVerifyRequest {
     }
 }
 impl shape::Shape for super::types::DisableMfaRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("code") {
             shape::refuse_null(value, path, "code")?;
@@ -151,10 +121,7 @@ impl shape::Shape for super::types::DisableMfaRequest {
     }
 }
 impl shape::Shape for super::types::DeviceCodeRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("client_id") {
             shape::refuse_null(value, path, "client_id")?;
@@ -166,10 +133,7 @@ impl shape::Shape for super::types::DeviceCodeRequest {
     }
 }
 impl shape::Shape for super::types::DeviceTokenRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("grant_type") {
             shape::refuse_null(value, path, "grant_type")?;
@@ -184,10 +148,7 @@ impl shape::Shape for super::types::DeviceTokenRequest {
     }
 }
 impl shape::Shape for super::types::DeviceDecisionRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("user_code") {
             shape::refuse_null(value, path, "user_code")?;
@@ -196,10 +157,7 @@ impl shape::Shape for super::types::DeviceDecisionRequest {
     }
 }
 impl shape::Shape for super::types::CreateApiKeyRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
@@ -211,10 +169,7 @@ impl shape::Shape for super::types::CreateApiKeyRequest {
     }
 }
 impl shape::Shape for super::types::CreateVaultRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
@@ -226,10 +181,7 @@ impl shape::Shape for super::types::CreateVaultRequest {
     }
 }
 impl shape::Shape for super::types::EnableCmekRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("provider") {
             shape::refuse_null(value, path, "provider")?;
@@ -241,10 +193,7 @@ impl shape::Shape for super::types::EnableCmekRequest {
     }
 }
 impl shape::Shape for super::types::CmekRotationRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("new_key_uri") {
             shape::refuse_null(value, path, "new_key_uri")?;
@@ -253,10 +202,7 @@ impl shape::Shape for super::types::CmekRotationRequest {
     }
 }
 impl shape::Shape for super::types::PutSecretRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("type") {
             shape::refuse_null(value, path, "type")?;
@@ -274,10 +220,7 @@ impl shape::Shape for super::types::PutSecretRequest {
     }
 }
 impl shape::Shape for super::types::PolicyConditions {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("ip_cidrs") {
             shape::refuse_null(value, path, "ip_cidrs")?;
@@ -286,10 +229,7 @@ impl shape::Shape for super::types::PolicyConditions {
     }
 }
 impl shape::Shape for super::types::PolicyRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("secret_path_pattern") {
             shape::refuse_null(value, path, "secret_path_pattern")?;
@@ -315,10 +255,7 @@ impl shape::Shape for super::types::PolicyRequest {
     }
 }
 impl shape::Shape for super::types::EnrollAgentRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
@@ -333,10 +270,7 @@ impl shape::Shape for super::types::EnrollAgentRequest {
     }
 }
 impl shape::Shape for super::types::CreateAgentRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
@@ -354,10 +288,7 @@ impl shape::Shape for super::types::CreateAgentRequest {
     }
 }
 impl shape::Shape for super::types::UpdateAgentRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
@@ -372,10 +303,7 @@ impl shape::Shape for super::types::UpdateAgentRequest {
     }
 }
 impl shape::Shape for super::types::CreateShareRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("recipient_type") {
             shape::refuse_null(value, path, "recipient_type")?;
@@ -397,10 +325,7 @@ impl shape::Shape for super::types::CreateShareRequest {
     }
 }
 impl shape::Shape for super::types::NativeCurrency {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("symbol") {
             shape::refuse_null(value, path, "symbol")?;
@@ -413,10 +338,7 @@ impl shape::Shape for super::types::NativeCurrency {
     }
 }
 impl shape::Shape for super::types::ChainRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
@@ -446,10 +368,7 @@ impl shape::Shape for super::types::ChainRequest {
     }
 }
 impl shape::Shape for super::types::SimulationRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("chain") {
             shape::refuse_null(value, path, "chain")?;
@@ -471,10 +390,7 @@ impl shape::Shape for super::types::SimulationRequest {
     }
 }
 impl shape::Shape for super::types::TransactionRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("chain") {
             shape::refuse_null(value, path, "chain")?;
@@ -502,10 +418,7 @@ impl shape::Shape for super::types::TransactionRequest {
     }
 }
 impl shape::Shape for super::types::BundleSimulationRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("transactions") {
             shape::refuse_null(value, path, "transactions")?;
@@ -524,10 +437,7 @@ impl shape::Shape for super::types::BundleSimulationRequest {
     }
 }
 impl shape::Shape for super::types::SubscribeRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("tier") {
             shape::refuse_null(value, path, "tier")?;
@@ -545,10 +455,7 @@ impl shape::Shape for super::types::SubscribeRequest {
     }
 }
 impl shape::Shape for super::types::PortalRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("return_url") {
             shape::refuse_null(value, path, "return_url")?;
@@ -557,10 +464,7 @@ impl shape::Shape for super::types::PortalRequest {
     }
 }
 impl shape::Shape for super::types::TopupRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("amount_cents") {
             shape::refuse_null(value, path, "amount_cents")?;
@@ -576,10 +480,7 @@ impl shape::Shape for super::types::TopupRequest {
     }
 }
 impl shape::Shape for super::types::OverageMethodRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("overage_method") {
             shape::refuse_null(value, path, "overage_method")?;
@@ -588,10 +489,7 @@ impl shape::Shape for super::types::OverageMethodRequest {
     }
 }
 impl shape::Shape for super::types::StripeEventData {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("object") {
             shape::refuse_null(value, path, "object")?;
@@ -600,10 +498,7 @@ impl shape::Shape for super::types::StripeEventData {
     }
 }
 impl shape::Shape for super::types::StripeEvent {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("id") {
             shape::refuse_null(value, path, "id")?;
@@ -630,10 +525,7 @@ impl shape::Shape for super::types::StripeEvent {
     }
 }
 impl shape::Shape for super::types::InviteRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("email") {
             shape::refuse_null(value, path, "email")?;
@@ -645,10 +537,7 @@ impl shape::Shape for super::types::InviteRequest {
     }
 }
 impl shape::Shape for super::types::UpdateMemberRoleRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("role") {
             shape::refuse_null(value, path, "role")?;
@@ -657,10 +546,7 @@ impl shape::Shape for super::types::UpdateMemberRoleRequest {
     }
 }
 impl shape::Shape for super::types::CreateIpRuleRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("cidr") {
             shape::refuse_null(value, path, "cidr")?;
@@ -675,10 +561,7 @@ impl shape::Shape for super::types::CreateIpRuleRequest {
     }
 }
 impl shape::Shape for super::types::UpdateSettingRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("value") {
             shape::refuse_null(value, path, "value")?;
@@ -690,10 +573,7 @@ impl shape::Shape for super::types::UpdateSettingRequest {
     }
 }
 impl shape::Shape for super::types::X402ConfigUpdate {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("enabled") {
             shape::refuse_null(value, path, "enabled")?;
@@ -717,10 +597,7 @@ impl shape::Shape for super::types::X402ConfigUpdate {
     }
 }
 impl shape::Shape for super::types::OrgLimitsUpdate {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("max_vaults") {
             shape::refuse_null(value, path, "max_vaults")?;
@@ -750,10 +627,7 @@ impl shape::Shape for super::types::OrgLimitsUpdate {
     }
 }
 impl shape::Shape for super::types::BillingTierRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
+    fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("tier") {
             shape::refuse_null(value, path, "tier")?;

@@ -19,16 +19,13 @@
 #[non_exhaustive]
 pub struct Error {
     /// Stable machine-readable error code (snake_case).
-    pub error: ::std::string::String,
+    pub error: String,
     /// Human-readable explanation of the error.
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        error: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             error: error.into(),
             message: message.into(),
@@ -36,14 +33,14 @@ impl Error {
     }
 }
 impl super::validation::Validate for Error {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.error;
             super::validation::length(
                 value.chars().count(),
                 "error",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -56,17 +53,17 @@ impl super::validation::Validate for Error {
 #[non_exhaustive]
 pub struct HealthStatus {
     /// Overall service status.
-    pub status: super::types::HealthStatusStatus,
+    pub status: HealthStatusStatus,
     /// Deployed API version.
-    pub version: ::std::string::String,
+    pub version: String,
     /// Server time at which the check ran.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
 }
 impl HealthStatus {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        status: super::types::HealthStatusStatus,
-        version: impl ::std::convert::Into<::std::string::String>,
+        status: HealthStatusStatus,
+        version: impl Into<String>,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -83,44 +80,44 @@ impl HealthStatus {
 #[non_exhaustive]
 pub struct HsmHealth {
     /// `ok` when the HSM answered, `unavailable` otherwise.
-    pub status: super::types::HsmHealthStatus,
+    pub status: HsmHealthStatus,
     /// Whether the API could reach the HSM.
     pub connected: bool,
     /// Round-trip time of the probe, in milliseconds.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub latency_ms: ::std::option::Option<i64>,
+    pub latency_ms: Option<i64>,
     /// Time at which the probe ran.
     pub checked_at: ::chrono::DateTime<::chrono::Utc>,
 }
 impl HsmHealth {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        status: super::types::HsmHealthStatus,
+        status: HsmHealthStatus,
         connected: bool,
         checked_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
             status,
             connected,
-            latency_ms: ::std::option::Option::None,
+            latency_ms: None,
             checked_at,
         }
     }
     /// Sets `latency_ms`.
     #[must_use]
     pub fn latency_ms(mut self, latency_ms: i64) -> Self {
-        self.latency_ms = ::std::option::Option::Some(latency_ms);
+        self.latency_ms = Some(latency_ms);
         self
     }
 }
 impl super::validation::Validate for HsmHealth {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.latency_ms {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.latency_ms {
             super::validation::number(
                 *value as f64,
                 "latency_ms",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -133,49 +130,46 @@ impl super::validation::Validate for HsmHealth {
 #[non_exhaustive]
 pub struct TokenResponse {
     /// The signed JWT.
-    pub access_token: ::std::string::String,
+    pub access_token: String,
     /// Always `Bearer`.
-    pub token_type: super::types::TokenResponseTokenType,
+    pub token_type: TokenResponseTokenType,
     /// Lifetime of the token in seconds.
     pub expires_in: i64,
     /// Reserved for forward compatibility: refresh tokens are not issued yet (`POST
     /// /v1/auth/refresh` answers 400), so this is absent today.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refresh_token: ::std::option::Option<::std::string::String>,
+    pub refresh_token: Option<String>,
 }
 impl TokenResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        access_token: impl ::std::convert::Into<::std::string::String>,
-        token_type: super::types::TokenResponseTokenType,
+        access_token: impl Into<String>,
+        token_type: TokenResponseTokenType,
         expires_in: i64,
     ) -> Self {
         Self {
             access_token: access_token.into(),
             token_type,
             expires_in,
-            refresh_token: ::std::option::Option::None,
+            refresh_token: None,
         }
     }
     /// Sets `refresh_token`.
     #[must_use]
-    pub fn refresh_token(
-        mut self,
-        refresh_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.refresh_token = ::std::option::Option::Some(refresh_token.into());
+    pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
+        self.refresh_token = Some(refresh_token.into());
         self
     }
 }
 impl super::validation::Validate for TokenResponse {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.expires_in;
             super::validation::number(
                 *value as f64,
                 "expires_in",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -190,7 +184,7 @@ pub struct MfaChallenge {
     /// Always true: a second factor is needed.
     pub mfa_required: bool,
     /// Short-lived token identifying this pending login; pass it to `/v1/auth/mfa/verify`.
-    pub mfa_token: ::std::string::String,
+    pub mfa_token: String,
     /// Seconds until `mfa_token` expires.
     pub expires_in: i64,
 }
@@ -198,7 +192,7 @@ impl MfaChallenge {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         mfa_required: bool,
-        mfa_token: impl ::std::convert::Into<::std::string::String>,
+        mfa_token: impl Into<String>,
         expires_in: i64,
     ) -> Self {
         Self {
@@ -209,14 +203,14 @@ impl MfaChallenge {
     }
 }
 impl super::validation::Validate for MfaChallenge {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.expires_in;
             super::validation::number(
                 *value as f64,
                 "expires_in",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -228,36 +222,30 @@ impl super::validation::Validate for MfaChallenge {
 #[non_exhaustive]
 pub struct SignupRequest {
     /// Email address of the new account.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Password for the new account (at least 12 characters).
-    pub password: ::std::string::String,
+    pub password: String,
     /// Optional display name.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_name: ::std::option::Option<::std::string::String>,
+    pub display_name: Option<String>,
     /// Whether the user agrees to receive product emails.
     #[serde(default = "default_signup_request_marketing_opt_in")]
     pub marketing_opt_in: bool,
 }
 impl SignupRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        email: impl ::std::convert::Into<::std::string::String>,
-        password: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             email: email.into(),
             password: password.into(),
-            display_name: ::std::option::Option::None,
+            display_name: None,
             marketing_opt_in: default_signup_request_marketing_opt_in(),
         }
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(
-        mut self,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.display_name = ::std::option::Option::Some(display_name.into());
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
         self
     }
     /// Sets `marketing_opt_in`.
@@ -272,7 +260,7 @@ pub fn default_signup_request_marketing_opt_in() -> bool {
     false
 }
 impl super::validation::Validate for SignupRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -282,17 +270,17 @@ impl super::validation::Validate for SignupRequest {
             super::validation::length(
                 value.chars().count(),
                 "password",
-                ::std::option::Option::Some(12usize),
-                ::std::option::Option::None,
+                Some(12usize),
+                None,
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.display_name {
+        if let Some(value) = &self.display_name {
             super::validation::length(
                 value.chars().count(),
                 "display_name",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(100usize),
+                None,
+                Some(100usize),
                 "characters",
             )?;
         }
@@ -304,16 +292,13 @@ impl super::validation::Validate for SignupRequest {
 #[non_exhaustive]
 pub struct LoginRequest {
     /// Account email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Account password.
-    pub password: ::std::string::String,
+    pub password: String,
 }
 impl LoginRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        email: impl ::std::convert::Into<::std::string::String>,
-        password: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             email: email.into(),
             password: password.into(),
@@ -321,7 +306,7 @@ impl LoginRequest {
     }
 }
 impl super::validation::Validate for LoginRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -331,8 +316,8 @@ impl super::validation::Validate for LoginRequest {
             super::validation::length(
                 value.chars().count(),
                 "password",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -348,14 +333,11 @@ pub struct AgentTokenRequest {
     /// ID of the agent.
     pub agent_id: ::uuid::Uuid,
     /// The agent's API key.
-    pub api_key: ::std::string::String,
+    pub api_key: String,
 }
 impl AgentTokenRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        agent_id: ::uuid::Uuid,
-        api_key: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(agent_id: ::uuid::Uuid, api_key: impl Into<String>) -> Self {
         Self {
             agent_id,
             api_key: api_key.into(),
@@ -363,14 +345,14 @@ impl AgentTokenRequest {
     }
 }
 impl super::validation::Validate for AgentTokenRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.api_key;
             super::validation::length(
                 value.chars().count(),
                 "api_key",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -383,23 +365,23 @@ impl super::validation::Validate for AgentTokenRequest {
 #[non_exhaustive]
 pub struct ApiKeyTokenRequest {
     /// The personal API key.
-    pub api_key: ::std::string::String,
+    pub api_key: String,
 }
 impl ApiKeyTokenRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(api_key: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(api_key: impl Into<String>) -> Self {
         Self { api_key: api_key.into() }
     }
 }
 impl super::validation::Validate for ApiKeyTokenRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.api_key;
             super::validation::length(
                 value.chars().count(),
                 "api_key",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -412,23 +394,23 @@ impl super::validation::Validate for ApiKeyTokenRequest {
 #[non_exhaustive]
 pub struct GoogleSignInRequest {
     /// The Google-issued OpenID Connect ID token.
-    pub id_token: ::std::string::String,
+    pub id_token: String,
 }
 impl GoogleSignInRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(id_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id_token: impl Into<String>) -> Self {
         Self { id_token: id_token.into() }
     }
 }
 impl super::validation::Validate for GoogleSignInRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.id_token;
             super::validation::length(
                 value.chars().count(),
                 "id_token",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -441,15 +423,15 @@ impl super::validation::Validate for GoogleSignInRequest {
 #[non_exhaustive]
 pub struct ChangePasswordRequest {
     /// The account's current password.
-    pub current_password: ::std::string::String,
+    pub current_password: String,
     /// The new password (at least 12 characters).
-    pub new_password: ::std::string::String,
+    pub new_password: String,
 }
 impl ChangePasswordRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        current_password: impl ::std::convert::Into<::std::string::String>,
-        new_password: impl ::std::convert::Into<::std::string::String>,
+        current_password: impl Into<String>,
+        new_password: impl Into<String>,
     ) -> Self {
         Self {
             current_password: current_password.into(),
@@ -458,14 +440,14 @@ impl ChangePasswordRequest {
     }
 }
 impl super::validation::Validate for ChangePasswordRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.current_password;
             super::validation::length(
                 value.chars().count(),
                 "current_password",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -474,8 +456,8 @@ impl super::validation::Validate for ChangePasswordRequest {
             super::validation::length(
                 value.chars().count(),
                 "new_password",
-                ::std::option::Option::Some(12usize),
-                ::std::option::Option::None,
+                Some(12usize),
+                None,
                 "characters",
             )?;
         }
@@ -493,7 +475,7 @@ pub enum OrgRole {
     /// `member`
     Member,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl OrgRole {
     /// The value as it appears on the wire.
@@ -514,17 +496,15 @@ impl ::serde::Serialize for OrgRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for OrgRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "owner" => Self::Owner,
@@ -549,20 +529,20 @@ pub struct User {
     /// User ID.
     pub id: ::uuid::Uuid,
     /// Email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Display name, if set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_name: ::std::option::Option<::std::string::String>,
+    pub display_name: Option<String>,
     /// Organization the user belongs to.
     pub org_id: ::uuid::Uuid,
     /// Role within the organization.
-    pub role: super::types::OrgRole,
+    pub role: OrgRole,
     /// Whether TOTP MFA is enabled.
     pub mfa_enabled: bool,
     /// Whether the user receives product emails.
     pub marketing_opt_in: bool,
     /// How the account signs in.
-    pub auth_provider: super::types::UserAuthProvider,
+    pub auth_provider: UserAuthProvider,
     /// When the account was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -571,18 +551,18 @@ impl User {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: ::uuid::Uuid,
-        email: impl ::std::convert::Into<::std::string::String>,
+        email: impl Into<String>,
         org_id: ::uuid::Uuid,
-        role: super::types::OrgRole,
+        role: OrgRole,
         mfa_enabled: bool,
         marketing_opt_in: bool,
-        auth_provider: super::types::UserAuthProvider,
+        auth_provider: UserAuthProvider,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
             id,
             email: email.into(),
-            display_name: ::std::option::Option::None,
+            display_name: None,
             org_id,
             role,
             mfa_enabled,
@@ -593,16 +573,13 @@ impl User {
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(
-        mut self,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.display_name = ::std::option::Option::Some(display_name.into());
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
         self
     }
 }
 impl super::validation::Validate for User {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -616,36 +593,33 @@ impl super::validation::Validate for User {
 pub struct UpdateUserRequest {
     /// New display name.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_name: ::std::option::Option<::std::string::String>,
+    pub display_name: Option<String>,
     /// Whether to receive product emails.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub marketing_opt_in: ::std::option::Option<bool>,
+    pub marketing_opt_in: Option<bool>,
 }
 impl UpdateUserRequest {
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(
-        mut self,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.display_name = ::std::option::Option::Some(display_name.into());
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
         self
     }
     /// Sets `marketing_opt_in`.
     #[must_use]
     pub fn marketing_opt_in(mut self, marketing_opt_in: bool) -> Self {
-        self.marketing_opt_in = ::std::option::Option::Some(marketing_opt_in);
+        self.marketing_opt_in = Some(marketing_opt_in);
         self
     }
 }
 impl super::validation::Validate for UpdateUserRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.display_name {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.display_name {
             super::validation::length(
                 value.chars().count(),
                 "display_name",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(100usize),
+                None,
+                Some(100usize),
                 "characters",
             )?;
         }
@@ -661,28 +635,28 @@ pub struct MfaStatus {
     pub enabled: bool,
     /// Enrolled second factor, when enabled.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub method: ::std::option::Option<super::types::MfaStatusMethod>,
+    pub method: Option<MfaStatusMethod>,
     /// When MFA was enabled.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enrolled_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub enrolled_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Unused backup codes left.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub backup_codes_remaining: ::std::option::Option<i64>,
+    pub backup_codes_remaining: Option<i64>,
 }
 impl MfaStatus {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(enabled: bool) -> Self {
         Self {
             enabled,
-            method: ::std::option::Option::None,
-            enrolled_at: ::std::option::Option::None,
-            backup_codes_remaining: ::std::option::Option::None,
+            method: None,
+            enrolled_at: None,
+            backup_codes_remaining: None,
         }
     }
     /// Sets `method`.
     #[must_use]
-    pub fn method(mut self, method: super::types::MfaStatusMethod) -> Self {
-        self.method = ::std::option::Option::Some(method);
+    pub fn method(mut self, method: MfaStatusMethod) -> Self {
+        self.method = Some(method);
         self
     }
     /// Sets `enrolled_at`.
@@ -691,26 +665,24 @@ impl MfaStatus {
         mut self,
         enrolled_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.enrolled_at = ::std::option::Option::Some(enrolled_at);
+        self.enrolled_at = Some(enrolled_at);
         self
     }
     /// Sets `backup_codes_remaining`.
     #[must_use]
     pub fn backup_codes_remaining(mut self, backup_codes_remaining: i64) -> Self {
-        self.backup_codes_remaining = ::std::option::Option::Some(
-            backup_codes_remaining,
-        );
+        self.backup_codes_remaining = Some(backup_codes_remaining);
         self
     }
 }
 impl super::validation::Validate for MfaStatus {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.backup_codes_remaining {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.backup_codes_remaining {
             super::validation::number(
                 *value as f64,
                 "backup_codes_remaining",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -723,16 +695,13 @@ impl super::validation::Validate for MfaStatus {
 #[non_exhaustive]
 pub struct MfaSetup {
     /// Base32 TOTP shared secret.
-    pub secret: ::std::string::String,
+    pub secret: String,
     /// `otpauth://` URI to render as a QR code.
-    pub otpauth_uri: ::std::string::String,
+    pub otpauth_uri: String,
 }
 impl MfaSetup {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        secret: impl ::std::convert::Into<::std::string::String>,
-        otpauth_uri: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(secret: impl Into<String>, otpauth_uri: impl Into<String>) -> Self {
         Self {
             secret: secret.into(),
             otpauth_uri: otpauth_uri.into(),
@@ -744,24 +713,21 @@ impl MfaSetup {
 #[non_exhaustive]
 pub struct MfaCodeRequest {
     /// The current TOTP code.
-    pub code: ::std::string::String,
+    pub code: String,
 }
 impl MfaCodeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(code: impl Into<String>) -> Self {
         Self { code: code.into() }
     }
 }
 impl super::validation::Validate for MfaCodeRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.code;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]{6}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]{6}$").ok());
                 super::validation::pattern(
                     value,
                     "code",
@@ -781,14 +747,11 @@ pub struct MfaEnabled {
     /// Always true.
     pub enabled: bool,
     /// Single-use backup codes; store them safely.
-    pub backup_codes: ::std::vec::Vec<::std::string::String>,
+    pub backup_codes: Vec<String>,
 }
 impl MfaEnabled {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        enabled: bool,
-        backup_codes: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    pub fn new(enabled: bool, backup_codes: Vec<String>) -> Self {
         Self { enabled, backup_codes }
     }
 }
@@ -798,16 +761,13 @@ impl MfaEnabled {
 #[non_exhaustive]
 pub struct MfaVerifyRequest {
     /// The `mfa_token` from the login's MFA challenge.
-    pub mfa_token: ::std::string::String,
+    pub mfa_token: String,
     /// A TOTP code or an unused backup code.
-    pub code: ::std::string::String,
+    pub code: String,
 }
 impl MfaVerifyRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        mfa_token: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(mfa_token: impl Into<String>, code: impl Into<String>) -> Self {
         Self {
             mfa_token: mfa_token.into(),
             code: code.into(),
@@ -815,14 +775,14 @@ impl MfaVerifyRequest {
     }
 }
 impl super::validation::Validate for MfaVerifyRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.mfa_token;
             super::validation::length(
                 value.chars().count(),
                 "mfa_token",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -831,8 +791,8 @@ impl super::validation::Validate for MfaVerifyRequest {
             super::validation::length(
                 value.chars().count(),
                 "code",
-                ::std::option::Option::Some(6usize),
-                ::std::option::Option::None,
+                Some(6usize),
+                None,
                 "characters",
             )?;
         }
@@ -846,40 +806,31 @@ impl super::validation::Validate for MfaVerifyRequest {
 pub struct DisableMfaRequest {
     /// A current TOTP code.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
+    pub code: Option<String>,
     /// The account password.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub password: ::std::option::Option<::std::string::String>,
+    pub password: Option<String>,
 }
 impl DisableMfaRequest {
     /// Sets `code`.
     #[must_use]
-    pub fn code(
-        mut self,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(code.into());
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
         self
     }
     /// Sets `password`.
     #[must_use]
-    pub fn password(
-        mut self,
-        password: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.password = ::std::option::Option::Some(password.into());
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
         self
     }
 }
 impl super::validation::Validate for DisableMfaRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.code {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.code {
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]{6}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]{6}$").ok());
                 super::validation::pattern(
                     value,
                     "code",
@@ -888,12 +839,12 @@ impl super::validation::Validate for DisableMfaRequest {
                 )?;
             }
         }
-        if let ::std::option::Option::Some(value) = &self.password {
+        if let Some(value) = &self.password {
             super::validation::length(
                 value.chars().count(),
                 "password",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -906,38 +857,35 @@ impl super::validation::Validate for DisableMfaRequest {
 #[non_exhaustive]
 pub struct DeviceCodeRequest {
     /// Identifier of the client asking for authorization, e.g. `1claw-cli`.
-    pub client_id: ::std::string::String,
+    pub client_id: String,
     /// Optional space-separated scopes requested.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<::std::string::String>,
+    pub scope: Option<String>,
 }
 impl DeviceCodeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(client_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
-            scope: ::std::option::Option::None,
+            scope: None,
         }
     }
     /// Sets `scope`.
     #[must_use]
-    pub fn scope(
-        mut self,
-        scope: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.scope = ::std::option::Option::Some(scope.into());
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
         self
     }
 }
 impl super::validation::Validate for DeviceCodeRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.client_id;
             super::validation::length(
                 value.chars().count(),
                 "client_id",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -949,14 +897,14 @@ impl super::validation::Validate for DeviceCodeRequest {
 #[non_exhaustive]
 pub struct DeviceAuthorization {
     /// Device verification code the CLI polls with.
-    pub device_code: ::std::string::String,
+    pub device_code: String,
     /// Short code the user enters in the browser.
-    pub user_code: ::std::string::String,
+    pub user_code: String,
     /// Page where the user enters `user_code`.
-    pub verification_uri: ::std::string::String,
+    pub verification_uri: String,
     /// Verification page with the code pre-filled.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verification_uri_complete: ::std::option::Option<::std::string::String>,
+    pub verification_uri_complete: Option<String>,
     /// Seconds until both codes expire.
     pub expires_in: i64,
     /// Minimum seconds to wait between polls.
@@ -965,9 +913,9 @@ pub struct DeviceAuthorization {
 impl DeviceAuthorization {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        device_code: impl ::std::convert::Into<::std::string::String>,
-        user_code: impl ::std::convert::Into<::std::string::String>,
-        verification_uri: impl ::std::convert::Into<::std::string::String>,
+        device_code: impl Into<String>,
+        user_code: impl Into<String>,
+        verification_uri: impl Into<String>,
         expires_in: i64,
         interval: i64,
     ) -> Self {
@@ -975,7 +923,7 @@ impl DeviceAuthorization {
             device_code: device_code.into(),
             user_code: user_code.into(),
             verification_uri: verification_uri.into(),
-            verification_uri_complete: ::std::option::Option::None,
+            verification_uri_complete: None,
             expires_in,
             interval,
         }
@@ -984,21 +932,19 @@ impl DeviceAuthorization {
     #[must_use]
     pub fn verification_uri_complete(
         mut self,
-        verification_uri_complete: impl ::std::convert::Into<::std::string::String>,
+        verification_uri_complete: impl Into<String>,
     ) -> Self {
-        self.verification_uri_complete = ::std::option::Option::Some(
-            verification_uri_complete.into(),
-        );
+        self.verification_uri_complete = Some(verification_uri_complete.into());
         self
     }
 }
 impl super::validation::Validate for DeviceAuthorization {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.verification_uri;
             super::validation::format(value, "verification_uri", "uri")?;
         }
-        if let ::std::option::Option::Some(value) = &self.verification_uri_complete {
+        if let Some(value) = &self.verification_uri_complete {
             super::validation::format(value, "verification_uri_complete", "uri")?;
         }
         {
@@ -1006,8 +952,8 @@ impl super::validation::Validate for DeviceAuthorization {
             super::validation::number(
                 *value as f64,
                 "expires_in",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         {
@@ -1015,8 +961,8 @@ impl super::validation::Validate for DeviceAuthorization {
             super::validation::number(
                 *value as f64,
                 "interval",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -1027,18 +973,18 @@ impl super::validation::Validate for DeviceAuthorization {
 #[non_exhaustive]
 pub struct DeviceTokenRequest {
     /// The device code grant type.
-    pub grant_type: super::types::DeviceTokenRequestGrantType,
+    pub grant_type: DeviceTokenRequestGrantType,
     /// The `device_code` from the authorization response.
-    pub device_code: ::std::string::String,
+    pub device_code: String,
     /// The same `client_id` used to request the code.
-    pub client_id: ::std::string::String,
+    pub client_id: String,
 }
 impl DeviceTokenRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        grant_type: super::types::DeviceTokenRequestGrantType,
-        device_code: impl ::std::convert::Into<::std::string::String>,
-        client_id: impl ::std::convert::Into<::std::string::String>,
+        grant_type: DeviceTokenRequestGrantType,
+        device_code: impl Into<String>,
+        client_id: impl Into<String>,
     ) -> Self {
         Self {
             grant_type,
@@ -1048,14 +994,14 @@ impl DeviceTokenRequest {
     }
 }
 impl super::validation::Validate for DeviceTokenRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.device_code;
             super::validation::length(
                 value.chars().count(),
                 "device_code",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -1064,8 +1010,8 @@ impl super::validation::Validate for DeviceTokenRequest {
             super::validation::length(
                 value.chars().count(),
                 "client_id",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -1085,7 +1031,7 @@ pub enum DeviceCodeState {
     /// `expired`
     Expired,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl DeviceCodeState {
     /// The value as it appears on the wire.
@@ -1107,17 +1053,15 @@ impl ::serde::Serialize for DeviceCodeState {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeviceCodeState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "pending" => Self::Pending,
@@ -1140,20 +1084,20 @@ impl ::std::fmt::Display for DeviceCodeState {
 #[non_exhaustive]
 pub struct DeviceCodeStatus {
     /// The user code.
-    pub user_code: ::std::string::String,
+    pub user_code: String,
     /// Current state.
-    pub status: super::types::DeviceCodeState,
+    pub status: DeviceCodeState,
     /// Client that requested the code.
-    pub client_id: ::std::string::String,
+    pub client_id: String,
     /// When the code expires.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
 }
 impl DeviceCodeStatus {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        user_code: impl ::std::convert::Into<::std::string::String>,
-        status: super::types::DeviceCodeState,
-        client_id: impl ::std::convert::Into<::std::string::String>,
+        user_code: impl Into<String>,
+        status: DeviceCodeState,
+        client_id: impl Into<String>,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -1169,25 +1113,25 @@ impl DeviceCodeStatus {
 #[non_exhaustive]
 pub struct DeviceDecisionRequest {
     /// The user code shown by the CLI.
-    pub user_code: ::std::string::String,
+    pub user_code: String,
 }
 impl DeviceDecisionRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(user_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(user_code: impl Into<String>) -> Self {
         Self {
             user_code: user_code.into(),
         }
     }
 }
 impl super::validation::Validate for DeviceDecisionRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.user_code;
             super::validation::length(
                 value.chars().count(),
                 "user_code",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -1202,24 +1146,24 @@ pub struct ApiKey {
     /// API key ID.
     pub id: ::uuid::Uuid,
     /// Label given at creation.
-    pub name: ::std::string::String,
+    pub name: String,
     /// First characters of the key, for identification.
-    pub key_prefix: ::std::string::String,
+    pub key_prefix: String,
     /// When the key was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key expires; absent if it never expires.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the key was last exchanged for a token.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_used_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ApiKey {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        name: impl ::std::convert::Into<::std::string::String>,
-        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
+        key_prefix: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -1227,14 +1171,14 @@ impl ApiKey {
             name: name.into(),
             key_prefix: key_prefix.into(),
             created_at,
-            expires_at: ::std::option::Option::None,
-            last_used_at: ::std::option::Option::None,
+            expires_at: None,
+            last_used_at: None,
         }
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
     /// Sets `last_used_at`.
@@ -1243,7 +1187,7 @@ impl ApiKey {
         mut self,
         last_used_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.last_used_at = ::std::option::Option::Some(last_used_at);
+        self.last_used_at = Some(last_used_at);
         self
     }
 }
@@ -1252,35 +1196,35 @@ impl ApiKey {
 #[non_exhaustive]
 pub struct CreateApiKeyRequest {
     /// Label for the key.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Optional expiry; the key never expires when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CreateApiKeyRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
         }
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for CreateApiKeyRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
@@ -1294,24 +1238,24 @@ pub struct CreatedApiKey {
     /// API key ID.
     pub id: ::uuid::Uuid,
     /// Label given at creation.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The full API key (`1ck_...`). Store it now: it cannot be retrieved again.
-    pub key: ::std::string::String,
+    pub key: String,
     /// First characters of the key.
-    pub key_prefix: ::std::string::String,
+    pub key_prefix: String,
     /// When the key was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key expires; absent if it never expires.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CreatedApiKey {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        name: impl ::std::convert::Into<::std::string::String>,
-        key: impl ::std::convert::Into<::std::string::String>,
-        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
+        key: impl Into<String>,
+        key_prefix: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -1320,13 +1264,13 @@ impl CreatedApiKey {
             key: key.into(),
             key_prefix: key_prefix.into(),
             created_at,
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
         }
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
@@ -1337,11 +1281,11 @@ impl CreatedApiKey {
 #[non_exhaustive]
 pub struct ApiKeyList {
     /// The personal API keys on this page.
-    pub items: ::std::vec::Vec<super::types::ApiKey>,
+    pub items: Vec<ApiKey>,
 }
 impl ApiKeyList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::ApiKey>) -> Self {
+    pub fn new(items: Vec<ApiKey>) -> Self {
         Self { items }
     }
 }
@@ -1355,10 +1299,10 @@ pub struct Vault {
     /// Owning organization.
     pub org_id: ::uuid::Uuid,
     /// Vault name, unique within the organization.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Free-text description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// User or agent that created the vault.
     pub created_by: ::uuid::Uuid,
     /// Whether a customer-managed encryption key wraps this vault's keys.
@@ -1376,7 +1320,7 @@ impl Vault {
     pub fn new(
         id: ::uuid::Uuid,
         org_id: ::uuid::Uuid,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
         created_by: ::uuid::Uuid,
         cmek_enabled: bool,
         secret_count: i64,
@@ -1387,7 +1331,7 @@ impl Vault {
             id,
             org_id,
             name: name.into(),
-            description: ::std::option::Option::None,
+            description: None,
             created_by,
             cmek_enabled,
             secret_count,
@@ -1397,23 +1341,20 @@ impl Vault {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
 impl super::validation::Validate for Vault {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.secret_count;
             super::validation::number(
                 *value as f64,
                 "secret_count",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -1424,47 +1365,44 @@ impl super::validation::Validate for Vault {
 #[non_exhaustive]
 pub struct CreateVaultRequest {
     /// Vault name, unique within the organization.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Free-text description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
 }
 impl CreateVaultRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            description: ::std::option::Option::None,
+            description: None,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
 impl super::validation::Validate for CreateVaultRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.description {
+        if let Some(value) = &self.description {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(500usize),
+                None,
+                Some(500usize),
                 "characters",
             )?;
         }
@@ -1477,20 +1415,20 @@ impl super::validation::Validate for CreateVaultRequest {
 #[non_exhaustive]
 pub struct VaultList {
     /// The vaults on this page.
-    pub items: ::std::vec::Vec<super::types::Vault>,
+    pub items: Vec<Vault>,
 }
 impl VaultList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Vault>) -> Self {
+    pub fn new(items: Vec<Vault>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for VaultList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -1512,7 +1450,7 @@ pub enum CmekProvider {
     /// `azure_key_vault`
     AzureKeyVault,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl CmekProvider {
     /// The value as it appears on the wire.
@@ -1533,17 +1471,15 @@ impl ::serde::Serialize for CmekProvider {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CmekProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "gcp_kms" => Self::GcpKms,
@@ -1565,16 +1501,13 @@ impl ::std::fmt::Display for CmekProvider {
 #[non_exhaustive]
 pub struct EnableCmekRequest {
     /// KMS provider.
-    pub provider: super::types::CmekProvider,
+    pub provider: CmekProvider,
     /// Resource name / ARN of the key in the customer's KMS.
-    pub key_uri: ::std::string::String,
+    pub key_uri: String,
 }
 impl EnableCmekRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        provider: super::types::CmekProvider,
-        key_uri: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(provider: CmekProvider, key_uri: impl Into<String>) -> Self {
         Self {
             provider,
             key_uri: key_uri.into(),
@@ -1582,14 +1515,14 @@ impl EnableCmekRequest {
     }
 }
 impl super::validation::Validate for EnableCmekRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.key_uri;
             super::validation::length(
                 value.chars().count(),
                 "key_uri",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -1606,9 +1539,9 @@ pub struct CmekConfig {
     /// Whether CMEK is enabled.
     pub enabled: bool,
     /// KMS provider.
-    pub provider: super::types::CmekProvider,
+    pub provider: CmekProvider,
     /// Resource name / ARN of the customer-managed key.
-    pub key_uri: ::std::string::String,
+    pub key_uri: String,
     /// When CMEK was enabled.
     pub enabled_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -1617,8 +1550,8 @@ impl CmekConfig {
     pub fn new(
         vault_id: ::uuid::Uuid,
         enabled: bool,
-        provider: super::types::CmekProvider,
-        key_uri: impl ::std::convert::Into<::std::string::String>,
+        provider: CmekProvider,
+        key_uri: impl Into<String>,
         enabled_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -1637,27 +1570,24 @@ pub struct CmekRotationRequest {
     /// Resource name / ARN of the new key (same provider). Omit to rotate to the
     /// key's new primary version.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub new_key_uri: ::std::option::Option<::std::string::String>,
+    pub new_key_uri: Option<String>,
 }
 impl CmekRotationRequest {
     /// Sets `new_key_uri`.
     #[must_use]
-    pub fn new_key_uri(
-        mut self,
-        new_key_uri: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.new_key_uri = ::std::option::Option::Some(new_key_uri.into());
+    pub fn new_key_uri(mut self, new_key_uri: impl Into<String>) -> Self {
+        self.new_key_uri = Some(new_key_uri.into());
         self
     }
 }
 impl super::validation::Validate for CmekRotationRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.new_key_uri {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.new_key_uri {
             super::validation::length(
                 value.chars().count(),
                 "new_key_uri",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -1677,7 +1607,7 @@ pub enum JobStatus {
     /// `failed`
     Failed,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl JobStatus {
     /// The value as it appears on the wire.
@@ -1699,17 +1629,15 @@ impl ::serde::Serialize for JobStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "queued" => Self::Queued,
@@ -1736,7 +1664,7 @@ pub struct CmekRotationJob {
     /// Vault being rotated.
     pub vault_id: ::uuid::Uuid,
     /// Current state.
-    pub status: super::types::JobStatus,
+    pub status: JobStatus,
     /// Secret versions to re-wrap.
     pub total_secrets: i64,
     /// Secret versions re-wrapped so far.
@@ -1745,17 +1673,17 @@ pub struct CmekRotationJob {
     pub started_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the job finished (completed or failed).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Failure reason, when `status` is `failed`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub error: ::std::option::Option<::std::string::String>,
+    pub error: Option<String>,
 }
 impl CmekRotationJob {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
         vault_id: ::uuid::Uuid,
-        status: super::types::JobStatus,
+        status: JobStatus,
         total_secrets: i64,
         processed_secrets: i64,
         started_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1767,8 +1695,8 @@ impl CmekRotationJob {
             total_secrets,
             processed_secrets,
             started_at,
-            completed_at: ::std::option::Option::None,
-            error: ::std::option::Option::None,
+            completed_at: None,
+            error: None,
         }
     }
     /// Sets `completed_at`.
@@ -1777,28 +1705,25 @@ impl CmekRotationJob {
         mut self,
         completed_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.completed_at = ::std::option::Option::Some(completed_at);
+        self.completed_at = Some(completed_at);
         self
     }
     /// Sets `error`.
     #[must_use]
-    pub fn error(
-        mut self,
-        error: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.error = ::std::option::Option::Some(error.into());
+    pub fn error(mut self, error: impl Into<String>) -> Self {
+        self.error = Some(error.into());
         self
     }
 }
 impl super::validation::Validate for CmekRotationJob {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.total_secrets;
             super::validation::number(
                 *value as f64,
                 "total_secrets",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -1806,8 +1731,8 @@ impl super::validation::Validate for CmekRotationJob {
             super::validation::number(
                 *value as f64,
                 "processed_secrets",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -1833,7 +1758,7 @@ pub enum SecretType {
     /// `other`
     Other2,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl SecretType {
     /// The value as it appears on the wire.
@@ -1858,17 +1783,15 @@ impl ::serde::Serialize for SecretType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SecretType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "password" => Self::Password,
@@ -1889,10 +1812,7 @@ impl ::std::fmt::Display for SecretType {
     }
 }
 /// Free-form string labels attached to a secret (never encrypted; do not put secret data here).
-pub type SecretMetadataMap = ::std::collections::BTreeMap<
-    ::std::string::String,
-    ::std::string::String,
->;
+pub type SecretMetadataMap = ::std::collections::BTreeMap<String, String>;
 /// A secret with its decrypted value. Shape not shown in the public docs;
 /// designed to match the documented secret operations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1903,24 +1823,24 @@ pub struct Secret {
     /// Vault holding the secret.
     pub vault_id: ::uuid::Uuid,
     /// Slash-separated path of the secret within the vault, e.g. `api-keys/openai`.
-    pub path: ::std::string::String,
+    pub path: String,
     /// Kind of secret.
     #[serde(rename = "type")]
-    pub type_: super::types::SecretType,
+    pub type_: SecretType,
     /// The decrypted secret value.
-    pub value: ::std::string::String,
+    pub value: String,
     /// Version number, incremented on every write (starts at 1).
     pub version: i64,
     /// Labels attached to the secret.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<super::types::SecretMetadataMap>,
+    pub metadata: Option<SecretMetadataMap>,
     /// When the secret was first created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the latest version was written.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the secret expires; absent if it never expires.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl Secret {
     /// A value with the required properties; set optional ones with the methods named after them.
@@ -1928,9 +1848,9 @@ impl Secret {
     pub fn new(
         id: ::uuid::Uuid,
         vault_id: ::uuid::Uuid,
-        path: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::SecretType,
-        value: impl ::std::convert::Into<::std::string::String>,
+        path: impl Into<String>,
+        type_: SecretType,
+        value: impl Into<String>,
         version: i64,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1942,34 +1862,34 @@ impl Secret {
             type_,
             value: value.into(),
             version,
-            metadata: ::std::option::Option::None,
+            metadata: None,
             created_at,
             updated_at,
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
         }
     }
     /// Sets `metadata`.
     #[must_use]
-    pub fn metadata(mut self, metadata: super::types::SecretMetadataMap) -> Self {
-        self.metadata = ::std::option::Option::Some(metadata);
+    pub fn metadata(mut self, metadata: SecretMetadataMap) -> Self {
+        self.metadata = Some(metadata);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for Secret {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.version;
             super::validation::number(
                 *value as f64,
                 "version",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -1984,30 +1904,30 @@ pub struct SecretMetadata {
     /// Vault holding the secret.
     pub vault_id: ::uuid::Uuid,
     /// Slash-separated path of the secret within the vault, e.g. `api-keys/openai`.
-    pub path: ::std::string::String,
+    pub path: String,
     /// Kind of secret.
     #[serde(rename = "type")]
-    pub type_: super::types::SecretType,
+    pub type_: SecretType,
     /// Version number, incremented on every write (starts at 1).
     pub version: i64,
     /// Labels attached to the secret.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<super::types::SecretMetadataMap>,
+    pub metadata: Option<SecretMetadataMap>,
     /// When the secret was first created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the latest version was written.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the secret expires; absent if it never expires.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl SecretMetadata {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
         vault_id: ::uuid::Uuid,
-        path: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::SecretType,
+        path: impl Into<String>,
+        type_: SecretType,
         version: i64,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2018,34 +1938,34 @@ impl SecretMetadata {
             path: path.into(),
             type_,
             version,
-            metadata: ::std::option::Option::None,
+            metadata: None,
             created_at,
             updated_at,
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
         }
     }
     /// Sets `metadata`.
     #[must_use]
-    pub fn metadata(mut self, metadata: super::types::SecretMetadataMap) -> Self {
-        self.metadata = ::std::option::Option::Some(metadata);
+    pub fn metadata(mut self, metadata: SecretMetadataMap) -> Self {
+        self.metadata = Some(metadata);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for SecretMetadata {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.version;
             super::validation::number(
                 *value as f64,
                 "version",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -2058,20 +1978,20 @@ impl super::validation::Validate for SecretMetadata {
 #[non_exhaustive]
 pub struct SecretList {
     /// The secrets (metadata only, never values) on this page.
-    pub items: ::std::vec::Vec<super::types::SecretMetadata>,
+    pub items: Vec<SecretMetadata>,
 }
 impl SecretList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::SecretMetadata>) -> Self {
+    pub fn new(items: Vec<SecretMetadata>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for SecretList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -2088,51 +2008,48 @@ impl super::validation::Validate for SecretList {
 pub struct PutSecretRequest {
     /// Kind of secret.
     #[serde(rename = "type")]
-    pub type_: super::types::SecretType,
+    pub type_: SecretType,
     /// The secret value (encrypted at rest with HSM-held keys).
-    pub value: ::std::string::String,
+    pub value: String,
     /// Labels to attach; replaces existing labels.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<super::types::SecretMetadataMap>,
+    pub metadata: Option<SecretMetadataMap>,
     /// Optional expiry after which the secret can no longer be read.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl PutSecretRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        type_: super::types::SecretType,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(type_: SecretType, value: impl Into<String>) -> Self {
         Self {
             type_,
             value: value.into(),
-            metadata: ::std::option::Option::None,
-            expires_at: ::std::option::Option::None,
+            metadata: None,
+            expires_at: None,
         }
     }
     /// Sets `metadata`.
     #[must_use]
-    pub fn metadata(mut self, metadata: super::types::SecretMetadataMap) -> Self {
-        self.metadata = ::std::option::Option::Some(metadata);
+    pub fn metadata(mut self, metadata: SecretMetadataMap) -> Self {
+        self.metadata = Some(metadata);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for PutSecretRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.value;
             super::validation::length(
                 value.chars().count(),
                 "value",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -2148,7 +2065,7 @@ pub enum PrincipalType {
     /// `agent`
     Agent,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl PrincipalType {
     /// The value as it appears on the wire.
@@ -2168,17 +2085,15 @@ impl ::serde::Serialize for PrincipalType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PrincipalType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "user" => Self::User,
@@ -2206,7 +2121,7 @@ pub enum Permission {
     /// `list`
     List,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Permission {
     /// The value as it appears on the wire.
@@ -2228,17 +2143,15 @@ impl ::serde::Serialize for Permission {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Permission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "read" => Self::Read,
@@ -2261,13 +2174,13 @@ impl ::std::fmt::Display for Permission {
 pub struct PolicyConditions {
     /// Caller IP must fall in one of these CIDR ranges.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ip_cidrs: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub ip_cidrs: Option<Vec<String>>,
 }
 impl PolicyConditions {
     /// Sets `ip_cidrs`.
     #[must_use]
-    pub fn ip_cidrs(mut self, ip_cidrs: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.ip_cidrs = ::std::option::Option::Some(ip_cidrs);
+    pub fn ip_cidrs(mut self, ip_cidrs: Vec<String>) -> Self {
+        self.ip_cidrs = Some(ip_cidrs);
         self
     }
 }
@@ -2277,59 +2190,59 @@ impl PolicyConditions {
 #[non_exhaustive]
 pub struct PolicyRequest {
     /// Glob over secret paths, e.g. `api-keys/*` or `**` for the whole vault.
-    pub secret_path_pattern: ::std::string::String,
+    pub secret_path_pattern: String,
     /// Kind of principal.
-    pub principal_type: super::types::PrincipalType,
+    pub principal_type: PrincipalType,
     /// User or agent ID the policy applies to.
     pub principal_id: ::uuid::Uuid,
     /// Granted actions.
-    pub permissions: ::std::vec::Vec<super::types::Permission>,
+    pub permissions: Vec<Permission>,
     /// Extra access conditions.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub conditions: ::std::option::Option<super::types::PolicyConditions>,
+    pub conditions: Option<PolicyConditions>,
     /// When the grant lapses; absent if permanent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl PolicyRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        secret_path_pattern: impl ::std::convert::Into<::std::string::String>,
-        principal_type: super::types::PrincipalType,
+        secret_path_pattern: impl Into<String>,
+        principal_type: PrincipalType,
         principal_id: ::uuid::Uuid,
-        permissions: ::std::vec::Vec<super::types::Permission>,
+        permissions: Vec<Permission>,
     ) -> Self {
         Self {
             secret_path_pattern: secret_path_pattern.into(),
             principal_type,
             principal_id,
             permissions,
-            conditions: ::std::option::Option::None,
-            expires_at: ::std::option::Option::None,
+            conditions: None,
+            expires_at: None,
         }
     }
     /// Sets `conditions`.
     #[must_use]
-    pub fn conditions(mut self, conditions: super::types::PolicyConditions) -> Self {
-        self.conditions = ::std::option::Option::Some(conditions);
+    pub fn conditions(mut self, conditions: PolicyConditions) -> Self {
+        self.conditions = Some(conditions);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for PolicyRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.permissions;
             super::validation::length(
                 value.len(),
                 "permissions",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "items",
             )?;
         }
@@ -2347,19 +2260,19 @@ pub struct Policy {
     /// Vault the policy belongs to.
     pub vault_id: ::uuid::Uuid,
     /// Glob over secret paths, e.g. `api-keys/*` or `**` for the whole vault.
-    pub secret_path_pattern: ::std::string::String,
+    pub secret_path_pattern: String,
     /// Kind of principal.
-    pub principal_type: super::types::PrincipalType,
+    pub principal_type: PrincipalType,
     /// User or agent ID the policy applies to.
     pub principal_id: ::uuid::Uuid,
     /// Granted actions.
-    pub permissions: ::std::vec::Vec<super::types::Permission>,
+    pub permissions: Vec<Permission>,
     /// Extra access conditions.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub conditions: ::std::option::Option<super::types::PolicyConditions>,
+    pub conditions: Option<PolicyConditions>,
     /// When the grant lapses; absent if permanent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// User who created the policy.
     pub created_by: ::uuid::Uuid,
     /// When the policy was created.
@@ -2373,10 +2286,10 @@ impl Policy {
     pub fn new(
         id: ::uuid::Uuid,
         vault_id: ::uuid::Uuid,
-        secret_path_pattern: impl ::std::convert::Into<::std::string::String>,
-        principal_type: super::types::PrincipalType,
+        secret_path_pattern: impl Into<String>,
+        principal_type: PrincipalType,
         principal_id: ::uuid::Uuid,
-        permissions: ::std::vec::Vec<super::types::Permission>,
+        permissions: Vec<Permission>,
         created_by: ::uuid::Uuid,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2388,8 +2301,8 @@ impl Policy {
             principal_type,
             principal_id,
             permissions,
-            conditions: ::std::option::Option::None,
-            expires_at: ::std::option::Option::None,
+            conditions: None,
+            expires_at: None,
             created_by,
             created_at,
             updated_at,
@@ -2397,26 +2310,26 @@ impl Policy {
     }
     /// Sets `conditions`.
     #[must_use]
-    pub fn conditions(mut self, conditions: super::types::PolicyConditions) -> Self {
-        self.conditions = ::std::option::Option::Some(conditions);
+    pub fn conditions(mut self, conditions: PolicyConditions) -> Self {
+        self.conditions = Some(conditions);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for Policy {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.permissions;
             super::validation::length(
                 value.len(),
                 "permissions",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "items",
             )?;
         }
@@ -2429,20 +2342,20 @@ impl super::validation::Validate for Policy {
 #[non_exhaustive]
 pub struct PolicyList {
     /// The policies on this page.
-    pub items: ::std::vec::Vec<super::types::Policy>,
+    pub items: Vec<Policy>,
 }
 impl PolicyList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Policy>) -> Self {
+    pub fn new(items: Vec<Policy>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for PolicyList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -2460,53 +2373,47 @@ impl super::validation::Validate for PolicyList {
 #[non_exhaustive]
 pub struct EnrollAgentRequest {
     /// Agent name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the agent does.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Email of the human who will receive the credentials and own the agent.
-    pub human_email: ::std::string::String,
+    pub human_email: String,
 }
 impl EnrollAgentRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        human_email: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, human_email: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            description: ::std::option::Option::None,
+            description: None,
             human_email: human_email.into(),
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
 impl super::validation::Validate for EnrollAgentRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.description {
+        if let Some(value) = &self.description {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(500usize),
+                None,
+                Some(500usize),
                 "characters",
             )?;
         }
@@ -2524,16 +2431,16 @@ pub struct EnrollmentResponse {
     /// ID of the pending agent.
     pub agent_id: ::uuid::Uuid,
     /// Enrollment state.
-    pub status: super::types::EnrollmentResponseStatus,
+    pub status: EnrollmentResponseStatus,
     /// What happens next.
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl EnrollmentResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         agent_id: ::uuid::Uuid,
-        status: super::types::EnrollmentResponseStatus,
-        message: impl ::std::convert::Into<::std::string::String>,
+        status: EnrollmentResponseStatus,
+        message: impl Into<String>,
     ) -> Self {
         Self {
             agent_id,
@@ -2552,29 +2459,29 @@ pub struct Agent {
     /// Owning organization.
     pub org_id: ::uuid::Uuid,
     /// Agent name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the agent does.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// False once the agent has been deactivated.
     pub is_active: bool,
     /// Whether the agent may use the Intents API (transactions). When true, the
     /// agent cannot read `private_key`/`ssh_key` secrets directly.
     pub intents_api_enabled: bool,
     /// Vaults the agent is scoped to.
-    pub vault_ids: ::std::vec::Vec<::uuid::Uuid>,
+    pub vault_ids: Vec<::uuid::Uuid>,
     /// First characters of the agent's current API key.
-    pub key_prefix: ::std::string::String,
+    pub key_prefix: String,
     /// Human user who created (or owns) the agent. The docs promise it on `GET /v1/agents/me` only; elsewhere it may be absent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_by: ::std::option::Option<::uuid::Uuid>,
+    pub created_by: Option<::uuid::Uuid>,
     /// When the agent was registered.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent last obtained a token.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_active_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_active_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl Agent {
     /// A value with the required properties; set optional ones with the methods named after them.
@@ -2582,11 +2489,11 @@ impl Agent {
     pub fn new(
         id: ::uuid::Uuid,
         org_id: ::uuid::Uuid,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
         is_active: bool,
         intents_api_enabled: bool,
-        vault_ids: ::std::vec::Vec<::uuid::Uuid>,
-        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        vault_ids: Vec<::uuid::Uuid>,
+        key_prefix: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -2594,30 +2501,27 @@ impl Agent {
             id,
             org_id,
             name: name.into(),
-            description: ::std::option::Option::None,
+            description: None,
             is_active,
             intents_api_enabled,
             vault_ids,
             key_prefix: key_prefix.into(),
-            created_by: ::std::option::Option::None,
+            created_by: None,
             created_at,
             updated_at,
-            last_active_at: ::std::option::Option::None,
+            last_active_at: None,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
     /// Sets `created_by`.
     #[must_use]
     pub fn created_by(mut self, created_by: ::uuid::Uuid) -> Self {
-        self.created_by = ::std::option::Option::Some(created_by);
+        self.created_by = Some(created_by);
         self
     }
     /// Sets `last_active_at`.
@@ -2626,7 +2530,7 @@ impl Agent {
         mut self,
         last_active_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.last_active_at = ::std::option::Option::Some(last_active_at);
+        self.last_active_at = Some(last_active_at);
         self
     }
 }
@@ -2640,19 +2544,19 @@ pub struct AgentProfile {
     /// Owning organization.
     pub org_id: ::uuid::Uuid,
     /// Agent name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the agent does.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// False once the agent has been deactivated.
     pub is_active: bool,
     /// Whether the agent may use the Intents API (transactions). When true, the
     /// agent cannot read `private_key`/`ssh_key` secrets directly.
     pub intents_api_enabled: bool,
     /// Vaults the agent is scoped to.
-    pub vault_ids: ::std::vec::Vec<::uuid::Uuid>,
+    pub vault_ids: Vec<::uuid::Uuid>,
     /// First characters of the agent's current API key.
-    pub key_prefix: ::std::string::String,
+    pub key_prefix: String,
     /// Human user who created (or owns) the agent. The docs promise it on `GET /v1/agents/me` only; elsewhere it may be absent.
     pub created_by: ::uuid::Uuid,
     /// When the agent was registered.
@@ -2661,7 +2565,7 @@ pub struct AgentProfile {
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent last obtained a token.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_active_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_active_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl AgentProfile {
     /// A value with the required properties; set optional ones with the methods named after them.
@@ -2669,11 +2573,11 @@ impl AgentProfile {
     pub fn new(
         id: ::uuid::Uuid,
         org_id: ::uuid::Uuid,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
         is_active: bool,
         intents_api_enabled: bool,
-        vault_ids: ::std::vec::Vec<::uuid::Uuid>,
-        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        vault_ids: Vec<::uuid::Uuid>,
+        key_prefix: impl Into<String>,
         created_by: ::uuid::Uuid,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2682,7 +2586,7 @@ impl AgentProfile {
             id,
             org_id,
             name: name.into(),
-            description: ::std::option::Option::None,
+            description: None,
             is_active,
             intents_api_enabled,
             vault_ids,
@@ -2690,16 +2594,13 @@ impl AgentProfile {
             created_by,
             created_at,
             updated_at,
-            last_active_at: ::std::option::Option::None,
+            last_active_at: None,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
     /// Sets `last_active_at`.
@@ -2708,7 +2609,7 @@ impl AgentProfile {
         mut self,
         last_active_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.last_active_at = ::std::option::Option::Some(last_active_at);
+        self.last_active_at = Some(last_active_at);
         self
     }
 }
@@ -2717,40 +2618,37 @@ impl AgentProfile {
 #[non_exhaustive]
 pub struct CreateAgentRequest {
     /// Agent name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// What the agent does.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Vaults to scope the agent to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vault_ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
+    pub vault_ids: Option<Vec<::uuid::Uuid>>,
     /// Enable the Intents API for this agent.
     #[serde(default = "default_create_agent_request_intents_api_enabled")]
     pub intents_api_enabled: bool,
 }
 impl CreateAgentRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            description: ::std::option::Option::None,
-            vault_ids: ::std::option::Option::None,
+            description: None,
+            vault_ids: None,
             intents_api_enabled: default_create_agent_request_intents_api_enabled(),
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
     /// Sets `vault_ids`.
     #[must_use]
-    pub fn vault_ids(mut self, vault_ids: ::std::vec::Vec<::uuid::Uuid>) -> Self {
-        self.vault_ids = ::std::option::Option::Some(vault_ids);
+    pub fn vault_ids(mut self, vault_ids: Vec<::uuid::Uuid>) -> Self {
+        self.vault_ids = Some(vault_ids);
         self
     }
     /// Sets `intents_api_enabled`.
@@ -2765,23 +2663,23 @@ pub fn default_create_agent_request_intents_api_enabled() -> bool {
     false
 }
 impl super::validation::Validate for CreateAgentRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.description {
+        if let Some(value) = &self.description {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(500usize),
+                None,
+                Some(500usize),
                 "characters",
             )?;
         }
@@ -2793,16 +2691,13 @@ impl super::validation::Validate for CreateAgentRequest {
 #[non_exhaustive]
 pub struct CreatedAgent {
     /// The new agent.
-    pub agent: super::types::Agent,
+    pub agent: Agent,
     /// The agent's API key (`ocv_...`). Store it now: it cannot be retrieved again.
-    pub api_key: ::std::string::String,
+    pub api_key: String,
 }
 impl CreatedAgent {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        agent: super::types::Agent,
-        api_key: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(agent: Agent, api_key: impl Into<String>) -> Self {
         Self {
             agent,
             api_key: api_key.into(),
@@ -2815,57 +2710,51 @@ impl CreatedAgent {
 pub struct UpdateAgentRequest {
     /// New name.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// New description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Enable or disable the Intents API.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub intents_api_enabled: ::std::option::Option<bool>,
+    pub intents_api_enabled: Option<bool>,
 }
 impl UpdateAgentRequest {
     /// Sets `name`.
     #[must_use]
-    pub fn name(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(name.into());
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
         self
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
     /// Sets `intents_api_enabled`.
     #[must_use]
     pub fn intents_api_enabled(mut self, intents_api_enabled: bool) -> Self {
-        self.intents_api_enabled = ::std::option::Option::Some(intents_api_enabled);
+        self.intents_api_enabled = Some(intents_api_enabled);
         self
     }
 }
 impl super::validation::Validate for UpdateAgentRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.name {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.name {
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(100usize),
+                Some(1usize),
+                Some(100usize),
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.description {
+        if let Some(value) = &self.description {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(500usize),
+                None,
+                Some(500usize),
                 "characters",
             )?;
         }
@@ -2878,11 +2767,11 @@ impl super::validation::Validate for UpdateAgentRequest {
 #[non_exhaustive]
 pub struct AgentList {
     /// The agents on this page.
-    pub items: ::std::vec::Vec<super::types::Agent>,
+    pub items: Vec<Agent>,
 }
 impl AgentList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Agent>) -> Self {
+    pub fn new(items: Vec<Agent>) -> Self {
         Self { items }
     }
 }
@@ -2893,9 +2782,9 @@ pub struct RotatedAgentKey {
     /// Agent ID.
     pub agent_id: ::uuid::Uuid,
     /// The new API key (`ocv_...`), shown only once.
-    pub api_key: ::std::string::String,
+    pub api_key: String,
     /// First characters of the new key.
-    pub key_prefix: ::std::string::String,
+    pub key_prefix: String,
     /// When the key was rotated.
     pub rotated_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -2903,8 +2792,8 @@ impl RotatedAgentKey {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         agent_id: ::uuid::Uuid,
-        api_key: impl ::std::convert::Into<::std::string::String>,
-        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        api_key: impl Into<String>,
+        key_prefix: impl Into<String>,
         rotated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -2932,14 +2821,14 @@ pub enum RecipientType {
     /// `anyone_with_link`
     AnyoneWithLink,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for RecipientType {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!(
                         "{:?} is not one of \"creator\", \"user\", \"agent\", \"external_email\", \"anyone_with_link\"",
                         value
@@ -2971,17 +2860,15 @@ impl ::serde::Serialize for RecipientType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RecipientType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "creator" => Self::Creator,
@@ -3014,7 +2901,7 @@ pub enum ShareStatus {
     /// `expired`
     Expired,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ShareStatus {
     /// The value as it appears on the wire.
@@ -3037,17 +2924,15 @@ impl ::serde::Serialize for ShareStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShareStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "pending" => Self::Pending,
@@ -3076,34 +2961,34 @@ pub struct Share {
     /// The shared secret.
     pub secret_id: ::uuid::Uuid,
     /// Path of the shared secret.
-    pub secret_path: ::std::string::String,
+    pub secret_path: String,
     /// User or agent that created the share.
     pub created_by: ::uuid::Uuid,
     /// Kind of recipient.
-    pub recipient_type: super::types::RecipientType,
+    pub recipient_type: RecipientType,
     /// Recipient user or agent, for `creator`, `user` and `agent` shares.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_id: ::std::option::Option<::uuid::Uuid>,
+    pub recipient_id: Option<::uuid::Uuid>,
     /// Recipient email, for `external_email` shares.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_email: ::std::option::Option<::std::string::String>,
+    pub recipient_email: Option<String>,
     /// Lifecycle state.
-    pub status: super::types::ShareStatus,
+    pub status: ShareStatus,
     /// Access link, for `external_email` and `anyone_with_link` shares.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub url: ::std::option::Option<::std::string::String>,
+    pub url: Option<String>,
     /// When the share stops working.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
     /// Maximum number of accesses; absent means unlimited until expiry.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_access_count: ::std::option::Option<i64>,
+    pub max_access_count: Option<i64>,
     /// Accesses so far.
     pub access_count: i64,
     /// When the share was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the share was last accessed.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_accessed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_accessed_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl Share {
     /// A value with the required properties; set optional ones with the methods named after them.
@@ -3111,10 +2996,10 @@ impl Share {
     pub fn new(
         id: ::uuid::Uuid,
         secret_id: ::uuid::Uuid,
-        secret_path: impl ::std::convert::Into<::std::string::String>,
+        secret_path: impl Into<String>,
         created_by: ::uuid::Uuid,
-        recipient_type: super::types::RecipientType,
-        status: super::types::ShareStatus,
+        recipient_type: RecipientType,
+        status: ShareStatus,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
         access_count: i64,
         created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -3125,42 +3010,39 @@ impl Share {
             secret_path: secret_path.into(),
             created_by,
             recipient_type,
-            recipient_id: ::std::option::Option::None,
-            recipient_email: ::std::option::Option::None,
+            recipient_id: None,
+            recipient_email: None,
             status,
-            url: ::std::option::Option::None,
+            url: None,
             expires_at,
-            max_access_count: ::std::option::Option::None,
+            max_access_count: None,
             access_count,
             created_at,
-            last_accessed_at: ::std::option::Option::None,
+            last_accessed_at: None,
         }
     }
     /// Sets `recipient_id`.
     #[must_use]
     pub fn recipient_id(mut self, recipient_id: ::uuid::Uuid) -> Self {
-        self.recipient_id = ::std::option::Option::Some(recipient_id);
+        self.recipient_id = Some(recipient_id);
         self
     }
     /// Sets `recipient_email`.
     #[must_use]
-    pub fn recipient_email(
-        mut self,
-        recipient_email: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.recipient_email = ::std::option::Option::Some(recipient_email.into());
+    pub fn recipient_email(mut self, recipient_email: impl Into<String>) -> Self {
+        self.recipient_email = Some(recipient_email.into());
         self
     }
     /// Sets `url`.
     #[must_use]
-    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.url = ::std::option::Option::Some(url.into());
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
         self
     }
     /// Sets `max_access_count`.
     #[must_use]
     pub fn max_access_count(mut self, max_access_count: i64) -> Self {
-        self.max_access_count = ::std::option::Option::Some(max_access_count);
+        self.max_access_count = Some(max_access_count);
         self
     }
     /// Sets `last_accessed_at`.
@@ -3169,29 +3051,29 @@ impl Share {
         mut self,
         last_accessed_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.last_accessed_at = ::std::option::Option::Some(last_accessed_at);
+        self.last_accessed_at = Some(last_accessed_at);
         self
     }
 }
 impl super::validation::Validate for Share {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.recipient_type;
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("recipient_type"))?;
         }
-        if let ::std::option::Option::Some(value) = &self.recipient_email {
+        if let Some(value) = &self.recipient_email {
             super::validation::format(value, "recipient_email", "email")?;
         }
-        if let ::std::option::Option::Some(value) = &self.url {
+        if let Some(value) = &self.url {
             super::validation::format(value, "url", "uri")?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_access_count {
+        if let Some(value) = &self.max_access_count {
             super::validation::number(
                 *value as f64,
                 "max_access_count",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         {
@@ -3199,8 +3081,8 @@ impl super::validation::Validate for Share {
             super::validation::number(
                 *value as f64,
                 "access_count",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3212,71 +3094,68 @@ impl super::validation::Validate for Share {
 #[non_exhaustive]
 pub struct CreateShareRequest {
     /// Kind of recipient.
-    pub recipient_type: super::types::RecipientType,
+    pub recipient_type: RecipientType,
     /// Recipient user or agent ID.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_id: ::std::option::Option<::uuid::Uuid>,
+    pub recipient_id: Option<::uuid::Uuid>,
     /// Recipient email address.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_email: ::std::option::Option<::std::string::String>,
+    pub recipient_email: Option<String>,
     /// When the share stops working (required; keep it short).
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
     /// Maximum number of accesses.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_access_count: ::std::option::Option<i64>,
+    pub max_access_count: Option<i64>,
 }
 impl CreateShareRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        recipient_type: super::types::RecipientType,
+        recipient_type: RecipientType,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
             recipient_type,
-            recipient_id: ::std::option::Option::None,
-            recipient_email: ::std::option::Option::None,
+            recipient_id: None,
+            recipient_email: None,
             expires_at,
-            max_access_count: ::std::option::Option::None,
+            max_access_count: None,
         }
     }
     /// Sets `recipient_id`.
     #[must_use]
     pub fn recipient_id(mut self, recipient_id: ::uuid::Uuid) -> Self {
-        self.recipient_id = ::std::option::Option::Some(recipient_id);
+        self.recipient_id = Some(recipient_id);
         self
     }
     /// Sets `recipient_email`.
     #[must_use]
-    pub fn recipient_email(
-        mut self,
-        recipient_email: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.recipient_email = ::std::option::Option::Some(recipient_email.into());
+    pub fn recipient_email(mut self, recipient_email: impl Into<String>) -> Self {
+        self.recipient_email = Some(recipient_email.into());
         self
     }
     /// Sets `max_access_count`.
     #[must_use]
     pub fn max_access_count(mut self, max_access_count: i64) -> Self {
-        self.max_access_count = ::std::option::Option::Some(max_access_count);
+        self.max_access_count = Some(max_access_count);
         self
     }
 }
 impl super::validation::Validate for CreateShareRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.recipient_type;
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("recipient_type"))?;
         }
-        if let ::std::option::Option::Some(value) = &self.recipient_email {
+        if let Some(value) = &self.recipient_email {
             super::validation::format(value, "recipient_email", "email")?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_access_count {
+        if let Some(value) = &self.max_access_count {
             super::validation::number(
                 *value as f64,
                 "max_access_count",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3288,20 +3167,20 @@ impl super::validation::Validate for CreateShareRequest {
 #[non_exhaustive]
 pub struct ShareList {
     /// The shares on this page.
-    pub items: ::std::vec::Vec<super::types::Share>,
+    pub items: Vec<Share>,
 }
 impl ShareList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Share>) -> Self {
+    pub fn new(items: Vec<Share>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for ShareList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3320,27 +3199,27 @@ pub struct SharedSecret {
     /// Share ID.
     pub share_id: ::uuid::Uuid,
     /// Path of the shared secret.
-    pub path: ::std::string::String,
+    pub path: String,
     /// Kind of secret.
     #[serde(rename = "type")]
-    pub type_: super::types::SecretType,
+    pub type_: SecretType,
     /// The decrypted secret value.
-    pub value: ::std::string::String,
+    pub value: String,
     /// When the share stops working.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
     /// Accesses so far, including this one.
     pub access_count: i64,
     /// Maximum number of accesses, if limited.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_access_count: ::std::option::Option<i64>,
+    pub max_access_count: Option<i64>,
 }
 impl SharedSecret {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         share_id: ::uuid::Uuid,
-        path: impl ::std::convert::Into<::std::string::String>,
-        type_: super::types::SecretType,
-        value: impl ::std::convert::Into<::std::string::String>,
+        path: impl Into<String>,
+        type_: SecretType,
+        value: impl Into<String>,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
         access_count: i64,
     ) -> Self {
@@ -3351,33 +3230,33 @@ impl SharedSecret {
             value: value.into(),
             expires_at,
             access_count,
-            max_access_count: ::std::option::Option::None,
+            max_access_count: None,
         }
     }
     /// Sets `max_access_count`.
     #[must_use]
     pub fn max_access_count(mut self, max_access_count: i64) -> Self {
-        self.max_access_count = ::std::option::Option::Some(max_access_count);
+        self.max_access_count = Some(max_access_count);
         self
     }
 }
 impl super::validation::Validate for SharedSecret {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.access_count;
             super::validation::number(
                 *value as f64,
                 "access_count",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_access_count {
+        if let Some(value) = &self.max_access_count {
             super::validation::number(
                 *value as f64,
                 "max_access_count",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3388,16 +3267,13 @@ impl super::validation::Validate for SharedSecret {
 #[non_exhaustive]
 pub struct NativeCurrency {
     /// Ticker symbol.
-    pub symbol: ::std::string::String,
+    pub symbol: String,
     /// Decimals of the smallest unit.
     pub decimals: i64,
 }
 impl NativeCurrency {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        symbol: impl ::std::convert::Into<::std::string::String>,
-        decimals: i64,
-    ) -> Self {
+    pub fn new(symbol: impl Into<String>, decimals: i64) -> Self {
         Self {
             symbol: symbol.into(),
             decimals,
@@ -3405,14 +3281,14 @@ impl NativeCurrency {
     }
 }
 impl super::validation::Validate for NativeCurrency {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.decimals;
             super::validation::number(
                 *value as f64,
                 "decimals",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3426,16 +3302,16 @@ pub struct Chain {
     /// Chain record ID.
     pub id: ::uuid::Uuid,
     /// Short unique name, e.g. `base`.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Human-readable name.
-    pub display_name: ::std::string::String,
+    pub display_name: String,
     /// EIP-155 chain ID.
     pub chain_id: i64,
     /// Gas currency.
-    pub native_currency: super::types::NativeCurrency,
+    pub native_currency: NativeCurrency,
     /// Block explorer base URL.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub explorer_url: ::std::option::Option<::std::string::String>,
+    pub explorer_url: Option<String>,
     /// Whether this is a test network.
     pub is_testnet: bool,
     /// Whether agents may transact on this chain.
@@ -3445,10 +3321,10 @@ impl Chain {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        name: impl ::std::convert::Into<::std::string::String>,
-        display_name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
+        display_name: impl Into<String>,
         chain_id: i64,
-        native_currency: super::types::NativeCurrency,
+        native_currency: NativeCurrency,
         is_testnet: bool,
         enabled: bool,
     ) -> Self {
@@ -3458,30 +3334,27 @@ impl Chain {
             display_name: display_name.into(),
             chain_id,
             native_currency,
-            explorer_url: ::std::option::Option::None,
+            explorer_url: None,
             is_testnet,
             enabled,
         }
     }
     /// Sets `explorer_url`.
     #[must_use]
-    pub fn explorer_url(
-        mut self,
-        explorer_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.explorer_url = ::std::option::Option::Some(explorer_url.into());
+    pub fn explorer_url(mut self, explorer_url: impl Into<String>) -> Self {
+        self.explorer_url = Some(explorer_url.into());
         self
     }
 }
 impl super::validation::Validate for Chain {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -3490,8 +3363,8 @@ impl super::validation::Validate for Chain {
             super::validation::number(
                 *value as f64,
                 "chain_id",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         {
@@ -3499,7 +3372,7 @@ impl super::validation::Validate for Chain {
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("native_currency"))?;
         }
-        if let ::std::option::Option::Some(value) = &self.explorer_url {
+        if let Some(value) = &self.explorer_url {
             super::validation::format(value, "explorer_url", "uri")?;
         }
         Ok(())
@@ -3510,16 +3383,16 @@ impl super::validation::Validate for Chain {
 #[non_exhaustive]
 pub struct ChainRequest {
     /// Short unique name, e.g. `base`.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Human-readable name.
-    pub display_name: ::std::string::String,
+    pub display_name: String,
     /// EIP-155 chain ID.
     pub chain_id: i64,
     /// Gas currency.
-    pub native_currency: super::types::NativeCurrency,
+    pub native_currency: NativeCurrency,
     /// Block explorer base URL.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub explorer_url: ::std::option::Option<::std::string::String>,
+    pub explorer_url: Option<String>,
     /// Whether this is a test network.
     pub is_testnet: bool,
     /// Whether agents may transact on this chain.
@@ -3528,10 +3401,10 @@ pub struct ChainRequest {
 impl ChainRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        display_name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
+        display_name: impl Into<String>,
         chain_id: i64,
-        native_currency: super::types::NativeCurrency,
+        native_currency: NativeCurrency,
         is_testnet: bool,
         enabled: bool,
     ) -> Self {
@@ -3540,30 +3413,27 @@ impl ChainRequest {
             display_name: display_name.into(),
             chain_id,
             native_currency,
-            explorer_url: ::std::option::Option::None,
+            explorer_url: None,
             is_testnet,
             enabled,
         }
     }
     /// Sets `explorer_url`.
     #[must_use]
-    pub fn explorer_url(
-        mut self,
-        explorer_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.explorer_url = ::std::option::Option::Some(explorer_url.into());
+    pub fn explorer_url(mut self, explorer_url: impl Into<String>) -> Self {
+        self.explorer_url = Some(explorer_url.into());
         self
     }
 }
 impl super::validation::Validate for ChainRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.name;
             super::validation::length(
                 value.chars().count(),
                 "name",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
@@ -3572,8 +3442,8 @@ impl super::validation::Validate for ChainRequest {
             super::validation::number(
                 *value as f64,
                 "chain_id",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         {
@@ -3581,7 +3451,7 @@ impl super::validation::Validate for ChainRequest {
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("native_currency"))?;
         }
-        if let ::std::option::Option::Some(value) = &self.explorer_url {
+        if let Some(value) = &self.explorer_url {
             super::validation::format(value, "explorer_url", "uri")?;
         }
         Ok(())
@@ -3593,20 +3463,20 @@ impl super::validation::Validate for ChainRequest {
 #[non_exhaustive]
 pub struct ChainList {
     /// The chains on this page.
-    pub items: ::std::vec::Vec<super::types::Chain>,
+    pub items: Vec<Chain>,
 }
 impl ChainList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Chain>) -> Self {
+    pub fn new(items: Vec<Chain>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for ChainList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -3623,86 +3493,74 @@ impl super::validation::Validate for ChainList {
 #[non_exhaustive]
 pub struct SimulationRequest {
     /// Target chain: its `name` (e.g. `base`) or EIP-155 chain ID as a string.
-    pub chain: ::std::string::String,
+    pub chain: String,
     /// Recipient / contract address.
-    pub to: ::std::string::String,
+    pub to: String,
     /// Amount of native currency in wei, as a decimal string.
     #[serde(default = "default_simulation_request_value")]
-    pub value: ::std::string::String,
+    pub value: String,
     /// Hex-encoded calldata.
     #[serde(default = "default_simulation_request_data")]
-    pub data: ::std::string::String,
+    pub data: String,
     /// Gas limit; estimated when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub gas_limit: ::std::option::Option<i64>,
+    pub gas_limit: Option<i64>,
 }
 impl SimulationRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        chain: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(chain: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
             chain: chain.into(),
             to: to.into(),
             value: default_simulation_request_value(),
             data: default_simulation_request_data(),
-            gas_limit: ::std::option::Option::None,
+            gas_limit: None,
         }
     }
     /// Sets `value`.
     #[must_use]
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = value.into();
         self
     }
     /// Sets `data`.
     #[must_use]
-    pub fn data(
-        mut self,
-        data: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn data(mut self, data: impl Into<String>) -> Self {
         self.data = data.into();
         self
     }
     /// Sets `gas_limit`.
     #[must_use]
     pub fn gas_limit(mut self, gas_limit: i64) -> Self {
-        self.gas_limit = ::std::option::Option::Some(gas_limit);
+        self.gas_limit = Some(gas_limit);
         self
     }
 }
 /// The default of `SimulationRequest.value`.
-pub fn default_simulation_request_value() -> ::std::string::String {
-    ::std::string::String::from("0")
+pub fn default_simulation_request_value() -> String {
+    String::from("0")
 }
 /// The default of `SimulationRequest.data`.
-pub fn default_simulation_request_data() -> ::std::string::String {
-    ::std::string::String::from("0x")
+pub fn default_simulation_request_data() -> String {
+    String::from("0x")
 }
 impl super::validation::Validate for SimulationRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.chain;
             super::validation::length(
                 value.chars().count(),
                 "chain",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
         {
             let value = &self.to;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
                 super::validation::pattern(
                     value,
                     "to",
@@ -3714,9 +3572,8 @@ impl super::validation::Validate for SimulationRequest {
         {
             let value = &self.value;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^[0-9]+$").ok());
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "value",
@@ -3728,11 +3585,8 @@ impl super::validation::Validate for SimulationRequest {
         {
             let value = &self.data;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
                 super::validation::pattern(
                     value,
                     "data",
@@ -3741,12 +3595,12 @@ impl super::validation::Validate for SimulationRequest {
                 )?;
             }
         }
-        if let ::std::option::Option::Some(value) = &self.gas_limit {
+        if let Some(value) = &self.gas_limit {
             super::validation::number(
                 *value as f64,
                 "gas_limit",
-                ::std::option::Option::Some((21000f64, false)),
-                ::std::option::Option::None,
+                Some((21000f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3759,22 +3613,22 @@ impl super::validation::Validate for SimulationRequest {
 #[non_exhaustive]
 pub struct TransactionRequest {
     /// Target chain: its `name` (e.g. `base`) or EIP-155 chain ID as a string.
-    pub chain: ::std::string::String,
+    pub chain: String,
     /// Recipient / contract address.
-    pub to: ::std::string::String,
+    pub to: String,
     /// Amount of native currency in wei, as a decimal string.
     #[serde(default = "default_transaction_request_value")]
-    pub value: ::std::string::String,
+    pub value: String,
     /// Hex-encoded calldata.
     #[serde(default = "default_transaction_request_data")]
-    pub data: ::std::string::String,
+    pub data: String,
     /// Gas limit; estimated when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub gas_limit: ::std::option::Option<i64>,
+    pub gas_limit: Option<i64>,
     /// Path of the `private_key` secret to sign with; the agent's default signing
     /// key when omitted. The key never leaves the vault.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub signing_key_path: ::std::option::Option<::std::string::String>,
+    pub signing_key_path: Option<String>,
     /// Simulate the transaction (Tenderly) before signing, and refuse to sign if
     /// the simulation fails.
     #[serde(default = "default_transaction_request_simulate_first")]
@@ -3782,51 +3636,39 @@ pub struct TransactionRequest {
 }
 impl TransactionRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        chain: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(chain: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
             chain: chain.into(),
             to: to.into(),
             value: default_transaction_request_value(),
             data: default_transaction_request_data(),
-            gas_limit: ::std::option::Option::None,
-            signing_key_path: ::std::option::Option::None,
+            gas_limit: None,
+            signing_key_path: None,
             simulate_first: default_transaction_request_simulate_first(),
         }
     }
     /// Sets `value`.
     #[must_use]
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = value.into();
         self
     }
     /// Sets `data`.
     #[must_use]
-    pub fn data(
-        mut self,
-        data: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn data(mut self, data: impl Into<String>) -> Self {
         self.data = data.into();
         self
     }
     /// Sets `gas_limit`.
     #[must_use]
     pub fn gas_limit(mut self, gas_limit: i64) -> Self {
-        self.gas_limit = ::std::option::Option::Some(gas_limit);
+        self.gas_limit = Some(gas_limit);
         self
     }
     /// Sets `signing_key_path`.
     #[must_use]
-    pub fn signing_key_path(
-        mut self,
-        signing_key_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.signing_key_path = ::std::option::Option::Some(signing_key_path.into());
+    pub fn signing_key_path(mut self, signing_key_path: impl Into<String>) -> Self {
+        self.signing_key_path = Some(signing_key_path.into());
         self
     }
     /// Sets `simulate_first`.
@@ -3837,37 +3679,34 @@ impl TransactionRequest {
     }
 }
 /// The default of `TransactionRequest.value`.
-pub fn default_transaction_request_value() -> ::std::string::String {
-    ::std::string::String::from("0")
+pub fn default_transaction_request_value() -> String {
+    String::from("0")
 }
 /// The default of `TransactionRequest.data`.
-pub fn default_transaction_request_data() -> ::std::string::String {
-    ::std::string::String::from("0x")
+pub fn default_transaction_request_data() -> String {
+    String::from("0x")
 }
 /// The default of `TransactionRequest.simulate_first`.
 pub fn default_transaction_request_simulate_first() -> bool {
     false
 }
 impl super::validation::Validate for TransactionRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.chain;
             super::validation::length(
                 value.chars().count(),
                 "chain",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
         {
             let value = &self.to;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
                 super::validation::pattern(
                     value,
                     "to",
@@ -3879,9 +3718,8 @@ impl super::validation::Validate for TransactionRequest {
         {
             let value = &self.value;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^[0-9]+$").ok());
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "value",
@@ -3893,11 +3731,8 @@ impl super::validation::Validate for TransactionRequest {
         {
             let value = &self.data;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
                 super::validation::pattern(
                     value,
                     "data",
@@ -3906,12 +3741,12 @@ impl super::validation::Validate for TransactionRequest {
                 )?;
             }
         }
-        if let ::std::option::Option::Some(value) = &self.gas_limit {
+        if let Some(value) = &self.gas_limit {
             super::validation::number(
                 *value as f64,
                 "gas_limit",
-                ::std::option::Option::Some((21000f64, false)),
-                ::std::option::Option::None,
+                Some((21000f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -3922,49 +3757,43 @@ impl super::validation::Validate for TransactionRequest {
 #[non_exhaustive]
 pub struct BalanceChange {
     /// Account whose balance changes.
-    pub address: ::std::string::String,
+    pub address: String,
     /// `native` or the token contract address.
-    pub asset: ::std::string::String,
+    pub asset: String,
     /// Asset symbol, when known.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub symbol: ::std::option::Option<::std::string::String>,
+    pub symbol: Option<String>,
     /// Signed change in the asset's smallest unit, as a decimal string.
-    pub delta: ::std::string::String,
+    pub delta: String,
 }
 impl BalanceChange {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        address: impl ::std::convert::Into<::std::string::String>,
-        asset: impl ::std::convert::Into<::std::string::String>,
-        delta: impl ::std::convert::Into<::std::string::String>,
+        address: impl Into<String>,
+        asset: impl Into<String>,
+        delta: impl Into<String>,
     ) -> Self {
         Self {
             address: address.into(),
             asset: asset.into(),
-            symbol: ::std::option::Option::None,
+            symbol: None,
             delta: delta.into(),
         }
     }
     /// Sets `symbol`.
     #[must_use]
-    pub fn symbol(
-        mut self,
-        symbol: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol = ::std::option::Option::Some(symbol.into());
+    pub fn symbol(mut self, symbol: impl Into<String>) -> Self {
+        self.symbol = Some(symbol.into());
         self
     }
 }
 impl super::validation::Validate for BalanceChange {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.delta;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^-?[0-9]+$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^-?[0-9]+$").ok());
                 super::validation::pattern(
                     value,
                     "delta",
@@ -3987,62 +3816,56 @@ pub struct SimulationResult {
     pub gas_used: i64,
     /// Decoded revert reason, when `success` is false.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub revert_reason: ::std::option::Option<::std::string::String>,
+    pub revert_reason: Option<String>,
     /// Predicted balance changes.
-    pub balance_changes: ::std::vec::Vec<super::types::BalanceChange>,
+    pub balance_changes: Vec<BalanceChange>,
     /// Link to the simulation in Tenderly.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub simulation_url: ::std::option::Option<::std::string::String>,
+    pub simulation_url: Option<String>,
 }
 impl SimulationResult {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         success: bool,
         gas_used: i64,
-        balance_changes: ::std::vec::Vec<super::types::BalanceChange>,
+        balance_changes: Vec<BalanceChange>,
     ) -> Self {
         Self {
             success,
             gas_used,
-            revert_reason: ::std::option::Option::None,
+            revert_reason: None,
             balance_changes,
-            simulation_url: ::std::option::Option::None,
+            simulation_url: None,
         }
     }
     /// Sets `revert_reason`.
     #[must_use]
-    pub fn revert_reason(
-        mut self,
-        revert_reason: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.revert_reason = ::std::option::Option::Some(revert_reason.into());
+    pub fn revert_reason(mut self, revert_reason: impl Into<String>) -> Self {
+        self.revert_reason = Some(revert_reason.into());
         self
     }
     /// Sets `simulation_url`.
     #[must_use]
-    pub fn simulation_url(
-        mut self,
-        simulation_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.simulation_url = ::std::option::Option::Some(simulation_url.into());
+    pub fn simulation_url(mut self, simulation_url: impl Into<String>) -> Self {
+        self.simulation_url = Some(simulation_url.into());
         self
     }
 }
 impl super::validation::Validate for SimulationResult {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.gas_used;
             super::validation::number(
                 *value as f64,
                 "gas_used",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
             let value = &self.balance_changes;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -4052,7 +3875,7 @@ impl super::validation::Validate for SimulationResult {
                     })?;
             }
         }
-        if let ::std::option::Option::Some(value) = &self.simulation_url {
+        if let Some(value) = &self.simulation_url {
             super::validation::format(value, "simulation_url", "uri")?;
         }
         Ok(())
@@ -4064,27 +3887,27 @@ impl super::validation::Validate for SimulationResult {
 #[non_exhaustive]
 pub struct BundleSimulationRequest {
     /// The transactions, in execution order.
-    pub transactions: ::std::vec::Vec<super::types::SimulationRequest>,
+    pub transactions: Vec<SimulationRequest>,
 }
 impl BundleSimulationRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(transactions: ::std::vec::Vec<super::types::SimulationRequest>) -> Self {
+    pub fn new(transactions: Vec<SimulationRequest>) -> Self {
         Self { transactions }
     }
 }
 impl super::validation::Validate for BundleSimulationRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.transactions;
             super::validation::length(
                 value.len(),
                 "transactions",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::Some(10usize),
+                Some(1usize),
+                Some(10usize),
                 "items",
             )?;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -4102,23 +3925,20 @@ pub struct BundleSimulationResult {
     /// Whether every transaction in the bundle would succeed.
     pub success: bool,
     /// One result per transaction, in order; stops after the first failure.
-    pub results: ::std::vec::Vec<super::types::SimulationResult>,
+    pub results: Vec<SimulationResult>,
 }
 impl BundleSimulationResult {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        success: bool,
-        results: ::std::vec::Vec<super::types::SimulationResult>,
-    ) -> Self {
+    pub fn new(success: bool, results: Vec<SimulationResult>) -> Self {
         Self { success, results }
     }
 }
 impl super::validation::Validate for BundleSimulationResult {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.results;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -4146,7 +3966,7 @@ pub enum TransactionStatus {
     /// `failed`
     Failed,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TransactionStatus {
     /// The value as it appears on the wire.
@@ -4170,17 +3990,15 @@ impl ::serde::Serialize for TransactionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "pending" => Self::Pending,
@@ -4209,30 +4027,30 @@ pub struct Transaction {
     /// Agent that submitted it.
     pub agent_id: ::uuid::Uuid,
     /// Chain name.
-    pub chain: ::std::string::String,
+    pub chain: String,
     /// EIP-155 chain ID.
     pub chain_id: i64,
     /// Signing address.
-    pub from: ::std::string::String,
+    pub from: String,
     /// Recipient / contract address.
-    pub to: ::std::string::String,
+    pub to: String,
     /// Native amount in wei, as a decimal string.
-    pub value: ::std::string::String,
+    pub value: String,
     /// Hex-encoded calldata.
-    pub data: ::std::string::String,
+    pub data: String,
     /// Whether a simulation ran before signing.
     pub simulate_first: bool,
     /// Current state.
-    pub status: super::types::TransactionStatus,
+    pub status: TransactionStatus,
     /// Transaction hash, once signed.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tx_hash: ::std::option::Option<::std::string::String>,
+    pub tx_hash: Option<String>,
     /// Simulation outcome, when `simulate_first` was set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub simulation: ::std::option::Option<super::types::SimulationResult>,
+    pub simulation: Option<SimulationResult>,
     /// Failure reason, when `status` is `failed` or `simulation_failed`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub error: ::std::option::Option<::std::string::String>,
+    pub error: Option<String>,
     /// When the transaction was submitted.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When its status last changed.
@@ -4244,14 +4062,14 @@ impl Transaction {
     pub fn new(
         id: ::uuid::Uuid,
         agent_id: ::uuid::Uuid,
-        chain: impl ::std::convert::Into<::std::string::String>,
+        chain: impl Into<String>,
         chain_id: i64,
-        from: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-        data: impl ::std::convert::Into<::std::string::String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        value: impl Into<String>,
+        data: impl Into<String>,
         simulate_first: bool,
-        status: super::types::TransactionStatus,
+        status: TransactionStatus,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -4266,50 +4084,44 @@ impl Transaction {
             data: data.into(),
             simulate_first,
             status,
-            tx_hash: ::std::option::Option::None,
-            simulation: ::std::option::Option::None,
-            error: ::std::option::Option::None,
+            tx_hash: None,
+            simulation: None,
+            error: None,
             created_at,
             updated_at,
         }
     }
     /// Sets `tx_hash`.
     #[must_use]
-    pub fn tx_hash(
-        mut self,
-        tx_hash: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.tx_hash = ::std::option::Option::Some(tx_hash.into());
+    pub fn tx_hash(mut self, tx_hash: impl Into<String>) -> Self {
+        self.tx_hash = Some(tx_hash.into());
         self
     }
     /// Sets `simulation`.
     #[must_use]
-    pub fn simulation(mut self, simulation: super::types::SimulationResult) -> Self {
-        self.simulation = ::std::option::Option::Some(simulation);
+    pub fn simulation(mut self, simulation: SimulationResult) -> Self {
+        self.simulation = Some(simulation);
         self
     }
     /// Sets `error`.
     #[must_use]
-    pub fn error(
-        mut self,
-        error: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.error = ::std::option::Option::Some(error.into());
+    pub fn error(mut self, error: impl Into<String>) -> Self {
+        self.error = Some(error.into());
         self
     }
 }
 impl super::validation::Validate for Transaction {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.chain_id;
             super::validation::number(
                 *value as f64,
                 "chain_id",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.simulation {
+        if let Some(value) = &self.simulation {
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("simulation"))?;
         }
@@ -4322,20 +4134,20 @@ impl super::validation::Validate for Transaction {
 #[non_exhaustive]
 pub struct TransactionList {
     /// The transactions on this page.
-    pub items: ::std::vec::Vec<super::types::Transaction>,
+    pub items: Vec<Transaction>,
 }
 impl TransactionList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Transaction>) -> Self {
+    pub fn new(items: Vec<Transaction>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for TransactionList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -4357,14 +4169,14 @@ pub enum BillingTier {
     /// `business`
     Business,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for BillingTier {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!(
                         "{:?} is not one of \"free\", \"pro\", \"business\"", value
                     ),
@@ -4393,17 +4205,15 @@ impl ::serde::Serialize for BillingTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BillingTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "free" => Self::Free,
@@ -4427,40 +4237,32 @@ pub struct UsageMeter {
     pub used: i64,
     /// Plan limit; absent when unlimited.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<i64>,
+    pub limit: Option<i64>,
 }
 impl UsageMeter {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(used: i64) -> Self {
-        Self {
-            used,
-            limit: ::std::option::Option::None,
-        }
+        Self { used, limit: None }
     }
     /// Sets `limit`.
     #[must_use]
     pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = ::std::option::Option::Some(limit);
+        self.limit = Some(limit);
         self
     }
 }
 impl super::validation::Validate for UsageMeter {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.used;
-            super::validation::number(
-                *value as f64,
-                "used",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-            )?;
+            super::validation::number(*value as f64, "used", Some((0f64, false)), None)?;
         }
-        if let ::std::option::Option::Some(value) = &self.limit {
+        if let Some(value) = &self.limit {
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -4472,37 +4274,37 @@ impl super::validation::Validate for UsageMeter {
 #[non_exhaustive]
 pub struct UsageSummary {
     /// Current plan.
-    pub tier: super::types::BillingTier,
+    pub tier: BillingTier,
     /// Start of the billing period.
     pub period_start: ::chrono::DateTime<::chrono::Utc>,
     /// End of the billing period.
     pub period_end: ::chrono::DateTime<::chrono::Utc>,
     /// Metered API requests.
-    pub api_calls: super::types::UsageMeter,
+    pub api_calls: UsageMeter,
     /// Secret value reads (including share accesses).
-    pub secret_reads: super::types::UsageMeter,
+    pub secret_reads: UsageMeter,
     /// Secret writes.
-    pub secret_writes: super::types::UsageMeter,
+    pub secret_writes: UsageMeter,
     /// Intents API transactions and simulations.
-    pub transactions: super::types::UsageMeter,
+    pub transactions: UsageMeter,
     /// Vaults in use.
-    pub vaults: super::types::UsageMeter,
+    pub vaults: UsageMeter,
     /// Active agents.
-    pub agents: super::types::UsageMeter,
+    pub agents: UsageMeter,
 }
 impl UsageSummary {
     /// A value with the required properties; set optional ones with the methods named after them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        tier: super::types::BillingTier,
+        tier: BillingTier,
         period_start: ::chrono::DateTime<::chrono::Utc>,
         period_end: ::chrono::DateTime<::chrono::Utc>,
-        api_calls: super::types::UsageMeter,
-        secret_reads: super::types::UsageMeter,
-        secret_writes: super::types::UsageMeter,
-        transactions: super::types::UsageMeter,
-        vaults: super::types::UsageMeter,
-        agents: super::types::UsageMeter,
+        api_calls: UsageMeter,
+        secret_reads: UsageMeter,
+        secret_writes: UsageMeter,
+        transactions: UsageMeter,
+        vaults: UsageMeter,
+        agents: UsageMeter,
     ) -> Self {
         Self {
             tier,
@@ -4518,7 +4320,7 @@ impl UsageSummary {
     }
 }
 impl super::validation::Validate for UsageSummary {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.tier;
             super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
@@ -4598,14 +4400,14 @@ impl UsagePeriod {
     }
 }
 impl super::validation::Validate for UsagePeriod {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.api_calls;
             super::validation::number(
                 *value as f64,
                 "api_calls",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -4613,8 +4415,8 @@ impl super::validation::Validate for UsagePeriod {
             super::validation::number(
                 *value as f64,
                 "secret_reads",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -4622,8 +4424,8 @@ impl super::validation::Validate for UsagePeriod {
             super::validation::number(
                 *value as f64,
                 "secret_writes",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -4631,8 +4433,8 @@ impl super::validation::Validate for UsagePeriod {
             super::validation::number(
                 *value as f64,
                 "transactions",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
@@ -4640,8 +4442,8 @@ impl super::validation::Validate for UsagePeriod {
             super::validation::number(
                 *value as f64,
                 "overage_cents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -4654,20 +4456,20 @@ impl super::validation::Validate for UsagePeriod {
 #[non_exhaustive]
 pub struct UsageHistory {
     /// The past usage periods, newest first on this page.
-    pub items: ::std::vec::Vec<super::types::UsagePeriod>,
+    pub items: Vec<UsagePeriod>,
 }
 impl UsageHistory {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::UsagePeriod>) -> Self {
+    pub fn new(items: Vec<UsagePeriod>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for UsageHistory {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -4687,7 +4489,7 @@ pub enum BillingInterval {
     /// `year`
     Year,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl BillingInterval {
     /// The value as it appears on the wire.
@@ -4707,17 +4509,15 @@ impl ::serde::Serialize for BillingInterval {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BillingInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "month" => Self::Month,
@@ -4738,21 +4538,21 @@ impl ::std::fmt::Display for BillingInterval {
 #[non_exhaustive]
 pub struct SubscribeRequest {
     /// Paid plan to subscribe to.
-    pub tier: super::types::SubscribeRequestTier,
+    pub tier: SubscribeRequestTier,
     /// Billing interval.
-    pub interval: super::types::BillingInterval,
+    pub interval: BillingInterval,
     /// Where to send the user after payment.
-    pub success_url: ::std::string::String,
+    pub success_url: String,
     /// Where to send the user if they abandon checkout.
-    pub cancel_url: ::std::string::String,
+    pub cancel_url: String,
 }
 impl SubscribeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        tier: super::types::SubscribeRequestTier,
-        interval: super::types::BillingInterval,
-        success_url: impl ::std::convert::Into<::std::string::String>,
-        cancel_url: impl ::std::convert::Into<::std::string::String>,
+        tier: SubscribeRequestTier,
+        interval: BillingInterval,
+        success_url: impl Into<String>,
+        cancel_url: impl Into<String>,
     ) -> Self {
         Self {
             tier,
@@ -4763,7 +4563,7 @@ impl SubscribeRequest {
     }
 }
 impl super::validation::Validate for SubscribeRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.success_url;
             super::validation::format(value, "success_url", "uri")?;
@@ -4780,16 +4580,13 @@ impl super::validation::Validate for SubscribeRequest {
 #[non_exhaustive]
 pub struct CheckoutSession {
     /// Stripe-hosted checkout page.
-    pub checkout_url: ::std::string::String,
+    pub checkout_url: String,
     /// Stripe Checkout session ID.
-    pub session_id: ::std::string::String,
+    pub session_id: String,
 }
 impl CheckoutSession {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        checkout_url: impl ::std::convert::Into<::std::string::String>,
-        session_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(checkout_url: impl Into<String>, session_id: impl Into<String>) -> Self {
         Self {
             checkout_url: checkout_url.into(),
             session_id: session_id.into(),
@@ -4797,7 +4594,7 @@ impl CheckoutSession {
     }
 }
 impl super::validation::Validate for CheckoutSession {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.checkout_url;
             super::validation::format(value, "checkout_url", "uri")?;
@@ -4810,18 +4607,18 @@ impl super::validation::Validate for CheckoutSession {
 #[non_exhaustive]
 pub struct PortalRequest {
     /// Where to send the user when they leave the portal.
-    pub return_url: ::std::string::String,
+    pub return_url: String,
 }
 impl PortalRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(return_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(return_url: impl Into<String>) -> Self {
         Self {
             return_url: return_url.into(),
         }
     }
 }
 impl super::validation::Validate for PortalRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.return_url;
             super::validation::format(value, "return_url", "uri")?;
@@ -4834,18 +4631,18 @@ impl super::validation::Validate for PortalRequest {
 #[non_exhaustive]
 pub struct PortalSession {
     /// Stripe-hosted portal page.
-    pub portal_url: ::std::string::String,
+    pub portal_url: String,
 }
 impl PortalSession {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(portal_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(portal_url: impl Into<String>) -> Self {
         Self {
             portal_url: portal_url.into(),
         }
     }
 }
 impl super::validation::Validate for PortalSession {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.portal_url;
             super::validation::format(value, "portal_url", "uri")?;
@@ -4868,7 +4665,7 @@ pub enum SubscriptionStatus {
     /// `canceled`
     Canceled,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl SubscriptionStatus {
     /// The value as it appears on the wire.
@@ -4891,17 +4688,15 @@ impl ::serde::Serialize for SubscriptionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "none" => Self::None,
@@ -4928,14 +4723,14 @@ pub enum OverageMethod {
     /// `x402`
     X402,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl super::validation::Validate for OverageMethod {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         match self {
             Self::Other(value) => {
                 Err(super::validation::ValidationError {
-                    path: ::std::string::String::new(),
+                    path: String::new(),
                     message: format!("{:?} is not one of \"credits\", \"x402\"", value),
                 })
             }
@@ -4961,17 +4756,15 @@ impl ::serde::Serialize for OverageMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for OverageMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "credits" => Self::Credits,
@@ -5005,14 +4798,14 @@ impl ExpiringCredit {
     }
 }
 impl super::validation::Validate for ExpiringCredit {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.amount_cents;
             super::validation::number(
                 *value as f64,
                 "amount_cents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -5026,16 +4819,16 @@ pub struct CreditBalance {
     /// Available credit, in US cents.
     pub balance_cents: i64,
     /// Currency of the amounts.
-    pub currency: super::types::CreditBalanceCurrency,
+    pub currency: CreditBalanceCurrency,
     /// Credit lots with an expiry date, soonest first.
-    pub expiring: ::std::vec::Vec<super::types::ExpiringCredit>,
+    pub expiring: Vec<ExpiringCredit>,
 }
 impl CreditBalance {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         balance_cents: i64,
-        currency: super::types::CreditBalanceCurrency,
-        expiring: ::std::vec::Vec<super::types::ExpiringCredit>,
+        currency: CreditBalanceCurrency,
+        expiring: Vec<ExpiringCredit>,
     ) -> Self {
         Self {
             balance_cents,
@@ -5045,20 +4838,20 @@ impl CreditBalance {
     }
 }
 impl super::validation::Validate for CreditBalance {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.balance_cents;
             super::validation::number(
                 *value as f64,
                 "balance_cents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         {
             let value = &self.expiring;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -5075,39 +4868,39 @@ impl super::validation::Validate for CreditBalance {
 #[non_exhaustive]
 pub struct SubscriptionSummary {
     /// Current plan.
-    pub tier: super::types::BillingTier,
+    pub tier: BillingTier,
     /// Subscription state.
-    pub status: super::types::SubscriptionStatus,
+    pub status: SubscriptionStatus,
     /// Billing interval, for paid plans.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub interval: ::std::option::Option<super::types::BillingInterval>,
+    pub interval: Option<BillingInterval>,
     /// When the current paid period ends.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub current_period_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub current_period_end: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Whether the subscription ends at period end.
     pub cancel_at_period_end: bool,
     /// How overage is paid.
-    pub overage_method: super::types::OverageMethod,
+    pub overage_method: OverageMethod,
     /// Current-period usage.
-    pub usage: super::types::UsageSummary,
+    pub usage: UsageSummary,
     /// Credit balance.
-    pub credits: super::types::CreditBalance,
+    pub credits: CreditBalance,
 }
 impl SubscriptionSummary {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        tier: super::types::BillingTier,
-        status: super::types::SubscriptionStatus,
+        tier: BillingTier,
+        status: SubscriptionStatus,
         cancel_at_period_end: bool,
-        overage_method: super::types::OverageMethod,
-        usage: super::types::UsageSummary,
-        credits: super::types::CreditBalance,
+        overage_method: OverageMethod,
+        usage: UsageSummary,
+        credits: CreditBalance,
     ) -> Self {
         Self {
             tier,
             status,
-            interval: ::std::option::Option::None,
-            current_period_end: ::std::option::Option::None,
+            interval: None,
+            current_period_end: None,
             cancel_at_period_end,
             overage_method,
             usage,
@@ -5116,8 +4909,8 @@ impl SubscriptionSummary {
     }
     /// Sets `interval`.
     #[must_use]
-    pub fn interval(mut self, interval: super::types::BillingInterval) -> Self {
-        self.interval = ::std::option::Option::Some(interval);
+    pub fn interval(mut self, interval: BillingInterval) -> Self {
+        self.interval = Some(interval);
         self
     }
     /// Sets `current_period_end`.
@@ -5126,12 +4919,12 @@ impl SubscriptionSummary {
         mut self,
         current_period_end: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.current_period_end = ::std::option::Option::Some(current_period_end);
+        self.current_period_end = Some(current_period_end);
         self
     }
 }
 impl super::validation::Validate for SubscriptionSummary {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.tier;
             super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
@@ -5160,16 +4953,16 @@ pub struct TopupRequest {
     /// Amount to buy, in US cents (minimum $5).
     pub amount_cents: i64,
     /// Where to send the user after payment.
-    pub success_url: ::std::string::String,
+    pub success_url: String,
     /// Where to send the user if they abandon checkout.
-    pub cancel_url: ::std::string::String,
+    pub cancel_url: String,
 }
 impl TopupRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         amount_cents: i64,
-        success_url: impl ::std::convert::Into<::std::string::String>,
-        cancel_url: impl ::std::convert::Into<::std::string::String>,
+        success_url: impl Into<String>,
+        cancel_url: impl Into<String>,
     ) -> Self {
         Self {
             amount_cents,
@@ -5179,14 +4972,14 @@ impl TopupRequest {
     }
 }
 impl super::validation::Validate for TopupRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.amount_cents;
             super::validation::number(
                 *value as f64,
                 "amount_cents",
-                ::std::option::Option::Some((500f64, false)),
-                ::std::option::Option::None,
+                Some((500f64, false)),
+                None,
             )?;
         }
         {
@@ -5215,7 +5008,7 @@ pub enum CreditTransactionType {
     /// `grant`
     Grant,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl CreditTransactionType {
     /// The value as it appears on the wire.
@@ -5238,17 +5031,15 @@ impl ::serde::Serialize for CreditTransactionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreditTransactionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "topup" => Self::Topup,
@@ -5274,27 +5065,27 @@ pub struct CreditTransaction {
     pub id: ::uuid::Uuid,
     /// Kind of entry.
     #[serde(rename = "type")]
-    pub type_: super::types::CreditTransactionType,
+    pub type_: CreditTransactionType,
     /// Signed amount in US cents (negative for consumption and expiry).
     pub amount_cents: i64,
     /// Balance after this entry.
     pub balance_after_cents: i64,
     /// Human-readable description.
-    pub description: ::std::string::String,
+    pub description: String,
     /// When the entry was recorded.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Expiry of credit added by this entry, if any.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CreditTransaction {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        type_: super::types::CreditTransactionType,
+        type_: CreditTransactionType,
         amount_cents: i64,
         balance_after_cents: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
+        description: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -5304,25 +5095,25 @@ impl CreditTransaction {
             balance_after_cents,
             description: description.into(),
             created_at,
-            expires_at: ::std::option::Option::None,
+            expires_at: None,
         }
     }
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = ::std::option::Option::Some(expires_at);
+        self.expires_at = Some(expires_at);
         self
     }
 }
 impl super::validation::Validate for CreditTransaction {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.balance_after_cents;
             super::validation::number(
                 *value as f64,
                 "balance_after_cents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -5335,35 +5126,29 @@ impl super::validation::Validate for CreditTransaction {
 #[non_exhaustive]
 pub struct CreditTransactionList {
     /// The credit ledger entries, newest first on this page.
-    pub items: ::std::vec::Vec<super::types::CreditTransaction>,
+    pub items: Vec<CreditTransaction>,
     /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
+    pub next_cursor: Option<String>,
 }
 impl CreditTransactionList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::CreditTransaction>) -> Self {
-        Self {
-            items,
-            next_cursor: ::std::option::Option::None,
-        }
+    pub fn new(items: Vec<CreditTransaction>) -> Self {
+        Self { items, next_cursor: None }
     }
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(
-        mut self,
-        next_cursor: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_cursor = ::std::option::Option::Some(next_cursor.into());
+    pub fn next_cursor(mut self, next_cursor: impl Into<String>) -> Self {
+        self.next_cursor = Some(next_cursor.into());
         self
     }
 }
 impl super::validation::Validate for CreditTransactionList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -5379,16 +5164,16 @@ impl super::validation::Validate for CreditTransactionList {
 #[non_exhaustive]
 pub struct OverageMethodRequest {
     /// New overage method.
-    pub overage_method: super::types::OverageMethod,
+    pub overage_method: OverageMethod,
 }
 impl OverageMethodRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(overage_method: super::types::OverageMethod) -> Self {
+    pub fn new(overage_method: OverageMethod) -> Self {
         Self { overage_method }
     }
 }
 impl super::validation::Validate for OverageMethodRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.overage_method;
             super::validation::Validate::validate(value)
@@ -5402,21 +5187,21 @@ impl super::validation::Validate for OverageMethodRequest {
 #[non_exhaustive]
 pub struct OverageMethodResponse {
     /// Overage method.
-    pub overage_method: super::types::OverageMethod,
+    pub overage_method: OverageMethod,
     /// When it was changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 impl OverageMethodResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        overage_method: super::types::OverageMethod,
+        overage_method: OverageMethod,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self { overage_method, updated_at }
     }
 }
 impl super::validation::Validate for OverageMethodResponse {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.overage_method;
             super::validation::Validate::validate(value)
@@ -5430,12 +5215,12 @@ impl super::validation::Validate for OverageMethodResponse {
 #[non_exhaustive]
 pub struct StripeEventData {
     /// The Stripe object the event is about (shape depends on `type`).
-    pub object: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub object: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl StripeEventData {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        object: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        object: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     ) -> Self {
         Self { object }
     }
@@ -5446,34 +5231,31 @@ impl StripeEventData {
 #[non_exhaustive]
 pub struct StripeEvent {
     /// Stripe event ID.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Always `event`.
-    pub object: super::types::StripeEventObject,
+    pub object: StripeEventObject,
     /// Event type, e.g. `customer.subscription.updated`.
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    pub type_: String,
     /// Unix time at which the event was created.
     pub created: i64,
     /// Whether the event is from live mode.
     pub livemode: bool,
     /// The event payload.
-    pub data: super::types::StripeEventData,
+    pub data: StripeEventData,
     /// Properties the schema does not list.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl StripeEvent {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        object: super::types::StripeEventObject,
-        type_: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        object: StripeEventObject,
+        type_: impl Into<String>,
         created: i64,
         livemode: bool,
-        data: super::types::StripeEventData,
+        data: StripeEventData,
     ) -> Self {
         Self {
             id: id.into(),
@@ -5482,19 +5264,19 @@ impl StripeEvent {
             created,
             livemode,
             data,
-            additional_properties: ::std::default::Default::default(),
+            additional_properties: Default::default(),
         }
     }
 }
 impl super::validation::Validate for StripeEvent {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.created;
             super::validation::number(
                 *value as f64,
                 "created",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -5524,7 +5306,7 @@ pub enum ActorType {
     /// `system`
     System,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl ActorType {
     /// The value as it appears on the wire.
@@ -5545,17 +5327,15 @@ impl ::serde::Serialize for ActorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "user" => Self::User,
@@ -5582,7 +5362,7 @@ pub enum AuditOutcome {
     /// `error`
     Error,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl AuditOutcome {
     /// The value as it appears on the wire.
@@ -5603,17 +5383,15 @@ impl ::serde::Serialize for AuditOutcome {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AuditOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "success" => Self::Success,
@@ -5630,10 +5408,7 @@ impl ::std::fmt::Display for AuditOutcome {
     }
 }
 /// Action-specific context (never secret values).
-pub type AuditEventDetails = ::std::collections::BTreeMap<
-    ::std::string::String,
-    ::std::string::String,
->;
+pub type AuditEventDetails = ::std::collections::BTreeMap<String, String>;
 /// An immutable audit log entry. Shape not shown in the public docs; designed
 /// to match an append-only audit log.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -5644,31 +5419,31 @@ pub struct AuditEvent {
     /// Organization.
     pub org_id: ::uuid::Uuid,
     /// Dotted action name, e.g. `secret.read`, `policy.create`, `auth.login`.
-    pub action: ::std::string::String,
+    pub action: String,
     /// Kind of actor.
-    pub actor_type: super::types::ActorType,
+    pub actor_type: ActorType,
     /// User or agent ID (absent for system actions).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actor_id: ::std::option::Option<::uuid::Uuid>,
+    pub actor_id: Option<::uuid::Uuid>,
     /// Kind of resource acted on, e.g. `secret`, `vault`, `agent`.
-    pub resource_type: ::std::string::String,
+    pub resource_type: String,
     /// ID of the resource acted on.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resource_id: ::std::option::Option<::std::string::String>,
+    pub resource_id: Option<String>,
     /// Vault involved, if any.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vault_id: ::std::option::Option<::uuid::Uuid>,
+    pub vault_id: Option<::uuid::Uuid>,
     /// Result.
-    pub outcome: super::types::AuditOutcome,
+    pub outcome: AuditOutcome,
     /// Caller IP address.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ip_address: ::std::option::Option<::std::string::String>,
+    pub ip_address: Option<String>,
     /// Caller User-Agent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_agent: ::std::option::Option<::std::string::String>,
+    pub user_agent: Option<String>,
     /// Action-specific context.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<super::types::AuditEventDetails>,
+    pub details: Option<AuditEventDetails>,
     /// When the action happened.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -5677,10 +5452,10 @@ impl AuditEvent {
     pub fn new(
         id: ::uuid::Uuid,
         org_id: ::uuid::Uuid,
-        action: impl ::std::convert::Into<::std::string::String>,
-        actor_type: super::types::ActorType,
-        resource_type: impl ::std::convert::Into<::std::string::String>,
-        outcome: super::types::AuditOutcome,
+        action: impl Into<String>,
+        actor_type: ActorType,
+        resource_type: impl Into<String>,
+        outcome: AuditOutcome,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -5688,60 +5463,51 @@ impl AuditEvent {
             org_id,
             action: action.into(),
             actor_type,
-            actor_id: ::std::option::Option::None,
+            actor_id: None,
             resource_type: resource_type.into(),
-            resource_id: ::std::option::Option::None,
-            vault_id: ::std::option::Option::None,
+            resource_id: None,
+            vault_id: None,
             outcome,
-            ip_address: ::std::option::Option::None,
-            user_agent: ::std::option::Option::None,
-            details: ::std::option::Option::None,
+            ip_address: None,
+            user_agent: None,
+            details: None,
             created_at,
         }
     }
     /// Sets `actor_id`.
     #[must_use]
     pub fn actor_id(mut self, actor_id: ::uuid::Uuid) -> Self {
-        self.actor_id = ::std::option::Option::Some(actor_id);
+        self.actor_id = Some(actor_id);
         self
     }
     /// Sets `resource_id`.
     #[must_use]
-    pub fn resource_id(
-        mut self,
-        resource_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_id = ::std::option::Option::Some(resource_id.into());
+    pub fn resource_id(mut self, resource_id: impl Into<String>) -> Self {
+        self.resource_id = Some(resource_id.into());
         self
     }
     /// Sets `vault_id`.
     #[must_use]
     pub fn vault_id(mut self, vault_id: ::uuid::Uuid) -> Self {
-        self.vault_id = ::std::option::Option::Some(vault_id);
+        self.vault_id = Some(vault_id);
         self
     }
     /// Sets `ip_address`.
     #[must_use]
-    pub fn ip_address(
-        mut self,
-        ip_address: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ip_address = ::std::option::Option::Some(ip_address.into());
+    pub fn ip_address(mut self, ip_address: impl Into<String>) -> Self {
+        self.ip_address = Some(ip_address.into());
         self
     }
     /// Sets `user_agent`.
     #[must_use]
-    pub fn user_agent(
-        mut self,
-        user_agent: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_agent = ::std::option::Option::Some(user_agent.into());
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
         self
     }
     /// Sets `details`.
     #[must_use]
-    pub fn details(mut self, details: super::types::AuditEventDetails) -> Self {
-        self.details = ::std::option::Option::Some(details);
+    pub fn details(mut self, details: AuditEventDetails) -> Self {
+        self.details = Some(details);
         self
     }
 }
@@ -5752,11 +5518,11 @@ impl AuditEvent {
 #[non_exhaustive]
 pub struct AuditEventList {
     /// The audit events, newest first on this page.
-    pub items: ::std::vec::Vec<super::types::AuditEvent>,
+    pub items: Vec<AuditEvent>,
 }
 impl AuditEventList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::AuditEvent>) -> Self {
+    pub fn new(items: Vec<AuditEvent>) -> Self {
         Self { items }
     }
 }
@@ -5769,7 +5535,7 @@ pub enum MemberStatus {
     /// `invited`
     Invited,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl MemberStatus {
     /// The value as it appears on the wire.
@@ -5789,17 +5555,15 @@ impl ::serde::Serialize for MemberStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "active" => Self::Active,
@@ -5822,53 +5586,50 @@ pub struct OrgMember {
     /// User ID.
     pub user_id: ::uuid::Uuid,
     /// Email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Display name, if set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_name: ::std::option::Option<::std::string::String>,
+    pub display_name: Option<String>,
     /// Role.
-    pub role: super::types::OrgRole,
+    pub role: OrgRole,
     /// Membership state.
-    pub status: super::types::MemberStatus,
+    pub status: MemberStatus,
     /// When the member joined (absent while invited).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub joined_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub joined_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl OrgMember {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         user_id: ::uuid::Uuid,
-        email: impl ::std::convert::Into<::std::string::String>,
-        role: super::types::OrgRole,
-        status: super::types::MemberStatus,
+        email: impl Into<String>,
+        role: OrgRole,
+        status: MemberStatus,
     ) -> Self {
         Self {
             user_id,
             email: email.into(),
-            display_name: ::std::option::Option::None,
+            display_name: None,
             role,
             status,
-            joined_at: ::std::option::Option::None,
+            joined_at: None,
         }
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(
-        mut self,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.display_name = ::std::option::Option::Some(display_name.into());
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
         self
     }
     /// Sets `joined_at`.
     #[must_use]
     pub fn joined_at(mut self, joined_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.joined_at = ::std::option::Option::Some(joined_at);
+        self.joined_at = Some(joined_at);
         self
     }
 }
 impl super::validation::Validate for OrgMember {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -5883,20 +5644,20 @@ impl super::validation::Validate for OrgMember {
 #[non_exhaustive]
 pub struct OrgMemberList {
     /// The organization members on this page.
-    pub items: ::std::vec::Vec<super::types::OrgMember>,
+    pub items: Vec<OrgMember>,
 }
 impl OrgMemberList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::OrgMember>) -> Self {
+    pub fn new(items: Vec<OrgMember>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for OrgMemberList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -5912,21 +5673,18 @@ impl super::validation::Validate for OrgMemberList {
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Email address to invite.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Role to grant on acceptance (`admin` or `member`).
-    pub role: super::types::OrgRole,
+    pub role: OrgRole,
 }
 impl InviteRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        email: impl ::std::convert::Into<::std::string::String>,
-        role: super::types::OrgRole,
-    ) -> Self {
+    pub fn new(email: impl Into<String>, role: OrgRole) -> Self {
         Self { email: email.into(), role }
     }
 }
 impl super::validation::Validate for InviteRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -5941,9 +5699,9 @@ pub struct Invitation {
     /// Invitation ID.
     pub id: ::uuid::Uuid,
     /// Invited email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Role granted on acceptance.
-    pub role: super::types::OrgRole,
+    pub role: OrgRole,
     /// User who sent the invitation.
     pub invited_by: ::uuid::Uuid,
     /// When it was sent.
@@ -5955,8 +5713,8 @@ impl Invitation {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        email: impl ::std::convert::Into<::std::string::String>,
-        role: super::types::OrgRole,
+        email: impl Into<String>,
+        role: OrgRole,
         invited_by: ::uuid::Uuid,
         created_at: ::chrono::DateTime<::chrono::Utc>,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
@@ -5972,7 +5730,7 @@ impl Invitation {
     }
 }
 impl super::validation::Validate for Invitation {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -5985,11 +5743,11 @@ impl super::validation::Validate for Invitation {
 #[non_exhaustive]
 pub struct UpdateMemberRoleRequest {
     /// New role.
-    pub role: super::types::OrgRole,
+    pub role: OrgRole,
 }
 impl UpdateMemberRoleRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(role: super::types::OrgRole) -> Self {
+    pub fn new(role: OrgRole) -> Self {
         Self { role }
     }
 }
@@ -6002,7 +5760,7 @@ pub enum IpRuleAction {
     /// `block`
     Block,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl IpRuleAction {
     /// The value as it appears on the wire.
@@ -6022,17 +5780,15 @@ impl ::serde::Serialize for IpRuleAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IpRuleAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "allow" => Self::Allow,
@@ -6056,12 +5812,12 @@ pub struct IpRule {
     /// Rule ID.
     pub id: ::uuid::Uuid,
     /// IPv4 or IPv6 CIDR range.
-    pub cidr: ::std::string::String,
+    pub cidr: String,
     /// Allow or block.
-    pub action: super::types::IpRuleAction,
+    pub action: IpRuleAction,
     /// Why the rule exists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// User who created the rule.
     pub created_by: ::uuid::Uuid,
     /// When the rule was created.
@@ -6071,8 +5827,8 @@ impl IpRule {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        cidr: impl ::std::convert::Into<::std::string::String>,
-        action: super::types::IpRuleAction,
+        cidr: impl Into<String>,
+        action: IpRuleAction,
         created_by: ::uuid::Uuid,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -6080,18 +5836,15 @@ impl IpRule {
             id,
             cidr: cidr.into(),
             action,
-            description: ::std::option::Option::None,
+            description: None,
             created_by,
             created_at,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
@@ -6100,53 +5853,47 @@ impl IpRule {
 #[non_exhaustive]
 pub struct CreateIpRuleRequest {
     /// IPv4 or IPv6 CIDR range.
-    pub cidr: ::std::string::String,
+    pub cidr: String,
     /// Allow or block.
-    pub action: super::types::IpRuleAction,
+    pub action: IpRuleAction,
     /// Why the rule exists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
 }
 impl CreateIpRuleRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(
-        cidr: impl ::std::convert::Into<::std::string::String>,
-        action: super::types::IpRuleAction,
-    ) -> Self {
+    pub fn new(cidr: impl Into<String>, action: IpRuleAction) -> Self {
         Self {
             cidr: cidr.into(),
             action,
-            description: ::std::option::Option::None,
+            description: None,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
 impl super::validation::Validate for CreateIpRuleRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.cidr;
             super::validation::length(
                 value.chars().count(),
                 "cidr",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
+                Some(1usize),
+                None,
                 "characters",
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.description {
+        if let Some(value) = &self.description {
             super::validation::length(
                 value.chars().count(),
                 "description",
-                ::std::option::Option::None,
-                ::std::option::Option::Some(200usize),
+                None,
+                Some(200usize),
                 "characters",
             )?;
         }
@@ -6159,11 +5906,11 @@ impl super::validation::Validate for CreateIpRuleRequest {
 #[non_exhaustive]
 pub struct IpRuleList {
     /// The IP rules on this page.
-    pub items: ::std::vec::Vec<super::types::IpRule>,
+    pub items: Vec<IpRule>,
 }
 impl IpRuleList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::IpRule>) -> Self {
+    pub fn new(items: Vec<IpRule>) -> Self {
         Self { items }
     }
 }
@@ -6174,46 +5921,43 @@ impl IpRuleList {
 #[non_exhaustive]
 pub struct Setting {
     /// Setting key.
-    pub key: ::std::string::String,
+    pub key: String,
     /// Setting value.
-    pub value: ::std::string::String,
+    pub value: String,
     /// What the setting controls.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Admin who last changed it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_by: ::std::option::Option<::uuid::Uuid>,
+    pub updated_by: Option<::uuid::Uuid>,
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 impl Setting {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
-        key: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
+        key: impl Into<String>,
+        value: impl Into<String>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
             key: key.into(),
             value: value.into(),
-            description: ::std::option::Option::None,
-            updated_by: ::std::option::Option::None,
+            description: None,
+            updated_by: None,
             updated_at,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
     /// Sets `updated_by`.
     #[must_use]
     pub fn updated_by(mut self, updated_by: ::uuid::Uuid) -> Self {
-        self.updated_by = ::std::option::Option::Some(updated_by);
+        self.updated_by = Some(updated_by);
         self
     }
 }
@@ -6224,11 +5968,11 @@ impl Setting {
 #[non_exhaustive]
 pub struct SettingList {
     /// The platform settings on this page.
-    pub items: ::std::vec::Vec<super::types::Setting>,
+    pub items: Vec<Setting>,
 }
 impl SettingList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::Setting>) -> Self {
+    pub fn new(items: Vec<Setting>) -> Self {
         Self { items }
     }
 }
@@ -6237,26 +5981,23 @@ impl SettingList {
 #[non_exhaustive]
 pub struct UpdateSettingRequest {
     /// Setting value.
-    pub value: ::std::string::String,
+    pub value: String,
     /// What the setting controls.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
 }
 impl UpdateSettingRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(value: impl Into<String>) -> Self {
         Self {
             value: value.into(),
-            description: ::std::option::Option::None,
+            description: None,
         }
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
@@ -6269,25 +6010,25 @@ pub struct X402ConfigUpdate {
     /// Whether x402 overage payments are accepted.
     pub enabled: bool,
     /// Settlement network, e.g. `base`.
-    pub network: ::std::string::String,
+    pub network: String,
     /// Token contract address used for payment (e.g. USDC).
-    pub asset: ::std::string::String,
+    pub asset: String,
     /// Address receiving payments.
-    pub pay_to: ::std::string::String,
+    pub pay_to: String,
     /// x402 facilitator used to verify and settle payments.
-    pub facilitator_url: ::std::string::String,
+    pub facilitator_url: String,
     /// Price of one over-quota request in USD, as a decimal string.
-    pub price_per_request_usd: ::std::string::String,
+    pub price_per_request_usd: String,
 }
 impl X402ConfigUpdate {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         enabled: bool,
-        network: impl ::std::convert::Into<::std::string::String>,
-        asset: impl ::std::convert::Into<::std::string::String>,
-        pay_to: impl ::std::convert::Into<::std::string::String>,
-        facilitator_url: impl ::std::convert::Into<::std::string::String>,
-        price_per_request_usd: impl ::std::convert::Into<::std::string::String>,
+        network: impl Into<String>,
+        asset: impl Into<String>,
+        pay_to: impl Into<String>,
+        facilitator_url: impl Into<String>,
+        price_per_request_usd: impl Into<String>,
     ) -> Self {
         Self {
             enabled,
@@ -6300,7 +6041,7 @@ impl X402ConfigUpdate {
     }
 }
 impl super::validation::Validate for X402ConfigUpdate {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.facilitator_url;
             super::validation::format(value, "facilitator_url", "uri")?;
@@ -6308,11 +6049,8 @@ impl super::validation::Validate for X402ConfigUpdate {
         {
             let value = &self.price_per_request_usd;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
                 super::validation::pattern(
                     value,
                     "price_per_request_usd",
@@ -6333,15 +6071,15 @@ pub struct X402Config {
     /// Whether x402 overage payments are accepted.
     pub enabled: bool,
     /// Settlement network, e.g. `base`.
-    pub network: ::std::string::String,
+    pub network: String,
     /// Token contract address used for payment (e.g. USDC).
-    pub asset: ::std::string::String,
+    pub asset: String,
     /// Address receiving payments.
-    pub pay_to: ::std::string::String,
+    pub pay_to: String,
     /// x402 facilitator used to verify and settle payments.
-    pub facilitator_url: ::std::string::String,
+    pub facilitator_url: String,
     /// Price of one over-quota request in USD, as a decimal string.
-    pub price_per_request_usd: ::std::string::String,
+    pub price_per_request_usd: String,
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -6349,11 +6087,11 @@ impl X402Config {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         enabled: bool,
-        network: impl ::std::convert::Into<::std::string::String>,
-        asset: impl ::std::convert::Into<::std::string::String>,
-        pay_to: impl ::std::convert::Into<::std::string::String>,
-        facilitator_url: impl ::std::convert::Into<::std::string::String>,
-        price_per_request_usd: impl ::std::convert::Into<::std::string::String>,
+        network: impl Into<String>,
+        asset: impl Into<String>,
+        pay_to: impl Into<String>,
+        facilitator_url: impl Into<String>,
+        price_per_request_usd: impl Into<String>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
@@ -6368,7 +6106,7 @@ impl X402Config {
     }
 }
 impl super::validation::Validate for X402Config {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.facilitator_url;
             super::validation::format(value, "facilitator_url", "uri")?;
@@ -6376,11 +6114,8 @@ impl super::validation::Validate for X402Config {
         {
             let value = &self.price_per_request_usd;
             {
-                static PATTERN: ::std::sync::LazyLock<
-                    ::std::option::Option<::regex::Regex>,
-                > = ::std::sync::LazyLock::new(|| {
-                    ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok()
-                });
+                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
                 super::validation::pattern(
                     value,
                     "price_per_request_usd",
@@ -6401,14 +6136,14 @@ pub struct AdminUser {
     /// User ID.
     pub id: ::uuid::Uuid,
     /// Email address.
-    pub email: ::std::string::String,
+    pub email: String,
     /// Display name, if set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_name: ::std::option::Option<::std::string::String>,
+    pub display_name: Option<String>,
     /// Organization.
     pub org_id: ::uuid::Uuid,
     /// Role in the organization.
-    pub role: super::types::OrgRole,
+    pub role: OrgRole,
     /// Whether the user is a platform operator.
     pub is_platform_admin: bool,
     /// Whether MFA is enabled.
@@ -6417,15 +6152,15 @@ pub struct AdminUser {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Last successful login.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_login_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_login_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl AdminUser {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         id: ::uuid::Uuid,
-        email: impl ::std::convert::Into<::std::string::String>,
+        email: impl Into<String>,
         org_id: ::uuid::Uuid,
-        role: super::types::OrgRole,
+        role: OrgRole,
         is_platform_admin: bool,
         mfa_enabled: bool,
         created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -6433,22 +6168,19 @@ impl AdminUser {
         Self {
             id,
             email: email.into(),
-            display_name: ::std::option::Option::None,
+            display_name: None,
             org_id,
             role,
             is_platform_admin,
             mfa_enabled,
             created_at,
-            last_login_at: ::std::option::Option::None,
+            last_login_at: None,
         }
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(
-        mut self,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.display_name = ::std::option::Option::Some(display_name.into());
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
         self
     }
     /// Sets `last_login_at`.
@@ -6457,12 +6189,12 @@ impl AdminUser {
         mut self,
         last_login_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.last_login_at = ::std::option::Option::Some(last_login_at);
+        self.last_login_at = Some(last_login_at);
         self
     }
 }
 impl super::validation::Validate for AdminUser {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.email;
             super::validation::format(value, "email", "email")?;
@@ -6476,20 +6208,20 @@ impl super::validation::Validate for AdminUser {
 #[non_exhaustive]
 pub struct AdminUserList {
     /// The users on this page.
-    pub items: ::std::vec::Vec<super::types::AdminUser>,
+    pub items: Vec<AdminUser>,
 }
 impl AdminUserList {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(items: ::std::vec::Vec<super::types::AdminUser>) -> Self {
+    pub fn new(items: Vec<AdminUser>) -> Self {
         Self { items }
     }
 }
 impl super::validation::Validate for AdminUserList {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.items;
             for (index, value) in value.iter().enumerate() {
-                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                (|| -> Result<(), super::validation::ValidationError> {
                     super::validation::Validate::validate(value)
                         .map_err(|e| e.within(""))?;
                     Ok(())
@@ -6508,48 +6240,46 @@ impl super::validation::Validate for AdminUserList {
 pub struct OrgLimitsUpdate {
     /// Maximum vaults.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_vaults: ::std::option::Option<i64>,
+    pub max_vaults: Option<i64>,
     /// Maximum live secrets.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_secrets: ::std::option::Option<i64>,
+    pub max_secrets: Option<i64>,
     /// Maximum active agents.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_agents: ::std::option::Option<i64>,
+    pub max_agents: Option<i64>,
     /// Monthly API call quota.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_api_calls_per_month: ::std::option::Option<i64>,
+    pub max_api_calls_per_month: Option<i64>,
     /// Monthly Intents API transaction quota.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_transactions_per_month: ::std::option::Option<i64>,
+    pub max_transactions_per_month: Option<i64>,
     /// Requests per minute allowed.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rate_limit_per_minute: ::std::option::Option<i64>,
+    pub rate_limit_per_minute: Option<i64>,
 }
 impl OrgLimitsUpdate {
     /// Sets `max_vaults`.
     #[must_use]
     pub fn max_vaults(mut self, max_vaults: i64) -> Self {
-        self.max_vaults = ::std::option::Option::Some(max_vaults);
+        self.max_vaults = Some(max_vaults);
         self
     }
     /// Sets `max_secrets`.
     #[must_use]
     pub fn max_secrets(mut self, max_secrets: i64) -> Self {
-        self.max_secrets = ::std::option::Option::Some(max_secrets);
+        self.max_secrets = Some(max_secrets);
         self
     }
     /// Sets `max_agents`.
     #[must_use]
     pub fn max_agents(mut self, max_agents: i64) -> Self {
-        self.max_agents = ::std::option::Option::Some(max_agents);
+        self.max_agents = Some(max_agents);
         self
     }
     /// Sets `max_api_calls_per_month`.
     #[must_use]
     pub fn max_api_calls_per_month(mut self, max_api_calls_per_month: i64) -> Self {
-        self.max_api_calls_per_month = ::std::option::Option::Some(
-            max_api_calls_per_month,
-        );
+        self.max_api_calls_per_month = Some(max_api_calls_per_month);
         self
     }
     /// Sets `max_transactions_per_month`.
@@ -6558,66 +6288,64 @@ impl OrgLimitsUpdate {
         mut self,
         max_transactions_per_month: i64,
     ) -> Self {
-        self.max_transactions_per_month = ::std::option::Option::Some(
-            max_transactions_per_month,
-        );
+        self.max_transactions_per_month = Some(max_transactions_per_month);
         self
     }
     /// Sets `rate_limit_per_minute`.
     #[must_use]
     pub fn rate_limit_per_minute(mut self, rate_limit_per_minute: i64) -> Self {
-        self.rate_limit_per_minute = ::std::option::Option::Some(rate_limit_per_minute);
+        self.rate_limit_per_minute = Some(rate_limit_per_minute);
         self
     }
 }
 impl super::validation::Validate for OrgLimitsUpdate {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.max_vaults {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.max_vaults {
             super::validation::number(
                 *value as f64,
                 "max_vaults",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_secrets {
+        if let Some(value) = &self.max_secrets {
             super::validation::number(
                 *value as f64,
                 "max_secrets",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_agents {
+        if let Some(value) = &self.max_agents {
             super::validation::number(
                 *value as f64,
                 "max_agents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_api_calls_per_month {
+        if let Some(value) = &self.max_api_calls_per_month {
             super::validation::number(
                 *value as f64,
                 "max_api_calls_per_month",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_transactions_per_month {
+        if let Some(value) = &self.max_transactions_per_month {
             super::validation::number(
                 *value as f64,
                 "max_transactions_per_month",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.rate_limit_per_minute {
+        if let Some(value) = &self.rate_limit_per_minute {
             super::validation::number(
                 *value as f64,
                 "rate_limit_per_minute",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -6632,25 +6360,25 @@ pub struct OrgLimits {
     /// Organization.
     pub org_id: ::uuid::Uuid,
     /// Billing tier.
-    pub tier: super::types::BillingTier,
+    pub tier: BillingTier,
     /// Maximum vaults.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_vaults: ::std::option::Option<i64>,
+    pub max_vaults: Option<i64>,
     /// Maximum live secrets.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_secrets: ::std::option::Option<i64>,
+    pub max_secrets: Option<i64>,
     /// Maximum active agents.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_agents: ::std::option::Option<i64>,
+    pub max_agents: Option<i64>,
     /// Monthly API call quota.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_api_calls_per_month: ::std::option::Option<i64>,
+    pub max_api_calls_per_month: Option<i64>,
     /// Monthly Intents API transaction quota.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_transactions_per_month: ::std::option::Option<i64>,
+    pub max_transactions_per_month: Option<i64>,
     /// Requests per minute allowed.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rate_limit_per_minute: ::std::option::Option<i64>,
+    pub rate_limit_per_minute: Option<i64>,
     /// When the limits were last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -6658,45 +6386,43 @@ impl OrgLimits {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         org_id: ::uuid::Uuid,
-        tier: super::types::BillingTier,
+        tier: BillingTier,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
             org_id,
             tier,
-            max_vaults: ::std::option::Option::None,
-            max_secrets: ::std::option::Option::None,
-            max_agents: ::std::option::Option::None,
-            max_api_calls_per_month: ::std::option::Option::None,
-            max_transactions_per_month: ::std::option::Option::None,
-            rate_limit_per_minute: ::std::option::Option::None,
+            max_vaults: None,
+            max_secrets: None,
+            max_agents: None,
+            max_api_calls_per_month: None,
+            max_transactions_per_month: None,
+            rate_limit_per_minute: None,
             updated_at,
         }
     }
     /// Sets `max_vaults`.
     #[must_use]
     pub fn max_vaults(mut self, max_vaults: i64) -> Self {
-        self.max_vaults = ::std::option::Option::Some(max_vaults);
+        self.max_vaults = Some(max_vaults);
         self
     }
     /// Sets `max_secrets`.
     #[must_use]
     pub fn max_secrets(mut self, max_secrets: i64) -> Self {
-        self.max_secrets = ::std::option::Option::Some(max_secrets);
+        self.max_secrets = Some(max_secrets);
         self
     }
     /// Sets `max_agents`.
     #[must_use]
     pub fn max_agents(mut self, max_agents: i64) -> Self {
-        self.max_agents = ::std::option::Option::Some(max_agents);
+        self.max_agents = Some(max_agents);
         self
     }
     /// Sets `max_api_calls_per_month`.
     #[must_use]
     pub fn max_api_calls_per_month(mut self, max_api_calls_per_month: i64) -> Self {
-        self.max_api_calls_per_month = ::std::option::Option::Some(
-            max_api_calls_per_month,
-        );
+        self.max_api_calls_per_month = Some(max_api_calls_per_month);
         self
     }
     /// Sets `max_transactions_per_month`.
@@ -6705,70 +6431,68 @@ impl OrgLimits {
         mut self,
         max_transactions_per_month: i64,
     ) -> Self {
-        self.max_transactions_per_month = ::std::option::Option::Some(
-            max_transactions_per_month,
-        );
+        self.max_transactions_per_month = Some(max_transactions_per_month);
         self
     }
     /// Sets `rate_limit_per_minute`.
     #[must_use]
     pub fn rate_limit_per_minute(mut self, rate_limit_per_minute: i64) -> Self {
-        self.rate_limit_per_minute = ::std::option::Option::Some(rate_limit_per_minute);
+        self.rate_limit_per_minute = Some(rate_limit_per_minute);
         self
     }
 }
 impl super::validation::Validate for OrgLimits {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.tier;
             super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_vaults {
+        if let Some(value) = &self.max_vaults {
             super::validation::number(
                 *value as f64,
                 "max_vaults",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_secrets {
+        if let Some(value) = &self.max_secrets {
             super::validation::number(
                 *value as f64,
                 "max_secrets",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_agents {
+        if let Some(value) = &self.max_agents {
             super::validation::number(
                 *value as f64,
                 "max_agents",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_api_calls_per_month {
+        if let Some(value) = &self.max_api_calls_per_month {
             super::validation::number(
                 *value as f64,
                 "max_api_calls_per_month",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.max_transactions_per_month {
+        if let Some(value) = &self.max_transactions_per_month {
             super::validation::number(
                 *value as f64,
                 "max_transactions_per_month",
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
+                Some((0f64, false)),
+                None,
             )?;
         }
-        if let ::std::option::Option::Some(value) = &self.rate_limit_per_minute {
+        if let Some(value) = &self.rate_limit_per_minute {
             super::validation::number(
                 *value as f64,
                 "rate_limit_per_minute",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -6779,16 +6503,16 @@ impl super::validation::Validate for OrgLimits {
 #[non_exhaustive]
 pub struct BillingTierRequest {
     /// New tier.
-    pub tier: super::types::BillingTier,
+    pub tier: BillingTier,
 }
 impl BillingTierRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
-    pub fn new(tier: super::types::BillingTier) -> Self {
+    pub fn new(tier: BillingTier) -> Self {
         Self { tier }
     }
 }
 impl super::validation::Validate for BillingTierRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.tier;
             super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
@@ -6803,7 +6527,7 @@ pub struct OrgBillingTier {
     /// Organization.
     pub org_id: ::uuid::Uuid,
     /// Billing tier.
-    pub tier: super::types::BillingTier,
+    pub tier: BillingTier,
     /// When it was changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -6811,14 +6535,14 @@ impl OrgBillingTier {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(
         org_id: ::uuid::Uuid,
-        tier: super::types::BillingTier,
+        tier: BillingTier,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self { org_id, tier, updated_at }
     }
 }
 impl super::validation::Validate for OrgBillingTier {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.tier;
             super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
@@ -6835,7 +6559,7 @@ pub enum HealthStatusStatus {
     /// `degraded`
     Degraded,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl HealthStatusStatus {
     /// The value as it appears on the wire.
@@ -6855,17 +6579,15 @@ impl ::serde::Serialize for HealthStatusStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HealthStatusStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "ok" => Self::Ok,
@@ -6889,7 +6611,7 @@ pub enum HsmHealthStatus {
     /// `unavailable`
     Unavailable,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl HsmHealthStatus {
     /// The value as it appears on the wire.
@@ -6909,17 +6631,15 @@ impl ::serde::Serialize for HsmHealthStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HsmHealthStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "ok" => Self::Ok,
@@ -6941,7 +6661,7 @@ pub enum TokenResponseTokenType {
     /// `Bearer`
     Bearer,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TokenResponseTokenType {
     /// The value as it appears on the wire.
@@ -6960,17 +6680,15 @@ impl ::serde::Serialize for TokenResponseTokenType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TokenResponseTokenType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "Bearer" => Self::Bearer,
@@ -6993,7 +6711,7 @@ pub enum UserAuthProvider {
     /// `google`
     Google,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl UserAuthProvider {
     /// The value as it appears on the wire.
@@ -7013,17 +6731,15 @@ impl ::serde::Serialize for UserAuthProvider {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserAuthProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "password" => Self::Password,
@@ -7045,7 +6761,7 @@ pub enum MfaStatusMethod {
     /// `totp`
     Totp,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl MfaStatusMethod {
     /// The value as it appears on the wire.
@@ -7064,17 +6780,15 @@ impl ::serde::Serialize for MfaStatusMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MfaStatusMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "totp" => Self::Totp,
@@ -7095,7 +6809,7 @@ pub enum DeviceTokenRequestGrantType {
     /// `urn:ietf:params:oauth:grant-type:device_code`
     UrnIetfParamsOauthGrantTypeDeviceCode,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl DeviceTokenRequestGrantType {
     /// The value as it appears on the wire.
@@ -7116,17 +6830,15 @@ impl ::serde::Serialize for DeviceTokenRequestGrantType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeviceTokenRequestGrantType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "urn:ietf:params:oauth:grant-type:device_code" => {
@@ -7149,7 +6861,7 @@ pub enum EnrollmentResponseStatus {
     /// `pending_approval`
     PendingApproval,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl EnrollmentResponseStatus {
     /// The value as it appears on the wire.
@@ -7168,17 +6880,15 @@ impl ::serde::Serialize for EnrollmentResponseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EnrollmentResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "pending_approval" => Self::PendingApproval,
@@ -7201,7 +6911,7 @@ pub enum SubscribeRequestTier {
     /// `business`
     Business,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl SubscribeRequestTier {
     /// The value as it appears on the wire.
@@ -7221,17 +6931,15 @@ impl ::serde::Serialize for SubscribeRequestTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SubscribeRequestTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "pro" => Self::Pro,
@@ -7253,7 +6961,7 @@ pub enum CreditBalanceCurrency {
     /// `usd`
     Usd,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl CreditBalanceCurrency {
     /// The value as it appears on the wire.
@@ -7272,17 +6980,15 @@ impl ::serde::Serialize for CreditBalanceCurrency {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreditBalanceCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "usd" => Self::Usd,
@@ -7303,7 +7009,7 @@ pub enum StripeEventObject {
     /// `event`
     Event,
     /// A value this version of the document does not list.
-    Other(::std::string::String),
+    Other(String),
 }
 impl StripeEventObject {
     /// The value as it appears on the wire.
@@ -7322,17 +7028,15 @@ impl ::serde::Serialize for StripeEventObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.value())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StripeEventObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    ) -> Result<Self, D::Error> {
+        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
                 "event" => Self::Event,
@@ -7352,26 +7056,23 @@ impl ::std::fmt::Display for StripeEventObject {
 pub struct ListSecretsQuery {
     /// Only secrets whose path starts with this prefix, e.g. `api-keys/`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub prefix: ::std::option::Option<::std::string::String>,
+    pub prefix: Option<String>,
     /// Only secrets of this type.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<super::types::SecretType>,
+    pub type_: Option<SecretType>,
 }
 impl ListSecretsQuery {
     /// Sets `prefix`.
     #[must_use]
-    pub fn prefix(
-        mut self,
-        prefix: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.prefix = ::std::option::Option::Some(prefix.into());
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
         self
     }
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: super::types::SecretType) -> Self {
-        self.type_ = ::std::option::Option::Some(type_);
+    pub fn type_(mut self, type_: SecretType) -> Self {
+        self.type_ = Some(type_);
         self
     }
 }
@@ -7381,24 +7082,24 @@ impl ListSecretsQuery {
 pub struct GetSecretQuery {
     /// A specific version to read; the latest when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub version: ::std::option::Option<i64>,
+    pub version: Option<i64>,
 }
 impl GetSecretQuery {
     /// Sets `version`.
     #[must_use]
     pub fn version(mut self, version: i64) -> Self {
-        self.version = ::std::option::Option::Some(version);
+        self.version = Some(version);
         self
     }
 }
 impl super::validation::Validate for GetSecretQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        if let ::std::option::Option::Some(value) = &self.version {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+        if let Some(value) = &self.version {
             super::validation::number(
                 *value as f64,
                 "version",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
+                Some((1f64, false)),
+                None,
             )?;
         }
         Ok(())
@@ -7410,13 +7111,13 @@ impl super::validation::Validate for GetSecretQuery {
 pub struct ListOutboundSharesQuery {
     /// Only shares in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<super::types::ShareStatus>,
+    pub status: Option<ShareStatus>,
 }
 impl ListOutboundSharesQuery {
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: super::types::ShareStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+    pub fn status(mut self, status: ShareStatus) -> Self {
+        self.status = Some(status);
         self
     }
 }
@@ -7426,13 +7127,13 @@ impl ListOutboundSharesQuery {
 pub struct ListInboundSharesQuery {
     /// Only shares in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<super::types::ShareStatus>,
+    pub status: Option<ShareStatus>,
 }
 impl ListInboundSharesQuery {
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: super::types::ShareStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+    pub fn status(mut self, status: ShareStatus) -> Self {
+        self.status = Some(status);
         self
     }
 }
@@ -7442,25 +7143,22 @@ impl ListInboundSharesQuery {
 pub struct ListTransactionsQuery {
     /// Only transactions in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<super::types::TransactionStatus>,
+    pub status: Option<TransactionStatus>,
     /// Only transactions on this chain (name or chain ID).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub chain: ::std::option::Option<::std::string::String>,
+    pub chain: Option<String>,
 }
 impl ListTransactionsQuery {
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: super::types::TransactionStatus) -> Self {
-        self.status = ::std::option::Option::Some(status);
+    pub fn status(mut self, status: TransactionStatus) -> Self {
+        self.status = Some(status);
         self
     }
     /// Sets `chain`.
     #[must_use]
-    pub fn chain(
-        mut self,
-        chain: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.chain = ::std::option::Option::Some(chain.into());
+    pub fn chain(mut self, chain: impl Into<String>) -> Self {
+        self.chain = Some(chain.into());
         self
     }
 }
@@ -7473,7 +7171,7 @@ pub struct ListCreditTransactionsQuery {
     pub limit: i64,
     /// The `next_cursor` of the previous page; omit for the first page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
+    pub cursor: Option<String>,
 }
 impl ListCreditTransactionsQuery {
     /// Sets `limit`.
@@ -7484,11 +7182,8 @@ impl ListCreditTransactionsQuery {
     }
     /// Sets `cursor`.
     #[must_use]
-    pub fn cursor(
-        mut self,
-        cursor: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cursor = ::std::option::Option::Some(cursor.into());
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
         self
     }
 }
@@ -7496,23 +7191,23 @@ impl ListCreditTransactionsQuery {
 pub fn default_list_credit_transactions_query_limit() -> i64 {
     50i64
 }
-impl ::std::default::Default for ListCreditTransactionsQuery {
+impl Default for ListCreditTransactionsQuery {
     fn default() -> Self {
         Self {
             limit: default_list_credit_transactions_query_limit(),
-            cursor: ::std::option::Option::None,
+            cursor: None,
         }
     }
 }
 impl super::validation::Validate for ListCreditTransactionsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+    fn validate(&self) -> Result<(), super::validation::ValidationError> {
         {
             let value = &self.limit;
             super::validation::number(
                 *value as f64,
                 "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
+                Some((1f64, false)),
+                Some((100f64, false)),
             )?;
         }
         Ok(())
@@ -7524,94 +7219,85 @@ impl super::validation::Validate for ListCreditTransactionsQuery {
 pub struct ListAuditEventsQuery {
     /// Only events with this action, e.g. `secret.read`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action: ::std::option::Option<::std::string::String>,
+    pub action: Option<String>,
     /// Only events by this kind of actor.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actor_type: ::std::option::Option<super::types::ActorType>,
+    pub actor_type: Option<ActorType>,
     /// Only events by this user or agent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actor_id: ::std::option::Option<::uuid::Uuid>,
+    pub actor_id: Option<::uuid::Uuid>,
     /// Only events on this kind of resource, e.g. `secret`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resource_type: ::std::option::Option<::std::string::String>,
+    pub resource_type: Option<String>,
     /// Only events on this resource.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub resource_id: ::std::option::Option<::std::string::String>,
+    pub resource_id: Option<String>,
     /// Only events involving this vault.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vault_id: ::std::option::Option<::uuid::Uuid>,
+    pub vault_id: Option<::uuid::Uuid>,
     /// Only events with this outcome.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub outcome: ::std::option::Option<super::types::AuditOutcome>,
+    pub outcome: Option<AuditOutcome>,
     /// Only events at or after this time.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub from: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Only events before this time.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub to: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub to: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ListAuditEventsQuery {
     /// Sets `action`.
     #[must_use]
-    pub fn action(
-        mut self,
-        action: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.action = ::std::option::Option::Some(action.into());
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.action = Some(action.into());
         self
     }
     /// Sets `actor_type`.
     #[must_use]
-    pub fn actor_type(mut self, actor_type: super::types::ActorType) -> Self {
-        self.actor_type = ::std::option::Option::Some(actor_type);
+    pub fn actor_type(mut self, actor_type: ActorType) -> Self {
+        self.actor_type = Some(actor_type);
         self
     }
     /// Sets `actor_id`.
     #[must_use]
     pub fn actor_id(mut self, actor_id: ::uuid::Uuid) -> Self {
-        self.actor_id = ::std::option::Option::Some(actor_id);
+        self.actor_id = Some(actor_id);
         self
     }
     /// Sets `resource_type`.
     #[must_use]
-    pub fn resource_type(
-        mut self,
-        resource_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_type = ::std::option::Option::Some(resource_type.into());
+    pub fn resource_type(mut self, resource_type: impl Into<String>) -> Self {
+        self.resource_type = Some(resource_type.into());
         self
     }
     /// Sets `resource_id`.
     #[must_use]
-    pub fn resource_id(
-        mut self,
-        resource_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_id = ::std::option::Option::Some(resource_id.into());
+    pub fn resource_id(mut self, resource_id: impl Into<String>) -> Self {
+        self.resource_id = Some(resource_id.into());
         self
     }
     /// Sets `vault_id`.
     #[must_use]
     pub fn vault_id(mut self, vault_id: ::uuid::Uuid) -> Self {
-        self.vault_id = ::std::option::Option::Some(vault_id);
+        self.vault_id = Some(vault_id);
         self
     }
     /// Sets `outcome`.
     #[must_use]
-    pub fn outcome(mut self, outcome: super::types::AuditOutcome) -> Self {
-        self.outcome = ::std::option::Option::Some(outcome);
+    pub fn outcome(mut self, outcome: AuditOutcome) -> Self {
+        self.outcome = Some(outcome);
         self
     }
     /// Sets `from`.
     #[must_use]
     pub fn from(mut self, from: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.from = ::std::option::Option::Some(from);
+        self.from = Some(from);
         self
     }
     /// Sets `to`.
     #[must_use]
     pub fn to(mut self, to: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.to = ::std::option::Option::Some(to);
+        self.to = Some(to);
         self
     }
 }
@@ -7621,16 +7307,13 @@ impl ListAuditEventsQuery {
 pub struct ListAdminUsersQuery {
     /// Only users whose email contains this text.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub email: Option<String>,
 }
 impl ListAdminUsersQuery {
     /// Sets `email`.
     #[must_use]
-    pub fn email(
-        mut self,
-        email: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = ::std::option::Option::Some(email.into());
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
         self
     }
 }

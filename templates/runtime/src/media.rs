@@ -3,6 +3,22 @@
 //! (`Base64`), files of multipart bodies (`File`) and server-sent events
 //! (`EventStream`).
 
+/// How the client writes a request body that an operation accepts in several
+/// media types (`Client::with_body_encoding`): the operation's preferred one
+/// (JSON first) unless it also accepts this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyEncoding {
+    /// JSON.
+    Json,
+    /// XML (`application/xml`, `text/xml`, `*/*+xml`).
+    Xml,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`, one part per property.
+    Multipart,
+}
+
 /// A body as bytes, with its media type.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Raw {

@@ -31,6 +31,7 @@ spec_module!(sse, "sse.rs", "`sse.yaml`: server-sent events with JSON and text d
 spec_module!(unions, "unions.rs", "`unions.yaml`: tagged and untagged unions.");
 spec_module!(union_headers, "union_headers.rs", "`union-headers.yaml`: unions and enums where values travel as text.");
 spec_module!(webhooks_only, "webhooks_only.rs", "`webhooks-only.yaml`: webhooks and no operations.");
+spec_module!(xml_bodies, "xml.rs", "`xml.yaml`: request bodies offered in JSON, XML and a form, read into one typed body.");
 
 /// The documents under `tests/lenient/`: each deviates from the specification in one
 /// way that generation reads leniently, with a warning.

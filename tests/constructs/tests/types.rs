@@ -187,6 +187,29 @@ mod enumerations {
         assert!(decode::<Awkward>(json!("other")).is_err(), "a closed enum refuses unlisted values");
     }
 
+    /// JSON Schema counts `2.0` as the integer 2: a server reads it in an integer enum, a const
+    /// of a `oneOf`, and a union's variants told apart by one (Discord's command options).
+    #[tokio::test]
+    async fn a_server_reads_integral_floats_in_integer_enums() {
+        struct Defaults;
+        impl enums::server::EnumsApi for Defaults {}
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("has an address");
+        tokio::spawn(async move { axum::serve(listener, enums::server::router(Defaults)).await.expect("serves") });
+        let put = |extra: Value| async move {
+            let mut body = json!({"awkward": "+1", "priority": 2, "status": "active", "version": "v1"});
+            body.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+            let response = reqwest::Client::new().put(format!("http://{address}/settings")).json(&body).send().await.expect("answered");
+            response.status().as_u16()
+        };
+        // 501: decoded, and left to the trait's default.
+        assert_eq!(put(json!({})).await, 501);
+        assert_eq!(put(json!({"priority": 2.0, "kind": 1.0})).await, 501);
+        assert_eq!(put(json!({"options": [{"type": 2.0, "name": "n", "min_value": 1.5}, {"type": 3.0, "name": "t"}]})).await, 501);
+        assert_eq!(put(json!({"priority": 2.5})).await, 400);
+        assert_eq!(put(json!({"options": [{"type": 4.0, "name": "n"}]})).await, 400);
+    }
+
     #[test]
     fn integer_enums_travel_as_numbers() {
         assert_eq!(decode::<Priority>(json!(2)).unwrap(), Priority::V2);
@@ -331,6 +354,25 @@ mod identifiers {
         let _: names::types::Type3dModel = decode(json!({"vertices": 3})).unwrap();
         let _: names::types::Vec = decode(json!([{"value": "v"}])).unwrap();
         let _: names::types::WeirdName = decode(json!("w")).unwrap();
+    }
+
+    /// Schemas named after prelude items (and generic parameters) keep their
+    /// names, and the code around them still means the prelude's.
+    #[test]
+    fn schemas_named_like_the_prelude_work_like_any() {
+        use names::validation::Validate;
+        let value = json!({
+            "box": {"inner": {"label": "short"}}, "some": "two", "into": {"value": "v"},
+            "s": {"next": {"d": 3}}, "d": "x", "strings": [{"value": "v"}]
+        });
+        let decoded: names::types::Type = decode(value.clone()).unwrap();
+        assert_eq!(decoded.some, Some(names::types::Some::Two));
+        assert_eq!(encode(&decoded), value);
+        assert!(decoded.validate().is_ok());
+        let boxed = names::types::Box::default().inner(std::boxed::Box::new(names::types::Box::default().label("much too long")));
+        assert!(boxed.validate().unwrap_err().to_string().contains("label"));
+        let into = names::types::Into::new("v").note("n");
+        assert_eq!(encode(&into), json!({"value": "v", "note": "n"}));
     }
 }
 

@@ -143,6 +143,12 @@ impl<E> ClientError<E> {
     pub fn encoding(error: serde_json::Error) -> Self {
         ClientError::Decode { status: 0, headers: Box::default(), message: error.to_string(), bytes: Vec::new() }
     }
+
+    /// A body that could not be written in its media type (an XML element name
+    /// that no XML name can spell, say); nothing was sent.
+    pub fn unwritable(message: String) -> Self {
+        ClientError::Decode { status: 0, headers: Box::default(), message, bytes: Vec::new() }
+    }
 }
 
 #[cfg(test)]
