@@ -112,7 +112,7 @@ fn the_extension_and_the_config_file_agree_and_build_scripts_ignore_both() {
     }
     // Anything but a boolean is a located error.
     let wrong = text.replacen("openapi: 3.1.0\n", "openapi: 3.1.0\nx-clawgen-tag-features: [animals]\n", 1);
-    let err = clawgen::generate_crate_from_str(Path::new(SPEC), &wrong).err().expect("refused");
+    let err = clawgen::generate_crate_from_str(Path::new(SPEC), &wrong).expect_err("refused");
     assert!(err.to_string().contains("x-clawgen-tag-features must be `true` or `false`"), "{err}");
     // Off by default.
     let plain = clawgen::generate_crate_from_str(Path::new(SPEC), &text).unwrap_or_else(|err| panic!("{err}"));
