@@ -278,8 +278,41 @@ fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding) ->
 
 /// The expression that sends a multipart body: one part per property.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
-    let crate::ir::TypeRef::Named(id) = &body.ty else { return quote!(request) };
-    let crate::ir::TypeKind::Struct(st) = &api.ty(*id).kind else { return quote!(request) };
+    let st = match &body.ty {
+        TypeRef::Named(id) => match &api.ty(*id).kind {
+            crate::ir::TypeKind::Struct(st) => Some(st),
+            _ => None,
+        },
+        _ => None,
+    };
+    // The entries of a map body, or of the struct's additional properties: a part each, named by its key.
+    let entries = body.entries.as_ref().and_then(|entries| {
+        let map = match st {
+            Some(st) if st.additional.is_some() => quote!(&body.additional_properties),
+            Some(_) => return None,
+            None => quote!(body),
+        };
+        let written = client_written(entries.kind);
+        let content_type = match &entries.content_type {
+            Some(content_type) => quote!(::std::option::Option::Some(#content_type)),
+            None => quote!(::std::option::Option::None),
+        };
+        Some(quote! {
+            for (name, part) in entry_parts(#map, #written, #content_type)? {
+                form = form.part(name, part);
+            }
+        })
+    });
+    let Some(st) = st else {
+        return match entries {
+            Some(entries) => quote!({
+                let mut form = MultipartForm::new();
+                #entries
+                form.into_request(request)
+            }),
+            None => quote!(request),
+        };
+    };
     let parts = body.parts.iter().filter_map(|part| {
         let field = st.fields.get(part.field)?;
         let name = ident(&field.name);
@@ -294,11 +327,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
                 }
             }
             PartKind::Text | PartKind::Texts | PartKind::Json => {
-                let written = match part.kind {
-                    PartKind::Texts => quote!(Written::TextEach),
-                    PartKind::Json => quote!(Written::Json),
-                    _ => quote!(Written::Text),
-                };
+                let written = client_written(part.kind);
                 let content_type = match &part.content_type {
                     Some(content_type) => quote!(::std::option::Option::Some(#content_type)),
                     None => quote!(::std::option::Option::None),
@@ -312,10 +341,20 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         })
     });
     quote!({
-        let mut form = ::reqwest::multipart::Form::new();
+        let mut form = MultipartForm::new();
         #(#parts)*
-        request.multipart(form)
+        #entries
+        form.into_request(request)
     })
+}
+
+/// How the client writes a part that is not a file.
+fn client_written(kind: PartKind) -> TokenStream {
+    match kind {
+        PartKind::Texts => quote!(Written::TextEach),
+        PartKind::Json => quote!(Written::Json),
+        PartKind::Text | PartKind::File | PartKind::Files => quote!(Written::Text),
+    }
 }
 
 fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenStream {

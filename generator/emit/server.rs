@@ -1040,13 +1040,28 @@ fn refusing(decoded: TokenStream, encoding: Encoding) -> TokenStream {
 /// `Err(Refused)`: 413 for a body over the router's limit, 400 for a malformed
 /// body, a part that does not fit or a missing required part.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
-    let TypeRef::Named(id) = &body.ty else {
-        return quote!(::std::result::Result::<_, Refused>::Err(malformed(::std::string::String::new())));
+    let unreadable = quote!(::std::result::Result::<_, Refused>::Err(malformed(::std::string::String::new())));
+    let def = match &body.ty {
+        TypeRef::Named(id) => Some(api.ty(*id)).filter(|def| matches!(def.kind, TypeKind::Struct(_))),
+        _ => None,
     };
-    let def = api.ty(*id);
-    let TypeKind::Struct(st) = &def.kind else {
-        return quote!(::std::result::Result::<_, Refused>::Err(malformed(::std::string::String::new())));
+    let Some(TypeKind::Struct(st)) = def.map(|def| &def.kind) else {
+        // A map: every part is one entry.
+        return match &body.entries {
+            Some(entries) => {
+                let item = type_path(api, &entries.item);
+                match entries.kind {
+                    PartKind::Texts => quote!(map_item_parts::<#item>(multipart).await),
+                    kind => {
+                        let written = server_written(kind);
+                        quote!(map_parts::<#item>(multipart, #written).await)
+                    }
+                }
+            }
+            None => unreadable,
+        };
     };
+    let Some(def) = def else { return unreadable };
     let ty = type_path(api, &body.ty);
     let mut collections = Vec::new();
     let mut arms = Vec::new();
@@ -1069,7 +1084,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         arms.push(match part.kind {
             PartKind::File | PartKind::Files => quote!(#wire => file_part(field).await.map(|part| #collected.push(part)),),
             kind => {
-                let written = if kind == PartKind::Json { quote!(Written::Json) } else { quote!(Written::Text) };
+                let written = server_written(kind);
                 quote!(#wire => value_part::<#item>(field, #written).await.map(|value| #collected.push(value)),)
             }
         });
@@ -1108,7 +1123,32 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         };
         fields.push(quote!(#name: #value,));
     }
-    let additional = st.additional.is_some().then(|| quote!(additional_properties: ::std::default::Default::default(),));
+    // Parts no property names are the additional properties' entries, where the IR reads them.
+    let (entries, unlisted, additional) = match (&st.additional, &body.entries) {
+        (Some(_), Some(entries)) => {
+            let item = type_path(api, &entries.item);
+            let (value, read) = match entries.kind {
+                PartKind::Texts => (quote!(::std::vec::Vec<#item>), quote!(entry_item_part(field, &mut entries).await)),
+                kind => {
+                    let written = server_written(kind);
+                    (item, quote!(entry_part(field, #written, &mut entries).await))
+                }
+            };
+            (
+                Some(
+                    quote!(let mut entries: ::std::collections::BTreeMap<::std::string::String, #value> = ::std::collections::BTreeMap::new();),
+                ),
+                read,
+                Some(quote!(additional_properties: entries,)),
+            )
+        }
+        (additional, _) => (
+            None,
+            // Parts the document does not list are left unread.
+            quote!(Ok(())),
+            additional.as_ref().map(|_| quote!(additional_properties: ::std::default::Default::default(),)),
+        ),
+    };
     quote! {
         async {
             let mut multipart = match multipart {
@@ -1116,17 +1156,17 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
                 Err(refused) => return Err(refused),
             };
             #(#collections)*
+            #entries
             loop {
                 let field = match multipart.next_field().await {
                     Ok(Some(field)) => field,
                     Ok(None) => break,
                     Err(error) => return Err(multipart_refusal(&error)),
                 };
-                let name = field.name().unwrap_or_default().to_owned();
+                let name = part_name(&field).unwrap_or_default();
                 let read = match name.as_str() {
                     #(#arms)*
-                    // Parts the document does not list are left unread.
-                    _ => Ok(()),
+                    _ => #unlisted,
                 };
                 read?;
             }
@@ -1134,6 +1174,11 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         }
         .await
     }
+}
+
+/// How the server reads a part that is not a file.
+fn server_written(kind: PartKind) -> TokenStream {
+    if kind == PartKind::Json { quote!(Written::Json) } else { quote!(Written::Text) }
 }
 
 /// `impl IntoResponse` for an operation's error enum (or success enum).

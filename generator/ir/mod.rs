@@ -887,6 +887,11 @@ pub struct Body {
     /// With [`Encoding::Multipart`] here or among the alternatives, one part per
     /// property of the body's struct, in its order.
     pub parts: Vec<Part>,
+    /// With [`Encoding::Multipart`]: how the parts that name no property are read and
+    /// written, each one entry of the body's map (or of its struct's additional
+    /// properties), the part's name its key. `None` where the type holds no such
+    /// entries, and such parts are left unread.
+    pub entries: Option<Entries>,
     /// The other media types the operation accepts the same body in, in document order:
     /// the server reads each (dispatching on `Content-Type`), and the client sends one
     /// where it is told to prefer its encoding. Media types whose schema differs from
@@ -927,6 +932,20 @@ pub struct Part {
     pub kind: PartKind,
     /// The part's `Content-Type`: the `encoding` map's `contentType` where it names one
     /// type, else the default of its kind (none for text).
+    pub content_type: Option<String>,
+}
+
+/// The parts of a multipart body that are the entries of a map: a map body
+/// (`additionalProperties` without `properties`), or a struct's additional properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entries {
+    /// What each part decodes into: the map's value type, or, for
+    /// [`PartKind::Texts`], the item type of its lists.
+    pub item: TypeRef,
+    /// What each part holds: [`PartKind::Text`], [`PartKind::Texts`] (a list of
+    /// scalars, one part per item under the key) or [`PartKind::Json`].
+    pub kind: PartKind,
+    /// The parts' `Content-Type`: `application/json` for JSON, none for text.
     pub content_type: Option<String>,
 }
 

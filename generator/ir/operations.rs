@@ -8,9 +8,9 @@ use openapiv3::{
 use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
-    Body, BodyMedia, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders,
-    Response, ResponseHeader, RetryHint, RetryUnit, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeDef, TypeKind, TypeRef,
-    sample,
+    Body, BodyMedia, Encoding, Entries, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind,
+    RateLimitHeaders, Response, ResponseHeader, RetryHint, RetryUnit, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeDef,
+    TypeKind, TypeRef, sample,
 };
 use crate::diagnostic::Code;
 use crate::error::Result;
@@ -457,14 +457,15 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             return Err(self.space.invalid(&pointer, "a request body with no media type"));
         };
         let at = format!("{pointer}/content/{}/schema", escape_segment(media_type));
-        let mut parts = Vec::new();
+        // How the body travels as multipart, once one of its media types is.
+        let mut layout: Option<MultipartLayout> = None;
         let (ty, encoding) = match (encoding, &media.schema) {
             (Encoding::Json | Encoding::Form, Some(schema)) => (self.space.lower(schema, &at, &format!("{stem}Request"))?, encoding),
             (Encoding::Json | Encoding::Form, None) => (TypeRef::Json, encoding),
             (Encoding::Text, _) => (TypeRef::String, encoding),
             (Encoding::Multipart, Some(schema)) => match self.multipart(schema, media, &at, stem)? {
                 Some((ty, found)) => {
-                    parts = found;
+                    layout = Some(found);
                     (ty, Encoding::Multipart)
                 }
                 None => (TypeRef::Raw, Encoding::Raw),
@@ -478,10 +479,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 Encoding::Json | Encoding::Form | Encoding::Xml => {
                     matches!(encoding, Encoding::Json | Encoding::Form | Encoding::Multipart)
                 }
-                Encoding::Multipart => self.struct_parts(&ty, other_media).is_some_and(|found| {
-                    if parts.is_empty() {
-                        parts = found;
-                    }
+                Encoding::Multipart => self.multipart_layout(&ty, other_media).is_some_and(|found| {
+                    layout.get_or_insert(found);
                     true
                 }),
                 Encoding::Text => encoding == Encoding::Text,
@@ -523,23 +522,27 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             encoding,
             doc: body.description.clone(),
             example: example_of(media),
-            parts,
+            parts: layout.as_ref().map(|(parts, _)| parts.clone()).unwrap_or_default(),
+            entries: layout.and_then(|(_, entries)| entries),
             alternatives,
             xml_root,
         })
     }
 
     /// A multipart body whose schema is an object: its struct, with the file
-    /// properties typed as files, and how each property travels. `None` for
-    /// other schemas, which stay bytes.
+    /// properties typed as files, and how each property travels; or its map,
+    /// each part one entry. `None` for other schemas, which stay bytes.
     fn multipart(
         &mut self,
         schema: &ReferenceOr<openapiv3::Schema>,
         media: &MediaType,
         pointer: &str,
         stem: &str,
-    ) -> Result<Option<(TypeRef, Vec<Part>)>> {
+    ) -> Result<Option<(TypeRef, MultipartLayout)>> {
         let ty = self.space.lower(schema, pointer, &format!("{stem}Request"))?;
+        if map_value(&self.space.types, &ty).is_some() {
+            return Ok(self.multipart_layout(&ty, media).map(|layout| (ty, layout)));
+        }
         let TypeRef::Named(id) = ty else { return Ok(None) };
         let object = match schema {
             ReferenceOr::Item(schema) => schema.clone(),
@@ -578,23 +581,50 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 field.default = None;
             }
         }
-        Ok(self.struct_parts(&ty, media).map(|parts| (ty, parts)))
+        Ok(self.multipart_layout(&ty, media).map(|layout| (ty, layout)))
     }
 
-    /// How each property of the struct `ty` travels as a multipart part; `None`
-    /// where `ty` is not a struct.
-    fn struct_parts(&self, ty: &TypeRef, media: &MediaType) -> Option<Vec<Part>> {
+    /// How a body of type `ty` travels as multipart parts: one per property of a
+    /// struct, and the entries of a map body or of the struct's additional
+    /// properties. `None` where `ty` is neither a struct nor a map, or its
+    /// entries cannot travel as parts.
+    fn multipart_layout(&self, ty: &TypeRef, media: &MediaType) -> Option<MultipartLayout> {
+        if let Some(value) = map_value(&self.space.types, ty) {
+            return Some((Vec::new(), Some(self.entries(value)?)));
+        }
         let TypeRef::Named(id) = ty else { return None };
         let TypeKind::Struct(st) = &self.space.types[id.0].kind else { return None };
+        // Parts no property names are entries of the additional properties, where the struct has them.
+        let entries = match &st.additional {
+            Some(value) => Some(self.entries(value)?),
+            None => None,
+        };
+        Some((self.struct_parts(st, media), entries))
+    }
+
+    /// How the entries of a map whose values are `value` travel: one part each,
+    /// read and written as a struct's property of that type would be. `None` for
+    /// files, which no map value is typed as.
+    fn entries(&self, value: &TypeRef) -> Option<Entries> {
+        let (item, kind) = match part_kind(self.space, value) {
+            PartKind::File | PartKind::Files => return None,
+            PartKind::Texts => match value {
+                TypeRef::Array(item) => ((**item).clone(), PartKind::Texts),
+                _ => return None,
+            },
+            // A nullable scalar reads from text as well; `null` is sent as no part.
+            PartKind::Json if matches!(value, TypeRef::Nullable(inner) if is_scalar(self.space, inner)) => (value.clone(), PartKind::Text),
+            kind => (value.clone(), kind),
+        };
+        let content_type = (kind == PartKind::Json).then(|| "application/json".to_owned());
+        Some(Entries { item, kind, content_type })
+    }
+
+    /// How each property of the struct `st` travels as a multipart part.
+    fn struct_parts(&self, st: &Struct, media: &MediaType) -> Vec<Part> {
         let mut parts = Vec::with_capacity(st.fields.len());
         for (index, field) in st.fields.iter().enumerate() {
-            let kind = match &field.ty {
-                TypeRef::File => PartKind::File,
-                TypeRef::Array(item) if **item == TypeRef::File => PartKind::Files,
-                TypeRef::Array(item) if is_scalar(self.space, item) => PartKind::Texts,
-                ty if is_scalar(self.space, ty) => PartKind::Text,
-                _ => PartKind::Json,
-            };
+            let kind = part_kind(self.space, &field.ty);
             // `contentType` may list several types (`image/png, image/jpeg`): only one can be sent.
             let declared = media.encoding.get(&field.wire_name).and_then(|e| e.content_type.clone()).filter(|t| !t.contains(','));
             let content_type = declared.or_else(|| match kind {
@@ -604,7 +634,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             });
             parts.push(Part { field: index, kind, content_type });
         }
-        Some(parts)
+        parts
     }
 
     fn responses(&mut self, responses: &Responses, pointer: &str, stem: &str) -> Result<(Vec<Response>, Vec<Response>)> {
@@ -856,6 +886,32 @@ fn has_text_form(types: &[super::TypeDef], ty: &TypeRef) -> bool {
 /// Whether values of `ty` travel as one piece of text (parameters, headers).
 fn is_scalar(space: &TypeSpace<'_>, ty: &TypeRef) -> bool {
     super::is_scalar(&space.types, ty)
+}
+
+/// The parts of a multipart body: one per property, and the entries of a map.
+type MultipartLayout = (Vec<Part>, Option<Entries>);
+
+/// What a multipart part holding a value of `ty` holds.
+fn part_kind(space: &TypeSpace<'_>, ty: &TypeRef) -> PartKind {
+    match ty {
+        TypeRef::File => PartKind::File,
+        TypeRef::Array(item) if **item == TypeRef::File => PartKind::Files,
+        TypeRef::Array(item) if is_scalar(space, item) => PartKind::Texts,
+        ty if is_scalar(space, ty) => PartKind::Text,
+        _ => PartKind::Json,
+    }
+}
+
+/// The value type of `ty` where it is a map (through aliases).
+fn map_value<'t>(types: &'t [super::TypeDef], ty: &'t TypeRef) -> Option<&'t TypeRef> {
+    match ty {
+        TypeRef::Map(value) => Some(value),
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::Alias(inner) => map_value(types, inner),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// How a body of media type `m` travels, as the preferred one of its operation:

@@ -91,6 +91,59 @@ mod multipart {
             })
             .collect()
     }
+
+    /// A multipart body being written. reqwest sends no bytes at all for a form
+    /// without parts, which no multipart reader takes for a body (an empty map, a
+    /// struct with every property absent): such a body is written as its closing
+    /// delimiter alone, as browsers write an empty form.
+    #[derive(Debug)]
+    pub struct MultipartForm {
+        form: reqwest::multipart::Form,
+        empty: bool,
+    }
+
+    impl Default for MultipartForm {
+        fn default() -> Self {
+            Self { form: reqwest::multipart::Form::new(), empty: true }
+        }
+    }
+
+    impl MultipartForm {
+        /// A form without parts.
+        pub fn new() -> Self {
+            Self::default()
+        }
+
+        /// The form with `part` added under `name`.
+        pub fn part(self, name: impl Into<std::borrow::Cow<'static, str>>, part: reqwest::multipart::Part) -> Self {
+            Self { form: self.form.part(name, part), empty: false }
+        }
+
+        /// `request` with the form as its body.
+        pub fn into_request(self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+            if !self.empty {
+                return request.multipart(self.form);
+            }
+            let boundary = self.form.boundary();
+            request
+                .header(reqwest::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+                .body(format!("--{boundary}--\r\n"))
+        }
+    }
+
+    /// The parts of a map (a map body, or a struct's additional properties): each
+    /// entry's parts, written as [`value_parts`] writes them, named by its key.
+    pub fn entry_parts<V: serde::Serialize, E>(
+        entries: &std::collections::BTreeMap<String, V>,
+        written: Written,
+        content_type: Option<&str>,
+    ) -> Result<Vec<(String, reqwest::multipart::Part)>, ClientError<E>> {
+        let mut parts = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            parts.extend(value_parts(value, written, content_type)?.into_iter().map(|part| (key.clone(), part)));
+        }
+        Ok(parts)
+    }
 }
 
 #[cfg(test)]
@@ -104,5 +157,38 @@ mod tests {
         assert!(check_path_value::<()>("id", "", false).is_err());
         assert!(check_path_value::<()>("path", "a/b", true).is_ok());
         assert!(check_path_value::<()>("path", "a//b", true).is_err());
+    }
+
+    #[cfg(feature = "multipart")]
+    #[test]
+    fn each_map_entry_is_written_as_parts_named_by_its_key() {
+        let names = |parts: Result<Vec<(String, reqwest::multipart::Part)>, ClientError<()>>| {
+            parts.map(|parts| parts.into_iter().map(|(name, _)| name).collect::<Vec<_>>()).map_err(|_| ())
+        };
+        let text: std::collections::BTreeMap<String, String> = [("b", "2"), ("a", "1")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        assert_eq!(names(entry_parts(&text, Written::Text, None)), Ok(vec!["a".to_owned(), "b".to_owned()]));
+        // A list is one part per item; `null` is no part at all.
+        let lists: std::collections::BTreeMap<String, Vec<u8>> = [("ids".to_owned(), vec![1, 2]), ("none".to_owned(), vec![])].into();
+        assert_eq!(names(entry_parts(&lists, Written::TextEach, None)), Ok(vec!["ids".to_owned(), "ids".to_owned()]));
+        let nulls: std::collections::BTreeMap<String, Option<i64>> = [("gone".to_owned(), None), ("kept".to_owned(), Some(3))].into();
+        assert_eq!(names(entry_parts(&nulls, Written::Text, None)), Ok(vec!["kept".to_owned()]));
+        assert!(names(entry_parts(&text, Written::Text, Some("not a media type"))).is_err());
+    }
+
+    #[cfg(feature = "multipart")]
+    #[test]
+    fn a_form_without_parts_is_still_a_multipart_body() {
+        let client = reqwest::Client::new();
+        let empty = MultipartForm::new().into_request(client.post("http://127.0.0.1/")).build().map_err(|error| error.to_string());
+        let empty = empty.as_ref().map(|request| {
+            let content_type = request.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let body = request.body().and_then(reqwest::Body::as_bytes).unwrap_or_default();
+            (content_type.strip_prefix("multipart/form-data; boundary=").map(|b| format!("--{b}--\r\n").into_bytes()), body.to_vec())
+        });
+        assert!(matches!(&empty, Ok((Some(expected), body)) if expected == body), "{empty:?}");
+        let one =
+            MultipartForm::new().part("a", reqwest::multipart::Part::text("1")).into_request(client.post("http://127.0.0.1/")).build();
+        let content_type = one.map(|request| request.headers().get(reqwest::header::CONTENT_TYPE).cloned());
+        assert!(content_type.is_ok_and(|v| v.is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data; boundary="))));
     }
 }

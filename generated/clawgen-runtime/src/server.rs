@@ -413,14 +413,108 @@ mod multipart {
         field: axum::extract::multipart::Field<'_>,
         written: Written,
     ) -> Result<T, super::Refused> {
-        use super::malformed;
-        let name = field.name().unwrap_or_default().to_owned();
+        let name = part_name(&field).unwrap_or_default();
         let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
+        part_value(&name, &bytes, written)
+    }
+
+    /// The value a part named `name` holds: its text read like a parameter's
+    /// (strings as they are, numbers and booleans as JSON), or its JSON.
+    pub fn part_value<T: serde::de::DeserializeOwned>(name: &str, bytes: &[u8], written: Written) -> Result<T, super::Refused> {
+        use super::malformed;
         if let Written::Json = written {
-            return serde_json::from_slice(&bytes).map_err(|error| malformed(format!("part `{name}`: invalid JSON: {error}")));
+            return serde_json::from_slice(bytes).map_err(|error| malformed(format!("part `{name}`: invalid JSON: {error}")));
         }
-        let text = std::str::from_utf8(&bytes).map_err(|_| malformed(format!("part `{name}` is not UTF-8 text")))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| malformed(format!("part `{name}` is not UTF-8 text")))?;
         crate::params::parse_text(text).map_err(|message| malformed(format!("part `{name}`: {message}")))
+    }
+
+    /// A part that is an entry of a map (a map body, or a struct's additional
+    /// properties): its name is the key, its value read as [`value_part`] reads.
+    /// The first part of a name wins, as for a struct's properties; a part
+    /// without a name has no key, so the body is malformed.
+    pub async fn entry_part<V: serde::de::DeserializeOwned>(
+        field: axum::extract::multipart::Field<'_>,
+        written: Written,
+        entries: &mut std::collections::BTreeMap<String, V>,
+    ) -> Result<(), super::Refused> {
+        let name = entry_name(&field)?;
+        let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
+        let value = part_value(&name, &bytes, written)?;
+        entries.entry(name).or_insert(value);
+        Ok(())
+    }
+
+    /// A part that is one item of a map entry whose value is a list of scalars,
+    /// which travels as one text part per item, all under the key.
+    pub async fn entry_item_part<V: serde::de::DeserializeOwned>(
+        field: axum::extract::multipart::Field<'_>,
+        entries: &mut std::collections::BTreeMap<String, Vec<V>>,
+    ) -> Result<(), super::Refused> {
+        let name = entry_name(&field)?;
+        let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
+        let value = part_value(&name, &bytes, Written::Text)?;
+        entries.entry(name).or_default().push(value);
+        Ok(())
+    }
+
+    fn entry_name(field: &axum::extract::multipart::Field<'_>) -> Result<String, super::Refused> {
+        match part_name(field) {
+            Some(name) if !name.is_empty() => Ok(name),
+            _ => Err(super::malformed("a part without a name, which a map entry needs as its key".to_owned())),
+        }
+    }
+
+    /// A part's name: `name="…"`, else RFC 8187's `name*=utf-8''…`, which reqwest
+    /// writes for names that are not plain ASCII tokens (a map's keys may be any
+    /// text) and axum does not read.
+    pub fn part_name(field: &axum::extract::multipart::Field<'_>) -> Option<String> {
+        if let Some(name) = field.name() {
+            return Some(name.to_owned());
+        }
+        let disposition = field.headers().get(axum::http::header::CONTENT_DISPOSITION)?.to_str().ok()?;
+        extended_name(disposition)
+    }
+
+    /// The `name*` parameter of a `Content-Disposition` value, decoded: only
+    /// UTF-8 (or ASCII) is accepted, as RFC 8187 requires of senders.
+    pub fn extended_name(disposition: &str) -> Option<String> {
+        let value = disposition.split(';').find_map(|parameter| {
+            let (key, value) = parameter.split_once('=')?;
+            key.trim().eq_ignore_ascii_case("name*").then(|| value.trim())
+        })?;
+        let mut pieces = value.splitn(3, '\'');
+        let (charset, _language, encoded) = (pieces.next()?, pieces.next()?, pieces.next()?);
+        if !charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("us-ascii") {
+            return None;
+        }
+        crate::params::percent_decode(encoded).ok()
+    }
+
+    /// A multipart body whose schema is a map: each part one entry (see [`entry_part`]).
+    pub async fn map_parts<V: serde::de::DeserializeOwned>(
+        multipart: Result<axum::extract::Multipart, super::Refused>,
+        written: Written,
+    ) -> Result<std::collections::BTreeMap<String, V>, super::Refused> {
+        let mut multipart = multipart?;
+        let mut entries = std::collections::BTreeMap::new();
+        while let Some(field) = multipart.next_field().await.map_err(|error| super::multipart_refusal(&error))? {
+            entry_part(field, written, &mut entries).await?;
+        }
+        Ok(entries)
+    }
+
+    /// A multipart body whose schema is a map of lists of scalars: each part one
+    /// item of the entry its name keys (see [`entry_item_part`]).
+    pub async fn map_item_parts<V: serde::de::DeserializeOwned>(
+        multipart: Result<axum::extract::Multipart, super::Refused>,
+    ) -> Result<std::collections::BTreeMap<String, Vec<V>>, super::Refused> {
+        let mut multipart = multipart?;
+        let mut entries = std::collections::BTreeMap::new();
+        while let Some(field) = multipart.next_field().await.map_err(|error| super::multipart_refusal(&error))? {
+            entry_item_part(field, &mut entries).await?;
+        }
+        Ok(entries)
     }
 }
 
@@ -536,5 +630,93 @@ mod tests {
         let response = generic_rejection(429, "slow down".to_owned(), 3);
         assert_eq!(response.status(), 429);
         assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("3"));
+    }
+
+    /// `parts` (name, text) as a multipart body, read under no limit. A name
+    /// with `=` in it is the disposition's parameters as they are.
+    #[cfg(feature = "multipart")]
+    async fn multipart_of(parts: &[(Option<&str>, &str)]) -> Result<axum::extract::Multipart, Refused> {
+        let mut body = String::new();
+        for (name, text) in parts {
+            let disposition = match name {
+                Some(raw) if raw.contains('=') => format!("form-data; {raw}"),
+                Some(name) => format!("form-data; name=\"{name}\""),
+                None => "form-data".to_owned(),
+            };
+            body.push_str(&format!("--XYZ\r\nContent-Disposition: {disposition}\r\n\r\n{text}\r\n"));
+        }
+        body.push_str("--XYZ--\r\n");
+        let request = axum::http::Request::builder()
+            .header(axum::http::header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
+            .body(())
+            .map_err(|error| malformed(error.to_string()))?;
+        multipart(&request.into_parts().0, axum::body::Body::from(body)).await
+    }
+
+    #[cfg(feature = "multipart")]
+    #[tokio::test]
+    async fn each_part_of_a_map_body_is_one_entry() {
+        let text: Result<std::collections::BTreeMap<String, String>, Refused> =
+            map_parts(multipart_of(&[(Some("colour"), "blue"), (Some("size"), "42"), (Some("empty"), "")]).await, Written::Text).await;
+        let expected = [("colour", "blue"), ("empty", ""), ("size", "42")].map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(text, Ok(expected.into_iter().collect()));
+
+        // Numbers are read like a struct's numeric parts; the first part of a name wins.
+        let numbers: Result<std::collections::BTreeMap<String, i64>, Refused> =
+            map_parts(multipart_of(&[(Some("a"), "1"), (Some("b"), "-7"), (Some("a"), "2")]).await, Written::Text).await;
+        assert_eq!(numbers, Ok([("a".to_owned(), 1), ("b".to_owned(), -7)].into_iter().collect()));
+
+        let json: Result<std::collections::BTreeMap<String, serde_json::Value>, Refused> =
+            map_parts(multipart_of(&[(Some("o"), r#"{"x": [1]}"#)]).await, Written::Json).await;
+        assert_eq!(json, Ok([("o".to_owned(), serde_json::json!({"x": [1]}))].into_iter().collect()));
+
+        let lists: Result<std::collections::BTreeMap<String, Vec<u32>>, Refused> =
+            map_item_parts(multipart_of(&[(Some("ids"), "3"), (Some("ids"), "1"), (Some("one"), "5")]).await).await;
+        assert_eq!(lists, Ok([("ids".to_owned(), vec![3, 1]), ("one".to_owned(), vec![5])].into_iter().collect()));
+
+        // Keys that are not plain tokens, as reqwest writes them (RFC 8187) and as browsers do (raw UTF-8).
+        let keys: Result<std::collections::BTreeMap<String, String>, Refused> =
+            map_parts(multipart_of(&[(Some("name*=utf-8''%C3%A9%20key"), "1"), (Some("ü"), "2")]).await, Written::Text).await;
+        assert_eq!(keys, Ok([("é key".to_owned(), "1".to_owned()), ("ü".to_owned(), "2".to_owned())].into_iter().collect()));
+
+        let none: Result<std::collections::BTreeMap<String, String>, Refused> = map_parts(multipart_of(&[]).await, Written::Text).await;
+        assert_eq!(none, Ok(std::collections::BTreeMap::new()));
+    }
+
+    #[cfg(feature = "multipart")]
+    #[tokio::test]
+    async fn a_map_entry_that_does_not_fit_is_refused_with_400() {
+        let refused = |result: Result<std::collections::BTreeMap<String, i64>, Refused>| result.map_err(|r| (r.status, r.message));
+        let not_a_number = map_parts(multipart_of(&[(Some("a"), "1"), (Some("b"), "many")]).await, Written::Text).await;
+        assert_eq!(refused(not_a_number), Err((400, "part `b`: invalid value `many`".to_owned())));
+        let beyond_i64 = map_parts(multipart_of(&[(Some("big"), "9223372036854775808")]).await, Written::Text).await;
+        assert_eq!(refused(beyond_i64).map_err(|(status, _)| status), Err(400));
+        let nameless = map_parts(multipart_of(&[(None, "1")]).await, Written::Text).await;
+        assert_eq!(refused(nameless).map_err(|(status, _)| status), Err(400));
+        let bad_json = map_parts::<serde_json::Value>(multipart_of(&[(Some("o"), "{")]).await, Written::Json).await;
+        assert_eq!(bad_json.map_err(|r| r.status), Err(400));
+        let not_multipart = map_parts::<String>(Err(malformed("not multipart".to_owned())), Written::Text).await;
+        assert_eq!(not_multipart, Err(Refused { status: 400, message: "not multipart".to_owned() }));
+    }
+
+    #[cfg(feature = "multipart")]
+    #[test]
+    fn extended_part_names_are_decoded() {
+        assert_eq!(extended_name("form-data; name*=utf-8''%C3%A9%20key"), Some("é key".to_owned()));
+        assert_eq!(extended_name("form-data; NAME* = UTF-8'en'a%22b"), Some("a\"b".to_owned()));
+        assert_eq!(extended_name("form-data; name=\"plain\""), None);
+        assert_eq!(extended_name("form-data; name*=latin-1''%E9"), None);
+        assert_eq!(extended_name("form-data; name*=utf-8''%FF"), None);
+    }
+
+    #[cfg(feature = "multipart")]
+    #[test]
+    fn part_values_are_read_like_parameters_or_as_json() {
+        assert_eq!(part_value::<String>("s", b"12", Written::Text), Ok("12".to_owned()));
+        assert_eq!(part_value::<f64>("f", b"1.5", Written::Text), Ok(1.5));
+        assert_eq!(part_value::<bool>("b", b"true", Written::Text), Ok(true));
+        assert_eq!(part_value::<Option<i32>>("o", b"4", Written::Text), Ok(Some(4)));
+        assert_eq!(part_value::<String>("s", b"\"q\"", Written::Json), Ok("q".to_owned()));
+        assert_eq!(part_value::<String>("s", &[0xff], Written::Text).map_err(|r| r.status), Err(400));
     }
 }

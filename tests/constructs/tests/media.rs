@@ -2,6 +2,7 @@
 //! uploads files to the generated server, and the generated server streams
 //! events to the generated client, both on 127.0.0.1.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,6 +20,9 @@ async fn serve(router: axum::Router) -> String {
     format!("http://{address}")
 }
 
+/// The body of `setGroups`: lists of names by group.
+type Groups = BTreeMap<String, Vec<String>>;
+
 /// Keeps every body it receives.
 #[derive(Clone, Default)]
 struct Recorder {
@@ -26,6 +30,10 @@ struct Recorder {
     avatars: Arc<Mutex<Vec<Option<upload_types::SetAvatarRequest>>>>,
     notes: Arc<Mutex<Vec<upload_types::Note>>>,
     blobs: Arc<Mutex<Vec<multipart::media::Raw>>>,
+    labels: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+    counters: Arc<Mutex<Vec<upload_types::Counts>>>,
+    groups: Arc<Mutex<Vec<Groups>>>,
+    scores: Arc<Mutex<Vec<upload_types::PostScoresRequest>>>,
 }
 
 impl multipart::server::MultipartApi for Recorder {
@@ -62,6 +70,38 @@ impl multipart::server::MultipartApi for Recorder {
         body: multipart::media::Raw,
     ) -> Result<(), upload_errors::UploadBlobError> {
         self.blobs.lock().expect("unpoisoned").push(body);
+        Ok(())
+    }
+
+    async fn set_labels(
+        &self,
+        _cx: multipart::server::RequestContext,
+        body: BTreeMap<String, String>,
+    ) -> Result<(), upload_errors::SetLabelsError> {
+        self.labels.lock().expect("unpoisoned").push(body);
+        Ok(())
+    }
+
+    async fn set_counters(
+        &self,
+        _cx: multipart::server::RequestContext,
+        body: upload_types::Counts,
+    ) -> Result<(), upload_errors::SetCountersError> {
+        self.counters.lock().expect("unpoisoned").push(body);
+        Ok(())
+    }
+
+    async fn set_groups(&self, _cx: multipart::server::RequestContext, body: Groups) -> Result<(), upload_errors::SetGroupsError> {
+        self.groups.lock().expect("unpoisoned").push(body);
+        Ok(())
+    }
+
+    async fn post_scores(
+        &self,
+        _cx: multipart::server::RequestContext,
+        body: upload_types::PostScoresRequest,
+    ) -> Result<(), upload_errors::PostScoresError> {
+        self.scores.lock().expect("unpoisoned").push(body);
         Ok(())
     }
 }
@@ -227,7 +267,10 @@ async fn an_optional_multipart_body_may_be_left_out() {
     client.set_avatar(None).await.expect("sets nothing");
     let avatar = upload_types::SetAvatarRequest::default().image(File::new("me.jpg", "image/jpeg", vec![1, 2, 3]));
     client.set_avatar(Some(&avatar)).await.expect("sets");
-    assert_eq!(*recorder.avatars.lock().expect("unpoisoned"), [None, Some(avatar)]);
+    // Present with no part: still a multipart body (its closing delimiter), so not absent.
+    let bare = upload_types::SetAvatarRequest::default();
+    client.set_avatar(Some(&bare)).await.expect("sets");
+    assert_eq!(*recorder.avatars.lock().expect("unpoisoned"), [None, Some(avatar), Some(bare)]);
 }
 
 #[tokio::test]
@@ -240,6 +283,105 @@ async fn json_ranks_above_multipart_and_other_schemas_stay_bytes() {
     let blob = multipart::media::Raw { content_type: "multipart/form-data; boundary=xyz".into(), bytes: b"--xyz--\r\n".to_vec() };
     client.upload_blob(&blob).await.expect("uploads");
     assert_eq!(recorder.blobs.lock().expect("unpoisoned")[0], blob);
+}
+
+fn map_of<V: Clone>(entries: &[(&str, V)]) -> BTreeMap<String, V> {
+    entries.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect()
+}
+
+fn text_map(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+    entries.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())).collect()
+}
+
+#[tokio::test]
+async fn map_bodies_travel_as_multipart_one_part_per_entry() {
+    let recorder = Recorder::default();
+    let client = multipart::client::Client::new(serve(multipart::server::router(recorder.clone())).await);
+
+    // Offered in JSON, a form and multipart: each is read into the same map.
+    let labels = text_map(&[("reason", "spam, \"quoted\"\r\nand a line"), ("reviewer", "Ada"), ("empty", ""), ("é key", "ü")]);
+    for encoding in [multipart::media::BodyEncoding::Multipart, multipart::media::BodyEncoding::Form, multipart::media::BodyEncoding::Json]
+    {
+        client.clone().with_body_encoding(encoding).set_labels(&labels).await.expect("sets");
+    }
+    assert_eq!(*recorder.labels.lock().expect("unpoisoned"), [labels.clone(), labels.clone(), labels]);
+
+    // Multipart only, integer values (a `$ref` to a map schema).
+    let counts: upload_types::Counts = map_of(&[("views", 12), ("likes", -3), ("big", i64::MAX)]);
+    client.set_counters(&counts).await.expect("sets");
+    client.set_counters(&BTreeMap::new()).await.expect("sets nothing");
+    assert_eq!(*recorder.counters.lock().expect("unpoisoned"), [counts, BTreeMap::new()]);
+
+    // Lists of strings: one part per item under the key.
+    let groups = map_of(&[("admins", vec!["ada".to_owned(), "grace".to_owned()]), ("guests", vec!["linus".to_owned()])]);
+    client.set_groups(&groups).await.expect("sets");
+    assert_eq!(*recorder.groups.lock().expect("unpoisoned"), [groups]);
+
+    // Fixed properties beside additional ones: unnamed parts are the additional entries.
+    let mut scores = upload_types::PostScoresRequest::new("ada").avatar(File::new("me.png", "image/png", vec![0x89, b'P']));
+    scores.additional_properties = map_of(&[("level1", 300), ("level2", -1)]);
+    client.post_scores(&scores).await.expect("stores");
+    assert_eq!(*recorder.scores.lock().expect("unpoisoned"), [scores]);
+}
+
+/// Sends `body`, written by hand as `multipart/form-data` with boundary `b`, to `path`.
+async fn send_raw_multipart(base: &str, method: reqwest::Method, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .request(method, format!("{base}{path}"))
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_hand_written_multipart_map_is_read_and_a_value_that_does_not_fit_is_the_documented_400() {
+    let recorder = Recorder::default();
+    let base = serve(multipart::server::router(recorder.clone())).await;
+
+    let body = "--b\r\nContent-Disposition: form-data; name=\"reason\"\r\n\r\nspam\r\n\
+                --b\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Type: text/plain\r\n\r\ntwo\r\nlines\r\n\
+                --b--\r\n";
+    let (status, answer) = send_raw_multipart(&base, reqwest::Method::PUT, "/labels", body).await;
+    assert_eq!(status, 204, "{answer}");
+    assert_eq!(recorder.labels.lock().expect("unpoisoned").pop(), Some(text_map(&[("reason", "spam"), ("note", "two\r\nlines")])));
+
+    let body = "--b\r\nContent-Disposition: form-data; name=\"views\"\r\n\r\n7\r\n--b--\r\n";
+    let (status, answer) = send_raw_multipart(&base, reqwest::Method::POST, "/counters", body).await;
+    assert_eq!(status, 204, "{answer}");
+    assert_eq!(recorder.counters.lock().expect("unpoisoned").pop(), Some(map_of(&[("views", 7)])));
+
+    // Not an integer: the documented 400, in the API's error format (`Problem`).
+    let body = "--b\r\nContent-Disposition: form-data; name=\"views\"\r\n\r\n7\r\n\
+                --b\r\nContent-Disposition: form-data; name=\"likes\"\r\n\r\nmany\r\n--b--\r\n";
+    let (status, answer) = send_raw_multipart(&base, reqwest::Method::POST, "/counters", body).await;
+    assert_eq!((status, answer), (400, serde_json::json!({"message": "part `likes`: invalid value `many`"})));
+    let form = reqwest::multipart::Form::new().text("player", "ada").text("level1", "1.5");
+    let response = reqwest::Client::new().post(format!("{base}/scores")).multipart(form).send().await.expect("answered");
+    assert_eq!(response.status().as_u16(), 400);
+    let answer: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(answer, serde_json::json!({"message": "part `level1`: invalid value `1.5`"}));
+
+    // A part without a name cannot be an entry.
+    let body = "--b\r\nContent-Disposition: form-data\r\n\r\n7\r\n--b--\r\n";
+    let (status, answer) = send_raw_multipart(&base, reqwest::Method::POST, "/counters", body).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["message"].as_str().is_some_and(|m| m.contains("without a name")), "{answer}");
+
+    // Another media type is still 415 where the document does not offer it.
+    let response = reqwest::Client::new()
+        .put(format!("{base}/labels"))
+        .header("content-type", "text/plain")
+        .body("reason=spam")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status().as_u16(), 415);
+    assert!(recorder.counters.lock().expect("unpoisoned").is_empty(), "no bad body reaches the trait");
+    assert!(recorder.scores.lock().expect("unpoisoned").is_empty(), "no bad body reaches the trait");
 }
 
 /// Streams what it is given.
