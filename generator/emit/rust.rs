@@ -289,6 +289,24 @@ fn print_run(tokens: TokenStream, crates: &[&str], paths: &mut ShortPaths) -> sy
     Ok((prettyplease::unparse(&parsed), names.named))
 }
 
+/// `path` with its first `replaced` segments written as `name`, keeping the
+/// last one's generic arguments (`a::b::C<T>::D` with 3 and `C` is `C<T>::D`).
+fn shorten_to(path: &mut syn::Path, replaced: usize, name: syn::Ident) {
+    let mut segments = std::mem::take(&mut path.segments).into_pairs().skip(replaced.saturating_sub(1));
+    let mut rest: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = syn::punctuated::Punctuated::new();
+    if let Some(first) = segments.next() {
+        let mut first = first.into_value();
+        first.ident = name;
+        rest.push_value(first);
+        for pair in segments {
+            rest.push_punct(<syn::Token![::]>::default());
+            rest.push_value(pair.into_value());
+        }
+    }
+    path.segments = rest;
+    path.leading_colon = None;
+}
+
 /// Splits a file's tokens into runs of whole top-level items, without parsing.
 struct ItemRuns<I: Iterator<Item = proc_macro2::TokenTree>> {
     trees: std::iter::Peekable<I>,
@@ -448,36 +466,11 @@ impl syn::fold::Fold for ShortPaths {
         if let Some((used, name)) = imported {
             // `a::b::C<T>::D` after `use a::b::C;` is `C<T>::D`.
             let replaced = used.len() - usize::from(path.leading_colon.is_some());
-            let name = ident(name);
-            let mut segments = std::mem::take(&mut path.segments).into_pairs().skip(replaced - 1);
-            let mut rest: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = syn::punctuated::Punctuated::new();
-            if let Some(first) = segments.next() {
-                let mut first = first.into_value();
-                first.ident = name;
-                rest.push_value(first);
-                for pair in segments {
-                    rest.push_punct(<syn::Token![::]>::default());
-                    rest.push_value(pair.into_value());
-                }
-            }
-            path.segments = rest;
-            path.leading_colon = None;
+            shorten_to(&mut path, replaced, ident(name));
         } else if path.leading_colon.is_some() {
             if let Some((short, replaced)) = self.prelude.shorten(&names) {
                 if !self.shadowed(short) {
-                    let mut segments = std::mem::take(&mut path.segments).into_pairs().skip(replaced - 1);
-                    let mut rest: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = syn::punctuated::Punctuated::new();
-                    if let Some(first) = segments.next() {
-                        let mut first = first.into_value();
-                        first.ident = ident(short);
-                        rest.push_value(first);
-                        for pair in segments {
-                            rest.push_punct(<syn::Token![::]>::default());
-                            rest.push_value(pair.into_value());
-                        }
-                    }
-                    path.segments = rest;
-                    path.leading_colon = None;
+                    shorten_to(&mut path, replaced, ident(short));
                 }
             }
         } else if let (Some(module), [first, second, name, ..]) = (self.modules.last(), names.as_slice()) {
