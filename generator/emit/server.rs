@@ -1040,7 +1040,9 @@ fn refusing(decoded: TokenStream, encoding: Encoding) -> TokenStream {
 /// `Err(Refused)`: 413 for a body over the router's limit, 400 for a malformed
 /// body, a part that does not fit or a missing required part.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
-    let unreadable = quote!(::std::result::Result::<_, Refused>::Err(malformed(::std::string::String::new())));
+    // The runtime's helpers by their paths: a property's parts are collected in `part_<property>`,
+    // which would shadow a helper of that name (a property `name` and `part_name`).
+    let unreadable = quote!(::std::result::Result::<_, Refused>::Err(::clawgen_runtime::server::malformed(::std::string::String::new())));
     let def = match &body.ty {
         TypeRef::Named(id) => Some(api.ty(*id)).filter(|def| matches!(def.kind, TypeKind::Struct(_))),
         _ => None,
@@ -1051,10 +1053,10 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
             Some(entries) => {
                 let item = type_path(api, &entries.item);
                 match entries.kind {
-                    PartKind::Texts => quote!(map_item_parts::<#item>(multipart).await),
+                    PartKind::Texts => quote!(::clawgen_runtime::server::map_item_parts::<#item>(multipart).await),
                     kind => {
                         let written = server_written(kind);
-                        quote!(map_parts::<#item>(multipart, #written).await)
+                        quote!(::clawgen_runtime::server::map_parts::<#item>(multipart, #written).await)
                     }
                 }
             }
@@ -1082,10 +1084,12 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         };
         collections.push(quote!(let mut #collected: ::std::vec::Vec<#item> = ::std::vec::Vec::new();));
         arms.push(match part.kind {
-            PartKind::File | PartKind::Files => quote!(#wire => file_part(field).await.map(|part| #collected.push(part)),),
+            PartKind::File | PartKind::Files => {
+                quote!(#wire => ::clawgen_runtime::server::file_part(field).await.map(|part| #collected.push(part)),)
+            }
             kind => {
                 let written = server_written(kind);
-                quote!(#wire => value_part::<#item>(field, #written).await.map(|value| #collected.push(value)),)
+                quote!(#wire => ::clawgen_runtime::server::value_part::<#item>(field, #written).await.map(|value| #collected.push(value)),)
             }
         });
         let missing = format!("missing part `{wire}`");
@@ -1097,7 +1101,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
             (PartKind::File | PartKind::Text | PartKind::Json, Presence::Required) => quote! {
                 match #collected.into_iter().next() {
                     Some(value) => value,
-                    None => return Err(malformed(::std::string::String::from(#missing))),
+                    None => return Err(::clawgen_runtime::server::malformed(::std::string::String::from(#missing))),
                 }
             },
             (PartKind::File | PartKind::Text | PartKind::Json, Presence::Optional | Presence::RequiredNullable) => {
@@ -1128,10 +1132,12 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         (Some(_), Some(entries)) => {
             let item = type_path(api, &entries.item);
             let (value, read) = match entries.kind {
-                PartKind::Texts => (quote!(::std::vec::Vec<#item>), quote!(entry_item_part(field, &mut entries).await)),
+                PartKind::Texts => {
+                    (quote!(::std::vec::Vec<#item>), quote!(::clawgen_runtime::server::entry_item_part(field, &mut entries).await))
+                }
                 kind => {
                     let written = server_written(kind);
-                    (item, quote!(entry_part(field, #written, &mut entries).await))
+                    (item, quote!(::clawgen_runtime::server::entry_part(field, #written, &mut entries).await))
                 }
             };
             (
@@ -1161,9 +1167,9 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
                 let field = match multipart.next_field().await {
                     Ok(Some(field)) => field,
                     Ok(None) => break,
-                    Err(error) => return Err(multipart_refusal(&error)),
+                    Err(error) => return Err(::clawgen_runtime::server::multipart_refusal(&error)),
                 };
-                let name = part_name(&field).unwrap_or_default();
+                let name = ::clawgen_runtime::server::part_name(&field).unwrap_or_default();
                 let read = match name.as_str() {
                     #(#arms)*
                     _ => #unlisted,

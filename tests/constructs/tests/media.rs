@@ -285,6 +285,17 @@ async fn json_ranks_above_multipart_and_other_schemas_stay_bytes() {
     assert_eq!(recorder.blobs.lock().expect("unpoisoned")[0], blob);
 }
 
+#[tokio::test]
+async fn a_property_named_like_a_runtime_helper_is_read_from_multipart() {
+    let recorder = Recorder::default();
+    let base = serve(multipart::server::router(recorder.clone())).await;
+    let body = "--b\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhi\r\n\
+                --b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nada\r\n--b--\r\n";
+    let (status, _) = send_raw_multipart(&base, reqwest::Method::POST, "/notes", body).await;
+    assert_eq!(status, 204);
+    assert_eq!(*recorder.notes.lock().expect("unpoisoned"), [upload_types::Note::new("hi").name("ada")]);
+}
+
 fn map_of<V: Clone>(entries: &[(&str, V)]) -> BTreeMap<String, V> {
     entries.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect()
 }
