@@ -179,7 +179,7 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
                 quote!(::std::string::String::from(#text))
             }
             Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml => {
-                args.push(argument(api, &body.ty, &Constraints::default(), body.example.as_ref(), body.required)?);
+                args.push(argument(api, &body.ty, &body.constraints, body.example.as_ref(), body.required)?);
                 return Some(args);
             }
         };

@@ -475,7 +475,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         if op.raw_body && !streamed {
             steps.push(quote!(let raw_body = bytes.clone();));
         }
-        let check = super::types::whole_value_check(api, &body.ty);
+        let check = super::types::constrained_value_check(api, &body.ty, &body.constraints);
         if body.required {
             steps.push(quote!(let body = #parse;));
             if let Some(check) = check {

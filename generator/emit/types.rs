@@ -290,7 +290,13 @@ fn invalid_default(api: &Api, def: &TypeDef, field: &Field, why: &str) -> Error 
 /// `impl Validate`: the checks of every constrained field, and of nested structs.
 fn validation(api: &Api, def: &TypeDef, st: &Struct) -> TokenStream {
     let name = ident(&def.name);
-    let checks: Vec<TokenStream> = st.fields.iter().filter_map(|field| field_check(api, field)).collect();
+    let mut checks: Vec<TokenStream> = st.fields.iter().filter_map(|field| field_check(api, field)).collect();
+    // The additional properties are checked as the values of a map, each under its own key.
+    let additional = st.additional.as_ref().and_then(|ty| {
+        let map = TypeRef::Map(Box::new(ty.clone()));
+        value_check(api, &map, &crate::ir::Constraints { values: st.additional_constraints.clone(), ..Default::default() }, "")
+    });
+    checks.extend(additional.map(|check| quote!({ let value = &self.additional_properties; #check })));
     quote! {
         impl super::validation::Validate for #name {
             fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -322,10 +328,16 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
 /// A `Result`-valued expression checking `value: &T` (a body or a query):
 /// `None` when `T` has nothing to check.
 pub(super) fn whole_value_check(api: &Api, ty: &TypeRef) -> Option<TokenStream> {
-    if let (TypeRef::Named(_), true) = (ty, crate::ir::type_validates(&api.types, ty)) {
+    constrained_value_check(api, ty, &crate::ir::Constraints::default())
+}
+
+/// [`whole_value_check`], with the constraints the value's schema puts on it
+/// where it is used (a body's): the type's own `Validate` runs once, within them.
+pub(super) fn constrained_value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints) -> Option<TokenStream> {
+    if let (TypeRef::Named(_), true, true) = (ty, c.is_empty(), crate::ir::type_validates(&api.types, ty)) {
         return Some(quote!(super::validation::Validate::validate(value)));
     }
-    let check = nested_check(api, ty, "")?;
+    let check = value_check(api, ty, c, "")?;
     Some(quote!((|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })()))
 }
 
@@ -373,8 +385,11 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
     if matches!(ty, TypeRef::Array(_)) && c.unique_items {
         checks.push(quote!(super::validation::unique(value, #path)?;));
     }
+    // Where each item or value is checked against its constraints, that check validates it too.
+    let mut each_checked = false;
     if let (TypeRef::Array(item), Some(items)) = (ty, &c.items) {
         if let Some(item_check) = value_check(api, item, items, "") {
+            each_checked = true;
             checks.push(quote! {
                 for (index, value) in value.iter().enumerate() {
                     (|| -> ::std::result::Result<(), super::validation::ValidationError> { #item_check Ok(()) })()
@@ -391,7 +406,18 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         let (min, max) = (opt_usize(c.min_properties), opt_usize(c.max_properties));
         checks.push(quote!(super::validation::length(value.len(), #path, #min, #max, "properties")?;));
     }
-    if let Some(nested) = nested_check(api, ty, path) {
+    if let (TypeRef::Map(value_ty), Some(values)) = (ty, &c.values) {
+        if let Some(value_check) = value_check(api, value_ty, values, "") {
+            each_checked = true;
+            checks.push(quote! {
+                for (key, value) in value {
+                    (|| -> ::std::result::Result<(), super::validation::ValidationError> { #value_check Ok(()) })()
+                        .map_err(|e| e.within(key).within(#path))?;
+                }
+            });
+        }
+    }
+    if let Some(nested) = nested_check(api, ty, path).filter(|_| !each_checked) {
         checks.push(nested);
     }
     (!checks.is_empty()).then(|| quote!(#(#checks)*))

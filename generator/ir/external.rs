@@ -49,6 +49,9 @@ pub(super) fn map_rust_types(
                 }
                 if let Some(additional) = &mut st.additional {
                     rewrite(additional);
+                    if is_external(additional) {
+                        st.additional_constraints = None;
+                    }
                 }
             }
             TypeKind::Alias(ty) => rewrite(ty),

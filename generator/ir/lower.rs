@@ -290,7 +290,9 @@ fn mark_validating_structs(types: &mut [TypeDef]) {
             if st.validates {
                 continue;
             }
-            let needed = st.fields.iter().any(|f| !f.constraints.is_empty() || type_validates(types, &f.ty));
+            let needed = st.fields.iter().any(|f| !f.constraints.is_empty() || type_validates(types, &f.ty))
+                || st.additional_constraints.is_some()
+                || st.additional.as_ref().is_some_and(|ty| type_validates(types, ty));
             if needed {
                 if let TypeKind::Struct(st) = &mut types[index].kind {
                     st.validates = true;

@@ -179,11 +179,12 @@ impl Api {
     /// Whether any check needs a regular expression (and so the `regex` crate).
     pub fn uses_patterns(&self) -> bool {
         let fields = self.types.iter().flat_map(|t| match &t.kind {
-            TypeKind::Struct(st) => st.fields.iter().map(|f| &f.constraints).collect(),
+            TypeKind::Struct(st) => st.fields.iter().map(|f| &f.constraints).chain(st.additional_constraints.as_deref()).collect(),
             _ => Vec::new(),
         });
         let params = self.operations.iter().flat_map(|op| op.path_params.iter().chain(&op.header_params)).map(|p| &p.constraints);
-        fields.chain(params).any(|c| c.has_pattern())
+        let bodies = self.operations.iter().filter_map(|op| op.body.as_ref()).map(|b| &b.constraints);
+        fields.chain(params).chain(bodies).any(|c| c.has_pattern())
     }
 }
 
@@ -228,6 +229,9 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// The type of properties not listed, when the schema allows them and says their type.
     pub additional: Option<TypeRef>,
+    /// The constraints of each property not listed (an inline `additionalProperties`
+    /// schema's), boxed as a map's `values` are.
+    pub additional_constraints: Option<Box<Constraints>>,
     /// Whether validation is needed anywhere inside (set after lowering).
     pub validates: bool,
     /// Bounds on the number of properties present (`minProperties`,
@@ -364,6 +368,9 @@ pub struct Constraints {
     pub unique_items: bool,
     /// The constraints of an array's items.
     pub items: Option<Box<Constraints>>,
+    /// The constraints of a map's values (`additionalProperties` of an object
+    /// without named properties).
+    pub values: Option<Box<Constraints>>,
     /// Bounds on a map's number of entries (`minProperties`, `maxProperties`
     /// of an object without named properties).
     pub min_properties: Option<usize>,
@@ -412,9 +419,9 @@ impl CheckedFormat {
 }
 
 impl Constraints {
-    /// Whether a `pattern` is checked here or in an array's items.
+    /// Whether a `pattern` is checked here, in an array's items or in a map's values.
     pub fn has_pattern(&self) -> bool {
-        self.pattern.is_some() || self.items.as_ref().is_some_and(|items| items.has_pattern())
+        self.pattern.is_some() || [&self.items, &self.values].into_iter().flatten().any(|inner| inner.has_pattern())
     }
 
     /// Whether there is anything to check.
@@ -900,6 +907,9 @@ pub struct Body {
     /// The name of the root element of an XML body: the schema's `xml.name`, else the
     /// name of the component it refers to, else `data` (as Schemathesis writes it).
     pub xml_root: String,
+    /// Checks the server applies to the decoded body, whatever its media type, beyond
+    /// its type's own `Validate` (a map's count and values, a string's length).
+    pub constraints: Constraints,
 }
 
 /// A media type a request body is also accepted in.

@@ -504,6 +504,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 format!("the server answers 415 to a `{other}` body and the client does not send one: {why}"),
             );
         }
+        // Every media type shares the schema, so one set of checks serves them all.
+        let constraints = match (&media.schema, encoding) {
+            (Some(schema), Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Text) => self.space.constraints(schema, &at),
+            _ => Default::default(),
+        };
         let xml_root = match &media.schema {
             Some(ReferenceOr::Reference { reference }) => {
                 let target = self.space.resolve_schema(reference, &at)?;
@@ -526,6 +531,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             entries: layout.and_then(|(_, entries)| entries),
             alternatives,
             xml_root,
+            constraints,
         })
     }
 

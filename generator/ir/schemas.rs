@@ -385,6 +385,7 @@ impl<'d> TypeSpace<'d> {
                 let properties: Vec<(String, ReferenceOr<Box<Schema>>)> = object.properties.clone().into_iter().collect();
                 let mut st = self.object(&properties, &required, pointer, name)?;
                 st.additional = self.additional(&object.additional_properties, pointer, name)?;
+                st.additional_constraints = self.additional_constraints(&object.additional_properties, pointer);
                 st.property_count = (object.min_properties.filter(|&n| n > 0), object.max_properties);
                 Ok(TypeKind::Struct(st))
             }
@@ -393,6 +394,7 @@ impl<'d> TypeSpace<'d> {
                 let properties: Vec<(String, ReferenceOr<Box<Schema>>)> = any.properties.clone().into_iter().collect();
                 let mut st = self.object(&properties, &required, pointer, name)?;
                 st.additional = self.additional(&any.additional_properties, pointer, name)?;
+                st.additional_constraints = self.additional_constraints(&any.additional_properties, pointer);
                 st.property_count = (any.min_properties.filter(|&n| n > 0), any.max_properties);
                 Ok(TypeKind::Struct(st))
             }
@@ -574,6 +576,7 @@ impl<'d> TypeSpace<'d> {
         let required: Vec<&str> = required.iter().map(String::as_str).collect();
         let mut st = self.object(&properties, &required, pointer, name)?;
         st.additional = self.additional(&additional, pointer, name)?;
+        st.additional_constraints = self.additional_constraints(&additional, pointer);
         Ok(TypeKind::Struct(st))
     }
 
@@ -920,12 +923,24 @@ impl TypeSpace<'_> {
         }
     }
 
+    /// The constraints of a struct's additional properties, each checked as a map's value is.
+    fn additional_constraints(&mut self, additional: &Option<AdditionalProperties>, pointer: &str) -> Option<Box<Constraints>> {
+        let values = *value_constraints(additional)?;
+        Some(Box::new(self.checked(values, &format!("{pointer}/additionalProperties")))).filter(|values| !values.is_empty())
+    }
+
     fn referenced_constraints(&mut self, reference: &str, pointer: &str) -> Constraints {
         let constraints = self.resolve_schema(reference, pointer).map(|s| constraints_of(&s)).unwrap_or_default();
         self.checked(constraints, pointer)
     }
 
     fn checked(&mut self, mut c: Constraints, pointer: &str) -> Constraints {
+        // An item's or a value's pattern is compiled by the same generated code.
+        for inner in [&mut c.items, &mut c.values] {
+            if let Some(boxed) = inner.take() {
+                *inner = Some(Box::new(self.checked(*boxed, pointer))).filter(|kept| !kept.is_empty());
+            }
+        }
         if let Some(pattern) = &c.pattern {
             if let Err(error) = regex::Regex::new(pattern) {
                 let first_line = error.to_string().lines().last().unwrap_or_default().trim().to_owned();
@@ -972,12 +987,132 @@ fn constraints_of(schema: &Schema) -> Constraints {
         SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
             c.min_properties = o.min_properties.filter(|&n| n > 0);
             c.max_properties = o.max_properties;
+            c.values = value_constraints(&o.additional_properties);
         }
         SchemaKind::Any(any) if any.properties.is_empty() && any.additional_properties.is_some() => {
             c.min_properties = any.min_properties.filter(|&n| n > 0);
             c.max_properties = any.max_properties;
+            c.values = value_constraints(&any.additional_properties);
         }
         _ => {}
     }
     c
+}
+
+/// The constraints of a map's values, read as an array's items are: from an
+/// inline schema (a `$ref`'s own constraints belong to the type it names).
+fn value_constraints(additional: &Option<AdditionalProperties>) -> Option<Box<Constraints>> {
+    match additional {
+        Some(AdditionalProperties::Schema(schema)) => match &**schema {
+            ReferenceOr::Item(values) => Some(Box::new(constraints_of(values))).filter(|values| !values.is_empty()),
+            ReferenceOr::Reference { .. } => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Code;
+    use crate::ir::{Api, Constraints, TypeKind};
+
+    /// The lowered document with `paths` and `schemas` (YAML, indented to their place), and its warnings.
+    fn lowered(paths: &str, schemas: &str) -> (Api, Vec<crate::error::Warning>) {
+        let text = format!("openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths:\n{paths}\ncomponents:\n  schemas:\n{schemas}");
+        let source = crate::load::Source::parse(std::path::Path::new("t.yaml"), text).expect("parses");
+        let doc = crate::normalize::normalize(&source).expect("normalizes");
+        crate::ir::lower(&source, &doc, "t").expect("lowers")
+    }
+
+    fn limits(min_length: Option<usize>, max_length: Option<usize>) -> Option<Box<Constraints>> {
+        Some(Box::new(Constraints { min_length, max_length, ..Constraints::default() }))
+    }
+
+    #[test]
+    fn a_maps_values_keep_their_constraints_in_a_property() {
+        let (api, warnings) = lowered(
+            "  {}",
+            r#"
+    Message:
+      type: object
+      properties:
+        metadata: {type: object, maxProperties: 5, additionalProperties: {type: string, maxLength: 2000}}
+        loose: {type: object, additionalProperties: {type: string}}
+        named: {type: object, additionalProperties: {$ref: '#/components/schemas/Text'}}
+        odd: {type: object, additionalProperties: {type: string, pattern: '(?=a)'}}
+        lists: {type: object, additionalProperties: {type: array, maxItems: 2, items: {type: string, minLength: 1}}}
+      additionalProperties: {type: string, minLength: 2}
+    Text: {type: string, maxLength: 3}
+"#,
+        );
+        let TypeKind::Struct(message) = &api.types.iter().find(|def| def.name == "Message").expect("Message").kind else {
+            panic!("Message is a struct")
+        };
+        assert_eq!(message.additional_constraints, limits(Some(2), None), "a struct's additional properties");
+        assert!(message.validates);
+        let constraints = |name: &str| message.fields.iter().find(|f| f.wire_name == name).expect("the field").constraints.clone();
+        let metadata = constraints("metadata");
+        assert_eq!(metadata.max_properties, Some(5));
+        assert_eq!(metadata.values, limits(None, Some(2000)));
+        assert_eq!(constraints("loose").values, None, "nothing to check");
+        assert_eq!(constraints("named").values, None, "a $ref's constraints are its type's, as for items");
+        assert_eq!(constraints("odd").values, None, "a pattern the regex crate rejects is dropped");
+        assert!(warnings.iter().any(|w| w.code == Code::Unchecked && w.message.contains("(?=a)")), "{warnings:?}");
+        let lists = constraints("lists").values.expect("the lists' constraints");
+        assert_eq!((lists.max_items, lists.items), (Some(2), limits(Some(1), None)));
+    }
+
+    #[test]
+    fn a_body_carries_the_constraints_of_its_schema_but_not_those_of_a_struct_it_names() {
+        let (api, _) = lowered(
+            r#"
+  /inline:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, maxProperties: 5, additionalProperties: {type: string, maxLength: 2000}}
+      responses: {'204': {description: ok}}
+  /counts:
+    put:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {$ref: '#/components/schemas/Counts'}
+      responses: {'204': {description: ok}}
+  /struct:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Bounded'}
+      responses: {'204': {description: ok}}"#,
+            r#"
+    Counts: {type: object, minProperties: 1, additionalProperties: {type: integer, maximum: 9}}
+    Bounded:
+      type: object
+      maxProperties: 1
+      properties:
+        name: {type: string, maxLength: 3}
+"#,
+        );
+        let body = |path: &str| {
+            api.operations.iter().find(|op| op.path == path).and_then(|op| op.body.as_ref()).expect("a body").constraints.clone()
+        };
+        let inline = body("/inline");
+        assert_eq!((inline.max_properties, inline.values), (Some(5), limits(None, Some(2000))));
+        let counts = body("/counts");
+        assert_eq!(counts.min_properties, Some(1), "an alias has no Validate of its own: the body checks it");
+        assert_eq!(counts.values.and_then(|v| v.maximum), Some((9.0, false)));
+        assert!(body("/struct").is_empty(), "the struct's own Validate counts its properties");
+    }
+
+    #[test]
+    fn a_pattern_of_map_values_or_additional_properties_needs_the_regex_crate() {
+        let body = "  /a:\n    put:\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object, additionalProperties: {type: string, pattern: '^a'}}\n      responses: {'204': {description: ok}}";
+        assert!(lowered(body, "    Unused: {type: string}\n").0.uses_patterns(), "a body's map values");
+        let additional = "    S: {type: object, properties: {a: {type: string}}, additionalProperties: {type: string, pattern: '^a'}}\n";
+        assert!(lowered("  {}", additional).0.uses_patterns(), "a struct's additional properties");
+        assert!(!lowered("  {}", "    S: {type: object, additionalProperties: {type: string}}\n").0.uses_patterns());
+    }
 }

@@ -23,7 +23,12 @@ impl ValidationError {
 
 impl std::fmt::Display for ValidationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
+        // A whole value (a map body, say) has no path to name.
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
     }
 }
 
@@ -171,6 +176,13 @@ mod tests {
         assert!(number(5.0, "n", None, Some((5.0, false))).is_ok());
         let error = number(6.0, "n", None, Some((5.0, false))).unwrap_err();
         assert_eq!(error.to_string(), "n: must be at most 5");
+    }
+
+    #[test]
+    fn an_error_of_the_whole_value_names_no_path() {
+        let error = length(6, "", None, Some(5), "properties").unwrap_err();
+        assert_eq!(error.to_string(), "must have at most 5 properties");
+        assert_eq!(error.within("labels").to_string(), "labels: must have at most 5 properties");
     }
 
     #[test]

@@ -395,6 +395,92 @@ async fn a_hand_written_multipart_map_is_read_and_a_value_that_does_not_fit_is_t
     assert!(recorder.scores.lock().expect("unpoisoned").is_empty(), "no bad body reaches the trait");
 }
 
+/// Sends `entries` to `PUT /labels` as raw JSON, a form or multipart (`media`).
+async fn put_labels(base: &str, media: &str, entries: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let request = reqwest::Client::new().put(format!("{base}/labels"));
+    let request = match media {
+        "json" => request.header("content-type", "application/json").body(serde_json::to_string(&text_map(entries)).expect("JSON")),
+        "form" => request.form(entries),
+        _ => request.multipart(
+            entries.iter().fold(reqwest::multipart::Form::new(), |form, (key, value)| form.text((*key).to_owned(), (*value).to_owned())),
+        ),
+    };
+    let response = request.send().await.expect("answered");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_map_body_is_held_to_its_count_and_its_values_length_in_every_media_type() {
+    let recorder = Recorder::default();
+    let base = serve(multipart::server::router(recorder.clone())).await;
+    // `maxProperties: 4`, values `maxLength: 32` (characters, not bytes).
+    let longest = "é".repeat(32);
+    let fits = [("a", "1"), ("b", "2"), ("c", "3"), ("d", longest.as_str())];
+    let too_many = [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4"), ("e", "5")];
+    let too_long_value = "x".repeat(33);
+    let too_long = [("a", "1"), ("reason", too_long_value.as_str())];
+    for media in ["json", "form", "multipart"] {
+        assert_eq!(put_labels(&base, media, &fits).await.0, 204, "{media}: at the limits");
+        assert_eq!(recorder.labels.lock().expect("unpoisoned").pop(), Some(text_map(&fits)), "{media}");
+
+        let refused = put_labels(&base, media, &too_many).await;
+        assert_eq!(refused, (400, serde_json::json!({"message": "must have at most 4 properties"})), "{media}: five entries");
+        let refused = put_labels(&base, media, &too_long).await;
+        assert_eq!(refused, (400, serde_json::json!({"message": "reason: must have at most 32 characters"})), "{media}: a long value");
+    }
+    assert!(recorder.labels.lock().expect("unpoisoned").is_empty(), "no bad body reaches the trait");
+}
+
+#[tokio::test]
+async fn a_property_of_inline_map_type_is_held_to_its_count_and_its_values() {
+    let recorder = Recorder::default();
+    let base = serve(multipart::server::router(recorder.clone())).await;
+    let file = || reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.bin");
+    let with_metadata = |metadata: serde_json::Value| {
+        reqwest::multipart::Form::new().text("title", "t").part("file", file()).text("metadata", metadata.to_string())
+    };
+
+    // `Metadata.tags`: `maxProperties: 2`, values `maxLength: 8`.
+    let (status, body) = post_parts(&base, with_metadata(serde_json::json!({"author": "Ada", "tags": {"a": "12345678", "b": ""}}))).await;
+    assert_eq!(status, 201, "{body}");
+    let stored = recorder.documents.lock().expect("unpoisoned").pop().expect("stored");
+    let tags = stored.metadata.and_then(|m| m.tags).expect("tags");
+    assert_eq!(tags, text_map(&[("a", "12345678"), ("b", "")]));
+
+    let (status, body) = post_parts(&base, with_metadata(serde_json::json!({"author": "Ada", "tags": {"a": "123456789"}}))).await;
+    assert_eq!((status, body), (400, serde_json::json!({"message": "metadata/tags/a: must have at most 8 characters"})));
+    let three = serde_json::json!({"author": "Ada", "tags": {"a": "1", "b": "2", "c": "3"}});
+    let (status, body) = post_parts(&base, with_metadata(three)).await;
+    assert_eq!((status, body), (400, serde_json::json!({"message": "metadata/tags: must have at most 2 properties"})));
+    assert!(recorder.documents.lock().expect("unpoisoned").is_empty(), "no bad body reaches the trait");
+}
+
+#[tokio::test]
+async fn a_structs_additional_properties_are_held_to_their_constraints() {
+    let recorder = Recorder::default();
+    let base = serve(multipart::server::router(recorder.clone())).await;
+    let post = |form: reqwest::multipart::Form| {
+        let request = reqwest::Client::new().post(format!("{base}/scores")).multipart(form);
+        async move {
+            let response = request.send().await.expect("answered");
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+
+    // `maximum: 1000` on each additional property.
+    let (status, body) = post(reqwest::multipart::Form::new().text("player", "ada").text("level1", "1000")).await;
+    assert_eq!(status, 204, "{body}");
+    let stored = recorder.scores.lock().expect("unpoisoned").pop().expect("stored");
+    assert_eq!(stored.additional_properties, map_of(&[("level1", 1000)]));
+
+    let form = reqwest::multipart::Form::new().text("player", "ada").text("level1", "3").text("level2", "1001");
+    let (status, body) = post(form).await;
+    assert_eq!((status, body), (400, serde_json::json!({"message": "level2: must be at most 1000"})));
+    assert!(recorder.scores.lock().expect("unpoisoned").is_empty(), "no bad body reaches the trait");
+}
+
 /// Streams what it is given.
 #[derive(Clone)]
 struct Streaming {
