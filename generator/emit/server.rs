@@ -313,8 +313,8 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     if !op.path_params.is_empty() {
         let bad_path = bad_path_status(op);
         steps.push(quote! {
-            let path = match path_params(&mut cx.parts).await {
-                Ok(path) => path,
+            let segments = match path_params(&mut cx.parts).await {
+                Ok(segments) => segments,
                 Err(message) => return #rejection(#bad_path, message, 0),
             };
         });
@@ -323,7 +323,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
             let ty = type_path(api, &p.ty);
             let wire = &p.wire_name;
             let prefix = p.path_style.prefix(wire);
-            let read = quote!(path_param(&path, #wire, #prefix));
+            let read = quote!(path_param(&segments, #wire, #prefix));
             steps.push(quote! {
                 let #arg: #ty = match #read {
                     Ok(value) => value,

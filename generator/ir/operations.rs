@@ -17,6 +17,39 @@ use crate::error::Result;
 use crate::load::escape_segment;
 use crate::normalize::kept;
 
+/// Names a parameter cannot take: the arguments every operation has (`credentials`,
+/// `body`, `query`), and the locals that generated methods, handlers, mocks and
+/// examples bind beside the parameters (a path parameter `segments` would shadow the
+/// handler's map of path segments). A parameter so named gets `segments2`.
+const PARAMETER_RESERVED: &[&str] = &[
+    "credentials",
+    "body",
+    "query", // arguments
+    "cx",
+    "segments",
+    "api",
+    "served",
+    "identity",
+    "answer",
+    "response",
+    "time_limit",
+    "bytes",
+    "satisfied",
+    "builder", // server
+    "request",
+    "url",
+    "call",
+    "observe",
+    "pairs",
+    "base_url", // client
+    "client",
+    "calls",
+    "outcome",
+    "token",
+    "message",
+    "presented", // mock and exercise
+];
+
 /// Lowers the security schemes of the components.
 pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecurityScheme>> {
     let Some(components) = &space.doc.openapi.components else { return Ok(Vec::new()) };
@@ -228,7 +261,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let mut query_fields = Vec::new();
         let mut query_styles = Vec::new();
         let mut query_example = serde_json::Map::new();
-        let mut param_names = Namespace::with_reserved(&["credentials", "body", "query"]);
+        let mut param_names = Namespace::with_reserved(PARAMETER_RESERVED);
         let mut query_names = Namespace::default();
         for (param, at) in &params {
             let data = param.parameter_data_ref();

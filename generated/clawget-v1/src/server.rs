@@ -1245,11 +1245,15 @@ async fn handle_get_listing<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let listing_id: String = match path_param(&path, "listingId", "") {
+                    let listing_id: String = match path_param(
+                        &segments,
+                        "listingId",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -1342,11 +1346,15 @@ async fn handle_delete_listing<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let listing_id: String = match path_param(&path, "listingId", "") {
+                    let listing_id: String = match path_param(
+                        &segments,
+                        "listingId",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -1442,11 +1450,15 @@ async fn handle_update_listing<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let listing_id: String = match path_param(&path, "listingId", "") {
+                    let listing_id: String = match path_param(
+                        &segments,
+                        "listingId",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -1574,11 +1586,15 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let listing_id: String = match path_param(&path, "listingId", "") {
+                    let listing_id: String = match path_param(
+                        &segments,
+                        "listingId",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -1751,11 +1767,11 @@ async fn handle_get_soul<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let soul_id: String = match path_param(&path, "soulId", "") {
+                    let soul_id: String = match path_param(&segments, "soulId", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -1848,11 +1864,11 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let soul_id: String = match path_param(&path, "soulId", "") {
+                    let soul_id: String = match path_param(&segments, "soulId", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -1958,11 +1974,11 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let soul_id: String = match path_param(&path, "soulId", "") {
+                    let soul_id: String = match path_param(&segments, "soulId", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -2300,11 +2316,15 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let listing_id: String = match path_param(&path, "listingId", "") {
+                    let listing_id: String = match path_param(
+                        &segments,
+                        "listingId",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -2583,11 +2603,15 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let webhook_id: String = match path_param(&path, "webhookId", "") {
+                    let webhook_id: String = match path_param(
+                        &segments,
+                        "webhookId",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -2859,11 +2883,11 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let key_id: String = match path_param(&path, "keyId", "") {
+                    let key_id: String = match path_param(&segments, "keyId", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };

@@ -334,11 +334,11 @@ async fn handle_get_runbook<A: ClawguruApi>(
         if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
             return reject(refused.status, refused.message, 0);
         }
-        let path = match path_params(&mut cx.parts).await {
-            Ok(path) => path,
+        let segments = match path_params(&mut cx.parts).await {
+            Ok(segments) => segments,
             Err(message) => return reject(404u16, message, 0),
         };
-        let id: String = match path_param(&path, "id", "") {
+        let id: String = match path_param(&segments, "id", "") {
             Ok(value) => value,
             Err(message) => return reject(404u16, message, 0),
         };

@@ -440,11 +440,11 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let id: String = match path_param(&path, "id", "") {
+                    let id: String = match path_param(&segments, "id", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };

@@ -2882,12 +2882,12 @@ async fn handle_access_share<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let share_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "share_id",
                         "",
                     ) {
@@ -2955,12 +2955,12 @@ async fn handle_revoke_share<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let share_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "share_id",
                         "",
                     ) {
@@ -4508,11 +4508,15 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let user_code: String = match path_param(&path, "user_code", "") {
+                    let user_code: String = match path_param(
+                        &segments,
+                        "user_code",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -4957,11 +4961,15 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let key_id: ::uuid::Uuid = match path_param(&path, "key_id", "") {
+                    let key_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "key_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -5202,12 +5210,12 @@ async fn handle_get_vault<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -5275,12 +5283,12 @@ async fn handle_delete_vault<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -5357,12 +5365,12 @@ async fn handle_enable_cmek<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -5465,12 +5473,12 @@ async fn handle_disable_cmek<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -5547,12 +5555,12 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -5661,19 +5669,23 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let job_id: ::uuid::Uuid = match path_param(&path, "job_id", "") {
+                    let job_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "job_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -5751,12 +5763,12 @@ async fn handle_list_secrets<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -5840,19 +5852,19 @@ async fn handle_get_secret<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let path: String = match path_param(&path, "path", "") {
+                    let path: String = match path_param(&segments, "path", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -5952,19 +5964,19 @@ async fn handle_put_secret<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let path: String = match path_param(&path, "path", "") {
+                    let path: String = match path_param(&segments, "path", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -6080,19 +6092,19 @@ async fn handle_delete_secret<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let path: String = match path_param(&path, "path", "") {
+                    let path: String = match path_param(&segments, "path", "") {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -6185,12 +6197,12 @@ async fn handle_list_policies<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -6264,12 +6276,12 @@ async fn handle_create_policy<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -6378,12 +6390,12 @@ async fn handle_update_policy<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -6391,7 +6403,7 @@ async fn handle_update_policy<A: OneclawApi>(
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let policy_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "policy_id",
                         "",
                     ) {
@@ -6499,12 +6511,12 @@ async fn handle_delete_policy<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let vault_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "vault_id",
                         "",
                     ) {
@@ -6512,7 +6524,7 @@ async fn handle_delete_policy<A: OneclawApi>(
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let policy_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "policy_id",
                         "",
                     ) {
@@ -6913,12 +6925,12 @@ async fn handle_get_agent<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -6986,12 +6998,12 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -7071,12 +7083,12 @@ async fn handle_update_agent<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -7185,12 +7197,12 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -7267,12 +7279,12 @@ async fn handle_create_share<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let secret_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "secret_id",
                         "",
                     ) {
@@ -7557,12 +7569,12 @@ async fn handle_accept_share<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let share_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "share_id",
                         "",
                     ) {
@@ -7636,12 +7648,12 @@ async fn handle_decline_share<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let share_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "share_id",
                         "",
                     ) {
@@ -7760,11 +7772,15 @@ async fn handle_get_chain<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let identifier: String = match path_param(&path, "identifier", "") {
+                    let identifier: String = match path_param(
+                        &segments,
+                        "identifier",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -7851,12 +7867,12 @@ async fn handle_list_transactions<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -7940,12 +7956,12 @@ async fn handle_submit_transaction<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -8054,19 +8070,19 @@ async fn handle_get_transaction<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id", "") {
+                    let tx_id: ::uuid::Uuid = match path_param(&segments, "tx_id", "") {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -8140,12 +8156,12 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -8258,12 +8274,12 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
                     let agent_id: ::uuid::Uuid = match path_param(
-                        &path,
+                        &segments,
                         "agent_id",
                         "",
                     ) {
@@ -9494,11 +9510,15 @@ async fn handle_remove_org_member<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
+                    let user_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "user_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -9575,11 +9595,15 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
+                    let user_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "user_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -9843,11 +9867,15 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id", "") {
+                    let rule_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "rule_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -9988,11 +10016,11 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let key: String = match path_param(&path, "key", "") {
+                    let key: String = match path_param(&segments, "key", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -10102,11 +10130,11 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let key: String = match path_param(&path, "key", "") {
+                    let key: String = match path_param(&segments, "key", "") {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -10432,11 +10460,15 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
+                    let user_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "user_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -10680,11 +10712,11 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let chain_id: String = match path_param(&path, "chain_id", "") {
+                    let chain_id: String = match path_param(&segments, "chain_id", "") {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -10800,11 +10832,11 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                         Ok(identity) => identity,
                         Err(refused) => return reject(refused.status, refused.message, 0),
                     };
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let chain_id: String = match path_param(&path, "chain_id", "") {
+                    let chain_id: String = match path_param(&segments, "chain_id", "") {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -10897,11 +10929,15 @@ async fn handle_get_org_limits<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(404u16, message, 0),
                     };
-                    let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
+                    let org_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "org_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(404u16, message, 0),
                     };
@@ -10972,11 +11008,15 @@ async fn handle_update_org_limits<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
+                    let org_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "org_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };
@@ -11082,11 +11122,15 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                     ) {
                         return reject(refused.status, refused.message, 0);
                     }
-                    let path = match path_params(&mut cx.parts).await {
-                        Ok(path) => path,
+                    let segments = match path_params(&mut cx.parts).await {
+                        Ok(segments) => segments,
                         Err(message) => return reject(400u16, message, 0),
                     };
-                    let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
+                    let org_id: ::uuid::Uuid = match path_param(
+                        &segments,
+                        "org_id",
+                        "",
+                    ) {
                         Ok(value) => value,
                         Err(message) => return reject(400u16, message, 0),
                     };

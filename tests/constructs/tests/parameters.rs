@@ -3,7 +3,7 @@
 
 use constructs::parameters::{
     client::Client,
-    errors::{GetGuildError, SearchError, WhoamiError},
+    errors::{GetGuildError, SearchError, ShadowLocalsError, WhoamiError},
     server, types,
 };
 
@@ -33,6 +33,27 @@ impl server::ParametersApi for Echoing {
 
     async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
         Ok(types::Echo::new(guild_id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn shadow_locals(
+        &self,
+        _cx: server::RequestContext,
+        segments: String,
+        cx: String,
+        api: String,
+        served: String,
+        identity: String,
+        path: String,
+        request: String,
+        url: String,
+        client: String,
+        token: String,
+        response: Option<String>,
+        bytes: Option<String>,
+    ) -> Result<types::Echo, ShadowLocalsError> {
+        let read = [segments, cx, api, served, identity, path, request, url, client, token];
+        Ok(types::Echo::new(format!("{}|{response:?}|{bytes:?}", read.join("/"))))
     }
 }
 
@@ -157,4 +178,11 @@ async fn a_path_parameter_keeps_the_pattern_of_the_schema_it_names() {
         let response = reqwest::Client::new().get(format!("{base}/guilds/{id}")).send().await.expect("sends");
         assert_eq!(response.status().as_u16(), status, "guild id {id:?}");
     }
+}
+
+#[tokio::test]
+async fn parameters_named_like_generated_locals_arrive_as_sent() {
+    let client = Client::new(serve().await);
+    let echo = client.shadow_locals("s", "c", "a", "v", "i", "p", "r", "u", "k", "t", Some("resp"), Some("b")).await.expect("echoes");
+    assert_eq!(echo.text, r#"s/c/a/v/i/p/r/u/k/t|Some("resp")|Some("b")"#);
 }
