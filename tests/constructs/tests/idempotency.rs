@@ -1,6 +1,8 @@
 //! A POST is retried after a 502 only when the operation declares an
 //! `Idempotency-Key` header, which lets the server recognise the repeat.
 
+mod common;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,10 +37,7 @@ impl server::IdempotencyApi for Flaky {
 }
 
 async fn serve(api: Flaky) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("has an address");
-    tokio::spawn(async move { axum::serve(listener, server::router(api)).await.expect("serves") });
-    format!("http://{address}")
+    common::serve(server::router(api)).await
 }
 
 fn client(base: &str) -> Client {

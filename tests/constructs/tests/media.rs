@@ -12,13 +12,8 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 type File = multipart::media::File;
 
-/// Serves `router` on a free port; returns its base URL.
-async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("has an address");
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("serves") });
-    format!("http://{address}")
-}
+mod common;
+use common::serve;
 
 /// The body of `setGroups`: lists of names by group.
 type Groups = BTreeMap<String, Vec<String>>;

@@ -1,6 +1,8 @@
 //! The generated client calls the generated server with parameters in every
 //! location and style; the server echoes what it read.
 
+mod common;
+
 use constructs::parameters::{
     client::Client,
     errors::{GetGuildError, SearchError, ShadowLocalsError, WhoamiError},
@@ -58,10 +60,7 @@ impl server::ParametersApi for Echoing {
 }
 
 async fn serve() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("has an address");
-    tokio::spawn(async move { axum::serve(listener, server::router(Echoing)).await.expect("serves") });
-    format!("http://{address}")
+    common::serve(server::router(Echoing)).await
 }
 
 fn full_query() -> types::SearchQuery {

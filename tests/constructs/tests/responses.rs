@@ -2,6 +2,8 @@
 //! generated client still reads them; a body that does not decode, or a
 //! missing required header, still reads as the documented variant.
 
+mod common;
+
 use constructs::responses::{
     client::{Client, ClientError},
     errors::{ErrorBody, GetArtifactError, GetLogError, SubmitJobError, SubmitJobResponse},
@@ -46,10 +48,7 @@ async fn serve() -> String {
 }
 
 async fn serve_api(api: impl server::ResponsesApi) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("has an address");
-    tokio::spawn(async move { axum::serve(listener, server::router(api)).await.expect("serves") });
-    format!("http://{address}")
+    common::serve(server::router(api)).await
 }
 
 #[tokio::test]

@@ -7,13 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use constructs::xml_bodies::{self as xml, errors, media::BodyEncoding, types};
 
-/// Serves `router` on a free port; returns its base URL.
-async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("has an address");
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("serves") });
-    format!("http://{address}")
-}
+mod common;
+use common::serve;
 
 /// Keeps every body it receives, with the `Content-Type` it came in.
 #[derive(Clone, Default)]
