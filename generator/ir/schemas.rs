@@ -916,7 +916,8 @@ impl TypeSpace<'_> {
     /// (`oneOf: [{type: null}, {$ref}]`, `allOf: [{$ref}]` with annotations),
     /// those of the schema it wraps, which give it its type too.
     fn inline_constraints(&mut self, schema: &Schema, pointer: &str) -> Constraints {
-        let own = self.checked(constraints_of(schema), pointer);
+        let own = constraints_of(schema, &|reference| self.resolve_schema(reference, pointer).ok(), 0);
+        let own = self.checked(own, pointer);
         match wrapped(schema) {
             Some(inner) if own == Constraints::default() => self.constraints(inner, pointer),
             _ => own,
@@ -925,12 +926,13 @@ impl TypeSpace<'_> {
 
     /// The constraints of a struct's additional properties, each checked as a map's value is.
     fn additional_constraints(&mut self, additional: &Option<AdditionalProperties>, pointer: &str) -> Option<Box<Constraints>> {
-        let values = *value_constraints(additional)?;
+        let values = *value_constraints(additional, &|reference| self.resolve_schema(reference, pointer).ok(), 0)?;
         Some(Box::new(self.checked(values, &format!("{pointer}/additionalProperties")))).filter(|values| !values.is_empty())
     }
 
     fn referenced_constraints(&mut self, reference: &str, pointer: &str) -> Constraints {
-        let constraints = self.resolve_schema(reference, pointer).map(|s| constraints_of(&s)).unwrap_or_default();
+        let resolve = |reference: &str| self.resolve_schema(reference, pointer).ok();
+        let constraints = resolve(reference).map(|s| constraints_of(&s, &resolve, 0)).unwrap_or_default();
         self.checked(constraints, pointer)
     }
 
@@ -956,7 +958,14 @@ impl TypeSpace<'_> {
     }
 }
 
-fn constraints_of(schema: &Schema) -> Constraints {
+/// Resolves a `$ref` to the schema it names, where it can.
+type Resolve<'a> = &'a dyn Fn(&str) -> Option<Schema>;
+
+/// How many `$ref`s deep an item's or a value's constraints are followed: enough for
+/// any real nesting, and a bound for an array whose items are itself.
+const CONSTRAINT_DEPTH: usize = 16;
+
+fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constraints {
     let mut c = Constraints::default();
     match &schema.schema_kind {
         SchemaKind::Type(Type::Integer(i)) => {
@@ -979,36 +988,53 @@ fn constraints_of(schema: &Schema) -> Constraints {
             c.min_items = a.min_items.filter(|&n| n > 0);
             c.max_items = a.max_items;
             c.unique_items = a.unique_items;
-            if let Some(ReferenceOr::Item(items)) = &a.items {
-                c.items = Some(Box::new(constraints_of(items))).filter(|items| !items.is_empty());
-            }
+            c.items = match &a.items {
+                Some(ReferenceOr::Item(items)) => inner_constraints(Ok(items), resolve, depth),
+                Some(ReferenceOr::Reference { reference }) => inner_constraints(Err(reference), resolve, depth),
+                None => None,
+            };
         }
         // A struct counts its properties itself; a map's count is a constraint of where it is used.
         SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
             c.min_properties = o.min_properties.filter(|&n| n > 0);
             c.max_properties = o.max_properties;
-            c.values = value_constraints(&o.additional_properties);
+            c.values = value_constraints(&o.additional_properties, resolve, depth);
         }
         SchemaKind::Any(any) if any.properties.is_empty() && any.additional_properties.is_some() => {
             c.min_properties = any.min_properties.filter(|&n| n > 0);
             c.max_properties = any.max_properties;
-            c.values = value_constraints(&any.additional_properties);
+            c.values = value_constraints(&any.additional_properties, resolve, depth);
         }
         _ => {}
     }
     c
 }
 
-/// The constraints of a map's values, read as an array's items are: from an
-/// inline schema (a `$ref`'s own constraints belong to the type it names).
-fn value_constraints(additional: &Option<AdditionalProperties>) -> Option<Box<Constraints>> {
+/// The constraints of a map's values, read as an array's items are.
+fn value_constraints(additional: &Option<AdditionalProperties>, resolve: Resolve<'_>, depth: usize) -> Option<Box<Constraints>> {
     match additional {
         Some(AdditionalProperties::Schema(schema)) => match &**schema {
-            ReferenceOr::Item(values) => Some(Box::new(constraints_of(values))).filter(|values| !values.is_empty()),
-            ReferenceOr::Reference { .. } => None,
+            ReferenceOr::Item(values) => inner_constraints(Ok(values), resolve, depth),
+            ReferenceOr::Reference { reference } => inner_constraints(Err(reference), resolve, depth),
         },
         _ => None,
     }
+}
+
+/// The constraints of an array's items or a map's values, inline or behind a `$ref`:
+/// a named primitive (`SnowflakeType`, a string with a pattern) has no `Validate` of
+/// its own, so its constraints are checked where it is used; a named struct gives none
+/// here, as it checks itself.
+/// `schema` is the inline schema, or the `$ref` that names it.
+fn inner_constraints(schema: std::result::Result<&Schema, &str>, resolve: Resolve<'_>, depth: usize) -> Option<Box<Constraints>> {
+    let inner = match schema {
+        Ok(inline) => constraints_of(inline, resolve, depth + 1),
+        Err(reference) if depth < CONSTRAINT_DEPTH => {
+            resolve(reference).map(|named| constraints_of(&named, resolve, depth + 1)).unwrap_or_default()
+        }
+        Err(_) => Constraints::default(),
+    };
+    Some(Box::new(inner)).filter(|inner| !inner.is_empty())
 }
 
 #[cfg(test)]
@@ -1041,8 +1067,11 @@ mod tests {
         named: {type: object, additionalProperties: {$ref: '#/components/schemas/Text'}}
         odd: {type: object, additionalProperties: {type: string, pattern: '(?=a)'}}
         lists: {type: object, additionalProperties: {type: array, maxItems: 2, items: {type: string, minLength: 1}}}
+        ids: {type: array, items: {$ref: '#/components/schemas/Text'}}
+        loop: {$ref: '#/components/schemas/Loop'}
       additionalProperties: {type: string, minLength: 2}
     Text: {type: string, maxLength: 3}
+    Loop: {type: array, maxItems: 4, items: {$ref: '#/components/schemas/Loop'}}
 "#,
         );
         let TypeKind::Struct(message) = &api.types.iter().find(|def| def.name == "Message").expect("Message").kind else {
@@ -1055,7 +1084,18 @@ mod tests {
         assert_eq!(metadata.max_properties, Some(5));
         assert_eq!(metadata.values, limits(None, Some(2000)));
         assert_eq!(constraints("loose").values, None, "nothing to check");
-        assert_eq!(constraints("named").values, None, "a $ref's constraints are its type's, as for items");
+        // A named primitive has no `Validate`: its constraints are checked where it is used.
+        assert_eq!(constraints("named").values, limits(None, Some(3)), "a map's values behind a $ref");
+        assert_eq!(constraints("ids").items, limits(None, Some(3)), "an array's items behind a $ref");
+        // An array whose items are itself: followed to a bound, not forever.
+        let mut depth = 0;
+        let mut inner = Some(Box::new(constraints("loop")));
+        while let Some(c) = inner {
+            assert_eq!(c.max_items, Some(4));
+            depth += 1;
+            inner = c.items;
+        }
+        assert!((2..=20).contains(&depth), "{depth}");
         assert_eq!(constraints("odd").values, None, "a pattern the regex crate rejects is dropped");
         assert!(warnings.iter().any(|w| w.code == Code::Unchecked && w.message.contains("(?=a)")), "{warnings:?}");
         let lists = constraints("lists").values.expect("the lists' constraints");

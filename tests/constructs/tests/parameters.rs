@@ -5,7 +5,7 @@ mod common;
 
 use constructs::parameters::{
     client::Client,
-    errors::{GetGuildError, SearchError, ShadowLocalsError, WhoamiError},
+    errors::{GetGuildError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError},
     server, types,
 };
 
@@ -35,6 +35,10 @@ impl server::ParametersApi for Echoing {
 
     async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
         Ok(types::Echo::new(guild_id))
+    }
+
+    async fn pick_guilds(&self, _cx: server::RequestContext, body: types::PickGuildsRequest) -> Result<types::Echo, PickGuildsError> {
+        Ok(types::Echo::new(format!("{:?} {:?}", body.ids, body.owners)))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -184,4 +188,25 @@ async fn parameters_named_like_generated_locals_arrive_as_sent() {
     let client = Client::new(serve().await);
     let echo = client.shadow_locals("s", "c", "a", "v", "i", "p", "r", "u", "k", "t", Some("resp"), Some("b")).await.expect("echoes");
     assert_eq!(echo.text, r#"s/c/a/v/i/p/r/u/k/t|Some("resp")|Some("b")"#);
+}
+
+#[tokio::test]
+async fn items_and_map_values_naming_a_constrained_primitive_are_checked() {
+    let base = serve().await;
+    let post = |body: serde_json::Value| {
+        let url = format!("{base}/guilds");
+        async move {
+            let response = reqwest::Client::new().post(url).json(&body).send().await.expect("answered");
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (status, body) = post(serde_json::json!({"ids": ["1", "20"], "owners": {"a": "3"}})).await;
+    assert_eq!((status, body["text"].as_str()), (200, Some(r#"["1", "20"] Some({"a": "3"})"#)));
+    let (status, body) = post(serde_json::json!({"ids": ["1", "x"]})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.starts_with("ids/1:")), "{body}");
+    let (status, body) = post(serde_json::json!({"ids": [], "owners": {"a": "01"}})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.starts_with("owners/a:")), "{body}");
 }
