@@ -22,9 +22,11 @@ use crate::normalize::kept;
 /// examples bind beside the parameters (a path parameter `segments` would shadow the
 /// handler's map of path segments). A parameter so named gets `segments2`.
 const PARAMETER_RESERVED: &[&str] = &[
+    // The arguments every operation has.
     "credentials",
     "body",
-    "query", // arguments
+    "query",
+    // The server handler's locals.
     "cx",
     "segments",
     "api",
@@ -35,19 +37,21 @@ const PARAMETER_RESERVED: &[&str] = &[
     "time_limit",
     "bytes",
     "satisfied",
-    "builder", // server
+    "builder",
+    // The client method's locals.
     "request",
     "url",
     "call",
     "observe",
     "pairs",
-    "base_url", // client
+    "base_url",
+    // The mock's and the exercise's locals.
     "client",
     "calls",
     "outcome",
     "token",
     "message",
-    "presented", // mock and exercise
+    "presented",
 ];
 
 /// Lowers the security schemes of the components.
