@@ -80,8 +80,7 @@ codes! {
     RenamedOperation = ("W0006", "renamed-operation", "give each operation an operationId of its own"),
     /// A default that contradicts its schema was dropped.
     IgnoredDefault = ("W0007", "ignored-default", "make the default a value its schema accepts"),
-    /// A request body's media type that the server does not read nor the client send.
-    UnreadMedia = ("W0008", "unread-media-type", "give every media type of a body the same schema, in JSON, XML, a form or multipart"),
+    // W0008 (`unread-media-type`) is retired: every media type of a body is read, in a form of its own where needed.
     /// A keyword of an `xml` object that clawgen does not honour.
     XmlIgnored = ("W0009", "xml-ignored", "XML is read by local names and written without namespaces"),
     /// An operation was left out on purpose (`x-clawgen-skip` or the config file).

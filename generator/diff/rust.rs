@@ -139,3 +139,47 @@ pub(super) fn media_rank(media: &str) -> u8 {
         5
     }
 }
+
+/// The forms a request body's media types make, each a list of media keys, as the
+/// crate reads them (`ir::operations`): the preferred media type first, then each
+/// in document order joins the first form of the same schema that can read its
+/// encoding and has none of it yet, or starts a form of its own. `media` is the
+/// body's content: (media key, schema) in document order.
+pub(super) fn request_forms(media: &[(String, Option<&serde_json::Value>)]) -> Vec<Vec<String>> {
+    let preferred = media.iter().enumerate().min_by_key(|(index, (key, _))| (media_rank(key), *index)).map(|(index, _)| index);
+    let order = preferred.into_iter().chain((0..media.len()).filter(|index| Some(*index) != preferred));
+    // Each form: its schema, its encodings, its media keys.
+    let mut forms: Vec<(Option<&serde_json::Value>, Vec<u8>, Vec<String>)> = Vec::new();
+    for (key, schema) in order.map(|index| &media[index]) {
+        let encoding = request_encoding(key);
+        let joins = forms.iter_mut().find(|(form_schema, encodings, _)| {
+            let first = encodings[0];
+            let readable = match encoding {
+                JSON | FORM | XML | MULTIPART => matches!(first, JSON | FORM | MULTIPART),
+                TEXT => first == TEXT,
+                _ => false,
+            };
+            *form_schema == *schema && readable && !encodings.contains(&encoding)
+        });
+        match joins {
+            Some((_, encodings, keys)) => {
+                encodings.push(encoding);
+                keys.push(key.clone());
+            }
+            None => forms.push((*schema, vec![encoding], vec![key.clone()])),
+        }
+    }
+    forms.into_iter().map(|(_, _, keys)| keys).collect()
+}
+
+const JSON: u8 = 0;
+const FORM: u8 = 1;
+const MULTIPART: u8 = 2;
+const TEXT: u8 = 4;
+const XML: u8 = 6;
+
+/// [`media_rank`], but XML (read beside JSON) apart from other bytes.
+fn request_encoding(media: &str) -> u8 {
+    let essence = media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
+    if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") { XML } else { media_rank(&essence) }
+}

@@ -714,6 +714,37 @@ fn a_media_type_matters_to_the_rust_api_only_where_the_crate_reads_it() {
 }
 
 #[test]
+fn a_media_type_that_starts_a_form_changes_the_body_type_once() {
+    let body = |media: &[(&str, Value)]| {
+        let content: serde_json::Map<String, Value> =
+            media.iter().map(|(m, schema)| ((*m).to_owned(), json!({"schema": schema}))).collect();
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"patch": {
+            "operationId": "patchThing", "requestBody": {"required": true, "content": content},
+            "responses": {"200": {"description": "ok"}}
+        }}}})
+    };
+    let object = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+    let list = json!({"type": "array", "items": {"type": "string"}});
+    let json_only = body(&[("application/json", object.clone())]);
+    // Another schema: the argument becomes an enum of the two forms.
+    let two = body(&[("application/json", object.clone()), ("application/json-patch+json", list.clone())]);
+    assert_eq!(rust_effects(&json_only, &two), [("media-type-added".to_owned(), RustEffect::Breaking)]);
+    // The same schema, in an encoding the form lacks: read into the same type.
+    let form = body(&[("application/json", object.clone()), ("application/x-www-form-urlencoded", object.clone())]);
+    assert_eq!(rust_effects(&json_only, &form), [("media-type-added".to_owned(), RustEffect::Unchanged)]);
+    // A third form is a new variant of a `#[non_exhaustive]` enum.
+    let three = body(&[
+        ("application/json", object.clone()),
+        ("application/json-patch+json", list.clone()),
+        ("application/merge-patch+json", object.clone()),
+    ]);
+    assert_eq!(rust_effects(&two, &three), [("media-type-added".to_owned(), RustEffect::Additive)]);
+    // A form gone is a variant gone; a media type gone from a form that stays changes no type.
+    assert_eq!(rust_effects(&three, &two), [("media-type-removed".to_owned(), RustEffect::Breaking)]);
+    assert_eq!(rust_effects(&form, &json_only), [("media-type-removed".to_owned(), RustEffect::Unchanged)]);
+}
+
+#[test]
 fn the_crate_bump_can_exceed_the_http_one() {
     let op = |parameters: Value| {
         json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"get": {

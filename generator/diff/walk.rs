@@ -284,14 +284,34 @@ impl<'a> Differ<'a> {
     fn content(&mut self, here: &Context<'_>, old: &Node<'a>, new: &Node<'a>) -> Result<()> {
         let old_media = by_key(old.child("content"), media_key);
         let new_media = by_key(new.child("content"), media_key);
-        // The crate reads one media type per body: a change matters to its Rust API only where it changes that one.
+        // A response is read in one media type: a change matters to its Rust API only where it changes that one.
         let best = |media: &BTreeMap<String, (String, Node<'a>)>| media.keys().map(|m| rust::media_rank(m)).min().unwrap_or(u8::MAX);
         let (old_best, new_best) = (best(&old_media), best(&new_media));
+        // A request body of several forms is an enum of them: a form is its variant.
+        let forms = |node: &Node<'a>| {
+            let media: Vec<(String, Option<&Value>)> =
+                by_key(node.child("content"), media_key).into_iter().map(|(key, (_, m))| (key, m.value.get("schema"))).collect();
+            let ordered = node.child("content").map(|c| c.entries()).unwrap_or_default();
+            let position = |key: &String| ordered.iter().position(|(name, _)| media_key(name) == *key);
+            let mut media = media;
+            media.sort_by_key(|(key, _)| position(key));
+            rust::request_forms(&media)
+        };
+        let request = here.direction == Some(Direction::Request);
+        let (old_forms, new_forms) = if request { (forms(old), forms(new)) } else { Default::default() };
+        let form_of = |forms: &[Vec<String>], key: &String| forms.iter().find(|form| form.contains(key)).cloned().unwrap_or_default();
         for (key, (name, new_type)) in &new_media {
             let this = here.with_subject(format!("{} ({name})", here.subject));
             match old_media.get(key) {
                 None => {
-                    let rust = if rust::media_rank(key) < old_best { RustEffect::Breaking } else { RustEffect::Unchanged };
+                    let new_form = request && !form_of(&new_forms, key).iter().any(|other| old_media.contains_key(other));
+                    let rust = if rust::media_rank(key) < old_best || (new_form && old_forms.len() < 2) {
+                        RustEffect::Breaking
+                    } else if new_form {
+                        RustEffect::Additive
+                    } else {
+                        RustEffect::Unchanged
+                    };
                     self.push_rust(Rule::MediaTypeAdded, rust, &this, "media type added".into(), At::New(new_type.pointer.clone()));
                 }
                 Some((_, old_type)) => {
@@ -304,7 +324,8 @@ impl<'a> Differ<'a> {
         for (key, (name, old_type)) in &old_media {
             if !new_media.contains_key(key) {
                 let this = here.with_subject(format!("{} ({name})", here.subject));
-                let rust = if rust::media_rank(key) <= new_best { RustEffect::Breaking } else { RustEffect::Unchanged };
+                let form_gone = request && !form_of(&old_forms, key).iter().any(|other| new_media.contains_key(other));
+                let rust = if rust::media_rank(key) <= new_best || form_gone { RustEffect::Breaking } else { RustEffect::Unchanged };
                 self.push_rust(Rule::MediaTypeRemoved, rust, &this, "media type removed".into(), At::Old(old_type.pointer.clone()));
             }
         }

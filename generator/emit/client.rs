@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
-use super::rust::{ident, operation_doc, type_path};
+use super::rust::{body_type, ident, operation_doc, type_path};
 use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, SchemeUse, Status, TypeRef};
 
 /// The contents of the `client` module: the client's state and setters, and one
@@ -58,7 +58,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
     let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
     // Where a body is accepted in several media types, the client may be told which to send.
-    let chooses = api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| !b.alternatives.is_empty());
+    let chooses = api.request_forms().any(|b| !b.alternatives.is_empty());
     let body_encoding_field = chooses.then(|| quote!(body_encoding: ::std::option::Option<super::media::BodyEncoding>,));
     let body_encoding_init = chooses.then(|| quote!(body_encoding: ::std::option::Option::None,));
     let body_encoding_setter = chooses.then(|| {
@@ -256,6 +256,28 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     .into_iter()
 }
 
+/// The expression that adds `body`, of the form `b`, to `request`: in its preferred
+/// media type, or in another where the client is told to prefer that one's encoding.
+fn send_form(api: &Api, b: &crate::ir::Body) -> TokenStream {
+    let preferred = send_body(api, b, &b.media_type, b.encoding);
+    let arms: Vec<TokenStream> = b
+        .alternatives
+        .iter()
+        .filter_map(|media| {
+            let variant = match media.encoding {
+                Encoding::Json => quote!(Json),
+                Encoding::Xml => quote!(Xml),
+                Encoding::Form => quote!(Form),
+                Encoding::Multipart => quote!(Multipart),
+                Encoding::Text | Encoding::EventStream | Encoding::Raw => return None,
+            };
+            let send = send_body(api, b, &media.media_type, media.encoding);
+            Some(quote!(::std::option::Option::Some(super::media::BodyEncoding::#variant) => #send,))
+        })
+        .collect();
+    if arms.is_empty() { preferred } else { quote!(match self.body_encoding { #(#arms)* _ => #preferred }) }
+}
+
 /// The expression that adds `body` to `request`, written as `media` in `encoding`.
 fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding) -> TokenStream {
     match encoding {
@@ -382,7 +404,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         names.push(arg);
     }
     if let Some(body) = &op.body {
-        let ty = if body.ty == TypeRef::String { quote!(str) } else { type_path(api, &body.ty) };
+        let ty = if body.ty == TypeRef::String && body.choice.is_none() { quote!(str) } else { body_type(api, body) };
         args.push(if body.required { quote!(body: &#ty) } else { quote!(body: ::std::option::Option<&#ty>) });
         names.push(ident("body"));
     }
@@ -452,24 +474,19 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         }
     });
     let body = op.body.as_ref().map(|b| {
-        let preferred = send_body(api, b, &b.media_type, b.encoding);
-        // Another media type the operation accepts, where the client is told to prefer its encoding.
-        let arms: Vec<TokenStream> = b
-            .alternatives
-            .iter()
-            .filter_map(|media| {
-                let variant = match media.encoding {
-                    Encoding::Json => quote!(Json),
-                    Encoding::Xml => quote!(Xml),
-                    Encoding::Form => quote!(Form),
-                    Encoding::Multipart => quote!(Multipart),
-                    Encoding::Text | Encoding::EventStream | Encoding::Raw => return None,
-                };
-                let send = send_body(api, b, &media.media_type, media.encoding);
-                Some(quote!(::std::option::Option::Some(super::media::BodyEncoding::#variant) => #send,))
-            })
-            .collect();
-        let send = if arms.is_empty() { preferred } else { quote!(match self.body_encoding { #(#arms)* _ => #preferred }) };
+        // A body of several forms travels in the media type of the form it is.
+        let send = match &b.choice {
+            Some(choice) => {
+                let name = ident(&choice.name);
+                let arms = b.forms().zip(&choice.variants).map(|(form, variant)| {
+                    let variant = ident(variant);
+                    let send = send_form(api, form);
+                    quote!(super::types::#name::#variant(body) => #send,)
+                });
+                quote!(match body { #(#arms)* })
+            }
+            None => send_form(api, b),
+        };
         if b.required { quote!(let request = #send;) } else { quote!(let request = match body { Some(body) => #send, None => request };) }
     });
 

@@ -168,24 +168,46 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
         args.push(optional_param(api, p)?);
     }
     if let Some(body) = &op.body {
-        let value = match body.encoding {
-            Encoding::Raw | Encoding::EventStream => {
-                let media = &body.media_type;
-                let bytes = body.example.as_ref().and_then(Value::as_str).unwrap_or_default().as_bytes().to_vec();
-                quote!(super::media::Raw { content_type: ::std::string::String::from(#media), bytes: ::std::vec![#(#bytes),*] })
+        // The preferred form, as the variant of the body's enum where it has several.
+        let value = body_value(api, body)?;
+        let value = match &body.choice {
+            Some(choice) => {
+                let name = ident(&choice.name);
+                let variant = ident(choice.variants.first()?);
+                quote!(super::types::#name::#variant(#value))
             }
-            Encoding::Text => {
-                let text = body.example.as_ref().and_then(Value::as_str).unwrap_or_default();
-                quote!(::std::string::String::from(#text))
-            }
-            Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml => {
-                args.push(argument(api, &body.ty, &body.constraints, body.example.as_ref(), body.required)?);
-                return Some(args);
-            }
+            None => value,
         };
-        args.push(if body.required { quote!(&#value) } else { quote!(::std::option::Option::Some(&#value)) });
+        let reference = match (&body.choice, &body.ty, body.encoding) {
+            (None, TypeRef::String, Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml) => value,
+            _ => quote!(&#value),
+        };
+        args.push(if body.required { reference } else { quote!(::std::option::Option::Some(#reference)) });
     }
     Some(args)
+}
+
+/// The value of the body's preferred form: its example, else one made up from its type.
+/// A string body of a JSON form is a string literal, as the client takes `&str`.
+fn body_value(api: &Api, body: &crate::ir::Body) -> Option<TokenStream> {
+    Some(match body.encoding {
+        Encoding::Raw | Encoding::EventStream => {
+            let media = &body.media_type;
+            let bytes = body.example.as_ref().and_then(Value::as_str).unwrap_or_default().as_bytes().to_vec();
+            quote!(super::media::Raw { content_type: ::std::string::String::from(#media), bytes: ::std::vec![#(#bytes),*] })
+        }
+        Encoding::Text => {
+            let text = body.example.as_ref().and_then(Value::as_str).unwrap_or_default();
+            quote!(::std::string::String::from(#text))
+        }
+        Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml => {
+            let value = sample::example_or_synthesized(&api.types, &body.ty, &body.constraints, body.example.as_ref());
+            match (&body.ty, value) {
+                (TypeRef::String, Value::String(text)) if body.choice.is_none() => quote!(#text),
+                (_, value) => literal(api, &body.ty, &value, &[]).ok()?,
+            }
+        }
+    })
 }
 
 /// A header or cookie argument: sent where required or exemplified.

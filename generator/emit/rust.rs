@@ -55,6 +55,18 @@ pub(super) fn operation_doc(op: &crate::ir::Operation) -> TokenStream {
 }
 
 /// The Rust type of a [`TypeRef`], as seen from a sibling module of `types`.
+/// The type an operation takes its request body as: the body's type, or the
+/// enum of its forms where it has several.
+pub(super) fn body_type(api: &Api, body: &crate::ir::Body) -> TokenStream {
+    match &body.choice {
+        Some(choice) => {
+            let name = ident(&choice.name);
+            quote!(super::types::#name)
+        }
+        None => type_path(api, &body.ty),
+    }
+}
+
 pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Bool => quote!(bool),

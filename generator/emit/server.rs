@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
-use super::rust::{ident, operation_doc, type_path};
+use super::rust::{body_type, ident, operation_doc, type_path};
 use crate::ir::{
     Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, RetryUnit, RouterRefusal, SchemeKind, Status, TypeKind, TypeRef,
     sample, type_validates,
@@ -239,7 +239,7 @@ pub(super) fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, T
         args.push((ident(&p.name), if p.required { ty } else { quote!(::std::option::Option<#ty>) }));
     }
     if let Some(body) = &op.body {
-        let ty = type_path(api, &body.ty);
+        let ty = body_type(api, body);
         args.push((ident("body"), if body.required { ty } else { quote!(::std::option::Option<#ty>) }));
         if op.raw_body {
             args.push((ident("raw_body"), quote!(::axum::body::Bytes)));
@@ -405,17 +405,19 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         });
     }
     if let Some(body) = &op.body {
-        let decoded = decoder(api, body, body.encoding);
         // A multipart body is read as it streams in, so it learns of the limit (413) there.
         // A body accepted in several media types is read first, and decoded as its `Content-Type` says.
-        let streamed = body.encoding == Encoding::Multipart && body.alternatives.is_empty();
-        let parse = if !body.alternatives.is_empty() {
-            let arms = body.alternatives.iter().enumerate().map(|(index, media)| {
-                let index = index + 1;
-                let decoded = refusing(decoder(api, body, media.encoding), media.encoding);
-                quote!(#index => #decoded,)
-            });
-            let preferred = refusing(decoded, body.encoding);
+        let several = body.choice.is_some() || !body.alternatives.is_empty();
+        let streamed = !several && body.encoding == Encoding::Multipart;
+        let decoded = decoder(api, body, body.encoding, streamed);
+        let parse = if several {
+            let mut arms = body.forms().zip(0..).flat_map(|(form, index)| form.accepted().map(move |media| (form, index, media)));
+            let mut arm = |(form, index, media): (&crate::ir::Body, usize, crate::ir::BodyMedia)| {
+                let decoded = refusing(decoder(api, form, media.encoding, false), media.encoding);
+                chosen(api, body, form, index, decoded)
+            };
+            let preferred = arms.next().map(&mut arm);
+            let arms = arms.map(arm).zip(1usize..).map(|(decoded, index)| quote!(#index => #decoded,));
             quote! {
                 match match media { #(#arms)* _ => #preferred } {
                     Ok(body) => body,
@@ -449,8 +451,8 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         };
         steps.push(if streamed {
             quote!(let multipart = multipart(&cx.parts, body).await;)
-        } else if !body.alternatives.is_empty() {
-            let accepted: Vec<String> = body.accepted().map(|m| m.media_type).collect();
+        } else if several {
+            let accepted: Vec<String> = body.forms().flat_map(|form| form.accepted()).map(|m| m.media_type).collect();
             quote! {
                 #read
                 let media = match body_media(&cx.parts.headers, &bytes, &[#(#accepted),*]) {
@@ -475,7 +477,8 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         if op.raw_body && !streamed {
             steps.push(quote!(let raw_body = bytes.clone();));
         }
-        let check = super::types::constrained_value_check(api, &body.ty, &body.constraints);
+        // The forms of a body of several are checked as each is decoded.
+        let check = if body.choice.is_some() { None } else { super::types::constrained_value_check(api, &body.ty, &body.constraints) };
         if body.required {
             steps.push(quote!(let body = #parse;));
             if let Some(check) = check {
@@ -968,9 +971,31 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
     }
 }
 
+/// `decoded` (a `Result<_, Refused>` of the form `form`, the `index`th of `body`) as the
+/// value the handler takes: a variant of the body's enum where it has several forms,
+/// after the form's own checks.
+fn chosen(api: &Api, body: &crate::ir::Body, form: &crate::ir::Body, index: usize, decoded: TokenStream) -> TokenStream {
+    let Some(choice) = &body.choice else { return decoded };
+    let name = ident(&choice.name);
+    let variant = ident(&choice.variants[index]);
+    match super::types::constrained_value_check(api, &form.ty, &form.constraints) {
+        Some(check) => quote! {
+            #decoded.and_then(|body| {
+                let value = &body;
+                if let Err(error) = #check {
+                    return Err(Refused { status: #BAD_REQUEST, message: error.to_string() });
+                }
+                Ok(super::types::#name::#variant(body))
+            })
+        },
+        None => quote!(#decoded.map(super::types::#name::#variant)),
+    }
+}
+
 /// The expression that decodes `bytes` as `body` sent in `encoding`: `Ok(value)`,
-/// or `Err(message)` (`Err(Refused)` for multipart, which reads `multipart`).
-fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding) -> TokenStream {
+/// or `Err(message)` (`Err(Refused)` for multipart, which reads `multipart`, or,
+/// unless `streamed`, the bytes already read).
+fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool) -> TokenStream {
     let ty = type_path(api, &body.ty);
     let checked = |what: &str, value: TokenStream| match super::shape::value_check(api, &body.ty) {
         Some(check) => {
@@ -1009,7 +1034,7 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding) -> TokenStream
         Encoding::Text => {
             quote!(::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text")))
         }
-        Encoding::Multipart if body.alternatives.is_empty() => multipart_body(api, body),
+        Encoding::Multipart if streamed => multipart_body(api, body),
         Encoding::Multipart => {
             let read = multipart_body(api, body);
             quote!({

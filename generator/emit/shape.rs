@@ -16,7 +16,7 @@ use crate::ir::{Access, Api, Encoding, Struct, TypeKind, TypeRef, Union};
 /// The types of the JSON (and XML, read as JSON values) request bodies the server reads.
 fn json_bodies(api: &Api) -> impl Iterator<Item = &TypeRef> {
     let typed = |body: &&crate::ir::Body| body.accepts(Encoding::Json) || body.accepts(Encoding::Xml);
-    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(typed).map(|body| &body.ty)
+    api.request_forms().filter(typed).map(|body| &body.ty)
 }
 
 /// Whether the server has a JSON body with anything to check.

@@ -40,7 +40,7 @@ impl MediaNeeds {
             // The multipart helpers name `File` even where every part is text.
             files: api.uses_files() || api.uses_multipart(),
             events: api.uses_event_streams(),
-            body_encodings: api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| !b.alternatives.is_empty()),
+            body_encodings: api.request_forms().any(|b| !b.alternatives.is_empty()),
         }
     }
 

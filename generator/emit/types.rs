@@ -65,7 +65,39 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
             })
         })
     });
-    header.chain(items).chain(present)
+    let choices = api.operations.iter().filter_map(|op| Some((op, op.body.as_ref()?))).filter_map(|(op, body)| {
+        let item = body_choice(api, op, body)?;
+        Some(Ok(super::gate::items(&op.gate, item)))
+    });
+    header.chain(items).chain(choices).chain(present)
+}
+
+/// The enum of the forms of `op`'s body, where it has several: each variant's
+/// value travels in its form's media type.
+fn body_choice(api: &Api, op: &crate::ir::Operation, body: &crate::ir::Body) -> Option<TokenStream> {
+    let choice = body.choice.as_ref()?;
+    let name = ident(&choice.name);
+    let mut text = format!("The request body of `{}`, in one of its forms: the variant decides the media type it travels in.", op.id);
+    if let Some(described) = &body.doc {
+        text = format!("{described}\n\n{text}");
+    }
+    let docs = doc(Some(&text));
+    let variants = body.forms().zip(&choice.variants).map(|(form, variant)| {
+        let variant = ident(variant);
+        let ty = type_path(api, &form.ty);
+        let media: Vec<String> = form.accepted().map(|m| format!("`{}`", m.media_type)).collect();
+        let text = match form.encoding {
+            crate::ir::Encoding::Raw => format!(" Bytes read as {}, sent with the media type they carry.", media.join(" or ")),
+            _ => format!(" Sent as {}.", media.join(", or where asked for, ")),
+        };
+        quote! { #[doc = #text] #variant(#ty), }
+    });
+    Some(quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name { #(#variants)* }
+    })
 }
 
 /// The struct, and whether it needs the `present` helper.

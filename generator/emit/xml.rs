@@ -10,7 +10,7 @@ use crate::ir::{Api, Encoding, Field, TypeKind, TypeRef};
 
 /// The types of the request bodies accepted as XML.
 fn xml_bodies(api: &Api) -> impl Iterator<Item = &TypeRef> {
-    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|body| body.accepts(Encoding::Xml)).map(|body| &body.ty)
+    api.request_forms().filter(|body| body.accepts(Encoding::Xml)).map(|body| &body.ty)
 }
 
 /// An expression of type `&'static Node` for `ty`, valid in a static's

@@ -69,6 +69,7 @@ pub(super) fn map_rust_types(
         op.query = op.query.and_then(|id| renumbered[id.0]);
         if let Some(body) = &mut op.body {
             rewrite(&mut body.ty);
+            body.others.iter_mut().for_each(|form| rewrite(&mut form.ty));
         }
         for response in op.successes.iter_mut().chain(op.errors.iter_mut()) {
             if let Some(body) = &mut response.body {

@@ -98,7 +98,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
 
 /// Warns of the `xml` keywords clawgen does not honour, in the types that travel as XML.
 fn xml_warnings(api: &Api, warnings: &mut Vec<Warning>, source: &Source) {
-    let xml_bodies = api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|b| b.accepts(crate::ir::Encoding::Xml));
+    let xml_bodies = api.request_forms().filter(|b| b.accepts(crate::ir::Encoding::Xml));
     for id in api.reachable(xml_bodies.map(|b| &b.ty)) {
         let TypeKind::Struct(st) = &api.types[id.0].kind else { continue };
         for (pointer, keyword) in st.fields.iter().filter_map(|f| f.xml.as_ref()).flat_map(|x| &x.unhonoured) {

@@ -183,7 +183,7 @@ impl Api {
             _ => Vec::new(),
         });
         let params = self.operations.iter().flat_map(|op| op.path_params.iter().chain(&op.header_params)).map(|p| &p.constraints);
-        let bodies = self.operations.iter().filter_map(|op| op.body.as_ref()).map(|b| &b.constraints);
+        let bodies = self.request_forms().map(|b| &b.constraints);
         fields.chain(params).chain(bodies).any(|c| c.has_pattern())
     }
 }
@@ -658,7 +658,7 @@ impl Api {
                 .iter()
                 .chain(&op.header_params)
                 .map(|p| &p.ty)
-                .chain(op.body.iter().map(|b| &b.ty))
+                .chain(op.body.iter().flat_map(Body::forms).map(|b| &b.ty))
                 .chain(responses.flat_map(|r| r.body.iter().chain(r.headers.iter().map(|h| &h.ty))))
                 .any(|ty| walk(ty, &wanted))
         });
@@ -677,24 +677,32 @@ impl Api {
         Gate::union(self.operations.iter().map(|op| &op.gate))
     }
 
+    /// Every form of every operation's request body (webhooks' are not requests the
+    /// client sends or the router reads).
+    pub fn request_forms(&self) -> impl Iterator<Item = &Body> + '_ {
+        self.operations.iter().filter_map(|op| op.body.as_ref()).flat_map(Body::forms)
+    }
+
     /// Whether any body travels as raw bytes (and so the `media` module is needed).
     pub fn uses_raw(&self) -> bool {
         self.operations
             .iter()
             .chain(&self.webhooks)
-            .flat_map(|op| op.body.iter().map(|b| b.encoding).chain(op.successes.iter().chain(&op.errors).map(|r| r.encoding)))
+            .flat_map(|op| {
+                op.body.iter().flat_map(Body::forms).map(|b| b.encoding).chain(op.successes.iter().chain(&op.errors).map(|r| r.encoding))
+            })
             .any(|e| e == Encoding::Raw)
     }
 
     /// Whether the client sends, and the router reads, a body as `multipart/form-data` parts
     /// (webhook receivers read JSON whatever the document says).
     pub fn uses_multipart(&self) -> bool {
-        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.accepts(Encoding::Multipart))
+        self.request_forms().any(|b| b.accepts(Encoding::Multipart))
     }
 
     /// Whether any request body is accepted as XML (and so the runtime's `xml` codec is needed).
     pub fn uses_xml(&self) -> bool {
-        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.accepts(Encoding::Xml))
+        self.request_forms().any(|b| b.accepts(Encoding::Xml))
     }
 
     /// Whether any response is a stream of server-sent events.
@@ -910,6 +918,23 @@ pub struct Body {
     /// Checks the server applies to the decoded body, whatever its media type, beyond
     /// its type's own `Validate` (a map's count and values, a string's length).
     pub constraints: Constraints,
+    /// The body's other *forms*: media types whose schema differs from this one's, or
+    /// that cannot be read into its type, each read into a type of its own, in
+    /// document order. Their `required` and `doc` are this body's; their `others`
+    /// are empty.
+    pub others: Vec<Body>,
+    /// With `others`: the enum the operation takes and gives, a variant per form.
+    pub choice: Option<BodyChoice>,
+}
+
+/// The enum of a body offered in several forms: which form a value is decides
+/// the media type it travels in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyChoice {
+    /// The Rust name, unique within the `types` module.
+    pub name: String,
+    /// The variants' Rust names, one per form, the body's own first.
+    pub variants: Vec<String>,
 }
 
 /// A media type a request body is also accepted in.
@@ -922,6 +947,16 @@ pub struct BodyMedia {
 }
 
 impl Body {
+    /// The body's forms: this one, then [`Body::others`].
+    pub fn forms(&self) -> impl Iterator<Item = &Body> + '_ {
+        std::iter::once(self).chain(&self.others)
+    }
+
+    /// Whether any form of the body is accepted in `encoding`.
+    pub fn any_accepts(&self, encoding: Encoding) -> bool {
+        self.forms().any(|form| form.accepts(encoding))
+    }
+
     /// Every media type the body is accepted in, the preferred one first.
     pub fn accepted(&self) -> impl Iterator<Item = BodyMedia> + '_ {
         std::iter::once(BodyMedia { media_type: self.media_type.clone(), encoding: self.encoding }).chain(self.alternatives.iter().cloned())

@@ -485,22 +485,84 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         }
     }
 
+    /// A request body: each media type joins the first form whose type it can be read
+    /// into (same schema, an encoding the form does not have yet), or starts a form of its
+    /// own. With several forms the operation takes an enum of them ([`BodyChoice`]).
     fn body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, stem: &str) -> Result<Body> {
         let (body, pointer) = match body {
             ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
             ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "request body")?,
         };
-        let Some((media_type, media, encoding)) = pick_media(&body.content) else {
+        let Some((preferred, _, _)) = pick_media(&body.content) else {
             return Err(self.space.invalid(&pointer, "a request body with no media type"));
         };
+        let order = std::iter::once(preferred).chain(body.content.keys().filter(|m| *m != preferred));
+        let mut forms: Vec<Form> = Vec::new();
+        let mut variants = Namespace::default();
+        for media_type in order {
+            let media = &body.content[media_type];
+            if self.join(&mut forms, media_type, media) {
+                continue;
+            }
+            let variant = variants.claim(form_variant(media_type));
+            let hint = if forms.is_empty() { format!("{stem}Request") } else { format!("{stem}{variant}Request") };
+            let mut form = self.form(&body, &pointer, media_type, media, &hint)?;
+            form.variant = variant;
+            forms.push(form);
+        }
+        let choice = (forms.len() > 1).then(|| super::BodyChoice {
+            name: self.space.names.claim(names::type_name(&format!("{stem}Body"))),
+            variants: forms.iter().map(|form| form.variant.clone()).collect(),
+        });
+        let mut forms = forms.into_iter().map(Form::finish);
+        let Some(mut first) = forms.next() else {
+            return Err(self.space.invalid(&pointer, "a request body with no media type"));
+        };
+        first.others = forms.collect();
+        first.choice = choice;
+        Ok(first)
+    }
+
+    /// Adds `media_type` to the first form that can read it as one of its
+    /// alternatives; `false` where none can.
+    fn join(&self, forms: &mut [Form], media_type: &str, media: &MediaType) -> bool {
+        let encoding = request_encoding(media_type);
+        for form in forms.iter_mut() {
+            if media.schema != form.schema || form.body.accepts(encoding) {
+                continue;
+            }
+            let readable = match encoding {
+                Encoding::Json | Encoding::Form | Encoding::Xml => {
+                    matches!(form.body.encoding, Encoding::Json | Encoding::Form | Encoding::Multipart)
+                }
+                Encoding::Multipart => match self.multipart_layout(&form.body.ty, media) {
+                    Some(found) => {
+                        form.layout.get_or_insert(found);
+                        true
+                    }
+                    None => false,
+                },
+                Encoding::Text => form.body.encoding == Encoding::Text,
+                Encoding::EventStream | Encoding::Raw => false,
+            };
+            if readable {
+                form.body.alternatives.push(BodyMedia { media_type: media_type.to_owned(), encoding });
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The form of a body that `media_type` starts: its type named after `hint`.
+    fn form(&mut self, body: &RequestBody, pointer: &str, media_type: &str, media: &MediaType, hint: &str) -> Result<Form> {
         let at = format!("{pointer}/content/{}/schema", escape_segment(media_type));
         // How the body travels as multipart, once one of its media types is.
         let mut layout: Option<MultipartLayout> = None;
-        let (ty, encoding) = match (encoding, &media.schema) {
-            (Encoding::Json | Encoding::Form, Some(schema)) => (self.space.lower(schema, &at, &format!("{stem}Request"))?, encoding),
-            (Encoding::Json | Encoding::Form, None) => (TypeRef::Json, encoding),
-            (Encoding::Text, _) => (TypeRef::String, encoding),
-            (Encoding::Multipart, Some(schema)) => match self.multipart(schema, media, &at, stem)? {
+        let (ty, encoding) = match (encoding_of(media_type), &media.schema) {
+            (encoding @ (Encoding::Json | Encoding::Form), Some(schema)) => (self.space.lower(schema, &at, hint)?, encoding),
+            (encoding @ (Encoding::Json | Encoding::Form), None) => (TypeRef::Json, encoding),
+            (Encoding::Text, _) => (TypeRef::String, Encoding::Text),
+            (Encoding::Multipart, Some(schema)) => match self.multipart(schema, media, &at, hint)? {
                 Some((ty, found)) => {
                     layout = Some(found);
                     (ty, Encoding::Multipart)
@@ -509,39 +571,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             },
             (Encoding::Multipart | Encoding::Xml | Encoding::EventStream | Encoding::Raw, _) => (TypeRef::Raw, Encoding::Raw),
         };
-        let mut alternatives = Vec::new();
-        for (other, other_media) in body.content.iter().filter(|(other, _)| *other != media_type) {
-            let other_encoding = request_encoding(other);
-            let readable = match other_encoding {
-                Encoding::Json | Encoding::Form | Encoding::Xml => {
-                    matches!(encoding, Encoding::Json | Encoding::Form | Encoding::Multipart)
-                }
-                Encoding::Multipart => self.multipart_layout(&ty, other_media).is_some_and(|found| {
-                    layout.get_or_insert(found);
-                    true
-                }),
-                Encoding::Text => encoding == Encoding::Text,
-                Encoding::EventStream | Encoding::Raw => false,
-            };
-            let same_schema = other_media.schema == media.schema;
-            if readable && same_schema && !alternatives.iter().any(|m: &BodyMedia| m.encoding == other_encoding) {
-                alternatives.push(BodyMedia { media_type: other.clone(), encoding: other_encoding });
-                continue;
-            }
-            let why = if !same_schema {
-                format!("its schema differs from `{media_type}`'s, and one Rust type holds the body whatever its media type")
-            } else if readable {
-                "the body is already read in another media type of the same encoding".to_owned()
-            } else {
-                format!("a body of this media type cannot be read into the type of `{media_type}`")
-            };
-            self.space.warn(
-                Code::UnreadMedia,
-                &format!("{pointer}/content/{}", escape_segment(other)),
-                format!("the server answers 415 to a `{other}` body and the client does not send one: {why}"),
-            );
-        }
-        // Every media type shares the schema, so one set of checks serves them all.
+        // Every media type of a form shares its schema, so one set of checks serves them all.
         let constraints = match (&media.schema, encoding) {
             (Some(schema), Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Text) => self.space.constraints(schema, &at),
             _ => Default::default(),
@@ -557,22 +587,25 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             }
             None => "data".to_owned(),
         };
-        Ok(Body {
+        let body = Body {
             ty,
             required: body.required,
-            media_type: media_type.clone(),
+            media_type: media_type.to_owned(),
             encoding,
             doc: body.description.clone(),
             example: example_of(media),
-            parts: layout.as_ref().map(|(parts, _)| parts.clone()).unwrap_or_default(),
-            entries: layout.and_then(|(_, entries)| entries),
-            alternatives,
+            parts: Vec::new(),
+            entries: None,
+            alternatives: Vec::new(),
             xml_root,
             constraints,
-        })
+            others: Vec::new(),
+            choice: None,
+        };
+        Ok(Form { body, schema: media.schema.clone(), layout, variant: String::new() })
     }
 
-    /// A multipart body whose schema is an object: its struct, with the file
+    /// A multipart body whose schema is an object: its struct (named after `name`), with the file
     /// properties typed as files, and how each property travels; or its map,
     /// each part one entry. `None` for other schemas, which stay bytes.
     fn multipart(
@@ -580,9 +613,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         schema: &ReferenceOr<openapiv3::Schema>,
         media: &MediaType,
         pointer: &str,
-        stem: &str,
+        name: &str,
     ) -> Result<Option<(TypeRef, MultipartLayout)>> {
-        let ty = self.space.lower(schema, pointer, &format!("{stem}Request"))?;
+        let ty = self.space.lower(schema, pointer, name)?;
         if map_value(&self.space.types, &ty).is_some() {
             return Ok(self.multipart_layout(&ty, media).map(|layout| (ty, layout)));
         }
@@ -591,11 +624,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             ReferenceOr::Item(schema) => schema.clone(),
             ReferenceOr::Reference { reference } => self.space.resolve_schema(reference, pointer)?,
         };
-        let properties = match &object.schema_kind {
-            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.clone(),
-            openapiv3::SchemaKind::Any(any) => any.properties.clone(),
-            _ => Default::default(),
-        };
+        let mut properties = Vec::new();
+        self.object_properties(&object, pointer, 0, &mut properties)?;
         let mut files = Vec::new();
         for (wire_name, property) in &properties {
             let property = match property {
@@ -625,6 +655,35 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             }
         }
         Ok(self.multipart_layout(&ty, media).map(|layout| (ty, layout)))
+    }
+
+    /// The properties of an object schema and of the members of its `allOf`, which
+    /// lowering merges into one struct (`$ref`s followed [`ALL_OF_DEPTH`] deep).
+    fn object_properties(
+        &self,
+        schema: &openapiv3::Schema,
+        pointer: &str,
+        depth: usize,
+        out: &mut Vec<(String, ReferenceOr<Box<openapiv3::Schema>>)>,
+    ) -> Result<()> {
+        let (properties, members) = match &schema.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => (Some(&object.properties), None),
+            openapiv3::SchemaKind::Any(any) => (Some(&any.properties), Some(&any.all_of)),
+            openapiv3::SchemaKind::AllOf { all_of } => (None, Some(all_of)),
+            _ => (None, None),
+        };
+        out.extend(properties.into_iter().flatten().map(|(name, property)| (name.clone(), property.clone())));
+        if depth >= ALL_OF_DEPTH {
+            return Ok(());
+        }
+        for member in members.into_iter().flatten() {
+            let member = match member {
+                ReferenceOr::Item(member) => member.clone(),
+                ReferenceOr::Reference { reference } => self.space.resolve_schema(reference, pointer)?,
+            };
+            self.object_properties(&member, pointer, depth + 1, out)?;
+        }
+        Ok(())
     }
 
     /// How a body of type `ty` travels as multipart parts: one per property of a
@@ -933,6 +992,55 @@ fn is_scalar(space: &TypeSpace<'_>, ty: &TypeRef) -> bool {
 
 /// The parts of a multipart body: one per property, and the entries of a map.
 type MultipartLayout = (Vec<Part>, Option<Entries>);
+
+/// How deep `allOf` members are followed for a multipart body's file properties:
+/// past any real document's nesting, and short of a cycle's.
+const ALL_OF_DEPTH: usize = 16;
+
+/// A form of a request body while its media types are gathered.
+struct Form {
+    body: Body,
+    /// The schema every media type of the form has.
+    schema: Option<ReferenceOr<openapiv3::Schema>>,
+    /// How the form travels as multipart, once one of its media types is.
+    layout: Option<MultipartLayout>,
+    /// Its variant in the body's [`super::BodyChoice`].
+    variant: String,
+}
+
+impl Form {
+    fn finish(self) -> Body {
+        let (parts, entries) = self.layout.unwrap_or_default();
+        Body { parts, entries, ..self.body }
+    }
+}
+
+/// The variant name of the form a media type starts: its encoding's where it is
+/// the usual media type of one, else its own (`application/merge-patch+json` is
+/// `MergePatchJson`).
+fn form_variant(media_type: &str) -> String {
+    let essence = media_type.split(';').next().unwrap_or(media_type).trim().to_ascii_lowercase();
+    let usual = match essence.as_str() {
+        "application/json" => "Json",
+        "application/x-www-form-urlencoded" => "Form",
+        "multipart/form-data" => "Multipart",
+        "text/plain" => "Text",
+        "application/xml" | "text/xml" => "Xml",
+        "application/octet-stream" => "Bytes",
+        "*/*" => "Any",
+        _ => "",
+    };
+    if !usual.is_empty() {
+        return usual.to_owned();
+    }
+    let (kind, subtype) = essence.split_once('/').unwrap_or(("", &essence));
+    if subtype == "*" {
+        return names::variant_name(&format!("any {kind}"));
+    }
+    let subtype = subtype.strip_prefix("x-").or_else(|| subtype.strip_prefix("vnd.")).unwrap_or(subtype);
+    // A structured suffix is part of the name, not a sum (`merge-patch+json`).
+    names::variant_name(&subtype.replace('+', " "))
+}
 
 /// What a multipart part holding a value of `ty` holds.
 fn part_kind(space: &TypeSpace<'_>, ty: &TypeRef) -> PartKind {

@@ -84,7 +84,7 @@ fn roots(op: &Operation) -> Vec<TypeRef> {
     let responses = op.successes.iter().chain(&op.errors);
     params
         .chain(op.query.map(TypeRef::Named))
-        .chain(op.body.iter().map(|b| b.ty.clone()))
+        .chain(op.body.iter().flat_map(crate::ir::Body::forms).map(|b| b.ty.clone()))
         .chain(responses.flat_map(|r| r.body.iter().cloned().chain(r.headers.iter().map(|h| h.ty.clone()))))
         .collect()
 }

@@ -17,6 +17,7 @@ spec_module!(callbacks, "callbacks.rs", "`callbacks.yaml`: a callback and its re
 spec_module!(duplicate_ids, "duplicate_ids.rs", "`duplicate-ids.yaml`: colliding operation ids.");
 spec_module!(enums, "enums.rs", "`enums.yaml`: string and integer enums, closed and open.");
 spec_module!(formats, "formats.rs", "`formats.yaml`: typed formats.");
+spec_module!(forms, "forms.rs", "`forms.yaml`: bodies whose media types differ in schema, each read into a form of its own.");
 spec_module!(idempotency, "idempotency.rs", "`idempotency.yaml`: a POST that declares an `Idempotency-Key` header.");
 spec_module!(multipart, "multipart.rs", "`multipart.yaml`: multipart bodies with file, text and JSON parts.");
 spec_module!(names, "names.rs", "`names.yaml`: names that are not identifiers.");

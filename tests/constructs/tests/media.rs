@@ -22,7 +22,7 @@ type Groups = BTreeMap<String, Vec<String>>;
 #[derive(Clone, Default)]
 struct Recorder {
     documents: Arc<Mutex<Vec<upload_types::UploadDocumentRequest>>>,
-    avatars: Arc<Mutex<Vec<Option<upload_types::SetAvatarRequest>>>>,
+    avatars: Arc<Mutex<Vec<Option<upload_types::SetAvatarBody>>>>,
     notes: Arc<Mutex<Vec<upload_types::Note>>>,
     blobs: Arc<Mutex<Vec<multipart::media::Raw>>>,
     labels: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
@@ -44,7 +44,7 @@ impl multipart::server::MultipartApi for Recorder {
     async fn set_avatar(
         &self,
         _cx: multipart::server::RequestContext,
-        body: Option<upload_types::SetAvatarRequest>,
+        body: Option<upload_types::SetAvatarBody>,
     ) -> Result<(), upload_errors::SetAvatarError> {
         self.avatars.lock().expect("unpoisoned").push(body);
         Ok(())
@@ -256,16 +256,26 @@ async fn a_multipart_body_over_the_router_limit_is_413_in_the_api_error_format()
 }
 
 #[tokio::test]
-async fn an_optional_multipart_body_may_be_left_out() {
+async fn an_optional_body_of_two_forms_may_be_left_out_or_sent_in_either() {
     let recorder = Recorder::default();
     let client = multipart::client::Client::new(serve(multipart::server::router(recorder.clone())).await);
     client.set_avatar(None).await.expect("sets nothing");
-    let avatar = upload_types::SetAvatarRequest::default().image(File::new("me.jpg", "image/jpeg", vec![1, 2, 3]));
+    let avatar = upload_types::SetAvatarBody::Multipart(upload_types::SetAvatarRequest::default().image(File::new(
+        "me.jpg",
+        "image/jpeg",
+        vec![1, 2, 3],
+    )));
     client.set_avatar(Some(&avatar)).await.expect("sets");
     // Present with no part: still a multipart body (its closing delimiter), so not absent.
-    let bare = upload_types::SetAvatarRequest::default();
+    let bare = upload_types::SetAvatarBody::Multipart(upload_types::SetAvatarRequest::default());
     client.set_avatar(Some(&bare)).await.expect("sets");
-    assert_eq!(*recorder.avatars.lock().expect("unpoisoned"), [None, Some(avatar), Some(bare)]);
+    // The other form: the image's bytes as the whole body.
+    let bytes = upload_types::SetAvatarBody::Bytes(multipart::media::Raw {
+        content_type: "application/octet-stream".into(),
+        bytes: vec![0xff, 0xd8, 0xff],
+    });
+    client.set_avatar(Some(&bytes)).await.expect("sets");
+    assert_eq!(*recorder.avatars.lock().expect("unpoisoned"), [None, Some(avatar), Some(bare), Some(bytes)]);
 }
 
 #[tokio::test]

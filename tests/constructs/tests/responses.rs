@@ -14,7 +14,7 @@ use constructs::responses::{
 struct Refusing;
 
 impl server::ResponsesApi for Refusing {
-    async fn submit_job(&self, _cx: server::RequestContext, _body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
+    async fn submit_job(&self, _cx: server::RequestContext, _body: types::SubmitJobBody) -> Result<SubmitJobResponse, SubmitJobError> {
         Err(SubmitJobError::Status4xx { status: 422, body: types::Problem::new("no name").status(422).into() })
     }
 
@@ -32,8 +32,13 @@ impl server::ResponsesApi for Refusing {
 struct Relaying;
 
 impl server::ResponsesApi for Relaying {
-    async fn submit_job(&self, _cx: server::RequestContext, body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
-        match body.name.as_deref() {
+    async fn submit_job(&self, _cx: server::RequestContext, body: types::SubmitJobBody) -> Result<SubmitJobResponse, SubmitJobError> {
+        let name = match &body {
+            types::SubmitJobBody::Json(job) => job.name.as_deref(),
+            types::SubmitJobBody::Text(name) => Some(name.as_str()),
+            _ => None,
+        };
+        match name {
             Some("later") => Ok(SubmitJobResponse::Accepted { location: None, retry_after: None }),
             _ => Err(SubmitJobError::Status4xx {
                 status: 418,
@@ -61,7 +66,7 @@ async fn a_problem_body_is_sent_as_application_problem_json() {
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(body, serde_json::json!({"title": "no name", "status": 422}));
 
-    let error = Client::new(&base).submit_job(&types::SubmitJobRequest::default()).await.expect_err("refused");
+    let error = Client::new(&base).submit_job(&types::SubmitJobBody::Json(types::SubmitJobRequest::default())).await.expect_err("refused");
     match error {
         ClientError::Api { error: SubmitJobError::Status4xx { status, body: ErrorBody::Decoded(body) }, .. } => {
             assert_eq!((status, body.title.as_str()), (422, "no name"))
@@ -79,7 +84,7 @@ async fn an_undecoded_error_body_is_served_as_it_came_and_read_as_its_variant() 
     assert_eq!(content_type.as_deref(), Some("text/html"));
     assert_eq!(response.text().await.expect("text"), "<p>teapot</p>");
 
-    let error = Client::new(&base).submit_job(&types::SubmitJobRequest::default()).await.expect_err("refused");
+    let error = Client::new(&base).submit_job(&types::SubmitJobBody::Json(types::SubmitJobRequest::default())).await.expect_err("refused");
     let Some(SubmitJobError::Status4xx { status: 418, body }) = error.api() else { panic!("expected the typed 4XX, got {error:?}") };
     assert_eq!((body.undecoded_bytes(), body.undecoded_content_type()), (Some(&b"<p>teapot</p>"[..]), Some("text/html")));
     assert!(error.api().and_then(SubmitJobError::decode_failure).is_some());
@@ -88,6 +93,6 @@ async fn an_undecoded_error_body_is_served_as_it_came_and_read_as_its_variant() 
 #[tokio::test]
 async fn a_success_without_its_required_header_is_still_its_variant() {
     let base = serve_api(Relaying).await;
-    let accepted = Client::new(&base).submit_job(&types::SubmitJobRequest::default().name("later")).await.expect("a 202");
+    let accepted = Client::new(&base).submit_job(&types::SubmitJobBody::Text("later".into())).await.expect("a 202");
     assert_eq!(accepted, SubmitJobResponse::Accepted { location: None, retry_after: None });
 }

@@ -143,7 +143,7 @@ async fn a_required_write_only_property_is_required_in_json_requests_too() {
 #[tokio::test]
 async fn a_media_type_the_operation_does_not_read_is_415_in_the_apis_error_format() {
     let base = serve(xml::server::router(Recorder::default())).await;
-    // `text/plain` is offered, with another schema: the server does not read it (W0008).
+    // None of these is offered (a media type offered with another schema is a form of its own: tests/forms.rs).
     for content_type in ["text/plain", "text/csv", "application/x-www-form-urlencoded"] {
         let (status, answer) = post(&base, content_type, "name=x").await;
         assert_eq!(status, 415, "{content_type}: {answer}");
