@@ -377,6 +377,11 @@ pub(super) fn constrained_value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Co
 pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, path: &str) -> Option<TokenStream> {
     // A property or parameter typed by an alias (`$ref` to `{type: string, pattern}`) is checked as what it names.
     let ty = api.unaliased(ty);
+    // A value that may be null (a body, an item, a map's value) is held to the constraints when it is not.
+    if let TypeRef::Nullable(inner) = ty {
+        let inner = value_check(api, inner, c, path)?;
+        return Some(quote!(if let ::std::option::Option::Some(value) = value.as_ref() { #inner }));
+    }
     let mut checks = Vec::new();
     let opt_f64 = |bound: Option<(f64, bool)>| match bound {
         Some((limit, exclusive)) => quote!(::std::option::Option::Some((#limit, #exclusive))),

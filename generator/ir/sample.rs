@@ -1,7 +1,7 @@
 //! Values made from types: the place of a human-readable message in an error
 //! body, and example values synthesised where the document gives none.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
@@ -122,7 +122,13 @@ fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut 
         TypeRef::Tuple(items) => {
             Value::Array(items.iter().map(|item| example_or_synthesized_at(types, item, &Constraints::default(), None, on_path)).collect())
         }
-        TypeRef::Map(_) => Value::Object(Map::new()),
+        // As few entries as `minProperties` allows, each value within the values' constraints.
+        TypeRef::Map(value) => {
+            let value_checks = checks.values.as_deref().cloned().unwrap_or_default();
+            let count = checks.min_properties.unwrap_or(0);
+            let one = if count == 0 { Value::Null } else { example_or_synthesized_at(types, value, &value_checks, None, on_path) };
+            Value::Object((1..=count).map(|n| (format!("key{n}"), one.clone())).collect())
+        }
         TypeRef::Named(id) => {
             if on_path.contains(id) {
                 return Value::Null;
@@ -340,7 +346,7 @@ mod tests {
             r#"
     Guild:
       type: object
-      required: [id, name, size, ratio, tags, owner, site, level]
+      required: [id, name, size, ratio, tags, owner, site, level, labels]
       properties:
         id: {$ref: '#/components/schemas/Snowflake'}
         name: {type: string, minLength: 3}
@@ -350,6 +356,7 @@ mod tests {
         owner: {type: string, format: email}
         site: {type: string, format: uri}
         level: {type: integer, exclusiveMaximum: -3}
+        labels: {type: object, minProperties: 2, additionalProperties: {type: string, minLength: 2}}
     Snowflake: {type: string, pattern: '^(0|[1-9][0-9]*)$'}
 "#,
         );
@@ -357,7 +364,8 @@ mod tests {
             made_up(&api, "Guild"),
             json!({
                 "id": "0", "name": "xxx", "size": 10, "ratio": 0.5, "tags": ["t0", "t0"],
-                "owner": "user@example.com", "site": "https://example.com/", "level": -4
+                "owner": "user@example.com", "site": "https://example.com/", "level": -4,
+                "labels": {"key1": "xx", "key2": "xx"}
             })
         );
     }
