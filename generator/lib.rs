@@ -82,6 +82,8 @@ pub struct Statistics {
     pub warnings: std::collections::BTreeMap<String, usize>,
     /// Of the warnings, how many read a deviation from the specification leniently.
     pub lenient: usize,
+    /// Request bodies read in several forms, each taken as an enum of them.
+    pub bodies_of_several_forms: usize,
 }
 
 impl Statistics {
@@ -91,6 +93,7 @@ impl Statistics {
             webhooks: api.webhooks.len(),
             types: api.types.len(),
             lenient: warnings.iter().filter(|w| w.is_lenient()).count(),
+            bodies_of_several_forms: api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|b| b.choice.is_some()).count(),
             ..Statistics::default()
         };
         for def in &api.types {

@@ -233,3 +233,22 @@ fn a_newer_revision_of_the_generated_rust_api_is_breaking() {
     assert_eq!(read(&crate_dir.join("CHANGELOG.md")), changelog);
     std::fs::remove_dir_all(&out).expect("clean up");
 }
+
+#[test]
+fn a_revision_counts_only_for_crates_with_what_it_changed() {
+    let out = scratch("revision-forms");
+    // cybervault has no body of several forms; forms.yaml has three.
+    for (spec, crate_name, breaking) in [("specs/cybervault.yaml", "cybervault-v2", false), ("tests/specs/forms.yaml", "forms-v1", true)] {
+        generate(spec, &out, &[], 0);
+        let manifest_path = out.join(crate_name).join("Cargo.toml");
+        let manifest = read(&manifest_path);
+        std::fs::write(&manifest_path, manifest.replace("rust-api = 3", "rust-api = 2")).expect("write the older manifest");
+        let (stdout, _) = generate(spec, &out, &[], if breaking { 1 } else { 0 });
+        assert_eq!(
+            stdout.contains("revision 3 (breaks the Rust API): A request body whose media types differ"),
+            breaking,
+            "{spec}: {stdout}"
+        );
+    }
+    std::fs::remove_dir_all(&out).expect("clean up");
+}

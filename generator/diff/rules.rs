@@ -197,6 +197,9 @@ pub enum Rule {
     MediaTypeRemoved,
     /// A new media type of a request body or response.
     MediaTypeAdded,
+    /// Media types a request body keeps are read into other forms than before (a
+    /// schema now differs from, or now matches, another media type's).
+    RequestBodyFormsChanged,
     /// A response status is gone.
     ResponseRemoved,
     /// A new response status.
@@ -292,6 +295,7 @@ impl Rule {
             Rule::RequestBodyBecameOptional => "request-body-became-optional",
             Rule::MediaTypeRemoved => "media-type-removed",
             Rule::MediaTypeAdded => "media-type-added",
+            Rule::RequestBodyFormsChanged => "request-body-forms-changed",
             Rule::ResponseRemoved => "response-removed",
             Rule::ResponseAdded => "response-added",
             Rule::ResponseHeaderRemoved => "response-header-removed",
@@ -400,6 +404,7 @@ impl Rule {
             | Rule::OptionalParameterAdded
             | Rule::OptionalRequestBodyAdded
             | Rule::MediaTypeAdded
+            | Rule::RequestBodyFormsChanged
             | Rule::ResponseAdded
             | Rule::ResponseHeaderAdded
             | Rule::OptionalPropertyAdded => Severity::Compatible,

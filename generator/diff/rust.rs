@@ -68,6 +68,8 @@ impl Rule {
             | Rule::OptionalRequestBodyAdded
             | Rule::RequestBodyBecameRequired
             | Rule::RequestBodyBecameOptional
+            // A body's type is its one form's, or the enum of its forms.
+            | Rule::RequestBodyFormsChanged
             | Rule::ResponseRemoved
             | Rule::ResponseHeaderRemoved
             | Rule::ResponseHeaderAdded

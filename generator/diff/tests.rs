@@ -742,6 +742,22 @@ fn a_media_type_that_starts_a_form_changes_the_body_type_once() {
     // A form gone is a variant gone; a media type gone from a form that stays changes no type.
     assert_eq!(rust_effects(&three, &two), [("media-type-removed".to_owned(), RustEffect::Breaking)]);
     assert_eq!(rust_effects(&form, &json_only), [("media-type-removed".to_owned(), RustEffect::Unchanged)]);
+    // No media type added or removed: the form's schema now differs, so one form becomes two.
+    let split = body(&[("application/json", object.clone()), ("application/x-www-form-urlencoded", list.clone())]);
+    let effects = rust_effects(&form, &split);
+    assert!(effects.contains(&("request-body-forms-changed".to_owned(), RustEffect::Breaking)), "{effects:?}");
+    assert_changes(
+        &form,
+        &split,
+        &[
+            (
+                "request-body-forms-changed",
+                Compatible,
+                "PATCH /things: request body: forms changed from application/json, application/x-www-form-urlencoded to application/json | application/x-www-form-urlencoded",
+            ),
+            ("type-changed", Both, "PATCH /things: request body (application/x-www-form-urlencoded): type changed from object to array"),
+        ],
+    );
 }
 
 #[test]

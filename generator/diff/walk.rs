@@ -321,6 +321,22 @@ impl<'a> Differ<'a> {
                 }
             }
         }
+        // The media types kept, grouped otherwise: a form split or merged changes the body's type.
+        let kept = |forms: &[Vec<String>]| -> Vec<Vec<String>> {
+            let mut kept: Vec<Vec<String>> = forms
+                .iter()
+                .map(|form| form.iter().filter(|key| old_media.contains_key(*key) && new_media.contains_key(*key)).cloned().collect())
+                .filter(|form: &Vec<String>| !form.is_empty())
+                .collect();
+            kept.iter_mut().for_each(|form| form.sort());
+            kept.sort();
+            kept
+        };
+        if request && kept(&old_forms) != kept(&new_forms) {
+            let show = |forms: &[Vec<String>]| forms.iter().map(|form| form.join(", ")).collect::<Vec<_>>().join(" | ");
+            let message = format!("forms changed from {} to {}", show(&old_forms), show(&new_forms));
+            self.push(Rule::RequestBodyFormsChanged, here, message, At::New(new.pointer.clone()));
+        }
         for (key, (name, old_type)) in &old_media {
             if !new_media.contains_key(key) {
                 let this = here.with_subject(format!("{} ({name})", here.subject));

@@ -75,7 +75,7 @@ pub fn prepare(out: &Path, source: &Source, generated: Generated) -> Result<Rele
     };
     // Like the document, the revision is compared only for a crate that records what it was generated from.
     let revisions = match (&recorded, revision::recorded(&dir)?) {
-        (Some(_), Some(crate_revision)) => revision::changes_since(crate_revision),
+        (Some(_), Some(crate_revision)) => revision::changes_since(crate_revision, &generated.statistics),
         _ => Vec::new(),
     };
     let changelog_path = dir.join(CHANGELOG);

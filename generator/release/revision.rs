@@ -9,28 +9,56 @@
 
 use std::path::Path;
 
+use crate::Statistics;
 use crate::error::{Error, Result};
 
 /// The revision this clawgen generates.
-pub const CURRENT: u32 = 2;
+pub const CURRENT: u32 = 3;
 
 /// The revision of a crate whose manifest records none (generated before revisions were recorded).
 const UNRECORDED: u32 = 1;
 
-/// What each revision after the first changed, oldest first.
-const CHANGES: &[(u32, &str)] = &[(
-    2,
-    "Documented error bodies are `ErrorBody<T>` (`Decoded(T)`, or the bytes and content type of a body that does \
+/// One revision of the generated Rust API.
+struct Revision {
+    /// Its number, as manifests record it.
+    number: u32,
+    /// What it changed, for the changelog.
+    changed: &'static str,
+    /// Whether it changed the API of a crate of these statistics: a revision that
+    /// changes one kind of item leaves the crates without any alone.
+    affects: fn(&Statistics) -> bool,
+}
+
+/// Each revision after the first, oldest first.
+const CHANGES: &[Revision] = &[
+    Revision {
+        number: 2,
+        changed: "Documented error bodies are `ErrorBody<T>` (`Decoded(T)`, or the bytes and content type of a body that does \
      not decode), and every declared response header of an error or success variant is an `Option`: the client \
      reads a documented status into its variant whatever came. Build errors with `body.into()` and `Some(header)`; \
      match `Variant(ErrorBody::Decoded(body))`. `RateLimit::from_lookup` and `RateLimit::headers` take the \
      crate's `rate_limit::HEADERS`; the rate-limit, webhook, auth and `DomainError` items are the runtime's, \
      re-exported at their old paths.",
-)];
+        affects: |_| true,
+    },
+    Revision {
+        number: 3,
+        changed: "A request body whose media types differ in schema, or cannot share a type, is an enum of its forms \
+         (`<Operation>Body`, a variant per form, e.g. `Json(T)`, `Multipart(U)`) in the client's and the server's \
+         signatures, where it was the first media type's type: wrap the value in the variant of the media type \
+         to send, and match the variant the server hands you.",
+        affects: |statistics| statistics.bodies_of_several_forms > 0,
+    },
+];
 
-/// The revisions between a crate's and this clawgen's, with what each changed.
-pub(super) fn changes_since(recorded: u32) -> Vec<(u32, &'static str)> {
-    CHANGES.iter().filter(|(revision, _)| *revision > recorded && *revision <= CURRENT).copied().collect()
+/// The revisions between a crate's and this clawgen's that change the API of a
+/// crate of these statistics, with what each changed.
+pub(super) fn changes_since(recorded: u32, statistics: &Statistics) -> Vec<(u32, &'static str)> {
+    CHANGES
+        .iter()
+        .filter(|revision| revision.number > recorded && revision.number <= CURRENT && (revision.affects)(statistics))
+        .map(|revision| (revision.number, revision.changed))
+        .collect()
 }
 
 /// The revision the crate's `Cargo.toml` records, if the crate has a manifest.
@@ -69,8 +97,15 @@ mod tests {
 
     #[test]
     fn changes_are_listed_from_the_recorded_revision_on() {
-        assert_eq!(changes_since(UNRECORDED).iter().map(|(r, _)| *r).collect::<Vec<_>>(), [2]);
-        assert!(changes_since(CURRENT).is_empty());
-        assert!(CHANGES.iter().all(|(revision, _)| *revision > UNRECORDED && *revision <= CURRENT));
+        let plain = Statistics::default();
+        let forms = Statistics { bodies_of_several_forms: 1, ..Statistics::default() };
+        let revisions = |recorded, statistics| changes_since(recorded, statistics).iter().map(|(r, _)| *r).collect::<Vec<_>>();
+        assert_eq!(revisions(UNRECORDED, &forms), [2, 3]);
+        // Revision 3 changed only bodies of several forms: a crate without one is not broken by it.
+        assert_eq!(revisions(UNRECORDED, &plain), [2]);
+        assert!(revisions(2, &plain).is_empty());
+        assert_eq!(revisions(2, &forms), [3]);
+        assert!(changes_since(CURRENT, &forms).is_empty());
+        assert!(CHANGES.iter().all(|revision| revision.number > UNRECORDED && revision.number <= CURRENT));
     }
 }

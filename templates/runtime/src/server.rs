@@ -414,8 +414,32 @@ mod multipart {
         written: Written,
     ) -> Result<T, super::Refused> {
         let name = part_name(&field).unwrap_or_default();
+        let declares_json = declares_json(&field);
         let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
-        part_value(&name, &bytes, written)
+        free_part_value(&name, &bytes, written, declares_json)
+    }
+
+    /// Whether a part says its content is JSON (`application/json`, `*/*+json`).
+    fn declares_json(field: &axum::extract::multipart::Field<'_>) -> bool {
+        field.content_type().is_some_and(|media| {
+            let essence = media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+    }
+
+    /// [`part_value`], but a JSON part that does not parse, and does not say it is
+    /// JSON, is its text where a string is a value of `T` (a free-form property):
+    /// plain text is what a part without a content type holds.
+    fn free_part_value<T: serde::de::DeserializeOwned>(
+        name: &str,
+        bytes: &[u8],
+        written: Written,
+        declares_json: bool,
+    ) -> Result<T, super::Refused> {
+        part_value(name, bytes, written).or_else(|refused| {
+            let text = (matches!(written, Written::Json) && !declares_json).then(|| std::str::from_utf8(bytes).ok()).flatten();
+            text.and_then(|text| T::deserialize(serde_json::Value::from(text)).ok()).ok_or(refused)
+        })
     }
 
     /// The value a part named `name` holds: its text read like a parameter's
@@ -439,8 +463,9 @@ mod multipart {
         entries: &mut std::collections::BTreeMap<String, V>,
     ) -> Result<(), super::Refused> {
         let name = entry_name(&field)?;
+        let declares_json = declares_json(&field);
         let bytes = field.bytes().await.map_err(|error| super::multipart_refusal(&error))?;
-        let value = part_value(&name, &bytes, written)?;
+        let value = free_part_value(&name, &bytes, written, declares_json)?;
         entries.entry(name).or_insert(value);
         Ok(())
     }
@@ -638,12 +663,17 @@ mod tests {
     async fn multipart_of(parts: &[(Option<&str>, &str)]) -> Result<axum::extract::Multipart, Refused> {
         let mut body = String::new();
         for (name, text) in parts {
+            // `name|type` gives the part a `Content-Type`.
+            let (name, content_type) = match name.map(|name| name.split_once('|')) {
+                Some(Some((name, media))) => (Some(name), format!("Content-Type: {media}\r\n")),
+                _ => (*name, String::new()),
+            };
             let disposition = match name {
                 Some(raw) if raw.contains('=') => format!("form-data; {raw}"),
                 Some(name) => format!("form-data; name=\"{name}\""),
                 None => "form-data".to_owned(),
             };
-            body.push_str(&format!("--XYZ\r\nContent-Disposition: {disposition}\r\n\r\n{text}\r\n"));
+            body.push_str(&format!("--XYZ\r\nContent-Disposition: {disposition}\r\n{content_type}\r\n{text}\r\n"));
         }
         body.push_str("--XYZ--\r\n");
         let request = axum::http::Request::builder()
@@ -669,6 +699,17 @@ mod tests {
         let json: Result<std::collections::BTreeMap<String, serde_json::Value>, Refused> =
             map_parts(multipart_of(&[(Some("o"), r#"{"x": [1]}"#)]).await, Written::Json).await;
         assert_eq!(json, Ok([("o".to_owned(), serde_json::json!({"x": [1]}))].into_iter().collect()));
+        // A free-form value: JSON where it parses, else the part's text.
+        let free: Result<std::collections::BTreeMap<String, serde_json::Value>, Refused> =
+            map_parts(multipart_of(&[(Some("n"), "12"), (Some("note"), "hello there")]).await, Written::Json).await;
+        assert_eq!(
+            free,
+            Ok([("n".to_owned(), serde_json::json!(12)), ("note".to_owned(), serde_json::json!("hello there"))].into_iter().collect())
+        );
+        // A typed value is still held to its JSON.
+        let typed: Result<std::collections::BTreeMap<String, Vec<u8>>, Refused> =
+            map_parts(multipart_of(&[(Some("o"), "not json")]).await, Written::Json).await;
+        assert_eq!(typed.map_err(|refused| refused.status), Err(400));
 
         let lists: Result<std::collections::BTreeMap<String, Vec<u32>>, Refused> =
             map_item_parts(multipart_of(&[(Some("ids"), "3"), (Some("ids"), "1"), (Some("one"), "5")]).await).await;
@@ -693,7 +734,8 @@ mod tests {
         assert_eq!(refused(beyond_i64).map_err(|(status, _)| status), Err(400));
         let nameless = map_parts(multipart_of(&[(None, "1")]).await, Written::Text).await;
         assert_eq!(refused(nameless).map_err(|(status, _)| status), Err(400));
-        let bad_json = map_parts::<serde_json::Value>(multipart_of(&[(Some("o"), "{")]).await, Written::Json).await;
+        // A part that says it is JSON is held to it, even where any value would do.
+        let bad_json = map_parts::<serde_json::Value>(multipart_of(&[(Some("o|application/json"), "{")]).await, Written::Json).await;
         assert_eq!(bad_json.map_err(|r| r.status), Err(400));
         let not_multipart = map_parts::<String>(Err(malformed("not multipart".to_owned())), Written::Text).await;
         assert_eq!(not_multipart, Err(Refused { status: 400, message: "not multipart".to_owned() }));
