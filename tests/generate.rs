@@ -189,3 +189,20 @@ fn a_webhooks_only_crate_exercises_nothing_cleanly() {
     let exercise = generated.files.iter().find(|f| f.path == "src/exercise.rs").expect("an exercise module");
     insta::assert_snapshot!("webhooks_only__exercise.rs", exercise.contents);
 }
+
+/// A crate whose bodies come in several forms lists each enum and its variants in its README;
+/// a crate without any has no such section.
+#[test]
+fn the_readme_lists_bodies_of_several_forms() {
+    let readme = |spec: &str| {
+        let generated = generate(&repo().join(spec));
+        generated.files.into_iter().find(|f| f.path == "README.md").expect("a README").contents
+    };
+    let forms = readme("tests/specs/forms.yaml");
+    assert!(forms.contains("## Bodies in several forms"), "{forms}");
+    assert!(
+        forms.contains("| `putNote` | `types::PutNoteBody` | `Json` (`application/json`), `Text` (`text/plain`), `Any` (`*/*`) |"),
+        "{forms}"
+    );
+    assert!(!readme("specs/clawguru.yaml").contains("## Bodies in several forms"));
+}

@@ -79,6 +79,23 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
             context! { key => s.key, summary => summary, setter => format!("with_{}", s.field.trim_end_matches('_')) }
         })
         .collect();
+    let body_choices: Vec<_> = api
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let body = op.body.as_ref()?;
+            let choice = body.choice.as_ref()?;
+            let variants: Vec<String> = body
+                .forms()
+                .zip(&choice.variants)
+                .map(|(form, variant)| {
+                    let media: Vec<String> = form.accepted().map(|m| format!("`{}`", m.media_type)).collect();
+                    format!("`{variant}` ({})", media.join(", "))
+                })
+                .collect();
+            Some(context! { id => op.id, name => choice.name, variants => variants.join(", ") })
+        })
+        .collect();
     let skipped: Vec<_> =
         api.skipped.iter().map(|op| context! { id => op.id, method => op.method.as_str(), path => op.path, reason => op.reason }).collect();
     let features: Vec<&str> = [(parts.client, "client"), (parts.server, "server")]
@@ -118,6 +135,7 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
                 summary => summary,
                 trait_name => api.trait_name,
                 operations => operations,
+                body_choices => body_choices,
                 uses_patterns => api.uses_patterns(),
                 uses_serde => named.serde,
                 uses_serde_json => named.serde_json,
