@@ -411,23 +411,28 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
 
     // The URL: the IR's template, literal text as written, parameters after
     // their style's prefix and percent-encoded as the runtime spells them.
+    // Each parameter is encoded into a binding of its own name, which the format names.
     let escape = |text: &str| text.replace('{', "{{").replace('}', "}}");
     let mut format = String::from("{}");
-    let mut format_args = vec![quote!(self.base_url)];
+    let mut encoded = Vec::new();
+    let mut bound = std::collections::BTreeSet::new();
     for piece in op.path_template() {
         match piece {
             PathPiece::Literal(text) => format.push_str(&escape(text)),
             PathPiece::Param(p) => {
                 let arg = ident(&p.name);
                 format.push_str(&escape(&p.path_style.prefix(&p.wire_name)));
-                format.push_str("{}");
-                format_args.push(if p.wildcard {
+                format.push_str(&format!("{{{arg}}}"));
+                if !bound.insert(p.name.clone()) {
+                    continue;
+                }
+                encoded.push(if p.wildcard {
                     // The parameter spans segments: encode each, keep the slashes.
-                    quote!(params::encode_segments(#arg))
+                    quote!(let #arg = params::encode_segments(#arg);)
                 } else if p.ty == TypeRef::String {
-                    quote!(params::encode_segment(#arg))
+                    quote!(let #arg = params::encode_segment(#arg);)
                 } else {
-                    quote!(params::encode_segment(&params::to_text(#arg)))
+                    quote!(let #arg = params::encode_segment(&params::to_text(#arg));)
                 });
             }
         }
@@ -493,7 +498,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
     let error_enum = ident(&op.error_enum);
     let success = success_type(api, op);
     let error_arms = op.errors.iter().map(|r| decode_arm(api, op, r, false));
-    let undocumented = quote!(answer.error(Failure::Undocumented { status: answer.status(), body: answer.text() }));
+    let undocumented = quote!(answer.other(|status, body| Failure::Undocumented { status, body }));
     let default_arm = match op.errors.iter().find(|r| r.status == Status::Default) {
         Some(_) => TokenStream::new(),
         None => quote!(_ => #undocumented,),
@@ -503,7 +508,8 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
     let with_response_doc = format!("[`Client::{}`], with the status and headers of the answer.", op.fn_name);
     let prelude = quote! {
         #(#path_checks)*
-        let url = format!(#format, #(#format_args),*);
+        #(#encoded)*
+        let url = format!(#format, self.base_url);
     };
     let building = quote! {
         #auth

@@ -285,10 +285,10 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
         } else {
             quote!(Self::#variant)
         };
-        let format = format!("{{}} {}", r.doc.trim().replace('{', "{{").replace('}', "}}"));
-        quote!(#pattern => write!(f, #format, self.status()),)
+        let summary = r.doc.trim();
+        quote!(#pattern => #summary,)
     });
-    let undocumented = format!("{{status}} (undocumented for {})", op.id.replace('{', "{{").replace('}', "}}"));
+    let undocumented = format!("(undocumented for {})", op.id);
     let failure_arms: Vec<TokenStream> = op
         .errors
         .iter()
@@ -343,10 +343,11 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
+                let summary = match self {
                     #(#display_arms)*
-                    Self::Undocumented { status, .. } => write!(f, #undocumented),
-                }
+                    Self::Undocumented { .. } => #undocumented,
+                };
+                write!(f, "{} {summary}", self.status())
             }
         }
 

@@ -466,6 +466,10 @@ impl syn::fold::Fold for ShortPaths {
     fn fold_path(&mut self, path: syn::Path) -> syn::Path {
         let mut path = syn::fold::fold_path(self, path);
         let names: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+        // A shortened path keeps the arguments of its first remaining segment only:
+        // segments up to the first with arguments (`Result::<_, E>` in `…::Result::<_, E>::Ok`) may go.
+        let droppable = path.segments.iter().position(|segment| !segment.arguments.is_none()).map_or(names.len(), |at| at + 1);
+        let names = &names[..droppable];
         let written: Vec<&str> = path.leading_colon.map(|_| "").into_iter().chain(names.iter().map(String::as_str)).collect();
         let imported = self.imports.last().and_then(|imports| {
             imports
@@ -480,12 +484,12 @@ impl syn::fold::Fold for ShortPaths {
             let replaced = used.len() - usize::from(path.leading_colon.is_some());
             shorten_to(&mut path, replaced, ident(name));
         } else if path.leading_colon.is_some() {
-            if let Some((short, replaced)) = self.prelude.shorten(&names) {
+            if let Some((short, replaced)) = self.prelude.shorten(names) {
                 if !self.shadowed(short) {
                     shorten_to(&mut path, replaced, ident(short));
                 }
             }
-        } else if let (Some(module), [first, second, name, ..]) = (self.modules.last(), names.as_slice()) {
+        } else if let (Some(module), [first, second, name, ..]) = (self.modules.last(), names) {
             if first == "super" && second == module && !self.shadowed(name) {
                 path.segments = std::mem::take(&mut path.segments).into_pairs().skip(2).collect();
             }
@@ -854,12 +858,14 @@ mod safety_tests {
                 fn f<D>(d: super::types::D) -> ::std::result::Result<super::types::S, ::std::fmt::Error> {
                     struct Tag;
                     let _ = (super::types::Tag, ::std::option::Option::Some(1), ::std::string::String::from("x"));
+                    let _ = ::std::result::Result::<_, ::std::string::String>::Ok(1);
                     ::std::result::Result::Ok(<Pet as ::std::convert::From<u8>>::from(1))
                 }
             }
             mod inner { type T = super::types::Tag; }
             pub use ::runtime::{ErrorBody, errors::Domain as D2};
             type E = (::runtime::ErrorBody<u8>, ::runtime::errors::Domain, ::runtime::ErrorBody::Decoded);
+            const C: () = { let _ = ::runtime::ErrorBody::<u8>::Decoded(1); };
         };
         let paths = ShortPaths::new(crate::ir::names::Prelude::new(["Vec", "Pet"]), Some("types"));
         let (printed, _) = print(std::iter::once(Part::Items(tokens)), &[], &paths).unwrap();
@@ -869,12 +875,15 @@ mod safety_tests {
                 fn f<D>(d: super::types::D) -> Result<super::types::S, ::std::fmt::Error> {
                     struct Tag;
                     let _ = (super::types::Tag, Some(1), String::from("x"));
+                    // The arguments of a segment stay: its path is shortened up to it.
+                    let _ = Result::<_, String>::Ok(1);
                     Ok(<Pet as From<u8>>::from(1))
                 }
             }
             mod inner { type T = super::types::Tag; }
             pub use ::runtime::{ErrorBody, errors::Domain as D2};
             type E = (ErrorBody<u8>, ::runtime::errors::Domain, ErrorBody::Decoded);
+            const C: () = { let _ = ErrorBody::<u8>::Decoded(1); };
         };
         assert_eq!(printed, prettyplease::unparse(&syn::parse2(expected).unwrap()));
     }

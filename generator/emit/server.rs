@@ -161,6 +161,9 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         // The document-independent half of every handler.
         #[allow(unused_imports)]
         use ::clawgen_runtime::{server::*, shape};
+        // Checks are written `validation::…`; unused where nothing has constraints.
+        #[allow(unused_imports)]
+        use super::validation;
         pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 
         #doc_text_attr
@@ -271,7 +274,10 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
     let variant = ident(&op.type_stem);
+    // Each step of reading the request is an expression whose `Err` is a
+    // `Refused`, ended by `?`: the refusal is answered once, at the end.
     let mut steps = Vec::new();
+    let bad_request = status_literal(BAD_REQUEST);
     let (rejection, reject_closure) = match rejection(api, op) {
         Rejection::Common => (format_ident!("refuse"), None),
         Rejection::Documented => {
@@ -295,45 +301,24 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());));
     if let Some(index) = guards.iter().position(|guard| *guard == Guard::of(api, op)) {
         let guard = guard_name(index);
-        steps.push(quote! {
-            let identity = match #guard(api, super::auth::Operation::#variant, &credentials, &cx).await {
-                Ok(identity) => identity,
-                Err(refused) => return #rejection(refused.status, refused.message, 0),
-            };
-        });
+        steps.push(quote!(let identity = #guard(api, super::auth::Operation::#variant, &credentials, &cx).await?;));
     }
     let offered = offered_media(op);
     if !offered.is_empty() {
-        steps.push(quote! {
-            if let Err(refused) = check_accept(&cx.parts.headers, &[#(#offered),*]) {
-                return #rejection(refused.status, refused.message, 0);
-            }
-        });
+        steps.push(quote!(check_accept(&cx.parts.headers, &[#(#offered),*])?;));
     }
     if !op.path_params.is_empty() {
         let bad_path = bad_path_status(op);
-        steps.push(quote! {
-            let segments = match path_params(&mut cx.parts).await {
-                Ok(segments) => segments,
-                Err(message) => return #rejection(#bad_path, message, 0),
-            };
-        });
+        let bad_path_lit = status_literal(bad_path);
+        steps.push(quote!(let segments = path_params(&mut cx.parts).await.map_err(Refused::with_status(#bad_path_lit))?;));
         for p in &op.path_params {
             let arg = ident(&p.name);
             let ty = type_path(api, &p.ty);
             let wire = &p.wire_name;
             let prefix = p.path_style.prefix(wire);
-            let read = quote!(path_param(&segments, #wire, #prefix));
-            steps.push(quote! {
-                let #arg: #ty = match #read {
-                    Ok(value) => value,
-                    Err(message) => return #rejection(#bad_path, message, 0),
-                };
-            });
+            steps.push(quote!(let #arg: #ty = path_param(&segments, #wire, #prefix).map_err(Refused::with_status(#bad_path_lit))?;));
             if let Some(check) = param_check(api, p) {
-                steps.push(quote!(if let Err(error) = (|| -> ::std::result::Result<(), super::validation::ValidationError> { let value = &#arg; #check Ok(()) })() {
-                    return #rejection(#bad_path, error.to_string(), 0);
-                }));
+                steps.push(constraint_step(quote!({ let value = &#arg; #check }), bad_path));
             }
         }
     }
@@ -341,17 +326,11 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let ty = type_path(api, &TypeRef::Named(query));
         let table = super::params::query_table(op);
         steps.push(quote! {
-            let query: #ty = match ::clawgen_runtime::params::decode(cx.parts.uri.query().unwrap_or_default(), #table) {
-                Ok(query) => query,
-                Err(message) => return #rejection(#BAD_REQUEST, message, 0),
-            };
+            let query: #ty = ::clawgen_runtime::params::decode(cx.parts.uri.query().unwrap_or_default(), #table)
+                .map_err(Refused::with_status(#bad_request))?;
         });
         if type_validates(&api.types, &TypeRef::Named(query)) {
-            steps.push(quote! {
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return #rejection(#BAD_REQUEST, error.to_string(), 0);
-                }
-            });
+            steps.push(quote!(super::validation::Validate::validate(&query)?;));
         }
     }
     for p in &op.header_params {
@@ -359,17 +338,16 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let wire = p.wire_name.to_ascii_lowercase();
         let ty = type_path(api, &p.ty);
         let missing = format!("missing header `{}`", p.wire_name);
+        let label = format!("header `{wire}`");
         // An `Authorization` header described as a plain parameter is still a
         // credential: without it the request is unauthenticated (RFC 9110 §15.5.2).
         let status = if p.wire_name.eq_ignore_ascii_case("authorization") { UNAUTHORIZED } else { BAD_REQUEST };
-        let absent = if p.required { quote!(return #rejection(#status, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
-        let present = if p.required { quote!(value) } else { quote!(Some(value)) };
-        steps.push(quote! {
-            let #arg = match cx.parts.headers.get(#wire).map(|v| v.to_str().map_err(|_| ::std::string::String::from("not text")).and_then(parse_text::<#ty>)) {
-                Some(Ok(value)) => #present,
-                Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("header `{}`: {message}", #wire), 0),
-                None => #absent,
-            };
+        let status_lit = status_literal(status);
+        let read = quote!(header_param::<#ty>(&cx.parts.headers, #wire).map_err(Refused::labelled(#bad_request, #label))?);
+        steps.push(if p.required {
+            quote!(let #arg = #read.ok_or_else(|| Refused::new(#status_lit, #missing))?;)
+        } else {
+            quote!(let #arg = #read;)
         });
     }
     for p in &op.cookie_params {
@@ -377,15 +355,12 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let wire = &p.wire_name;
         let ty = type_path(api, &p.ty);
         let missing = format!("missing cookie `{wire}`");
-        let absent =
-            if p.required { quote!(return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
-        let present = if p.required { quote!(value) } else { quote!(Some(value)) };
-        steps.push(quote! {
-            let #arg = match cookie(&cx.parts.headers, #wire).map(|raw| parse_text::<#ty>(&raw)) {
-                Some(Ok(value)) => #present,
-                Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("cookie `{}`: {message}", #wire), 0),
-                None => #absent,
-            };
+        let label = format!("cookie `{wire}`");
+        let read = quote!(cookie(&cx.parts.headers, #wire).map(|raw| parse_text::<#ty>(&raw)).transpose().map_err(Refused::labelled(#bad_request, #label))?);
+        steps.push(if p.required {
+            quote!(let #arg = #read.ok_or_else(|| Refused::new(#bad_request, #missing))?;)
+        } else {
+            quote!(let #arg = #read;)
         });
     }
     // A header or cookie that decoded into an enum's `Other` names a value the document does not list.
@@ -393,11 +368,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let Some(check) = super::types::whole_value_check(api, &p.ty).filter(|_| type_validates(&api.types, &p.ty)) else { continue };
         let arg = ident(&p.name);
         let label = format!("{place} `{}`", p.wire_name);
-        let refuse = quote! {
-            if let Err(error) = #check {
-                return #rejection(#BAD_REQUEST, format!("{}: {error}", #label), 0);
-            }
-        };
+        let refuse = quote!(#check.map_err(Refused::labelled(#bad_request, #label))?;);
         steps.push(if p.required {
             quote!({ let value = &#arg; #refuse })
         } else {
@@ -418,57 +389,28 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
             };
             let preferred = arms.next().map(&mut arm);
             let arms = arms.map(arm).zip(1usize..).map(|(decoded, index)| quote!(#index => #decoded,));
-            quote! {
-                match match media { #(#arms)* _ => #preferred } {
-                    Ok(body) => body,
-                    Err(refused) => return #rejection(refused.status, refused.message, 0),
-                }
-            }
+            quote!(match media { #(#arms)* _ => #preferred }?)
         } else if streamed {
-            quote! {
-                match #decoded {
-                    Ok(body) => body,
-                    Err(refused) => return #rejection(refused.status, refused.message, 0),
-                }
-            }
+            quote!(#decoded?)
         } else {
-            quote! {
-                match #decoded {
-                    Ok(body) => body,
-                    Err(message) => return #rejection(#BAD_REQUEST, message, 0),
-                }
-            }
+            quote!(#decoded.map_err(Refused::with_status(#bad_request))?)
         };
         // A multipart body is read part by part: there are no bytes to look at first.
         let absent =
             if streamed { quote!(!cx.parts.headers.contains_key(::axum::http::header::CONTENT_TYPE)) } else { quote!(bytes.is_empty()) };
         // The bytes first: under the router's limit (413), of a media type the operation accepts (415).
-        let read = quote! {
-            let bytes = match read_body(body, served.config.body_limit).await {
-                Ok(bytes) => bytes,
-                Err(refused) => return #rejection(refused.status, refused.message, 0),
-            };
-        };
+        let read = quote!(let bytes = read_body(body, served.config.body_limit).await?;);
         steps.push(if streamed {
             quote!(let multipart = multipart(&cx.parts, body).await;)
         } else if several {
             let accepted: Vec<String> = body.forms().flat_map(|form| form.accepted()).map(|m| m.media_type).collect();
             quote! {
                 #read
-                let media = match body_media(&cx.parts.headers, &bytes, &[#(#accepted),*]) {
-                    Ok(media) => media,
-                    Err(refused) => return #rejection(refused.status, refused.message, 0),
-                };
+                let media = body_media(&cx.parts.headers, &bytes, &[#(#accepted),*])?;
             }
         } else {
             let media = &body.media_type;
-            let check = (body.encoding != Encoding::Raw).then(|| {
-                quote! {
-                    if let Err(refused) = check_content_type(&cx.parts.headers, &bytes, #media) {
-                        return #rejection(refused.status, refused.message, 0);
-                    }
-                }
-            });
+            let check = (body.encoding != Encoding::Raw).then(|| quote!(check_content_type(&cx.parts.headers, &bytes, #media)?;));
             quote! {
                 #read
                 #check
@@ -481,23 +423,15 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let check = if body.choice.is_some() { None } else { super::types::constrained_value_check(api, &body.ty, &body.constraints) };
         if body.required {
             steps.push(quote!(let body = #parse;));
-            if let Some(check) = check {
-                steps.push(quote! {
-                    if let Err(error) = { let value = &body; #check } {
-                        return #rejection(#BAD_REQUEST, error.to_string(), 0);
-                    }
-                });
+            if super::types::only_validates(api, &body.ty, &body.constraints) && body.choice.is_none() {
+                steps.push(quote!(super::validation::Validate::validate(&body)?;));
+            } else if let Some(check) = check {
+                steps.push(quote!({ let value = &body; #check?; }));
             }
         } else {
             steps.push(quote!(let body = if #absent { None } else { Some(#parse) };));
             if let Some(check) = check {
-                steps.push(quote! {
-                    if let Some(value) = &body {
-                        if let Err(error) = #check {
-                            return #rejection(#BAD_REQUEST, error.to_string(), 0);
-                        }
-                    }
-                });
+                steps.push(quote!(if let Some(value) = &body { #check?; }));
             }
         }
     }
@@ -524,10 +458,10 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     };
     let call = quote! {
         #(#steps)*
-        match api.#name(#(#args),*).await {
+        Answer::Ok(match api.#name(#(#args),*).await {
             Ok(value) => #success,
             Err(error) => error.into_response(),
-        }
+        })
     };
     let extractors = quote! {
         ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -542,10 +476,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
                 #reject_closure
                 let time_limit = served.config.timeout;
                 let answer = async move { #work };
-                match within_time(time_limit, answer).await {
-                    Ok(response) => response,
-                    Err(refused) => #timed_out(refused.status, refused.message, 0),
-                }
+                answer_within(time_limit, answer, #rejection, #timed_out).await
             }
         }
     };
@@ -566,15 +497,31 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
             };
             let mut response = match retry_after {
                 Some(retry_after) => #rejection(#TOO_MANY_REQUESTS, format!("Rate limit exceeded. Retry after {retry_after} seconds."), retry_after),
-                None => async { #call }.await,
+                None => async { #call }.await.unwrap_or_else(|refused| #rejection(refused.status, refused.message, 0)),
             };
             if let Some(rate_limit) = rate_limit {
                 for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
                     set_header(&mut response, name, &value);
                 }
             }
-            response
+            Answer::Ok(response)
     })
+}
+
+/// A status as a literal without a type suffix, where the type is known.
+fn status_literal(status: u16) -> proc_macro2::Literal {
+    proc_macro2::Literal::u16_unsuffixed(status)
+}
+
+/// `check` (statements on `value` that end in `?` with a `ValidationError`)
+/// as a step: a broken constraint is refused with `status`.
+fn constraint_step(check: TokenStream, status: u16) -> TokenStream {
+    if status == BAD_REQUEST {
+        // `Refused` is made from a `ValidationError` as a 400.
+        return check;
+    }
+    let status = status_literal(status);
+    quote!((|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })().map_err(Refused::with_status(#status))?;)
 }
 
 /// What a secured operation's handler checks first: which credentials it
@@ -981,10 +928,8 @@ fn chosen(api: &Api, body: &crate::ir::Body, form: &crate::ir::Body, index: usiz
     match super::types::constrained_value_check(api, &form.ty, &form.constraints) {
         Some(check) => quote! {
             #decoded.and_then(|body| {
-                let value = &body;
-                if let Err(error) = #check {
-                    return Err(Refused { status: #BAD_REQUEST, message: error.to_string() });
-                }
+                // A broken constraint is a 400 (`Refused` from a `ValidationError`).
+                { let value = &body; #check?; }
                 Ok(super::types::#name::#variant(body))
             })
         },
@@ -999,24 +944,16 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool
     let ty = type_path(api, &body.ty);
     let checked = |what: &str, value: TokenStream| match super::shape::value_check(api, &body.ty) {
         Some(check) => {
-            let path = if check.uses_path { quote!(path) } else { quote!(_path) };
-            let tokens = check.tokens;
-            quote!(shape::decode_value::<#ty>(#value, #what, |value, #path| {
-                #tokens
-                Ok(())
-            }))
+            let check = check.function();
+            quote!(shape::decode_value::<#ty>(#value, #what, #check))
         }
         None => quote!(::serde_json::from_value::<#ty>(#value).map_err(|error| format!("invalid {} body: {error}", #what))),
     };
     match encoding {
         Encoding::Json => match super::shape::value_check(api, &body.ty) {
             Some(check) => {
-                let path = if check.uses_path { quote!(path) } else { quote!(_path) };
-                let tokens = check.tokens;
-                quote!(shape::decode::<#ty>(&bytes, |value, #path| {
-                    #tokens
-                    Ok(())
-                }))
+                let check = check.function();
+                quote!(shape::decode::<#ty>(&bytes, #check))
             }
             None => quote!(::serde_json::from_slice::<#ty>(&bytes).map_err(|error| format!("invalid JSON body: {error}"))),
         },
@@ -1058,7 +995,14 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool
 
 /// `decoded` (from [`decoder`]) with its error as a `Refused`: 400 but for multipart's own.
 fn refusing(decoded: TokenStream, encoding: Encoding) -> TokenStream {
-    if encoding == Encoding::Multipart { decoded } else { quote!(#decoded.map_err(|message| Refused { status: #BAD_REQUEST, message })) }
+    if encoding == Encoding::Multipart {
+        decoded
+    } else {
+        {
+            let bad_request = status_literal(BAD_REQUEST);
+            quote!(#decoded.map_err(Refused::with_status(#bad_request)))
+        }
+    }
 }
 
 /// The expression that reads a multipart body into its struct: `Ok(value)`, or

@@ -67,6 +67,23 @@ pub(super) struct Check {
     pub(super) tokens: TokenStream,
     /// Whether they name `path`, the value's JSON pointer.
     pub(super) uses_path: bool,
+    /// `<T as Shape>::check`, where the statements are that call and nothing else.
+    pub(super) function: Option<TokenStream>,
+}
+
+impl Check {
+    /// The check as a function of `(value, path)`, for `shape::decode`.
+    pub(super) fn function(self) -> TokenStream {
+        if let Some(function) = self.function {
+            return function;
+        }
+        let path = if self.uses_path { quote!(path) } else { quote!(_path) };
+        let tokens = self.tokens;
+        quote!(|value, #path| {
+            #tokens
+            Ok(())
+        })
+    }
 }
 
 /// `let path = …;` for a child, only where the child's check reads it.
@@ -167,7 +184,7 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
             }
             Ok(())
         };
-        return Some(Check { tokens, uses_path });
+        return Some(Check { tokens, uses_path, function: None });
     }
     let mut attempts = Vec::new();
     let mut uses_path = true;
@@ -210,7 +227,7 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
     if attempts.is_empty() {
         return None;
     }
-    Some(Check { tokens: quote!(#(#attempts)* #fallback), uses_path })
+    Some(Check { tokens: quote!(#(#attempts)* #fallback), uses_path, function: None })
 }
 
 /// Statements checking `value: &mut Value` (at `path`) as a `ty`, or `None`
@@ -221,7 +238,8 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
             TypeKind::Union(union) if union_check(api, union).is_none() => return None,
             TypeKind::Struct(_) | TypeKind::Union(_) => {
                 let ty = type_path(api, ty);
-                (quote!(<#ty as shape::Shape>::check(value, path)?;), true)
+                let function = quote!(<#ty as shape::Shape>::check);
+                return Some(Check { tokens: quote!(#function(value, path)?;), uses_path: true, function: Some(function) });
             }
             TypeKind::Alias(inner) => return value_check(api, inner),
             // JSON Schema counts `2.0` as the integer 2, in an enum of integers too (Discord's option `type`).
@@ -288,7 +306,7 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
         }
         _ => return None,
     };
-    Some(Check { tokens, uses_path })
+    Some(Check { tokens, uses_path, function: None })
 }
 
 /// Whether JSON `null` is a value of `ty` itself (not through a field's `Option`).

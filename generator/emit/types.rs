@@ -15,6 +15,10 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
     let needs_present = present_gate.clone();
     let header = std::iter::once(Ok(quote! {
         //! Data types of the API, one per schema of the document.
+
+        // Checks are written `validation::…`; unused where nothing has constraints.
+        #[allow(unused_imports)]
+        use super::validation;
     }));
     let items = api.types.iter().enumerate().map(move |(index, def)| {
         let id = crate::ir::TypeId(index);
@@ -210,8 +214,7 @@ pub(super) fn setter_name(st: &Struct, field: &Field) -> proc_macro2::Ident {
 }
 
 /// The type a constructor argument or setter takes: text as `impl Into<String>`.
-fn argument_type(ty: TokenStream, field: &Field) -> (TokenStream, TokenStream) {
-    let name = ident(&field.name);
+fn argument_type(ty: TokenStream, field: &Field, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
     if field.ty == TypeRef::String
         && !field.boxed
         && matches!(field.presence(), Presence::Required | Presence::Optional | Presence::Defaulted)
@@ -236,7 +239,7 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
         let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
         match field.presence() {
             Presence::Required | Presence::RequiredNullable => {
-                let (ty, value) = argument_type(field_type(api, field), field);
+                let (ty, value) = argument_type(field_type(api, field), field, &name);
                 params.push(quote!(#name: #ty));
                 if value.to_string() == field.name {
                     inits.push(quote!(#name));
@@ -252,20 +255,22 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
                     }
                     _ => quote!(#name: ::std::option::Option::None),
                 });
+                // The argument is `value`: the method's name already says which field it sets.
+                let arg = quote::format_ident!("value");
                 let (ty, value) = match presence {
-                    Presence::OptionalNullable => (quote!(::std::option::Option<#base>), quote!(::std::option::Option::Some(#name))),
+                    Presence::OptionalNullable => (quote!(::std::option::Option<#base>), quote!(::std::option::Option::Some(#arg))),
                     Presence::Optional => {
-                        let (ty, value) = argument_type(base, field);
+                        let (ty, value) = argument_type(base, field, &arg);
                         (ty, quote!(::std::option::Option::Some(#value)))
                     }
-                    _ => argument_type(base, field),
+                    _ => argument_type(base, field, &arg),
                 };
                 let setter = setter_name(st, field);
                 let text = doc(Some(&format!("Sets `{}`.", field.wire_name)));
                 setters.push(quote! {
                     #text
                     #[must_use]
-                    pub fn #setter(mut self, #name: #ty) -> Self {
+                    pub fn #setter(mut self, #arg: #ty) -> Self {
                         self.#name = #value;
                         self
                     }
@@ -328,7 +333,8 @@ fn validation(api: &Api, def: &TypeDef, st: &Struct) -> TokenStream {
         let map = TypeRef::Map(Box::new(ty.clone()));
         value_check(api, &map, &crate::ir::Constraints { values: st.additional_constraints.clone(), ..Default::default() }, "")
     });
-    checks.extend(additional.map(|check| quote!({ let value = &self.additional_properties; #check })));
+    // Each field's `value` shadows the last: a check is a few statements, not a block.
+    checks.extend(additional.map(|check| quote!(let value = &self.additional_properties; #check)));
     quote! {
         impl super::validation::Validate for #name {
             fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -347,7 +353,7 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
     // A boxed field is checked through the box.
     let unbox = field.boxed.then(|| quote!(let value: &_ = &**value;));
     Some(match field.presence() {
-        Presence::Required | Presence::Defaulted => quote! { { let value = &self.#field_ident; #unbox #body } },
+        Presence::Required | Presence::Defaulted => quote! { let value = &self.#field_ident; #unbox #body },
         Presence::RequiredNullable | Presence::Optional => {
             quote! { if let ::std::option::Option::Some(value) = &self.#field_ident { #unbox #body } }
         }
@@ -366,11 +372,16 @@ pub(super) fn whole_value_check(api: &Api, ty: &TypeRef) -> Option<TokenStream> 
 /// [`whole_value_check`], with the constraints the value's schema puts on it
 /// where it is used (a body's): the type's own `Validate` runs once, within them.
 pub(super) fn constrained_value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints) -> Option<TokenStream> {
-    if let (TypeRef::Named(_), true, true) = (ty, c.is_empty(), crate::ir::type_validates(&api.types, ty)) {
+    if only_validates(api, ty, c) {
         return Some(quote!(super::validation::Validate::validate(value)));
     }
     let check = value_check(api, ty, c, "")?;
     Some(quote!((|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })()))
+}
+
+/// Whether the checks of a `ty` under `c` are its own `Validate` and nothing else.
+pub(super) fn only_validates(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints) -> bool {
+    matches!(ty, TypeRef::Named(_)) && c.is_empty() && crate::ir::type_validates(&api.types, ty)
 }
 
 /// Checks on `value: &T`.
@@ -388,7 +399,10 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         None => quote!(::std::option::Option::None),
     };
     let opt_usize = |bound: Option<usize>| match bound {
-        Some(n) => quote!(::std::option::Option::Some(#n)),
+        Some(n) => {
+            let n = proc_macro2::Literal::usize_unsuffixed(n);
+            quote!(::std::option::Option::Some(#n))
+        }
         None => quote!(::std::option::Option::None),
     };
     let numeric = matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64);
@@ -403,7 +417,7 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
     }
     if matches!(ty, TypeRef::String) && (c.min_length.is_some() || c.max_length.is_some()) {
         let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
-        checks.push(quote!(super::validation::length(value.chars().count(), #path, #min, #max, "characters")?;));
+        checks.push(quote!(super::validation::chars(value, #path, #min, #max)?;));
     }
     if let (TypeRef::String, Some(pattern)) = (ty, &c.pattern) {
         checks.push(quote! {
@@ -427,12 +441,8 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
     if let (TypeRef::Array(item), Some(items)) = (ty, &c.items) {
         if let Some(item_check) = value_check(api, item, items, "") {
             each_checked = true;
-            checks.push(quote! {
-                for (index, value) in value.iter().enumerate() {
-                    (|| -> ::std::result::Result<(), super::validation::ValidationError> { #item_check Ok(()) })()
-                        .map_err(|e| e.within(&index.to_string()).within(#path))?;
-                }
-            });
+            let item_check = per_value(item_check);
+            checks.push(quote!(super::validation::items(value, #path, #item_check)?;));
         }
     }
     if matches!(ty, TypeRef::Array(_)) && (c.min_items.is_some() || c.max_items.is_some()) {
@@ -446,12 +456,8 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
     if let (TypeRef::Map(value_ty), Some(values)) = (ty, &c.values) {
         if let Some(value_check) = value_check(api, value_ty, values, "") {
             each_checked = true;
-            checks.push(quote! {
-                for (key, value) in value {
-                    (|| -> ::std::result::Result<(), super::validation::ValidationError> { #value_check Ok(()) })()
-                        .map_err(|e| e.within(key).within(#path))?;
-                }
-            });
+            let value_check = per_value(value_check);
+            checks.push(quote!(super::validation::entries(value, #path, #value_check)?;));
         }
     }
     if let Some(nested) = nested_check(api, ty, path).filter(|_| !each_checked) {
@@ -460,12 +466,23 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
     (!checks.is_empty()).then(|| quote!(#(#checks)*))
 }
 
+/// The check of each item or value, from `check`'s statements on `value`:
+/// `Validate::validate` itself where that is all they do.
+fn per_value(check: TokenStream) -> TokenStream {
+    let validates = quote!(super::validation::Validate::validate(value)?;);
+    if check.to_string() == validates.to_string() {
+        return quote!(super::validation::Validate::validate);
+    }
+    quote!(|value| { #check Ok(()) })
+}
+
 /// Calls `validate` on nested structs, prefixing errors with where they are.
 fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
     if !crate::ir::type_validates(&api.types, ty) {
         return None;
     }
     Some(match ty {
+        TypeRef::Named(_) if path.is_empty() => quote!(super::validation::Validate::validate(value)?;),
         TypeRef::Named(_) => quote!(super::validation::Validate::validate(value).map_err(|e| e.within(#path))?;),
         TypeRef::Nullable(inner) => {
             let inner = nested_check(api, inner, path)?;
@@ -474,11 +491,13 @@ fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
         }
         TypeRef::Array(inner) => {
             let inner = nested_check(api, inner, "")?;
-            quote!(for (index, value) in value.iter().enumerate() { (|| -> ::std::result::Result<(), super::validation::ValidationError> { #inner Ok(()) })().map_err(|e| e.within(&index.to_string()).within(#path))?; })
+            let inner = per_value(inner);
+            quote!(super::validation::items(value, #path, #inner)?;)
         }
         TypeRef::Map(inner) => {
             let inner = nested_check(api, inner, "")?;
-            quote!(for (key, value) in value { (|| -> ::std::result::Result<(), super::validation::ValidationError> { #inner Ok(()) })().map_err(|e| e.within(key).within(#path))?; })
+            let inner = per_value(inner);
+            quote!(super::validation::entries(value, #path, #inner)?;)
         }
         _ => return None,
     })
@@ -545,18 +564,14 @@ fn enumeration(def: &TypeDef, e: &Enumeration) -> TokenStream {
     });
     let refuse_other = e.refuses_other().then(|| {
         let listed = e.variants.iter().map(|v| v.value.to_json().to_string()).collect::<Vec<_>>().join(", ");
-        let shown = if e.is_integer() { "{}" } else { "{:?}" };
-        let message = format!("{shown} is not one of {}", listed.replace('{', "{{").replace('}', "}}"));
+
         quote! {
             // Decoding keeps a value this version does not list (a client reads
             // answers of newer servers), but a request to this server must use a listed one.
             impl super::validation::Validate for #name {
                 fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
                     match self {
-                        Self::Other(value) => Err(super::validation::ValidationError {
-                            path: ::std::string::String::new(),
-                            message: format!(#message, value),
-                        }),
+                        Self::Other(value) => Err(super::validation::unlisted(value, #listed)),
                         _ => Ok(()),
                     }
                 }

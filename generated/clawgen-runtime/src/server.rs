@@ -132,6 +132,12 @@ pub fn path_param<T: serde::de::DeserializeOwned>(
     crate::params::parse_text(value).map_err(|message| format!("path parameter `{name}`: {message}"))
 }
 
+/// The header `name` (lower case) read as a `T`: `Ok(None)` when absent, `Err`
+/// when it is not text or does not parse.
+pub fn header_param<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, name: &str) -> Result<Option<T>, String> {
+    headers.get(name).map(|value| value.to_str().map_err(|_| String::from("not text")).and_then(crate::params::parse_text::<T>)).transpose()
+}
+
 /// The path parameters axum captured for the route, percent-decoded; `Err`
 /// with axum's explanation when they are not valid UTF-8.
 pub async fn path_params(parts: &mut axum::http::request::Parts) -> Result<std::collections::HashMap<String, String>, String> {
@@ -250,15 +256,33 @@ mod context {
 
     /// The answer `work` produces within `limit`, or a 503 refusal once it has
     /// taken longer (`work` is then dropped, which cancels it).
-    pub async fn within_time<F>(limit: Option<std::time::Duration>, work: F) -> Result<axum::response::Response, super::Refused>
+    pub async fn within_time<F, T>(limit: Option<std::time::Duration>, work: F) -> Result<T, super::Refused>
     where
-        F: std::future::Future<Output = axum::response::Response>,
+        F: std::future::Future<Output = T>,
     {
         let Some(limit) = limit else { return Ok(work.await) };
         tokio::time::timeout(limit, work).await.map_err(|_| super::Refused {
             status: TIMED_OUT,
             message: format!("The operation did not finish within {} ms.", limit.as_millis()),
         })
+    }
+
+    /// A handler's answer: what `work` comes to within `limit`, its refusal
+    /// answered by `reject`, and past the limit the 503 answered by `timed_out`.
+    pub async fn answer_within<F>(
+        limit: Option<std::time::Duration>,
+        work: F,
+        reject: impl FnOnce(u16, String, u64) -> axum::response::Response,
+        timed_out: impl FnOnce(u16, String, u64) -> axum::response::Response,
+    ) -> axum::response::Response
+    where
+        F: std::future::Future<Output = super::Answer>,
+    {
+        match within_time(limit, work).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(refused)) => reject(refused.status, refused.message, 0),
+            Err(refused) => timed_out(refused.status, refused.message, 0),
+        }
     }
 
     /// A generated router's state: the implementation and its setup.
@@ -282,6 +306,33 @@ mod refusal {
         pub status: u16,
         /// What was wrong, for a person.
         pub message: String,
+    }
+
+    /// What a handler's steps come to: the answer, or the refusal to answer with.
+    pub type Answer = Result<axum::response::Response, Refused>;
+
+    impl Refused {
+        /// A refusal with `status`, saying `message`.
+        pub fn new(status: u16, message: impl Into<String>) -> Self {
+            Refused { status, message: message.into() }
+        }
+
+        /// For `map_err`: a refusal with `status` that says what the error says.
+        pub fn with_status<E: std::fmt::Display>(status: u16) -> impl Fn(E) -> Refused {
+            move |error| Refused { status, message: error.to_string() }
+        }
+
+        /// For `map_err`: a refusal with `status` that says `label: ` and what the error says.
+        pub fn labelled<E: std::fmt::Display>(status: u16, label: &'static str) -> impl Fn(E) -> Refused {
+            move |error| Refused { status, message: format!("{label}: {error}") }
+        }
+    }
+
+    /// A value that breaks a constraint of the document is a bad request.
+    impl From<crate::validation::ValidationError> for Refused {
+        fn from(error: crate::validation::ValidationError) -> Self {
+            Refused { status: 400, message: error.to_string() }
+        }
     }
 
     /// The body's bytes, at most `limit` of them.
@@ -634,11 +685,52 @@ mod tests {
         assert_eq!(quick.map(|response| response.status().as_u16()), Ok(204));
         let unbounded = within_time(None, async { empty_response(200) }).await;
         assert_eq!(unbounded.map(|response| response.status().as_u16()), Ok(200));
-        let never = within_time(Some(std::time::Duration::from_millis(1)), std::future::pending()).await;
+        let never = within_time(Some(std::time::Duration::from_millis(1)), std::future::pending::<axum::response::Response>()).await;
         assert_eq!(
             never.map(|response| response.status().as_u16()),
             Err(Refused { status: 503, message: "The operation did not finish within 1 ms.".into() })
         );
+    }
+
+    #[tokio::test]
+    async fn a_handler_answers_its_work_its_refusal_or_the_time_limit() {
+        let say =
+            |status: u16, message: String, _: u64| (status_code(status, axum::http::StatusCode::IM_A_TEAPOT), message).into_response();
+        let shout = |status: u16, message: String, _: u64| {
+            (status_code(status, axum::http::StatusCode::IM_A_TEAPOT), message.to_uppercase()).into_response()
+        };
+        let limit = Some(std::time::Duration::from_secs(3600));
+        let answered = answer_within(limit, async { Ok(empty_response(204)) }, say, shout).await;
+        assert_eq!(answered.status(), 204);
+        let refused = answer_within(limit, async { Err(Refused::new(404, "no such thing")) }, say, shout).await;
+        assert_eq!(refused.status(), 404);
+        let body = axum::body::to_bytes(refused.into_body(), 1024).await.expect("a body");
+        assert_eq!(&body[..], b"no such thing");
+        let late = answer_within(Some(std::time::Duration::from_millis(1)), std::future::pending(), say, shout).await;
+        assert_eq!(late.status(), 503);
+        let body = axum::body::to_bytes(late.into_body(), 1024).await.expect("a body");
+        assert_eq!(&body[..], b"THE OPERATION DID NOT FINISH WITHIN 1 MS.");
+    }
+
+    #[test]
+    fn header_parameters_read_as_their_type_or_say_why_not() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-count", axum::http::HeaderValue::from_static("12"));
+        headers.insert("x-word", axum::http::HeaderValue::from_static("twelve"));
+        headers.insert("x-bytes", axum::http::HeaderValue::from_bytes(b"\xff").expect("a header value"));
+        assert_eq!(header_param::<i64>(&headers, "x-count"), Ok(Some(12)));
+        assert_eq!(header_param::<i64>(&headers, "x-absent"), Ok(None));
+        assert!(header_param::<i64>(&headers, "x-word").is_err());
+        assert_eq!(header_param::<String>(&headers, "x-bytes"), Err(String::from("not text")));
+    }
+
+    #[test]
+    fn refusals_made_from_errors_keep_their_status_and_say_what_the_error_says() {
+        assert_eq!(Refused::with_status(404)("no such thing"), Refused::new(404, "no such thing"));
+        assert_eq!(Refused::labelled(400, "header `x-count`")("not a number"), Refused::new(400, "header `x-count`: not a number"));
+        let broken = crate::validation::ValidationError { path: String::from("limit"), message: String::from("must be at most 10") };
+        let refused = Refused::from(broken.clone());
+        assert_eq!((refused.status, refused.message), (400, broken.to_string()));
     }
 
     #[test]

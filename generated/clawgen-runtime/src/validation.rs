@@ -136,6 +136,26 @@ fn is_hostname(value: &str) -> bool {
         })
 }
 
+/// Checks each item of an array with `check`; an error names the item's index under `path`.
+pub fn items<T>(items: &[T], path: &str, check: impl Fn(&T) -> Result<(), ValidationError>) -> Result<(), ValidationError> {
+    for (index, item) in items.iter().enumerate() {
+        check(item).map_err(|error| error.within(&index.to_string()).within(path))?;
+    }
+    Ok(())
+}
+
+/// Checks each value of a map with `check`; an error names the value's key under `path`.
+pub fn entries<'a, V: 'a>(
+    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
+    path: &str,
+    check: impl Fn(&V) -> Result<(), ValidationError>,
+) -> Result<(), ValidationError> {
+    for (key, value) in entries {
+        check(value).map_err(|error| error.within(key).within(path))?;
+    }
+    Ok(())
+}
+
 /// Checks that no two items of an array are equal (`uniqueItems`).
 pub fn unique<T: PartialEq>(items: &[T], path: &str) -> Result<(), ValidationError> {
     for (later, item) in items.iter().enumerate() {
@@ -147,6 +167,16 @@ pub fn unique<T: PartialEq>(items: &[T], path: &str) -> Result<(), ValidationErr
         }
     }
     Ok(())
+}
+
+/// The error of a value an enumeration does not list (`listed`, as JSON, comma-separated).
+pub fn unlisted(value: &dyn std::fmt::Debug, listed: &str) -> ValidationError {
+    ValidationError { path: String::new(), message: format!("{value:?} is not one of {listed}") }
+}
+
+/// Checks the length of text, in characters (as JSON Schema counts them), against bounds.
+pub fn chars(value: &str, path: &str, minimum: Option<usize>, maximum: Option<usize>) -> Result<(), ValidationError> {
+    length(value.chars().count(), path, minimum, maximum, "characters")
 }
 
 /// Checks a length (of characters or items, as `unit` says) against bounds.
@@ -183,6 +213,31 @@ mod tests {
         let error = length(6, "", None, Some(5), "properties").unwrap_err();
         assert_eq!(error.to_string(), "must have at most 5 properties");
         assert_eq!(error.within("labels").to_string(), "labels: must have at most 5 properties");
+    }
+
+    #[test]
+    fn items_and_entries_name_where_the_broken_value_is() {
+        let short = |value: &String| length(value.len(), "", Some(2), None, "characters");
+        assert!(items(&[String::from("ab"), String::from("cd")], "tags", short).is_ok());
+        let error = items(&[String::from("ab"), String::from("c")], "tags", short).unwrap_err();
+        assert_eq!(error.to_string(), "tags/1: must have at least 2 characters");
+        let map = std::collections::BTreeMap::from([(String::from("a"), String::from("xy")), (String::from("b"), String::new())]);
+        let error = entries(&map, "labels", short).unwrap_err();
+        assert_eq!(error.to_string(), "labels/b: must have at least 2 characters");
+        assert_eq!(entries(&map, "", short).unwrap_err().to_string(), "b: must have at least 2 characters");
+    }
+
+    #[test]
+    fn unlisted_values_are_shown_as_written() {
+        assert_eq!(unlisted(&"ipv5", r#""ip", "domain""#).to_string(), r#""ipv5" is not one of "ip", "domain""#);
+        assert_eq!(unlisted(&7i64, "1, 2").message, "7 is not one of 1, 2");
+    }
+
+    #[test]
+    fn text_is_measured_in_characters_not_bytes() {
+        assert!(chars("héé", "s", None, Some(3)).is_ok());
+        assert_eq!(chars("héé!", "s", None, Some(3)).unwrap_err().to_string(), "s: must have at most 3 characters");
+        assert_eq!(chars("", "s", Some(1), None).unwrap_err().message, "must have at least 1 characters");
     }
 
     #[test]

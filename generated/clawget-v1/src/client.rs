@@ -195,9 +195,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -244,9 +244,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -295,9 +295,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -329,9 +329,8 @@ impl Client {
     > {
         use super::errors::GetListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
-        let url = format!(
-            "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
-        );
+        let listing_id = params::encode_segment(listing_id);
+        let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getListing")?;
         let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
@@ -345,9 +344,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -381,9 +380,8 @@ impl Client {
     > {
         use super::errors::DeleteListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
-        let url = format!(
-            "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
-        );
+        let listing_id = params::encode_segment(listing_id);
+        let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteListing")?;
         let answer = self
@@ -399,9 +397,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -437,9 +435,8 @@ impl Client {
     > {
         use super::errors::UpdateListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
-        let url = format!(
-            "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
-        );
+        let listing_id = params::encode_segment(listing_id);
+        let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(&self.credentials(), request, "updateListing")?;
         let request = request
@@ -458,9 +455,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -502,9 +499,8 @@ impl Client {
     > {
         use super::errors::PurchaseListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
-        let url = format!(
-            "{}/listings/{}/purchase", self.base_url, params::encode_segment(listing_id)
-        );
+        let listing_id = params::encode_segment(listing_id);
+        let url = format!("{}/listings/{listing_id}/purchase", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "purchaseListing")?;
         let answer = self
@@ -520,9 +516,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -566,9 +562,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -596,7 +592,8 @@ impl Client {
     > {
         use super::errors::GetSoulError as Failure;
         check_path_value("soulId", soul_id, false)?;
-        let url = format!("{}/souls/{}", self.base_url, params::encode_segment(soul_id));
+        let soul_id = params::encode_segment(soul_id);
+        let url = format!("{}/souls/{soul_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getSoul")?;
         let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
@@ -610,9 +607,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -648,9 +645,8 @@ impl Client {
     > {
         use super::errors::ListSoulListingsError as Failure;
         check_path_value("soulId", soul_id, false)?;
-        let url = format!(
-            "{}/souls/{}/listings", self.base_url, params::encode_segment(soul_id)
-        );
+        let soul_id = params::encode_segment(soul_id);
+        let url = format!("{}/souls/{soul_id}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "listSoulListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
@@ -669,9 +665,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -706,9 +702,8 @@ impl Client {
     > {
         use super::errors::ListSoulActivityError as Failure;
         check_path_value("soulId", soul_id, false)?;
-        let url = format!(
-            "{}/souls/{}/activity", self.base_url, params::encode_segment(soul_id)
-        );
+        let soul_id = params::encode_segment(soul_id);
+        let url = format!("{}/souls/{soul_id}/activity", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "listSoulActivity")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
@@ -727,9 +722,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -779,9 +774,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -832,9 +827,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -885,9 +880,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -926,10 +921,8 @@ impl Client {
     > {
         use super::errors::GetListingStatsError as Failure;
         check_path_value("listingId", listing_id, false)?;
-        let url = format!(
-            "{}/activity/listings/{}/stats", self.base_url,
-            params::encode_segment(listing_id)
-        );
+        let listing_id = params::encode_segment(listing_id);
+        let url = format!("{}/activity/listings/{listing_id}/stats", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getListingStats")?;
         let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
@@ -948,9 +941,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -997,9 +990,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1047,9 +1040,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1082,9 +1075,8 @@ impl Client {
     > {
         use super::errors::DeleteWebhookError as Failure;
         check_path_value("webhookId", webhook_id, false)?;
-        let url = format!(
-            "{}/webhooks/{}", self.base_url, params::encode_segment(webhook_id)
-        );
+        let webhook_id = params::encode_segment(webhook_id);
+        let url = format!("{}/webhooks/{webhook_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteWebhook")?;
         let answer = self
@@ -1100,9 +1092,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1147,9 +1139,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1197,9 +1189,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1231,9 +1223,8 @@ impl Client {
     > {
         use super::errors::RevokeApiKeyError as Failure;
         check_path_value("keyId", key_id, false)?;
-        let url = format!(
-            "{}/auth/keys/{}", self.base_url, params::encode_segment(key_id)
-        );
+        let key_id = params::encode_segment(key_id);
+        let url = format!("{}/auth/keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
         let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
@@ -1247,9 +1238,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1290,9 +1281,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1336,9 +1327,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }

@@ -151,36 +151,21 @@ impl ListListingsError {
 }
 impl ::std::fmt::Display for ListListingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listListings)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listListings)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListListingsError {}
@@ -335,36 +320,21 @@ impl CreateListingError {
 }
 impl ::std::fmt::Display for CreateListingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createListing)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for createListing)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateListingError {}
@@ -519,36 +489,21 @@ impl SearchListingsError {
 }
 impl ::std::fmt::Display for SearchListingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for searchListings)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for searchListings)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SearchListingsError {}
@@ -707,39 +662,22 @@ impl GetListingError {
 }
 impl ::std::fmt::Display for GetListingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
-            Self::NotFound(_) => {
-                write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
-            }
+            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getListing)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for getListing)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetListingError {}
@@ -911,39 +849,22 @@ impl DeleteListingError {
 }
 impl ::std::fmt::Display for DeleteListingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
-            Self::NotFound(_) => {
-                write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
-            }
+            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteListing)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for deleteListing)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteListingError {}
@@ -1115,39 +1036,22 @@ impl UpdateListingError {
 }
 impl ::std::fmt::Display for UpdateListingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
-            Self::NotFound(_) => {
-                write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
-            }
+            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateListing)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for updateListing)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateListingError {}
@@ -1325,44 +1229,24 @@ impl PurchaseListingError {
 }
 impl ::std::fmt::Display for PurchaseListingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Bad request: invalid parameters, or a purchase the wallet or the\nlicense history refuses. The public docs list `INSUFFICIENT_BALANCE`\n(deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)\nwithout a status; their status is assumed to be 400, the docs'\nstatus for a bad request.",
-                    self.status()
-                )
+                "Bad request: invalid parameters, or a purchase the wallet or the\nlicense history refuses. The public docs list `INSUFFICIENT_BALANCE`\n(deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)\nwithout a status; their status is assumed to be 400, the docs'\nstatus for a bad request."
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} Forbidden: the purchase exceeds the configured spending limits\n(SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or\nthe key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)",
-                    self.status()
-                )
+                "Forbidden: the purchase exceeds the configured spending limits\n(SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or\nthe key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)"
             }
-            Self::NotFound(_) => {
-                write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
-            }
+            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for purchaseListing)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for purchaseListing)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for PurchaseListingError {}
@@ -1530,36 +1414,21 @@ impl ListSoulsError {
 }
 impl ::std::fmt::Display for ListSoulsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listSouls)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listSouls)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListSoulsError {}
@@ -1718,43 +1587,24 @@ impl GetSoulError {
 }
 impl ::std::fmt::Display for GetSoulError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} Not found (the soul, webhook endpoint or API key doesn't exist)",
-                    self.status()
-                )
+                "Not found (the soul, webhook endpoint or API key doesn't exist)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getSoul)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for getSoul)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetSoulError {}
@@ -1926,43 +1776,24 @@ impl ListSoulListingsError {
 }
 impl ::std::fmt::Display for ListSoulListingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} Not found (the soul, webhook endpoint or API key doesn't exist)",
-                    self.status()
-                )
+                "Not found (the soul, webhook endpoint or API key doesn't exist)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listSoulListings)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listSoulListings)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListSoulListingsError {}
@@ -2134,43 +1965,24 @@ impl ListSoulActivityError {
 }
 impl ::std::fmt::Display for ListSoulActivityError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} Not found (the soul, webhook endpoint or API key doesn't exist)",
-                    self.status()
-                )
+                "Not found (the soul, webhook endpoint or API key doesn't exist)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listSoulActivity)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listSoulActivity)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListSoulActivityError {}
@@ -2338,36 +2150,21 @@ impl ListPurchasesError {
 }
 impl ::std::fmt::Display for ListPurchasesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listPurchases)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listPurchases)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListPurchasesError {}
@@ -2522,36 +2319,21 @@ impl ListTransactionsError {
 }
 impl ::std::fmt::Display for ListTransactionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listTransactions)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listTransactions)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListTransactionsError {}
@@ -2706,36 +2488,21 @@ impl GetUsageAnalyticsError {
 }
 impl ::std::fmt::Display for GetUsageAnalyticsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getUsageAnalytics)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for getUsageAnalytics)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetUsageAnalyticsError {}
@@ -2894,39 +2661,22 @@ impl GetListingStatsError {
 }
 impl ::std::fmt::Display for GetListingStatsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
-            Self::NotFound(_) => {
-                write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
-            }
+            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getListingStats)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for getListingStats)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetListingStatsError {}
@@ -3094,36 +2844,21 @@ impl ListWebhooksError {
 }
 impl ::std::fmt::Display for ListWebhooksError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listWebhooks)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listWebhooks)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListWebhooksError {}
@@ -3278,36 +3013,21 @@ impl CreateWebhookError {
 }
 impl ::std::fmt::Display for CreateWebhookError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createWebhook)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for createWebhook)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateWebhookError {}
@@ -3466,43 +3186,24 @@ impl DeleteWebhookError {
 }
 impl ::std::fmt::Display for DeleteWebhookError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} Not found (the soul, webhook endpoint or API key doesn't exist)",
-                    self.status()
-                )
+                "Not found (the soul, webhook endpoint or API key doesn't exist)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteWebhook)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for deleteWebhook)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteWebhookError {}
@@ -3670,36 +3371,21 @@ impl ListApiKeysError {
 }
 impl ::std::fmt::Display for ListApiKeysError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listApiKeys)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listApiKeys)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListApiKeysError {}
@@ -3854,36 +3540,21 @@ impl CreateApiKeyError {
 }
 impl ::std::fmt::Display for CreateApiKeyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createApiKey)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for createApiKey)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateApiKeyError {}
@@ -4042,43 +3713,24 @@ impl RevokeApiKeyError {
 }
 impl ::std::fmt::Display for RevokeApiKeyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Bad request (invalid parameters)",
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} Forbidden (the key's scopes do not permit the operation)",
-                    self.status()
-                )
+                "Forbidden (the key's scopes do not permit the operation)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} Not found (the soul, webhook endpoint or API key doesn't exist)",
-                    self.status()
-                )
+                "Not found (the soul, webhook endpoint or API key doesn't exist)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for revokeApiKey)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for revokeApiKey)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RevokeApiKeyError {}
@@ -4238,27 +3890,17 @@ impl ListScopesError {
 }
 impl ::std::fmt::Display for ListScopesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listScopes)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for listScopes)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListScopesError {}
@@ -4377,27 +4019,17 @@ impl RefreshTokenError {
 }
 impl ::std::fmt::Display for RefreshTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
-                    self.status()
-                )
+                "Unauthorized (invalid, expired, revoked or missing API key)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
-                    self.status()
-                )
+                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Internal server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for refreshToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Internal server error",
+            Self::Undocumented { .. } => "(undocumented for refreshToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RefreshTokenError {}

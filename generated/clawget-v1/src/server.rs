@@ -14,6 +14,8 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+#[allow(unused_imports)]
+use super::validation;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of Clawget API that a server implements.
 ///
@@ -975,39 +977,30 @@ async fn handle_list_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListListings,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListListingsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_LISTINGS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.list_listings(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListListingsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_LISTINGS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api.list_listings(cx.with_identity(identity), query).await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1015,12 +1008,9 @@ async fn handle_list_listings<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1052,61 +1042,31 @@ async fn handle_create_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateListing,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ListingCreate,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ListingCreate as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::ListingCreate as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_listing(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_listing(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1114,12 +1074,9 @@ async fn handle_create_listing<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_search_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1151,39 +1108,32 @@ async fn handle_search_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SearchListings,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::SearchListingsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_SEARCH_LISTINGS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.search_listings(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::SearchListingsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_SEARCH_LISTINGS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .search_listings(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1191,12 +1141,9 @@ async fn handle_search_listings<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1228,39 +1175,20 @@ async fn handle_get_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetListing,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let listing_id: String = path_param(&segments, "listingId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let listing_id: String = match path_param(
-                        &segments,
-                        "listingId",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &listing_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1268,23 +1196,26 @@ async fn handle_get_listing<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "listingId",
                                 PATTERN.as_ref(),
                                 "^listing_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    match api.get_listing(cx.with_identity(identity), listing_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api
+                            .get_listing(cx.with_identity(identity), listing_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1292,12 +1223,9 @@ async fn handle_get_listing<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1329,39 +1257,20 @@ async fn handle_delete_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteListing,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let listing_id: String = path_param(&segments, "listingId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let listing_id: String = match path_param(
-                        &segments,
-                        "listingId",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &listing_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1369,26 +1278,26 @@ async fn handle_delete_listing<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "listingId",
                                 PATTERN.as_ref(),
                                 "^listing_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    match api
-                        .delete_listing(cx.with_identity(identity), listing_id)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api
+                            .delete_listing(cx.with_identity(identity), listing_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1396,12 +1305,9 @@ async fn handle_delete_listing<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1433,39 +1339,20 @@ async fn handle_update_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateListing,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let listing_id: String = path_param(&segments, "listingId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let listing_id: String = match path_param(
-                        &segments,
-                        "listingId",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &listing_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1473,58 +1360,33 @@ async fn handle_update_listing<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "listingId",
                                 PATTERN.as_ref(),
                                 "^listing_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ListingUpdate,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ListingUpdate as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::ListingUpdate as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_listing(cx.with_identity(identity), listing_id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .update_listing(cx.with_identity(identity), listing_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1532,12 +1394,9 @@ async fn handle_update_listing<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_purchase_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1569,39 +1428,20 @@ async fn handle_purchase_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::PurchaseListing,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let listing_id: String = path_param(&segments, "listingId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let listing_id: String = match path_param(
-                        &segments,
-                        "listingId",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &listing_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1609,26 +1449,26 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "listingId",
                                 PATTERN.as_ref(),
                                 "^listing_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    match api
-                        .purchase_listing(cx.with_identity(identity), listing_id)
-                        .await
-                    {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api
+                            .purchase_listing(cx.with_identity(identity), listing_id)
+                            .await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1636,12 +1476,9 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_souls<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1673,39 +1510,29 @@ async fn handle_list_souls<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListSouls,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListSoulsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_SOULS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.list_souls(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListSoulsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_SOULS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api.list_souls(cx.with_identity(identity), query).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1713,12 +1540,9 @@ async fn handle_list_souls<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_soul<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1750,35 +1574,20 @@ async fn handle_get_soul<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetSoul,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let soul_id: String = path_param(&segments, "soulId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let soul_id: String = match path_param(&segments, "soulId", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &soul_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1786,23 +1595,23 @@ async fn handle_get_soul<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "soulId",
                                 PATTERN.as_ref(),
                                 "^soul_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    match api.get_soul(cx.with_identity(identity), soul_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api.get_soul(cx.with_identity(identity), soul_id).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1810,12 +1619,9 @@ async fn handle_get_soul<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_soul_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1847,35 +1653,20 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListSoulListings,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let soul_id: String = path_param(&segments, "soulId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let soul_id: String = match path_param(&segments, "soulId", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &soul_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1883,36 +1674,36 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "soulId",
                                 PATTERN.as_ref(),
                                 "^soul_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    let query: super::types::ListSoulListingsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_SOUL_LISTINGS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .list_soul_listings(cx.with_identity(identity), soul_id, query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    let query: super::types::ListSoulListingsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_SOUL_LISTINGS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .list_soul_listings(
+                                cx.with_identity(identity),
+                                soul_id,
+                                query,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -1920,12 +1711,9 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_soul_activity<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -1957,35 +1745,20 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListSoulActivity,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let soul_id: String = path_param(&segments, "soulId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let soul_id: String = match path_param(&segments, "soulId", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &soul_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -1993,36 +1766,36 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "soulId",
                                 PATTERN.as_ref(),
                                 "^soul_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    let query: super::types::ListSoulActivityQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_SOUL_ACTIVITY,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .list_soul_activity(cx.with_identity(identity), soul_id, query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    let query: super::types::ListSoulActivityQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_SOUL_ACTIVITY,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .list_soul_activity(
+                                cx.with_identity(identity),
+                                soul_id,
+                                query,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2030,12 +1803,9 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_purchases<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2067,39 +1837,30 @@ async fn handle_list_purchases<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListPurchases,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListPurchasesQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_PURCHASES,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.list_purchases(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListPurchasesQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_PURCHASES,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api.list_purchases(cx.with_identity(identity), query).await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2107,12 +1868,9 @@ async fn handle_list_purchases<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_transactions<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2144,40 +1902,32 @@ async fn handle_list_transactions<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListTransactions,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_TRANSACTIONS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.list_transactions(cx.with_identity(identity), query).await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_TRANSACTIONS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .list_transactions(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2185,12 +1935,9 @@ async fn handle_list_transactions<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_usage_analytics<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2222,39 +1969,31 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetUsageAnalytics,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::GetUsageAnalyticsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_GET_USAGE_ANALYTICS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .get_usage_analytics(cx.with_identity(identity), query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::GetUsageAnalyticsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_GET_USAGE_ANALYTICS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .get_usage_analytics(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2262,12 +2001,9 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_listing_stats<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2299,39 +2035,20 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetListingStats,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let listing_id: String = path_param(&segments, "listingId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let listing_id: String = match path_param(
-                        &segments,
-                        "listingId",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &listing_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -2339,33 +2056,35 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "listingId",
                                 PATTERN.as_ref(),
                                 "^listing_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    let query: super::types::GetListingStatsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_GET_LISTING_STATS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .get_listing_stats(cx.with_identity(identity), listing_id, query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    let query: super::types::GetListingStatsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_GET_LISTING_STATS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .get_listing_stats(
+                                cx.with_identity(identity),
+                                listing_id,
+                                query,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2373,12 +2092,9 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_webhooks<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2410,39 +2126,30 @@ async fn handle_list_webhooks<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListWebhooks,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListWebhooksQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_WEBHOOKS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.list_webhooks(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListWebhooksQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_WEBHOOKS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api.list_webhooks(cx.with_identity(identity), query).await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2450,12 +2157,9 @@ async fn handle_list_webhooks<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2487,61 +2191,31 @@ async fn handle_create_webhook<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateWebhook,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::WebhookCreate,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::WebhookCreate as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::WebhookCreate as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_webhook(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_webhook(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2549,12 +2223,9 @@ async fn handle_create_webhook<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2586,39 +2257,20 @@ async fn handle_delete_webhook<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteWebhook,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let webhook_id: String = path_param(&segments, "webhookId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let webhook_id: String = match path_param(
-                        &segments,
-                        "webhookId",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &webhook_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -2626,26 +2278,26 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "webhookId",
                                 PATTERN.as_ref(),
                                 "^wh_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    match api
-                        .delete_webhook(cx.with_identity(identity), webhook_id)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api
+                            .delete_webhook(cx.with_identity(identity), webhook_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2653,12 +2305,9 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_api_keys<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2690,39 +2339,30 @@ async fn handle_list_api_keys<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListApiKeys,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_API_KEYS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.list_api_keys(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListApiKeysQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_API_KEYS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api.list_api_keys(cx.with_identity(identity), query).await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2730,12 +2370,9 @@ async fn handle_list_api_keys<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2767,61 +2404,31 @@ async fn handle_create_api_key<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateApiKey,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ApiKeyCreate,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ApiKeyCreate as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::ApiKeyCreate as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_api_key(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_api_key(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2829,12 +2436,9 @@ async fn handle_create_api_key<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_revoke_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2866,35 +2470,20 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RevokeApiKey,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let key_id: String = path_param(&segments, "keyId", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let key_id: String = match path_param(&segments, "keyId", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &key_id;
                         {
                             static PATTERN: ::std::sync::LazyLock<
@@ -2902,23 +2491,26 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                             > = ::std::sync::LazyLock::new(|| {
                                 ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
                             });
-                            super::validation::pattern(
+                            validation::pattern(
                                 value,
                                 "keyId",
                                 PATTERN.as_ref(),
                                 "^key_[A-Za-z0-9]+$",
                             )?;
                         }
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
                     }
-                    match api.revoke_api_key(cx.with_identity(identity), key_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api
+                            .revoke_api_key(cx.with_identity(identity), key_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2926,12 +2518,9 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_scopes<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2962,31 +2551,27 @@ async fn handle_list_scopes<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListScopes,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => {
-                            return reject_list_scopes(refused.status, refused.message, 0);
-                        }
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject_list_scopes(refused.status, refused.message, 0);
-                    }
-                    match api.list_scopes(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_scopes(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject_list_scopes(
+                        refused.status,
+                        refused.message,
+                        0,
+                    ))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2994,12 +2579,9 @@ async fn handle_list_scopes<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_scopes, refuse).await
 }
 async fn handle_refresh_token<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3030,35 +2612,27 @@ async fn handle_refresh_token<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RefreshToken,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => {
-                            return reject_refresh_token(
-                                refused.status,
-                                refused.message,
-                                0,
-                            );
-                        }
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject_refresh_token(refused.status, refused.message, 0);
-                    }
-                    match api.refresh_token(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.refresh_token(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject_refresh_token(
+                        refused.status,
+                        refused.message,
+                        0,
+                    ))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3066,12 +2640,9 @@ async fn handle_refresh_token<A: ClawgetApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_refresh_token, refuse).await
 }
 fn reject_list_scopes(
     status: u16,

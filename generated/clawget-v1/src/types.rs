@@ -10,6 +10,8 @@
     rustdoc::invalid_html_tags
 )]
 //! Data types of the API, one per schema of the document.
+#[allow(unused_imports)]
+use super::validation;
 /// Currency of prices and amounts. Clawget settles in USDT only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -209,30 +211,19 @@ impl PaginationMeta {
         Self { page, limit, total }
     }
 }
-impl super::validation::Validate for PaginationMeta {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
-        {
-            let value = &self.total;
-            super::validation::number(
-                *value as f64,
-                "total",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for PaginationMeta {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
+        let value = &self.total;
+        validation::number(*value as f64, "total", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -258,20 +249,20 @@ pub struct ResponseMeta {
 impl ResponseMeta {
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit);
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
         self
     }
     /// Sets `total`.
     #[must_use]
-    pub fn total(mut self, total: i64) -> Self {
-        self.total = Some(total);
+    pub fn total(mut self, value: i64) -> Self {
+        self.total = Some(value);
         self
     }
 }
@@ -600,118 +591,59 @@ impl Listing {
     }
     /// Sets `billingPeriod`.
     #[must_use]
-    pub fn billing_period(mut self, billing_period: BillingPeriod) -> Self {
-        self.billing_period = Some(billing_period);
+    pub fn billing_period(mut self, value: BillingPeriod) -> Self {
+        self.billing_period = Some(value);
         self
     }
     /// Sets `thumbnailUrl`.
     #[must_use]
-    pub fn thumbnail_url(mut self, thumbnail_url: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(thumbnail_url.into());
+    pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Listing {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Listing {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^listing_[A-Za-z0-9]+$",
-                )?;
-            }
-        }
-        {
-            let value = &self.title;
-            super::validation::length(
-                value.chars().count(),
-                "title",
-                Some(1usize),
-                Some(120usize),
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "id",
+                PATTERN.as_ref(),
+                "^listing_[A-Za-z0-9]+$",
             )?;
         }
+        let value = &self.title;
+        validation::chars(value, "title", Some(1), Some(120))?;
+        let value = &self.description;
+        validation::chars(value, "description", None, Some(5000))?;
+        let value = &self.category;
+        validation::chars(value, "category", Some(1), Some(64))?;
+        let value = &self.price;
+        validation::number(*value, "price", Some((0f64, false)), None)?;
+        let value = &self.seller_id;
         {
-            let value = &self.description;
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                None,
-                Some(5000usize),
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "sellerId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
             )?;
         }
-        {
-            let value = &self.category;
-            super::validation::length(
-                value.chars().count(),
-                "category",
-                Some(1usize),
-                Some(64usize),
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.price;
-            super::validation::number(*value, "price", Some((0f64, false)), None)?;
-        }
-        {
-            let value = &self.seller_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "sellerId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
-        }
-        {
-            let value = &self.rating;
-            super::validation::number(
-                *value,
-                "rating",
-                Some((0f64, false)),
-                Some((5f64, false)),
-            )?;
-        }
-        {
-            let value = &self.review_count;
-            super::validation::number(
-                *value as f64,
-                "reviewCount",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.purchase_count;
-            super::validation::number(
-                *value as f64,
-                "purchaseCount",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.tags;
-            super::validation::length(
-                value.len(),
-                "tags",
-                None,
-                Some(10usize),
-                "items",
-            )?;
-        }
+        let value = &self.rating;
+        validation::number(*value, "rating", Some((0f64, false)), Some((5f64, false)))?;
+        let value = &self.review_count;
+        validation::number(*value as f64, "reviewCount", Some((0f64, false)), None)?;
+        let value = &self.purchase_count;
+        validation::number(*value as f64, "purchaseCount", Some((0f64, false)), None)?;
+        let value = &self.tags;
+        validation::length(value.len(), "tags", None, Some(10), "items")?;
         if let Some(value) = &self.thumbnail_url {
-            super::validation::format(value, "thumbnailUrl", "uri")?;
+            validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
     }
@@ -771,32 +703,32 @@ impl ListingCreate {
     }
     /// Sets `pricingModel`.
     #[must_use]
-    pub fn pricing_model(mut self, pricing_model: PricingModel) -> Self {
-        self.pricing_model = pricing_model;
+    pub fn pricing_model(mut self, value: PricingModel) -> Self {
+        self.pricing_model = value;
         self
     }
     /// Sets `billingPeriod`.
     #[must_use]
-    pub fn billing_period(mut self, billing_period: BillingPeriod) -> Self {
-        self.billing_period = Some(billing_period);
+    pub fn billing_period(mut self, value: BillingPeriod) -> Self {
+        self.billing_period = Some(value);
         self
     }
     /// Sets `tags`.
     #[must_use]
-    pub fn tags(mut self, tags: Vec<String>) -> Self {
-        self.tags = Some(tags);
+    pub fn tags(mut self, value: Vec<String>) -> Self {
+        self.tags = Some(value);
         self
     }
     /// Sets `thumbnailUrl`.
     #[must_use]
-    pub fn thumbnail_url(mut self, thumbnail_url: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(thumbnail_url.into());
+    pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(value.into());
         self
     }
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: ListingStatus) -> Self {
-        self.status = status;
+    pub fn status(mut self, value: ListingStatus) -> Self {
+        self.status = value;
         self
     }
 }
@@ -808,66 +740,29 @@ pub fn default_listing_create_pricing_model() -> PricingModel {
 pub fn default_listing_create_status() -> ListingStatus {
     ListingStatus::Active
 }
-impl super::validation::Validate for ListingCreate {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.title;
-            super::validation::length(
-                value.chars().count(),
-                "title",
-                Some(1usize),
-                Some(120usize),
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.description;
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                Some(1usize),
-                Some(5000usize),
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.category;
-            super::validation::length(
-                value.chars().count(),
-                "category",
-                Some(1usize),
-                Some(64usize),
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.price;
-            super::validation::number(*value, "price", Some((0f64, false)), None)?;
-        }
+impl validation::Validate for ListingCreate {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.title;
+        validation::chars(value, "title", Some(1), Some(120))?;
+        let value = &self.description;
+        validation::chars(value, "description", Some(1), Some(5000))?;
+        let value = &self.category;
+        validation::chars(value, "category", Some(1), Some(64))?;
+        let value = &self.price;
+        validation::number(*value, "price", Some((0f64, false)), None)?;
         if let Some(value) = &self.tags {
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::length(
-                        value.chars().count(),
-                        "",
-                        Some(1usize),
-                        Some(32usize),
-                        "characters",
-                    )?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("tags"))?;
-            }
-            super::validation::length(
-                value.len(),
+            validation::items(
+                value,
                 "tags",
-                None,
-                Some(10usize),
-                "items",
+                |value| {
+                    validation::chars(value, "", Some(1), Some(32))?;
+                    Ok(())
+                },
             )?;
+            validation::length(value.len(), "tags", None, Some(10), "items")?;
         }
         if let Some(value) = &self.thumbnail_url {
-            super::validation::format(value, "thumbnailUrl", "uri")?;
+            validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
     }
@@ -908,109 +803,80 @@ pub struct ListingUpdate {
 impl ListingUpdate {
     /// Sets `title`.
     #[must_use]
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
         self
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `category`.
     #[must_use]
-    pub fn category(mut self, category: impl Into<String>) -> Self {
-        self.category = Some(category.into());
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
         self
     }
     /// Sets `price`.
     #[must_use]
-    pub fn price(mut self, price: f64) -> Self {
-        self.price = Some(price);
+    pub fn price(mut self, value: f64) -> Self {
+        self.price = Some(value);
         self
     }
     /// Sets `billingPeriod`.
     #[must_use]
-    pub fn billing_period(mut self, billing_period: BillingPeriod) -> Self {
-        self.billing_period = Some(billing_period);
+    pub fn billing_period(mut self, value: BillingPeriod) -> Self {
+        self.billing_period = Some(value);
         self
     }
     /// Sets `tags`.
     #[must_use]
-    pub fn tags(mut self, tags: Vec<String>) -> Self {
-        self.tags = Some(tags);
+    pub fn tags(mut self, value: Vec<String>) -> Self {
+        self.tags = Some(value);
         self
     }
     /// Sets `thumbnailUrl`.
     #[must_use]
-    pub fn thumbnail_url(mut self, thumbnail_url: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(thumbnail_url.into());
+    pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
+        self.thumbnail_url = Some(value.into());
         self
     }
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: ListingStatus) -> Self {
-        self.status = Some(status);
+    pub fn status(mut self, value: ListingStatus) -> Self {
+        self.status = Some(value);
         self
     }
 }
-impl super::validation::Validate for ListingUpdate {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ListingUpdate {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.title {
-            super::validation::length(
-                value.chars().count(),
-                "title",
-                Some(1usize),
-                Some(120usize),
-                "characters",
-            )?;
+            validation::chars(value, "title", Some(1), Some(120))?;
         }
         if let Some(value) = &self.description {
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                Some(1usize),
-                Some(5000usize),
-                "characters",
-            )?;
+            validation::chars(value, "description", Some(1), Some(5000))?;
         }
         if let Some(value) = &self.category {
-            super::validation::length(
-                value.chars().count(),
-                "category",
-                Some(1usize),
-                Some(64usize),
-                "characters",
-            )?;
+            validation::chars(value, "category", Some(1), Some(64))?;
         }
         if let Some(value) = &self.price {
-            super::validation::number(*value, "price", Some((0f64, false)), None)?;
+            validation::number(*value, "price", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.tags {
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::length(
-                        value.chars().count(),
-                        "",
-                        Some(1usize),
-                        Some(32usize),
-                        "characters",
-                    )?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("tags"))?;
-            }
-            super::validation::length(
-                value.len(),
+            validation::items(
+                value,
                 "tags",
-                None,
-                Some(10usize),
-                "items",
+                |value| {
+                    validation::chars(value, "", Some(1), Some(32))?;
+                    Ok(())
+                },
             )?;
+            validation::length(value.len(), "tags", None, Some(10), "items")?;
         }
         if let Some(value) = &self.thumbnail_url {
-            super::validation::format(value, "thumbnailUrl", "uri")?;
+            validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
     }
@@ -1137,83 +1003,68 @@ impl Purchase {
     }
     /// Sets `subscriptionId`.
     #[must_use]
-    pub fn subscription_id(mut self, subscription_id: impl Into<String>) -> Self {
-        self.subscription_id = Some(subscription_id.into());
+    pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
+        self.subscription_id = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Purchase {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Purchase {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^purch_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^purch_[A-Za-z0-9]+$")?;
         }
+        let value = &self.listing_id;
         {
-            let value = &self.listing_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "listingId",
-                    PATTERN.as_ref(),
-                    "^listing_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "listingId",
+                PATTERN.as_ref(),
+                "^listing_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.buyer_id;
         {
-            let value = &self.buyer_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "buyerId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "buyerId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.seller_id;
         {
-            let value = &self.seller_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "sellerId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "sellerId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.amount;
         {
-            let value = &self.amount;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "amount",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "amount",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
+            )?;
         }
         if let Some(value) = &self.subscription_id {
             {
                 static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
                 ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
+                validation::pattern(
                     value,
                     "subscriptionId",
                     PATTERN.as_ref(),
@@ -1285,85 +1136,48 @@ impl Soul {
     }
     /// Sets `bio`.
     #[must_use]
-    pub fn bio(mut self, bio: impl Into<String>) -> Self {
-        self.bio = Some(bio.into());
+    pub fn bio(mut self, value: impl Into<String>) -> Self {
+        self.bio = Some(value.into());
         self
     }
     /// Sets `avatarUrl`.
     #[must_use]
-    pub fn avatar_url(mut self, avatar_url: impl Into<String>) -> Self {
-        self.avatar_url = Some(avatar_url.into());
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Soul {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Soul {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^soul_[A-Za-z0-9]+$")?;
         }
+        let value = &self.handle;
         {
-            let value = &self.handle;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[a-z0-9_-]{3,32}$").ok());
-                super::validation::pattern(
-                    value,
-                    "handle",
-                    PATTERN.as_ref(),
-                    "^[a-z0-9_-]{3,32}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.display_name;
-            super::validation::length(
-                value.chars().count(),
-                "displayName",
-                Some(1usize),
-                Some(80usize),
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[a-z0-9_-]{3,32}$").ok());
+            validation::pattern(
+                value,
+                "handle",
+                PATTERN.as_ref(),
+                "^[a-z0-9_-]{3,32}$",
             )?;
         }
+        let value = &self.display_name;
+        validation::chars(value, "displayName", Some(1), Some(80))?;
         if let Some(value) = &self.bio {
-            super::validation::length(
-                value.chars().count(),
-                "bio",
-                None,
-                Some(1000usize),
-                "characters",
-            )?;
+            validation::chars(value, "bio", None, Some(1000))?;
         }
         if let Some(value) = &self.avatar_url {
-            super::validation::format(value, "avatarUrl", "uri")?;
+            validation::format(value, "avatarUrl", "uri")?;
         }
-        {
-            let value = &self.rating;
-            super::validation::number(
-                *value,
-                "rating",
-                Some((0f64, false)),
-                Some((5f64, false)),
-            )?;
-        }
-        {
-            let value = &self.listing_count;
-            super::validation::number(
-                *value as f64,
-                "listingCount",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+        let value = &self.rating;
+        validation::number(*value, "rating", Some((0f64, false)), Some((5f64, false)))?;
+        let value = &self.listing_count;
+        validation::number(*value as f64, "listingCount", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -1478,44 +1292,35 @@ impl SoulActivity {
     }
     /// Sets `listingId`.
     #[must_use]
-    pub fn listing_id(mut self, listing_id: impl Into<String>) -> Self {
-        self.listing_id = Some(listing_id.into());
+    pub fn listing_id(mut self, value: impl Into<String>) -> Self {
+        self.listing_id = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for SoulActivity {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for SoulActivity {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^act_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^act_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^act_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^act_[A-Za-z0-9]+$")?;
         }
+        let value = &self.soul_id;
         {
-            let value = &self.soul_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "soulId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "soulId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
         if let Some(value) = &self.listing_id {
             {
                 static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
+                validation::pattern(
                     value,
                     "listingId",
                     PATTERN.as_ref(),
@@ -1766,57 +1571,46 @@ impl Transaction {
     }
     /// Sets `reference`.
     #[must_use]
-    pub fn reference(mut self, reference: impl Into<String>) -> Self {
-        self.reference = Some(reference.into());
+    pub fn reference(mut self, value: impl Into<String>) -> Self {
+        self.reference = Some(value.into());
         self
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Transaction {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Transaction {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^txn_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^txn_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^txn_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^txn_[A-Za-z0-9]+$")?;
         }
+        let value = &self.amount;
         {
-            let value = &self.amount;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "amount",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "amount",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
+            )?;
         }
+        let value = &self.balance_after;
         {
-            let value = &self.balance_after;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "balanceAfter",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "balanceAfter",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
+            )?;
         }
         Ok(())
     }
@@ -1944,66 +1738,39 @@ impl UsageAnalytics {
         }
     }
 }
-impl super::validation::Validate for UsageAnalytics {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for UsageAnalytics {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.rate_limit_per_hour;
+        validation::number(
+            *value as f64,
+            "rateLimitPerHour",
+            Some((0f64, false)),
+            None,
+        )?;
+        let value = &self.api_requests;
+        validation::number(*value as f64, "apiRequests", Some((0f64, false)), None)?;
+        let value = &self.rate_limited_requests;
+        validation::number(
+            *value as f64,
+            "rateLimitedRequests",
+            Some((0f64, false)),
+            None,
+        )?;
+        let value = &self.purchases;
+        validation::number(*value as f64, "purchases", Some((0f64, false)), None)?;
+        let value = &self.total_spent;
         {
-            let value = &self.rate_limit_per_hour;
-            super::validation::number(
-                *value as f64,
-                "rateLimitPerHour",
-                Some((0f64, false)),
-                None,
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "totalSpent",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
             )?;
         }
-        {
-            let value = &self.api_requests;
-            super::validation::number(
-                *value as f64,
-                "apiRequests",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.rate_limited_requests;
-            super::validation::number(
-                *value as f64,
-                "rateLimitedRequests",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.purchases;
-            super::validation::number(
-                *value as f64,
-                "purchases",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.total_spent;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "totalSpent",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.active_licenses;
-            super::validation::number(
-                *value as f64,
-                "activeLicenses",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+        let value = &self.active_licenses;
+        validation::number(*value as f64, "activeLicenses", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -2054,61 +1821,41 @@ impl ListingStats {
         }
     }
 }
-impl super::validation::Validate for ListingStats {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ListingStats {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.listing_id;
         {
-            let value = &self.listing_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "listingId",
-                    PATTERN.as_ref(),
-                    "^listing_[A-Za-z0-9]+$",
-                )?;
-            }
-        }
-        {
-            let value = &self.revenue;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "revenue",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.purchases;
-            super::validation::number(
-                *value as f64,
-                "purchases",
-                Some((0f64, false)),
-                None,
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "listingId",
+                PATTERN.as_ref(),
+                "^listing_[A-Za-z0-9]+$",
             )?;
         }
+        let value = &self.revenue;
         {
-            let value = &self.active_licenses;
-            super::validation::number(
-                *value as f64,
-                "activeLicenses",
-                Some((0f64, false)),
-                None,
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "revenue",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
             )?;
         }
-        {
-            let value = &self.average_rating;
-            super::validation::number(
-                *value,
-                "averageRating",
-                Some((0f64, false)),
-                Some((5f64, false)),
-            )?;
-        }
+        let value = &self.purchases;
+        validation::number(*value as f64, "purchases", Some((0f64, false)), None)?;
+        let value = &self.active_licenses;
+        validation::number(*value as f64, "activeLicenses", Some((0f64, false)), None)?;
+        let value = &self.average_rating;
+        validation::number(
+            *value,
+            "averageRating",
+            Some((0f64, false)),
+            Some((5f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -2193,38 +1940,20 @@ impl WebhookCreate {
         }
     }
 }
-impl super::validation::Validate for WebhookCreate {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for WebhookCreate {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.url;
         {
-            let value = &self.url;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^https://").ok());
-                super::validation::pattern(value, "url", PATTERN.as_ref(), "^https://")?;
-            }
-            super::validation::format(value, "url", "uri")?;
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^https://").ok());
+            validation::pattern(value, "url", PATTERN.as_ref(), "^https://")?;
         }
-        {
-            let value = &self.events;
-            super::validation::unique(value, "events")?;
-            super::validation::length(
-                value.len(),
-                "events",
-                Some(1usize),
-                None,
-                "items",
-            )?;
-        }
-        {
-            let value = &self.secret;
-            super::validation::length(
-                value.chars().count(),
-                "secret",
-                Some(16usize),
-                Some(256usize),
-                "characters",
-            )?;
-        }
+        validation::format(value, "url", "uri")?;
+        let value = &self.events;
+        validation::unique(value, "events")?;
+        validation::length(value.len(), "events", Some(1), None, "items")?;
+        let value = &self.secret;
+        validation::chars(value, "secret", Some(16), Some(256))?;
         Ok(())
     }
 }
@@ -2263,25 +1992,16 @@ impl Webhook {
         }
     }
 }
-impl super::validation::Validate for Webhook {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Webhook {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^wh_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^wh_[A-Za-z0-9]+$")?;
         }
-        {
-            let value = &self.url;
-            super::validation::format(value, "url", "uri")?;
-        }
+        let value = &self.url;
+        validation::format(value, "url", "uri")?;
         Ok(())
     }
 }
@@ -2393,68 +2113,46 @@ impl ApiKey {
     }
     /// Sets `lastUsedAt`.
     #[must_use]
-    pub fn last_used_at(
-        mut self,
-        last_used_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.last_used_at = Some(last_used_at);
+    pub fn last_used_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_used_at = Some(value);
         self
     }
     /// Sets `expiresAt`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
     /// Sets `revokedAt`.
     #[must_use]
-    pub fn revoked_at(mut self, revoked_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.revoked_at = Some(revoked_at);
+    pub fn revoked_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.revoked_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for ApiKey {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ApiKey {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^key_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^key_[A-Za-z0-9]+$")?;
         }
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
+        let value = &self.prefix;
         {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
+            validation::pattern(
+                value,
+                "prefix",
+                PATTERN.as_ref(),
+                "^clg_(live|dev)_[A-Za-z0-9]{4}$",
             )?;
         }
-        {
-            let value = &self.prefix;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
-                super::validation::pattern(
-                    value,
-                    "prefix",
-                    PATTERN.as_ref(),
-                    "^clg_(live|dev)_[A-Za-z0-9]{4}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.scopes;
-            super::validation::unique(value, "scopes")?;
-        }
+        let value = &self.scopes;
+        validation::unique(value, "scopes")?;
         Ok(())
     }
 }
@@ -2506,65 +2204,44 @@ impl ApiKeyWithSecret {
     }
     /// Sets `expiresAt`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for ApiKeyWithSecret {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ApiKeyWithSecret {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id;
         {
-            let value = &self.id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "id",
-                    PATTERN.as_ref(),
-                    "^key_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
+            validation::pattern(value, "id", PATTERN.as_ref(), "^key_[A-Za-z0-9]+$")?;
         }
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
+        let value = &self.prefix;
         {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
+            validation::pattern(
+                value,
+                "prefix",
+                PATTERN.as_ref(),
+                "^clg_(live|dev)_[A-Za-z0-9]{4}$",
             )?;
         }
+        let value = &self.scopes;
+        validation::unique(value, "scopes")?;
+        let value = &self.key;
         {
-            let value = &self.prefix;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
-                super::validation::pattern(
-                    value,
-                    "prefix",
-                    PATTERN.as_ref(),
-                    "^clg_(live|dev)_[A-Za-z0-9]{4}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.scopes;
-            super::validation::unique(value, "scopes")?;
-        }
-        {
-            let value = &self.key;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "key",
-                    PATTERN.as_ref(),
-                    "^clg_(live|dev)_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "key",
+                PATTERN.as_ref(),
+                "^clg_(live|dev)_[A-Za-z0-9]+$",
+            )?;
         }
         Ok(())
     }
@@ -2597,14 +2274,14 @@ impl ApiKeyCreate {
     }
     /// Sets `environment`.
     #[must_use]
-    pub fn environment(mut self, environment: ApiKeyEnvironment) -> Self {
-        self.environment = environment;
+    pub fn environment(mut self, value: ApiKeyEnvironment) -> Self {
+        self.environment = value;
         self
     }
     /// Sets `expiresAt`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
@@ -2612,29 +2289,13 @@ impl ApiKeyCreate {
 pub fn default_api_key_create_environment() -> ApiKeyEnvironment {
     ApiKeyEnvironment::Live
 }
-impl super::validation::Validate for ApiKeyCreate {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.scopes;
-            super::validation::unique(value, "scopes")?;
-            super::validation::length(
-                value.len(),
-                "scopes",
-                Some(1usize),
-                None,
-                "items",
-            )?;
-        }
+impl validation::Validate for ApiKeyCreate {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
+        let value = &self.scopes;
+        validation::unique(value, "scopes")?;
+        validation::length(value.len(), "scopes", Some(1), None, "items")?;
         Ok(())
     }
 }
@@ -2690,38 +2351,31 @@ impl TokenRefresh {
         }
     }
 }
-impl super::validation::Validate for TokenRefresh {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for TokenRefresh {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.key;
         {
-            let value = &self.key;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "key",
-                    PATTERN.as_ref(),
-                    "^clg_(live|dev)_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "key",
+                PATTERN.as_ref(),
+                "^clg_(live|dev)_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.api_key;
+        validation::Validate::validate(value).map_err(|e| e.within("apiKey"))?;
+        let value = &self.previous_key_id;
         {
-            let value = &self.api_key;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("apiKey"))?;
-        }
-        {
-            let value = &self.previous_key_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "previousKeyId",
-                    PATTERN.as_ref(),
-                    "^key_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "previousKeyId",
+                PATTERN.as_ref(),
+                "^key_[A-Za-z0-9]+$",
+            )?;
         }
         Ok(())
     }
@@ -2758,23 +2412,12 @@ impl ListingPage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for ListingPage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for ListingPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -2797,17 +2440,15 @@ impl ListingEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for ListingEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for ListingEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2830,8 +2471,8 @@ impl DeletionEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
@@ -2854,17 +2495,15 @@ impl PurchaseEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for PurchaseEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for PurchaseEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2885,23 +2524,12 @@ impl PurchasePage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for PurchasePage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for PurchasePage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -2922,23 +2550,12 @@ impl SoulPage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for SoulPage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for SoulPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -2961,17 +2578,15 @@ impl SoulEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for SoulEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for SoulEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2992,23 +2607,12 @@ impl SoulActivityPage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for SoulActivityPage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for SoulActivityPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -3029,23 +2633,12 @@ impl TransactionPage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for TransactionPage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for TransactionPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -3068,17 +2661,15 @@ impl UsageAnalyticsEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for UsageAnalyticsEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for UsageAnalyticsEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3101,17 +2692,15 @@ impl ListingStatsEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for ListingStatsEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for ListingStatsEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3132,23 +2721,12 @@ impl WebhookPage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for WebhookPage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for WebhookPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -3171,17 +2749,15 @@ impl WebhookEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for WebhookEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for WebhookEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3202,23 +2778,12 @@ impl ApiKeyPage {
         Self { success, data, meta }
     }
 }
-impl super::validation::Validate for ApiKeyPage {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for ApiKeyPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -3241,17 +2806,15 @@ impl ApiKeyEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for ApiKeyEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for ApiKeyEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3274,17 +2837,15 @@ impl ApiKeySecretEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for ApiKeySecretEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for ApiKeySecretEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3307,8 +2868,8 @@ impl ScopeListEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
@@ -3331,17 +2892,15 @@ impl TokenRefreshEnvelope {
     }
     /// Sets `meta`.
     #[must_use]
-    pub fn meta(mut self, meta: ResponseMeta) -> Self {
-        self.meta = Some(meta);
+    pub fn meta(mut self, value: ResponseMeta) -> Self {
+        self.meta = Some(value);
         self
     }
 }
-impl super::validation::Validate for TokenRefreshEnvelope {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for TokenRefreshEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3447,9 +3006,9 @@ impl ErrorDetail {
     #[must_use]
     pub fn details(
         mut self,
-        details: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     ) -> Self {
-        self.details = Some(details);
+        self.details = Some(value);
         self
     }
 }
@@ -3495,26 +3054,21 @@ impl RateLimitDetails {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit);
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
         self
     }
     /// Sets `window`.
     #[must_use]
-    pub fn window(mut self, window: impl Into<String>) -> Self {
-        self.window = Some(window.into());
+    pub fn window(mut self, value: impl Into<String>) -> Self {
+        self.window = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for RateLimitDetails {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for RateLimitDetails {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.limit {
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "limit", Some((0f64, false)), None)?;
         }
         Ok(())
     }
@@ -3544,13 +3098,10 @@ impl RateLimitError {
         }
     }
 }
-impl super::validation::Validate for RateLimitError {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.details;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("details"))?;
-        }
+impl validation::Validate for RateLimitError {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.details;
+        validation::Validate::validate(value).map_err(|e| e.within("details"))?;
         Ok(())
     }
 }
@@ -3569,12 +3120,10 @@ impl RateLimitErrorResponse {
         Self { success, error }
     }
 }
-impl super::validation::Validate for RateLimitErrorResponse {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.error;
-            super::validation::Validate::validate(value).map_err(|e| e.within("error"))?;
-        }
+impl validation::Validate for RateLimitErrorResponse {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.error;
+        validation::Validate::validate(value).map_err(|e| e.within("error"))?;
         Ok(())
     }
 }
@@ -3619,59 +3168,51 @@ impl PurchaseCompletedData {
         }
     }
 }
-impl super::validation::Validate for PurchaseCompletedData {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for PurchaseCompletedData {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.purchase_id;
         {
-            let value = &self.purchase_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "purchaseId",
-                    PATTERN.as_ref(),
-                    "^purch_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "purchaseId",
+                PATTERN.as_ref(),
+                "^purch_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.listing_id;
         {
-            let value = &self.listing_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "listingId",
-                    PATTERN.as_ref(),
-                    "^listing_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "listingId",
+                PATTERN.as_ref(),
+                "^listing_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.buyer_id;
         {
-            let value = &self.buyer_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "buyerId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "buyerId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.amount;
         {
-            let value = &self.amount;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "amount",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "amount",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
+            )?;
         }
         Ok(())
     }
@@ -3708,17 +3249,15 @@ impl PurchaseCompletedEvent {
     }
     /// Sets `signature`.
     #[must_use]
-    pub fn signature(mut self, signature: impl Into<String>) -> Self {
-        self.signature = Some(signature.into());
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for PurchaseCompletedEvent {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for PurchaseCompletedEvent {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3770,59 +3309,51 @@ impl SubscriptionRenewedData {
         }
     }
 }
-impl super::validation::Validate for SubscriptionRenewedData {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for SubscriptionRenewedData {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.subscription_id;
         {
-            let value = &self.subscription_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "subscriptionId",
-                    PATTERN.as_ref(),
-                    "^sub_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "subscriptionId",
+                PATTERN.as_ref(),
+                "^sub_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.listing_id;
         {
-            let value = &self.listing_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "listingId",
-                    PATTERN.as_ref(),
-                    "^listing_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "listingId",
+                PATTERN.as_ref(),
+                "^listing_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.buyer_id;
         {
-            let value = &self.buyer_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "buyerId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "buyerId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.amount;
         {
-            let value = &self.amount;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "amount",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "amount",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
+            )?;
         }
         Ok(())
     }
@@ -3857,17 +3388,15 @@ impl SubscriptionRenewedEvent {
     }
     /// Sets `signature`.
     #[must_use]
-    pub fn signature(mut self, signature: impl Into<String>) -> Self {
-        self.signature = Some(signature.into());
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for SubscriptionRenewedEvent {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for SubscriptionRenewedEvent {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -3984,59 +3513,51 @@ impl SubscriptionCancelledData {
         }
     }
 }
-impl super::validation::Validate for SubscriptionCancelledData {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for SubscriptionCancelledData {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.subscription_id;
         {
-            let value = &self.subscription_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "subscriptionId",
-                    PATTERN.as_ref(),
-                    "^sub_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "subscriptionId",
+                PATTERN.as_ref(),
+                "^sub_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.listing_id;
         {
-            let value = &self.listing_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "listingId",
-                    PATTERN.as_ref(),
-                    "^listing_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "listingId",
+                PATTERN.as_ref(),
+                "^listing_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.buyer_id;
         {
-            let value = &self.buyer_id;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "buyerId",
-                    PATTERN.as_ref(),
-                    "^soul_[A-Za-z0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+            validation::pattern(
+                value,
+                "buyerId",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
+        let value = &self.amount;
         {
-            let value = &self.amount;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
-                super::validation::pattern(
-                    value,
-                    "amount",
-                    PATTERN.as_ref(),
-                    "^[0-9]+\\.[0-9]{2}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
+            validation::pattern(
+                value,
+                "amount",
+                PATTERN.as_ref(),
+                "^[0-9]+\\.[0-9]{2}$",
+            )?;
         }
         Ok(())
     }
@@ -4071,17 +3592,15 @@ impl SubscriptionCancelledEvent {
     }
     /// Sets `signature`.
     #[must_use]
-    pub fn signature(mut self, signature: impl Into<String>) -> Self {
-        self.signature = Some(signature.into());
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for SubscriptionCancelledEvent {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            super::validation::Validate::validate(value).map_err(|e| e.within("data"))?;
-        }
+impl validation::Validate for SubscriptionCancelledEvent {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -4204,32 +3723,32 @@ pub struct ListListingsQuery {
 impl ListListingsQuery {
     /// Sets `category`.
     #[must_use]
-    pub fn category(mut self, category: impl Into<String>) -> Self {
-        self.category = Some(category.into());
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
         self
     }
     /// Sets `featured`.
     #[must_use]
-    pub fn featured(mut self, featured: bool) -> Self {
-        self.featured = Some(featured);
+    pub fn featured(mut self, value: bool) -> Self {
+        self.featured = Some(value);
         self
     }
     /// Sets `sort`.
     #[must_use]
-    pub fn sort(mut self, sort: ListingSort) -> Self {
-        self.sort = Some(sort);
+    pub fn sort(mut self, value: ListingSort) -> Self {
+        self.sort = Some(value);
         self
     }
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4252,30 +3771,20 @@ impl Default for ListListingsQuery {
         }
     }
 }
-impl super::validation::Validate for ListListingsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ListListingsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.category {
-            super::validation::length(
-                value.chars().count(),
-                "category",
-                Some(1usize),
-                Some(64usize),
-                "characters",
-            )?;
+            validation::chars(value, "category", Some(1), Some(64))?;
         }
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4317,32 +3826,32 @@ impl SearchListingsQuery {
     }
     /// Sets `category`.
     #[must_use]
-    pub fn category(mut self, category: impl Into<String>) -> Self {
-        self.category = Some(category.into());
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
         self
     }
     /// Sets `maxPrice`.
     #[must_use]
-    pub fn max_price(mut self, max_price: f64) -> Self {
-        self.max_price = Some(max_price);
+    pub fn max_price(mut self, value: f64) -> Self {
+        self.max_price = Some(value);
         self
     }
     /// Sets `minRating`.
     #[must_use]
-    pub fn min_rating(mut self, min_rating: f64) -> Self {
-        self.min_rating = Some(min_rating);
+    pub fn min_rating(mut self, value: f64) -> Self {
+        self.min_rating = Some(value);
         self
     }
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4354,51 +3863,33 @@ pub fn default_search_listings_query_page() -> i64 {
 pub fn default_search_listings_query_limit() -> i64 {
     20i64
 }
-impl super::validation::Validate for SearchListingsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.query;
-            super::validation::length(
-                value.chars().count(),
-                "query",
-                Some(1usize),
-                Some(200usize),
-                "characters",
-            )?;
-        }
+impl validation::Validate for SearchListingsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.query;
+        validation::chars(value, "query", Some(1), Some(200))?;
         if let Some(value) = &self.category {
-            super::validation::length(
-                value.chars().count(),
-                "category",
-                Some(1usize),
-                Some(64usize),
-                "characters",
-            )?;
+            validation::chars(value, "category", Some(1), Some(64))?;
         }
         if let Some(value) = &self.max_price {
-            super::validation::number(*value, "maxPrice", Some((0f64, false)), None)?;
+            validation::number(*value, "maxPrice", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.min_rating {
-            super::validation::number(
+            validation::number(
                 *value,
                 "minRating",
                 Some((0f64, false)),
                 Some((5f64, false)),
             )?;
         }
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4422,26 +3913,26 @@ pub struct ListSoulsQuery {
 impl ListSoulsQuery {
     /// Sets `capability`.
     #[must_use]
-    pub fn capability(mut self, capability: impl Into<String>) -> Self {
-        self.capability = Some(capability.into());
+    pub fn capability(mut self, value: impl Into<String>) -> Self {
+        self.capability = Some(value.into());
         self
     }
     /// Sets `verified`.
     #[must_use]
-    pub fn verified(mut self, verified: bool) -> Self {
-        self.verified = Some(verified);
+    pub fn verified(mut self, value: bool) -> Self {
+        self.verified = Some(value);
         self
     }
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4463,30 +3954,20 @@ impl Default for ListSoulsQuery {
         }
     }
 }
-impl super::validation::Validate for ListSoulsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ListSoulsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.capability {
-            super::validation::length(
-                value.chars().count(),
-                "capability",
-                Some(1usize),
-                Some(64usize),
-                "characters",
-            )?;
+            validation::chars(value, "capability", Some(1), Some(64))?;
         }
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4504,14 +3985,14 @@ pub struct ListSoulListingsQuery {
 impl ListSoulListingsQuery {
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4531,21 +4012,17 @@ impl Default for ListSoulListingsQuery {
         }
     }
 }
-impl super::validation::Validate for ListSoulListingsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for ListSoulListingsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4563,14 +4040,14 @@ pub struct ListSoulActivityQuery {
 impl ListSoulActivityQuery {
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4590,21 +4067,17 @@ impl Default for ListSoulActivityQuery {
         }
     }
 }
-impl super::validation::Validate for ListSoulActivityQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for ListSoulActivityQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4626,20 +4099,20 @@ pub struct ListPurchasesQuery {
 impl ListPurchasesQuery {
     /// Sets `listingId`.
     #[must_use]
-    pub fn listing_id(mut self, listing_id: impl Into<String>) -> Self {
-        self.listing_id = Some(listing_id.into());
+    pub fn listing_id(mut self, value: impl Into<String>) -> Self {
+        self.listing_id = Some(value.into());
         self
     }
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4660,13 +4133,13 @@ impl Default for ListPurchasesQuery {
         }
     }
 }
-impl super::validation::Validate for ListPurchasesQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ListPurchasesQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.listing_id {
             {
                 static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
                 ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
-                super::validation::pattern(
+                validation::pattern(
                     value,
                     "listingId",
                     PATTERN.as_ref(),
@@ -4674,19 +4147,15 @@ impl super::validation::Validate for ListPurchasesQuery {
                 )?;
             }
         }
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4714,32 +4183,32 @@ pub struct ListTransactionsQuery {
 impl ListTransactionsQuery {
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: TransactionType) -> Self {
-        self.type_ = Some(type_);
+    pub fn type_(mut self, value: TransactionType) -> Self {
+        self.type_ = Some(value);
         self
     }
     /// Sets `from`.
     #[must_use]
-    pub fn from(mut self, from: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.from = Some(from);
+    pub fn from(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.from = Some(value);
         self
     }
     /// Sets `to`.
     #[must_use]
-    pub fn to(mut self, to: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.to = Some(to);
+    pub fn to(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.to = Some(value);
         self
     }
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4762,21 +4231,17 @@ impl Default for ListTransactionsQuery {
         }
     }
 }
-impl super::validation::Validate for ListTransactionsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for ListTransactionsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4791,8 +4256,8 @@ pub struct GetUsageAnalyticsQuery {
 impl GetUsageAnalyticsQuery {
     /// Sets `period`.
     #[must_use]
-    pub fn period(mut self, period: StatsPeriod) -> Self {
-        self.period = Some(period);
+    pub fn period(mut self, value: StatsPeriod) -> Self {
+        self.period = Some(value);
         self
     }
 }
@@ -4807,8 +4272,8 @@ pub struct GetListingStatsQuery {
 impl GetListingStatsQuery {
     /// Sets `period`.
     #[must_use]
-    pub fn period(mut self, period: StatsPeriod) -> Self {
-        self.period = Some(period);
+    pub fn period(mut self, value: StatsPeriod) -> Self {
+        self.period = Some(value);
         self
     }
 }
@@ -4826,14 +4291,14 @@ pub struct ListWebhooksQuery {
 impl ListWebhooksQuery {
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4853,21 +4318,17 @@ impl Default for ListWebhooksQuery {
         }
     }
 }
-impl super::validation::Validate for ListWebhooksQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for ListWebhooksQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -4885,14 +4346,14 @@ pub struct ListApiKeysQuery {
 impl ListApiKeysQuery {
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = page;
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = value;
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -4912,21 +4373,17 @@ impl Default for ListApiKeysQuery {
         }
     }
 }
-impl super::validation::Validate for ListApiKeysQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.page;
-            super::validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for ListApiKeysQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.page;
+        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }

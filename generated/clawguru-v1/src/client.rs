@@ -184,9 +184,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -247,9 +247,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -278,7 +278,8 @@ impl Client {
     > {
         use super::errors::GetRunbookError as Failure;
         check_path_value("id", id, false)?;
-        let url = format!("{}/v1/runbook/{}", self.base_url, params::encode_segment(id));
+        let id = params::encode_segment(id);
+        let url = format!("{}/v1/runbook/{id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getRunbook")?;
         let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
@@ -297,9 +298,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }

@@ -106,36 +106,19 @@ impl CheckIndicatorError {
 }
 impl ::std::fmt::Display for CheckIndicatorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(
-                    f, "{} Invalid input — check required fields and types", self
-                    .status()
-                )
-            }
-            Self::Unauthorized(_) => {
-                write!(f, "{} Missing API key in request headers", self.status())
-            }
-            Self::Forbidden(_) => {
-                write!(f, "{} Invalid or revoked API key", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Invalid input — check required fields and types",
+            Self::Unauthorized(_) => "Missing API key in request headers",
+            Self::Forbidden(_) => "Invalid or revoked API key",
             Self::TooManyRequests { .. } => {
-                write!(
-                    f,
-                    "{} Too many requests — retry after the Retry-After header value",
-                    self.status()
-                )
+                "Too many requests — retry after the Retry-After header value"
             }
             Self::InternalServerError(_) => {
-                write!(
-                    f, "{} Unexpected server error — contact support if persistent",
-                    self.status()
-                )
+                "Unexpected server error — contact support if persistent"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for checkIndicator)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for checkIndicator)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CheckIndicatorError {}
@@ -241,36 +224,19 @@ impl GetLatestIntelFeedError {
 }
 impl ::std::fmt::Display for GetLatestIntelFeedError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(
-                    f, "{} Invalid input — check required fields and types", self
-                    .status()
-                )
-            }
-            Self::Unauthorized(_) => {
-                write!(f, "{} Missing API key in request headers", self.status())
-            }
-            Self::Forbidden(_) => {
-                write!(f, "{} Invalid or revoked API key", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Invalid input — check required fields and types",
+            Self::Unauthorized(_) => "Missing API key in request headers",
+            Self::Forbidden(_) => "Invalid or revoked API key",
             Self::TooManyRequests { .. } => {
-                write!(
-                    f,
-                    "{} Too many requests — retry after the Retry-After header value",
-                    self.status()
-                )
+                "Too many requests — retry after the Retry-After header value"
             }
             Self::InternalServerError(_) => {
-                write!(
-                    f, "{} Unexpected server error — contact support if persistent",
-                    self.status()
-                )
+                "Unexpected server error — contact support if persistent"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getLatestIntelFeed)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for getLatestIntelFeed)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetLatestIntelFeedError {}
@@ -376,36 +342,19 @@ impl GetRunbookError {
 }
 impl ::std::fmt::Display for GetRunbookError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Unauthorized(_) => {
-                write!(f, "{} Missing API key in request headers", self.status())
-            }
-            Self::Forbidden(_) => {
-                write!(f, "{} Invalid or revoked API key", self.status())
-            }
-            Self::NotFound(_) => {
-                write!(
-                    f, "{} Resource does not exist (e.g. unknown runbook ID)", self
-                    .status()
-                )
-            }
+        let summary = match self {
+            Self::Unauthorized(_) => "Missing API key in request headers",
+            Self::Forbidden(_) => "Invalid or revoked API key",
+            Self::NotFound(_) => "Resource does not exist (e.g. unknown runbook ID)",
             Self::TooManyRequests { .. } => {
-                write!(
-                    f,
-                    "{} Too many requests — retry after the Retry-After header value",
-                    self.status()
-                )
+                "Too many requests — retry after the Retry-After header value"
             }
             Self::InternalServerError(_) => {
-                write!(
-                    f, "{} Unexpected server error — contact support if persistent",
-                    self.status()
-                )
+                "Unexpected server error — contact support if persistent"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getRunbook)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for getRunbook)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetRunbookError {}

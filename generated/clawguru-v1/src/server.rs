@@ -14,6 +14,8 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+#[allow(unused_imports)]
+use super::validation;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawGuru API that a server implements.
 ///
@@ -208,61 +210,29 @@ async fn handle_check_indicator<A: ClawguruApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::CheckIndicator,
                 &credentials,
                 &cx,
             )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => return reject(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject(refused.status, refused.message, 0);
-        }
-        let bytes = match read_body(body, served.config.body_limit).await {
-            Ok(bytes) => bytes,
-            Err(refused) => return reject(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_content_type(
-            &cx.parts.headers,
-            &bytes,
-            "application/json",
-        ) {
-            return reject(refused.status, refused.message, 0);
-        }
-        let body = match shape::decode::<
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        let bytes = read_body(body, served.config.body_limit).await?;
+        check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+        let body = shape::decode::<
             super::types::CheckIndicatorRequest,
-        >(
-            &bytes,
-            |value, path| {
-                <super::types::CheckIndicatorRequest as shape::Shape>::check(
-                    value,
-                    path,
-                )?;
-                Ok(())
+        >(&bytes, <super::types::CheckIndicatorRequest as shape::Shape>::check)
+            .map_err(Refused::with_status(400))?;
+        validation::Validate::validate(&body)?;
+        Answer::Ok(
+            match api.check_indicator(cx.with_identity(identity), body).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
             },
-        ) {
-            Ok(body) => body,
-            Err(message) => return reject(400u16, message, 0),
-        };
-        if let Err(error) = {
-            let value = &body;
-            super::validation::Validate::validate(value)
-        } {
-            return reject(400u16, error.to_string(), 0);
-        }
-        match api.check_indicator(cx.with_identity(identity), body).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -275,39 +245,28 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::GetLatestIntelFeed,
                 &credentials,
                 &cx,
             )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => return reject(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject(refused.status, refused.message, 0);
-        }
-        let query: super::types::GetLatestIntelFeedQuery = match ::clawgen_runtime::params::decode(
-            cx.parts.uri.query().unwrap_or_default(),
-            super::params::QUERY_GET_LATEST_INTEL_FEED,
-        ) {
-            Ok(query) => query,
-            Err(message) => return reject(400u16, message, 0),
-        };
-        if let Err(error) = super::validation::Validate::validate(&query) {
-            return reject(400u16, error.to_string(), 0);
-        }
-        match api.get_latest_intel_feed(cx.with_identity(identity), query).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        let query: super::types::GetLatestIntelFeedQuery = ::clawgen_runtime::params::decode(
+                cx.parts.uri.query().unwrap_or_default(),
+                super::params::QUERY_GET_LATEST_INTEL_FEED,
+            )
+            .map_err(Refused::with_status(400))?;
+        validation::Validate::validate(&query)?;
+        Answer::Ok(
+            match api.get_latest_intel_feed(cx.with_identity(identity), query).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_runbook<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -320,37 +279,27 @@ async fn handle_get_runbook<A: ClawguruApi>(
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::GetRunbook,
                 &credentials,
                 &cx,
             )
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        let segments = path_params(&mut cx.parts)
             .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => return reject(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject(refused.status, refused.message, 0);
-        }
-        let segments = match path_params(&mut cx.parts).await {
-            Ok(segments) => segments,
-            Err(message) => return reject(404u16, message, 0),
-        };
-        let id: String = match path_param(&segments, "id", "") {
-            Ok(value) => value,
-            Err(message) => return reject(404u16, message, 0),
-        };
-        match api.get_runbook(cx.with_identity(identity), id).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+            .map_err(Refused::with_status(404))?;
+        let id: String = path_param(&segments, "id", "")
+            .map_err(Refused::with_status(404))?;
+        Answer::Ok(
+            match api.get_runbook(cx.with_identity(identity), id).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]

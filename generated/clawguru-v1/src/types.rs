@@ -10,6 +10,8 @@
     rustdoc::invalid_html_tags
 )]
 //! Data types of the API, one per schema of the document.
+#[allow(unused_imports)]
+use super::validation;
 /// Type of a security indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -25,16 +27,11 @@ pub enum IndicatorType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for IndicatorType {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for IndicatorType {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!(
-                        "{:?} is not one of \"ip\", \"domain\", \"hash\", \"url\"", value
-                    ),
-                })
+                Err(validation::unlisted(value, "\"ip\", \"domain\", \"hash\", \"url\""))
             }
             _ => Ok(()),
         }
@@ -161,16 +158,11 @@ pub enum Severity {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for Severity {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Severity {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!(
-                        "{:?} is not one of \"high\", \"medium\", \"low\"", value
-                    ),
-                })
+                Err(validation::unlisted(value, "\"high\", \"medium\", \"low\""))
             }
             _ => Ok(()),
         }
@@ -236,17 +228,16 @@ pub enum ThreatCategory {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for ThreatCategory {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ThreatCategory {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!(
-                        "{:?} is not one of \"exposure\", \"websocket\", \"secrets\", \"supply-chain\", \"ops\"",
-                        value
+                Err(
+                    validation::unlisted(
+                        value,
+                        "\"exposure\", \"websocket\", \"secrets\", \"supply-chain\", \"ops\"",
                     ),
-                })
+                )
             }
             _ => Ok(()),
         }
@@ -320,8 +311,8 @@ impl CheckIndicatorRequest {
     }
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: IndicatorType) -> Self {
-        self.type_ = type_;
+    pub fn type_(mut self, value: IndicatorType) -> Self {
+        self.type_ = value;
         self
     }
 }
@@ -329,22 +320,12 @@ impl CheckIndicatorRequest {
 pub fn default_check_indicator_request_type() -> IndicatorType {
     IndicatorType::Domain
 }
-impl super::validation::Validate for CheckIndicatorRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.indicator;
-            super::validation::length(
-                value.chars().count(),
-                "indicator",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.type_;
-            super::validation::Validate::validate(value).map_err(|e| e.within("type"))?;
-        }
+impl validation::Validate for CheckIndicatorRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.indicator;
+        validation::chars(value, "indicator", Some(1), None)?;
+        let value = &self.type_;
+        validation::Validate::validate(value).map_err(|e| e.within("type"))?;
         Ok(())
     }
 }
@@ -395,21 +376,17 @@ impl RiskAssessment {
         }
     }
 }
-impl super::validation::Validate for RiskAssessment {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.type_;
-            super::validation::Validate::validate(value).map_err(|e| e.within("type"))?;
-        }
-        {
-            let value = &self.score;
-            super::validation::number(
-                *value as f64,
-                "score",
-                Some((0f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for RiskAssessment {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.type_;
+        validation::Validate::validate(value).map_err(|e| e.within("type"))?;
+        let value = &self.score;
+        validation::number(
+            *value as f64,
+            "score",
+            Some((0f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -459,18 +436,12 @@ impl IntelItem {
         }
     }
 }
-impl super::validation::Validate for IntelItem {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.severity;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("severity"))?;
-        }
-        {
-            let value = &self.category;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("category"))?;
-        }
+impl validation::Validate for IntelItem {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.severity;
+        validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
+        let value = &self.category;
+        validation::Validate::validate(value).map_err(|e| e.within("category"))?;
         Ok(())
     }
 }
@@ -496,28 +467,12 @@ impl IntelFeed {
         Self { items, total, updated_at }
     }
 }
-impl super::validation::Validate for IntelFeed {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
-        {
-            let value = &self.total;
-            super::validation::number(
-                *value as f64,
-                "total",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for IntelFeed {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
+        let value = &self.total;
+        validation::number(*value as f64, "total", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -589,17 +544,15 @@ impl Runbook {
         }
     }
 }
-impl super::validation::Validate for Runbook {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.claw_score;
-            super::validation::number(
-                *value as f64,
-                "clawScore",
-                Some((0f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for Runbook {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.claw_score;
+        validation::number(
+            *value as f64,
+            "clawScore",
+            Some((0f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -633,20 +586,20 @@ pub struct GetLatestIntelFeedQuery {
 impl GetLatestIntelFeedQuery {
     /// Sets `severity`.
     #[must_use]
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = Some(severity);
+    pub fn severity(mut self, value: Severity) -> Self {
+        self.severity = Some(value);
         self
     }
     /// Sets `category`.
     #[must_use]
-    pub fn category(mut self, category: ThreatCategory) -> Self {
-        self.category = Some(category);
+    pub fn category(mut self, value: ThreatCategory) -> Self {
+        self.category = Some(value);
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
 }
@@ -663,25 +616,21 @@ impl Default for GetLatestIntelFeedQuery {
         }
     }
 }
-impl super::validation::Validate for GetLatestIntelFeedQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for GetLatestIntelFeedQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.severity {
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("severity"))?;
+            validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
         }
         if let Some(value) = &self.category {
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("category"))?;
+            validation::Validate::validate(value).map_err(|e| e.within("category"))?;
         }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((50f64, false)),
-            )?;
-        }
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((50f64, false)),
+        )?;
         Ok(())
     }
 }

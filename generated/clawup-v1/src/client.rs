@@ -158,9 +158,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -195,9 +195,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -233,9 +233,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -274,9 +274,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -311,9 +311,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -354,9 +354,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -393,9 +393,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }

@@ -85,20 +85,14 @@ impl GetCurrentUserError {
 }
 impl ::std::fmt::Display for GetCurrentUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} The API key is missing, invalid, expired, or revoked", self
-                    .status()
-                )
+                "The API key is missing, invalid, expired, or revoked"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getCurrentUser)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getCurrentUser)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetCurrentUserError {}
@@ -178,20 +172,14 @@ impl ListPlansError {
 }
 impl ::std::fmt::Display for ListPlansError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} The API key is missing, invalid, expired, or revoked", self
-                    .status()
-                )
+                "The API key is missing, invalid, expired, or revoked"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listPlans)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listPlans)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListPlansError {}
@@ -271,20 +259,14 @@ impl ListModelsError {
 }
 impl ::std::fmt::Display for ListModelsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} The API key is missing, invalid, expired, or revoked", self
-                    .status()
-                )
+                "The API key is missing, invalid, expired, or revoked"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listModels)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listModels)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListModelsError {}
@@ -364,20 +346,14 @@ impl ListRuntimeImagesError {
 }
 impl ::std::fmt::Display for ListRuntimeImagesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} The API key is missing, invalid, expired, or revoked", self
-                    .status()
-                )
+                "The API key is missing, invalid, expired, or revoked"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listRuntimeImages)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listRuntimeImages)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListRuntimeImagesError {}
@@ -457,20 +433,14 @@ impl ListToolsError {
 }
 impl ::std::fmt::Display for ListToolsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} The API key is missing, invalid, expired, or revoked", self
-                    .status()
-                )
+                "The API key is missing, invalid, expired, or revoked"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listTools)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listTools)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListToolsError {}
@@ -550,20 +520,14 @@ impl ListTeamTemplatesError {
 }
 impl ::std::fmt::Display for ListTeamTemplatesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f, "{} The API key is missing, invalid, expired, or revoked", self
-                    .status()
-                )
+                "The API key is missing, invalid, expired, or revoked"
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listTeamTemplates)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listTeamTemplates)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListTeamTemplatesError {}
@@ -639,14 +603,11 @@ impl GetOpenApiDocumentError {
 }
 impl ::std::fmt::Display for GetOpenApiDocumentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getOpenApiDocument)")
-            }
-        }
+        let summary = match self {
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getOpenApiDocument)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetOpenApiDocumentError {}

@@ -14,6 +14,8 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+#[allow(unused_imports)]
+use super::validation;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawUp API that a server implements.
 ///
@@ -276,31 +278,22 @@ async fn handle_get_current_user<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::GetCurrentUser,
                 &credentials,
                 &cx,
             )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => {
-                return reject_get_current_user(refused.status, refused.message, 0);
-            }
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject_get_current_user(refused.status, refused.message, 0);
-        }
-        match api.get_current_user(cx.with_identity(identity)).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        Answer::Ok(
+            match api.get_current_user(cx.with_identity(identity)).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_get_current_user, refuse).await
 }
 async fn handle_list_plans<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -312,29 +305,17 @@ async fn handle_list_plans<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
-                api,
-                super::auth::Operation::ListPlans,
-                &credentials,
-                &cx,
-            )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => return reject_list_plans(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject_list_plans(refused.status, refused.message, 0);
-        }
-        match api.list_plans(cx.with_identity(identity)).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+        let identity = guard_1(api, super::auth::Operation::ListPlans, &credentials, &cx)
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        Answer::Ok(
+            match api.list_plans(cx.with_identity(identity)).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_plans, refuse).await
 }
 async fn handle_list_models<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -346,29 +327,22 @@ async fn handle_list_models<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::ListModels,
                 &credentials,
                 &cx,
             )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => return reject_list_models(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject_list_models(refused.status, refused.message, 0);
-        }
-        match api.list_models(cx.with_identity(identity)).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        Answer::Ok(
+            match api.list_models(cx.with_identity(identity)).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_models, refuse).await
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -380,31 +354,22 @@ async fn handle_list_runtime_images<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::ListRuntimeImages,
                 &credentials,
                 &cx,
             )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => {
-                return reject_list_runtime_images(refused.status, refused.message, 0);
-            }
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject_list_runtime_images(refused.status, refused.message, 0);
-        }
-        match api.list_runtime_images(cx.with_identity(identity)).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        Answer::Ok(
+            match api.list_runtime_images(cx.with_identity(identity)).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_runtime_images, refuse).await
 }
 async fn handle_list_tools<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -416,29 +381,17 @@ async fn handle_list_tools<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
-                api,
-                super::auth::Operation::ListTools,
-                &credentials,
-                &cx,
-            )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => return reject_list_tools(refused.status, refused.message, 0),
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject_list_tools(refused.status, refused.message, 0);
-        }
-        match api.list_tools(cx.with_identity(identity)).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+        let identity = guard_1(api, super::auth::Operation::ListTools, &credentials, &cx)
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        Answer::Ok(
+            match api.list_tools(cx.with_identity(identity)).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_tools, refuse).await
 }
 async fn handle_list_team_templates<A: ClawupApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -450,31 +403,22 @@ async fn handle_list_team_templates<A: ClawupApi>(
         let cx = RequestContext::new(parts);
         let api = &served.api;
         let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
-        let identity = match guard_1(
+        let identity = guard_1(
                 api,
                 super::auth::Operation::ListTeamTemplates,
                 &credentials,
                 &cx,
             )
-            .await
-        {
-            Ok(identity) => identity,
-            Err(refused) => {
-                return reject_list_team_templates(refused.status, refused.message, 0);
-            }
-        };
-        if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
-            return reject_list_team_templates(refused.status, refused.message, 0);
-        }
-        match api.list_team_templates(cx.with_identity(identity)).await {
-            Ok(value) => json_response(200u16, &value),
-            Err(error) => error.into_response(),
-        }
+            .await?;
+        check_accept(&cx.parts.headers, &["application/json"])?;
+        Answer::Ok(
+            match api.list_team_templates(cx.with_identity(identity)).await {
+                Ok(value) => json_response(200u16, &value),
+                Err(error) => error.into_response(),
+            },
+        )
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_team_templates, refuse).await
 }
 fn reject_get_current_user(
     status: u16,

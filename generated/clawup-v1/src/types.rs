@@ -10,6 +10,8 @@
     rustdoc::invalid_html_tags
 )]
 //! Data types of the API, one per schema of the document.
+#[allow(unused_imports)]
+use super::validation;
 /// A ClawUp user account.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -51,21 +53,12 @@ impl User {
         }
     }
 }
-impl super::validation::Validate for User {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
-        {
-            let value = &self.login_count;
-            super::validation::number(
-                *value as f64,
-                "login_count",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for User {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
+        let value = &self.login_count;
+        validation::number(*value as f64, "login_count", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -108,43 +101,31 @@ impl PlanLimits {
         }
     }
 }
-impl super::validation::Validate for PlanLimits {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for PlanLimits {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.max_agents {
-            super::validation::number(
-                *value as f64,
-                "max_agents",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_agents", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_teams {
-            super::validation::number(
-                *value as f64,
-                "max_teams",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_teams", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_concurrent_runs {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_concurrent_runs",
                 Some((0f64, false)),
                 None,
             )?;
         }
-        {
-            let value = &self.included_credits_cents;
-            super::validation::number(
-                *value as f64,
-                "included_credits_cents",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+        let value = &self.included_credits_cents;
+        validation::number(
+            *value as f64,
+            "included_credits_cents",
+            Some((0f64, false)),
+            None,
+        )?;
         if let Some(value) = &self.max_api_keys {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_api_keys",
                 Some((0f64, false)),
@@ -197,22 +178,12 @@ impl Plan {
         }
     }
 }
-impl super::validation::Validate for Plan {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.price_cents;
-            super::validation::number(
-                *value as f64,
-                "price_cents",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.limits;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("limits"))?;
-        }
+impl validation::Validate for Plan {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.price_cents;
+        validation::number(*value as f64, "price_cents", Some((0f64, false)), None)?;
+        let value = &self.limits;
+        validation::Validate::validate(value).map_err(|e| e.within("limits"))?;
         Ok(())
     }
 }
@@ -229,19 +200,10 @@ impl PlanList {
         Self { plans }
     }
 }
-impl super::validation::Validate for PlanList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.plans;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("plans"))?;
-            }
-        }
+impl validation::Validate for PlanList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.plans;
+        validation::items(value, "plans", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -297,36 +259,29 @@ impl Model {
     }
     /// Sets `max_output_tokens`.
     #[must_use]
-    pub fn max_output_tokens(mut self, max_output_tokens: i64) -> Self {
-        self.max_output_tokens = Some(max_output_tokens);
+    pub fn max_output_tokens(mut self, value: i64) -> Self {
+        self.max_output_tokens = Some(value);
         self
     }
     /// Sets `input_cents_per_mtok`.
     #[must_use]
-    pub fn input_cents_per_mtok(mut self, input_cents_per_mtok: f64) -> Self {
-        self.input_cents_per_mtok = Some(input_cents_per_mtok);
+    pub fn input_cents_per_mtok(mut self, value: f64) -> Self {
+        self.input_cents_per_mtok = Some(value);
         self
     }
     /// Sets `output_cents_per_mtok`.
     #[must_use]
-    pub fn output_cents_per_mtok(mut self, output_cents_per_mtok: f64) -> Self {
-        self.output_cents_per_mtok = Some(output_cents_per_mtok);
+    pub fn output_cents_per_mtok(mut self, value: f64) -> Self {
+        self.output_cents_per_mtok = Some(value);
         self
     }
 }
-impl super::validation::Validate for Model {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.context_window;
-            super::validation::number(
-                *value as f64,
-                "context_window",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for Model {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.context_window;
+        validation::number(*value as f64, "context_window", Some((0f64, false)), None)?;
         if let Some(value) = &self.max_output_tokens {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_output_tokens",
                 Some((0f64, false)),
@@ -334,7 +289,7 @@ impl super::validation::Validate for Model {
             )?;
         }
         if let Some(value) = &self.input_cents_per_mtok {
-            super::validation::number(
+            validation::number(
                 *value,
                 "input_cents_per_mtok",
                 Some((0f64, false)),
@@ -342,7 +297,7 @@ impl super::validation::Validate for Model {
             )?;
         }
         if let Some(value) = &self.output_cents_per_mtok {
-            super::validation::number(
+            validation::number(
                 *value,
                 "output_cents_per_mtok",
                 Some((0f64, false)),
@@ -365,19 +320,10 @@ impl ModelList {
         Self { models }
     }
 }
-impl super::validation::Validate for ModelList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.models;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("models"))?;
-            }
-        }
+impl validation::Validate for ModelList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.models;
+        validation::items(value, "models", validation::Validate::validate)?;
         Ok(())
     }
 }

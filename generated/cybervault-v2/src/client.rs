@@ -196,9 +196,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -244,9 +244,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -286,9 +286,8 @@ impl Client {
     > {
         use super::errors::UpdateThreatStatusError as Failure;
         check_path_value("id", id, false)?;
-        let url = format!(
-            "{}/threats/{}/status", self.base_url, params::encode_segment(id)
-        );
+        let id = params::encode_segment(id);
+        let url = format!("{}/threats/{id}/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(
             &self.credentials(),
@@ -311,9 +310,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }

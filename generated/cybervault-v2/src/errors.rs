@@ -136,43 +136,23 @@ impl ListRecentThreatsError {
 }
 impl ::std::fmt::Display for ListRecentThreatsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid request — a parameter or body field is missing or malformed",
-                    self.status()
-                )
+                "Invalid request — a parameter or body field is missing or malformed"
             }
-            Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Missing, malformed, expired or revoked API key", self.status()
-                )
-            }
+            Self::Unauthorized(_) => "Missing, malformed, expired or revoked API key",
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The API key is valid but lacks the `threat:read` scope this operation requires",
-                    self.status()
-                )
+                "The API key is valid but lacks the `threat:read` scope this operation requires"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded — retry after the `retry_after` seconds the body states",
-                    self.status()
-                )
+                "Rate limit exceeded — retry after the `retry_after` seconds the body states"
             }
             Self::InternalServerError(_) => {
-                write!(
-                    f, "{} Unexpected server error — contact support if persistent",
-                    self.status()
-                )
+                "Unexpected server error — contact support if persistent"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listRecentThreats)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for listRecentThreats)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListRecentThreatsError {}
@@ -308,43 +288,23 @@ impl AnalyzeThreatError {
 }
 impl ::std::fmt::Display for AnalyzeThreatError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid request — a parameter or body field is missing or malformed",
-                    self.status()
-                )
+                "Invalid request — a parameter or body field is missing or malformed"
             }
-            Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Missing, malformed, expired or revoked API key", self.status()
-                )
-            }
+            Self::Unauthorized(_) => "Missing, malformed, expired or revoked API key",
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The API key is valid but lacks the `threat:read` scope this operation requires",
-                    self.status()
-                )
+                "The API key is valid but lacks the `threat:read` scope this operation requires"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded — retry after the `retry_after` seconds the body states",
-                    self.status()
-                )
+                "Rate limit exceeded — retry after the `retry_after` seconds the body states"
             }
             Self::InternalServerError(_) => {
-                write!(
-                    f, "{} Unexpected server error — contact support if persistent",
-                    self.status()
-                )
+                "Unexpected server error — contact support if persistent"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for analyzeThreat)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for analyzeThreat)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for AnalyzeThreatError {}
@@ -487,46 +447,24 @@ impl UpdateThreatStatusError {
 }
 impl ::std::fmt::Display for UpdateThreatStatusError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid request — a parameter or body field is missing or malformed",
-                    self.status()
-                )
+                "Invalid request — a parameter or body field is missing or malformed"
             }
-            Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Missing, malformed, expired or revoked API key", self.status()
-                )
-            }
+            Self::Unauthorized(_) => "Missing, malformed, expired or revoked API key",
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The API key lacks the scope this change requires: setting the status\nto `closed` or `ignored` requires `threat:write` (standard analyst\nkeys only have `threat:read`); any other status requires\n`threat:read`.",
-                    self.status()
-                )
+                "The API key lacks the scope this change requires: setting the status\nto `closed` or `ignored` requires `threat:write` (standard analyst\nkeys only have `threat:read`); any other status requires\n`threat:read`."
             }
-            Self::NotFound(_) => {
-                write!(f, "{} No threat exists with the given id", self.status())
-            }
+            Self::NotFound(_) => "No threat exists with the given id",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded — retry after the `retry_after` seconds the body states",
-                    self.status()
-                )
+                "Rate limit exceeded — retry after the `retry_after` seconds the body states"
             }
             Self::InternalServerError(_) => {
-                write!(
-                    f, "{} Unexpected server error — contact support if persistent",
-                    self.status()
-                )
+                "Unexpected server error — contact support if persistent"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateThreatStatus)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for updateThreatStatus)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateThreatStatusError {}

@@ -14,6 +14,8 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+#[allow(unused_imports)]
+use super::validation;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of CyberVault Threats API that a server implements.
 ///
@@ -244,42 +246,32 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListRecentThreats,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListRecentThreatsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_RECENT_THREATS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .list_recent_threats(cx.with_identity(identity), query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListRecentThreatsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_RECENT_THREATS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .list_recent_threats(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -287,12 +279,9 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_analyze_threat<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -324,61 +313,31 @@ async fn handle_analyze_threat<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::AnalyzeThreat,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::AnalyzeRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::AnalyzeRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::AnalyzeRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.analyze_threat(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.analyze_threat(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -386,12 +345,9 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_threat_status<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -423,66 +379,40 @@ async fn handle_update_threat_status<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateThreatStatus,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let id: String = match path_param(&segments, "id", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let id: String = path_param(&segments, "id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::UpdateThreatStatusRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::UpdateThreatStatusRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                            &bytes,
+                            <super::types::UpdateThreatStatusRequest as shape::Shape>::check,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .update_threat_status(cx.with_identity(identity), id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .update_threat_status(cx.with_identity(identity), id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -490,12 +420,9 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]

@@ -10,6 +10,8 @@
     rustdoc::invalid_html_tags
 )]
 //! Data types of the API, one per schema of the document.
+#[allow(unused_imports)]
+use super::validation;
 /// Severity of a threat.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -25,17 +27,16 @@ pub enum Severity {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for Severity {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for Severity {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!(
-                        "{:?} is not one of \"critical\", \"high\", \"medium\", \"low\"",
-                        value
+                Err(
+                    validation::unlisted(
+                        value,
+                        "\"critical\", \"high\", \"medium\", \"low\"",
                     ),
-                })
+                )
             }
             _ => Ok(()),
         }
@@ -375,13 +376,10 @@ impl Threat {
         }
     }
 }
-impl super::validation::Validate for Threat {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.severity;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("severity"))?;
-        }
+impl validation::Validate for Threat {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.severity;
+        validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
         Ok(())
     }
 }
@@ -402,35 +400,19 @@ impl PageMeta {
         Self { total, limit, offset }
     }
 }
-impl super::validation::Validate for PageMeta {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.total;
-            super::validation::number(
-                *value as f64,
-                "total",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
-        {
-            let value = &self.offset;
-            super::validation::number(
-                *value as f64,
-                "offset",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for PageMeta {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.total;
+        validation::number(*value as f64, "total", Some((0f64, false)), None)?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
+        let value = &self.offset;
+        validation::number(*value as f64, "offset", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -449,23 +431,12 @@ impl ThreatList {
         Self { data, meta }
     }
 }
-impl super::validation::Validate for ThreatList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.data;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
-            }
-        }
-        {
-            let value = &self.meta;
-            super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
-        }
+impl validation::Validate for ThreatList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.data;
+        validation::items(value, "data", validation::Validate::validate)?;
+        let value = &self.meta;
+        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -486,14 +457,14 @@ pub struct AnalysisContext {
 impl AnalysisContext {
     /// Sets `environment`.
     #[must_use]
-    pub fn environment(mut self, environment: impl Into<String>) -> Self {
-        self.environment = Some(environment.into());
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(value.into());
         self
     }
     /// Sets `network_zone`.
     #[must_use]
-    pub fn network_zone(mut self, network_zone: impl Into<String>) -> Self {
-        self.network_zone = Some(network_zone.into());
+    pub fn network_zone(mut self, value: impl Into<String>) -> Self {
+        self.network_zone = Some(value.into());
         self
     }
 }
@@ -520,23 +491,15 @@ impl AnalyzeRequest {
     }
     /// Sets `context`.
     #[must_use]
-    pub fn context(mut self, context: AnalysisContext) -> Self {
-        self.context = Some(context);
+    pub fn context(mut self, value: AnalysisContext) -> Self {
+        self.context = Some(value);
         self
     }
 }
-impl super::validation::Validate for AnalyzeRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.target;
-            super::validation::length(
-                value.chars().count(),
-                "target",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for AnalyzeRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.target;
+        validation::chars(value, "target", Some(1), None)?;
         Ok(())
     }
 }
@@ -568,8 +531,8 @@ impl Mitigation {
     }
     /// Sets `rule_id`.
     #[must_use]
-    pub fn rule_id(mut self, rule_id: impl Into<String>) -> Self {
-        self.rule_id = Some(rule_id.into());
+    pub fn rule_id(mut self, value: impl Into<String>) -> Self {
+        self.rule_id = Some(value.into());
         self
     }
 }
@@ -608,26 +571,22 @@ impl AnalysisResult {
         }
     }
 }
-impl super::validation::Validate for AnalysisResult {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.threat_score;
-            super::validation::number(
-                *value as f64,
-                "threat_score",
-                Some((0f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
-        {
-            let value = &self.confidence;
-            super::validation::number(
-                *value,
-                "confidence",
-                Some((0f64, false)),
-                Some((1f64, false)),
-            )?;
-        }
+impl validation::Validate for AnalysisResult {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.threat_score;
+        validation::number(
+            *value as f64,
+            "threat_score",
+            Some((0f64, false)),
+            Some((100f64, false)),
+        )?;
+        let value = &self.confidence;
+        validation::number(
+            *value,
+            "confidence",
+            Some((0f64, false)),
+            Some((1f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -650,8 +609,8 @@ impl UpdateThreatStatusRequest {
     }
     /// Sets `note`.
     #[must_use]
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
+    pub fn note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
         self
     }
 }
@@ -682,20 +641,15 @@ impl ErrorDetail {
     }
     /// Sets `retry_after`.
     #[must_use]
-    pub fn retry_after(mut self, retry_after: i64) -> Self {
-        self.retry_after = Some(retry_after);
+    pub fn retry_after(mut self, value: i64) -> Self {
+        self.retry_after = Some(value);
         self
     }
 }
-impl super::validation::Validate for ErrorDetail {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for ErrorDetail {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.retry_after {
-            super::validation::number(
-                *value as f64,
-                "retry_after",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "retry_after", Some((0f64, false)), None)?;
         }
         Ok(())
     }
@@ -713,12 +667,10 @@ impl Error {
         Self { error }
     }
 }
-impl super::validation::Validate for Error {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.error;
-            super::validation::Validate::validate(value).map_err(|e| e.within("error"))?;
-        }
+impl validation::Validate for Error {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.error;
+        validation::Validate::validate(value).map_err(|e| e.within("error"))?;
         Ok(())
     }
 }
@@ -758,26 +710,26 @@ impl ListRecentThreatsQuery {
     }
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: ThreatType) -> Self {
-        self.type_ = Some(type_);
+    pub fn type_(mut self, value: ThreatType) -> Self {
+        self.type_ = Some(value);
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, offset: i64) -> Self {
-        self.offset = offset;
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
         self
     }
     /// Sets `since`.
     #[must_use]
-    pub fn since(mut self, since: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.since = Some(since);
+    pub fn since(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.since = Some(value);
         self
     }
 }
@@ -789,31 +741,19 @@ pub fn default_list_recent_threats_query_limit() -> i64 {
 pub fn default_list_recent_threats_query_offset() -> i64 {
     0i64
 }
-impl super::validation::Validate for ListRecentThreatsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.severity;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("severity"))?;
-        }
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
-        {
-            let value = &self.offset;
-            super::validation::number(
-                *value as f64,
-                "offset",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for ListRecentThreatsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.severity;
+        validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
+        let value = &self.offset;
+        validation::number(*value as f64, "offset", Some((0f64, false)), None)?;
         Ok(())
     }
 }

@@ -178,9 +178,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -215,9 +215,9 @@ impl Client {
             503u16 => answer.error(Failure::ServiceUnavailable(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -251,10 +251,8 @@ impl Client {
         ClientError<super::errors::AccessShareError>,
     > {
         use super::errors::AccessShareError as Failure;
-        let url = format!(
-            "{}/v1/share/{}", self.base_url, params::encode_segment(&
-            params::to_text(share_id))
-        );
+        let share_id = params::encode_segment(&params::to_text(share_id));
+        let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let answer = self.execute("accessShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
@@ -266,9 +264,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -290,10 +288,8 @@ impl Client {
         share_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeShareError>> {
         use super::errors::RevokeShareError as Failure;
-        let url = format!(
-            "{}/v1/share/{}", self.base_url, params::encode_segment(&
-            params::to_text(share_id))
-        );
+        let share_id = params::encode_segment(&params::to_text(share_id));
+        let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "revokeShare")?;
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
@@ -306,9 +302,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -347,9 +343,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -399,9 +395,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -432,9 +428,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -481,9 +477,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -529,9 +525,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -583,9 +579,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -625,9 +621,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -661,9 +657,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -698,9 +694,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -732,9 +728,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -775,9 +771,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -812,9 +808,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -851,9 +847,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -900,9 +896,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -945,9 +941,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -986,9 +982,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1032,9 +1028,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1080,9 +1076,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1114,9 +1110,8 @@ impl Client {
     > {
         use super::errors::GetDeviceCodeStatusError as Failure;
         check_path_value("user_code", user_code, false)?;
-        let url = format!(
-            "{}/v1/auth/device/code/{}", self.base_url, params::encode_segment(user_code)
-        );
+        let user_code = params::encode_segment(user_code);
+        let url = format!("{}/v1/auth/device/code/{user_code}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let answer = self
             .execute("getDeviceCodeStatus", "/v1/auth/device/code/{user_code}", request)
@@ -1128,9 +1123,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1177,9 +1172,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1224,9 +1219,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1262,9 +1257,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1309,9 +1304,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1333,10 +1328,8 @@ impl Client {
         key_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeApiKeyError>> {
         use super::errors::RevokeApiKeyError as Failure;
-        let url = format!(
-            "{}/v1/auth/api-keys/{}", self.base_url, params::encode_segment(&
-            params::to_text(key_id))
-        );
+        let key_id = params::encode_segment(&params::to_text(key_id));
+        let url = format!("{}/v1/auth/api-keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
         let answer = self
@@ -1351,9 +1344,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1388,9 +1381,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1434,9 +1427,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1461,10 +1454,8 @@ impl Client {
         ClientError<super::errors::GetVaultError>,
     > {
         use super::errors::GetVaultError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getVault")?;
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
@@ -1477,9 +1468,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1501,10 +1492,8 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteVaultError>> {
         use super::errors::DeleteVaultError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteVault")?;
         let answer = self
@@ -1519,9 +1508,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1552,10 +1541,8 @@ impl Client {
         ClientError<super::errors::EnableCmekError>,
     > {
         use super::errors::EnableCmekError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "enableCmek")?;
         let request = request
@@ -1576,9 +1563,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1601,10 +1588,8 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableCmekError>> {
         use super::errors::DisableCmekError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "disableCmek")?;
         let answer = self
@@ -1620,9 +1605,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1655,10 +1640,8 @@ impl Client {
         ClientError<super::errors::StartCmekRotationError>,
     > {
         use super::errors::StartCmekRotationError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/cmek-rotate", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "startCmekRotation")?;
         let request = request
@@ -1678,9 +1661,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1712,10 +1695,9 @@ impl Client {
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
         use super::errors::GetCmekRotationJobError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/cmek-rotate/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id)), params::encode_segment(& params::to_text(job_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let job_id = params::encode_segment(&params::to_text(job_id));
+        let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate/{job_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(
             &self.credentials(),
@@ -1738,9 +1720,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1769,10 +1751,8 @@ impl Client {
         ClientError<super::errors::ListSecretsError>,
     > {
         use super::errors::ListSecretsError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/secrets", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}/secrets", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "listSecrets")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
@@ -1791,9 +1771,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1828,10 +1808,9 @@ impl Client {
     > {
         use super::errors::GetSecretError as Failure;
         check_path_value("path", path, true)?;
-        let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id)), params::encode_segments(path)
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let path = params::encode_segments(path);
+        let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getSecret")?;
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
@@ -1851,9 +1830,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1890,10 +1869,9 @@ impl Client {
     > {
         use super::errors::PutSecretError as Failure;
         check_path_value("path", path, true)?;
-        let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id)), params::encode_segments(path)
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let path = params::encode_segments(path);
+        let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(&self.credentials(), request, "putSecret")?;
         let request = request
@@ -1916,9 +1894,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1946,10 +1924,9 @@ impl Client {
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteSecretError>> {
         use super::errors::DeleteSecretError as Failure;
         check_path_value("path", path, true)?;
-        let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id)), params::encode_segments(path)
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let path = params::encode_segments(path);
+        let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteSecret")?;
         let answer = self
@@ -1964,9 +1941,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -1994,10 +1971,8 @@ impl Client {
         ClientError<super::errors::ListPoliciesError>,
     > {
         use super::errors::ListPoliciesError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/policies", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "listPolicies")?;
         let answer = self
@@ -2013,9 +1988,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2045,10 +2020,8 @@ impl Client {
         ClientError<super::errors::CreatePolicyError>,
     > {
         use super::errors::CreatePolicyError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/policies", self.base_url, params::encode_segment(&
-            params::to_text(vault_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "createPolicy")?;
         let request = request
@@ -2067,9 +2040,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2100,11 +2073,9 @@ impl Client {
         ClientError<super::errors::UpdatePolicyError>,
     > {
         use super::errors::UpdatePolicyError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id)), params::encode_segment(&
-            params::to_text(policy_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let policy_id = params::encode_segment(&params::to_text(policy_id));
+        let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(&self.credentials(), request, "updatePolicy")?;
         let request = request
@@ -2127,9 +2098,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2155,11 +2126,9 @@ impl Client {
         policy_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeletePolicyError>> {
         use super::errors::DeletePolicyError as Failure;
-        let url = format!(
-            "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
-            params::to_text(vault_id)), params::encode_segment(&
-            params::to_text(policy_id))
-        );
+        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let policy_id = params::encode_segment(&params::to_text(policy_id));
+        let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deletePolicy")?;
         let answer = self
@@ -2178,9 +2147,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2223,9 +2192,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2261,9 +2230,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2308,9 +2277,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2348,9 +2317,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2375,10 +2344,8 @@ impl Client {
         ClientError<super::errors::GetAgentError>,
     > {
         use super::errors::GetAgentError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}", self.base_url, params::encode_segment(&
-            params::to_text(agent_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getAgent")?;
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
@@ -2391,9 +2358,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2417,10 +2384,8 @@ impl Client {
         agent_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeactivateAgentError>> {
         use super::errors::DeactivateAgentError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}", self.base_url, params::encode_segment(&
-            params::to_text(agent_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deactivateAgent")?;
         let answer = self
@@ -2435,9 +2400,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2467,10 +2432,8 @@ impl Client {
         ClientError<super::errors::UpdateAgentError>,
     > {
         use super::errors::UpdateAgentError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}", self.base_url, params::encode_segment(&
-            params::to_text(agent_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(&self.credentials(), request, "updateAgent")?;
         let request = request
@@ -2489,9 +2452,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2521,10 +2484,8 @@ impl Client {
         ClientError<super::errors::RotateAgentKeyError>,
     > {
         use super::errors::RotateAgentKeyError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}/rotate-key", self.base_url, params::encode_segment(&
-            params::to_text(agent_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let url = format!("{}/v1/agents/{agent_id}/rotate-key", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "rotateAgentKey")?;
         let answer = self
@@ -2539,9 +2500,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2573,10 +2534,8 @@ impl Client {
         ClientError<super::errors::CreateShareError>,
     > {
         use super::errors::CreateShareError as Failure;
-        let url = format!(
-            "{}/v1/secrets/{}/share", self.base_url, params::encode_segment(&
-            params::to_text(secret_id))
-        );
+        let secret_id = params::encode_segment(&params::to_text(secret_id));
+        let url = format!("{}/v1/secrets/{secret_id}/share", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "createShare")?;
         let request = request
@@ -2596,9 +2555,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2649,9 +2608,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2698,9 +2657,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2726,10 +2685,8 @@ impl Client {
         ClientError<super::errors::AcceptShareError>,
     > {
         use super::errors::AcceptShareError as Failure;
-        let url = format!(
-            "{}/v1/shares/{}/accept", self.base_url, params::encode_segment(&
-            params::to_text(share_id))
-        );
+        let share_id = params::encode_segment(&params::to_text(share_id));
+        let url = format!("{}/v1/shares/{share_id}/accept", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "acceptShare")?;
         let answer = self
@@ -2745,9 +2702,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2772,10 +2729,8 @@ impl Client {
         ClientError<super::errors::DeclineShareError>,
     > {
         use super::errors::DeclineShareError as Failure;
-        let url = format!(
-            "{}/v1/shares/{}/decline", self.base_url, params::encode_segment(&
-            params::to_text(share_id))
-        );
+        let share_id = params::encode_segment(&params::to_text(share_id));
+        let url = format!("{}/v1/shares/{share_id}/decline", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "declineShare")?;
         let answer = self
@@ -2791,9 +2746,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2827,9 +2782,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2855,9 +2810,8 @@ impl Client {
     > {
         use super::errors::GetChainError as Failure;
         check_path_value("identifier", identifier, false)?;
-        let url = format!(
-            "{}/v1/chains/{}", self.base_url, params::encode_segment(identifier)
-        );
+        let identifier = params::encode_segment(identifier);
+        let url = format!("{}/v1/chains/{identifier}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let answer = self.execute("getChain", "/v1/chains/{identifier}", request).await?;
         match answer.status() {
@@ -2867,9 +2821,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2901,10 +2855,8 @@ impl Client {
         ClientError<super::errors::ListTransactionsError>,
     > {
         use super::errors::ListTransactionsError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}/transactions", self.base_url, params::encode_segment(&
-            params::to_text(agent_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let url = format!("{}/v1/agents/{agent_id}/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
@@ -2923,9 +2875,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -2960,10 +2912,8 @@ impl Client {
         ClientError<super::errors::SubmitTransactionError>,
     > {
         use super::errors::SubmitTransactionError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}/transactions", self.base_url, params::encode_segment(&
-            params::to_text(agent_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let url = format!("{}/v1/agents/{agent_id}/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(&self.credentials(), request, "submitTransaction")?;
         let request = request
@@ -2984,9 +2934,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3018,10 +2968,9 @@ impl Client {
         ClientError<super::errors::GetTransactionError>,
     > {
         use super::errors::GetTransactionError as Failure;
-        let url = format!(
-            "{}/v1/agents/{}/transactions/{}", self.base_url, params::encode_segment(&
-            params::to_text(agent_id)), params::encode_segment(& params::to_text(tx_id))
-        );
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let tx_id = params::encode_segment(&params::to_text(tx_id));
+        let url = format!("{}/v1/agents/{agent_id}/transactions/{tx_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getTransaction")?;
         let answer = self
@@ -3040,9 +2989,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3074,9 +3023,9 @@ impl Client {
         ClientError<super::errors::SimulateTransactionError>,
     > {
         use super::errors::SimulateTransactionError as Failure;
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
         let url = format!(
-            "{}/v1/agents/{}/transactions/simulate", self.base_url,
-            params::encode_segment(& params::to_text(agent_id))
+            "{}/v1/agents/{agent_id}/transactions/simulate", self.base_url
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(
@@ -3105,9 +3054,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3140,9 +3089,9 @@ impl Client {
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
         use super::errors::SimulateTransactionBundleError as Failure;
+        let agent_id = params::encode_segment(&params::to_text(agent_id));
         let url = format!(
-            "{}/v1/agents/{}/transactions/simulate-bundle", self.base_url,
-            params::encode_segment(& params::to_text(agent_id))
+            "{}/v1/agents/{agent_id}/transactions/simulate-bundle", self.base_url
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(
@@ -3171,9 +3120,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3213,9 +3162,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3256,9 +3205,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3311,9 +3260,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3367,9 +3316,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3409,9 +3358,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3457,9 +3406,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3499,9 +3448,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3557,9 +3506,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3605,9 +3554,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3658,9 +3607,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3704,9 +3653,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3745,9 +3694,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3792,9 +3741,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3818,10 +3767,8 @@ impl Client {
         user_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::RemoveOrgMemberError>> {
         use super::errors::RemoveOrgMemberError as Failure;
-        let url = format!(
-            "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
-            params::to_text(user_id))
-        );
+        let user_id = params::encode_segment(&params::to_text(user_id));
+        let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "removeOrgMember")?;
         let answer = self
@@ -3836,9 +3783,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3870,10 +3817,8 @@ impl Client {
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
         use super::errors::UpdateOrgMemberRoleError as Failure;
-        let url = format!(
-            "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
-            params::to_text(user_id))
-        );
+        let user_id = params::encode_segment(&params::to_text(user_id));
+        let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(
             &self.credentials(),
@@ -3896,9 +3841,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3936,9 +3881,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -3981,9 +3926,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4005,10 +3950,8 @@ impl Client {
         rule_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteIpRuleError>> {
         use super::errors::DeleteIpRuleError as Failure;
-        let url = format!(
-            "{}/v1/security/ip-rules/{}", self.base_url, params::encode_segment(&
-            params::to_text(rule_id))
-        );
+        let rule_id = params::encode_segment(&params::to_text(rule_id));
+        let url = format!("{}/v1/security/ip-rules/{rule_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteIpRule")?;
         let answer = self
@@ -4023,9 +3966,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4067,9 +4010,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4103,9 +4046,8 @@ impl Client {
     > {
         use super::errors::UpdateAdminSettingError as Failure;
         check_path_value("key", key, false)?;
-        let url = format!(
-            "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
-        );
+        let key = params::encode_segment(key);
+        let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(
             &self.credentials(),
@@ -4128,9 +4070,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4154,9 +4096,8 @@ impl Client {
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminSettingError>> {
         use super::errors::DeleteAdminSettingError as Failure;
         check_path_value("key", key, false)?;
-        let url = format!(
-            "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
-        );
+        let key = params::encode_segment(key);
+        let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(
             &self.credentials(),
@@ -4175,9 +4116,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4216,9 +4157,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4263,9 +4204,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4310,9 +4251,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4337,10 +4278,8 @@ impl Client {
         user_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminUserError>> {
         use super::errors::DeleteAdminUserError as Failure;
-        let url = format!(
-            "{}/v1/admin/users/{}", self.base_url, params::encode_segment(&
-            params::to_text(user_id))
-        );
+        let user_id = params::encode_segment(&params::to_text(user_id));
+        let url = format!("{}/v1/admin/users/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteAdminUser")?;
         let answer = self
@@ -4355,9 +4294,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4397,9 +4336,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4444,9 +4383,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4477,9 +4416,8 @@ impl Client {
     > {
         use super::errors::UpdateAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
-        let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
-        );
+        let chain_id = params::encode_segment(chain_id);
+        let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(&self.credentials(), request, "updateAdminChain")?;
         let request = request
@@ -4498,9 +4436,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4526,9 +4464,8 @@ impl Client {
     ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminChainError>> {
         use super::errors::DeleteAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
-        let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
-        );
+        let chain_id = params::encode_segment(chain_id);
+        let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(&self.credentials(), request, "deleteAdminChain")?;
         let answer = self
@@ -4543,9 +4480,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4571,10 +4508,8 @@ impl Client {
         ClientError<super::errors::GetOrgLimitsError>,
     > {
         use super::errors::GetOrgLimitsError as Failure;
-        let url = format!(
-            "{}/v1/admin/orgs/{}/limits", self.base_url, params::encode_segment(&
-            params::to_text(org_id))
-        );
+        let org_id = params::encode_segment(&params::to_text(org_id));
+        let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(&self.credentials(), request, "getOrgLimits")?;
         let answer = self
@@ -4589,9 +4524,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4624,10 +4559,8 @@ impl Client {
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
         use super::errors::UpdateOrgLimitsError as Failure;
-        let url = format!(
-            "{}/v1/admin/orgs/{}/limits", self.base_url, params::encode_segment(&
-            params::to_text(org_id))
-        );
+        let org_id = params::encode_segment(&params::to_text(org_id));
+        let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(&self.credentials(), request, "updateOrgLimits")?;
         let request = request
@@ -4646,9 +4579,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }
@@ -4681,10 +4614,8 @@ impl Client {
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
         use super::errors::SetOrgBillingTierError as Failure;
-        let url = format!(
-            "{}/v1/admin/orgs/{}/billing-tier", self.base_url, params::encode_segment(&
-            params::to_text(org_id))
-        );
+        let org_id = params::encode_segment(&params::to_text(org_id));
+        let url = format!("{}/v1/admin/orgs/{org_id}/billing-tier", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(&self.credentials(), request, "setOrgBillingTier")?;
         let request = request
@@ -4707,9 +4638,9 @@ impl Client {
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
-                    .error(Failure::Undocumented {
-                        status: answer.status(),
-                        body: answer.text(),
+                    .other(|status, body| Failure::Undocumented {
+                        status,
+                        body,
                     })
             }
         }

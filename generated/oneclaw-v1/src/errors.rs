@@ -94,21 +94,14 @@ impl GetHealthError {
 }
 impl ::std::fmt::Display for GetHealthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getHealth)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getHealth)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetHealthError {}
@@ -196,27 +189,17 @@ impl GetHsmHealthError {
 }
 impl ::std::fmt::Display for GetHsmHealthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
+            Self::InternalServerError(_) => "Unexpected server error",
             Self::ServiceUnavailable(_) => {
-                write!(
-                    f, "{} The HSM cannot be reached; secret reads and writes will fail",
-                    self.status()
-                )
+                "The HSM cannot be reached; secret reads and writes will fail"
             }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getHsmHealth)")
-            }
-        }
+            Self::Undocumented { .. } => "(undocumented for getHsmHealth)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetHsmHealthError {}
@@ -323,42 +306,23 @@ impl AccessShareError {
 }
 impl ::std::fmt::Display for AccessShareError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::Gone(_) => {
-                write!(
-                    f,
-                    "{} The share has expired, been revoked, or reached its maximum access count",
-                    self.status()
-                )
+                "The share has expired, been revoked, or reached its maximum access count"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for accessShare)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for accessShare)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for AccessShareError {}
@@ -481,38 +445,21 @@ impl RevokeShareError {
 }
 impl ::std::fmt::Display for RevokeShareError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} Only the creator of a share may revoke it", self.status())
-            }
+            Self::Forbidden(_) => "Only the creator of a share may revoke it",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for revokeShare)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for revokeShare)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RevokeShareError {}
@@ -629,31 +576,18 @@ impl SignupError {
 }
 impl ::std::fmt::Display for SignupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
-            Self::Conflict(_) => {
-                write!(f, "{} An account with this email already exists", self.status())
-            }
+            Self::Conflict(_) => "An account with this email already exists",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for signup)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for signup)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SignupError {}
@@ -766,31 +700,18 @@ impl CreateTokenError {
 }
 impl ::std::fmt::Display for CreateTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
-            Self::Unauthorized(_) => {
-                write!(f, "{} Wrong email or password", self.status())
-            }
+            Self::Unauthorized(_) => "Wrong email or password",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateTokenError {}
@@ -907,28 +828,17 @@ impl RevokeTokenError {
 }
 impl ::std::fmt::Display for RevokeTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for revokeToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for revokeToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RevokeTokenError {}
@@ -1035,37 +945,19 @@ impl CreateAgentTokenError {
 }
 impl ::std::fmt::Display for CreateAgentTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
-            Self::Unauthorized(_) => {
-                write!(f, "{} Unknown agent or wrong API key", self.status())
-            }
-            Self::Forbidden(_) => {
-                write!(
-                    f, "{} The agent is deactivated or still awaiting approval", self
-                    .status()
-                )
-            }
+            Self::Unauthorized(_) => "Unknown agent or wrong API key",
+            Self::Forbidden(_) => "The agent is deactivated or still awaiting approval",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createAgentToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createAgentToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateAgentTokenError {}
@@ -1188,31 +1080,18 @@ impl CreateApiKeyTokenError {
 }
 impl ::std::fmt::Display for CreateApiKeyTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
-            Self::Unauthorized(_) => {
-                write!(f, "{} Unknown, revoked or expired API key", self.status())
-            }
+            Self::Unauthorized(_) => "Unknown, revoked or expired API key",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createApiKeyToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createApiKeyToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateApiKeyTokenError {}
@@ -1325,35 +1204,20 @@ impl SignInWithGoogleError {
 }
 impl ::std::fmt::Display for SignInWithGoogleError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} The Google ID token is invalid, expired or for another audience",
-                    self.status()
-                )
+                "The Google ID token is invalid, expired or for another audience"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for signInWithGoogle)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for signInWithGoogle)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SignInWithGoogleError {}
@@ -1479,41 +1343,23 @@ impl ChangePasswordError {
 }
 impl ::std::fmt::Display for ChangePasswordError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The current password is wrong, or the caller is an agent",
-                    self.status()
-                )
+                "The current password is wrong, or the caller is an agent"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for changePassword)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for changePassword)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ChangePasswordError {}
@@ -1631,24 +1477,15 @@ impl RefreshTokenError {
 }
 impl ::std::fmt::Display for RefreshTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::BadRequest(_) => {
-                write!(f, "{} Refresh tokens are not implemented yet", self.status())
-            }
+        let summary = match self {
+            Self::BadRequest(_) => "Refresh tokens are not implemented yet",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for refreshToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for refreshToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RefreshTokenError {}
@@ -1750,34 +1587,20 @@ impl GetCurrentUserError {
 }
 impl ::std::fmt::Display for GetCurrentUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getCurrentUser)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getCurrentUser)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetCurrentUserError {}
@@ -1889,34 +1712,20 @@ impl DeleteCurrentUserError {
 }
 impl ::std::fmt::Display for DeleteCurrentUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteCurrentUser)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteCurrentUser)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteCurrentUserError {}
@@ -2033,41 +1842,23 @@ impl UpdateCurrentUserError {
 }
 impl ::std::fmt::Display for UpdateCurrentUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateCurrentUser)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateCurrentUser)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateCurrentUserError {}
@@ -2189,34 +1980,20 @@ impl GetMfaStatusError {
 }
 impl ::std::fmt::Display for GetMfaStatusError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getMfaStatus)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getMfaStatus)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetMfaStatusError {}
@@ -2332,35 +2109,21 @@ impl SetupMfaError {
 }
 impl ::std::fmt::Display for SetupMfaError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
-            Self::Conflict(_) => write!(f, "{} MFA is already enabled", self.status()),
+            Self::Conflict(_) => "MFA is already enabled",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for setupMfa)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for setupMfa)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SetupMfaError {}
@@ -2486,40 +2249,23 @@ impl VerifyMfaSetupError {
 }
 impl ::std::fmt::Display for VerifyMfaSetupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f, "{} Malformed or wrong code, or no enrollment in progress", self
-                    .status()
-                )
+                "Malformed or wrong code, or no enrollment in progress"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for verifyMfaSetup)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for verifyMfaSetup)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for VerifyMfaSetupError {}
@@ -2642,34 +2388,18 @@ impl VerifyMfaError {
 }
 impl ::std::fmt::Display for VerifyMfaError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
-            Self::Unauthorized(_) => {
-                write!(
-                    f, "{} Wrong code, or the MFA token is invalid or expired", self
-                    .status()
-                )
-            }
+            Self::Unauthorized(_) => "Wrong code, or the MFA token is invalid or expired",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for verifyMfa)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for verifyMfa)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for VerifyMfaError {}
@@ -2786,41 +2516,23 @@ impl DisableMfaError {
 }
 impl ::std::fmt::Display for DisableMfaError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The code or password is wrong, or the caller is an agent",
-                    self.status()
-                )
+                "The code or password is wrong, or the caller is an agent"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for disableMfa)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for disableMfa)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DisableMfaError {}
@@ -2939,28 +2651,17 @@ impl RequestDeviceCodeError {
 }
 impl ::std::fmt::Display for RequestDeviceCodeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for requestDeviceCode)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for requestDeviceCode)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RequestDeviceCodeError {}
@@ -3059,28 +2760,17 @@ impl PollDeviceTokenError {
 }
 impl ::std::fmt::Display for PollDeviceTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,\n`expired_token` or `invalid_request`",
-                    self.status()
-                )
+                "Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,\n`expired_token` or `invalid_request`"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for pollDeviceToken)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for pollDeviceToken)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for PollDeviceTokenError {}
@@ -3178,28 +2868,17 @@ impl GetDeviceCodeStatusError {
 }
 impl ::std::fmt::Display for GetDeviceCodeStatusError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getDeviceCodeStatus)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getDeviceCodeStatus)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetDeviceCodeStatusError {}
@@ -3306,47 +2985,26 @@ impl ApproveDeviceError {
 }
 impl ::std::fmt::Display for ApproveDeviceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f, "{} The code has expired or was already approved or denied", self
-                    .status()
-                )
+                "The code has expired or was already approved or denied"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for approveDevice)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for approveDevice)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ApproveDeviceError {}
@@ -3483,47 +3141,26 @@ impl DenyDeviceError {
 }
 impl ::std::fmt::Display for DenyDeviceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f, "{} The code has expired or was already approved or denied", self
-                    .status()
-                )
+                "The code has expired or was already approved or denied"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for denyDevice)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for denyDevice)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DenyDeviceError {}
@@ -3657,41 +3294,23 @@ impl ListApiKeysError {
 }
 impl ::std::fmt::Display for ListApiKeysError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listApiKeys)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listApiKeys)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListApiKeysError {}
@@ -3818,41 +3437,23 @@ impl CreateApiKeyError {
 }
 impl ::std::fmt::Display for CreateApiKeyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createApiKey)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createApiKey)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateApiKeyError {}
@@ -3978,41 +3579,23 @@ impl RevokeApiKeyError {
 }
 impl ::std::fmt::Display for RevokeApiKeyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f, "{} The operation needs a user JWT; agent tokens are refused",
-                    self.status()
-                )
+                "The operation needs a user JWT; agent tokens are refused"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for revokeApiKey)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for revokeApiKey)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RevokeApiKeyError {}
@@ -4132,35 +3715,20 @@ impl ListVaultsError {
 }
 impl ::std::fmt::Display for ListVaultsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listVaults)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listVaults)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListVaultsError {}
@@ -4286,48 +3854,25 @@ impl CreateVaultError {
 }
 impl ::std::fmt::Display for CreateVaultError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::PaymentRequired(_) => {
-                write!(f, "{} The plan's vault limit is reached", self.status())
-            }
+            Self::PaymentRequired(_) => "The plan's vault limit is reached",
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
-            Self::Conflict(_) => {
-                write!(f, "{} A vault with this name already exists", self.status())
-            }
+            Self::Conflict(_) => "A vault with this name already exists",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createVault)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createVault)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateVaultError {}
@@ -4471,42 +4016,23 @@ impl GetVaultError {
 }
 impl ::std::fmt::Display for GetVaultError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getVault)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getVault)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetVaultError {}
@@ -4627,42 +4153,23 @@ impl DeleteVaultError {
 }
 impl ::std::fmt::Display for DeleteVaultError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteVault)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteVault)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteVaultError {}
@@ -4796,55 +4303,28 @@ impl EnableCmekError {
 }
 impl ::std::fmt::Display for EnableCmekError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::PaymentRequired(_) => {
-                write!(f, "{} CMEK is not included in the current plan", self.status())
-            }
+            Self::PaymentRequired(_) => "CMEK is not included in the current plan",
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
-            Self::Conflict(_) => {
-                write!(f, "{} CMEK is already enabled on this vault", self.status())
-            }
+            Self::Conflict(_) => "CMEK is already enabled on this vault",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for enableCmek)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for enableCmek)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for EnableCmekError {}
@@ -4999,48 +4479,24 @@ impl DisableCmekError {
 }
 impl ::std::fmt::Display for DisableCmekError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
-            Self::Conflict(_) => {
-                write!(
-                    f, "{} CMEK is not enabled, or a rotation is in progress", self
-                    .status()
-                )
-            }
+            Self::Conflict(_) => "CMEK is not enabled, or a rotation is in progress",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for disableCmek)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for disableCmek)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DisableCmekError {}
@@ -5180,55 +4636,27 @@ impl StartCmekRotationError {
 }
 impl ::std::fmt::Display for StartCmekRotationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
-            Self::Conflict(_) => {
-                write!(
-                    f, "{} CMEK is not enabled, or a rotation is already running", self
-                    .status()
-                )
-            }
+            Self::Conflict(_) => "CMEK is not enabled, or a rotation is already running",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for startCmekRotation)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for startCmekRotation)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for StartCmekRotationError {}
@@ -5369,42 +4797,23 @@ impl GetCmekRotationJobError {
 }
 impl ::std::fmt::Display for GetCmekRotationJobError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getCmekRotationJob)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getCmekRotationJob)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetCmekRotationJobError {}
@@ -5531,49 +4940,26 @@ impl ListSecretsError {
 }
 impl ::std::fmt::Display for ListSecretsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead",
-                    self.status()
-                )
+                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listSecrets)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listSecrets)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListSecretsError {}
@@ -5715,56 +5101,29 @@ impl GetSecretError {
 }
 impl ::std::fmt::Display for GetSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead",
-                    self.status()
-                )
+                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getSecret)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getSecret)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetSecretError {}
@@ -5916,56 +5275,29 @@ impl PutSecretError {
 }
 impl ::std::fmt::Display for PutSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead",
-                    self.status()
-                )
+                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for putSecret)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for putSecret)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for PutSecretError {}
@@ -6116,42 +5448,23 @@ impl DeleteSecretError {
 }
 impl ::std::fmt::Display for DeleteSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead",
-                    self.status()
-                )
+                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteSecret)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteSecret)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteSecretError {}
@@ -6277,49 +5590,26 @@ impl ListPoliciesError {
 }
 impl ::std::fmt::Display for ListPoliciesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listPolicies)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listPolicies)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListPoliciesError {}
@@ -6455,49 +5745,26 @@ impl CreatePolicyError {
 }
 impl ::std::fmt::Display for CreatePolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createPolicy)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createPolicy)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreatePolicyError {}
@@ -6633,49 +5900,26 @@ impl UpdatePolicyError {
 }
 impl ::std::fmt::Display for UpdatePolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updatePolicy)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updatePolicy)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdatePolicyError {}
@@ -6806,42 +6050,23 @@ impl DeletePolicyError {
 }
 impl ::std::fmt::Display for DeletePolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deletePolicy)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deletePolicy)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeletePolicyError {}
@@ -6954,28 +6179,17 @@ impl EnrollAgentError {
 }
 impl ::std::fmt::Display for EnrollAgentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for enrollAgent)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for enrollAgent)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for EnrollAgentError {}
@@ -7083,42 +6297,23 @@ impl ListAgentsError {
 }
 impl ::std::fmt::Display for ListAgentsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listAgents)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listAgents)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListAgentsError {}
@@ -7247,45 +6442,24 @@ impl CreateAgentError {
 }
 impl ::std::fmt::Display for CreateAgentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::PaymentRequired(_) => {
-                write!(f, "{} The plan's agent limit is reached", self.status())
-            }
+            Self::PaymentRequired(_) => "The plan's agent limit is reached",
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createAgent)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createAgent)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateAgentError {}
@@ -7414,31 +6588,18 @@ impl GetCurrentAgentError {
 }
 impl ::std::fmt::Display for GetCurrentAgentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is a user, not an agent", self.status())
-            }
+            Self::Forbidden(_) => "The caller is a user, not an agent",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getCurrentAgent)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getCurrentAgent)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetCurrentAgentError {}
@@ -7555,42 +6716,23 @@ impl GetAgentError {
 }
 impl ::std::fmt::Display for GetAgentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getAgent)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getAgent)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetAgentError {}
@@ -7711,42 +6853,23 @@ impl DeactivateAgentError {
 }
 impl ::std::fmt::Display for DeactivateAgentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deactivateAgent)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deactivateAgent)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeactivateAgentError {}
@@ -7872,49 +6995,26 @@ impl UpdateAgentError {
 }
 impl ::std::fmt::Display for UpdateAgentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateAgent)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateAgent)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateAgentError {}
@@ -8045,42 +7145,23 @@ impl RotateAgentKeyError {
 }
 impl ::std::fmt::Display for RotateAgentKeyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for rotateAgentKey)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for rotateAgentKey)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RotateAgentKeyError {}
@@ -8212,56 +7293,29 @@ impl CreateShareError {
 }
 impl ::std::fmt::Display for CreateShareError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead",
-                    self.status()
-                )
+                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createShare)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createShare)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateShareError {}
@@ -8398,35 +7452,20 @@ impl ListOutboundSharesError {
 }
 impl ::std::fmt::Display for ListOutboundSharesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listOutboundShares)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listOutboundShares)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListOutboundSharesError {}
@@ -8539,35 +7578,20 @@ impl ListInboundSharesError {
 }
 impl ::std::fmt::Display for ListInboundSharesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listInboundShares)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listInboundShares)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListInboundSharesError {}
@@ -8688,49 +7712,26 @@ impl AcceptShareError {
 }
 impl ::std::fmt::Display for AcceptShareError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::Conflict(_) => {
-                write!(
-                    f,
-                    "{} The share is not pending (already accepted, declined, revoked or expired)",
-                    self.status()
-                )
+                "The share is not pending (already accepted, declined, revoked or expired)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for acceptShare)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for acceptShare)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for AcceptShareError {}
@@ -8865,49 +7866,26 @@ impl DeclineShareError {
 }
 impl ::std::fmt::Display for DeclineShareError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::Conflict(_) => {
-                write!(
-                    f,
-                    "{} The share is not pending (already accepted, declined, revoked or expired)",
-                    self.status()
-                )
+                "The share is not pending (already accepted, declined, revoked or expired)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for declineShare)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for declineShare)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeclineShareError {}
@@ -9030,28 +8008,17 @@ impl ListChainsError {
 }
 impl ::std::fmt::Display for ListChainsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listChains)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listChains)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListChainsError {}
@@ -9149,28 +8116,17 @@ impl GetChainError {
 }
 impl ::std::fmt::Display for GetChainError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getChain)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getChain)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetChainError {}
@@ -9279,49 +8235,26 @@ impl ListTransactionsError {
 }
 impl ::std::fmt::Display for ListTransactionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent",
-                    self.status()
-                )
+                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listTransactions)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listTransactions)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListTransactionsError {}
@@ -9469,63 +8402,32 @@ impl SubmitTransactionError {
 }
 impl ::std::fmt::Display for SubmitTransactionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent",
-                    self.status()
-                )
+                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::UnprocessableEntity(_) => {
-                write!(
-                    f,
-                    "{} `simulate_first` was set and the simulation failed; nothing was signed",
-                    self.status()
-                )
+                "`simulate_first` was set and the simulation failed; nothing was signed"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for submitTransaction)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for submitTransaction)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SubmitTransactionError {}
@@ -9679,42 +8581,23 @@ impl GetTransactionError {
 }
 impl ::std::fmt::Display for GetTransactionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent",
-                    self.status()
-                )
+                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getTransaction)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getTransaction)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetTransactionError {}
@@ -9848,56 +8731,29 @@ impl SimulateTransactionError {
 }
 impl ::std::fmt::Display for SimulateTransactionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent",
-                    self.status()
-                )
+                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for simulateTransaction)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for simulateTransaction)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SimulateTransactionError {}
@@ -10051,56 +8907,29 @@ impl SimulateTransactionBundleError {
 }
 impl ::std::fmt::Display for SimulateTransactionBundleError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::PaymentRequired(_) => {
-                write!(
-                    f,
-                    "{} Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it",
-                    self.status()
-                )
+                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent",
-                    self.status()
-                )
+                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for simulateTransactionBundle)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for simulateTransactionBundle)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SimulateTransactionBundleError {}
@@ -10240,35 +9069,20 @@ impl GetUsageSummaryError {
 }
 impl ::std::fmt::Display for GetUsageSummaryError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getUsageSummary)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getUsageSummary)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetUsageSummaryError {}
@@ -10383,42 +9197,23 @@ impl GetUsageHistoryError {
 }
 impl ::std::fmt::Display for GetUsageHistoryError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getUsageHistory)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getUsageHistory)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetUsageHistoryError {}
@@ -10546,48 +9341,24 @@ impl CreateSubscriptionCheckoutError {
 }
 impl ::std::fmt::Display for CreateSubscriptionCheckoutError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(
-                    f, "{} Only organization owners and admins manage billing", self
-                    .status()
-                )
-            }
+            Self::Forbidden(_) => "Only organization owners and admins manage billing",
             Self::Conflict(_) => {
-                write!(
-                    f,
-                    "{} The organization already has an active subscription (use the portal to change it)",
-                    self.status()
-                )
+                "The organization already has an active subscription (use the portal to change it)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createSubscriptionCheckout)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createSubscriptionCheckout)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateSubscriptionCheckoutError {}
@@ -10725,46 +9496,22 @@ impl CreateBillingPortalSessionError {
 }
 impl ::std::fmt::Display for CreateBillingPortalSessionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(
-                    f, "{} Only organization owners and admins manage billing", self
-                    .status()
-                )
-            }
-            Self::Conflict(_) => {
-                write!(
-                    f, "{} The organization has no Stripe customer yet", self.status()
-                )
-            }
+            Self::Forbidden(_) => "Only organization owners and admins manage billing",
+            Self::Conflict(_) => "The organization has no Stripe customer yet",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createBillingPortalSession)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createBillingPortalSession)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateBillingPortalSessionError {}
@@ -10894,35 +9641,20 @@ impl GetSubscriptionError {
 }
 impl ::std::fmt::Display for GetSubscriptionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getSubscription)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getSubscription)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetSubscriptionError {}
@@ -11036,41 +9768,21 @@ impl CreateCreditTopupError {
 }
 impl ::std::fmt::Display for CreateCreditTopupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(
-                    f, "{} Only organization owners and admins manage billing", self
-                    .status()
-                )
-            }
+            Self::Forbidden(_) => "Only organization owners and admins manage billing",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createCreditTopup)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createCreditTopup)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateCreditTopupError {}
@@ -11190,35 +9902,20 @@ impl GetCreditBalanceError {
 }
 impl ::std::fmt::Display for GetCreditBalanceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getCreditBalance)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getCreditBalance)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetCreditBalanceError {}
@@ -11333,42 +10030,23 @@ impl ListCreditTransactionsError {
 }
 impl ::std::fmt::Display for ListCreditTransactionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listCreditTransactions)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listCreditTransactions)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListCreditTransactionsError {}
@@ -11492,41 +10170,21 @@ impl SetOverageMethodError {
 }
 impl ::std::fmt::Display for SetOverageMethodError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(
-                    f, "{} Only organization owners and admins manage billing", self
-                    .status()
-                )
-            }
+            Self::Forbidden(_) => "Only organization owners and admins manage billing",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for setOverageMethod)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for setOverageMethod)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SetOverageMethodError {}
@@ -11641,27 +10299,17 @@ impl HandleStripeWebhookError {
 }
 impl ::std::fmt::Display for HandleStripeWebhookError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f, "{} Missing or invalid Stripe-Signature, or a malformed event",
-                    self.status()
-                )
+                "Missing or invalid Stripe-Signature, or a malformed event"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for handleStripeWebhook)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for handleStripeWebhook)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for HandleStripeWebhookError {}
@@ -11769,42 +10417,23 @@ impl ListAuditEventsError {
 }
 impl ::std::fmt::Display for ListAuditEventsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listAuditEvents)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listAuditEvents)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListAuditEventsError {}
@@ -11929,42 +10558,23 @@ impl ListOrgMembersError {
 }
 impl ::std::fmt::Display for ListOrgMembersError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listOrgMembers)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listOrgMembers)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListOrgMembersError {}
@@ -12093,48 +10703,26 @@ impl InviteOrgMemberError {
 }
 impl ::std::fmt::Display for InviteOrgMemberError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::Conflict(_) => {
-                write!(
-                    f, "{} The person is already a member or has a pending invitation",
-                    self.status()
-                )
+                "The person is already a member or has a pending invitation"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for inviteOrgMember)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for inviteOrgMember)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for InviteOrgMemberError {}
@@ -12268,42 +10856,23 @@ impl RemoveOrgMemberError {
 }
 impl ::std::fmt::Display for RemoveOrgMemberError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for removeOrgMember)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for removeOrgMember)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for RemoveOrgMemberError {}
@@ -12429,49 +10998,26 @@ impl UpdateOrgMemberRoleError {
 }
 impl ::std::fmt::Display for UpdateOrgMemberRoleError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateOrgMemberRole)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateOrgMemberRole)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateOrgMemberRoleError {}
@@ -12603,42 +11149,23 @@ impl ListIpRulesError {
 }
 impl ::std::fmt::Display for ListIpRulesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listIpRules)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listIpRules)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListIpRulesError {}
@@ -12763,42 +11290,23 @@ impl CreateIpRuleError {
 }
 impl ::std::fmt::Display for CreateIpRuleError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createIpRule)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createIpRule)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateIpRuleError {}
@@ -12922,42 +11430,23 @@ impl DeleteIpRuleError {
 }
 impl ::std::fmt::Display for DeleteIpRuleError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
             Self::Forbidden(_) => {
-                write!(
-                    f,
-                    "{} The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)",
-                    self.status()
-                )
+                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
             }
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteIpRule)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteIpRule)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteIpRuleError {}
@@ -13078,38 +11567,21 @@ impl ListAdminSettingsError {
 }
 impl ::std::fmt::Display for ListAdminSettingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listAdminSettings)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listAdminSettings)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListAdminSettingsError {}
@@ -13240,45 +11712,24 @@ impl UpdateAdminSettingError {
 }
 impl ::std::fmt::Display for UpdateAdminSettingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateAdminSetting)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateAdminSetting)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateAdminSettingError {}
@@ -13411,38 +11862,21 @@ impl DeleteAdminSettingError {
 }
 impl ::std::fmt::Display for DeleteAdminSettingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteAdminSetting)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteAdminSetting)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteAdminSettingError {}
@@ -13561,31 +11995,18 @@ impl GetX402ConfigError {
 }
 impl ::std::fmt::Display for GetX402ConfigError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getX402Config)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getX402Config)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetX402ConfigError {}
@@ -13702,38 +12123,21 @@ impl UpdateX402ConfigError {
 }
 impl ::std::fmt::Display for UpdateX402ConfigError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateX402Config)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateX402Config)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateX402ConfigError {}
@@ -13860,38 +12264,21 @@ impl ListAdminUsersError {
 }
 impl ::std::fmt::Display for ListAdminUsersError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listAdminUsers)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listAdminUsers)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListAdminUsersError {}
@@ -14017,38 +12404,21 @@ impl DeleteAdminUserError {
 }
 impl ::std::fmt::Display for DeleteAdminUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteAdminUser)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteAdminUser)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteAdminUserError {}
@@ -14172,38 +12542,21 @@ impl ListAdminChainsError {
 }
 impl ::std::fmt::Display for ListAdminChainsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for listAdminChains)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for listAdminChains)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for ListAdminChainsError {}
@@ -14334,44 +12687,22 @@ impl CreateAdminChainError {
 }
 impl ::std::fmt::Display for CreateAdminChainError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
-            Self::Conflict(_) => {
-                write!(
-                    f, "{} A chain with this name or chain ID already exists", self
-                    .status()
-                )
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
+            Self::Conflict(_) => "A chain with this name or chain ID already exists",
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for createAdminChain)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for createAdminChain)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for CreateAdminChainError {}
@@ -14512,45 +12843,24 @@ impl UpdateAdminChainError {
 }
 impl ::std::fmt::Display for UpdateAdminChainError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateAdminChain)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateAdminChain)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateAdminChainError {}
@@ -14683,38 +12993,21 @@ impl DeleteAdminChainError {
 }
 impl ::std::fmt::Display for DeleteAdminChainError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for deleteAdminChain)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for deleteAdminChain)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for DeleteAdminChainError {}
@@ -14837,38 +13130,21 @@ impl GetOrgLimitsError {
 }
 impl ::std::fmt::Display for GetOrgLimitsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for getOrgLimits)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for getOrgLimits)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for GetOrgLimitsError {}
@@ -14996,45 +13272,24 @@ impl UpdateOrgLimitsError {
 }
 impl ::std::fmt::Display for UpdateOrgLimitsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for updateOrgLimits)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for updateOrgLimits)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for UpdateOrgLimitsError {}
@@ -15172,45 +13427,24 @@ impl SetOrgBillingTierError {
 }
 impl ::std::fmt::Display for SetOrgBillingTierError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
+        let summary = match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter",
-                    self.status()
-                )
+                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
             }
             Self::Unauthorized(_) => {
-                write!(
-                    f,
-                    "{} Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)",
-                    self.status()
-                )
+                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
             }
-            Self::Forbidden(_) => {
-                write!(f, "{} The caller is not a platform administrator", self.status())
-            }
+            Self::Forbidden(_) => "The caller is not a platform administrator",
             Self::NotFound(_) => {
-                write!(
-                    f,
-                    "{} No resource with this identifier exists, or it is not visible to the caller",
-                    self.status()
-                )
+                "No resource with this identifier exists, or it is not visible to the caller"
             }
             Self::TooManyRequests(_) => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
-                    self.status()
-                )
+                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
             }
-            Self::InternalServerError(_) => {
-                write!(f, "{} Unexpected server error", self.status())
-            }
-            Self::Undocumented { status, .. } => {
-                write!(f, "{status} (undocumented for setOrgBillingTier)")
-            }
-        }
+            Self::InternalServerError(_) => "Unexpected server error",
+            Self::Undocumented { .. } => "(undocumented for setOrgBillingTier)",
+        };
+        write!(f, "{} {summary}", self.status())
     }
 }
 impl ::std::error::Error for SetOrgBillingTierError {}

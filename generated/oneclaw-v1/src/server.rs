@@ -14,6 +14,8 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+#[allow(unused_imports)]
+use super::validation;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of 1claw API that a server implements.
 ///
@@ -2764,18 +2766,16 @@ async fn handle_get_health<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_health(cx).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_health(cx).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2783,12 +2783,9 @@ async fn handle_get_health<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_hsm_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2820,18 +2817,16 @@ async fn handle_get_hsm_health<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_hsm_health(cx).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_hsm_health(cx).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2839,12 +2834,9 @@ async fn handle_get_hsm_health<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => reject(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, reject).await
 }
 async fn handle_access_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2876,30 +2868,21 @@ async fn handle_access_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let share_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "share_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.access_share(cx, share_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
+                        .await
+                        .map_err(Refused::with_status(404))?;
+                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api.access_share(cx, share_id).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2907,12 +2890,9 @@ async fn handle_access_share<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_revoke_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -2944,38 +2924,33 @@ async fn handle_revoke_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RevokeShare,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let share_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "share_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.revoke_share(cx.with_identity(identity), share_id).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .revoke_share(cx.with_identity(identity), share_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -2983,12 +2958,9 @@ async fn handle_revoke_share<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_signup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3020,50 +2992,23 @@ async fn handle_signup<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::SignupRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::SignupRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::SignupRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.signup(cx, body).await {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.signup(cx, body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3071,12 +3016,9 @@ async fn handle_signup<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3108,50 +3050,23 @@ async fn handle_create_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::LoginRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::LoginRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::LoginRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_token(cx, body).await {
+                            Ok(value) => value.into_response(),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_token(cx, body).await {
-                        Ok(value) => value.into_response(),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3159,12 +3074,9 @@ async fn handle_create_token<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_revoke_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3195,32 +3107,29 @@ async fn handle_revoke_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RevokeToken,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => {
-                            return reject_revoke_token(
-                                refused.status,
-                                refused.message,
-                                0,
-                            );
-                        }
-                    };
-                    match api.revoke_token(cx.with_identity(identity)).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    Answer::Ok(
+                        match api.revoke_token(cx.with_identity(identity)).await {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject_revoke_token(
+                        refused.status,
+                        refused.message,
+                        0,
+                    ))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3228,12 +3137,9 @@ async fn handle_revoke_token<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_revoke_token, refuse).await
 }
 async fn handle_create_agent_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3265,50 +3171,23 @@ async fn handle_create_agent_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::AgentTokenRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::AgentTokenRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::AgentTokenRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_agent_token(cx, body).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_agent_token(cx, body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3316,12 +3195,9 @@ async fn handle_create_agent_token<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_api_key_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3353,50 +3229,23 @@ async fn handle_create_api_key_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ApiKeyTokenRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ApiKeyTokenRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::ApiKeyTokenRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_api_key_token(cx, body).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_api_key_token(cx, body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3404,12 +3253,9 @@ async fn handle_create_api_key_token<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_sign_in_with_google<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3441,50 +3287,23 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::GoogleSignInRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::GoogleSignInRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::GoogleSignInRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.sign_in_with_google(cx, body).await {
+                            Ok(value) => value.into_response(),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.sign_in_with_google(cx, body).await {
-                        Ok(value) => value.into_response(),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3492,12 +3311,9 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_change_password<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3529,58 +3345,36 @@ async fn handle_change_password<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ChangePassword,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ChangePasswordRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ChangePasswordRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                            &bytes,
+                            <super::types::ChangePasswordRequest as shape::Shape>::check,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.change_password(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.change_password(cx.with_identity(identity), body).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3588,12 +3382,9 @@ async fn handle_change_password<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_refresh_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3625,15 +3416,18 @@ async fn handle_refresh_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    match api.refresh_token(cx).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                    Answer::Ok(
+                        match api.refresh_token(cx).await {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3641,12 +3435,9 @@ async fn handle_refresh_token<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3678,29 +3469,23 @@ async fn handle_get_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetCurrentUser,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_current_user(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_current_user(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3708,12 +3493,9 @@ async fn handle_get_current_user<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3745,26 +3527,25 @@ async fn handle_delete_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteCurrentUser,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    match api.delete_current_user(cx.with_identity(identity)).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    Answer::Ok(
+                        match api.delete_current_user(cx.with_identity(identity)).await {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3772,12 +3553,9 @@ async fn handle_delete_current_user<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3809,62 +3587,33 @@ async fn handle_update_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateCurrentUser,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::UpdateUserRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::UpdateUserRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::UpdateUserRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_current_user(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.update_current_user(cx.with_identity(identity), body).await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3872,12 +3621,9 @@ async fn handle_update_current_user<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_mfa_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3909,29 +3655,23 @@ async fn handle_get_mfa_status<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetMfaStatus,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_mfa_status(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_mfa_status(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -3939,12 +3679,9 @@ async fn handle_get_mfa_status<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_setup_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -3976,29 +3713,23 @@ async fn handle_setup_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SetupMfa,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.setup_mfa(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.setup_mfa(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4006,12 +3737,9 @@ async fn handle_setup_mfa<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_verify_mfa_setup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4043,61 +3771,33 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::VerifyMfaSetup,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::MfaCodeRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::MfaCodeRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::MfaCodeRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .verify_mfa_setup(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.verify_mfa_setup(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4105,12 +3805,9 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_verify_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4142,50 +3839,23 @@ async fn handle_verify_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::MfaVerifyRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::MfaVerifyRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::MfaVerifyRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.verify_mfa(cx, body).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.verify_mfa(cx, body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4193,12 +3863,9 @@ async fn handle_verify_mfa<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_disable_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4230,58 +3897,32 @@ async fn handle_disable_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DisableMfa,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::DisableMfaRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::DisableMfaRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::DisableMfaRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.disable_mfa(cx.with_identity(identity), body).await {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.disable_mfa(cx.with_identity(identity), body).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4289,12 +3930,9 @@ async fn handle_disable_mfa<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_request_device_code<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4326,50 +3964,23 @@ async fn handle_request_device_code<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::DeviceCodeRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::DeviceCodeRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::DeviceCodeRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.request_device_code(cx, body).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.request_device_code(cx, body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4377,12 +3988,9 @@ async fn handle_request_device_code<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_poll_device_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4414,50 +4022,23 @@ async fn handle_poll_device_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::DeviceTokenRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::DeviceTokenRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::DeviceTokenRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.poll_device_token(cx, body).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.poll_device_token(cx, body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4465,12 +4046,9 @@ async fn handle_poll_device_token<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_device_code_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4502,46 +4080,29 @@ async fn handle_get_device_code_status<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let user_code: String = match path_param(
-                        &segments,
-                        "user_code",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
-                        let value = &user_code;
-                        super::validation::length(
-                            value.chars().count(),
-                            "user_code",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
+                        .await
+                        .map_err(Refused::with_status(404))?;
+                    let user_code: String = path_param(&segments, "user_code", "")
+                        .map_err(Refused::with_status(404))?;
+                    (|| -> Result<(), validation::ValidationError> {
+                        {
+                            let value = &user_code;
+                            validation::chars(value, "user_code", Some(1), None)?;
+                        }
                         Ok(())
-                    })() {
-                        return reject(404u16, error.to_string(), 0);
-                    }
-                    match api.get_device_code_status(cx, user_code).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    })()
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api.get_device_code_status(cx, user_code).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4549,12 +4110,9 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_approve_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4586,61 +4144,34 @@ async fn handle_approve_device<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ApproveDevice,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::DeviceDecisionRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::DeviceDecisionRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                            &bytes,
+                            <super::types::DeviceDecisionRequest as shape::Shape>::check,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.approve_device(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.approve_device(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4648,12 +4179,9 @@ async fn handle_approve_device<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_deny_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4685,61 +4213,33 @@ async fn handle_deny_device<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DenyDevice,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::DeviceDecisionRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::DeviceDecisionRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                            &bytes,
+                            <super::types::DeviceDecisionRequest as shape::Shape>::check,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.deny_device(cx.with_identity(identity), body).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.deny_device(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4747,12 +4247,9 @@ async fn handle_deny_device<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_api_keys<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4784,29 +4281,23 @@ async fn handle_list_api_keys<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListApiKeys,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_api_keys(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_api_keys(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4814,12 +4305,9 @@ async fn handle_list_api_keys<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4851,61 +4339,31 @@ async fn handle_create_api_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateApiKey,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::CreateApiKeyRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::CreateApiKeyRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::CreateApiKeyRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_api_key(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_api_key(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4913,12 +4371,9 @@ async fn handle_create_api_key<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_revoke_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -4950,38 +4405,33 @@ async fn handle_revoke_api_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RevokeApiKey,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let key_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "key_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.revoke_api_key(cx.with_identity(identity), key_id).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let key_id: ::uuid::Uuid = path_param(&segments, "key_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .revoke_api_key(cx.with_identity(identity), key_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -4989,12 +4439,9 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_vaults<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5025,31 +4472,27 @@ async fn handle_list_vaults<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListVaults,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => {
-                            return reject_list_vaults(refused.status, refused.message, 0);
-                        }
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject_list_vaults(refused.status, refused.message, 0);
-                    }
-                    match api.list_vaults(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_vaults(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject_list_vaults(
+                        refused.status,
+                        refused.message,
+                        0,
+                    ))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5057,12 +4500,9 @@ async fn handle_list_vaults<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_vaults, refuse).await
 }
 async fn handle_create_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5094,61 +4534,30 @@ async fn handle_create_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateVault,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::CreateVaultRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::CreateVaultRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::CreateVaultRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_vault(cx.with_identity(identity), body).await {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_vault(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5156,12 +4565,9 @@ async fn handle_create_vault<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5193,41 +4599,28 @@ async fn handle_get_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetVault,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.get_vault(cx.with_identity(identity), vault_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api.get_vault(cx.with_identity(identity), vault_id).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5235,12 +4628,9 @@ async fn handle_get_vault<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5272,38 +4662,33 @@ async fn handle_delete_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteVault,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.delete_vault(cx.with_identity(identity), vault_id).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_vault(cx.with_identity(identity), vault_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5311,12 +4696,9 @@ async fn handle_delete_vault<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_enable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5348,76 +4730,38 @@ async fn handle_enable_cmek<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::EnableCmek,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::EnableCmekRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::EnableCmekRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::EnableCmekRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .enable_cmek(cx.with_identity(identity), vault_id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .enable_cmek(cx.with_identity(identity), vault_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5425,12 +4769,9 @@ async fn handle_enable_cmek<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_disable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5462,38 +4803,33 @@ async fn handle_disable_cmek<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DisableCmek,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.disable_cmek(cx.with_identity(identity), vault_id).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .disable_cmek(cx.with_identity(identity), vault_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5501,12 +4837,9 @@ async fn handle_disable_cmek<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_start_cmek_rotation<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5538,76 +4871,42 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::StartCmekRotation,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::CmekRotationRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::CmekRotationRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::CmekRotationRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .start_cmek_rotation(
+                                cx.with_identity(identity),
+                                vault_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(202u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .start_cmek_rotation(cx.with_identity(identity), vault_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(202u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5615,12 +4914,9 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_cmek_rotation_job<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5652,56 +4948,37 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetCmekRotationJob,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let job_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "job_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .get_cmek_rotation_job(
-                            cx.with_identity(identity),
-                            vault_id,
-                            job_id,
-                        )
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    let job_id: ::uuid::Uuid = path_param(&segments, "job_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .get_cmek_rotation_job(
+                                cx.with_identity(identity),
+                                vault_id,
+                                job_id,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5709,12 +4986,9 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_secrets<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5746,51 +5020,36 @@ async fn handle_list_secrets<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListSecrets,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let query: super::types::ListSecretsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_SECRETS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .list_secrets(cx.with_identity(identity), vault_id, query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let query: super::types::ListSecretsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_SECRETS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_secrets(cx.with_identity(identity), vault_id, query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5798,12 +5057,9 @@ async fn handle_list_secrets<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5835,74 +5091,48 @@ async fn handle_get_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetSecret,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let path: String = path_param(&segments, "path", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let path: String = match path_param(&segments, "path", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &path;
-                        super::validation::length(
-                            value.chars().count(),
-                            "path",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
+                        validation::chars(value, "path", Some(1), None)?;
                     }
-                    let query: super::types::GetSecretQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_GET_SECRET,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .get_secret(cx.with_identity(identity), vault_id, path, query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    let query: super::types::GetSecretQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_GET_SECRET,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .get_secret(
+                                cx.with_identity(identity),
+                                vault_id,
+                                path,
+                                query,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -5910,12 +5140,9 @@ async fn handle_get_secret<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_put_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -5947,96 +5174,44 @@ async fn handle_put_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::PutSecret,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let path: String = path_param(&segments, "path", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let path: String = match path_param(&segments, "path", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &path;
-                        super::validation::length(
-                            value.chars().count(),
-                            "path",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
+                        validation::chars(value, "path", Some(1), None)?;
                     }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::PutSecretRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::PutSecretRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::PutSecretRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .put_secret(cx.with_identity(identity), vault_id, path, body)
+                            .await
+                        {
+                            Ok(value) => value.into_response(),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .put_secret(cx.with_identity(identity), vault_id, path, body)
-                        .await
-                    {
-                        Ok(value) => value.into_response(),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6044,12 +5219,9 @@ async fn handle_put_secret<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6081,61 +5253,43 @@ async fn handle_delete_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteSecret,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let path: String = match path_param(&segments, "path", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
-                        let value = &path;
-                        super::validation::length(
-                            value.chars().count(),
-                            "path",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(404u16, error.to_string(), 0);
-                    }
-                    match api
-                        .delete_secret(cx.with_identity(identity), vault_id, path)
-                        .await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
+                        .map_err(Refused::with_status(404))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    let path: String = path_param(&segments, "path", "")
+                        .map_err(Refused::with_status(404))?;
+                    (|| -> Result<(), validation::ValidationError> {
+                        {
+                            let value = &path;
+                            validation::chars(value, "path", Some(1), None)?;
                         }
-                        Err(error) => error.into_response(),
-                    }
+                        Ok(())
+                    })()
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_secret(cx.with_identity(identity), vault_id, path)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6143,12 +5297,9 @@ async fn handle_delete_secret<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_policies<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6180,41 +5331,31 @@ async fn handle_list_policies<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListPolicies,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api.list_policies(cx.with_identity(identity), vault_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_policies(cx.with_identity(identity), vault_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6222,12 +5363,9 @@ async fn handle_list_policies<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6259,76 +5397,38 @@ async fn handle_create_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreatePolicy,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::PolicyRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::PolicyRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::PolicyRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .create_policy(cx.with_identity(identity), vault_id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .create_policy(cx.with_identity(identity), vault_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6336,12 +5436,9 @@ async fn handle_create_policy<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6373,89 +5470,45 @@ async fn handle_update_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdatePolicy,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let policy_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "policy_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let policy_id: ::uuid::Uuid = path_param(&segments, "policy_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::PolicyRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::PolicyRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::PolicyRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_policy(
+                                cx.with_identity(identity),
+                                vault_id,
+                                policy_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .update_policy(
-                            cx.with_identity(identity),
-                            vault_id,
-                            policy_id,
-                            body,
-                        )
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6463,12 +5516,9 @@ async fn handle_update_policy<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6500,49 +5550,39 @@ async fn handle_delete_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeletePolicy,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let vault_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "vault_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let policy_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "policy_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .delete_policy(cx.with_identity(identity), vault_id, policy_id)
-                        .await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    let policy_id: ::uuid::Uuid = path_param(&segments, "policy_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_policy(
+                                cx.with_identity(identity),
+                                vault_id,
+                                policy_id,
+                            )
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6550,12 +5590,9 @@ async fn handle_delete_policy<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_enroll_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6587,50 +5624,23 @@ async fn handle_enroll_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::EnrollAgentRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::EnrollAgentRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::EnrollAgentRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.enroll_agent(cx, body).await {
+                            Ok(value) => json_response(202u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.enroll_agent(cx, body).await {
-                        Ok(value) => json_response(202u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6638,12 +5648,9 @@ async fn handle_enroll_agent<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_agents<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6675,29 +5682,23 @@ async fn handle_list_agents<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListAgents,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_agents(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_agents(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6705,12 +5706,9 @@ async fn handle_list_agents<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6742,61 +5740,30 @@ async fn handle_create_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateAgent,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::CreateAgentRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::CreateAgentRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::CreateAgentRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_agent(cx.with_identity(identity), body).await {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_agent(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6804,12 +5771,9 @@ async fn handle_create_agent<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_current_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6841,29 +5805,23 @@ async fn handle_get_current_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetCurrentAgent,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_current_agent(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_current_agent(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6871,12 +5829,9 @@ async fn handle_get_current_agent<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6908,41 +5863,28 @@ async fn handle_get_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetAgent,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.get_agent(cx.with_identity(identity), agent_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api.get_agent(cx.with_identity(identity), agent_id).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -6950,12 +5892,9 @@ async fn handle_get_agent<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_deactivate_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -6987,41 +5926,33 @@ async fn handle_deactivate_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeactivateAgent,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .deactivate_agent(cx.with_identity(identity), agent_id)
-                        .await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .deactivate_agent(cx.with_identity(identity), agent_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7029,12 +5960,9 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7066,76 +5994,38 @@ async fn handle_update_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateAgent,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::UpdateAgentRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::UpdateAgentRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::UpdateAgentRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_agent(cx.with_identity(identity), agent_id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .update_agent(cx.with_identity(identity), agent_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7143,12 +6033,9 @@ async fn handle_update_agent<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_rotate_agent_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7180,44 +6067,31 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RotateAgentKey,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .rotate_agent_key(cx.with_identity(identity), agent_id)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .rotate_agent_key(cx.with_identity(identity), agent_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7225,12 +6099,9 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7262,76 +6133,38 @@ async fn handle_create_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateShare,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let secret_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "secret_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let secret_id: ::uuid::Uuid = path_param(&segments, "secret_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::CreateShareRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::CreateShareRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::CreateShareRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .create_share(cx.with_identity(identity), secret_id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .create_share(cx.with_identity(identity), secret_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7339,12 +6172,9 @@ async fn handle_create_share<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_outbound_shares<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7375,51 +6205,35 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListOutboundShares,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => {
-                            return reject_list_outbound_shares(
-                                refused.status,
-                                refused.message,
-                                0,
-                            );
-                        }
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject_list_outbound_shares(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                    let query: super::types::ListOutboundSharesQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_OUTBOUND_SHARES,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => {
-                            return reject_list_outbound_shares(400u16, message, 0);
-                        }
-                    };
-                    match api
-                        .list_outbound_shares(cx.with_identity(identity), query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListOutboundSharesQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_OUTBOUND_SHARES,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_outbound_shares(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject_list_outbound_shares(
+                        refused.status,
+                        refused.message,
+                        0,
+                    ))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7427,12 +6241,9 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_outbound_shares, refuse).await
 }
 async fn handle_list_inbound_shares<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7463,51 +6274,35 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListInboundShares,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => {
-                            return reject_list_inbound_shares(
-                                refused.status,
-                                refused.message,
-                                0,
-                            );
-                        }
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject_list_inbound_shares(
-                            refused.status,
-                            refused.message,
-                            0,
-                        );
-                    }
-                    let query: super::types::ListInboundSharesQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_INBOUND_SHARES,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => {
-                            return reject_list_inbound_shares(400u16, message, 0);
-                        }
-                    };
-                    match api
-                        .list_inbound_shares(cx.with_identity(identity), query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListInboundSharesQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_INBOUND_SHARES,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_inbound_shares(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject_list_inbound_shares(
+                        refused.status,
+                        refused.message,
+                        0,
+                    ))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7515,12 +6310,9 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject_list_inbound_shares, refuse).await
 }
 async fn handle_accept_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7552,41 +6344,31 @@ async fn handle_accept_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::AcceptShare,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let share_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "share_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.accept_share(cx.with_identity(identity), share_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .accept_share(cx.with_identity(identity), share_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7594,12 +6376,9 @@ async fn handle_accept_share<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_decline_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7631,41 +6410,31 @@ async fn handle_decline_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeclineShare,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let share_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "share_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.decline_share(cx.with_identity(identity), share_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .decline_share(cx.with_identity(identity), share_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7673,12 +6442,9 @@ async fn handle_decline_share<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7710,18 +6476,16 @@ async fn handle_list_chains<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_chains(cx).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_chains(cx).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7729,12 +6493,9 @@ async fn handle_list_chains<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7766,46 +6527,29 @@ async fn handle_get_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let identifier: String = match path_param(
-                        &segments,
-                        "identifier",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
-                        let value = &identifier;
-                        super::validation::length(
-                            value.chars().count(),
-                            "identifier",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
+                        .await
+                        .map_err(Refused::with_status(404))?;
+                    let identifier: String = path_param(&segments, "identifier", "")
+                        .map_err(Refused::with_status(404))?;
+                    (|| -> Result<(), validation::ValidationError> {
+                        {
+                            let value = &identifier;
+                            validation::chars(value, "identifier", Some(1), None)?;
+                        }
                         Ok(())
-                    })() {
-                        return reject(404u16, error.to_string(), 0);
-                    }
-                    match api.get_chain(cx, identifier).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    })()
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api.get_chain(cx, identifier).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7813,12 +6557,9 @@ async fn handle_get_chain<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7850,51 +6591,40 @@ async fn handle_list_transactions<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListTransactions,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_TRANSACTIONS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .list_transactions(cx.with_identity(identity), agent_id, query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(400))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let query: super::types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_TRANSACTIONS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_transactions(
+                                cx.with_identity(identity),
+                                agent_id,
+                                query,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -7902,12 +6632,9 @@ async fn handle_list_transactions<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_submit_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -7939,76 +6666,42 @@ async fn handle_submit_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SubmitTransaction,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::TransactionRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::TransactionRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::TransactionRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .submit_transaction(
+                                cx.with_identity(identity),
+                                agent_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .submit_transaction(cx.with_identity(identity), agent_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8016,12 +6709,9 @@ async fn handle_submit_transaction<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8053,48 +6743,33 @@ async fn handle_get_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetTransaction,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let tx_id: ::uuid::Uuid = match path_param(&segments, "tx_id", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .get_transaction(cx.with_identity(identity), agent_id, tx_id)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    let tx_id: ::uuid::Uuid = path_param(&segments, "tx_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .get_transaction(cx.with_identity(identity), agent_id, tx_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8102,12 +6777,9 @@ async fn handle_get_transaction<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_simulate_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8139,76 +6811,42 @@ async fn handle_simulate_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SimulateTransaction,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::SimulationRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::SimulationRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::SimulationRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .simulate_transaction(
+                                cx.with_identity(identity),
+                                agent_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .simulate_transaction(cx.with_identity(identity), agent_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8216,12 +6854,9 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_simulate_transaction_bundle<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8257,80 +6892,45 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SimulateTransactionBundle,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let agent_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "agent_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::BundleSimulationRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::BundleSimulationRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
-                        },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .simulate_transaction_bundle(
-                            cx.with_identity(identity),
-                            agent_id,
-                            body,
+                            &bytes,
+                            <super::types::BundleSimulationRequest as shape::Shape>::check,
                         )
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .simulate_transaction_bundle(
+                                cx.with_identity(identity),
+                                agent_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8338,12 +6938,9 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_usage_summary<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8375,29 +6972,23 @@ async fn handle_get_usage_summary<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetUsageSummary,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_usage_summary(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_usage_summary(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8405,12 +6996,9 @@ async fn handle_get_usage_summary<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_usage_history<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8442,29 +7030,23 @@ async fn handle_get_usage_history<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetUsageHistory,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_usage_history(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_usage_history(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8472,12 +7054,9 @@ async fn handle_get_usage_history<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_subscription_checkout<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8513,64 +7092,36 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateSubscriptionCheckout,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::SubscribeRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::SubscribeRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::SubscribeRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .create_subscription_checkout(
+                                cx.with_identity(identity),
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .create_subscription_checkout(cx.with_identity(identity), body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8578,12 +7129,9 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_billing_portal_session<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8619,64 +7167,36 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateBillingPortalSession,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::PortalRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::PortalRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::PortalRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .create_billing_portal_session(
+                                cx.with_identity(identity),
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .create_billing_portal_session(cx.with_identity(identity), body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8684,12 +7204,9 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_subscription<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8721,29 +7238,23 @@ async fn handle_get_subscription<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetSubscription,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_subscription(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_subscription(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8751,12 +7262,9 @@ async fn handle_get_subscription<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_credit_topup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8788,62 +7296,33 @@ async fn handle_create_credit_topup<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateCreditTopup,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::TopupRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::TopupRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::TopupRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .create_credit_topup(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_credit_topup(cx.with_identity(identity), body).await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8851,12 +7330,9 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_credit_balance<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8888,29 +7364,23 @@ async fn handle_get_credit_balance<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetCreditBalance,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_credit_balance(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_credit_balance(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -8918,12 +7388,9 @@ async fn handle_get_credit_balance<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_credit_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -8959,42 +7426,32 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListCreditTransactions,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListCreditTransactionsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = super::validation::Validate::validate(&query) {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .list_credit_transactions(cx.with_identity(identity), query)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListCreditTransactionsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&query)?;
+                    Answer::Ok(
+                        match api
+                            .list_credit_transactions(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9002,12 +7459,9 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_set_overage_method<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9039,62 +7493,36 @@ async fn handle_set_overage_method<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SetOverageMethod,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::OverageMethodRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::OverageMethodRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                            &bytes,
+                            <super::types::OverageMethodRequest as shape::Shape>::check,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .set_overage_method(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.set_overage_method(cx.with_identity(identity), body).await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9102,12 +7530,9 @@ async fn handle_set_overage_method<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_handle_stripe_webhook<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9139,81 +7564,35 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
             }
             None => {
                 async {
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let stripe_signature = match cx
-                        .parts
-                        .headers
-                        .get("stripe-signature")
-                        .map(|v| {
-                            v
-                                .to_str()
-                                .map_err(|_| String::from("not text"))
-                                .and_then(parse_text::<String>)
-                        })
-                    {
-                        Some(Ok(value)) => value,
-                        Some(Err(message)) => {
-                            return reject(
-                                400u16,
-                                format!("header `{}`: {message}", "stripe-signature"),
-                                0,
-                            );
-                        }
-                        None => {
-                            return reject(
-                                400u16,
-                                String::from("missing header `Stripe-Signature`"),
-                                0,
-                            );
-                        }
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let stripe_signature = header_param::<
+                        String,
+                    >(&cx.parts.headers, "stripe-signature")
+                        .map_err(Refused::labelled(400, "header `stripe-signature`"))?
+                        .ok_or_else(|| Refused::new(
+                            400,
+                            "missing header `Stripe-Signature`",
+                        ))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let raw_body = bytes.clone();
-                    let body = match shape::decode::<
+                    let body = shape::decode::<
                         super::types::StripeEvent,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::StripeEvent as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::StripeEvent as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9221,12 +7600,9 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_audit_events<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9258,37 +7634,31 @@ async fn handle_list_audit_events<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListAuditEvents,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListAuditEventsQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_AUDIT_EVENTS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api.list_audit_events(cx.with_identity(identity), query).await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListAuditEventsQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_AUDIT_EVENTS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_audit_events(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9296,12 +7666,9 @@ async fn handle_list_audit_events<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_org_members<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9333,29 +7700,23 @@ async fn handle_list_org_members<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListOrgMembers,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_org_members(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_org_members(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9363,12 +7724,9 @@ async fn handle_list_org_members<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_invite_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9400,61 +7758,33 @@ async fn handle_invite_org_member<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::InviteOrgMember,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::InviteRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::InviteRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::InviteRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .invite_org_member(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.invite_org_member(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9462,12 +7792,9 @@ async fn handle_invite_org_member<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_remove_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9499,41 +7826,33 @@ async fn handle_remove_org_member<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::RemoveOrgMember,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let user_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "user_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .remove_org_member(cx.with_identity(identity), user_id)
-                        .await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let user_id: ::uuid::Uuid = path_param(&segments, "user_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .remove_org_member(cx.with_identity(identity), user_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9541,12 +7860,9 @@ async fn handle_remove_org_member<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_org_member_role<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9578,74 +7894,44 @@ async fn handle_update_org_member_role<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateOrgMemberRole,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let user_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "user_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let user_id: ::uuid::Uuid = path_param(&segments, "user_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::UpdateMemberRoleRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::UpdateMemberRoleRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
-                        },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .update_org_member_role(
-                            cx.with_identity(identity),
-                            user_id,
-                            body,
+                            &bytes,
+                            <super::types::UpdateMemberRoleRequest as shape::Shape>::check,
                         )
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .update_org_member_role(
+                                cx.with_identity(identity),
+                                user_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9653,12 +7939,9 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_ip_rules<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9690,29 +7973,23 @@ async fn handle_list_ip_rules<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListIpRules,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_ip_rules(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_ip_rules(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9720,12 +7997,9 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9757,61 +8031,31 @@ async fn handle_create_ip_rule<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateIpRule,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::CreateIpRuleRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::CreateIpRuleRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::CreateIpRuleRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api.create_ip_rule(cx.with_identity(identity), body).await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_ip_rule(cx.with_identity(identity), body).await {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9819,12 +8063,9 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9856,38 +8097,33 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteIpRule,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let rule_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "rule_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.delete_ip_rule(cx.with_identity(identity), rule_id).await {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let rule_id: ::uuid::Uuid = path_param(&segments, "rule_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_ip_rule(cx.with_identity(identity), rule_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9895,12 +8131,9 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9932,29 +8165,23 @@ async fn handle_list_admin_settings<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListAdminSettings,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_admin_settings(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_admin_settings(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -9962,12 +8189,9 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -9999,82 +8223,44 @@ async fn handle_update_admin_setting<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateAdminSetting,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let key: String = path_param(&segments, "key", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let key: String = match path_param(&segments, "key", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &key;
-                        super::validation::length(
-                            value.chars().count(),
-                            "key",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
+                        validation::chars(value, "key", Some(1), None)?;
                     }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::UpdateSettingRequest,
                     >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::UpdateSettingRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                            &bytes,
+                            <super::types::UpdateSettingRequest as shape::Shape>::check,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .update_admin_setting(cx.with_identity(identity), key, body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api
-                        .update_admin_setting(cx.with_identity(identity), key, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10082,12 +8268,9 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10119,51 +8302,41 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteAdminSetting,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let key: String = match path_param(&segments, "key", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
-                        let value = &key;
-                        super::validation::length(
-                            value.chars().count(),
-                            "key",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(404u16, error.to_string(), 0);
-                    }
-                    match api.delete_admin_setting(cx.with_identity(identity), key).await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
+                        .map_err(Refused::with_status(404))?;
+                    let key: String = path_param(&segments, "key", "")
+                        .map_err(Refused::with_status(404))?;
+                    (|| -> Result<(), validation::ValidationError> {
+                        {
+                            let value = &key;
+                            validation::chars(value, "key", Some(1), None)?;
                         }
-                        Err(error) => error.into_response(),
-                    }
+                        Ok(())
+                    })()
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_admin_setting(cx.with_identity(identity), key)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10171,12 +8344,9 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10208,29 +8378,23 @@ async fn handle_get_x402_config<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetX402Config,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.get_x402_config(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.get_x402_config(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10238,12 +8402,9 @@ async fn handle_get_x402_config<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10275,62 +8436,33 @@ async fn handle_update_x402_config<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateX402Config,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::X402ConfigUpdate,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::X402ConfigUpdate as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::X402ConfigUpdate as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_x402_config(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.update_x402_config(cx.with_identity(identity), body).await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10338,12 +8470,9 @@ async fn handle_update_x402_config<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_admin_users<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10375,36 +8504,31 @@ async fn handle_list_admin_users<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListAdminUsers,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let query: super::types::ListAdminUsersQuery = match ::clawgen_runtime::params::decode(
-                        cx.parts.uri.query().unwrap_or_default(),
-                        super::params::QUERY_LIST_ADMIN_USERS,
-                    ) {
-                        Ok(query) => query,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    match api.list_admin_users(cx.with_identity(identity), query).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let query: super::types::ListAdminUsersQuery = ::clawgen_runtime::params::decode(
+                            cx.parts.uri.query().unwrap_or_default(),
+                            super::params::QUERY_LIST_ADMIN_USERS,
+                        )
+                        .map_err(Refused::with_status(400))?;
+                    Answer::Ok(
+                        match api
+                            .list_admin_users(cx.with_identity(identity), query)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10412,12 +8536,9 @@ async fn handle_list_admin_users<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_admin_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10449,41 +8570,33 @@ async fn handle_delete_admin_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteAdminUser,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let user_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "user_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api
-                        .delete_admin_user(cx.with_identity(identity), user_id)
-                        .await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
-                        }
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let user_id: ::uuid::Uuid = path_param(&segments, "user_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_admin_user(cx.with_identity(identity), user_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10491,12 +8604,9 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_list_admin_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10528,29 +8638,23 @@ async fn handle_list_admin_chains<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::ListAdminChains,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    match api.list_admin_chains(cx.with_identity(identity)).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    Answer::Ok(
+                        match api.list_admin_chains(cx.with_identity(identity)).await {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10558,12 +8662,9 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_create_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10595,62 +8696,33 @@ async fn handle_create_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::CreateAdminChain,
                             &credentials,
                             &cx,
                         )
-                        .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ChainRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ChainRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::ChainRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .create_admin_chain(cx.with_identity(identity), body)
+                            .await
+                        {
+                            Ok(value) => json_response(201u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api.create_admin_chain(cx.with_identity(identity), body).await
-                    {
-                        Ok(value) => json_response(201u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10658,12 +8730,9 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10695,88 +8764,46 @@ async fn handle_update_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateAdminChain,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
+                        .map_err(Refused::with_status(400))?;
+                    let chain_id: String = path_param(&segments, "chain_id", "")
+                        .map_err(Refused::with_status(400))?;
                     {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let chain_id: String = match path_param(&segments, "chain_id", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
                         let value = &chain_id;
-                        super::validation::length(
-                            value.chars().count(),
-                            "chain_id",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(400u16, error.to_string(), 0);
+                        validation::chars(value, "chain_id", Some(1), None)?;
                     }
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::ChainRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::ChainRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::ChainRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_admin_chain(
+                                cx.with_identity(identity),
+                                chain_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .update_admin_chain(cx.with_identity(identity), chain_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10784,12 +8811,9 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_delete_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10821,53 +8845,41 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::DeleteAdminChain,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let chain_id: String = match path_param(&segments, "chain_id", "") {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    if let Err(error) = (|| -> Result<
-                        (),
-                        super::validation::ValidationError,
-                    > {
-                        let value = &chain_id;
-                        super::validation::length(
-                            value.chars().count(),
-                            "chain_id",
-                            Some(1usize),
-                            None,
-                            "characters",
-                        )?;
-                        Ok(())
-                    })() {
-                        return reject(404u16, error.to_string(), 0);
-                    }
-                    match api
-                        .delete_admin_chain(cx.with_identity(identity), chain_id)
-                        .await
-                    {
-                        Ok(value) => {
-                            let () = value;
-                            empty_response(204u16)
+                        .map_err(Refused::with_status(404))?;
+                    let chain_id: String = path_param(&segments, "chain_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    (|| -> Result<(), validation::ValidationError> {
+                        {
+                            let value = &chain_id;
+                            validation::chars(value, "chain_id", Some(1), None)?;
                         }
-                        Err(error) => error.into_response(),
-                    }
+                        Ok(())
+                    })()
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .delete_admin_chain(cx.with_identity(identity), chain_id)
+                            .await
+                        {
+                            Ok(value) => {
+                                let () = value;
+                                empty_response(204u16)
+                            }
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10875,12 +8887,9 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_get_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10912,41 +8921,31 @@ async fn handle_get_org_limits<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::GetOrgLimits,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    let org_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "org_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(404u16, message, 0),
-                    };
-                    match api.get_org_limits(cx.with_identity(identity), org_id).await {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                        .map_err(Refused::with_status(404))?;
+                    let org_id: ::uuid::Uuid = path_param(&segments, "org_id", "")
+                        .map_err(Refused::with_status(404))?;
+                    Answer::Ok(
+                        match api
+                            .get_org_limits(cx.with_identity(identity), org_id)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
+                        },
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -10954,12 +8953,9 @@ async fn handle_get_org_limits<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_update_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -10991,76 +8987,38 @@ async fn handle_update_org_limits<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::UpdateOrgLimits,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let org_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "org_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let org_id: ::uuid::Uuid = path_param(&segments, "org_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::OrgLimitsUpdate,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::OrgLimitsUpdate as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::OrgLimitsUpdate as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .update_org_limits(cx.with_identity(identity), org_id, body)
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .update_org_limits(cx.with_identity(identity), org_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -11068,12 +9026,9 @@ async fn handle_update_org_limits<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 async fn handle_set_org_billing_tier<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -11105,76 +9060,42 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = match guard_1(
+                    let identity = guard_1(
                             api,
                             super::auth::Operation::SetOrgBillingTier,
                             &credentials,
                             &cx,
                         )
+                        .await?;
+                    check_accept(&cx.parts.headers, &["application/json"])?;
+                    let segments = path_params(&mut cx.parts)
                         .await
-                    {
-                        Ok(identity) => identity,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_accept(
-                        &cx.parts.headers,
-                        &["application/json"],
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let segments = match path_params(&mut cx.parts).await {
-                        Ok(segments) => segments,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let org_id: ::uuid::Uuid = match path_param(
-                        &segments,
-                        "org_id",
-                        "",
-                    ) {
-                        Ok(value) => value,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    let bytes = match read_body(body, served.config.body_limit).await {
-                        Ok(bytes) => bytes,
-                        Err(refused) => return reject(refused.status, refused.message, 0),
-                    };
-                    if let Err(refused) = check_content_type(
-                        &cx.parts.headers,
-                        &bytes,
-                        "application/json",
-                    ) {
-                        return reject(refused.status, refused.message, 0);
-                    }
-                    let body = match shape::decode::<
+                        .map_err(Refused::with_status(400))?;
+                    let org_id: ::uuid::Uuid = path_param(&segments, "org_id", "")
+                        .map_err(Refused::with_status(400))?;
+                    let bytes = read_body(body, served.config.body_limit).await?;
+                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                    let body = shape::decode::<
                         super::types::BillingTierRequest,
-                    >(
-                        &bytes,
-                        |value, path| {
-                            <super::types::BillingTierRequest as shape::Shape>::check(
-                                value,
-                                path,
-                            )?;
-                            Ok(())
+                    >(&bytes, <super::types::BillingTierRequest as shape::Shape>::check)
+                        .map_err(Refused::with_status(400))?;
+                    validation::Validate::validate(&body)?;
+                    Answer::Ok(
+                        match api
+                            .set_org_billing_tier(
+                                cx.with_identity(identity),
+                                org_id,
+                                body,
+                            )
+                            .await
+                        {
+                            Ok(value) => json_response(200u16, &value),
+                            Err(error) => error.into_response(),
                         },
-                    ) {
-                        Ok(body) => body,
-                        Err(message) => return reject(400u16, message, 0),
-                    };
-                    if let Err(error) = {
-                        let value = &body;
-                        super::validation::Validate::validate(value)
-                    } {
-                        return reject(400u16, error.to_string(), 0);
-                    }
-                    match api
-                        .set_org_billing_tier(cx.with_identity(identity), org_id, body)
-                        .await
-                    {
-                        Ok(value) => json_response(200u16, &value),
-                        Err(error) => error.into_response(),
-                    }
+                    )
                 }
                     .await
+                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
         };
         if let Some(rate_limit) = rate_limit {
@@ -11182,12 +9103,9 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                 set_header(&mut response, name, &value);
             }
         }
-        response
+        Answer::Ok(response)
     };
-    match within_time(time_limit, answer).await {
-        Ok(response) => response,
-        Err(refused) => refuse(refused.status, refused.message, 0),
-    }
+    answer_within(time_limit, answer, reject, refuse).await
 }
 fn reject_revoke_token(
     status: u16,

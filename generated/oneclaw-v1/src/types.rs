@@ -10,6 +10,8 @@
     rustdoc::invalid_html_tags
 )]
 //! Data types of the API, one per schema of the document.
+#[allow(unused_imports)]
+use super::validation;
 /// The body of every non-2xx response. `error` is a stable, machine-readable
 /// snake_case code (for example `unauthorized`, `payment_required`,
 /// `forbidden`, `not_found`, `rate_limited`); `message` is a human-readable
@@ -32,18 +34,10 @@ impl Error {
         }
     }
 }
-impl super::validation::Validate for Error {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.error;
-            super::validation::length(
-                value.chars().count(),
-                "error",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for Error {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.error;
+        validation::chars(value, "error", Some(1), None)?;
         Ok(())
     }
 }
@@ -105,20 +99,15 @@ impl HsmHealth {
     }
     /// Sets `latency_ms`.
     #[must_use]
-    pub fn latency_ms(mut self, latency_ms: i64) -> Self {
-        self.latency_ms = Some(latency_ms);
+    pub fn latency_ms(mut self, value: i64) -> Self {
+        self.latency_ms = Some(value);
         self
     }
 }
-impl super::validation::Validate for HsmHealth {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for HsmHealth {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.latency_ms {
-            super::validation::number(
-                *value as f64,
-                "latency_ms",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "latency_ms", Some((0f64, false)), None)?;
         }
         Ok(())
     }
@@ -156,22 +145,15 @@ impl TokenResponse {
     }
     /// Sets `refresh_token`.
     #[must_use]
-    pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
-        self.refresh_token = Some(refresh_token.into());
+    pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
+        self.refresh_token = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for TokenResponse {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.expires_in;
-            super::validation::number(
-                *value as f64,
-                "expires_in",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for TokenResponse {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.expires_in;
+        validation::number(*value as f64, "expires_in", Some((1f64, false)), None)?;
         Ok(())
     }
 }
@@ -202,17 +184,10 @@ impl MfaChallenge {
         }
     }
 }
-impl super::validation::Validate for MfaChallenge {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.expires_in;
-            super::validation::number(
-                *value as f64,
-                "expires_in",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for MfaChallenge {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.expires_in;
+        validation::number(*value as f64, "expires_in", Some((1f64, false)), None)?;
         Ok(())
     }
 }
@@ -244,14 +219,14 @@ impl SignupRequest {
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-        self.display_name = Some(display_name.into());
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
         self
     }
     /// Sets `marketing_opt_in`.
     #[must_use]
-    pub fn marketing_opt_in(mut self, marketing_opt_in: bool) -> Self {
-        self.marketing_opt_in = marketing_opt_in;
+    pub fn marketing_opt_in(mut self, value: bool) -> Self {
+        self.marketing_opt_in = value;
         self
     }
 }
@@ -259,30 +234,14 @@ impl SignupRequest {
 pub fn default_signup_request_marketing_opt_in() -> bool {
     false
 }
-impl super::validation::Validate for SignupRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
-        {
-            let value = &self.password;
-            super::validation::length(
-                value.chars().count(),
-                "password",
-                Some(12usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for SignupRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
+        let value = &self.password;
+        validation::chars(value, "password", Some(12), None)?;
         if let Some(value) = &self.display_name {
-            super::validation::length(
-                value.chars().count(),
-                "display_name",
-                None,
-                Some(100usize),
-                "characters",
-            )?;
+            validation::chars(value, "display_name", None, Some(100))?;
         }
         Ok(())
     }
@@ -305,22 +264,12 @@ impl LoginRequest {
         }
     }
 }
-impl super::validation::Validate for LoginRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
-        {
-            let value = &self.password;
-            super::validation::length(
-                value.chars().count(),
-                "password",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for LoginRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
+        let value = &self.password;
+        validation::chars(value, "password", Some(1), None)?;
         Ok(())
     }
 }
@@ -344,18 +293,10 @@ impl AgentTokenRequest {
         }
     }
 }
-impl super::validation::Validate for AgentTokenRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.api_key;
-            super::validation::length(
-                value.chars().count(),
-                "api_key",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for AgentTokenRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.api_key;
+        validation::chars(value, "api_key", Some(1), None)?;
         Ok(())
     }
 }
@@ -373,18 +314,10 @@ impl ApiKeyTokenRequest {
         Self { api_key: api_key.into() }
     }
 }
-impl super::validation::Validate for ApiKeyTokenRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.api_key;
-            super::validation::length(
-                value.chars().count(),
-                "api_key",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for ApiKeyTokenRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.api_key;
+        validation::chars(value, "api_key", Some(1), None)?;
         Ok(())
     }
 }
@@ -402,18 +335,10 @@ impl GoogleSignInRequest {
         Self { id_token: id_token.into() }
     }
 }
-impl super::validation::Validate for GoogleSignInRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.id_token;
-            super::validation::length(
-                value.chars().count(),
-                "id_token",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for GoogleSignInRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.id_token;
+        validation::chars(value, "id_token", Some(1), None)?;
         Ok(())
     }
 }
@@ -439,28 +364,12 @@ impl ChangePasswordRequest {
         }
     }
 }
-impl super::validation::Validate for ChangePasswordRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.current_password;
-            super::validation::length(
-                value.chars().count(),
-                "current_password",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.new_password;
-            super::validation::length(
-                value.chars().count(),
-                "new_password",
-                Some(12usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for ChangePasswordRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.current_password;
+        validation::chars(value, "current_password", Some(1), None)?;
+        let value = &self.new_password;
+        validation::chars(value, "new_password", Some(12), None)?;
         Ok(())
     }
 }
@@ -573,17 +482,15 @@ impl User {
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-        self.display_name = Some(display_name.into());
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for User {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
+impl validation::Validate for User {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
         Ok(())
     }
 }
@@ -601,27 +508,21 @@ pub struct UpdateUserRequest {
 impl UpdateUserRequest {
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-        self.display_name = Some(display_name.into());
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
         self
     }
     /// Sets `marketing_opt_in`.
     #[must_use]
-    pub fn marketing_opt_in(mut self, marketing_opt_in: bool) -> Self {
-        self.marketing_opt_in = Some(marketing_opt_in);
+    pub fn marketing_opt_in(mut self, value: bool) -> Self {
+        self.marketing_opt_in = Some(value);
         self
     }
 }
-impl super::validation::Validate for UpdateUserRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for UpdateUserRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.display_name {
-            super::validation::length(
-                value.chars().count(),
-                "display_name",
-                None,
-                Some(100usize),
-                "characters",
-            )?;
+            validation::chars(value, "display_name", None, Some(100))?;
         }
         Ok(())
     }
@@ -655,30 +556,27 @@ impl MfaStatus {
     }
     /// Sets `method`.
     #[must_use]
-    pub fn method(mut self, method: MfaStatusMethod) -> Self {
-        self.method = Some(method);
+    pub fn method(mut self, value: MfaStatusMethod) -> Self {
+        self.method = Some(value);
         self
     }
     /// Sets `enrolled_at`.
     #[must_use]
-    pub fn enrolled_at(
-        mut self,
-        enrolled_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.enrolled_at = Some(enrolled_at);
+    pub fn enrolled_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.enrolled_at = Some(value);
         self
     }
     /// Sets `backup_codes_remaining`.
     #[must_use]
-    pub fn backup_codes_remaining(mut self, backup_codes_remaining: i64) -> Self {
-        self.backup_codes_remaining = Some(backup_codes_remaining);
+    pub fn backup_codes_remaining(mut self, value: i64) -> Self {
+        self.backup_codes_remaining = Some(value);
         self
     }
 }
-impl super::validation::Validate for MfaStatus {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for MfaStatus {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.backup_codes_remaining {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "backup_codes_remaining",
                 Some((0f64, false)),
@@ -721,20 +619,13 @@ impl MfaCodeRequest {
         Self { code: code.into() }
     }
 }
-impl super::validation::Validate for MfaCodeRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for MfaCodeRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.code;
         {
-            let value = &self.code;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]{6}$").ok());
-                super::validation::pattern(
-                    value,
-                    "code",
-                    PATTERN.as_ref(),
-                    "^[0-9]{6}$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]{6}$").ok());
+            validation::pattern(value, "code", PATTERN.as_ref(), "^[0-9]{6}$")?;
         }
         Ok(())
     }
@@ -774,28 +665,12 @@ impl MfaVerifyRequest {
         }
     }
 }
-impl super::validation::Validate for MfaVerifyRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.mfa_token;
-            super::validation::length(
-                value.chars().count(),
-                "mfa_token",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.code;
-            super::validation::length(
-                value.chars().count(),
-                "code",
-                Some(6usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for MfaVerifyRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.mfa_token;
+        validation::chars(value, "mfa_token", Some(1), None)?;
+        let value = &self.code;
+        validation::chars(value, "code", Some(6), None)?;
         Ok(())
     }
 }
@@ -814,39 +689,28 @@ pub struct DisableMfaRequest {
 impl DisableMfaRequest {
     /// Sets `code`.
     #[must_use]
-    pub fn code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
         self
     }
     /// Sets `password`.
     #[must_use]
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = Some(password.into());
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for DisableMfaRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for DisableMfaRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.code {
             {
                 static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
                 ::regex::Regex::new("^[0-9]{6}$").ok());
-                super::validation::pattern(
-                    value,
-                    "code",
-                    PATTERN.as_ref(),
-                    "^[0-9]{6}$",
-                )?;
+                validation::pattern(value, "code", PATTERN.as_ref(), "^[0-9]{6}$")?;
             }
         }
         if let Some(value) = &self.password {
-            super::validation::length(
-                value.chars().count(),
-                "password",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
+            validation::chars(value, "password", Some(1), None)?;
         }
         Ok(())
     }
@@ -872,23 +736,15 @@ impl DeviceCodeRequest {
     }
     /// Sets `scope`.
     #[must_use]
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for DeviceCodeRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.client_id;
-            super::validation::length(
-                value.chars().count(),
-                "client_id",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for DeviceCodeRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.client_id;
+        validation::chars(value, "client_id", Some(1), None)?;
         Ok(())
     }
 }
@@ -930,41 +786,22 @@ impl DeviceAuthorization {
     }
     /// Sets `verification_uri_complete`.
     #[must_use]
-    pub fn verification_uri_complete(
-        mut self,
-        verification_uri_complete: impl Into<String>,
-    ) -> Self {
-        self.verification_uri_complete = Some(verification_uri_complete.into());
+    pub fn verification_uri_complete(mut self, value: impl Into<String>) -> Self {
+        self.verification_uri_complete = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for DeviceAuthorization {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.verification_uri;
-            super::validation::format(value, "verification_uri", "uri")?;
-        }
+impl validation::Validate for DeviceAuthorization {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.verification_uri;
+        validation::format(value, "verification_uri", "uri")?;
         if let Some(value) = &self.verification_uri_complete {
-            super::validation::format(value, "verification_uri_complete", "uri")?;
+            validation::format(value, "verification_uri_complete", "uri")?;
         }
-        {
-            let value = &self.expires_in;
-            super::validation::number(
-                *value as f64,
-                "expires_in",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.interval;
-            super::validation::number(
-                *value as f64,
-                "interval",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+        let value = &self.expires_in;
+        validation::number(*value as f64, "expires_in", Some((1f64, false)), None)?;
+        let value = &self.interval;
+        validation::number(*value as f64, "interval", Some((1f64, false)), None)?;
         Ok(())
     }
 }
@@ -993,28 +830,12 @@ impl DeviceTokenRequest {
         }
     }
 }
-impl super::validation::Validate for DeviceTokenRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.device_code;
-            super::validation::length(
-                value.chars().count(),
-                "device_code",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.client_id;
-            super::validation::length(
-                value.chars().count(),
-                "client_id",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for DeviceTokenRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.device_code;
+        validation::chars(value, "device_code", Some(1), None)?;
+        let value = &self.client_id;
+        validation::chars(value, "client_id", Some(1), None)?;
         Ok(())
     }
 }
@@ -1123,18 +944,10 @@ impl DeviceDecisionRequest {
         }
     }
 }
-impl super::validation::Validate for DeviceDecisionRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.user_code;
-            super::validation::length(
-                value.chars().count(),
-                "user_code",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for DeviceDecisionRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.user_code;
+        validation::chars(value, "user_code", Some(1), None)?;
         Ok(())
     }
 }
@@ -1177,17 +990,14 @@ impl ApiKey {
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
     /// Sets `last_used_at`.
     #[must_use]
-    pub fn last_used_at(
-        mut self,
-        last_used_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.last_used_at = Some(last_used_at);
+    pub fn last_used_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_used_at = Some(value);
         self
     }
 }
@@ -1211,23 +1021,15 @@ impl CreateApiKeyRequest {
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for CreateApiKeyRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
-            )?;
-        }
+impl validation::Validate for CreateApiKeyRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
         Ok(())
     }
 }
@@ -1269,8 +1071,8 @@ impl CreatedApiKey {
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
@@ -1341,22 +1143,15 @@ impl Vault {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Vault {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.secret_count;
-            super::validation::number(
-                *value as f64,
-                "secret_count",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for Vault {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.secret_count;
+        validation::number(*value as f64, "secret_count", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -1380,31 +1175,17 @@ impl CreateVaultRequest {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for CreateVaultRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
-            )?;
-        }
+impl validation::Validate for CreateVaultRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
         if let Some(value) = &self.description {
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                None,
-                Some(500usize),
-                "characters",
-            )?;
+            validation::chars(value, "description", None, Some(500))?;
         }
         Ok(())
     }
@@ -1423,19 +1204,10 @@ impl VaultList {
         Self { items }
     }
 }
-impl super::validation::Validate for VaultList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for VaultList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -1514,18 +1286,10 @@ impl EnableCmekRequest {
         }
     }
 }
-impl super::validation::Validate for EnableCmekRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.key_uri;
-            super::validation::length(
-                value.chars().count(),
-                "key_uri",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for EnableCmekRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.key_uri;
+        validation::chars(value, "key_uri", Some(1), None)?;
         Ok(())
     }
 }
@@ -1575,21 +1339,15 @@ pub struct CmekRotationRequest {
 impl CmekRotationRequest {
     /// Sets `new_key_uri`.
     #[must_use]
-    pub fn new_key_uri(mut self, new_key_uri: impl Into<String>) -> Self {
-        self.new_key_uri = Some(new_key_uri.into());
+    pub fn new_key_uri(mut self, value: impl Into<String>) -> Self {
+        self.new_key_uri = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for CmekRotationRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for CmekRotationRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.new_key_uri {
-            super::validation::length(
-                value.chars().count(),
-                "new_key_uri",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
+            validation::chars(value, "new_key_uri", Some(1), None)?;
         }
         Ok(())
     }
@@ -1701,40 +1459,28 @@ impl CmekRotationJob {
     }
     /// Sets `completed_at`.
     #[must_use]
-    pub fn completed_at(
-        mut self,
-        completed_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.completed_at = Some(completed_at);
+    pub fn completed_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.completed_at = Some(value);
         self
     }
     /// Sets `error`.
     #[must_use]
-    pub fn error(mut self, error: impl Into<String>) -> Self {
-        self.error = Some(error.into());
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for CmekRotationJob {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.total_secrets;
-            super::validation::number(
-                *value as f64,
-                "total_secrets",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.processed_secrets;
-            super::validation::number(
-                *value as f64,
-                "processed_secrets",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for CmekRotationJob {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.total_secrets;
+        validation::number(*value as f64, "total_secrets", Some((0f64, false)), None)?;
+        let value = &self.processed_secrets;
+        validation::number(
+            *value as f64,
+            "processed_secrets",
+            Some((0f64, false)),
+            None,
+        )?;
         Ok(())
     }
 }
@@ -1870,28 +1616,21 @@ impl Secret {
     }
     /// Sets `metadata`.
     #[must_use]
-    pub fn metadata(mut self, metadata: SecretMetadataMap) -> Self {
-        self.metadata = Some(metadata);
+    pub fn metadata(mut self, value: SecretMetadataMap) -> Self {
+        self.metadata = Some(value);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for Secret {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.version;
-            super::validation::number(
-                *value as f64,
-                "version",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for Secret {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.version;
+        validation::number(*value as f64, "version", Some((1f64, false)), None)?;
         Ok(())
     }
 }
@@ -1946,28 +1685,21 @@ impl SecretMetadata {
     }
     /// Sets `metadata`.
     #[must_use]
-    pub fn metadata(mut self, metadata: SecretMetadataMap) -> Self {
-        self.metadata = Some(metadata);
+    pub fn metadata(mut self, value: SecretMetadataMap) -> Self {
+        self.metadata = Some(value);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for SecretMetadata {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.version;
-            super::validation::number(
-                *value as f64,
-                "version",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for SecretMetadata {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.version;
+        validation::number(*value as f64, "version", Some((1f64, false)), None)?;
         Ok(())
     }
 }
@@ -1986,19 +1718,10 @@ impl SecretList {
         Self { items }
     }
 }
-impl super::validation::Validate for SecretList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for SecretList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -2030,29 +1753,21 @@ impl PutSecretRequest {
     }
     /// Sets `metadata`.
     #[must_use]
-    pub fn metadata(mut self, metadata: SecretMetadataMap) -> Self {
-        self.metadata = Some(metadata);
+    pub fn metadata(mut self, value: SecretMetadataMap) -> Self {
+        self.metadata = Some(value);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for PutSecretRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.value;
-            super::validation::length(
-                value.chars().count(),
-                "value",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for PutSecretRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.value;
+        validation::chars(value, "value", Some(1), None)?;
         Ok(())
     }
 }
@@ -2179,8 +1894,8 @@ pub struct PolicyConditions {
 impl PolicyConditions {
     /// Sets `ip_cidrs`.
     #[must_use]
-    pub fn ip_cidrs(mut self, ip_cidrs: Vec<String>) -> Self {
-        self.ip_cidrs = Some(ip_cidrs);
+    pub fn ip_cidrs(mut self, value: Vec<String>) -> Self {
+        self.ip_cidrs = Some(value);
         self
     }
 }
@@ -2223,29 +1938,21 @@ impl PolicyRequest {
     }
     /// Sets `conditions`.
     #[must_use]
-    pub fn conditions(mut self, conditions: PolicyConditions) -> Self {
-        self.conditions = Some(conditions);
+    pub fn conditions(mut self, value: PolicyConditions) -> Self {
+        self.conditions = Some(value);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for PolicyRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.permissions;
-            super::validation::length(
-                value.len(),
-                "permissions",
-                Some(1usize),
-                None,
-                "items",
-            )?;
-        }
+impl validation::Validate for PolicyRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.permissions;
+        validation::length(value.len(), "permissions", Some(1), None, "items")?;
         Ok(())
     }
 }
@@ -2310,29 +2017,21 @@ impl Policy {
     }
     /// Sets `conditions`.
     #[must_use]
-    pub fn conditions(mut self, conditions: PolicyConditions) -> Self {
-        self.conditions = Some(conditions);
+    pub fn conditions(mut self, value: PolicyConditions) -> Self {
+        self.conditions = Some(value);
         self
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for Policy {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.permissions;
-            super::validation::length(
-                value.len(),
-                "permissions",
-                Some(1usize),
-                None,
-                "items",
-            )?;
-        }
+impl validation::Validate for Policy {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.permissions;
+        validation::length(value.len(), "permissions", Some(1), None, "items")?;
         Ok(())
     }
 }
@@ -2350,19 +2049,10 @@ impl PolicyList {
         Self { items }
     }
 }
-impl super::validation::Validate for PolicyList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for PolicyList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -2391,36 +2081,20 @@ impl EnrollAgentRequest {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for EnrollAgentRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
-            )?;
-        }
+impl validation::Validate for EnrollAgentRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
         if let Some(value) = &self.description {
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                None,
-                Some(500usize),
-                "characters",
-            )?;
+            validation::chars(value, "description", None, Some(500))?;
         }
-        {
-            let value = &self.human_email;
-            super::validation::format(value, "human_email", "email")?;
-        }
+        let value = &self.human_email;
+        validation::format(value, "human_email", "email")?;
         Ok(())
     }
 }
@@ -2514,23 +2188,20 @@ impl Agent {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `created_by`.
     #[must_use]
-    pub fn created_by(mut self, created_by: ::uuid::Uuid) -> Self {
-        self.created_by = Some(created_by);
+    pub fn created_by(mut self, value: ::uuid::Uuid) -> Self {
+        self.created_by = Some(value);
         self
     }
     /// Sets `last_active_at`.
     #[must_use]
-    pub fn last_active_at(
-        mut self,
-        last_active_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.last_active_at = Some(last_active_at);
+    pub fn last_active_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_active_at = Some(value);
         self
     }
 }
@@ -2599,17 +2270,14 @@ impl AgentProfile {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `last_active_at`.
     #[must_use]
-    pub fn last_active_at(
-        mut self,
-        last_active_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.last_active_at = Some(last_active_at);
+    pub fn last_active_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_active_at = Some(value);
         self
     }
 }
@@ -2641,20 +2309,20 @@ impl CreateAgentRequest {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `vault_ids`.
     #[must_use]
-    pub fn vault_ids(mut self, vault_ids: Vec<::uuid::Uuid>) -> Self {
-        self.vault_ids = Some(vault_ids);
+    pub fn vault_ids(mut self, value: Vec<::uuid::Uuid>) -> Self {
+        self.vault_ids = Some(value);
         self
     }
     /// Sets `intents_api_enabled`.
     #[must_use]
-    pub fn intents_api_enabled(mut self, intents_api_enabled: bool) -> Self {
-        self.intents_api_enabled = intents_api_enabled;
+    pub fn intents_api_enabled(mut self, value: bool) -> Self {
+        self.intents_api_enabled = value;
         self
     }
 }
@@ -2662,26 +2330,12 @@ impl CreateAgentRequest {
 pub fn default_create_agent_request_intents_api_enabled() -> bool {
     false
 }
-impl super::validation::Validate for CreateAgentRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
-            )?;
-        }
+impl validation::Validate for CreateAgentRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), Some(100))?;
         if let Some(value) = &self.description {
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                None,
-                Some(500usize),
-                "characters",
-            )?;
+            validation::chars(value, "description", None, Some(500))?;
         }
         Ok(())
     }
@@ -2721,42 +2375,30 @@ pub struct UpdateAgentRequest {
 impl UpdateAgentRequest {
     /// Sets `name`.
     #[must_use]
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `intents_api_enabled`.
     #[must_use]
-    pub fn intents_api_enabled(mut self, intents_api_enabled: bool) -> Self {
-        self.intents_api_enabled = Some(intents_api_enabled);
+    pub fn intents_api_enabled(mut self, value: bool) -> Self {
+        self.intents_api_enabled = Some(value);
         self
     }
 }
-impl super::validation::Validate for UpdateAgentRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for UpdateAgentRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.name {
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                Some(100usize),
-                "characters",
-            )?;
+            validation::chars(value, "name", Some(1), Some(100))?;
         }
         if let Some(value) = &self.description {
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                None,
-                Some(500usize),
-                "characters",
-            )?;
+            validation::chars(value, "description", None, Some(500))?;
         }
         Ok(())
     }
@@ -2823,17 +2465,16 @@ pub enum RecipientType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for RecipientType {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for RecipientType {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!(
-                        "{:?} is not one of \"creator\", \"user\", \"agent\", \"external_email\", \"anyone_with_link\"",
-                        value
+                Err(
+                    validation::unlisted(
+                        value,
+                        "\"creator\", \"user\", \"agent\", \"external_email\", \"anyone_with_link\"",
                     ),
-                })
+                )
             }
             _ => Ok(()),
         }
@@ -3023,68 +2664,55 @@ impl Share {
     }
     /// Sets `recipient_id`.
     #[must_use]
-    pub fn recipient_id(mut self, recipient_id: ::uuid::Uuid) -> Self {
-        self.recipient_id = Some(recipient_id);
+    pub fn recipient_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.recipient_id = Some(value);
         self
     }
     /// Sets `recipient_email`.
     #[must_use]
-    pub fn recipient_email(mut self, recipient_email: impl Into<String>) -> Self {
-        self.recipient_email = Some(recipient_email.into());
+    pub fn recipient_email(mut self, value: impl Into<String>) -> Self {
+        self.recipient_email = Some(value.into());
         self
     }
     /// Sets `url`.
     #[must_use]
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
         self
     }
     /// Sets `max_access_count`.
     #[must_use]
-    pub fn max_access_count(mut self, max_access_count: i64) -> Self {
-        self.max_access_count = Some(max_access_count);
+    pub fn max_access_count(mut self, value: i64) -> Self {
+        self.max_access_count = Some(value);
         self
     }
     /// Sets `last_accessed_at`.
     #[must_use]
-    pub fn last_accessed_at(
-        mut self,
-        last_accessed_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.last_accessed_at = Some(last_accessed_at);
+    pub fn last_accessed_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_accessed_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for Share {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.recipient_type;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("recipient_type"))?;
-        }
+impl validation::Validate for Share {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.recipient_type;
+        validation::Validate::validate(value).map_err(|e| e.within("recipient_type"))?;
         if let Some(value) = &self.recipient_email {
-            super::validation::format(value, "recipient_email", "email")?;
+            validation::format(value, "recipient_email", "email")?;
         }
         if let Some(value) = &self.url {
-            super::validation::format(value, "url", "uri")?;
+            validation::format(value, "url", "uri")?;
         }
         if let Some(value) = &self.max_access_count {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_access_count",
                 Some((1f64, false)),
                 None,
             )?;
         }
-        {
-            let value = &self.access_count;
-            super::validation::number(
-                *value as f64,
-                "access_count",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+        let value = &self.access_count;
+        validation::number(*value as f64, "access_count", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -3123,35 +2751,32 @@ impl CreateShareRequest {
     }
     /// Sets `recipient_id`.
     #[must_use]
-    pub fn recipient_id(mut self, recipient_id: ::uuid::Uuid) -> Self {
-        self.recipient_id = Some(recipient_id);
+    pub fn recipient_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.recipient_id = Some(value);
         self
     }
     /// Sets `recipient_email`.
     #[must_use]
-    pub fn recipient_email(mut self, recipient_email: impl Into<String>) -> Self {
-        self.recipient_email = Some(recipient_email.into());
+    pub fn recipient_email(mut self, value: impl Into<String>) -> Self {
+        self.recipient_email = Some(value.into());
         self
     }
     /// Sets `max_access_count`.
     #[must_use]
-    pub fn max_access_count(mut self, max_access_count: i64) -> Self {
-        self.max_access_count = Some(max_access_count);
+    pub fn max_access_count(mut self, value: i64) -> Self {
+        self.max_access_count = Some(value);
         self
     }
 }
-impl super::validation::Validate for CreateShareRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.recipient_type;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("recipient_type"))?;
-        }
+impl validation::Validate for CreateShareRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.recipient_type;
+        validation::Validate::validate(value).map_err(|e| e.within("recipient_type"))?;
         if let Some(value) = &self.recipient_email {
-            super::validation::format(value, "recipient_email", "email")?;
+            validation::format(value, "recipient_email", "email")?;
         }
         if let Some(value) = &self.max_access_count {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_access_count",
                 Some((1f64, false)),
@@ -3175,19 +2800,10 @@ impl ShareList {
         Self { items }
     }
 }
-impl super::validation::Validate for ShareList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for ShareList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3235,24 +2851,17 @@ impl SharedSecret {
     }
     /// Sets `max_access_count`.
     #[must_use]
-    pub fn max_access_count(mut self, max_access_count: i64) -> Self {
-        self.max_access_count = Some(max_access_count);
+    pub fn max_access_count(mut self, value: i64) -> Self {
+        self.max_access_count = Some(value);
         self
     }
 }
-impl super::validation::Validate for SharedSecret {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.access_count;
-            super::validation::number(
-                *value as f64,
-                "access_count",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for SharedSecret {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.access_count;
+        validation::number(*value as f64, "access_count", Some((1f64, false)), None)?;
         if let Some(value) = &self.max_access_count {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_access_count",
                 Some((1f64, false)),
@@ -3280,17 +2889,10 @@ impl NativeCurrency {
         }
     }
 }
-impl super::validation::Validate for NativeCurrency {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.decimals;
-            super::validation::number(
-                *value as f64,
-                "decimals",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for NativeCurrency {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.decimals;
+        validation::number(*value as f64, "decimals", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -3341,39 +2943,21 @@ impl Chain {
     }
     /// Sets `explorer_url`.
     #[must_use]
-    pub fn explorer_url(mut self, explorer_url: impl Into<String>) -> Self {
-        self.explorer_url = Some(explorer_url.into());
+    pub fn explorer_url(mut self, value: impl Into<String>) -> Self {
+        self.explorer_url = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Chain {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.chain_id;
-            super::validation::number(
-                *value as f64,
-                "chain_id",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.native_currency;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("native_currency"))?;
-        }
+impl validation::Validate for Chain {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), None)?;
+        let value = &self.chain_id;
+        validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
+        let value = &self.native_currency;
+        validation::Validate::validate(value).map_err(|e| e.within("native_currency"))?;
         if let Some(value) = &self.explorer_url {
-            super::validation::format(value, "explorer_url", "uri")?;
+            validation::format(value, "explorer_url", "uri")?;
         }
         Ok(())
     }
@@ -3420,39 +3004,21 @@ impl ChainRequest {
     }
     /// Sets `explorer_url`.
     #[must_use]
-    pub fn explorer_url(mut self, explorer_url: impl Into<String>) -> Self {
-        self.explorer_url = Some(explorer_url.into());
+    pub fn explorer_url(mut self, value: impl Into<String>) -> Self {
+        self.explorer_url = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for ChainRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.name;
-            super::validation::length(
-                value.chars().count(),
-                "name",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
-        {
-            let value = &self.chain_id;
-            super::validation::number(
-                *value as f64,
-                "chain_id",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.native_currency;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("native_currency"))?;
-        }
+impl validation::Validate for ChainRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.name;
+        validation::chars(value, "name", Some(1), None)?;
+        let value = &self.chain_id;
+        validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
+        let value = &self.native_currency;
+        validation::Validate::validate(value).map_err(|e| e.within("native_currency"))?;
         if let Some(value) = &self.explorer_url {
-            super::validation::format(value, "explorer_url", "uri")?;
+            validation::format(value, "explorer_url", "uri")?;
         }
         Ok(())
     }
@@ -3471,19 +3037,10 @@ impl ChainList {
         Self { items }
     }
 }
-impl super::validation::Validate for ChainList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for ChainList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3525,14 +3082,14 @@ impl SimulationRequest {
     }
     /// Sets `data`.
     #[must_use]
-    pub fn data(mut self, data: impl Into<String>) -> Self {
-        self.data = data.into();
+    pub fn data(mut self, value: impl Into<String>) -> Self {
+        self.data = value.into();
         self
     }
     /// Sets `gas_limit`.
     #[must_use]
-    pub fn gas_limit(mut self, gas_limit: i64) -> Self {
-        self.gas_limit = Some(gas_limit);
+    pub fn gas_limit(mut self, value: i64) -> Self {
+        self.gas_limit = Some(value);
         self
     }
 }
@@ -3544,59 +3101,35 @@ pub fn default_simulation_request_value() -> String {
 pub fn default_simulation_request_data() -> String {
     String::from("0x")
 }
-impl super::validation::Validate for SimulationRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for SimulationRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.chain;
+        validation::chars(value, "chain", Some(1), None)?;
+        let value = &self.to;
         {
-            let value = &self.chain;
-            super::validation::length(
-                value.chars().count(),
-                "chain",
-                Some(1usize),
-                None,
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
+            validation::pattern(value, "to", PATTERN.as_ref(), "^0x[0-9a-fA-F]{40}$")?;
+        }
+        let value = &self.value;
+        {
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+$").ok());
+            validation::pattern(value, "value", PATTERN.as_ref(), "^[0-9]+$")?;
+        }
+        let value = &self.data;
+        {
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
+            validation::pattern(
+                value,
+                "data",
+                PATTERN.as_ref(),
+                "^0x([0-9a-fA-F]{2})*$",
             )?;
         }
-        {
-            let value = &self.to;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
-                super::validation::pattern(
-                    value,
-                    "to",
-                    PATTERN.as_ref(),
-                    "^0x[0-9a-fA-F]{40}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.value;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "value",
-                    PATTERN.as_ref(),
-                    "^[0-9]+$",
-                )?;
-            }
-        }
-        {
-            let value = &self.data;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
-                super::validation::pattern(
-                    value,
-                    "data",
-                    PATTERN.as_ref(),
-                    "^0x([0-9a-fA-F]{2})*$",
-                )?;
-            }
-        }
         if let Some(value) = &self.gas_limit {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "gas_limit",
                 Some((21000f64, false)),
@@ -3655,26 +3188,26 @@ impl TransactionRequest {
     }
     /// Sets `data`.
     #[must_use]
-    pub fn data(mut self, data: impl Into<String>) -> Self {
-        self.data = data.into();
+    pub fn data(mut self, value: impl Into<String>) -> Self {
+        self.data = value.into();
         self
     }
     /// Sets `gas_limit`.
     #[must_use]
-    pub fn gas_limit(mut self, gas_limit: i64) -> Self {
-        self.gas_limit = Some(gas_limit);
+    pub fn gas_limit(mut self, value: i64) -> Self {
+        self.gas_limit = Some(value);
         self
     }
     /// Sets `signing_key_path`.
     #[must_use]
-    pub fn signing_key_path(mut self, signing_key_path: impl Into<String>) -> Self {
-        self.signing_key_path = Some(signing_key_path.into());
+    pub fn signing_key_path(mut self, value: impl Into<String>) -> Self {
+        self.signing_key_path = Some(value.into());
         self
     }
     /// Sets `simulate_first`.
     #[must_use]
-    pub fn simulate_first(mut self, simulate_first: bool) -> Self {
-        self.simulate_first = simulate_first;
+    pub fn simulate_first(mut self, value: bool) -> Self {
+        self.simulate_first = value;
         self
     }
 }
@@ -3690,59 +3223,35 @@ pub fn default_transaction_request_data() -> String {
 pub fn default_transaction_request_simulate_first() -> bool {
     false
 }
-impl super::validation::Validate for TransactionRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for TransactionRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.chain;
+        validation::chars(value, "chain", Some(1), None)?;
+        let value = &self.to;
         {
-            let value = &self.chain;
-            super::validation::length(
-                value.chars().count(),
-                "chain",
-                Some(1usize),
-                None,
-                "characters",
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
+            validation::pattern(value, "to", PATTERN.as_ref(), "^0x[0-9a-fA-F]{40}$")?;
+        }
+        let value = &self.value;
+        {
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+$").ok());
+            validation::pattern(value, "value", PATTERN.as_ref(), "^[0-9]+$")?;
+        }
+        let value = &self.data;
+        {
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
+            validation::pattern(
+                value,
+                "data",
+                PATTERN.as_ref(),
+                "^0x([0-9a-fA-F]{2})*$",
             )?;
         }
-        {
-            let value = &self.to;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
-                super::validation::pattern(
-                    value,
-                    "to",
-                    PATTERN.as_ref(),
-                    "^0x[0-9a-fA-F]{40}$",
-                )?;
-            }
-        }
-        {
-            let value = &self.value;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "value",
-                    PATTERN.as_ref(),
-                    "^[0-9]+$",
-                )?;
-            }
-        }
-        {
-            let value = &self.data;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
-                super::validation::pattern(
-                    value,
-                    "data",
-                    PATTERN.as_ref(),
-                    "^0x([0-9a-fA-F]{2})*$",
-                )?;
-            }
-        }
         if let Some(value) = &self.gas_limit {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "gas_limit",
                 Some((21000f64, false)),
@@ -3782,25 +3291,18 @@ impl BalanceChange {
     }
     /// Sets `symbol`.
     #[must_use]
-    pub fn symbol(mut self, symbol: impl Into<String>) -> Self {
-        self.symbol = Some(symbol.into());
+    pub fn symbol(mut self, value: impl Into<String>) -> Self {
+        self.symbol = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for BalanceChange {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for BalanceChange {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.delta;
         {
-            let value = &self.delta;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^-?[0-9]+$").ok());
-                super::validation::pattern(
-                    value,
-                    "delta",
-                    PATTERN.as_ref(),
-                    "^-?[0-9]+$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^-?[0-9]+$").ok());
+            validation::pattern(value, "delta", PATTERN.as_ref(), "^-?[0-9]+$")?;
         }
         Ok(())
     }
@@ -3840,43 +3342,25 @@ impl SimulationResult {
     }
     /// Sets `revert_reason`.
     #[must_use]
-    pub fn revert_reason(mut self, revert_reason: impl Into<String>) -> Self {
-        self.revert_reason = Some(revert_reason.into());
+    pub fn revert_reason(mut self, value: impl Into<String>) -> Self {
+        self.revert_reason = Some(value.into());
         self
     }
     /// Sets `simulation_url`.
     #[must_use]
-    pub fn simulation_url(mut self, simulation_url: impl Into<String>) -> Self {
-        self.simulation_url = Some(simulation_url.into());
+    pub fn simulation_url(mut self, value: impl Into<String>) -> Self {
+        self.simulation_url = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for SimulationResult {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.gas_used;
-            super::validation::number(
-                *value as f64,
-                "gas_used",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.balance_changes;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| {
-                        e.within(&index.to_string()).within("balance_changes")
-                    })?;
-            }
-        }
+impl validation::Validate for SimulationResult {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.gas_used;
+        validation::number(*value as f64, "gas_used", Some((0f64, false)), None)?;
+        let value = &self.balance_changes;
+        validation::items(value, "balance_changes", validation::Validate::validate)?;
         if let Some(value) = &self.simulation_url {
-            super::validation::format(value, "simulation_url", "uri")?;
+            validation::format(value, "simulation_url", "uri")?;
         }
         Ok(())
     }
@@ -3895,26 +3379,11 @@ impl BundleSimulationRequest {
         Self { transactions }
     }
 }
-impl super::validation::Validate for BundleSimulationRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.transactions;
-            super::validation::length(
-                value.len(),
-                "transactions",
-                Some(1usize),
-                Some(10usize),
-                "items",
-            )?;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("transactions"))?;
-            }
-        }
+impl validation::Validate for BundleSimulationRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.transactions;
+        validation::length(value.len(), "transactions", Some(1), Some(10), "items")?;
+        validation::items(value, "transactions", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3933,19 +3402,10 @@ impl BundleSimulationResult {
         Self { success, results }
     }
 }
-impl super::validation::Validate for BundleSimulationResult {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.results;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("results"))?;
-            }
-        }
+impl validation::Validate for BundleSimulationResult {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.results;
+        validation::items(value, "results", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -4093,37 +3553,29 @@ impl Transaction {
     }
     /// Sets `tx_hash`.
     #[must_use]
-    pub fn tx_hash(mut self, tx_hash: impl Into<String>) -> Self {
-        self.tx_hash = Some(tx_hash.into());
+    pub fn tx_hash(mut self, value: impl Into<String>) -> Self {
+        self.tx_hash = Some(value.into());
         self
     }
     /// Sets `simulation`.
     #[must_use]
-    pub fn simulation(mut self, simulation: SimulationResult) -> Self {
-        self.simulation = Some(simulation);
+    pub fn simulation(mut self, value: SimulationResult) -> Self {
+        self.simulation = Some(value);
         self
     }
     /// Sets `error`.
     #[must_use]
-    pub fn error(mut self, error: impl Into<String>) -> Self {
-        self.error = Some(error.into());
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for Transaction {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.chain_id;
-            super::validation::number(
-                *value as f64,
-                "chain_id",
-                Some((1f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for Transaction {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.chain_id;
+        validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
         if let Some(value) = &self.simulation {
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("simulation"))?;
+            validation::Validate::validate(value).map_err(|e| e.within("simulation"))?;
         }
         Ok(())
     }
@@ -4142,19 +3594,10 @@ impl TransactionList {
         Self { items }
     }
 }
-impl super::validation::Validate for TransactionList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for TransactionList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -4171,16 +3614,11 @@ pub enum BillingTier {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for BillingTier {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for BillingTier {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!(
-                        "{:?} is not one of \"free\", \"pro\", \"business\"", value
-                    ),
-                })
+                Err(validation::unlisted(value, "\"free\", \"pro\", \"business\""))
             }
             _ => Ok(()),
         }
@@ -4246,24 +3684,17 @@ impl UsageMeter {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit);
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
         self
     }
 }
-impl super::validation::Validate for UsageMeter {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.used;
-            super::validation::number(*value as f64, "used", Some((0f64, false)), None)?;
-        }
+impl validation::Validate for UsageMeter {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.used;
+        validation::number(*value as f64, "used", Some((0f64, false)), None)?;
         if let Some(value) = &self.limit {
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "limit", Some((0f64, false)), None)?;
         }
         Ok(())
     }
@@ -4319,42 +3750,22 @@ impl UsageSummary {
         }
     }
 }
-impl super::validation::Validate for UsageSummary {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.tier;
-            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        }
-        {
-            let value = &self.api_calls;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("api_calls"))?;
-        }
-        {
-            let value = &self.secret_reads;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("secret_reads"))?;
-        }
-        {
-            let value = &self.secret_writes;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("secret_writes"))?;
-        }
-        {
-            let value = &self.transactions;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("transactions"))?;
-        }
-        {
-            let value = &self.vaults;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("vaults"))?;
-        }
-        {
-            let value = &self.agents;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("agents"))?;
-        }
+impl validation::Validate for UsageSummary {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.tier;
+        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        let value = &self.api_calls;
+        validation::Validate::validate(value).map_err(|e| e.within("api_calls"))?;
+        let value = &self.secret_reads;
+        validation::Validate::validate(value).map_err(|e| e.within("secret_reads"))?;
+        let value = &self.secret_writes;
+        validation::Validate::validate(value).map_err(|e| e.within("secret_writes"))?;
+        let value = &self.transactions;
+        validation::Validate::validate(value).map_err(|e| e.within("transactions"))?;
+        let value = &self.vaults;
+        validation::Validate::validate(value).map_err(|e| e.within("vaults"))?;
+        let value = &self.agents;
+        validation::Validate::validate(value).map_err(|e| e.within("agents"))?;
         Ok(())
     }
 }
@@ -4399,53 +3810,18 @@ impl UsagePeriod {
         }
     }
 }
-impl super::validation::Validate for UsagePeriod {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.api_calls;
-            super::validation::number(
-                *value as f64,
-                "api_calls",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.secret_reads;
-            super::validation::number(
-                *value as f64,
-                "secret_reads",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.secret_writes;
-            super::validation::number(
-                *value as f64,
-                "secret_writes",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.transactions;
-            super::validation::number(
-                *value as f64,
-                "transactions",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.overage_cents;
-            super::validation::number(
-                *value as f64,
-                "overage_cents",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for UsagePeriod {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.api_calls;
+        validation::number(*value as f64, "api_calls", Some((0f64, false)), None)?;
+        let value = &self.secret_reads;
+        validation::number(*value as f64, "secret_reads", Some((0f64, false)), None)?;
+        let value = &self.secret_writes;
+        validation::number(*value as f64, "secret_writes", Some((0f64, false)), None)?;
+        let value = &self.transactions;
+        validation::number(*value as f64, "transactions", Some((0f64, false)), None)?;
+        let value = &self.overage_cents;
+        validation::number(*value as f64, "overage_cents", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -4464,19 +3840,10 @@ impl UsageHistory {
         Self { items }
     }
 }
-impl super::validation::Validate for UsageHistory {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for UsageHistory {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -4562,16 +3929,12 @@ impl SubscribeRequest {
         }
     }
 }
-impl super::validation::Validate for SubscribeRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.success_url;
-            super::validation::format(value, "success_url", "uri")?;
-        }
-        {
-            let value = &self.cancel_url;
-            super::validation::format(value, "cancel_url", "uri")?;
-        }
+impl validation::Validate for SubscribeRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success_url;
+        validation::format(value, "success_url", "uri")?;
+        let value = &self.cancel_url;
+        validation::format(value, "cancel_url", "uri")?;
         Ok(())
     }
 }
@@ -4593,12 +3956,10 @@ impl CheckoutSession {
         }
     }
 }
-impl super::validation::Validate for CheckoutSession {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.checkout_url;
-            super::validation::format(value, "checkout_url", "uri")?;
-        }
+impl validation::Validate for CheckoutSession {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.checkout_url;
+        validation::format(value, "checkout_url", "uri")?;
         Ok(())
     }
 }
@@ -4617,12 +3978,10 @@ impl PortalRequest {
         }
     }
 }
-impl super::validation::Validate for PortalRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.return_url;
-            super::validation::format(value, "return_url", "uri")?;
-        }
+impl validation::Validate for PortalRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.return_url;
+        validation::format(value, "return_url", "uri")?;
         Ok(())
     }
 }
@@ -4641,12 +4000,10 @@ impl PortalSession {
         }
     }
 }
-impl super::validation::Validate for PortalSession {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.portal_url;
-            super::validation::format(value, "portal_url", "uri")?;
-        }
+impl validation::Validate for PortalSession {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.portal_url;
+        validation::format(value, "portal_url", "uri")?;
         Ok(())
     }
 }
@@ -4725,14 +4082,11 @@ pub enum OverageMethod {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl super::validation::Validate for OverageMethod {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for OverageMethod {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         match self {
             Self::Other(value) => {
-                Err(super::validation::ValidationError {
-                    path: String::new(),
-                    message: format!("{:?} is not one of \"credits\", \"x402\"", value),
-                })
+                Err(validation::unlisted(value, "\"credits\", \"x402\""))
             }
             _ => Ok(()),
         }
@@ -4797,17 +4151,10 @@ impl ExpiringCredit {
         Self { amount_cents, expires_at }
     }
 }
-impl super::validation::Validate for ExpiringCredit {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.amount_cents;
-            super::validation::number(
-                *value as f64,
-                "amount_cents",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for ExpiringCredit {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.amount_cents;
+        validation::number(*value as f64, "amount_cents", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -4837,28 +4184,12 @@ impl CreditBalance {
         }
     }
 }
-impl super::validation::Validate for CreditBalance {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.balance_cents;
-            super::validation::number(
-                *value as f64,
-                "balance_cents",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.expiring;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("expiring"))?;
-            }
-        }
+impl validation::Validate for CreditBalance {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.balance_cents;
+        validation::number(*value as f64, "balance_cents", Some((0f64, false)), None)?;
+        let value = &self.expiring;
+        validation::items(value, "expiring", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -4909,40 +4240,30 @@ impl SubscriptionSummary {
     }
     /// Sets `interval`.
     #[must_use]
-    pub fn interval(mut self, interval: BillingInterval) -> Self {
-        self.interval = Some(interval);
+    pub fn interval(mut self, value: BillingInterval) -> Self {
+        self.interval = Some(value);
         self
     }
     /// Sets `current_period_end`.
     #[must_use]
     pub fn current_period_end(
         mut self,
-        current_period_end: ::chrono::DateTime<::chrono::Utc>,
+        value: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        self.current_period_end = Some(current_period_end);
+        self.current_period_end = Some(value);
         self
     }
 }
-impl super::validation::Validate for SubscriptionSummary {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.tier;
-            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        }
-        {
-            let value = &self.overage_method;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("overage_method"))?;
-        }
-        {
-            let value = &self.usage;
-            super::validation::Validate::validate(value).map_err(|e| e.within("usage"))?;
-        }
-        {
-            let value = &self.credits;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("credits"))?;
-        }
+impl validation::Validate for SubscriptionSummary {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.tier;
+        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        let value = &self.overage_method;
+        validation::Validate::validate(value).map_err(|e| e.within("overage_method"))?;
+        let value = &self.usage;
+        validation::Validate::validate(value).map_err(|e| e.within("usage"))?;
+        let value = &self.credits;
+        validation::Validate::validate(value).map_err(|e| e.within("credits"))?;
         Ok(())
     }
 }
@@ -4971,25 +4292,14 @@ impl TopupRequest {
         }
     }
 }
-impl super::validation::Validate for TopupRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.amount_cents;
-            super::validation::number(
-                *value as f64,
-                "amount_cents",
-                Some((500f64, false)),
-                None,
-            )?;
-        }
-        {
-            let value = &self.success_url;
-            super::validation::format(value, "success_url", "uri")?;
-        }
-        {
-            let value = &self.cancel_url;
-            super::validation::format(value, "cancel_url", "uri")?;
-        }
+impl validation::Validate for TopupRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.amount_cents;
+        validation::number(*value as f64, "amount_cents", Some((500f64, false)), None)?;
+        let value = &self.success_url;
+        validation::format(value, "success_url", "uri")?;
+        let value = &self.cancel_url;
+        validation::format(value, "cancel_url", "uri")?;
         Ok(())
     }
 }
@@ -5100,22 +4410,20 @@ impl CreditTransaction {
     }
     /// Sets `expires_at`.
     #[must_use]
-    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.expires_at = Some(expires_at);
+    pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for CreditTransaction {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.balance_after_cents;
-            super::validation::number(
-                *value as f64,
-                "balance_after_cents",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for CreditTransaction {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.balance_after_cents;
+        validation::number(
+            *value as f64,
+            "balance_after_cents",
+            Some((0f64, false)),
+            None,
+        )?;
         Ok(())
     }
 }
@@ -5138,24 +4446,15 @@ impl CreditTransactionList {
     }
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, next_cursor: impl Into<String>) -> Self {
-        self.next_cursor = Some(next_cursor.into());
+    pub fn next_cursor(mut self, value: impl Into<String>) -> Self {
+        self.next_cursor = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for CreditTransactionList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for CreditTransactionList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -5172,13 +4471,10 @@ impl OverageMethodRequest {
         Self { overage_method }
     }
 }
-impl super::validation::Validate for OverageMethodRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.overage_method;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("overage_method"))?;
-        }
+impl validation::Validate for OverageMethodRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.overage_method;
+        validation::Validate::validate(value).map_err(|e| e.within("overage_method"))?;
         Ok(())
     }
 }
@@ -5200,13 +4496,10 @@ impl OverageMethodResponse {
         Self { overage_method, updated_at }
     }
 }
-impl super::validation::Validate for OverageMethodResponse {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.overage_method;
-            super::validation::Validate::validate(value)
-                .map_err(|e| e.within("overage_method"))?;
-        }
+impl validation::Validate for OverageMethodResponse {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.overage_method;
+        validation::Validate::validate(value).map_err(|e| e.within("overage_method"))?;
         Ok(())
     }
 }
@@ -5268,17 +4561,10 @@ impl StripeEvent {
         }
     }
 }
-impl super::validation::Validate for StripeEvent {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.created;
-            super::validation::number(
-                *value as f64,
-                "created",
-                Some((0f64, false)),
-                None,
-            )?;
-        }
+impl validation::Validate for StripeEvent {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.created;
+        validation::number(*value as f64, "created", Some((0f64, false)), None)?;
         Ok(())
     }
 }
@@ -5476,38 +4762,38 @@ impl AuditEvent {
     }
     /// Sets `actor_id`.
     #[must_use]
-    pub fn actor_id(mut self, actor_id: ::uuid::Uuid) -> Self {
-        self.actor_id = Some(actor_id);
+    pub fn actor_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.actor_id = Some(value);
         self
     }
     /// Sets `resource_id`.
     #[must_use]
-    pub fn resource_id(mut self, resource_id: impl Into<String>) -> Self {
-        self.resource_id = Some(resource_id.into());
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
         self
     }
     /// Sets `vault_id`.
     #[must_use]
-    pub fn vault_id(mut self, vault_id: ::uuid::Uuid) -> Self {
-        self.vault_id = Some(vault_id);
+    pub fn vault_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.vault_id = Some(value);
         self
     }
     /// Sets `ip_address`.
     #[must_use]
-    pub fn ip_address(mut self, ip_address: impl Into<String>) -> Self {
-        self.ip_address = Some(ip_address.into());
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
         self
     }
     /// Sets `user_agent`.
     #[must_use]
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
         self
     }
     /// Sets `details`.
     #[must_use]
-    pub fn details(mut self, details: AuditEventDetails) -> Self {
-        self.details = Some(details);
+    pub fn details(mut self, value: AuditEventDetails) -> Self {
+        self.details = Some(value);
         self
     }
 }
@@ -5617,23 +4903,21 @@ impl OrgMember {
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-        self.display_name = Some(display_name.into());
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
         self
     }
     /// Sets `joined_at`.
     #[must_use]
-    pub fn joined_at(mut self, joined_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.joined_at = Some(joined_at);
+    pub fn joined_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.joined_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for OrgMember {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
+impl validation::Validate for OrgMember {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
         Ok(())
     }
 }
@@ -5652,19 +4936,10 @@ impl OrgMemberList {
         Self { items }
     }
 }
-impl super::validation::Validate for OrgMemberList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for OrgMemberList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -5683,12 +4958,10 @@ impl InviteRequest {
         Self { email: email.into(), role }
     }
 }
-impl super::validation::Validate for InviteRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
+impl validation::Validate for InviteRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
         Ok(())
     }
 }
@@ -5729,12 +5002,10 @@ impl Invitation {
         }
     }
 }
-impl super::validation::Validate for Invitation {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
+impl validation::Validate for Invitation {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
         Ok(())
     }
 }
@@ -5843,8 +5114,8 @@ impl IpRule {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
@@ -5871,31 +5142,17 @@ impl CreateIpRuleRequest {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
-impl super::validation::Validate for CreateIpRuleRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.cidr;
-            super::validation::length(
-                value.chars().count(),
-                "cidr",
-                Some(1usize),
-                None,
-                "characters",
-            )?;
-        }
+impl validation::Validate for CreateIpRuleRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.cidr;
+        validation::chars(value, "cidr", Some(1), None)?;
         if let Some(value) = &self.description {
-            super::validation::length(
-                value.chars().count(),
-                "description",
-                None,
-                Some(200usize),
-                "characters",
-            )?;
+            validation::chars(value, "description", None, Some(200))?;
         }
         Ok(())
     }
@@ -5950,14 +5207,14 @@ impl Setting {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `updated_by`.
     #[must_use]
-    pub fn updated_by(mut self, updated_by: ::uuid::Uuid) -> Self {
-        self.updated_by = Some(updated_by);
+    pub fn updated_by(mut self, value: ::uuid::Uuid) -> Self {
+        self.updated_by = Some(value);
         self
     }
 }
@@ -5996,8 +5253,8 @@ impl UpdateSettingRequest {
     }
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 }
@@ -6040,24 +5297,20 @@ impl X402ConfigUpdate {
         }
     }
 }
-impl super::validation::Validate for X402ConfigUpdate {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for X402ConfigUpdate {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.facilitator_url;
+        validation::format(value, "facilitator_url", "uri")?;
+        let value = &self.price_per_request_usd;
         {
-            let value = &self.facilitator_url;
-            super::validation::format(value, "facilitator_url", "uri")?;
-        }
-        {
-            let value = &self.price_per_request_usd;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
-                super::validation::pattern(
-                    value,
-                    "price_per_request_usd",
-                    PATTERN.as_ref(),
-                    "^[0-9]+(\\.[0-9]+)?$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
+            validation::pattern(
+                value,
+                "price_per_request_usd",
+                PATTERN.as_ref(),
+                "^[0-9]+(\\.[0-9]+)?$",
+            )?;
         }
         Ok(())
     }
@@ -6105,24 +5358,20 @@ impl X402Config {
         }
     }
 }
-impl super::validation::Validate for X402Config {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for X402Config {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.facilitator_url;
+        validation::format(value, "facilitator_url", "uri")?;
+        let value = &self.price_per_request_usd;
         {
-            let value = &self.facilitator_url;
-            super::validation::format(value, "facilitator_url", "uri")?;
-        }
-        {
-            let value = &self.price_per_request_usd;
-            {
-                static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
-                super::validation::pattern(
-                    value,
-                    "price_per_request_usd",
-                    PATTERN.as_ref(),
-                    "^[0-9]+(\\.[0-9]+)?$",
-                )?;
-            }
+            static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+            ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
+            validation::pattern(
+                value,
+                "price_per_request_usd",
+                PATTERN.as_ref(),
+                "^[0-9]+(\\.[0-9]+)?$",
+            )?;
         }
         Ok(())
     }
@@ -6179,26 +5428,21 @@ impl AdminUser {
     }
     /// Sets `display_name`.
     #[must_use]
-    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
-        self.display_name = Some(display_name.into());
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
         self
     }
     /// Sets `last_login_at`.
     #[must_use]
-    pub fn last_login_at(
-        mut self,
-        last_login_at: ::chrono::DateTime<::chrono::Utc>,
-    ) -> Self {
-        self.last_login_at = Some(last_login_at);
+    pub fn last_login_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_login_at = Some(value);
         self
     }
 }
-impl super::validation::Validate for AdminUser {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.email;
-            super::validation::format(value, "email", "email")?;
-        }
+impl validation::Validate for AdminUser {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.email;
+        validation::format(value, "email", "email")?;
         Ok(())
     }
 }
@@ -6216,19 +5460,10 @@ impl AdminUserList {
         Self { items }
     }
 }
-impl super::validation::Validate for AdminUserList {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.items;
-            for (index, value) in value.iter().enumerate() {
-                (|| -> Result<(), super::validation::ValidationError> {
-                    super::validation::Validate::validate(value)
-                        .map_err(|e| e.within(""))?;
-                    Ok(())
-                })()
-                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
-            }
-        }
+impl validation::Validate for AdminUserList {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.items;
+        validation::items(value, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -6260,72 +5495,54 @@ pub struct OrgLimitsUpdate {
 impl OrgLimitsUpdate {
     /// Sets `max_vaults`.
     #[must_use]
-    pub fn max_vaults(mut self, max_vaults: i64) -> Self {
-        self.max_vaults = Some(max_vaults);
+    pub fn max_vaults(mut self, value: i64) -> Self {
+        self.max_vaults = Some(value);
         self
     }
     /// Sets `max_secrets`.
     #[must_use]
-    pub fn max_secrets(mut self, max_secrets: i64) -> Self {
-        self.max_secrets = Some(max_secrets);
+    pub fn max_secrets(mut self, value: i64) -> Self {
+        self.max_secrets = Some(value);
         self
     }
     /// Sets `max_agents`.
     #[must_use]
-    pub fn max_agents(mut self, max_agents: i64) -> Self {
-        self.max_agents = Some(max_agents);
+    pub fn max_agents(mut self, value: i64) -> Self {
+        self.max_agents = Some(value);
         self
     }
     /// Sets `max_api_calls_per_month`.
     #[must_use]
-    pub fn max_api_calls_per_month(mut self, max_api_calls_per_month: i64) -> Self {
-        self.max_api_calls_per_month = Some(max_api_calls_per_month);
+    pub fn max_api_calls_per_month(mut self, value: i64) -> Self {
+        self.max_api_calls_per_month = Some(value);
         self
     }
     /// Sets `max_transactions_per_month`.
     #[must_use]
-    pub fn max_transactions_per_month(
-        mut self,
-        max_transactions_per_month: i64,
-    ) -> Self {
-        self.max_transactions_per_month = Some(max_transactions_per_month);
+    pub fn max_transactions_per_month(mut self, value: i64) -> Self {
+        self.max_transactions_per_month = Some(value);
         self
     }
     /// Sets `rate_limit_per_minute`.
     #[must_use]
-    pub fn rate_limit_per_minute(mut self, rate_limit_per_minute: i64) -> Self {
-        self.rate_limit_per_minute = Some(rate_limit_per_minute);
+    pub fn rate_limit_per_minute(mut self, value: i64) -> Self {
+        self.rate_limit_per_minute = Some(value);
         self
     }
 }
-impl super::validation::Validate for OrgLimitsUpdate {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for OrgLimitsUpdate {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.max_vaults {
-            super::validation::number(
-                *value as f64,
-                "max_vaults",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_vaults", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_secrets {
-            super::validation::number(
-                *value as f64,
-                "max_secrets",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_secrets", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_agents {
-            super::validation::number(
-                *value as f64,
-                "max_agents",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_agents", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_api_calls_per_month {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_api_calls_per_month",
                 Some((0f64, false)),
@@ -6333,7 +5550,7 @@ impl super::validation::Validate for OrgLimitsUpdate {
             )?;
         }
         if let Some(value) = &self.max_transactions_per_month {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_transactions_per_month",
                 Some((0f64, false)),
@@ -6341,7 +5558,7 @@ impl super::validation::Validate for OrgLimitsUpdate {
             )?;
         }
         if let Some(value) = &self.rate_limit_per_minute {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "rate_limit_per_minute",
                 Some((1f64, false)),
@@ -6403,76 +5620,56 @@ impl OrgLimits {
     }
     /// Sets `max_vaults`.
     #[must_use]
-    pub fn max_vaults(mut self, max_vaults: i64) -> Self {
-        self.max_vaults = Some(max_vaults);
+    pub fn max_vaults(mut self, value: i64) -> Self {
+        self.max_vaults = Some(value);
         self
     }
     /// Sets `max_secrets`.
     #[must_use]
-    pub fn max_secrets(mut self, max_secrets: i64) -> Self {
-        self.max_secrets = Some(max_secrets);
+    pub fn max_secrets(mut self, value: i64) -> Self {
+        self.max_secrets = Some(value);
         self
     }
     /// Sets `max_agents`.
     #[must_use]
-    pub fn max_agents(mut self, max_agents: i64) -> Self {
-        self.max_agents = Some(max_agents);
+    pub fn max_agents(mut self, value: i64) -> Self {
+        self.max_agents = Some(value);
         self
     }
     /// Sets `max_api_calls_per_month`.
     #[must_use]
-    pub fn max_api_calls_per_month(mut self, max_api_calls_per_month: i64) -> Self {
-        self.max_api_calls_per_month = Some(max_api_calls_per_month);
+    pub fn max_api_calls_per_month(mut self, value: i64) -> Self {
+        self.max_api_calls_per_month = Some(value);
         self
     }
     /// Sets `max_transactions_per_month`.
     #[must_use]
-    pub fn max_transactions_per_month(
-        mut self,
-        max_transactions_per_month: i64,
-    ) -> Self {
-        self.max_transactions_per_month = Some(max_transactions_per_month);
+    pub fn max_transactions_per_month(mut self, value: i64) -> Self {
+        self.max_transactions_per_month = Some(value);
         self
     }
     /// Sets `rate_limit_per_minute`.
     #[must_use]
-    pub fn rate_limit_per_minute(mut self, rate_limit_per_minute: i64) -> Self {
-        self.rate_limit_per_minute = Some(rate_limit_per_minute);
+    pub fn rate_limit_per_minute(mut self, value: i64) -> Self {
+        self.rate_limit_per_minute = Some(value);
         self
     }
 }
-impl super::validation::Validate for OrgLimits {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.tier;
-            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        }
+impl validation::Validate for OrgLimits {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.tier;
+        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
         if let Some(value) = &self.max_vaults {
-            super::validation::number(
-                *value as f64,
-                "max_vaults",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_vaults", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_secrets {
-            super::validation::number(
-                *value as f64,
-                "max_secrets",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_secrets", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_agents {
-            super::validation::number(
-                *value as f64,
-                "max_agents",
-                Some((0f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "max_agents", Some((0f64, false)), None)?;
         }
         if let Some(value) = &self.max_api_calls_per_month {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_api_calls_per_month",
                 Some((0f64, false)),
@@ -6480,7 +5677,7 @@ impl super::validation::Validate for OrgLimits {
             )?;
         }
         if let Some(value) = &self.max_transactions_per_month {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "max_transactions_per_month",
                 Some((0f64, false)),
@@ -6488,7 +5685,7 @@ impl super::validation::Validate for OrgLimits {
             )?;
         }
         if let Some(value) = &self.rate_limit_per_minute {
-            super::validation::number(
+            validation::number(
                 *value as f64,
                 "rate_limit_per_minute",
                 Some((1f64, false)),
@@ -6511,12 +5708,10 @@ impl BillingTierRequest {
         Self { tier }
     }
 }
-impl super::validation::Validate for BillingTierRequest {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.tier;
-            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        }
+impl validation::Validate for BillingTierRequest {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.tier;
+        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
         Ok(())
     }
 }
@@ -6541,12 +5736,10 @@ impl OrgBillingTier {
         Self { org_id, tier, updated_at }
     }
 }
-impl super::validation::Validate for OrgBillingTier {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.tier;
-            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        }
+impl validation::Validate for OrgBillingTier {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.tier;
+        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
         Ok(())
     }
 }
@@ -7065,14 +6258,14 @@ pub struct ListSecretsQuery {
 impl ListSecretsQuery {
     /// Sets `prefix`.
     #[must_use]
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = Some(prefix.into());
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
         self
     }
     /// Sets `type`.
     #[must_use]
-    pub fn type_(mut self, type_: SecretType) -> Self {
-        self.type_ = Some(type_);
+    pub fn type_(mut self, value: SecretType) -> Self {
+        self.type_ = Some(value);
         self
     }
 }
@@ -7087,20 +6280,15 @@ pub struct GetSecretQuery {
 impl GetSecretQuery {
     /// Sets `version`.
     #[must_use]
-    pub fn version(mut self, version: i64) -> Self {
-        self.version = Some(version);
+    pub fn version(mut self, value: i64) -> Self {
+        self.version = Some(value);
         self
     }
 }
-impl super::validation::Validate for GetSecretQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
+impl validation::Validate for GetSecretQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
         if let Some(value) = &self.version {
-            super::validation::number(
-                *value as f64,
-                "version",
-                Some((1f64, false)),
-                None,
-            )?;
+            validation::number(*value as f64, "version", Some((1f64, false)), None)?;
         }
         Ok(())
     }
@@ -7116,8 +6304,8 @@ pub struct ListOutboundSharesQuery {
 impl ListOutboundSharesQuery {
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: ShareStatus) -> Self {
-        self.status = Some(status);
+    pub fn status(mut self, value: ShareStatus) -> Self {
+        self.status = Some(value);
         self
     }
 }
@@ -7132,8 +6320,8 @@ pub struct ListInboundSharesQuery {
 impl ListInboundSharesQuery {
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: ShareStatus) -> Self {
-        self.status = Some(status);
+    pub fn status(mut self, value: ShareStatus) -> Self {
+        self.status = Some(value);
         self
     }
 }
@@ -7151,14 +6339,14 @@ pub struct ListTransactionsQuery {
 impl ListTransactionsQuery {
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, status: TransactionStatus) -> Self {
-        self.status = Some(status);
+    pub fn status(mut self, value: TransactionStatus) -> Self {
+        self.status = Some(value);
         self
     }
     /// Sets `chain`.
     #[must_use]
-    pub fn chain(mut self, chain: impl Into<String>) -> Self {
-        self.chain = Some(chain.into());
+    pub fn chain(mut self, value: impl Into<String>) -> Self {
+        self.chain = Some(value.into());
         self
     }
 }
@@ -7176,14 +6364,14 @@ pub struct ListCreditTransactionsQuery {
 impl ListCreditTransactionsQuery {
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = limit;
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = value;
         self
     }
     /// Sets `cursor`.
     #[must_use]
-    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.cursor = Some(cursor.into());
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
         self
     }
 }
@@ -7199,17 +6387,15 @@ impl Default for ListCreditTransactionsQuery {
         }
     }
 }
-impl super::validation::Validate for ListCreditTransactionsQuery {
-    fn validate(&self) -> Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                Some((1f64, false)),
-                Some((100f64, false)),
-            )?;
-        }
+impl validation::Validate for ListCreditTransactionsQuery {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.limit;
+        validation::number(
+            *value as f64,
+            "limit",
+            Some((1f64, false)),
+            Some((100f64, false)),
+        )?;
         Ok(())
     }
 }
@@ -7248,56 +6434,56 @@ pub struct ListAuditEventsQuery {
 impl ListAuditEventsQuery {
     /// Sets `action`.
     #[must_use]
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
         self
     }
     /// Sets `actor_type`.
     #[must_use]
-    pub fn actor_type(mut self, actor_type: ActorType) -> Self {
-        self.actor_type = Some(actor_type);
+    pub fn actor_type(mut self, value: ActorType) -> Self {
+        self.actor_type = Some(value);
         self
     }
     /// Sets `actor_id`.
     #[must_use]
-    pub fn actor_id(mut self, actor_id: ::uuid::Uuid) -> Self {
-        self.actor_id = Some(actor_id);
+    pub fn actor_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.actor_id = Some(value);
         self
     }
     /// Sets `resource_type`.
     #[must_use]
-    pub fn resource_type(mut self, resource_type: impl Into<String>) -> Self {
-        self.resource_type = Some(resource_type.into());
+    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
         self
     }
     /// Sets `resource_id`.
     #[must_use]
-    pub fn resource_id(mut self, resource_id: impl Into<String>) -> Self {
-        self.resource_id = Some(resource_id.into());
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
         self
     }
     /// Sets `vault_id`.
     #[must_use]
-    pub fn vault_id(mut self, vault_id: ::uuid::Uuid) -> Self {
-        self.vault_id = Some(vault_id);
+    pub fn vault_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.vault_id = Some(value);
         self
     }
     /// Sets `outcome`.
     #[must_use]
-    pub fn outcome(mut self, outcome: AuditOutcome) -> Self {
-        self.outcome = Some(outcome);
+    pub fn outcome(mut self, value: AuditOutcome) -> Self {
+        self.outcome = Some(value);
         self
     }
     /// Sets `from`.
     #[must_use]
-    pub fn from(mut self, from: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.from = Some(from);
+    pub fn from(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.from = Some(value);
         self
     }
     /// Sets `to`.
     #[must_use]
-    pub fn to(mut self, to: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        self.to = Some(to);
+    pub fn to(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.to = Some(value);
         self
     }
 }
@@ -7312,8 +6498,8 @@ pub struct ListAdminUsersQuery {
 impl ListAdminUsersQuery {
     /// Sets `email`.
     #[must_use]
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
         self
     }
 }

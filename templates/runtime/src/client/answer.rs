@@ -143,12 +143,32 @@ impl Answer {
     pub fn error<T, E>(&self, error: E) -> Result<T, ClientError<E>> {
         Err(ClientError::Api { error, status: self.status, headers: Box::new(self.headers.clone()) })
     }
+
+    /// An answer of another status than the operation documents: the error
+    /// `undocumented` makes of its status and body text.
+    pub fn other<T, E>(&self, undocumented: impl FnOnce(u16, String) -> E) -> Result<T, ClientError<E>> {
+        self.error(undocumented(self.status, self.text()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn an_answer_of_another_status_keeps_its_status_headers_and_text() {
+        let answer =
+            Answer::new(418, HeaderMap::from_iter([(reqwest::header::ETAG, HeaderValue::from_static("\"v1\""))]), b"teapot".to_vec());
+        let failure: Result<(), ClientError<(u16, String)>> = answer.other(|status, body| (status, body));
+        match failure {
+            Err(ClientError::Api { error, status, headers }) => {
+                assert_eq!((error, status), ((418, String::from("teapot")), 418));
+                assert_eq!(headers.get(reqwest::header::ETAG).map(|v| v.as_bytes()), Some(&b"\"v1\""[..]));
+            }
+            other => panic!("not an API error: {other:?}"),
+        }
+    }
 
     fn answer(headers: &[(&'static str, &'static str)], body: &[u8]) -> Answer {
         let mut map = HeaderMap::new();
