@@ -84,6 +84,8 @@ pub struct Statistics {
     pub lenient: usize,
     /// Request bodies read in several forms, each taken as an enum of them.
     pub bodies_of_several_forms: usize,
+    /// Whether the crate was generated without its server (a client-only crate).
+    pub without_server: bool,
 }
 
 impl Statistics {
@@ -161,7 +163,7 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             Layout::Module => vec![emit::module_file(&api, options.parts())?],
         };
         Ok(Generated {
-            statistics: Statistics::of(&api, &warnings),
+            statistics: Statistics { without_server: !options.parts().server, ..Statistics::of(&api, &warnings) },
             name: api.name.clone(),
             crate_name: api.crate_name.clone(),
             files,

@@ -84,6 +84,10 @@ fn a_crate_lists_skipped_operations_and_only_its_features() {
     let lib = file("src/lib.rs");
     assert!(lib.contains("the `client` feature adds the reqwest client") && lib.contains("`getReport` (`GET /reports/{day}`)"), "{lib}");
     assert!(!generated.files.iter().any(|f| f.path == "src/server.rs"));
+    // The mapping to documented errors is the server's.
+    let errors = file("src/errors.rs");
+    assert!(errors.contains("pub enum") && !errors.contains("fn documented(") && !errors.contains("DomainError"), "{errors}");
+    assert!(!errors.contains("common_error"), "{errors}");
 }
 
 #[test]

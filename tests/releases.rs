@@ -242,13 +242,33 @@ fn a_revision_counts_only_for_crates_with_what_it_changed() {
         generate(spec, &out, &[], 0);
         let manifest_path = out.join(crate_name).join("Cargo.toml");
         let manifest = read(&manifest_path);
-        std::fs::write(&manifest_path, manifest.replace("rust-api = 3", "rust-api = 2")).expect("write the older manifest");
+        std::fs::write(&manifest_path, manifest.replace("rust-api = 4", "rust-api = 2")).expect("write the older manifest");
         let (stdout, _) = generate(spec, &out, &[], if breaking { 1 } else { 0 });
         assert_eq!(
             stdout.contains("revision 3 (breaks the Rust API): A request body whose media types differ"),
             breaking,
             "{spec}: {stdout}"
         );
+    }
+    std::fs::remove_dir_all(&out).expect("clean up");
+}
+
+#[test]
+fn a_crate_without_its_server_loses_the_server_error_mapping_as_a_revision() {
+    let out = scratch("revision-client-only");
+    let config = out.join("client-only.toml");
+    std::fs::write(&config, "[spec.cybervault]\nfeatures = [\"client\"]\n").expect("write the config");
+    let client_only = ["--config", config.to_str().expect("utf-8 path")];
+    for (extra, breaking) in [(&client_only[..], true), (&[][..], false)] {
+        let _ = std::fs::remove_dir_all(out.join("cybervault-v2"));
+        generate("specs/cybervault.yaml", &out, extra, 0);
+        let errors = read(&out.join("cybervault-v2/src/errors.rs"));
+        assert_eq!(errors.contains("pub fn documented(") && errors.contains("DomainError"), !breaking, "{errors}");
+        let manifest_path = out.join("cybervault-v2/Cargo.toml");
+        let manifest = read(&manifest_path);
+        std::fs::write(&manifest_path, manifest.replace("rust-api = 4", "rust-api = 3")).expect("write the older manifest");
+        let (stdout, _) = generate("specs/cybervault.yaml", &out, extra, if breaking { 1 } else { 0 });
+        assert_eq!(stdout.contains("revision 4 (breaks the Rust API): A crate generated without its server"), breaking, "{stdout}");
     }
     std::fs::remove_dir_all(&out).expect("clean up");
 }

@@ -7,16 +7,18 @@ use quote::quote;
 use super::rust::{doc, ident, type_path};
 use crate::ir::{Api, Operation, Response, Status};
 
-/// The contents of the `errors` module.
-pub(super) fn module(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
-    let items = api.operations.iter().map(|op| {
+/// The contents of the `errors` module. The mapping to documented errors
+/// (`documented`, `DomainError`, the common error) is the server's: a crate
+/// without the server has none.
+pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStream> + '_ {
+    let items = api.operations.iter().map(move |op| {
         let errors = error_enum(api, op);
-        let mapping = documented_fn(api, op);
+        let mapping = server.then(|| documented_fn(api, op));
         let successes = op.success_enum.as_ref().map(|name| success_enum(api, op, name));
         super::gate::items(&op.gate, quote!(#errors #mapping #successes))
     });
-    let common = common_error(api);
-    let domain = (!api.operations.is_empty()).then(|| domain_error(super::gate::attr(&api.operations_gate())));
+    let common = server.then(|| common_error(api));
+    let domain = (server && !api.operations.is_empty()).then(|| domain_error(super::gate::attr(&api.operations_gate())));
     // The items of one piece, then those of each operation (in parts: see `emit::ItemParts`).
     let head = quote! {
         //! Responses of each operation: an error enum with one variant per

@@ -107,7 +107,7 @@ impl<'a> Module<'a> {
 fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     let mut out = vec![
         Module::parts("types", None, move || Some(Box::new(lints_then(types::module(api))))),
-        Module::parts("errors", None, move || Some(Box::new(lints_then(errors::module(api).map(Ok))))),
+        Module::parts("errors", None, move || Some(Box::new(lints_then(errors::module(api, parts.server).map(Ok))))),
         Module::new("auth", None, move || Ok(Some(with_allowed_lints(auth::module(api))))),
         Module::new("validation", None, || Ok(Some(support::validation_module()))),
     ];

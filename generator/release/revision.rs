@@ -13,7 +13,7 @@ use crate::Statistics;
 use crate::error::{Error, Result};
 
 /// The revision this clawgen generates.
-pub const CURRENT: u32 = 3;
+pub const CURRENT: u32 = 4;
 
 /// The revision of a crate whose manifest records none (generated before revisions were recorded).
 const UNRECORDED: u32 = 1;
@@ -48,6 +48,14 @@ const CHANGES: &[Revision] = &[
          signatures, where it was the first media type's type: wrap the value in the variant of the media type \
          to send, and match the variant the server hands you.",
         affects: |statistics| statistics.bodies_of_several_forms > 0,
+    },
+    Revision {
+        number: 4,
+        changed: "A crate generated without its server has no server-side error mapping any more: \
+         `<Operation>Error::documented`, `From<E: DomainError>` for the error enums, `errors::DomainError`, \
+         `errors::common_error` and `errors::common_error_body` are generated with the server only, where they \
+         answer refusals and map the implementation's errors. Build an error with its variant instead.",
+        affects: |statistics| statistics.without_server,
     },
 ];
 
@@ -106,6 +114,10 @@ mod tests {
         assert!(revisions(2, &plain).is_empty());
         assert_eq!(revisions(2, &forms), [3]);
         assert!(changes_since(CURRENT, &forms).is_empty());
+        // Revision 4 changed only crates without a server.
+        let client_only = Statistics { without_server: true, ..Statistics::default() };
+        assert_eq!(revisions(3, &client_only), [4]);
+        assert!(revisions(3, &forms).is_empty());
         assert!(CHANGES.iter().all(|revision| revision.number > UNRECORDED && revision.number <= CURRENT));
     }
 }
