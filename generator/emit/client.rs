@@ -404,7 +404,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         names.push(arg);
     }
     if let Some(body) = &op.body {
-        let ty = if body.ty == TypeRef::String && body.choice.is_none() { quote!(str) } else { body_type(api, body) };
+        let ty = if super::rust::body_is_str(body) { quote!(str) } else { body_type(api, body) };
         args.push(if body.required { quote!(body: &#ty) } else { quote!(body: ::std::option::Option<&#ty>) });
         names.push(ident("body"));
     }

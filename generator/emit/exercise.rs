@@ -178,17 +178,14 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
             }
             None => value,
         };
-        let reference = match (&body.choice, &body.ty, body.encoding) {
-            (None, TypeRef::String, Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml) => value,
-            _ => quote!(&#value),
-        };
+        let reference = if super::rust::body_is_str(body) { value } else { quote!(&#value) };
         args.push(if body.required { reference } else { quote!(::std::option::Option::Some(#reference)) });
     }
     Some(args)
 }
 
 /// The value of the body's preferred form: its example, else one made up from its type.
-/// A string body of a JSON form is a string literal, as the client takes `&str`.
+/// A body the client takes as `&str` is a string literal.
 fn body_value(api: &Api, body: &crate::ir::Body) -> Option<TokenStream> {
     Some(match body.encoding {
         Encoding::Raw | Encoding::EventStream => {
@@ -198,13 +195,13 @@ fn body_value(api: &Api, body: &crate::ir::Body) -> Option<TokenStream> {
         }
         Encoding::Text => {
             let text = body.example.as_ref().and_then(Value::as_str).unwrap_or_default();
-            quote!(::std::string::String::from(#text))
+            if super::rust::body_is_str(body) { quote!(#text) } else { quote!(::std::string::String::from(#text)) }
         }
         Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml => {
             let value = sample::example_or_synthesized(&api.types, &body.ty, &body.constraints, body.example.as_ref());
-            match (&body.ty, value) {
-                (TypeRef::String, Value::String(text)) if body.choice.is_none() => quote!(#text),
-                (_, value) => literal(api, &body.ty, &value, &[]).ok()?,
+            match value {
+                Value::String(text) if super::rust::body_is_str(body) => quote!(#text),
+                value => literal(api, &body.ty, &value, &[]).ok()?,
             }
         }
     })

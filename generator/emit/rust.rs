@@ -54,7 +54,6 @@ pub(super) fn operation_doc(op: &crate::ir::Operation) -> TokenStream {
     doc(Some(&text))
 }
 
-/// The Rust type of a [`TypeRef`], as seen from a sibling module of `types`.
 /// The type an operation takes its request body as: the body's type, or the
 /// enum of its forms where it has several.
 pub(super) fn body_type(api: &Api, body: &crate::ir::Body) -> TokenStream {
@@ -67,6 +66,13 @@ pub(super) fn body_type(api: &Api, body: &crate::ir::Body) -> TokenStream {
     }
 }
 
+/// Whether the client takes the body as `&str` (a string body of one form)
+/// rather than as a reference to its [`body_type`].
+pub(super) fn body_is_str(body: &crate::ir::Body) -> bool {
+    body.ty == TypeRef::String && body.choice.is_none()
+}
+
+/// The Rust type of a [`TypeRef`], as seen from a sibling module of `types`.
 pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Bool => quote!(bool),
