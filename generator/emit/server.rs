@@ -334,7 +334,6 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         }
     }
     for p in &op.header_params {
-        let arg = ident(&p.name);
         let wire = p.wire_name.to_ascii_lowercase();
         let ty = type_path(api, &p.ty);
         let missing = format!("missing header `{}`", p.wire_name);
@@ -344,24 +343,15 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let status = if p.wire_name.eq_ignore_ascii_case("authorization") { UNAUTHORIZED } else { BAD_REQUEST };
         let status_lit = status_literal(status);
         let read = quote!(header_param::<#ty>(&cx.parts.headers, #wire).map_err(Refused::labelled(#bad_request, #label))?);
-        steps.push(if p.required {
-            quote!(let #arg = #read.ok_or_else(|| Refused::new(#status_lit, #missing))?;)
-        } else {
-            quote!(let #arg = #read;)
-        });
+        steps.push(present_step(p, read, status_lit, &missing));
     }
     for p in &op.cookie_params {
-        let arg = ident(&p.name);
         let wire = &p.wire_name;
         let ty = type_path(api, &p.ty);
         let missing = format!("missing cookie `{wire}`");
         let label = format!("cookie `{wire}`");
         let read = quote!(cookie(&cx.parts.headers, #wire).map(|raw| parse_text::<#ty>(&raw)).transpose().map_err(Refused::labelled(#bad_request, #label))?);
-        steps.push(if p.required {
-            quote!(let #arg = #read.ok_or_else(|| Refused::new(#bad_request, #missing))?;)
-        } else {
-            quote!(let #arg = #read;)
-        });
+        steps.push(present_step(p, read, bad_request.clone(), &missing));
     }
     // A header or cookie that decoded into an enum's `Other` names a value the document does not list.
     for (p, place) in op.header_params.iter().map(|p| (p, "header")).chain(op.cookie_params.iter().map(|p| (p, "cookie"))) {
@@ -423,10 +413,12 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let check = if body.choice.is_some() { None } else { super::types::constrained_value_check(api, &body.ty, &body.constraints) };
         if body.required {
             steps.push(quote!(let body = #parse;));
-            if super::types::only_validates(api, &body.ty, &body.constraints) && body.choice.is_none() {
-                steps.push(quote!(super::validation::Validate::validate(&body)?;));
-            } else if let Some(check) = check {
-                steps.push(quote!({ let value = &body; #check?; }));
+            if let Some(check) = check {
+                steps.push(if super::types::only_validates(api, &body.ty, &body.constraints) {
+                    quote!(super::validation::Validate::validate(&body)?;)
+                } else {
+                    quote!({ let value = &body; #check?; })
+                });
             }
         } else {
             steps.push(quote!(let body = if #absent { None } else { Some(#parse) };));
@@ -506,6 +498,13 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
             }
             Answer::Ok(response)
     })
+}
+
+/// `let <param> = <read>;` for a header or cookie read as an `Option`: a
+/// required one that is absent is refused with `status`, saying `missing`.
+fn present_step(p: &crate::ir::Param, read: TokenStream, status: proc_macro2::Literal, missing: &str) -> TokenStream {
+    let arg = ident(&p.name);
+    if p.required { quote!(let #arg = #read.ok_or_else(|| Refused::new(#status, #missing))?;) } else { quote!(let #arg = #read;) }
 }
 
 /// A status as a literal without a type suffix, where the type is known.
