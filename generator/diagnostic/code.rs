@@ -239,7 +239,7 @@ components:
             ),
             ("x-clawgen-features: [everything]\npaths: {}\n", Code::BadOption),
             ("x-clawgen-webhook-signature: {}\npaths: {}\n", Code::BadOption),
-            ("paths:\n  /a:\n    get:\n      responses: {'200': {content: {}}}\n", Code::Invalid),
+            ("paths:\n  /a:\n    get:\n      responses: {'200': {description: 5}}\n", Code::Invalid),
             ("paths:\n  /a:\n    get:\n      responses: {'200': {$ref: 'http://example.com/r.yaml'}}\n", Code::Unsupported),
         ];
         for (rest, code) in cases {

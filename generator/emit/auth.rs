@@ -14,7 +14,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let how = format!("Sent as {}.", s.kind.describe());
         let text = format!("`{}`: {how}{}", s.key, s.doc.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default());
         let docs = doc(Some(&text));
-        let ty = if s.kind == SchemeKind::Basic { quote!(BasicAuth) } else { quote!(::std::string::String) };
+        let ty = credential_type(&s.kind);
         quote!(#docs pub #field: ::std::option::Option<#ty>,)
     });
     let setters: Vec<TokenStream> = api
@@ -24,10 +24,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
             let field = ident(&s.field);
             let setter = credential_setter(&s.field, api.security_schemes.iter().map(|s| s.field.as_str()));
             let docs = doc(Some(&format!("Sets `{}`.", s.key)));
-            let (ty, value) = if s.kind == SchemeKind::Basic {
-                (quote!(BasicAuth), quote!(value))
-            } else {
-                (quote!(impl ::std::convert::Into<::std::string::String>), quote!(value.into()))
+            let (ty, value) = match s.kind {
+                SchemeKind::Basic | SchemeKind::MutualTls => (credential_type(&s.kind), quote!(value)),
+                _ => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(value.into())),
             };
             quote! {
                 #docs
@@ -79,6 +78,12 @@ pub(super) fn module(api: &Api) -> TokenStream {
             pub use ::clawgen_runtime::auth::BasicAuth;
         }
     });
+    let certificate = api.security_schemes.iter().any(|s| s.kind == SchemeKind::MutualTls).then(|| {
+        quote! {
+            /// The certificates of a mutual TLS handshake (the runtime's).
+            pub use ::clawgen_runtime::auth::ClientCertificate;
+        }
+    });
     let operations = (!api.operations.is_empty()).then(|| {
         quote! {
             /// Every operation of the API, as the server's `authorize` hook sees it.
@@ -120,11 +125,21 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         #basic
+        #certificate
 
         /// Why the server's `authorize` hook refused a request (the runtime's).
         pub use ::clawgen_runtime::auth::AuthError;
 
         #operations
+    }
+}
+
+/// The type of a scheme's credential (in an `Option`).
+fn credential_type(kind: &SchemeKind) -> TokenStream {
+    match kind {
+        SchemeKind::Basic => quote!(BasicAuth),
+        SchemeKind::MutualTls => quote!(ClientCertificate),
+        _ => quote!(::std::string::String),
     }
 }
 

@@ -24,15 +24,23 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     let setters = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
         let setter = format_ident!("with_{}", s.field.trim_end_matches('_'));
-        let text = format!("Sets the credential of the `{}` security scheme: {}.", s.key, s.kind.describe());
+        let mut text = format!("Sets the credential of the `{}` security scheme: {}.", s.key, s.kind.describe());
+        if s.kind == SchemeKind::MutualTls {
+            text.push_str(
+                "\n\nThe certificate and its key are the HTTP client's (`reqwest::ClientBuilder::identity`, then \
+                 [`Client::with_http_client`]). Setting this says that the client presents one: the requirement \
+                 alternatives that need it are then taken in the document's order, where otherwise they come after \
+                 every other alternative.",
+            );
+        }
         let text_attr = super::rust::doc(Some(&text));
-        let (params, value) = if s.kind == SchemeKind::Basic {
-            (
+        let (params, value) = match s.kind {
+            SchemeKind::Basic => (
                 quote!(username: impl Into<::std::string::String>, password: impl Into<::std::string::String>),
                 quote!(super::auth::BasicAuth { username: username.into(), password: ::std::option::Option::Some(password.into()) }),
-            )
-        } else {
-            (quote!(value: impl Into<::std::string::String>), quote!(value.into()))
+            ),
+            SchemeKind::MutualTls => (quote!(value: super::auth::ClientCertificate), quote!(value)),
+            _ => (quote!(value: impl Into<::std::string::String>), quote!(value.into())),
         };
         quote! {
             #text_attr
@@ -613,47 +621,71 @@ fn authentication(op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenSt
 /// `authenticate_<n>(credentials, request, operation)`: `request` with the
 /// credentials of the first alternative of `security` that `credentials`
 /// satisfy, or `MissingCredentials`.
+///
+/// A client certificate (mutual TLS) is the HTTP client's, which the client
+/// cannot see: an alternative that needs one is taken in document order only
+/// where its credential is set, and otherwise after every other alternative,
+/// sent with the rest of its credentials for the TLS handshake to decide.
 fn authenticator(api: &Api, index: usize, security: &[Vec<SchemeUse>]) -> TokenStream {
     let name = authenticator_name(index);
-    let branches = security.iter().map(|all| {
-        let present = all.iter().map(|u| {
+    let is_certificate = |u: &&SchemeUse| api.security_schemes[u.scheme].kind == SchemeKind::MutualTls;
+    let condition = |uses: &mut dyn Iterator<Item = &SchemeUse>| -> Vec<TokenStream> {
+        uses.map(|u| {
             let field = ident(&api.security_schemes[u.scheme].field);
             quote!(credentials.#field.is_some())
-        });
-        let applies = all.iter().map(|u| {
-            let scheme = &api.security_schemes[u.scheme];
-            let field = ident(&scheme.field);
-            let value = quote!(credentials.#field.as_deref().unwrap_or_default());
-            match &scheme.kind {
-                SchemeKind::ApiKeyHeader { name } => quote!(let request = request.header(#name, #value);),
-                SchemeKind::ApiKeyQuery { name } => quote!(let request = request.query(&[(#name, #value)]);),
-                SchemeKind::ApiKeyCookie { name } => {
-                    quote!(let request = request.header(::reqwest::header::COOKIE, format!("{}={}", #name, #value));)
-                }
-                SchemeKind::Bearer => quote!(let request = request.bearer_auth(#value);),
-                SchemeKind::Http { scheme } => {
-                    quote!(let request = request.header(::reqwest::header::AUTHORIZATION, format!("{} {}", #scheme, #value));)
-                }
-                SchemeKind::Basic => quote! {
-                    let request = match &credentials.#field {
-                        Some(basic) => request.basic_auth(&basic.username, basic.password.as_deref()),
-                        None => request,
-                    };
-                },
-            }
-        });
-        quote!(if #(#present)&&* { #(#applies)* Ok(request) })
-    });
+        })
+        .collect()
+    };
+    let declared = security.iter().map(|all| (condition(&mut all.iter()), all));
+    let by_handshake = security
+        .iter()
+        .filter(|all| all.iter().any(|u| is_certificate(&u)))
+        .map(|all| (condition(&mut all.iter().filter(|u| !is_certificate(u))), all));
+    let mut branches = Vec::new();
+    let mut unconditional = None;
+    for (present, all) in declared.chain(by_handshake) {
+        let applies = all.iter().map(|u| apply_credential(api, u));
+        if present.is_empty() {
+            unconditional = Some(quote!({ let _ = operation; #(#applies)* Ok(request) }));
+            break;
+        }
+        branches.push(quote!(if #(#present)&&* { #(#applies)* Ok(request) }));
+    }
+    let last = unconditional.unwrap_or_else(|| quote!({ Err(ClientError::MissingCredentials { operation }) }));
     quote! {
         fn #name<E>(
             credentials: &super::auth::Credentials,
             request: ::reqwest::RequestBuilder,
             operation: &'static str,
         ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
-            #(#branches)else* else {
-                Err(ClientError::MissingCredentials { operation })
-            }
+            #(#branches else)* #last
         }
+    }
+}
+
+/// The statement that puts one scheme's credential on `request`.
+fn apply_credential(api: &Api, u: &SchemeUse) -> TokenStream {
+    let scheme = &api.security_schemes[u.scheme];
+    let field = ident(&scheme.field);
+    let value = quote!(credentials.#field.as_deref().unwrap_or_default());
+    match &scheme.kind {
+        SchemeKind::ApiKeyHeader { name } => quote!(let request = request.header(#name, #value);),
+        SchemeKind::ApiKeyQuery { name } => quote!(let request = request.query(&[(#name, #value)]);),
+        SchemeKind::ApiKeyCookie { name } => {
+            quote!(let request = request.header(::reqwest::header::COOKIE, format!("{}={}", #name, #value));)
+        }
+        SchemeKind::Bearer => quote!(let request = request.bearer_auth(#value);),
+        SchemeKind::Http { scheme } => {
+            quote!(let request = request.header(::reqwest::header::AUTHORIZATION, format!("{} {}", #scheme, #value));)
+        }
+        // The certificate travels in the TLS handshake, by the HTTP client's identity.
+        SchemeKind::MutualTls => TokenStream::new(),
+        SchemeKind::Basic => quote! {
+            let request = match &credentials.#field {
+                Some(basic) => request.basic_auth(&basic.username, basic.password.as_deref()),
+                None => request,
+            };
+        },
     }
 }
 

@@ -61,14 +61,16 @@ pub(super) fn module(api: &Api) -> TokenStream {
     };
     let setters = api.security_schemes.iter().map(|s| {
         let setter = quote::format_ident!("with_{}", s.field.trim_end_matches('_'));
-        if s.kind == SchemeKind::Basic {
-            quote!(let client = client.#setter("exercise", token);)
-        } else {
-            quote!(let client = client.#setter(token);)
+        match s.kind {
+            SchemeKind::Basic => quote!(let client = client.#setter("exercise", token);),
+            // A certificate is the HTTP client's, which a token cannot make.
+            SchemeKind::MutualTls => TokenStream::new(),
+            _ => quote!(let client = client.#setter(token);),
         }
     });
     // With no scheme to send it by, the token is still accepted, for a uniform command line.
-    let send_token = (!api.security_schemes.is_empty()).then(|| quote!(let token = args.token.as_str(); #(#setters)*));
+    let sends_token = api.security_schemes.iter().any(|s| s.kind != SchemeKind::MutualTls);
+    let send_token = sends_token.then(|| quote!(let token = args.token.as_str(); #(#setters)*));
     let usage = format!(
         "usage: cargo run -p {} --example {} --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
         api.crate_name,

@@ -76,7 +76,8 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
         .iter()
         .map(|s| {
             let summary = s.kind.describe();
-            context! { key => s.key, summary => summary, setter => format!("with_{}", s.field.trim_end_matches('_')) }
+            let mutual_tls = s.kind == crate::ir::SchemeKind::MutualTls;
+            context! { key => s.key, summary => summary, setter => format!("with_{}", s.field.trim_end_matches('_')), mutual_tls => mutual_tls }
         })
         .collect();
     let body_choices: Vec<_> = api

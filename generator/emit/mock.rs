@@ -14,11 +14,32 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let trait_name = ident(&api.trait_name);
     let secured = api.operations.iter().any(|op| !op.security.is_empty());
     let authorize = secured.then(|| {
-        let presented = api.security_schemes.iter().map(|s| {
-            let field = ident(&s.field);
-            match s.kind {
-                SchemeKind::Basic => quote!(credentials.#field.as_ref().and_then(|basic| basic.password.as_deref())),
-                _ => quote!(credentials.#field.as_deref()),
+        let (certified, tokens): (Vec<_>, Vec<_>) = api.security_schemes.iter().partition(|s| s.kind == SchemeKind::MutualTls);
+        let presented: Vec<TokenStream> = tokens
+            .iter()
+            .map(|s| {
+                let field = ident(&s.field);
+                match s.kind {
+                    SchemeKind::Basic => quote!(credentials.#field.as_ref().and_then(|basic| basic.password.as_deref())),
+                    _ => quote!(credentials.#field.as_deref()),
+                }
+            })
+            .collect();
+        let token_check = (!presented.is_empty()).then(|| {
+            quote! {
+                let presented = [#(#presented),*];
+                if presented.iter().flatten().any(|value| *value == self.secret) {
+                    return Ok(());
+                }
+            }
+        });
+        // The TLS layer verified the certificate before the request got here.
+        let certificate_check = (!certified.is_empty()).then(|| {
+            let fields = certified.iter().map(|s| ident(&s.field));
+            quote! {
+                if #(credentials.#fields.is_some())||* {
+                    return Ok(());
+                }
             }
         });
         // Wrong credentials get 403 where the operation documents it (a key
@@ -63,10 +84,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 credentials: &super::auth::Credentials,
                 _request: &super::server::RequestContext,
             ) -> ::std::result::Result<(), super::auth::AuthError> {
-                let presented = [#(#presented),*];
-                if presented.iter().flatten().any(|value| *value == self.secret) {
-                    return Ok(());
-                }
+                #certificate_check
+                #token_check
                 let _ = operation;
                 let message = ::std::string::String::from("The credentials are not the mock's token.");
                 Err(#refusal)

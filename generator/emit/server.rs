@@ -298,7 +298,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let #mutable cx = RequestContext::new(parts);
         let api = &served.api;
     };
-    let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());));
+    let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts);));
     if let Some(index) = guards.iter().position(|guard| *guard == Guard::of(api, op)) {
         let guard = guard_name(index);
         steps.push(quote!(let identity = #guard(api, super::auth::Operation::#variant, &credentials, &cx).await?;));
@@ -1246,6 +1246,7 @@ fn credentials_fn(api: &Api) -> TokenStream {
                     Some(super::auth::BasicAuth { username, password })
                 })
             },
+            SchemeKind::MutualTls => quote!(parts.extensions.get::<super::auth::ClientCertificate>().cloned()),
             SchemeKind::Bearer | SchemeKind::Http { .. } => {
                 let scheme = match &s.kind {
                     SchemeKind::Http { scheme } => format!("{} ", scheme.to_ascii_lowercase()),
@@ -1259,7 +1260,8 @@ fn credentials_fn(api: &Api) -> TokenStream {
     quote! {
         /// The credentials a request presents, one field per security scheme.
         #[allow(unused_variables)]
-        fn credentials_from(headers: &::axum::http::HeaderMap, raw_query: ::std::option::Option<&str>) -> super::auth::Credentials {
+        fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Credentials {
+            let (headers, raw_query) = (&parts.headers, parts.uri.query());
             super::auth::Credentials { #(#fields)* }
         }
     }

@@ -1154,6 +1154,11 @@ pub enum SchemeKind {
         /// The scheme's name as the document writes it (`DSN`, `Digest`…).
         scheme: String,
     },
+    /// OpenAPI 3.1's `mutualTLS`: a client certificate presented in the TLS
+    /// handshake. Nothing goes into the request: the client's certificate is
+    /// its HTTP client's, and the server's TLS layer passes what it verified
+    /// on in each request's extensions (the runtime's `ClientCertificate`).
+    MutualTls,
 }
 
 impl SchemeKind {
@@ -1166,6 +1171,7 @@ impl SchemeKind {
             SchemeKind::Bearer => "a token as `Authorization: Bearer <token>`".to_owned(),
             SchemeKind::Basic => "a user name and password as `Authorization: Basic`".to_owned(),
             SchemeKind::Http { scheme } => format!("credentials as `Authorization: {scheme} <credentials>`"),
+            SchemeKind::MutualTls => "a client certificate in the TLS handshake (mutual TLS)".to_owned(),
         }
     }
 }

@@ -74,6 +74,7 @@ pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecuritySche
                 },
                 description,
             ),
+            OaScheme::HTTP { description, .. } if crate::normalize::kept::is_mutual_tls(scheme) => (SchemeKind::MutualTls, description),
             OaScheme::HTTP { scheme: http, description, .. } => match http.to_ascii_lowercase().as_str() {
                 "bearer" => (SchemeKind::Bearer, description),
                 "basic" => (SchemeKind::Basic, description),
@@ -832,7 +833,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             let entry = Response {
                 status,
                 variant: variants.claim(variant_of(status)),
-                doc: response.description.clone(),
+                doc: if response.description.trim().is_empty() { status_text(status) } else { response.description.clone() },
                 body,
                 encoding,
                 media_type,
@@ -1150,6 +1151,15 @@ fn variant_of(status: Status) -> String {
         Status::Range(digit) => format!("Status{digit}xx"),
         Status::Default => "Default".into(),
     }
+}
+
+/// What a response says of itself where the document describes it with nothing.
+fn status_text(status: Status) -> String {
+    let reason = match status {
+        Status::Code(code) => reason_phrase(code),
+        Status::Range(_) | Status::Default => None,
+    };
+    reason.map_or_else(|| "No description in the document.".into(), |reason| format!("{reason}."))
 }
 
 fn reason_phrase(code: u16) -> Option<&'static str> {

@@ -1,7 +1,8 @@
 //! What normalisation keeps beside `openapiv3`'s model, and the one way to read it back.
 //!
 //! `openapiv3` has no field for 3.1's `prefixItems`, `contentMediaType`,
-//! `webhooks`, a media type's `itemSchema` or `type: "null"`; normalisation
+//! `webhooks`, a media type's `itemSchema`, `type: "null"` or the `mutualTLS`
+//! security scheme; normalisation
 //! keeps them as `x-clawgen-*` extensions ([`super::EXT`]). Those keys are
 //! normalisation's own business: the IR reads them through these functions
 //! only, so the spelling lives in this module and `schema.rs`.
@@ -22,6 +23,14 @@ pub(super) const NULL_MARK: &str = "null";
 /// Whether the schema only accepts `null` (see [`super::facts::is_null_schema`]).
 pub fn is_null_type(schema: &Schema) -> bool {
     kept(&schema.schema_data.extensions, NULL_MARK).is_some()
+}
+
+/// Marks an `http` security scheme that stands for 3.1's `mutualTLS`.
+pub(super) const MUTUAL_TLS_MARK: &str = "mutualTLS";
+
+/// Whether the security scheme is 3.1's `mutualTLS` (a client certificate in the TLS handshake).
+pub fn is_mutual_tls(scheme: &openapiv3::SecurityScheme) -> bool {
+    matches!(scheme, openapiv3::SecurityScheme::HTTP { extensions, .. } if kept(extensions, MUTUAL_TLS_MARK).is_some())
 }
 
 /// The 3.1 `prefixItems` of an array schema (or the draft-4 list form of `items`).

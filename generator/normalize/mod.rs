@@ -227,8 +227,21 @@ fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>
         for_each_entry(components, "callbacks", base, |value, pointer| rewrite_callback(value, pointer, rw))?;
         for_each_entry(components, "pathItems", base, |value, pointer| rewrite_path_item(value, pointer, rw))?;
         stash(components, "pathItems");
+        if let Some(Value::Object(schemes)) = components.get_mut("securitySchemes") {
+            schemes.values_mut().filter_map(Value::as_object_mut).for_each(rewrite_mutual_tls);
+        }
     }
     Ok(())
+}
+
+/// 3.1's `mutualTLS` scheme, which `openapiv3` has no variant for, becomes an
+/// `http` scheme marked as mutual TLS ([`kept::is_mutual_tls`]).
+fn rewrite_mutual_tls(scheme: &mut Map<String, Value>) {
+    if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
+        scheme.insert("type".into(), Value::String("http".into()));
+        scheme.insert("scheme".into(), Value::String("mutualTLS".into()));
+        scheme.insert(format!("{EXT}{}", kept::MUTUAL_TLS_MARK), Value::Bool(true));
+    }
 }
 
 fn for_each_entry(
@@ -314,6 +327,12 @@ fn rewrite_parameter(parameter: &mut Value, pointer: &str, rw: &mut schema::Rewr
 
 fn rewrite_response(response: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     if let Value::Object(map) = response {
+        // Required before OpenAPI 3.2, and only ever documentation.
+        if !map.contains_key("$ref") && !map.contains_key("description") {
+            let message = "a response without `description` (OpenAPI 3.0 and 3.1 require one) is described by its status";
+            rw.warn(Code::Lenient, pointer, message.into());
+            map.insert("description".into(), Value::String(String::new()));
+        }
         for_each_entry(map, "headers", pointer, |value, pointer| rewrite_parameter(value, pointer, rw))?;
     }
     rewrite_content_holder(response, pointer, rw)
@@ -417,6 +436,21 @@ components:
         assert_eq!(kind.schema_data.extensions["x-clawgen-examples"], json!(["fixed"]));
         assert_eq!(kind.schema_data.example, Some(json!("fixed")));
         assert!(schema(&doc, "Tuple").schema_data.extensions.contains_key("x-clawgen-prefixItems"));
+    }
+
+    #[test]
+    fn a_mutual_tls_scheme_is_kept_as_a_marked_http_scheme() {
+        let doc = normalized(
+            "openapi: 3.1.0\ninfo: {title: t, version: 1.0.0}\ncomponents:\n  securitySchemes:\n    \
+             Cert: {type: mutualTLS, description: by the CA}\n    Token: {type: http, scheme: mutualTLS}\n",
+        );
+        let schemes = &doc.openapi.components.as_ref().unwrap().security_schemes;
+        let ReferenceOr::Item(cert) = &schemes["Cert"] else { panic!() };
+        assert!(kept::is_mutual_tls(cert));
+        assert!(matches!(cert, openapiv3::SecurityScheme::HTTP { description: Some(d), .. } if d == "by the CA"));
+        // An `http` scheme that happens to be named so is still an `Authorization` scheme.
+        let ReferenceOr::Item(token) = &schemes["Token"] else { panic!() };
+        assert!(!kept::is_mutual_tls(token));
     }
 
     #[test]

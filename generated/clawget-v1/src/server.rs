@@ -957,7 +957,7 @@ async fn handle_list_listings<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListListings, &credentials, &cx)
             .await
@@ -1022,7 +1022,7 @@ async fn handle_create_listing<A: ClawgetApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateListing, &credentials, &cx)
             .await
@@ -1088,7 +1088,7 @@ async fn handle_search_listings<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SearchListings, &credentials, &cx)
             .await
@@ -1155,7 +1155,7 @@ async fn handle_get_listing<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetListing, &credentials, &cx)
             .await
@@ -1237,7 +1237,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteListing, &credentials, &cx)
             .await
@@ -1319,7 +1319,7 @@ async fn handle_update_listing<A: ClawgetApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateListing, &credentials, &cx)
             .await
@@ -1408,7 +1408,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::PurchaseListing, &credentials, &cx)
             .await
@@ -1490,7 +1490,7 @@ async fn handle_list_souls<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListSouls, &credentials, &cx)
             .await
@@ -1554,7 +1554,7 @@ async fn handle_get_soul<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetSoul, &credentials, &cx)
             .await
@@ -1633,7 +1633,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListSoulListings, &credentials, &cx)
             .await
@@ -1725,7 +1725,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListSoulActivity, &credentials, &cx)
             .await
@@ -1817,7 +1817,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListPurchases, &credentials, &cx)
             .await
@@ -1882,7 +1882,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
             .await
@@ -1949,7 +1949,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetUsageAnalytics, &credentials, &cx)
             .await
@@ -2015,7 +2015,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetListingStats, &credentials, &cx)
             .await
@@ -2106,7 +2106,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListWebhooks, &credentials, &cx)
             .await
@@ -2171,7 +2171,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateWebhook, &credentials, &cx)
             .await
@@ -2237,7 +2237,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteWebhook, &credentials, &cx)
             .await
@@ -2319,7 +2319,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
             .await
@@ -2384,7 +2384,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
             .await
@@ -2450,7 +2450,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
             .await
@@ -2531,7 +2531,7 @@ async fn handle_list_scopes<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListScopes, &credentials, &cx)
             .await
@@ -2592,7 +2592,7 @@ async fn handle_refresh_token<A: ClawgetApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
             .await
@@ -2702,10 +2702,8 @@ fn reject_refresh_token(
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
-fn credentials_from(
-    headers: &::axum::http::HeaderMap,
-    raw_query: Option<&str>,
-) -> super::auth::Credentials {
+fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Credentials {
+    let (headers, raw_query) = (&parts.headers, parts.uri.query());
     super::auth::Credentials {
         api_key_auth: authorization(headers, "bearer "),
     }

@@ -209,7 +209,7 @@ async fn handle_check_indicator<A: ClawguruApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::CheckIndicator,
@@ -244,7 +244,7 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::GetLatestIntelFeed,
@@ -278,7 +278,7 @@ async fn handle_get_runbook<A: ClawguruApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::GetRunbook,
@@ -303,10 +303,8 @@ async fn handle_get_runbook<A: ClawguruApi>(
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
-fn credentials_from(
-    headers: &::axum::http::HeaderMap,
-    raw_query: Option<&str>,
-) -> super::auth::Credentials {
+fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Credentials {
+    let (headers, raw_query) = (&parts.headers, parts.uri.query());
     super::auth::Credentials {
         api_key_header: headers
             .get("x-api-key")

@@ -277,7 +277,7 @@ async fn handle_get_current_user<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::GetCurrentUser,
@@ -304,7 +304,7 @@ async fn handle_list_plans<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(api, super::auth::Operation::ListPlans, &credentials, &cx)
             .await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
@@ -326,7 +326,7 @@ async fn handle_list_models<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::ListModels,
@@ -353,7 +353,7 @@ async fn handle_list_runtime_images<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::ListRuntimeImages,
@@ -380,7 +380,7 @@ async fn handle_list_tools<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(api, super::auth::Operation::ListTools, &credentials, &cx)
             .await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
@@ -402,7 +402,7 @@ async fn handle_list_team_templates<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let identity = guard_1(
                 api,
                 super::auth::Operation::ListTeamTemplates,
@@ -554,10 +554,8 @@ fn reject_list_team_templates(
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
-fn credentials_from(
-    headers: &::axum::http::HeaderMap,
-    raw_query: Option<&str>,
-) -> super::auth::Credentials {
+fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Credentials {
+    let (headers, raw_query) = (&parts.headers, parts.uri.query());
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),
     }

@@ -226,7 +226,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListRecentThreats, &credentials, &cx)
             .await
@@ -293,7 +293,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
             .await
@@ -359,7 +359,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateThreatStatus, &credentials, &cx)
             .await
@@ -426,10 +426,8 @@ async fn handle_update_threat_status<A: CybervaultApi>(
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
-fn credentials_from(
-    headers: &::axum::http::HeaderMap,
-    raw_query: Option<&str>,
-) -> super::auth::Credentials {
+fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Credentials {
+    let (headers, raw_query) = (&parts.headers, parts.uri.query());
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),
     }

@@ -2746,7 +2746,7 @@ async fn handle_get_health<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetHealth, &credentials, &cx)
             .await
@@ -2797,7 +2797,7 @@ async fn handle_get_hsm_health<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetHsmHealth, &credentials, &cx)
             .await
@@ -2848,7 +2848,7 @@ async fn handle_access_share<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::AccessShare, &credentials, &cx)
             .await
@@ -2904,7 +2904,7 @@ async fn handle_revoke_share<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RevokeShare, &credentials, &cx)
             .await
@@ -2972,7 +2972,7 @@ async fn handle_signup<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::Signup, &credentials, &cx)
             .await
@@ -3030,7 +3030,7 @@ async fn handle_create_token<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateToken, &credentials, &cx)
             .await
@@ -3087,7 +3087,7 @@ async fn handle_revoke_token<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RevokeToken, &credentials, &cx)
             .await
@@ -3151,7 +3151,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateAgentToken, &credentials, &cx)
             .await
@@ -3209,7 +3209,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateApiKeyToken, &credentials, &cx)
             .await
@@ -3267,7 +3267,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SignInWithGoogle, &credentials, &cx)
             .await
@@ -3325,7 +3325,7 @@ async fn handle_change_password<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ChangePassword, &credentials, &cx)
             .await
@@ -3396,7 +3396,7 @@ async fn handle_refresh_token<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
             .await
@@ -3449,7 +3449,7 @@ async fn handle_get_current_user<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetCurrentUser, &credentials, &cx)
             .await
@@ -3507,7 +3507,7 @@ async fn handle_delete_current_user<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteCurrentUser, &credentials, &cx)
             .await
@@ -3567,7 +3567,7 @@ async fn handle_update_current_user<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateCurrentUser, &credentials, &cx)
             .await
@@ -3635,7 +3635,7 @@ async fn handle_get_mfa_status<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetMfaStatus, &credentials, &cx)
             .await
@@ -3693,7 +3693,7 @@ async fn handle_setup_mfa<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SetupMfa, &credentials, &cx)
             .await
@@ -3751,7 +3751,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
             .await
@@ -3819,7 +3819,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::VerifyMfa, &credentials, &cx)
             .await
@@ -3877,7 +3877,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DisableMfa, &credentials, &cx)
             .await
@@ -3944,7 +3944,7 @@ async fn handle_request_device_code<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RequestDeviceCode, &credentials, &cx)
             .await
@@ -4002,7 +4002,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::PollDeviceToken, &credentials, &cx)
             .await
@@ -4060,7 +4060,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetDeviceCodeStatus, &credentials, &cx)
             .await
@@ -4124,7 +4124,7 @@ async fn handle_approve_device<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ApproveDevice, &credentials, &cx)
             .await
@@ -4193,7 +4193,7 @@ async fn handle_deny_device<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DenyDevice, &credentials, &cx)
             .await
@@ -4261,7 +4261,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
             .await
@@ -4319,7 +4319,7 @@ async fn handle_create_api_key<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
             .await
@@ -4385,7 +4385,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
             .await
@@ -4452,7 +4452,7 @@ async fn handle_list_vaults<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListVaults, &credentials, &cx)
             .await
@@ -4514,7 +4514,7 @@ async fn handle_create_vault<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateVault, &credentials, &cx)
             .await
@@ -4579,7 +4579,7 @@ async fn handle_get_vault<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetVault, &credentials, &cx)
             .await
@@ -4642,7 +4642,7 @@ async fn handle_delete_vault<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteVault, &credentials, &cx)
             .await
@@ -4710,7 +4710,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::EnableCmek, &credentials, &cx)
             .await
@@ -4783,7 +4783,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DisableCmek, &credentials, &cx)
             .await
@@ -4851,7 +4851,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::StartCmekRotation, &credentials, &cx)
             .await
@@ -4928,7 +4928,7 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetCmekRotationJob, &credentials, &cx)
             .await
@@ -5000,7 +5000,7 @@ async fn handle_list_secrets<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListSecrets, &credentials, &cx)
             .await
@@ -5071,7 +5071,7 @@ async fn handle_get_secret<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetSecret, &credentials, &cx)
             .await
@@ -5154,7 +5154,7 @@ async fn handle_put_secret<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::PutSecret, &credentials, &cx)
             .await
@@ -5233,7 +5233,7 @@ async fn handle_delete_secret<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteSecret, &credentials, &cx)
             .await
@@ -5311,7 +5311,7 @@ async fn handle_list_policies<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListPolicies, &credentials, &cx)
             .await
@@ -5377,7 +5377,7 @@ async fn handle_create_policy<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreatePolicy, &credentials, &cx)
             .await
@@ -5450,7 +5450,7 @@ async fn handle_update_policy<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdatePolicy, &credentials, &cx)
             .await
@@ -5530,7 +5530,7 @@ async fn handle_delete_policy<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeletePolicy, &credentials, &cx)
             .await
@@ -5604,7 +5604,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::EnrollAgent, &credentials, &cx)
             .await
@@ -5662,7 +5662,7 @@ async fn handle_list_agents<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListAgents, &credentials, &cx)
             .await
@@ -5720,7 +5720,7 @@ async fn handle_create_agent<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateAgent, &credentials, &cx)
             .await
@@ -5785,7 +5785,7 @@ async fn handle_get_current_agent<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetCurrentAgent, &credentials, &cx)
             .await
@@ -5843,7 +5843,7 @@ async fn handle_get_agent<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetAgent, &credentials, &cx)
             .await
@@ -5906,7 +5906,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeactivateAgent, &credentials, &cx)
             .await
@@ -5974,7 +5974,7 @@ async fn handle_update_agent<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateAgent, &credentials, &cx)
             .await
@@ -6047,7 +6047,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RotateAgentKey, &credentials, &cx)
             .await
@@ -6113,7 +6113,7 @@ async fn handle_create_share<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateShare, &credentials, &cx)
             .await
@@ -6185,7 +6185,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListOutboundShares, &credentials, &cx)
             .await
@@ -6254,7 +6254,7 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListInboundShares, &credentials, &cx)
             .await
@@ -6324,7 +6324,7 @@ async fn handle_accept_share<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::AcceptShare, &credentials, &cx)
             .await
@@ -6390,7 +6390,7 @@ async fn handle_decline_share<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeclineShare, &credentials, &cx)
             .await
@@ -6456,7 +6456,7 @@ async fn handle_list_chains<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListChains, &credentials, &cx)
             .await
@@ -6507,7 +6507,7 @@ async fn handle_get_chain<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetChain, &credentials, &cx)
             .await
@@ -6571,7 +6571,7 @@ async fn handle_list_transactions<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
             .await
@@ -6646,7 +6646,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SubmitTransaction, &credentials, &cx)
             .await
@@ -6723,7 +6723,7 @@ async fn handle_get_transaction<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetTransaction, &credentials, &cx)
             .await
@@ -6791,7 +6791,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SimulateTransaction, &credentials, &cx)
             .await
@@ -6868,7 +6868,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(
                 super::auth::Operation::SimulateTransactionBundle,
@@ -6952,7 +6952,7 @@ async fn handle_get_usage_summary<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetUsageSummary, &credentials, &cx)
             .await
@@ -7010,7 +7010,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetUsageHistory, &credentials, &cx)
             .await
@@ -7068,7 +7068,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(
                 super::auth::Operation::CreateSubscriptionCheckout,
@@ -7143,7 +7143,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(
                 super::auth::Operation::CreateBillingPortalSession,
@@ -7218,7 +7218,7 @@ async fn handle_get_subscription<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetSubscription, &credentials, &cx)
             .await
@@ -7276,7 +7276,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateCreditTopup, &credentials, &cx)
             .await
@@ -7344,7 +7344,7 @@ async fn handle_get_credit_balance<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetCreditBalance, &credentials, &cx)
             .await
@@ -7402,7 +7402,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(
                 super::auth::Operation::ListCreditTransactions,
@@ -7473,7 +7473,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SetOverageMethod, &credentials, &cx)
             .await
@@ -7544,7 +7544,7 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::HandleStripeWebhook, &credentials, &cx)
             .await
@@ -7614,7 +7614,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListAuditEvents, &credentials, &cx)
             .await
@@ -7680,7 +7680,7 @@ async fn handle_list_org_members<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListOrgMembers, &credentials, &cx)
             .await
@@ -7738,7 +7738,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::InviteOrgMember, &credentials, &cx)
             .await
@@ -7806,7 +7806,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::RemoveOrgMember, &credentials, &cx)
             .await
@@ -7874,7 +7874,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateOrgMemberRole, &credentials, &cx)
             .await
@@ -7953,7 +7953,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListIpRules, &credentials, &cx)
             .await
@@ -8011,7 +8011,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateIpRule, &credentials, &cx)
             .await
@@ -8077,7 +8077,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteIpRule, &credentials, &cx)
             .await
@@ -8145,7 +8145,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListAdminSettings, &credentials, &cx)
             .await
@@ -8203,7 +8203,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateAdminSetting, &credentials, &cx)
             .await
@@ -8282,7 +8282,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteAdminSetting, &credentials, &cx)
             .await
@@ -8358,7 +8358,7 @@ async fn handle_get_x402_config<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetX402Config, &credentials, &cx)
             .await
@@ -8416,7 +8416,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateX402Config, &credentials, &cx)
             .await
@@ -8484,7 +8484,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListAdminUsers, &credentials, &cx)
             .await
@@ -8550,7 +8550,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteAdminUser, &credentials, &cx)
             .await
@@ -8618,7 +8618,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::ListAdminChains, &credentials, &cx)
             .await
@@ -8676,7 +8676,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::CreateAdminChain, &credentials, &cx)
             .await
@@ -8744,7 +8744,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateAdminChain, &credentials, &cx)
             .await
@@ -8825,7 +8825,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::DeleteAdminChain, &credentials, &cx)
             .await
@@ -8901,7 +8901,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::GetOrgLimits, &credentials, &cx)
             .await
@@ -8967,7 +8967,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::UpdateOrgLimits, &credentials, &cx)
             .await
@@ -9040,7 +9040,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
         let (parts, body) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
+        let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
             .rate_limit(super::auth::Operation::SetOrgBillingTier, &credentials, &cx)
             .await
@@ -9197,10 +9197,8 @@ fn reject_list_inbound_shares(
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
-fn credentials_from(
-    headers: &::axum::http::HeaderMap,
-    raw_query: Option<&str>,
-) -> super::auth::Credentials {
+fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Credentials {
+    let (headers, raw_query) = (&parts.headers, parts.uri.query());
     super::auth::Credentials {
         bearer_jwt: authorization(headers, "bearer "),
     }

@@ -9,8 +9,15 @@ pub mod bindings {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::bindings::{auth, client::Client, client::ClientError, errors, server};
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
 
     /// Valid credentials: one header key, one query key, and tokens with their scopes.
     struct Keys;
@@ -40,6 +47,8 @@ mod tests {
                     credentials.basic.as_ref().is_some_and(|b| b.username == "ada" && b.password.as_deref() == Some("s3cret:with:colons"))
                 }
                 "Signed" => credentials.signed.as_deref() == Some("keyId=k1,signature=abc"),
+                // The TLS layer verified the chain; the implementation decides whose certificate it takes.
+                "Certificate" => credentials.certificate.as_ref().and_then(auth::ClientCertificate::leaf) == Some(&client_leaf()[..]),
                 _ => false,
             };
             let granted = |scheme: &str, scopes: &[&str]| {
@@ -85,6 +94,10 @@ mod tests {
         async fn get_basic(&self, _cx: server::RequestContext<auth::Credentials>) -> Result<(), errors::GetBasicError> {
             Ok(())
         }
+
+        async fn get_certified(&self, _cx: server::RequestContext<auth::Credentials>) -> Result<(), errors::GetCertifiedError> {
+            Ok(())
+        }
     }
 
     async fn serve() -> String {
@@ -92,6 +105,68 @@ mod tests {
         let addr = listener.local_addr().expect("address");
         tokio::spawn(async move { axum::serve(listener, server::router(Keys)).await });
         format!("http://{addr}")
+    }
+
+    const CA: &str = include_str!("../mtls/ca.pem");
+    const SERVER: &str = include_str!("../mtls/server.pem");
+    const SERVER_KEY: &str = include_str!("../mtls/server.key");
+    const CLIENT: &str = include_str!("../mtls/client.pem");
+    const CLIENT_KEY: &str = include_str!("../mtls/client.key");
+
+    fn certificates(pem: &str) -> Vec<CertificateDer<'static>> {
+        CertificateDer::pem_slice_iter(pem.as_bytes()).collect::<Result<_, _>>().expect("PEM certificates")
+    }
+
+    /// The client certificate the test CA issued, as DER.
+    fn client_leaf() -> Vec<u8> {
+        certificates(CLIENT).remove(0).to_vec()
+    }
+
+    /// Serves the router over TLS that asks for a client certificate of the
+    /// test CA but lets clients without one in, as a TLS-terminating front
+    /// does: the verified chain goes into each request's extensions.
+    async fn serve_tls() -> String {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add_parsable_certificates(certificates(CA));
+        let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots)).allow_unauthenticated().build().expect("verifier");
+        let key = PrivateKeyDer::from_pem_slice(SERVER_KEY.as_bytes()).expect("server key");
+        let config = rustls::ServerConfig::builder()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certificates(SERVER), key)
+            .expect("config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let router = server::router(Keys);
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, router) = (acceptor.clone(), router.clone());
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else { return };
+                    let chain =
+                        tls.get_ref().1.peer_certificates().map(|chain| auth::ClientCertificate::new(chain.iter().map(|c| c.to_vec())));
+                    let service = match chain {
+                        Some(chain) => router.layer(axum::Extension(chain)),
+                        None => router,
+                    };
+                    let connection = hyper::server::conn::http1::Builder::new();
+                    let _ = connection.serve_connection(TokioIo::new(tls), TowerToHyperService::new(service)).await;
+                });
+            }
+        });
+        format!("https://127.0.0.1:{}", addr.port())
+    }
+
+    /// A reqwest client that trusts the test CA, with the client certificate or without.
+    fn tls_client(with_certificate: bool) -> reqwest::Client {
+        let ca = reqwest::Certificate::from_pem(CA.as_bytes()).expect("CA");
+        let builder = reqwest::Client::builder().tls_certs_only([ca]);
+        let builder = if with_certificate {
+            builder.identity(reqwest::Identity::from_pem(format!("{CLIENT_KEY}{CLIENT}").as_bytes()).expect("identity"))
+        } else {
+            builder
+        };
+        builder.build().expect("client")
     }
 
     /// The status code of a raw GET with the given extra header lines.
@@ -179,5 +254,38 @@ mod tests {
         assert!(debug.contains("<redacted>") && !debug.contains("\"pw\""), "credentials are redacted: {debug}");
         let basic = format!("{:?}", auth::BasicAuth { username: "ada".into(), password: Some("pw".into()) });
         assert!(basic.contains("ada") && !basic.contains("\"pw\""), "the password is redacted: {basic}");
+    }
+
+    #[tokio::test]
+    async fn mutual_tls_hands_the_verified_chain_to_authorize() {
+        let base = serve_tls().await;
+        // The HTTP client presents the certificate; the generated one sends nothing else.
+        Client::with_http_client(&base, tls_client(true)).get_certified().await.expect("a certificate of the CA");
+        let declared = auth::ClientCertificate::new([client_leaf()]);
+        Client::with_http_client(&base, tls_client(true)).with_certificate(declared.clone()).get_certified().await.expect("declared");
+        // Declaring a certificate does not make one: the server saw none, and
+        // refused before `authorize` with the document's 401.
+        let claimed = Client::with_http_client(&base, tls_client(false))
+            .with_certificate(declared)
+            .get_certified()
+            .await
+            .expect_err("no certificate");
+        assert!(
+            matches!(claimed.api(), Some(errors::GetCertifiedError::Unauthorized(errors::ErrorBody::Decoded(p))) if p.message == "credentials required"),
+            "{claimed:?}"
+        );
+        // The other alternative is taken where its credential is set, and is enough alone.
+        Client::with_http_client(&base, tls_client(false)).with_header_key("hk").get_certified().await.expect("header key");
+        let wrong =
+            Client::with_http_client(&base, tls_client(false)).with_header_key("nope").get_certified().await.expect_err("wrong key");
+        assert!(
+            matches!(wrong.api(), Some(errors::GetCertifiedError::Unauthorized(errors::ErrorBody::Decoded(p))) if p.message == "invalid credentials"),
+            "{wrong:?}"
+        );
+        // Without either, the request still goes out for the handshake to decide, and is refused.
+        let neither = Client::with_http_client(&base, tls_client(false)).get_certified().await.expect_err("nothing presented");
+        assert!(matches!(neither.api(), Some(errors::GetCertifiedError::Unauthorized(_))), "{neither:?}");
+        let debug = format!("{:?}", auth::Credentials::default().certificate(auth::ClientCertificate::new([client_leaf()])));
+        assert!(debug.contains("<redacted>") && !debug.contains(&format!("{:?}", client_leaf())), "{debug}");
     }
 }

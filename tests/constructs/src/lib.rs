@@ -40,6 +40,7 @@ pub mod lenient {
     spec_module!(boolean_required, "boolean_required.rs", "`required: true` inside a property's schema.");
     spec_module!(header_ref_to_parameter, "header_ref_to_parameter.rs", "A response header `$ref` to a header parameter.");
     spec_module!(missing_responses_30, "missing_responses_30.rs", "An OpenAPI 3.0 operation without `responses`.");
+    spec_module!(response_without_description, "response_without_description.rs", "Responses described with nothing.");
     spec_module!(undeclared_path_parameter, "undeclared_path_parameter.rs", "A path template parameter that is not declared.");
     spec_module!(undeclared_scheme, "undeclared_scheme.rs", "Security requirements naming undeclared schemes.");
     spec_module!(version_date, "version_date.rs", "A date as `info.version`.");

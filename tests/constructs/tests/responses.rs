@@ -96,3 +96,11 @@ async fn a_success_without_its_required_header_is_still_its_variant() {
     let accepted = Client::new(&base).submit_job(&types::SubmitJobBody::Text("later".into())).await.expect("a 202");
     assert_eq!(accepted, SubmitJobResponse::Accepted { location: None, retry_after: None });
 }
+
+/// A response the document describes with nothing (or `''`) is described by its status.
+#[test]
+fn undescribed_responses_are_named_by_their_status() {
+    use constructs::lenient::response_without_description::errors::GetItemError;
+    assert_eq!(GetItemError::NotFound.to_string(), "404 Not Found.");
+    assert_eq!(GetItemError::Status599.to_string(), "599 No description in the document.");
+}
