@@ -59,7 +59,7 @@ codes! {
     /// A construct clawgen does not support yet.
     Unsupported = ("E0008", "unsupported", "the README's \"Known limits\" lists what clawgen cannot read yet"),
     /// A version of OpenAPI (or Swagger) that clawgen does not read.
-    UnsupportedVersion = ("E0009", "unsupported-version", "clawgen reads OpenAPI 3.0.x and 3.1.x; convert older documents first"),
+    UnsupportedVersion = ("E0009", "unsupported-version", "clawgen reads OpenAPI 3.0.x, 3.1.x and 3.2.x; convert older documents first"),
     /// A clawgen option (config file or `x-clawgen-*` extension) is wrong.
     BadOption = ("E0010", "bad-option", ""),
     /// The document nests deeper than [`crate::depth::MAX_DEPTH`] levels.

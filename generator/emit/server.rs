@@ -20,6 +20,7 @@ use crate::ir::{
 
 /// The statuses the router itself may answer with.
 const BAD_REQUEST: u16 = 400;
+const UNPROCESSABLE: u16 = 422;
 const UNAUTHORIZED: u16 = 401;
 const FORBIDDEN: u16 = 403;
 const NOT_FOUND: u16 = 404;
@@ -685,9 +686,15 @@ fn rejection(api: &Api, op: &Operation) -> Rejection {
     let router_refusals =
         [RouterRefusal::NotAcceptable, RouterRefusal::BodyTooLarge, RouterRefusal::UnsupportedMediaType, RouterRefusal::TimedOut]
             .map(RouterRefusal::status);
+    let name = rejection_name(op);
     for status in statuses {
         // Router refusals no operation documents take the common error, in `refuse`.
         if documents(op, status) || router_refusals.contains(&status) {
+            continue;
+        }
+        // Bad input is the 422 of an operation that documents it and no 400 (as FastAPI's do).
+        if status == BAD_REQUEST && op.errors.iter().any(|r| r.status == Status::Code(UNPROCESSABLE)) {
+            arms.push(quote!(#status => #name(#UNPROCESSABLE, message, retry_after),));
             continue;
         }
         if let Some(body) = conventional_body(api, op, status, &runtime) {
@@ -706,7 +713,6 @@ fn rejection(api: &Api, op: &Operation) -> Rejection {
     if arms.is_empty() {
         return Rejection::Documented;
     }
-    let name = rejection_name(op);
     let error = ident(&op.error_enum);
     Rejection::Own(quote! {
         fn #name(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {

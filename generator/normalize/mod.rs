@@ -34,7 +34,7 @@ pub struct Document {
     /// The rewritten JSON the typed document was read from; `$ref`s that do
     /// not point at a component are resolved against it.
     pub json: Value,
-    /// The minor version of the input (0 for 3.0.x, 1 for 3.1.x).
+    /// The minor version of the input (0 for 3.0.x, 1 for 3.1.x, 2 for 3.2.x).
     pub minor_version: u8,
     /// What was noticed on the way.
     pub warnings: Vec<Warning>,
@@ -60,11 +60,12 @@ pub fn normalize(source: &Source) -> Result<Document> {
     let minor_version = match version.split('.').take(2).collect::<Vec<_>>()[..] {
         ["3", "0"] => 0,
         ["3", "1"] => 1,
+        ["3", "2"] => 2,
         _ => {
             return Err(Error::Unsupported {
                 code: Code::UnsupportedVersion,
                 location: source.location("/openapi"),
-                feature: format!("OpenAPI version {version} (clawgen reads 3.0.x and 3.1.x)"),
+                feature: format!("OpenAPI version {version} (clawgen reads 3.0.x, 3.1.x and 3.2.x)"),
             });
         }
     };
@@ -179,6 +180,9 @@ fn stash(map: &mut Map<String, Value>, key: &str) {
 
 fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     stash(root, "jsonSchemaDialect");
+    stash(root, "$self");
+    // 3.2's reusable Media Type Objects, which content entries `$ref`: read in place of each `$ref`.
+    rw.media_types = root.get("components").and_then(|c| c.get("mediaTypes")).cloned();
     if let Some(Value::Object(info)) = root.get_mut("info") {
         stash(info, "summary");
         if let Some(Value::Object(license)) = info.get_mut("license") {
@@ -191,6 +195,8 @@ fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>
     if let Some(Value::Array(tags)) = root.get_mut("tags") {
         for (index, tag) in tags.iter_mut().enumerate() {
             if let Value::Object(tag) = tag {
+                // 3.2's tag hierarchy and summary only document.
+                ["summary", "parent", "kind"].into_iter().for_each(|key| stash(tag, key));
                 if tag.get("description").is_some_and(|d| !d.is_string()) {
                     rw.warn(Code::Lenient, &format!("/tags/{index}/description"), "a tag description that is not text is ignored".into());
                     tag.remove("description");
@@ -226,7 +232,12 @@ fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>
         for_each_entry(components, "responses", base, |value, pointer| rewrite_response(value, pointer, rw))?;
         for_each_entry(components, "callbacks", base, |value, pointer| rewrite_callback(value, pointer, rw))?;
         for_each_entry(components, "pathItems", base, |value, pointer| rewrite_path_item(value, pointer, rw))?;
+        for_each_entry(components, "examples", base, |value, _| {
+            rewrite_example(value);
+            Ok(())
+        })?;
         stash(components, "pathItems");
+        stash(components, "mediaTypes");
         if let Some(Value::Object(schemes)) = components.get_mut("securitySchemes") {
             schemes.values_mut().filter_map(Value::as_object_mut).for_each(rewrite_mutual_tls);
         }
@@ -260,6 +271,14 @@ fn for_each_entry(
 
 fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     let Value::Object(item) = item else { return Ok(()) };
+    // 3.2's operations of other methods, which openapiv3 would drop without a word.
+    let unsupported_methods = [
+        ("query", "the `query` operation (OpenAPI 3.2's QUERY method)"),
+        ("additionalOperations", "`additionalOperations` (OpenAPI 3.2: operations of methods other than the nine named ones)"),
+    ];
+    if let Some((key, feature)) = unsupported_methods.into_iter().find(|(key, _)| item.contains_key(*key)) {
+        return Err(rw.unsupported(&format!("{pointer}/{key}"), feature));
+    }
     rewrite_parameters(item, pointer, rw)?;
     for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
         let Some(Value::Object(op)) = item.get_mut(method) else { continue };
@@ -284,6 +303,26 @@ fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<
         for_each_entry(op, "callbacks", &op_pointer, |value, pointer| rewrite_callback(value, pointer, rw))?;
     }
     Ok(())
+}
+
+/// The examples of a parameter or media type, each read by [`rewrite_example`].
+fn rewrite_examples(holder: &mut Map<String, Value>) {
+    if let Some(Value::Object(examples)) = holder.get_mut("examples") {
+        examples.values_mut().for_each(rewrite_example);
+    }
+}
+
+/// 3.2's `dataValue` is the example's value (3.0's `value`); its
+/// `serializedValue`, the value as sent, is kept beside it.
+fn rewrite_example(example: &mut Value) {
+    let Value::Object(example) = example else { return };
+    if !example.contains_key("value") {
+        if let Some(data) = example.remove("dataValue") {
+            example.insert("value".into(), data);
+        }
+    }
+    stash(example, "dataValue");
+    stash(example, "serializedValue");
 }
 
 /// Real documents write `4xx`; OpenAPI (and openapiv3) spell ranges `4XX`.
@@ -319,6 +358,15 @@ fn rewrite_parameters(holder: &mut Map<String, Value>, pointer: &str, rw: &mut s
 /// Parameters and headers share the `schema` / `content` shape.
 fn rewrite_parameter(parameter: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     let Value::Object(map) = parameter else { return Ok(()) };
+    if map.get("in").and_then(Value::as_str) == Some("querystring") {
+        let feature = "a `querystring` parameter (OpenAPI 3.2: the whole query string as one value)";
+        return Err(rw.unsupported(&format!("{pointer}/in"), feature));
+    }
+    if map.get("style").and_then(Value::as_str) == Some("cookie") {
+        let feature = "`style: cookie` (OpenAPI 3.2: cookie values without percent-encoding)";
+        return Err(rw.unsupported(&format!("{pointer}/style"), feature));
+    }
+    rewrite_examples(map);
     if let Some(schema) = map.get_mut("schema") {
         rw.schema(schema, &format!("{pointer}/schema"))?;
     }
@@ -327,12 +375,17 @@ fn rewrite_parameter(parameter: &mut Value, pointer: &str, rw: &mut schema::Rewr
 
 fn rewrite_response(response: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     if let Value::Object(map) = response {
-        // Required before OpenAPI 3.2, and only ever documentation.
+        // Optional since OpenAPI 3.2, required before, and only ever
+        // documentation: 3.2's `summary` stands in for it.
         if !map.contains_key("$ref") && !map.contains_key("description") {
-            let message = "a response without `description` (OpenAPI 3.0 and 3.1 require one) is described by its status";
-            rw.warn(Code::Lenient, pointer, message.into());
-            map.insert("description".into(), Value::String(String::new()));
+            if rw.minor_version < 2 {
+                let message = "a response without `description` (OpenAPI 3.0 and 3.1 require one) is described by its status";
+                rw.warn(Code::Lenient, pointer, message.into());
+            }
+            let summary = map.get("summary").filter(|s| s.is_string()).cloned();
+            map.insert("description".into(), summary.unwrap_or_else(|| Value::String(String::new())));
         }
+        stash(map, "summary");
         for_each_entry(map, "headers", pointer, |value, pointer| rewrite_parameter(value, pointer, rw))?;
     }
     rewrite_content_holder(response, pointer, rw)
@@ -342,6 +395,12 @@ fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Re
     let Value::Object(map) = holder else { return Ok(()) };
     if let Some(Value::Object(content)) = map.get_mut("content") {
         for (media_type, media) in content.iter_mut() {
+            if media.get("$ref").is_some() {
+                *media = rw.media_type(media, &format!("{pointer}/content/{}", escape_segment(media_type)))?;
+            }
+            if let Value::Object(media) = media {
+                rewrite_examples(media);
+            }
             if let Some(schema) = media.get_mut("schema") {
                 rw.schema(schema, &format!("{pointer}/content/{}/schema", escape_segment(media_type)))?;
             }
@@ -451,6 +510,76 @@ components:
         // An `http` scheme that happens to be named so is still an `Authorization` scheme.
         let ReferenceOr::Item(token) = &schemes["Token"] else { panic!() };
         assert!(!kept::is_mutual_tls(token));
+    }
+
+    const DOCUMENT_32: &str = r##"
+openapi: 3.2.0
+$self: https://example.com/api.yaml
+info: {title: t, version: 1.0.0}
+tags: [{name: a, summary: A, parent: b, kind: nav}, {name: b}]
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          summary: The thing
+          content:
+            application/json:
+              $ref: '#/components/mediaTypes/Thing'
+        '404': {}
+components:
+  mediaTypes:
+    Thing: {$ref: '#/components/mediaTypes/Json'}
+    Json:
+      schema: {type: string}
+      examples: {one: {dataValue: hello, serializedValue: '"hello"'}}
+"##;
+
+    #[test]
+    fn a_32_document_is_read_with_what_3_2_adds() {
+        let doc = normalized(DOCUMENT_32);
+        assert_eq!(doc.minor_version, 2);
+        assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+        let get = doc.openapi.paths.paths["/a"].as_item().and_then(|item| item.get.as_ref()).unwrap();
+        let ReferenceOr::Item(ok) = &get.responses.responses[&openapiv3::StatusCode::Code(200)] else { panic!() };
+        // The summary describes a response that has no description.
+        assert_eq!(ok.description, "The thing");
+        // A media type `$ref` is read in place, through a chain of them, examples and all.
+        let media = &ok.content["application/json"];
+        assert!(media.schema.is_some());
+        let ReferenceOr::Item(example) = &media.examples["one"] else { panic!() };
+        assert_eq!(example.value, Some(json!("hello")));
+        assert_eq!(example.extensions["x-clawgen-serializedValue"], json!("\"hello\""));
+        let ReferenceOr::Item(missing) = &get.responses.responses[&openapiv3::StatusCode::Code(404)] else { panic!() };
+        assert_eq!(missing.description, "");
+        assert_eq!(doc.openapi.tags[0].extensions["x-clawgen-parent"], json!("b"));
+    }
+
+    #[test]
+    fn what_3_2_adds_and_clawgen_cannot_serve_is_a_named_error() {
+        let cases = [
+            ("paths:\n  /a:\n    query:\n      responses: {'200': {description: ok}}\n", "/paths/~1a/query"),
+            ("paths:\n  /a:\n    additionalOperations:\n      LINK: {}\n", "/paths/~1a/additionalOperations"),
+            ("paths:\n  /a:\n    get:\n      parameters: [{name: q, in: querystring, content: {}}]\n", "/paths/~1a/get/parameters/0/in"),
+            (
+                "paths:\n  /a:\n    get:\n      parameters: [{name: c, in: cookie, style: cookie, schema: {}}]\n",
+                "/paths/~1a/get/parameters/0/style",
+            ),
+            (
+                "paths:\n  /a:\n    get:\n      responses: {'200': {content: {a/b: {$ref: '#/components/schemas/X'}}}}\n",
+                "/paths/~1a/get/responses/200/content/a~1b/$ref",
+            ),
+        ];
+        for (paths, pointer) in cases {
+            let text = format!("openapi: 3.2.0\ninfo: {{title: t, version: '1'}}\n{paths}");
+            let source = Source::parse(Path::new("t.yaml"), text).unwrap();
+            let error = normalize(&source).expect_err(paths);
+            assert_eq!(error.code(), Code::Unsupported, "{error}");
+            assert_eq!(error.location().map(|l| l.pointer.as_str()), Some(pointer), "{error}");
+        }
+        let dangling = "paths:\n  /a:\n    get:\n      responses: {'200': {content: {a/b: {$ref: '#/components/mediaTypes/X'}}}}\n";
+        let source = Source::parse(Path::new("t.yaml"), format!("openapi: 3.2.0\ninfo: {{title: t, version: '1'}}\n{dangling}")).unwrap();
+        assert_eq!(normalize(&source).expect_err("dangling").code(), Code::UnresolvedRef);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::facts::SchemaFacts;
 use super::kept::NULL_MARK;
 use super::{EXT, stash};
 use crate::diagnostic::Code;
-use crate::error::{Result, Warning};
+use crate::error::{Error, Result, Warning};
 use crate::load::{Source, escape_segment};
 
 /// Keywords that `openapiv3` models; everything else is rewritten or stashed.
@@ -119,11 +119,34 @@ pub(super) struct Rewriter<'a> {
     warnings: Vec<Warning>,
     /// The minor version of the input: what 3.1 allows, 3.0 may not.
     pub(super) minor_version: u8,
+    /// The document's `components.mediaTypes` (OpenAPI 3.2), as written.
+    pub(super) media_types: Option<Value>,
 }
 
 impl<'a> Rewriter<'a> {
     pub(super) fn new(source: &'a Source, minor_version: u8) -> Self {
-        Rewriter { source, warnings: Vec::new(), minor_version }
+        Rewriter { source, warnings: Vec::new(), minor_version, media_types: None }
+    }
+
+    /// An [`Error::Unsupported`] at `pointer`.
+    pub(super) fn unsupported(&self, pointer: &str, feature: &str) -> Error {
+        Error::unsupported(self.source.location(pointer), feature)
+    }
+
+    /// The Media Type Object a content entry's `$ref` (at `pointer`) names in `components.mediaTypes`.
+    pub(super) fn media_type(&self, media: &Value, pointer: &str) -> Result<Value> {
+        let mut root = Map::new();
+        if let Some(media_types) = &self.media_types {
+            root.insert("components".into(), Value::Object(Map::from_iter([("mediaTypes".into(), media_types.clone())])));
+        }
+        let root = Value::Object(root);
+        let into_media_types = media.get("$ref").and_then(Value::as_str).is_some_and(|r| r.starts_with("#/components/mediaTypes/"));
+        if !into_media_types {
+            return Err(self.unsupported(&format!("{pointer}/$ref"), "a content `$ref` that does not point into `components.mediaTypes`"));
+        }
+        let node = super::resolve::Node { value: media, pointer: pointer.to_owned() };
+        let found = super::resolve::resolve(&root, node).map_err(|problem| problem.into_error(self.source))?;
+        Ok(found.value.clone())
     }
 
     pub(super) fn into_warnings(self) -> Vec<Warning> {

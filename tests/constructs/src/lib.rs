@@ -23,6 +23,7 @@ spec_module!(multipart, "multipart.rs", "`multipart.yaml`: multipart bodies with
 spec_module!(names, "names.rs", "`names.yaml`: names that are not identifiers.");
 spec_module!(nullability, "nullability.rs", "`nullability.yaml`: optional, nullable and both.");
 spec_module!(nullable_30, "nullable_30.rs", "`nullable-30.yaml`: OpenAPI 3.0's `nullable`.");
+spec_module!(openapi_32, "openapi_32.rs", "`openapi-32.yaml`: an OpenAPI 3.2 document.");
 spec_module!(parameters, "parameters.rs", "`parameters.yaml`: every parameter location and style.");
 spec_module!(objects, "objects.rs", "`objects.yaml`: maps, nesting, recursion, access, defaults, allOf.");
 spec_module!(refs, "refs.rs", "`refs.yaml`: `$ref` wherever OpenAPI allows it.");
