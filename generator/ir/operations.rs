@@ -403,7 +403,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         };
 
         let body = match &op.request_body {
-            Some(body) => Some(self.body(body, &format!("{pointer}/requestBody"), &type_stem)?),
+            Some(body) => self.body(body, &format!("{pointer}/requestBody"), &type_stem)?,
             None => None,
         };
 
@@ -489,11 +489,17 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
     /// A request body: each media type joins the first form whose type it can be read
     /// into (same schema, an encoding the form does not have yet), or starts a form of its
     /// own. With several forms the operation takes an enum of them ([`BodyChoice`]).
-    fn body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, stem: &str) -> Result<Body> {
+    /// An optional body without a media type is no body (`None`).
+    fn body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, stem: &str) -> Result<Option<Body>> {
         let (body, pointer) = match body {
             ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
             ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "request body")?,
         };
+        if body.content.is_empty() && !body.required {
+            let message = "an optional request body with no media type (`content` needs one) is read as no body";
+            self.space.warn(Code::Lenient, &pointer, message);
+            return Ok(None);
+        }
         let Some((preferred, _, _)) = pick_media(&body.content) else {
             return Err(self.space.invalid(&pointer, "a request body with no media type"));
         };
@@ -521,7 +527,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         };
         first.others = forms.collect();
         first.choice = choice;
-        Ok(first)
+        Ok(Some(first))
     }
 
     /// Adds `media_type` to the first form that can read it as one of its

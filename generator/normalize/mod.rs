@@ -97,10 +97,55 @@ fn probe_ref<T: serde::de::DeserializeOwned>(value: &Value, base: &str) -> Optio
     if value.get("$ref").is_some() { probe::<openapiv3::ReferenceOr<T>>(value, base) } else { probe::<T>(value, base) }
 }
 
+/// How deep [`narrow_schema`] looks for the subschema that fails.
+const NARROW_DEPTH: usize = 64;
+
+/// The deepest subschema of the schema `value` (at `base`) that `openapiv3`
+/// rejects: `openapiv3` reports a schema's own place for a keyword of a
+/// property's schema, so the subschemas are probed first.
+fn narrow_schema(value: &Value, base: &str, depth: usize) -> Option<(String, String)> {
+    let Value::Object(map) = value else { return probe_ref::<openapiv3::Schema>(value, base) };
+    if depth < NARROW_DEPTH {
+        let mut children: Vec<(String, &Value)> = Vec::new();
+        for key in ["items", "additionalProperties", "not"] {
+            children.extend(map.get(key).map(|child| (format!("{base}/{key}"), child)));
+        }
+        if let Some(Value::Object(properties)) = map.get("properties") {
+            children.extend(properties.iter().map(|(name, child)| (format!("{base}/properties/{}", escape_segment(name)), child)));
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(branches)) = map.get(key) {
+                children.extend(branches.iter().enumerate().map(|(index, child)| (format!("{base}/{key}/{index}"), child)));
+            }
+        }
+        let found = children.iter().filter(|(_, child)| child.is_object()).find_map(|(at, child)| narrow_schema(child, at, depth + 1));
+        if found.is_some() {
+            return found;
+        }
+    }
+    let (pointer, message) = probe_ref::<openapiv3::Schema>(value, base)?;
+    // The keyword without which the schema reads is the one to name.
+    let culprit = map.keys().find(|key| {
+        let mut without = map.clone();
+        without.remove(*key);
+        probe_ref::<openapiv3::Schema>(&Value::Object(without), base).is_none()
+    });
+    Some((culprit.map_or(pointer, |key| format!("{base}/{}", escape_segment(key))), message))
+}
+
+/// The schema of each media type of `holder`'s `content` that fails, narrowed.
+fn narrow_content(holder: &Value, base: &str) -> Option<(String, String)> {
+    let content = holder.get("content").and_then(Value::as_object)?;
+    content.iter().find_map(|(media_type, media)| {
+        let schema = media.get("schema")?;
+        narrow_schema(schema, &format!("{base}/content/{}/schema", escape_segment(media_type)), 0)
+    })
+}
+
 /// The first part of the document, in document order, that `openapiv3` rejects,
 /// probing from the smallest parts (responses, parameters) up to whole path items.
 fn narrow(json: &Value) -> Option<(String, String)> {
-    use openapiv3::{Components, Header, Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme};
+    use openapiv3::{Components, Header, Operation, Parameter, PathItem, RequestBody, Response, SecurityScheme};
     let entries = |value: Option<&Value>| -> Vec<(String, Value)> {
         value.and_then(Value::as_object).map(|m| m.iter().map(|(k, v)| (escape_segment(k), v.clone())).collect()).unwrap_or_default()
     };
@@ -110,8 +155,9 @@ fn narrow(json: &Value) -> Option<(String, String)> {
             let Some(op) = item.get(method) else { continue };
             let op_base = format!("{base}/{method}");
             for (code, response) in entries(op.get("responses")) {
-                if let Some(found) = probe_ref::<Response>(&response, &format!("{op_base}/responses/{code}")) {
-                    return Some(found);
+                let at = format!("{op_base}/responses/{code}");
+                if let Some(found) = probe_ref::<Response>(&response, &at) {
+                    return narrow_content(&response, &at).or(Some(found));
                 }
             }
             if let Some(Value::Array(parameters)) = op.get("parameters") {
@@ -122,8 +168,9 @@ fn narrow(json: &Value) -> Option<(String, String)> {
                 }
             }
             if let Some(body) = op.get("requestBody") {
-                if let Some(found) = probe_ref::<RequestBody>(body, &format!("{op_base}/requestBody")) {
-                    return Some(found);
+                let at = format!("{op_base}/requestBody");
+                if let Some(found) = probe_ref::<RequestBody>(body, &at) {
+                    return narrow_content(body, &at).or(Some(found));
                 }
             }
             if let Some(found) = probe::<Operation>(op, &op_base) {
@@ -136,7 +183,7 @@ fn narrow(json: &Value) -> Option<(String, String)> {
     }
     if let Some(components) = json.get("components") {
         let kinds: [(&str, Probe); 6] = [
-            ("schemas", probe_ref::<Schema>),
+            ("schemas", |value, base| narrow_schema(value, base, 0)),
             ("responses", probe_ref::<Response>),
             ("parameters", probe_ref::<Parameter>),
             ("requestBodies", probe_ref::<RequestBody>),
@@ -580,6 +627,28 @@ components:
         let dangling = "paths:\n  /a:\n    get:\n      responses: {'200': {content: {a/b: {$ref: '#/components/mediaTypes/X'}}}}\n";
         let source = Source::parse(Path::new("t.yaml"), format!("openapi: 3.2.0\ninfo: {{title: t, version: '1'}}\n{dangling}")).unwrap();
         assert_eq!(normalize(&source).expect_err("dangling").code(), Code::UnresolvedRef);
+    }
+
+    #[test]
+    fn a_wrong_keyword_deep_in_a_schema_is_named_where_it_is_written() {
+        let cases = [
+            (
+                "components:\n  schemas:\n    S:\n      properties:\n        p: {type: string, pattern: 0}\n",
+                "/components/schemas/S/properties/p/pattern",
+            ),
+            (
+                "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            \
+                 application/json: {schema: {type: array, items: {allOf: [{maxLength: long}]}}}\n",
+                "/paths/~1a/get/responses/200/content/application~1json/schema/items/allOf/0/maxLength",
+            ),
+        ];
+        for (text, pointer) in cases {
+            let text =
+                format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths: {{}}\n{text}").replacen("paths: {}\npaths:", "paths:", 1);
+            let source = Source::parse(Path::new("t.yaml"), text).unwrap();
+            let error = normalize(&source).expect_err(pointer);
+            assert_eq!(error.location().map(|l| l.pointer.as_str()), Some(pointer), "{error}");
+        }
     }
 
     #[test]

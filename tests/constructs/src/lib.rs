@@ -38,6 +38,7 @@ spec_module!(xml_bodies, "xml.rs", "`xml.yaml`: request bodies offered in JSON, 
 /// The documents under `tests/lenient/`: each deviates from the specification in one
 /// way that generation reads leniently, with a warning.
 pub mod lenient {
+    spec_module!(body_without_media_type, "body_without_media_type.rs", "An optional request body with `content: {}`.");
     spec_module!(boolean_required, "boolean_required.rs", "`required: true` inside a property's schema.");
     spec_module!(header_ref_to_parameter, "header_ref_to_parameter.rs", "A response header `$ref` to a header parameter.");
     spec_module!(missing_responses_30, "missing_responses_30.rs", "An OpenAPI 3.0 operation without `responses`.");

@@ -104,3 +104,19 @@ fn undescribed_responses_are_named_by_their_status() {
     assert_eq!(GetItemError::NotFound.to_string(), "404 Not Found.");
     assert_eq!(GetItemError::Status599.to_string(), "599 No description in the document.");
 }
+
+/// An optional body the document gives no media type is no body: the client
+/// method takes none, and the server answers without reading one.
+#[tokio::test]
+async fn an_optional_body_without_a_media_type_is_no_body() {
+    use constructs::lenient::body_without_media_type::{client, errors::SubscribeError, server};
+    struct Channels;
+    impl server::BodyWithoutMediaTypeApi for Channels {
+        async fn subscribe(&self, _cx: server::RequestContext, channel: String) -> Result<(), SubscribeError> {
+            assert_eq!(channel, "news");
+            Ok(())
+        }
+    }
+    let base = common::serve(server::router(Channels)).await;
+    client::Client::new(&base).subscribe("news").await.expect("subscribed");
+}
