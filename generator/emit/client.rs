@@ -5,7 +5,9 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{body_type, ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, SchemeUse, Status, TypeRef};
+use crate::ir::{
+    Api, Encoding, Method, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, SchemeUse, Status, TypeRef,
+};
 
 /// The contents of the `client` module: the client's state and setters, and one
 /// method per operation. Sending (timeouts, retries, hooks, tracing) is the runtime's.
@@ -452,7 +454,13 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         let spans = p.wildcard;
         quote!(check_path_value(#wire, #arg, #spans)?;)
     });
-    let method = format_ident!("{}", op.method.as_str());
+    let method = match op.method {
+        Method::Query => quote!(::clawgen_runtime::client::query_method()),
+        other => {
+            let name = format_ident!("{}", other.as_str());
+            quote!(::reqwest::Method::#name)
+        }
+    };
     let auth = authentication(op, requirements);
     let query = op.query.map(|_| {
         let table = super::params::query_table(op);
@@ -542,7 +550,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
             _ => quote!(|data: &str| ::serde_json::from_str(data).map_err(|error| error.to_string())),
         };
         let reading = quote! {
-            let request = self.transport.http().request(::reqwest::Method::#method, url).header(::reqwest::header::ACCEPT, #media);
+            let request = self.transport.http().request(#method, url).header(::reqwest::header::ACCEPT, #media);
             #building
             let (answer, response) = self.open(#op_id, #path, request).await?;
             if matches!(answer.status(), #pattern) {
@@ -555,7 +563,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
     } else {
         let success_arms = success_arms(api, op);
         let reading = quote! {
-            let request = self.transport.http().request(::reqwest::Method::#method, url);
+            let request = self.transport.http().request(#method, url);
             #building
             let answer = self.execute(#op_id, #path, request).await?;
             match answer.status() {

@@ -14,8 +14,8 @@ use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{body_type, ident, operation_doc, type_path};
 use crate::ir::{
-    Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, RetryUnit, RouterRefusal, SchemeKind, Status, TypeKind, TypeRef,
-    sample, type_validates,
+    Api, Encoding, Method, Operation, PartKind, PathPiece, Presence, Response, RetryUnit, RouterRefusal, SchemeKind, Status, TypeKind,
+    TypeRef, sample, type_validates,
 };
 
 /// The statuses the router itself may answer with.
@@ -71,22 +71,17 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         by_path.entry(route_path(op)).or_default().push(op);
     }
     let routes = by_path.iter().filter(|_| api.tag_features.is_empty()).map(|(path, ops)| {
-        let handlers = ops.iter().map(|op| {
-            let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-            let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
-            if op.serves_spec { quote!(#method(serve_openapi_document)) } else { quote!(#method(#handler::<A>)) }
-        });
-        let first_then_rest = handlers.collect::<Vec<_>>();
-        let (first, rest) = first_then_rest.split_first().map(|(f, r)| (f.clone(), r.to_vec())).unwrap_or_default();
-        quote!(.route(#path, ::axum::routing::#first #(.#rest)*))
+        // QUERY's fallback goes last, after the methods that have a function of their own.
+        let mut ops = ops.clone();
+        ops.sort_by_key(|op| op.method == Method::Query);
+        let methods = method_chain(&ops);
+        quote!(.route(#path, #methods))
     });
     // A method chain cannot be gated in parts: with tag features, one gated statement per operation (axum merges a path's methods).
     let gated_routes = api.operations.iter().filter(|_| !api.tag_features.is_empty()).map(|op| {
-        let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-        let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
-        let handler = if op.serves_spec { quote!(serve_openapi_document) } else { quote!(#handler::<A>) };
+        let method = method_chain(&[op]);
         let (path, gate) = (route_path(op), super::gate::attr(&op.gate));
-        quote!(#gate let router = router.route(#path, ::axum::routing::#method(#handler));)
+        quote!(#gate let router = router.route(#path, #method);)
     });
     let router_start = if api.tag_features.is_empty() {
         quote!(::axum::Router::new())
@@ -463,9 +458,18 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
     // The router's time limit covers reading the request as well as the work:
     // a refusal the operation documents (503, 5XX, default) takes its answer.
     let timed_out = if documents(op, RouterRefusal::TimedOut.status()) { rejection.clone() } else { format_ident!("refuse") };
+    // The path's fallback (see `method_route`): another method is not this operation's.
+    let method_check = (op.method == Method::Query).then(|| {
+        quote! {
+            if request.method().as_str() != "QUERY" {
+                return method_not_allowed(request.method().clone(), request.uri().clone()).await;
+            }
+        }
+    });
     let timed = |work: TokenStream| {
         quote! {
             async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+                #method_check
                 #reject_closure
                 let time_limit = served.config.timeout;
                 let answer = async move { #work };
@@ -722,6 +726,28 @@ fn rejection(api: &Api, op: &Operation) -> Rejection {
             match status { #(#arms)* _ => refuse(status, message, retry_after), }
         }
     })
+}
+
+/// The `MethodRouter` of `ops` (one path's): `::axum::routing::get(handle_x::<A>).post(…)`.
+/// axum has no method filter for QUERY: its handler is the path's fallback,
+/// and refuses other methods itself.
+fn method_chain(ops: &[&Operation]) -> TokenStream {
+    let calls: Vec<TokenStream> = ops
+        .iter()
+        .map(|op| {
+            let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
+            let handler = if op.serves_spec { quote!(serve_openapi_document) } else { quote!(#handler::<A>) };
+            let method = match op.method {
+                Method::Query => format_ident!("fallback"),
+                other => format_ident!("{}", other.as_str().to_ascii_lowercase()),
+            };
+            quote!(#method(#handler))
+        })
+        .collect();
+    match calls.split_first() {
+        Some((first, rest)) if ops[0].method != Method::Query => quote!(::axum::routing::#first #(.#rest)*),
+        _ => quote!(::axum::routing::MethodRouter::new() #(.#calls)*),
+    }
 }
 
 fn rejection_name(op: &Operation) -> proc_macro2::Ident {

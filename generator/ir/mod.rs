@@ -735,12 +735,23 @@ pub enum Method {
     Patch,
     /// TRACE
     Trace,
+    /// QUERY (OpenAPI 3.2): a safe, idempotent request with a body.
+    Query,
 }
 
 impl Method {
     /// Every method, in the order OpenAPI's Path Item Object lists them.
-    pub const ALL: [Method; 8] =
-        [Method::Get, Method::Put, Method::Post, Method::Delete, Method::Options, Method::Head, Method::Patch, Method::Trace];
+    pub const ALL: [Method; 9] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+        Method::Query,
+    ];
 
     /// The key of the method in a Path Item Object (`get`).
     pub fn key(self) -> &'static str {
@@ -753,6 +764,7 @@ impl Method {
             Method::Head => "head",
             Method::Patch => "patch",
             Method::Trace => "trace",
+            Method::Query => "query",
         }
     }
 
@@ -767,6 +779,7 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Lowers paths, operations and security requirements.
 
+use std::borrow::Cow;
+
 use openapiv3::{
     Header, MediaType, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Responses, SecurityRequirement,
     SecurityScheme as OaScheme, StatusCode,
@@ -175,12 +177,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 }
             };
             for method in Method::ALL {
-                let key = method.key();
-                if let Some(op) = operation_of(&item, method) {
-                    let at = format!("{pointer}/{key}");
-                    out.push(self.operation(path, &item, op, method, &at)?);
+                let at = format!("{pointer}/{}", method.key());
+                if let Some(op) = operation_of(&item, method).map_err(|err| self.space.invalid(&at, err))? {
+                    out.push(self.operation(path, &item, &op, method, &at)?);
                     let parent = out.last().map(|o: &Operation| o.id.clone()).unwrap_or_default();
-                    self.lower_callbacks(op, &parent, &at)?;
+                    self.lower_callbacks(&op, &parent, &at)?;
                 }
             }
         }
@@ -195,9 +196,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             for (expression, item) in callback {
                 let at = format!("{pointer}/callbacks/{}/{}", escape_segment(name), escape_segment(expression));
                 for method in Method::ALL {
-                    let key = method.key();
-                    if let Some(cb) = operation_of(item, method) {
-                        let mut lowered = self.operation(name, item, cb, method, &format!("{at}/{key}"))?;
+                    let op_at = format!("{at}/{}", method.key());
+                    if let Some(cb) = operation_of(item, method).map_err(|err| self.space.invalid(&op_at, err))? {
+                        let mut lowered = self.operation(name, item, &cb, method, &op_at)?;
                         // A delivery is checked against its signature, over the bytes as sent.
                         lowered.raw_body = true;
                         let note = format!("A callback of `{parent}`: the API sends it to `{expression}`.");
@@ -224,9 +225,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             let pointer = format!("/webhooks/{}", escape_segment(name));
             let item: PathItem = serde_json::from_value(item.clone()).map_err(|err| self.space.invalid(&pointer, err.to_string()))?;
             for method in Method::ALL {
-                let key = method.key();
-                if let Some(op) = operation_of(&item, method) {
-                    let mut lowered = self.operation(name, &item, op, method, &format!("{pointer}/{key}"))?;
+                let at = format!("{pointer}/{}", method.key());
+                if let Some(op) = operation_of(&item, method).map_err(|err| self.space.invalid(&at, err))? {
+                    let mut lowered = self.operation(name, &item, &op, method, &at)?;
                     lowered.raw_body = true;
                     out.push(lowered);
                 }
@@ -971,8 +972,10 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
     }
 }
 
-fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation> {
-    match method {
+/// The item's operation of `method`, or why it does not read (QUERY's, which
+/// normalisation kept as JSON beside `openapiv3`'s model, is read here).
+fn operation_of(item: &PathItem, method: Method) -> std::result::Result<Option<Cow<'_, openapiv3::Operation>>, String> {
+    let fixed = match method {
         Method::Get => item.get.as_ref(),
         Method::Put => item.put.as_ref(),
         Method::Post => item.post.as_ref(),
@@ -981,7 +984,12 @@ fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation
         Method::Head => item.head.as_ref(),
         Method::Patch => item.patch.as_ref(),
         Method::Trace => item.trace.as_ref(),
-    }
+        Method::Query => {
+            let Some(json) = kept::query_operation(item) else { return Ok(None) };
+            return serde_json::from_value(json.clone()).map(|op| Some(Cow::Owned(op))).map_err(|err| err.to_string());
+        }
+    };
+    Ok(fixed.map(Cow::Borrowed))
 }
 
 /// Whether `ty` reads from text with `FromStr` and writes with `Display`.

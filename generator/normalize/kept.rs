@@ -1,8 +1,8 @@
 //! What normalisation keeps beside `openapiv3`'s model, and the one way to read it back.
 //!
 //! `openapiv3` has no field for 3.1's `prefixItems`, `contentMediaType`,
-//! `webhooks`, a media type's `itemSchema`, `type: "null"` or the `mutualTLS`
-//! security scheme; normalisation
+//! `webhooks`, a media type's `itemSchema`, `type: "null"`, the `mutualTLS`
+//! security scheme or 3.2's `query` operation; normalisation
 //! keeps them as `x-clawgen-*` extensions ([`super::EXT`]). Those keys are
 //! normalisation's own business: the IR reads them through these functions
 //! only, so the spelling lives in this module and `schema.rs`.
@@ -53,6 +53,11 @@ pub fn untyped_keywords(schema: &Schema) -> Vec<&'static str> {
 /// A media type's `itemSchema` (OpenAPI 3.2's schema of each item of a sequential media type).
 pub fn item_schema(media: &MediaType) -> Option<&Value> {
     kept(&media.extensions, "itemSchema")
+}
+
+/// A path item's `query` operation (OpenAPI 3.2's QUERY method), which `openapiv3` has no field for.
+pub fn query_operation(item: &openapiv3::PathItem) -> Option<&Value> {
+    kept(&item.extensions, "query")
 }
 
 /// The document's 3.1 `webhooks`, by name.

@@ -319,12 +319,9 @@ fn for_each_entry(
 fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     let Value::Object(item) = item else { return Ok(()) };
     // 3.2's operations of other methods, which openapiv3 would drop without a word.
-    let unsupported_methods = [
-        ("query", "the `query` operation (OpenAPI 3.2's QUERY method)"),
-        ("additionalOperations", "`additionalOperations` (OpenAPI 3.2: operations of methods other than the nine named ones)"),
-    ];
-    if let Some((key, feature)) = unsupported_methods.into_iter().find(|(key, _)| item.contains_key(*key)) {
-        return Err(rw.unsupported(&format!("{pointer}/{key}"), feature));
+    if item.contains_key("additionalOperations") {
+        let feature = "`additionalOperations` (OpenAPI 3.2: operations of methods other than the nine named ones)";
+        return Err(rw.unsupported(&format!("{pointer}/additionalOperations"), feature));
     }
     rewrite_parameters(item, pointer, rw)?;
     for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
@@ -349,6 +346,7 @@ fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<
         }
         for_each_entry(op, "callbacks", &op_pointer, |value, pointer| rewrite_callback(value, pointer, rw))?;
     }
+    stash(item, "query");
     Ok(())
 }
 
@@ -605,7 +603,6 @@ components:
     #[test]
     fn what_3_2_adds_and_clawgen_cannot_serve_is_a_named_error() {
         let cases = [
-            ("paths:\n  /a:\n    query:\n      responses: {'200': {description: ok}}\n", "/paths/~1a/query"),
             ("paths:\n  /a:\n    additionalOperations:\n      LINK: {}\n", "/paths/~1a/additionalOperations"),
             ("paths:\n  /a:\n    get:\n      parameters: [{name: q, in: querystring, content: {}}]\n", "/paths/~1a/get/parameters/0/in"),
             (

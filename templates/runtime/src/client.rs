@@ -15,6 +15,12 @@ pub use hooks::{HookError, HookFuture, Hooks};
 pub use retry::{body_number, is_idempotent, parse_retry_after, retry_after, seconds_until, RetryPolicy};
 pub use transport::{BodyWait, Call, Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
+/// The QUERY method (OpenAPI 3.2's `query` operation), which `reqwest::Method`
+/// has no constant for.
+pub fn query_method() -> reqwest::Method {
+    reqwest::Method::from_bytes(b"QUERY").expect("QUERY is a method token")
+}
+
 /// Refuses path parameter values that would not reach the server as given:
 /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
 pub fn check_path_value<E>(name: &'static str, value: &str, spans_segments: bool) -> Result<(), ClientError<E>> {

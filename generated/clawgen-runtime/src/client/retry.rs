@@ -69,7 +69,8 @@ impl RetryPolicy {
 /// Whether sending the request twice is harmless: an idempotent method, or
 /// an `Idempotency-Key` header that lets the server recognise the repeat.
 pub fn is_idempotent(method: &Method, headers: &HeaderMap) -> bool {
-    let idempotent_method = [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE].contains(method);
+    let idempotent_method = [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE].contains(method)
+        || method.as_str() == "QUERY";
     idempotent_method || headers.contains_key("idempotency-key")
 }
 
@@ -171,6 +172,8 @@ mod tests {
         assert!(is_idempotent(&Method::PUT, &headers));
         assert!(!is_idempotent(&Method::POST, &headers));
         assert!(!is_idempotent(&Method::PATCH, &headers));
+        assert!(is_idempotent(&crate::client::query_method(), &headers), "QUERY is safe and idempotent");
+        assert!(!is_idempotent(&Method::from_bytes(b"PURGE").expect("a token"), &headers));
         headers.insert("idempotency-key", HeaderValue::from_static("k-1"));
         assert!(is_idempotent(&Method::POST, &headers));
     }
