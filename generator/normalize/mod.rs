@@ -228,8 +228,13 @@ fn stash(map: &mut Map<String, Value>, key: &str) {
 fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     stash(root, "jsonSchemaDialect");
     stash(root, "$self");
-    // 3.2's reusable Media Type Objects, which content entries `$ref`: read in place of each `$ref`.
-    rw.media_types = root.get("components").and_then(|c| c.get("mediaTypes")).cloned();
+    // Components that `openapiv3` takes only inline (3.2's Media Type Objects,
+    // Callback Objects): read in place of each `$ref` to them.
+    let inlined: Map<String, Value> = ["mediaTypes", "callbacks"]
+        .into_iter()
+        .filter_map(|kind| Some((kind.to_owned(), root.get("components")?.get(kind)?.clone())))
+        .collect();
+    rw.inlined = serde_json::json!({ "components": inlined });
     if let Some(Value::Object(info)) = root.get_mut("info") {
         stash(info, "summary");
         if let Some(Value::Object(license)) = info.get_mut("license") {
@@ -344,7 +349,12 @@ fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<
                 rewrite_response(response, &format!("{op_pointer}/responses/{status}"), rw)?;
             }
         }
-        for_each_entry(op, "callbacks", &op_pointer, |value, pointer| rewrite_callback(value, pointer, rw))?;
+        for_each_entry(op, "callbacks", &op_pointer, |value, pointer| {
+            if value.get("$ref").is_some() {
+                *value = rw.inline("callbacks", value, pointer)?;
+            }
+            rewrite_callback(value, pointer, rw)
+        })?;
     }
     stash(item, "query");
     Ok(())
@@ -441,7 +451,7 @@ fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Re
     if let Some(Value::Object(content)) = map.get_mut("content") {
         for (media_type, media) in content.iter_mut() {
             if media.get("$ref").is_some() {
-                *media = rw.media_type(media, &format!("{pointer}/content/{}", escape_segment(media_type)))?;
+                *media = rw.inline("mediaTypes", media, &format!("{pointer}/content/{}", escape_segment(media_type)))?;
             }
             if let Value::Object(media) = media {
                 rewrite_examples(media);
@@ -624,6 +634,35 @@ components:
         let dangling = "paths:\n  /a:\n    get:\n      responses: {'200': {content: {a/b: {$ref: '#/components/mediaTypes/X'}}}}\n";
         let source = Source::parse(Path::new("t.yaml"), format!("openapi: 3.2.0\ninfo: {{title: t, version: '1'}}\n{dangling}")).unwrap();
         assert_eq!(normalize(&source).expect_err("dangling").code(), Code::UnresolvedRef);
+    }
+
+    #[test]
+    fn a_callback_ref_is_read_in_place() {
+        let doc = normalized(
+            r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /subscribe:
+    post:
+      callbacks:
+        onEvent: {$ref: '#/components/callbacks/Event'}
+      responses: {'204': {description: subscribed}}
+components:
+  callbacks:
+    Event:
+      '{$request.body#/url}':
+        post:
+          requestBody: {content: {application/json: {schema: {type: [string, "null"]}}}}
+          responses: {'200': {description: ok}}
+"##,
+        );
+        let post = doc.openapi.paths.paths["/subscribe"].as_item().and_then(|item| item.post.as_ref()).unwrap();
+        let delivery = post.callbacks["onEvent"]["{$request.body#/url}"].post.as_ref().expect("the callback's operation");
+        // Rewritten like any inline callback: the 3.1 type list became `nullable`.
+        let ReferenceOr::Item(body) = delivery.request_body.as_ref().unwrap() else { panic!() };
+        let ReferenceOr::Item(schema) = body.content["application/json"].schema.as_ref().unwrap() else { panic!() };
+        assert!(schema.schema_data.nullable);
     }
 
     #[test]

@@ -119,13 +119,14 @@ pub(super) struct Rewriter<'a> {
     warnings: Vec<Warning>,
     /// The minor version of the input: what 3.1 allows, 3.0 may not.
     pub(super) minor_version: u8,
-    /// The document's `components.mediaTypes` (OpenAPI 3.2), as written.
-    pub(super) media_types: Option<Value>,
+    /// The components that `openapiv3` cannot take as a `$ref` where they are
+    /// used (3.2's `mediaTypes`, and `callbacks`), as written: `{"components": {kind: …}}`.
+    pub(super) inlined: Value,
 }
 
 impl<'a> Rewriter<'a> {
     pub(super) fn new(source: &'a Source, minor_version: u8) -> Self {
-        Rewriter { source, warnings: Vec::new(), minor_version, media_types: None }
+        Rewriter { source, warnings: Vec::new(), minor_version, inlined: Value::Null }
     }
 
     /// An [`Error::Unsupported`] at `pointer`.
@@ -133,19 +134,17 @@ impl<'a> Rewriter<'a> {
         Error::unsupported(self.source.location(pointer), feature)
     }
 
-    /// The Media Type Object a content entry's `$ref` (at `pointer`) names in `components.mediaTypes`.
-    pub(super) fn media_type(&self, media: &Value, pointer: &str) -> Result<Value> {
-        let mut root = Map::new();
-        if let Some(media_types) = &self.media_types {
-            root.insert("components".into(), Value::Object(Map::from_iter([("mediaTypes".into(), media_types.clone())])));
+    /// What `value`'s `$ref` (at `pointer`) names in `components.<kind>`, one
+    /// of the kinds of [`Rewriter::inlined`]: the object to read in its place.
+    pub(super) fn inline(&self, kind: &str, value: &Value, pointer: &str) -> Result<Value> {
+        let prefix = format!("#/components/{kind}/");
+        if !value.get("$ref").and_then(Value::as_str).is_some_and(|r| r.starts_with(&prefix)) {
+            return Err(
+                self.unsupported(&format!("{pointer}/$ref"), &format!("a `$ref` here that does not point into `components.{kind}`"))
+            );
         }
-        let root = Value::Object(root);
-        let into_media_types = media.get("$ref").and_then(Value::as_str).is_some_and(|r| r.starts_with("#/components/mediaTypes/"));
-        if !into_media_types {
-            return Err(self.unsupported(&format!("{pointer}/$ref"), "a content `$ref` that does not point into `components.mediaTypes`"));
-        }
-        let node = super::resolve::Node { value: media, pointer: pointer.to_owned() };
-        let found = super::resolve::resolve(&root, node).map_err(|problem| problem.into_error(self.source))?;
+        let node = super::resolve::Node { value, pointer: pointer.to_owned() };
+        let found = super::resolve::resolve(&self.inlined, node).map_err(|problem| problem.into_error(self.source))?;
         Ok(found.value.clone())
     }
 
