@@ -178,8 +178,17 @@ impl<'a> Rewriter<'a> {
         }
 
         self.read_boolean_required(map, pointer);
+        // A tuple closed by `items: false` is what a Rust tuple already is: it reads no more items.
+        if map.contains_key("prefixItems") && map.get("items") == Some(&Value::Bool(false)) {
+            map.remove("items");
+        }
         for keyword in STASHED {
             stash(map, keyword);
+        }
+        // 3.1's `contentEncoding: base64` is 3.0's `format: byte`.
+        let base64 = map.get(&format!("{EXT}contentEncoding")).and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case("base64"));
+        if base64 {
+            map.entry("format").or_insert_with(|| json!("byte"));
         }
         // `const` is also an `enum` of one, which the IR and openapiv3 both understand.
         if let Some(constant) = map.get(&format!("{EXT}const")).cloned() {

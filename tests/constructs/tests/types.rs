@@ -441,4 +441,25 @@ mod tuples {
         assert_eq!(encode(&node)["point"], json!([1.5, -2.0]));
         assert!(decode::<objects::types::Node>(json!({"name": "n", "point": [1.5]})).is_err());
     }
+
+    #[test]
+    fn a_tuple_closed_by_items_false_reads_no_more_items() {
+        let node: objects::types::Node = decode(json!({"name": "n", "span": ["2026-01-01", "2026-12-31"]})).unwrap();
+        let (from, to) = node.span.expect("a span");
+        assert_eq!((from.to_string(), to.to_string()), ("2026-01-01".to_owned(), "2026-12-31".to_owned()));
+        assert!(decode::<objects::types::Node>(json!({"name": "n", "span": ["2026-01-01", "2026-12-31", "2027-01-01"]})).is_err());
+    }
+}
+
+mod encodings {
+    use super::*;
+
+    #[test]
+    fn content_encoding_base64_is_bytes_as_base64_text() {
+        let node: objects::types::Node = decode(json!({"name": "n", "thumbnail": "iVBORw=="})).unwrap();
+        let thumbnail = node.thumbnail.clone().expect("a thumbnail");
+        assert_eq!(thumbnail.0, vec![0x89, b'P', b'N', b'G']);
+        assert_eq!(encode(&node)["thumbnail"], json!("iVBORw=="));
+        assert!(decode::<objects::types::Node>(json!({"name": "n", "thumbnail": "not base64!"})).is_err());
+    }
 }
