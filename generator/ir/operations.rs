@@ -63,9 +63,13 @@ pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecuritySche
     let mut out = Vec::new();
     for (key, scheme) in &components.security_schemes {
         let pointer = format!("/components/securitySchemes/{}", escape_segment(key));
+        let resolved;
         let scheme = match scheme {
             ReferenceOr::Item(scheme) => scheme,
-            ReferenceOr::Reference { .. } => return Err(space.unsupported(&pointer, "$ref to a security scheme")),
+            ReferenceOr::Reference { reference } => {
+                resolved = space.resolve_as::<OaScheme>(reference, &pointer, "security scheme")?.0;
+                &resolved
+            }
         };
         let (kind, doc) = match scheme {
             OaScheme::APIKey { location, name, description, .. } => (
@@ -816,9 +820,22 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     ParameterSchemaOrContent::Schema(schema) => {
                         self.space.lower(schema, &format!("{header_at}/schema"), &format!("{stem}{}", names::type_name(name)))?
                     }
-                    ParameterSchemaOrContent::Content(_) => {
-                        return Err(self.space.unsupported(&header_at, "headers described by `content`"));
-                    }
+                    // A text media type's schema is the header's, whose value is that text;
+                    // any other encoding of the value is left to the caller.
+                    ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                        Some((media_type, MediaType { schema: Some(schema), .. }))
+                            if content.len() == 1 && media_type.to_ascii_lowercase().starts_with("text/") =>
+                        {
+                            let schema_at = format!("{header_at}/content/{}/schema", escape_segment(media_type));
+                            self.space.lower(schema, &schema_at, &format!("{stem}{}", names::type_name(name)))?
+                        }
+                        _ => {
+                            let message = "a response header described by a `content` that is not one text media type is passed as text, \
+                                           decoded by the caller";
+                            self.space.warn(Code::PassedAsText, &header_at, message);
+                            TypeRef::String
+                        }
+                    },
                 };
                 let ty = self.response_header_type(ty, &header_at);
                 headers.push(ResponseHeader {

@@ -6,7 +6,7 @@ mod common;
 
 use constructs::responses::{
     client::{Client, ClientError},
-    errors::{ErrorBody, GetArtifactError, GetLogError, SubmitJobError, SubmitJobResponse},
+    errors::{ErrorBody, GetArtifactError, GetLogError, GetTraceError, SubmitJobError, SubmitJobResponse},
     media::Raw,
     server, types,
 };
@@ -24,6 +24,10 @@ impl server::ResponsesApi for Refusing {
 
     async fn get_artifact(&self, _cx: server::RequestContext, _id: String) -> Result<Raw, GetArtifactError> {
         Ok(Raw { content_type: "application/octet-stream".into(), bytes: Vec::new() })
+    }
+
+    async fn get_trace(&self, _cx: server::RequestContext, _id: String) -> Result<(), GetTraceError> {
+        Err(GetTraceError::NotFound { x_lines: Some(12), x_context: Some(r#"{"step":2}"#.into()) })
     }
 }
 
@@ -119,4 +123,19 @@ async fn an_optional_body_without_a_media_type_is_no_body() {
     }
     let base = common::serve(server::router(Channels)).await;
     client::Client::new(&base).subscribe("news").await.expect("subscribed");
+}
+
+/// Response headers described by `content`: a `text/*` one is typed by its
+/// schema, any other is passed as the text that came.
+#[tokio::test]
+async fn headers_described_by_content_are_read() {
+    let base = common::serve(server::router(Refusing)).await;
+    let error = Client::new(&base).get_trace("j-1").await.expect_err("no trace");
+    match error {
+        ClientError::Api { error: GetTraceError::NotFound { x_lines, x_context }, .. } => {
+            assert_eq!(x_lines, Some(12));
+            assert_eq!(x_context.as_deref(), Some(r#"{"step":2}"#));
+        }
+        other => panic!("{other:?}"),
+    }
 }
