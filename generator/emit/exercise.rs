@@ -160,7 +160,10 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
             .and_then(Value::as_str)
             .filter(|_| p.wildcard)
             .map(|text| Value::String(text.rsplit('/').next().unwrap_or(text).to_owned()));
-        args.push(argument(api, &p.ty, &p.constraints, last_segment.as_ref().or(p.example.as_ref()), true)?);
+        // A made-up path value is never empty: the client refuses an empty segment.
+        let mut checks = p.constraints.clone();
+        checks.min_length = Some(checks.min_length.unwrap_or(0).max(1));
+        args.push(argument(api, &p.ty, &checks, last_segment.as_ref().or(p.example.as_ref()), true)?);
     }
     if let Some(query) = op.query {
         let value = query_value(api, query)?;

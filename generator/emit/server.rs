@@ -211,14 +211,42 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
 /// The axum route of an operation: OpenAPI's template, with wildcards marked.
 fn route_path(op: &Operation) -> String {
     // The style's prefix is part of the captured value: the handler checks and strips it.
-    op.path_template()
-        .into_iter()
-        .map(|piece| match piece {
-            PathPiece::Literal(text) => text.to_owned(),
-            PathPiece::Param(p) if p.wildcard => format!("{{*{}}}", p.wire_name),
-            PathPiece::Param(p) => format!("{{{}}}", p.wire_name),
-        })
-        .collect()
+    let segments = op.path_segments().into_iter().enumerate().map(|(index, pieces)| {
+        if shared_segment(&pieces).is_some() {
+            return format!("{{{}}}", segment_capture(index));
+        }
+        pieces
+            .into_iter()
+            .map(|piece| match piece {
+                PathPiece::Literal(text) => text.to_owned(),
+                PathPiece::Param(p) if p.wildcard => format!("{{*{}}}", p.wire_name),
+                PathPiece::Param(p) => format!("{{{}}}", p.wire_name),
+            })
+            .collect::<String>()
+    });
+    segments.collect::<Vec<_>>().join("/")
+}
+
+/// A segment's template for `split_segment` where it holds several
+/// parameters, which axum cannot match one by one: literals and wire names
+/// alternating, starting and ending with a literal.
+fn shared_segment(pieces: &[PathPiece<'_>]) -> Option<Vec<String>> {
+    if pieces.iter().filter(|piece| matches!(piece, PathPiece::Param(_))).count() < 2 {
+        return None;
+    }
+    let mut template = vec![String::new()];
+    for piece in pieces {
+        match piece {
+            PathPiece::Literal(text) => template.last_mut().into_iter().for_each(|last| last.push_str(text)),
+            PathPiece::Param(p) => template.extend([p.wire_name.clone(), String::new()]),
+        }
+    }
+    Some(template)
+}
+
+/// The name the router captures the segment at `index` under, when it holds several parameters.
+fn segment_capture(index: usize) -> String {
+    format!("clawgen_segment_{index}")
 }
 
 /// The arguments an operation receives, as `(name, type)` pairs.
@@ -307,6 +335,14 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let bad_path = bad_path_status(op);
         let bad_path_lit = status_literal(bad_path);
         steps.push(quote!(let segments = path_params(&mut cx.parts).await.map_err(Refused::with_status(#bad_path_lit))?;));
+        for (index, pieces) in op.path_segments().iter().enumerate() {
+            if let Some(template) = shared_segment(pieces) {
+                let capture = segment_capture(index);
+                steps.push(quote! {
+                    let segments = split_segment(segments, #capture, &[#(#template),*]).map_err(Refused::with_status(#bad_path_lit))?;
+                });
+            }
+        }
         for p in &op.path_params {
             let arg = ident(&p.name);
             let ty = type_path(api, &p.ty);

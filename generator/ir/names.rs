@@ -137,18 +137,37 @@ impl Namespace {
     }
 
     /// Takes `wanted`, or `wanted2`, `wanted3`, … if it is taken already.
+    /// A keyword's escape (`Self_`) is not kept before the number: `Self_2`
+    /// would break `UpperCamelCase`, and `Self2` is no keyword.
     pub fn claim(&mut self, wanted: String) -> String {
         if self.taken.insert(wanted.clone()) {
             return wanted;
         }
-        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
-        (2..).map(|n| format!("{wanted}{separator}{n}")).find(|candidate| self.taken.insert(candidate.clone())).unwrap_or(wanted)
+        let stem = match wanted.trim_end_matches('_') {
+            "" => wanted.as_str(),
+            stem => stem,
+        };
+        let separator = if stem.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        (2..).map(|n| format!("{stem}{separator}{n}")).find(|candidate| self.taken.insert(candidate.clone())).unwrap_or(wanted)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taken_keyword_escape_is_numbered_without_its_underscore() {
+        let mut types = Namespace::default();
+        assert_eq!(types.claim(type_name("Self")), "Self_");
+        assert_eq!(types.claim(type_name("self")), "Self2");
+        let mut fields = Namespace::default();
+        assert_eq!(fields.claim(field_name("type")), "type_");
+        assert_eq!(fields.claim(field_name("Type")), "type2");
+        let mut digits = Namespace::default();
+        assert_eq!(digits.claim("Item2".into()), "Item2");
+        assert_eq!(digits.claim("Item2".into()), "Item2_2");
+    }
 
     #[test]
     fn sanitises_keywords_digits_and_symbols() {

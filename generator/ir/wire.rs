@@ -37,6 +37,34 @@ impl Operation {
     pub fn path_template(&self) -> Vec<PathPiece<'_>> {
         path_template(&self.path, &self.path_params)
     }
+
+    /// The path template cut at each `/`: one list of pieces per segment
+    /// (the first, before the leading `/`, is empty). A segment may hold
+    /// several parameters (`{name}.{ext}`), which a router that matches a
+    /// segment per parameter must take as one value and split.
+    pub fn path_segments(&self) -> Vec<Vec<PathPiece<'_>>> {
+        path_segments(&self.path, &self.path_params)
+    }
+}
+
+/// [`Operation::path_segments`] of `path`.
+fn path_segments<'a>(path: &'a str, params: &'a [Param]) -> Vec<Vec<PathPiece<'a>>> {
+    let mut segments = vec![Vec::new()];
+    for piece in path_template(path, params) {
+        match piece {
+            PathPiece::Literal(text) => {
+                let mut parts = text.split('/');
+                if let (Some(first), Some(current)) = (parts.next(), segments.last_mut()) {
+                    current.extend((!first.is_empty()).then_some(PathPiece::Literal(first)));
+                }
+                for part in parts {
+                    segments.push((!part.is_empty()).then_some(PathPiece::Literal(part)).into_iter().collect());
+                }
+            }
+            PathPiece::Param(_) => segments.last_mut().into_iter().for_each(|current| current.push(piece)),
+        }
+    }
+    segments
 }
 
 /// `path` in pieces, its `{name}`s resolved among `params`.
@@ -91,6 +119,17 @@ mod tests {
             })
             .collect();
         assert_eq!(described, ["lit /files/", "param name", "lit .", "param ext", "lit /v", "param version"]);
+        let segments: Vec<String> = path_segments("/files/{name}.{ext}/v{version}/", &params)
+            .iter()
+            .map(|segment| {
+                let pieces = segment.iter().map(|p| match p {
+                    PathPiece::Literal(text) => (*text).to_owned(),
+                    PathPiece::Param(param) => format!("{{{}}}", param.wire_name),
+                });
+                pieces.collect::<Vec<_>>().join("+")
+            })
+            .collect();
+        assert_eq!(segments, ["", "files", "{name}+.+{ext}", "v+{version}", ""]);
         assert_eq!(PathStyle::Matrix.prefix("id"), ";id=");
         assert_eq!(PathStyle::Label.prefix("id"), ".");
     }

@@ -148,6 +148,47 @@ pub async fn path_params(parts: &mut axum::http::request::Parts) -> Result<std::
     }
 }
 
+/// Splits a path segment that holds several parameters (`{name}.{ext}`),
+/// which the router captured whole under `capture`, into the parameters.
+/// `template` alternates literals and parameter names, starting and ending
+/// with a literal (`["", "name", ".", "ext", ""]`). Earlier parameters take
+/// as much as they can (`my.file.json` is `my.file` and `json`); a value that
+/// does not fit the template, or an empty parameter, is refused.
+pub fn split_segment(
+    mut params: std::collections::HashMap<String, String>,
+    capture: &str,
+    template: &[&str],
+) -> Result<std::collections::HashMap<String, String>, String> {
+    let value = params.remove(capture).ok_or_else(|| format!("no path segment `{capture}`"))?;
+    let misfit = || format!("the path segment `{value}` does not have the form `{}`", shape_of(template));
+    let (Some(first), Some(last)) = (template.first(), template.last()) else { return Ok(params) };
+    let mut rest = value.strip_prefix(first).and_then(|rest| rest.strip_suffix(last)).ok_or_else(misfit)?;
+    // Pairs of (literal before, parameter), from the last parameter back.
+    let inner = &template[1..template.len() - 1];
+    let mut found = Vec::new();
+    for index in (0..inner.len()).step_by(2).rev() {
+        let name = inner[index];
+        let part = if index == 0 {
+            std::mem::take(&mut rest)
+        } else {
+            let (before, part) = rest.rsplit_once(inner[index - 1]).ok_or_else(misfit)?;
+            rest = before;
+            part
+        };
+        if part.is_empty() {
+            return Err(format!("path parameter `{name}` is empty"));
+        }
+        found.push((name.to_owned(), part.to_owned()));
+    }
+    params.extend(found);
+    Ok(params)
+}
+
+/// A segment template written back as the document writes it (`{name}.{ext}`).
+fn shape_of(template: &[&str]) -> String {
+    template.iter().enumerate().map(|(index, piece)| if index % 2 == 1 { format!("{{{piece}}}") } else { (*piece).to_owned() }).collect()
+}
+
 /// Answers with `events` in the `text/event-stream` format, each written as it comes.
 #[cfg(feature = "events")]
 pub fn event_stream_response<T: Send + 'static>(
@@ -614,6 +655,21 @@ mod tests {
         headers.insert(axum::http::header::AUTHORIZATION, axum::http::HeaderValue::from_static("Bearer  abc "));
         assert_eq!(authorization(&headers, "bearer "), Some("abc".to_owned()));
         assert_eq!(authorization(&headers, "basic "), None);
+    }
+
+    #[test]
+    fn a_segment_of_several_parameters_is_split_with_earlier_ones_taking_the_most() {
+        let captured =
+            |value: &str| std::collections::HashMap::from([("seg".to_owned(), value.to_owned()), ("id".to_owned(), "7".to_owned())]);
+        let split = split_segment(captured("my.file.json"), "seg", &["", "name", ".", "ext", ""]).expect("fits");
+        assert_eq!((split["name"].as_str(), split["ext"].as_str(), split["id"].as_str()), ("my.file", "json", "7"));
+        assert!(!split.contains_key("seg"));
+        let split = split_segment(captured("r12-2024.csv"), "seg", &["r", "id", "-", "year", ".csv"]).expect("fits");
+        assert_eq!((split["id"].as_str(), split["year"].as_str()), ("12", "2024"));
+        assert!(split_segment(captured("12.csv"), "seg", &["r", "id", "-", "year", ".csv"]).is_err(), "no prefix");
+        assert!(split_segment(captured("r12.csv"), "seg", &["r", "id", "-", "year", ".csv"]).is_err(), "no separator");
+        let empty = split_segment(captured("r-2024.csv"), "seg", &["r", "id", "-", "year", ".csv"]).expect_err("empty id");
+        assert!(empty.contains("`id`"), "{empty}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use constructs::parameters::{
     client::Client,
-    errors::{GetGuildError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError},
+    errors::{GetGuildError, GetReportError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError},
     server, types,
 };
 
@@ -35,6 +35,16 @@ impl server::ParametersApi for Echoing {
 
     async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
         Ok(types::Echo::new(guild_id))
+    }
+
+    async fn get_report(
+        &self,
+        _cx: server::RequestContext,
+        id: String,
+        year: i64,
+        format: types::GetReportFormat,
+    ) -> Result<types::Echo, GetReportError> {
+        Ok(types::Echo::new(format!("{id}|{year}|{format}")))
     }
 
     async fn pick_guilds(&self, _cx: server::RequestContext, body: types::PickGuildsRequest) -> Result<types::Echo, PickGuildsError> {
@@ -209,4 +219,31 @@ async fn items_and_map_values_naming_a_constrained_primitive_are_checked() {
     let (status, body) = post(serde_json::json!({"ids": [], "owners": {"a": "01"}})).await;
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().is_some_and(|m| m.starts_with("owners/a:")), "{body}");
+}
+
+/// Several parameters in one path segment: the router captures the segment
+/// whole and the handler splits it, earlier parameters taking the most.
+#[tokio::test]
+async fn parameters_sharing_a_segment_are_taken_apart() {
+    let base = common::serve(server::router(Echoing)).await;
+    let client = Client::new(&base);
+    let echo = client.get_report("q4-final", &2024, &types::GetReportFormat::Json).await.expect("a report");
+    assert_eq!(echo.text, "q4-final|2024|json");
+    let get = |path: &'static str| {
+        let url = format!("{base}{path}");
+        async move { reqwest::get(url).await.expect("answered") }
+    };
+    assert_eq!(get("/reports/r7-1999.csv").await.status(), 200);
+    for (path, why) in [
+        ("/reports/7-1999.csv", "no `r` before the id"),
+        ("/reports/r7.csv", "no year"),
+        ("/reports/r-1999.csv", "an empty id"),
+        ("/reports/r7-1899.csv", "a year below the minimum"),
+        ("/reports/r7-1999.pdf", "a format the document does not list"),
+    ] {
+        let answer = get(path).await;
+        assert_eq!(answer.status(), 400, "{path}: {why}");
+        let body: serde_json::Value = answer.json().await.expect("the documented error body");
+        assert!(body["message"].is_string(), "{path}: {body}");
+    }
 }
