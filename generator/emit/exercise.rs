@@ -199,7 +199,11 @@ fn body_value(api: &Api, body: &crate::ir::Body) -> Option<TokenStream> {
             quote!(super::media::Raw { content_type: ::std::string::String::from(#media), bytes: ::std::vec![#(#bytes),*] })
         }
         Encoding::Text => {
-            let text = body.example.as_ref().and_then(Value::as_str).unwrap_or_default();
+            // Made within the body's checks (`minLength`, `pattern`) where the document shows none.
+            let text = match sample::example_or_synthesized(&api.types, &body.ty, &body.constraints, body.example.as_ref()) {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
             if super::rust::body_is_str(body) { quote!(#text) } else { quote!(::std::string::String::from(#text)) }
         }
         Encoding::Json | Encoding::Form | Encoding::Multipart | Encoding::Xml => {
@@ -266,5 +270,25 @@ pub(super) fn example(api: &Api) -> TokenStream {
         fn main() -> ::std::process::ExitCode {
             #crate_ident::exercise::run_from_args()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The exercise's made-up arguments are values the server accepts: a path
+    /// value is never empty, and a text body keeps its `minLength`.
+    #[test]
+    fn made_up_arguments_keep_the_checks_of_the_document() {
+        let document = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /notes/{id}:\n    put:\n      \
+                        operationId: putNote\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      \
+                        requestBody:\n        required: true\n        content: {text/plain: {schema: {type: string, minLength: 3}}}\n      \
+                        responses: {'204': {description: stored}}\n";
+        let generated = crate::generate_crate_from_str(Path::new("t.yaml"), document).expect("generates");
+        let exercise = generated.files.iter().find(|f| f.path == "src/exercise.rs").expect("an exercise");
+        let call = exercise.contents.split(".put_note(").nth(1).and_then(|rest| rest.split(')').next()).expect("the call");
+        let arguments: Vec<&str> = call.split(',').map(str::trim).filter(|a| !a.is_empty()).collect();
+        assert_eq!(arguments, ["\"x\"", "\"xxx\""], "{call}");
     }
 }
