@@ -159,6 +159,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 "rate_limit",
                 "execute",
                 "open",
+                // The server trait's own hook (`rate_limit` is above).
+                "authorize",
             ]),
             stems: Namespace::default(),
             error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials", "DomainError"]),
@@ -245,7 +247,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let wanted = names::field_name(&id);
         let fn_name = self.fn_names.claim(wanted.clone());
         if fn_name != wanted {
-            self.space.warn(Code::RenamedOperation, pointer, format!("operationId `{id}` is taken by another operation (or collides after case conversion); its methods are named `{fn_name}`"));
+            self.space.warn(Code::RenamedOperation, pointer, format!("operationId `{id}` is taken by another operation or by a method the client or server has (or collides after case conversion); its methods are named `{fn_name}`"));
         }
         // The stem names the operation's types and its `auth::Operation` variant: unique too.
         let type_stem = self.stems.claim(names::type_name(&id));
