@@ -101,10 +101,13 @@ fn probe_ref<T: serde::de::DeserializeOwned>(value: &Value, base: &str) -> Optio
 const NARROW_DEPTH: usize = 64;
 
 /// The deepest subschema of the schema `value` (at `base`) that `openapiv3`
-/// rejects: `openapiv3` reports a schema's own place for a keyword of a
-/// property's schema, so the subschemas are probed first.
+/// rejects, and in it the keyword: `openapiv3` reports a schema's own place
+/// for a keyword of a property's schema, so a schema that fails is looked
+/// into.
 fn narrow_schema(value: &Value, base: &str, depth: usize) -> Option<(String, String)> {
-    let Value::Object(map) = value else { return probe_ref::<openapiv3::Schema>(value, base) };
+    // A schema that reads is not looked into: each failing one is probed once more per level.
+    let (pointer, message) = probe_ref::<openapiv3::Schema>(value, base)?;
+    let Value::Object(map) = value else { return Some((pointer, message)) };
     if depth < NARROW_DEPTH {
         let mut children: Vec<(String, &Value)> = Vec::new();
         for key in ["items", "additionalProperties", "not"] {
@@ -123,7 +126,6 @@ fn narrow_schema(value: &Value, base: &str, depth: usize) -> Option<(String, Str
             return found;
         }
     }
-    let (pointer, message) = probe_ref::<openapiv3::Schema>(value, base)?;
     // The keyword without which the schema reads is the one to name.
     let culprit = map.keys().find(|key| {
         let mut without = map.clone();
