@@ -66,9 +66,10 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         }
     });
 
+    let captures = Captures::of(api);
     let mut by_path: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
-        by_path.entry(route_path(op)).or_default().push(op);
+        by_path.entry(route_path(op, &captures)).or_default().push(op);
     }
     let routes = by_path.iter().filter(|_| api.tag_features.is_empty()).map(|(path, ops)| {
         // QUERY's fallback goes last, after the methods that have a function of their own.
@@ -80,7 +81,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     // A method chain cannot be gated in parts: with tag features, one gated statement per operation (axum merges a path's methods).
     let gated_routes = api.operations.iter().filter(|_| !api.tag_features.is_empty()).map(|op| {
         let method = method_chain(&[op]);
-        let (path, gate) = (route_path(op), super::gate::attr(&op.gate));
+        let (path, gate) = (route_path(op, &captures), super::gate::attr(&op.gate));
         quote!(#gate let router = router.route(#path, #method);)
     });
     let router_start = if api.tag_features.is_empty() {
@@ -98,8 +99,11 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             super::gate::items(&crate::ir::Gate::union(callers.map(|op| &op.gate)), guard_fn(api, index, guard))
         })
         .collect();
-    let handlers =
-        api.operations.iter().filter(|op| !op.serves_spec).map(move |op| super::gate::items(&op.gate, handler(api, op, &guards)));
+    let handlers = api
+        .operations
+        .iter()
+        .filter(|op| !op.serves_spec)
+        .map(move |op| super::gate::items(&op.gate, handler(api, op, &guards, &captures)));
     let webhook_receiver = super::webhooks::receiver(api);
     let rejections: Vec<(Rejection, &crate::ir::Gate)> =
         api.operations.iter().filter(|op| !op.serves_spec).map(|op| (rejection(api, op), &op.gate)).collect();
@@ -209,22 +213,79 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
 }
 
 /// The axum route of an operation: OpenAPI's template, with wildcards marked.
-fn route_path(op: &Operation) -> String {
+fn route_path(op: &Operation, captures: &Captures) -> String {
     // The style's prefix is part of the captured value: the handler checks and strips it.
-    let segments = op.path_segments().into_iter().enumerate().map(|(index, pieces)| {
-        if shared_segment(&pieces).is_some() {
+    let segments = op.path_segments();
+    let routed = segments.iter().enumerate().map(|(index, pieces)| {
+        if shared_segment(pieces).is_some() {
             return format!("{{{}}}", segment_capture(index));
         }
+        let renamed = captures.renamed(&segments, index);
         pieces
-            .into_iter()
+            .iter()
             .map(|piece| match piece {
-                PathPiece::Literal(text) => text.to_owned(),
+                PathPiece::Literal(text) => (*text).to_owned(),
                 PathPiece::Param(p) if p.wildcard => format!("{{*{}}}", p.wire_name),
+                PathPiece::Param(_) if renamed => format!("{{{}}}", segment_capture(index)),
                 PathPiece::Param(p) => format!("{{{}}}", p.wire_name),
             })
             .collect::<String>()
     });
-    segments.collect::<Vec<_>>().join("/")
+    routed.collect::<Vec<_>>().join("/")
+}
+
+/// Where routes would give the same place different parameter names
+/// (`/users/{id}` and `/users/{name}`), which axum refuses (it panics when
+/// the router is built): there every route captures the segment under
+/// [`segment_capture`], and the handler names the value.
+struct Captures {
+    /// (the route up to the segment, the segment's index) that several names claim.
+    renamed: std::collections::HashSet<(String, usize)>,
+}
+
+impl Captures {
+    fn of(api: &Api) -> Self {
+        let mut names: BTreeMap<(String, usize), std::collections::BTreeSet<String>> = BTreeMap::new();
+        for op in &api.operations {
+            let segments = op.path_segments();
+            for (index, pieces) in segments.iter().enumerate() {
+                let name = match pieces.iter().find_map(|piece| match piece {
+                    PathPiece::Param(p) => Some(p),
+                    PathPiece::Literal(_) => None,
+                }) {
+                    Some(_) if shared_segment(pieces).is_some() => segment_capture(index),
+                    Some(p) if !p.wildcard => p.wire_name.clone(),
+                    _ => continue,
+                };
+                names.entry((shape_before(&segments, index), index)).or_default().insert(name);
+            }
+        }
+        Captures { renamed: names.into_iter().filter(|(_, names)| names.len() > 1).map(|(place, _)| place).collect() }
+    }
+
+    /// Whether the segment at `index` of `segments` is captured under [`segment_capture`].
+    fn renamed(&self, segments: &[Vec<PathPiece<'_>>], index: usize) -> bool {
+        self.renamed.contains(&(shape_before(segments, index), index))
+    }
+}
+
+/// The route up to the segment at `index`, that segment included, as axum's
+/// tree sees it: parameters written `{}`, a segment of several parameters a
+/// single `{}` (it is captured whole).
+fn shape_before(segments: &[Vec<PathPiece<'_>>], index: usize) -> String {
+    let shape = |pieces: &Vec<PathPiece<'_>>| -> String {
+        if shared_segment(pieces).is_some() {
+            return "{}".to_owned();
+        }
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                PathPiece::Literal(text) => (*text).to_owned(),
+                PathPiece::Param(_) => "{}".to_owned(),
+            })
+            .collect()
+    };
+    segments.iter().take(index + 1).map(shape).collect::<Vec<_>>().join("/")
 }
 
 /// A segment's template for `split_segment` where it holds several
@@ -293,7 +354,7 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
+fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> TokenStream {
     let trait_name = ident(&api.trait_name);
     let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
@@ -335,8 +396,17 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard]) -> TokenStream {
         let bad_path = bad_path_status(op);
         let bad_path_lit = status_literal(bad_path);
         steps.push(quote!(let segments = path_params(&mut cx.parts).await.map_err(Refused::with_status(#bad_path_lit))?;));
-        for (index, pieces) in op.path_segments().iter().enumerate() {
-            if let Some(template) = shared_segment(pieces) {
+        let segments = op.path_segments();
+        for (index, pieces) in segments.iter().enumerate() {
+            // A renamed segment's captured value is its one parameter's (the route keeps the literals around it).
+            let template = shared_segment(pieces).or_else(|| {
+                let param = pieces.iter().find_map(|piece| match piece {
+                    PathPiece::Param(p) if !p.wildcard => Some(p),
+                    _ => None,
+                })?;
+                captures.renamed(&segments, index).then(|| vec![String::new(), param.wire_name.clone(), String::new()])
+            });
+            if let Some(template) = template {
                 let capture = segment_capture(index);
                 steps.push(quote! {
                     let segments = split_segment(segments, #capture, &[#(#template),*]).map_err(Refused::with_status(#bad_path_lit))?;

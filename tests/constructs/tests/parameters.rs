@@ -5,7 +5,7 @@ mod common;
 
 use constructs::parameters::{
     client::Client,
-    errors::{GetGuildError, GetReportError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError},
+    errors::{GetGuildError, GetReportError, LeaveGuildError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError},
     server, types,
 };
 
@@ -35,6 +35,10 @@ impl server::ParametersApi for Echoing {
 
     async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
         Ok(types::Echo::new(guild_id))
+    }
+
+    async fn leave_guild(&self, _cx: server::RequestContext, name: String) -> Result<types::Echo, LeaveGuildError> {
+        Ok(types::Echo::new(name))
     }
 
     async fn get_report(
@@ -246,4 +250,15 @@ async fn parameters_sharing_a_segment_are_taken_apart() {
         let body: serde_json::Value = answer.json().await.expect("the documented error body");
         assert!(body["message"].is_string(), "{path}: {body}");
     }
+}
+
+/// Two paths that give one place different parameter names (`/guilds/{guild_id}`
+/// and `/guilds/{name}`): axum alone panics when the router is built; each
+/// handler still reads its own parameter.
+#[tokio::test]
+async fn one_place_under_two_parameter_names_routes_both() {
+    let base = common::serve(server::router(Echoing)).await;
+    let client = Client::new(&base);
+    assert_eq!(client.leave_guild("my guild").await.expect("left").text, "my guild");
+    assert_eq!(client.get_guild(&"80351110224678912".to_owned()).await.expect("a guild").text, "80351110224678912");
 }
