@@ -269,30 +269,36 @@ impl Captures {
     }
 }
 
-/// The route up to the segment at `index`, that segment included, as axum's
-/// tree sees it: parameters written `{}`, a segment of several parameters a
-/// single `{}` (it is captured whole).
+/// The route up to the parameter of the segment at `index`, as axum's tree
+/// sees it: parameters written `{}`, a segment of several parameters a single
+/// `{}` (it is captured whole), and of the segment itself only the literal
+/// before its parameter (`{id}.json` and `{name}` meet at one place).
 fn shape_before(segments: &[Vec<PathPiece<'_>>], index: usize) -> String {
-    let shape = |pieces: &Vec<PathPiece<'_>>| -> String {
+    let shape = |pieces: &Vec<PathPiece<'_>>, whole: bool| -> String {
         if shared_segment(pieces).is_some() {
             return "{}".to_owned();
         }
-        pieces
-            .iter()
-            .map(|piece| match piece {
-                PathPiece::Literal(text) => (*text).to_owned(),
-                PathPiece::Param(_) => "{}".to_owned(),
-            })
-            .collect()
+        let mut text = String::new();
+        for piece in pieces {
+            match piece {
+                PathPiece::Literal(literal) => text.push_str(literal),
+                PathPiece::Param(_) if whole => text.push_str("{}"),
+                PathPiece::Param(_) => return text + "{}",
+            }
+        }
+        text
     };
-    segments.iter().take(index + 1).map(shape).collect::<Vec<_>>().join("/")
+    segments.iter().take(index + 1).enumerate().map(|(at, pieces)| shape(pieces, at < index)).collect::<Vec<_>>().join("/")
 }
 
 /// A segment's template for `split_segment` where it holds several
-/// parameters, which axum cannot match one by one: literals and wire names
-/// alternating, starting and ending with a literal.
+/// parameters, or one with literal text beside it (`{sid}.json`), neither of
+/// which axum's router can match: literals and wire names alternating,
+/// starting and ending with a literal.
 fn shared_segment(pieces: &[PathPiece<'_>]) -> Option<Vec<String>> {
-    if pieces.iter().filter(|piece| matches!(piece, PathPiece::Param(_))).count() < 2 {
+    let params = pieces.iter().filter(|piece| matches!(piece, PathPiece::Param(_))).count();
+    let wildcard = pieces.iter().any(|piece| matches!(piece, PathPiece::Param(p) if p.wildcard));
+    if params == 0 || wildcard || (params == 1 && pieces.len() == 1) {
         return None;
     }
     let mut template = vec![String::new()];

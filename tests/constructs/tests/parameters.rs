@@ -5,7 +5,9 @@ mod common;
 
 use constructs::parameters::{
     client::Client,
-    errors::{GetGuildError, GetReportError, LeaveGuildError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError},
+    errors::{
+        GetExportError, GetGuildError, GetReportError, LeaveGuildError, PickGuildsError, SearchError, ShadowLocalsError, WhoamiError,
+    },
     server, types,
 };
 
@@ -35,6 +37,10 @@ impl server::ParametersApi for Echoing {
 
     async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
         Ok(types::Echo::new(guild_id))
+    }
+
+    async fn get_export(&self, _cx: server::RequestContext, version: i64, id: String) -> Result<types::Echo, GetExportError> {
+        Ok(types::Echo::new(format!("{version}|{id}")))
     }
 
     async fn leave_guild(&self, _cx: server::RequestContext, name: String) -> Result<types::Echo, LeaveGuildError> {
@@ -238,6 +244,11 @@ async fn parameters_sharing_a_segment_are_taken_apart() {
         async move { reqwest::get(url).await.expect("answered") }
     };
     assert_eq!(get("/reports/r7-1999.csv").await.status(), 200);
+    // One parameter beside literal text in its segment.
+    assert_eq!(client.get_export(&3, "q.4").await.expect("an export").text, "3|q.4");
+    assert_eq!(get("/exports/v3/q4.csv").await.status(), 200);
+    assert_eq!(get("/exports/3/q4.csv").await.status(), 400, "no `v` before the version");
+    assert_eq!(get("/exports/v3/q4.json").await.status(), 400, "not `.csv`");
     for (path, why) in [
         ("/reports/7-1999.csv", "no `r` before the id"),
         ("/reports/r7.csv", "no year"),
