@@ -249,13 +249,12 @@ impl Captures {
         for op in &api.operations {
             let segments = op.path_segments();
             for (index, pieces) in segments.iter().enumerate() {
-                let name = match pieces.iter().find_map(|piece| match piece {
-                    PathPiece::Param(p) => Some(p),
-                    PathPiece::Literal(_) => None,
-                }) {
-                    Some(_) if shared_segment(pieces).is_some() => segment_capture(index),
-                    Some(p) if !p.wildcard => p.wire_name.clone(),
-                    _ => continue,
+                let name = if shared_segment(pieces).is_some() {
+                    segment_capture(index)
+                } else if let Some(param) = lone_param(pieces) {
+                    param.wire_name.clone()
+                } else {
+                    continue;
                 };
                 names.entry((shape_before(&segments, index), index)).or_default().insert(name);
             }
@@ -269,26 +268,31 @@ impl Captures {
     }
 }
 
-/// The route up to the parameter of the segment at `index`, as axum's tree
-/// sees it: parameters written `{}`, a segment of several parameters a single
-/// `{}` (it is captured whole), and of the segment itself only the literal
-/// before its parameter (`{id}.json` and `{name}` meet at one place).
+/// The route up to the segment at `index`, that segment included, as axum's
+/// tree sees it: parameters written `{}`. A segment that is not captured whole
+/// is literal text or one parameter alone, so this is where its parameter sits.
 fn shape_before(segments: &[Vec<PathPiece<'_>>], index: usize) -> String {
-    let shape = |pieces: &Vec<PathPiece<'_>>, whole: bool| -> String {
+    let shape = |pieces: &Vec<PathPiece<'_>>| -> String {
         if shared_segment(pieces).is_some() {
             return "{}".to_owned();
         }
-        let mut text = String::new();
-        for piece in pieces {
-            match piece {
-                PathPiece::Literal(literal) => text.push_str(literal),
-                PathPiece::Param(_) if whole => text.push_str("{}"),
-                PathPiece::Param(_) => return text + "{}",
-            }
-        }
-        text
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                PathPiece::Literal(text) => *text,
+                PathPiece::Param(_) => "{}",
+            })
+            .collect()
     };
-    segments.iter().take(index + 1).enumerate().map(|(at, pieces)| shape(pieces, at < index)).collect::<Vec<_>>().join("/")
+    segments.iter().take(index + 1).map(shape).collect::<Vec<_>>().join("/")
+}
+
+/// The segment's one parameter, where it has one that is not a wildcard.
+fn lone_param<'a>(pieces: &[PathPiece<'a>]) -> Option<&'a crate::ir::Param> {
+    pieces.iter().find_map(|piece| match piece {
+        PathPiece::Param(p) if !p.wildcard => Some(*p),
+        _ => None,
+    })
 }
 
 /// A segment's template for `split_segment` where it holds several
@@ -311,7 +315,8 @@ fn shared_segment(pieces: &[PathPiece<'_>]) -> Option<Vec<String>> {
     Some(template)
 }
 
-/// The name the router captures the segment at `index` under, when it holds several parameters.
+/// The name the router captures the segment at `index` under, where it is
+/// captured whole ([`shared_segment`]) or its parameter renamed ([`Captures`]).
 fn segment_capture(index: usize) -> String {
     format!("clawgen_segment_{index}")
 }
@@ -404,12 +409,9 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         steps.push(quote!(let segments = path_params(&mut cx.parts).await.map_err(Refused::with_status(#bad_path_lit))?;));
         let segments = op.path_segments();
         for (index, pieces) in segments.iter().enumerate() {
-            // A renamed segment's captured value is its one parameter's (the route keeps the literals around it).
+            // A renamed segment is one parameter alone: its captured value is that parameter's.
             let template = shared_segment(pieces).or_else(|| {
-                let param = pieces.iter().find_map(|piece| match piece {
-                    PathPiece::Param(p) if !p.wildcard => Some(p),
-                    _ => None,
-                })?;
+                let param = lone_param(pieces)?;
                 captures.renamed(&segments, index).then(|| vec![String::new(), param.wire_name.clone(), String::new()])
             });
             if let Some(template) = template {
@@ -570,7 +572,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
     // The router's time limit covers reading the request as well as the work:
     // a refusal the operation documents (503, 5XX, default) takes its answer.
     let timed_out = if documents(op, RouterRefusal::TimedOut.status()) { rejection.clone() } else { format_ident!("refuse") };
-    // The path's fallback (see `method_route`): another method is not this operation's.
+    // The path's fallback (see `method_chain`): another method is not this operation's.
     let method_check = (op.method == Method::Query).then(|| {
         quote! {
             if request.method().as_str() != "QUERY" {
