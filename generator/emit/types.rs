@@ -1,7 +1,7 @@
 //! The `types` module: one Rust type per schema, plus operations' query structs.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use super::literal::literal;
 use super::rust::{default_fn, doc, field_type, ident, type_path};
@@ -19,6 +19,9 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
         // Checks are written `validation::…`; unused where nothing has constraints.
         #[allow(unused_imports)]
         use super::validation;
+        // What every document's types have in common, written once in the runtime.
+        #[allow(unused_imports)]
+        use ::clawgen_runtime::{setter, wire_enum};
     }));
     let items = api.types.iter().enumerate().map(move |(index, def)| {
         let id = crate::ir::TypeId(index);
@@ -213,16 +216,68 @@ pub(super) fn setter_name(st: &Struct, field: &Field) -> proc_macro2::Ident {
     ident(&name)
 }
 
-/// The type a constructor argument or setter takes: text as `impl Into<String>`.
+/// Whether a constructor argument or setter of `field` takes text as `impl Into<String>`.
+fn takes_text(field: &Field) -> bool {
+    field.ty == TypeRef::String && !field.boxed && matches!(field.presence(), Presence::Required | Presence::Optional | Presence::Defaulted)
+}
+
+/// The type a constructor argument takes: text as `impl Into<String>`.
 fn argument_type(ty: TokenStream, field: &Field, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
-    if field.ty == TypeRef::String
-        && !field.boxed
-        && matches!(field.presence(), Presence::Required | Presence::Optional | Presence::Defaulted)
-    {
-        (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into()))
-    } else {
-        (ty, quote!(#name))
+    if takes_text(field) { (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into())) } else { (ty, quote!(#name)) }
+}
+
+/// The setter of an optional or defaulted field: a call of the runtime's
+/// `setter!` where its modes name the type without generic arguments (which a
+/// macro call's tokens would print spaced out), else the method itself.
+fn setter(api: &Api, st: &Struct, field: &Field, presence: Presence) -> TokenStream {
+    let name = ident(&field.name);
+    let base = type_path(api, &field.ty);
+    let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
+    // A macro call's tokens are printed as they are: a sibling type goes by its name.
+    let within = |ty: &TypeRef| match ty {
+        TypeRef::Named(id) => ident(&api.ty(*id).name).into_token_stream(),
+        _ => type_path(api, ty),
+    };
+    let plain = |ty: &TypeRef| Some(within(ty)).filter(|path| !has_generics(path.clone()));
+    let optional = presence == Presence::Optional;
+    let mode = match (&field.ty, field.boxed) {
+        _ if takes_text(field) && optional => Some(quote!(some_text)),
+        _ if takes_text(field) => Some(quote!(set_text)),
+        (TypeRef::Array(item), false) if optional => plain(item).map(|item| quote!(some_list(#item))),
+        (TypeRef::Map(value), false) if optional => plain(value).map(|value| quote!(some_map(#value))),
+        (ty, false) if optional => plain(ty).map(|ty| quote!(some(#ty))),
+        (ty, false) if presence == Presence::Defaulted => plain(ty).map(|ty| quote!(set(#ty))),
+        _ => None,
+    };
+    let setter = setter_name(st, field);
+    let wire = &field.wire_name;
+    if let Some(mode) = mode {
+        let method = if setter == name { quote!(#name) } else { quote!(#setter(#name)) };
+        return quote!(::clawgen_runtime::setter!(#method, #mode, #wire););
     }
+    let (ty, value) = match presence {
+        Presence::OptionalNullable => (quote!(::std::option::Option<#base>), quote!(::std::option::Option::Some(value))),
+        Presence::Optional => (base, quote!(::std::option::Option::Some(value))),
+        _ => (base, quote!(value)),
+    };
+    let text = doc(Some(&format!("Sets `{wire}`.")));
+    quote! {
+        #text
+        #[must_use]
+        pub fn #setter(mut self, value: #ty) -> Self {
+            self.#name = #value;
+            self
+        }
+    }
+}
+
+/// Whether a type's tokens hold generic arguments.
+fn has_generics(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Punct(punct) => punct.as_char() == '<',
+        proc_macro2::TokenTree::Group(group) => has_generics(group.stream()),
+        _ => false,
+    })
 }
 
 /// The struct's constructor (its required fields, where it has any: every struct
@@ -235,8 +290,6 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
     let mut setters = Vec::new();
     for field in &st.fields {
         let name = ident(&field.name);
-        let base = type_path(api, &field.ty);
-        let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
         match field.presence() {
             Presence::Required | Presence::RequiredNullable => {
                 let (ty, value) = argument_type(field_type(api, field), field, &name);
@@ -255,26 +308,7 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
                     }
                     _ => quote!(#name: ::std::option::Option::None),
                 });
-                // The argument is `value`: the method's name already says which field it sets.
-                let arg = quote::format_ident!("value");
-                let (ty, value) = match presence {
-                    Presence::OptionalNullable => (quote!(::std::option::Option<#base>), quote!(::std::option::Option::Some(#arg))),
-                    Presence::Optional => {
-                        let (ty, value) = argument_type(base, field, &arg);
-                        (ty, quote!(::std::option::Option::Some(#value)))
-                    }
-                    _ => argument_type(base, field, &arg),
-                };
-                let setter = setter_name(st, field);
-                let text = doc(Some(&format!("Sets `{}`.", field.wire_name)));
-                setters.push(quote! {
-                    #text
-                    #[must_use]
-                    pub fn #setter(mut self, #arg: #ty) -> Self {
-                        self.#name = #value;
-                        self
-                    }
-                });
+                setters.push(setter(api, st, field, presence));
             }
         }
     }
@@ -503,6 +537,9 @@ fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
     })
 }
 
+/// An enum of wire values: the declaration here, its impls by the runtime's
+/// `wire_enum!` (the value, serde, `Display`, and the refusal of an unlisted
+/// value where a server must refuse it).
 fn enumeration(def: &TypeDef, e: &Enumeration) -> TokenStream {
     let name = ident(&def.name);
     let docs = type_doc(def);
@@ -510,108 +547,37 @@ fn enumeration(def: &TypeDef, e: &Enumeration) -> TokenStream {
         let base = if e.is_integer() { quote!(i64) } else { quote!(::std::string::String) };
         return quote! { #docs pub type #name = #base; };
     }
-    if !e.is_integer() && !e.open {
-        return closed_string_enum(def, e);
-    }
+    let integer = e.is_integer();
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let docs = variant_doc(v);
         quote! { #docs #variant, }
     });
-    let (other_type, value_type, serialize, read) = if e.is_integer() {
-        (
-            quote!(i64),
-            quote!(i64),
-            quote!(serializer.serialize_i64(self.value())),
-            quote!(<i64 as ::serde::Deserialize>::deserialize(deserializer)?),
-        )
-    } else {
-        (
-            quote!(::std::string::String),
-            quote!(&str),
-            quote!(serializer.serialize_str(self.value())),
-            quote!(<::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?),
-        )
-    };
-    let other = e.open.then(|| quote! { #[doc = " A value this version of the document does not list."] Other(#other_type), });
-    let to_value = e.variants.iter().map(|v| {
+    let other = e.open.then(|| {
+        let other_type = if integer { quote!(i64) } else { quote!(::std::string::String) };
+        quote! { #[doc = " A value this version of the document does not list."] Other(#other_type), }
+    });
+    let listing = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let value = enum_literal(&v.value);
-        quote!(Self::#variant => #value,)
+        quote!(#variant(#value))
     });
-    let other_value =
-        e.open.then(|| if e.is_integer() { quote!(Self::Other(value) => *value,) } else { quote!(Self::Other(value) => value,) });
-    let from_value = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = enum_literal(&v.value);
-        quote!(#value => Self::#variant,)
-    });
-    let unlisted = if e.open {
-        quote!(_ => Self::Other(value),)
+    let openness = if e.refuses_other() {
+        quote!(refusing)
+    } else if e.open {
+        quote!(open)
     } else {
-        let listed = e.variants.iter().map(|v| v.value.to_json().to_string()).collect::<Vec<_>>().join(", ");
-        let expected = format!("one of {listed}");
-        quote!(other => return Err(<D::Error as ::serde::de::Error>::invalid_value(::serde::de::Unexpected::Signed(other), &#expected)),)
+        quote!(closed)
     };
-    let matched = if e.is_integer() { quote!(value) } else { quote!(value.as_str()) };
-    let copy = e.is_integer().then(|| quote!(Copy,));
-    let display = if e.is_integer() { quote!(write!(f, "{}", self.value())) } else { quote!(f.write_str(self.value())) };
-    let as_str = (!e.is_integer()).then(|| {
-        quote! {
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str { self.value() }
-        }
-    });
-    let refuse_other = e.refuses_other().then(|| {
-        let listed = e.variants.iter().map(|v| v.value.to_json().to_string()).collect::<Vec<_>>().join(", ");
-
-        quote! {
-            // Decoding keeps a value this version does not list (a client reads
-            // answers of newer servers), but a request to this server must use a listed one.
-            impl super::validation::Validate for #name {
-                fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-                    match self {
-                        Self::Other(value) => Err(super::validation::unlisted(value, #listed)),
-                        _ => Ok(()),
-                    }
-                }
-            }
-        }
-    });
+    let kind = if integer { quote!(integer) } else { quote!(text) };
+    // An open text enum holds a `String`.
+    let copy = (integer || !e.open).then(|| quote!(Copy,));
     quote! {
         #docs
         #[derive(Debug, Clone, #copy PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name { #(#variants)* #other }
-
-        #refuse_other
-
-        impl #name {
-            /// The value as it appears on the wire.
-            pub fn value(&self) -> #value_type {
-                match self { #(#to_value)* #other_value }
-            }
-            #as_str
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                #serialize
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = #read;
-                Ok(match #matched { #(#from_value)* #unlisted })
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                #display
-            }
-        }
+        ::clawgen_runtime::wire_enum!(#openness #kind #name { #(#listing),* });
     }
 }
 
@@ -631,42 +597,6 @@ fn variant_doc(v: &EnumVariant) -> TokenStream {
     match v.doc.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => doc(Some(&format!("{value}: {text}"))),
         None => doc(Some(&value)),
-    }
-}
-
-/// A closed string enum: serde's derive does all the work.
-fn closed_string_enum(def: &TypeDef, e: &Enumeration) -> TokenStream {
-    let name = ident(&def.name);
-    let docs = type_doc(def);
-    let variants = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = enum_literal(&v.value);
-        let docs = variant_doc(v);
-        quote! { #docs #[serde(rename = #value)] #variant, }
-    });
-    let arms = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let value = enum_literal(&v.value);
-        quote!(Self::#variant => #value,)
-    });
-    quote! {
-        #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
-        #[non_exhaustive]
-        pub enum #name { #(#variants)* }
-
-        impl #name {
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &'static str {
-                match self { #(#arms)* }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
     }
 }
 

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod declare;
 mod error_body;
 pub mod errors;
 pub mod media;

@@ -12,6 +12,8 @@
 //! Data types of the API, one per schema of the document.
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{setter, wire_enum};
 /// Currency of prices and amounts. Clawget settles in USDT only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -21,45 +23,7 @@ pub enum Currency {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl Currency {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Usdt => "USDT",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for Currency {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Currency {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "USDT" => Self::Usdt,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for Currency {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text Currency { Usdt("USDT") });
 /// A USDT amount as a decimal string with two fractional digits, as in the webhook payloads (e.g. "25.00").
 pub type DecimalAmount = String;
 /// Reporting period ending now; `all` covers the whole account or listing lifetime.
@@ -77,51 +41,7 @@ pub enum StatsPeriod {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl StatsPeriod {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::V7d => "7d",
-            Self::V30d => "30d",
-            Self::V90d => "90d",
-            Self::All => "all",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for StatsPeriod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StatsPeriod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "7d" => Self::V7d,
-                "30d" => Self::V30d,
-                "90d" => Self::V90d,
-                "all" => Self::All,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for StatsPeriod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text StatsPeriod { V7d("7d"), V30d("30d"), V90d("90d"), All("all") });
 /// A permission scope of an API key. The names are not shown in the public docs; they are designed to match its "select permission scope" step.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -143,57 +63,12 @@ pub enum Scope {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl Scope {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::ListingsRead => "listings:read",
-            Self::ListingsWrite => "listings:write",
-            Self::PurchasesWrite => "purchases:write",
-            Self::SoulsRead => "souls:read",
-            Self::ActivityRead => "activity:read",
-            Self::WebhooksManage => "webhooks:manage",
-            Self::KeysManage => "keys:manage",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for Scope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Scope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "listings:read" => Self::ListingsRead,
-                "listings:write" => Self::ListingsWrite,
-                "purchases:write" => Self::PurchasesWrite,
-                "souls:read" => Self::SoulsRead,
-                "activity:read" => Self::ActivityRead,
-                "webhooks:manage" => Self::WebhooksManage,
-                "keys:manage" => Self::KeysManage,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text Scope { ListingsRead("listings:read"), ListingsWrite("listings:write"),
+    PurchasesWrite("purchases:write"), SoulsRead("souls:read"),
+    ActivityRead("activity:read"), WebhooksManage("webhooks:manage"),
+    KeysManage("keys:manage") }
+);
 /// Pagination information of a list response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -247,24 +122,9 @@ pub struct ResponseMeta {
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl ResponseMeta {
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Sets `total`.
-    #[must_use]
-    pub fn total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
+    setter!(page, some(i64), "page");
+    setter!(limit, some(i64), "limit");
+    setter!(total, some(i64), "total");
 }
 /// Order of a listing list: newest first, most purchased first, best
 /// rated first, or by price. Not shown in the public docs; designed to
@@ -285,53 +145,10 @@ pub enum ListingSort {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ListingSort {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Newest => "newest",
-            Self::Popular => "popular",
-            Self::Rating => "rating",
-            Self::PriceAsc => "price_asc",
-            Self::PriceDesc => "price_desc",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ListingSort {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ListingSort {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "newest" => Self::Newest,
-                "popular" => Self::Popular,
-                "rating" => Self::Rating,
-                "price_asc" => Self::PriceAsc,
-                "price_desc" => Self::PriceDesc,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ListingSort {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text ListingSort { Newest("newest"), Popular("popular"), Rating("rating"),
+    PriceAsc("price_asc"), PriceDesc("price_desc") }
+);
 /// How a listing is paid for. Not shown in the public docs; designed to match the subscription webhooks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -343,47 +160,7 @@ pub enum PricingModel {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl PricingModel {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::OneTime => "one_time",
-            Self::Subscription => "subscription",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for PricingModel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PricingModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "one_time" => Self::OneTime,
-                "subscription" => Self::Subscription,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for PricingModel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text PricingModel { OneTime("one_time"), Subscription("subscription") });
 /// Billing period of a subscription listing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -395,47 +172,7 @@ pub enum BillingPeriod {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl BillingPeriod {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Monthly => "monthly",
-            Self::Yearly => "yearly",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for BillingPeriod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BillingPeriod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "monthly" => Self::Monthly,
-                "yearly" => Self::Yearly,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for BillingPeriod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text BillingPeriod { Monthly("monthly"), Yearly("yearly") });
 /// Lifecycle state of a listing; only active listings appear in the marketplace.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -449,49 +186,9 @@ pub enum ListingStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ListingStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Draft => "draft",
-            Self::Active => "active",
-            Self::Archived => "archived",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ListingStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ListingStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "draft" => Self::Draft,
-                "active" => Self::Active,
-                "archived" => Self::Archived,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ListingStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text ListingStatus { Draft("draft"), Active("active"), Archived("archived") }
+);
 /// A marketplace listing: an agent, skill or tool sold by a soul. The
 /// docs use `id`, `title`, `price`, `rating`, `thumbnailUrl`,
 /// `category` and `featured`; the full shape is not shown in the public
@@ -589,18 +286,8 @@ impl Listing {
             updated_at,
         }
     }
-    /// Sets `billingPeriod`.
-    #[must_use]
-    pub fn billing_period(mut self, value: BillingPeriod) -> Self {
-        self.billing_period = Some(value);
-        self
-    }
-    /// Sets `thumbnailUrl`.
-    #[must_use]
-    pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(value.into());
-        self
-    }
+    setter!(billing_period, some(BillingPeriod), "billingPeriod");
+    setter!(thumbnail_url, some_text, "thumbnailUrl");
 }
 impl validation::Validate for Listing {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -701,36 +388,11 @@ impl ListingCreate {
             status: default_listing_create_status(),
         }
     }
-    /// Sets `pricingModel`.
-    #[must_use]
-    pub fn pricing_model(mut self, value: PricingModel) -> Self {
-        self.pricing_model = value;
-        self
-    }
-    /// Sets `billingPeriod`.
-    #[must_use]
-    pub fn billing_period(mut self, value: BillingPeriod) -> Self {
-        self.billing_period = Some(value);
-        self
-    }
-    /// Sets `tags`.
-    #[must_use]
-    pub fn tags(mut self, value: Vec<String>) -> Self {
-        self.tags = Some(value);
-        self
-    }
-    /// Sets `thumbnailUrl`.
-    #[must_use]
-    pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    #[must_use]
-    pub fn status(mut self, value: ListingStatus) -> Self {
-        self.status = value;
-        self
-    }
+    setter!(pricing_model, set(PricingModel), "pricingModel");
+    setter!(billing_period, some(BillingPeriod), "billingPeriod");
+    setter!(tags, some_list(::std::string::String), "tags");
+    setter!(thumbnail_url, some_text, "thumbnailUrl");
+    setter!(status, set(ListingStatus), "status");
 }
 /// The default of `ListingCreate.pricingModel`.
 pub fn default_listing_create_pricing_model() -> PricingModel {
@@ -801,54 +463,14 @@ pub struct ListingUpdate {
     pub status: Option<ListingStatus>,
 }
 impl ListingUpdate {
-    /// Sets `title`.
-    #[must_use]
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `category`.
-    #[must_use]
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-    /// Sets `price`.
-    #[must_use]
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `billingPeriod`.
-    #[must_use]
-    pub fn billing_period(mut self, value: BillingPeriod) -> Self {
-        self.billing_period = Some(value);
-        self
-    }
-    /// Sets `tags`.
-    #[must_use]
-    pub fn tags(mut self, value: Vec<String>) -> Self {
-        self.tags = Some(value);
-        self
-    }
-    /// Sets `thumbnailUrl`.
-    #[must_use]
-    pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    #[must_use]
-    pub fn status(mut self, value: ListingStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
+    setter!(title, some_text, "title");
+    setter!(description, some_text, "description");
+    setter!(category, some_text, "category");
+    setter!(price, some(f64), "price");
+    setter!(billing_period, some(BillingPeriod), "billingPeriod");
+    setter!(tags, some_list(::std::string::String), "tags");
+    setter!(thumbnail_url, some_text, "thumbnailUrl");
+    setter!(status, some(ListingStatus), "status");
 }
 impl validation::Validate for ListingUpdate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -892,47 +514,7 @@ pub enum PurchaseStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl PurchaseStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Completed => "completed",
-            Self::Refunded => "refunded",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for PurchaseStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PurchaseStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "completed" => Self::Completed,
-                "refunded" => Self::Refunded,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for PurchaseStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text PurchaseStatus { Completed("completed"), Refunded("refunded") });
 /// A completed purchase of a listing, with its license key. The docs
 /// show `licenseKey` on the SDK result and purchaseId, listingId,
 /// buyerId, amount, currency and licenseKey in the `purchase.completed`
@@ -1001,12 +583,7 @@ impl Purchase {
             created_at,
         }
     }
-    /// Sets `subscriptionId`.
-    #[must_use]
-    pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
-        self.subscription_id = Some(value.into());
-        self
-    }
+    setter!(subscription_id, some_text, "subscriptionId");
 }
 impl validation::Validate for Purchase {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1134,18 +711,8 @@ impl Soul {
             joined_at,
         }
     }
-    /// Sets `bio`.
-    #[must_use]
-    pub fn bio(mut self, value: impl Into<String>) -> Self {
-        self.bio = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    #[must_use]
-    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
+    setter!(bio, some_text, "bio");
+    setter!(avatar_url, some_text, "avatarUrl");
 }
 impl validation::Validate for Soul {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1200,55 +767,12 @@ pub enum SoulActivityType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl SoulActivityType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::ListingPublished => "listing.published",
-            Self::ListingUpdated => "listing.updated",
-            Self::ListingRemoved => "listing.removed",
-            Self::PurchaseCompleted => "purchase.completed",
-            Self::ReviewPosted => "review.posted",
-            Self::ReviewReceived => "review.received",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for SoulActivityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SoulActivityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "listing.published" => Self::ListingPublished,
-                "listing.updated" => Self::ListingUpdated,
-                "listing.removed" => Self::ListingRemoved,
-                "purchase.completed" => Self::PurchaseCompleted,
-                "review.posted" => Self::ReviewPosted,
-                "review.received" => Self::ReviewReceived,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for SoulActivityType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text SoulActivityType { ListingPublished("listing.published"),
+    ListingUpdated("listing.updated"), ListingRemoved("listing.removed"),
+    PurchaseCompleted("purchase.completed"), ReviewPosted("review.posted"),
+    ReviewReceived("review.received") }
+);
 /// An entry of a soul's public activity stream. Not shown in the public
 /// docs; designed to match the activity streams the docs describe.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1290,12 +814,7 @@ impl SoulActivity {
             occurred_at,
         }
     }
-    /// Sets `listingId`.
-    #[must_use]
-    pub fn listing_id(mut self, value: impl Into<String>) -> Self {
-        self.listing_id = Some(value.into());
-        self
-    }
+    setter!(listing_id, some_text, "listingId");
 }
 impl validation::Validate for SoulActivity {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1352,57 +871,11 @@ pub enum TransactionType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl TransactionType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Purchase => "purchase",
-            Self::Sale => "sale",
-            Self::SubscriptionRenewal => "subscription_renewal",
-            Self::Deposit => "deposit",
-            Self::Withdrawal => "withdrawal",
-            Self::Refund => "refund",
-            Self::Fee => "fee",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for TransactionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransactionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "purchase" => Self::Purchase,
-                "sale" => Self::Sale,
-                "subscription_renewal" => Self::SubscriptionRenewal,
-                "deposit" => Self::Deposit,
-                "withdrawal" => Self::Withdrawal,
-                "refund" => Self::Refund,
-                "fee" => Self::Fee,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for TransactionType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text TransactionType { Purchase("purchase"), Sale("sale"),
+    SubscriptionRenewal("subscription_renewal"), Deposit("deposit"),
+    Withdrawal("withdrawal"), Refund("refund"), Fee("fee") }
+);
 /// Whether a transaction took money out of the wallet (debit) or put money in (credit).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1414,47 +887,7 @@ pub enum TransactionDirection {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl TransactionDirection {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Debit => "debit",
-            Self::Credit => "credit",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for TransactionDirection {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransactionDirection {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "debit" => Self::Debit,
-                "credit" => Self::Credit,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for TransactionDirection {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text TransactionDirection { Debit("debit"), Credit("credit") });
 /// Settlement state of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1468,49 +901,10 @@ pub enum TransactionStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl TransactionStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for TransactionStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "pending" => Self::Pending,
-                "completed" => Self::Completed,
-                "failed" => Self::Failed,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for TransactionStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text TransactionStatus { Pending("pending"), Completed("completed"),
+    Failed("failed") }
+);
 /// An entry of the wallet transaction log. Not shown in the public
 /// docs; designed to match the transaction logs the docs describe, with
 /// amounts as USDT decimal strings like the webhook payloads.
@@ -1569,18 +963,8 @@ impl Transaction {
             created_at,
         }
     }
-    /// Sets `reference`.
-    #[must_use]
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(reference, some_text, "reference");
+    setter!(description, some_text, "description");
 }
 impl validation::Validate for Transaction {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1628,49 +1012,7 @@ pub enum Tier {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl Tier {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Free => "free",
-            Self::Pro => "pro",
-            Self::Enterprise => "enterprise",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for Tier {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Tier {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "free" => Self::Free,
-                "pro" => Self::Pro,
-                "enterprise" => Self::Enterprise,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for Tier {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text Tier { Free("free"), Pro("pro"), Enterprise("enterprise") });
 /// API and marketplace usage of the caller over a period. Not shown in
 /// the public docs; designed to match the usage analytics the docs
 /// describe and the rate-limit tiers.
@@ -1872,49 +1214,11 @@ pub enum WebhookEventType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl WebhookEventType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::PurchaseCompleted => "purchase.completed",
-            Self::SubscriptionRenewed => "subscription.renewed",
-            Self::SubscriptionCancelled => "subscription.cancelled",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for WebhookEventType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WebhookEventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "purchase.completed" => Self::PurchaseCompleted,
-                "subscription.renewed" => Self::SubscriptionRenewed,
-                "subscription.cancelled" => Self::SubscriptionCancelled,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for WebhookEventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text WebhookEventType { PurchaseCompleted("purchase.completed"),
+    SubscriptionRenewed("subscription.renewed"),
+    SubscriptionCancelled("subscription.cancelled") }
+);
 /// Request body of the webhook creation, as in the docs' `client.webhooks.create` call.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2016,47 +1320,7 @@ pub enum ApiKeyEnvironment {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ApiKeyEnvironment {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Live => "live",
-            Self::Dev => "dev",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ApiKeyEnvironment {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiKeyEnvironment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "live" => Self::Live,
-                "dev" => Self::Dev,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ApiKeyEnvironment {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text ApiKeyEnvironment { Live("live"), Dev("dev") });
 /// An API key as listed: its metadata and prefix, never the secret.
 /// Not shown in the public docs; designed to match the key management
 /// the docs describe.
@@ -2272,12 +1536,7 @@ impl ApiKeyCreate {
             expires_at: None,
         }
     }
-    /// Sets `environment`.
-    #[must_use]
-    pub fn environment(mut self, value: ApiKeyEnvironment) -> Self {
-        self.environment = value;
-        self
-    }
+    setter!(environment, set(ApiKeyEnvironment), "environment");
     /// Sets `expiresAt`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -2438,12 +1697,7 @@ impl ListingEnvelope {
     pub fn new(success: bool, data: Listing) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ListingEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2469,12 +1723,7 @@ impl DeletionEnvelope {
     pub fn new(success: bool, data: Deletion) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 /// Success envelope of one purchase.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2493,12 +1742,7 @@ impl PurchaseEnvelope {
     pub fn new(success: bool, data: Purchase) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for PurchaseEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2576,12 +1820,7 @@ impl SoulEnvelope {
     pub fn new(success: bool, data: Soul) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for SoulEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2659,12 +1898,7 @@ impl UsageAnalyticsEnvelope {
     pub fn new(success: bool, data: UsageAnalytics) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for UsageAnalyticsEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2690,12 +1924,7 @@ impl ListingStatsEnvelope {
     pub fn new(success: bool, data: ListingStats) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ListingStatsEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2747,12 +1976,7 @@ impl WebhookEnvelope {
     pub fn new(success: bool, data: Webhook) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for WebhookEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2804,12 +2028,7 @@ impl ApiKeyEnvelope {
     pub fn new(success: bool, data: ApiKey) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ApiKeyEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2835,12 +2054,7 @@ impl ApiKeySecretEnvelope {
     pub fn new(success: bool, data: ApiKeyWithSecret) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ApiKeySecretEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2866,12 +2080,7 @@ impl ScopeListEnvelope {
     pub fn new(success: bool, data: Vec<ScopeInfo>) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 /// Success envelope of a token refresh.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2890,12 +2099,7 @@ impl TokenRefreshEnvelope {
     pub fn new(success: bool, data: TokenRefresh) -> Self {
         Self { success, data, meta: None }
     }
-    /// Sets `meta`.
-    #[must_use]
-    pub fn meta(mut self, value: ResponseMeta) -> Self {
-        self.meta = Some(value);
-        self
-    }
+    setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for TokenRefreshEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2930,57 +2134,14 @@ pub enum ErrorCode {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ErrorCode {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::InvalidApiKey => "INVALID_API_KEY",
-            Self::InsufficientPermissions => "INSUFFICIENT_PERMISSIONS",
-            Self::InsufficientBalance => "INSUFFICIENT_BALANCE",
-            Self::SpendingLimitExceeded => "SPENDING_LIMIT_EXCEEDED",
-            Self::ListingNotFound => "LISTING_NOT_FOUND",
-            Self::AlreadyPurchased => "ALREADY_PURCHASED",
-            Self::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "INVALID_API_KEY" => Self::InvalidApiKey,
-                "INSUFFICIENT_PERMISSIONS" => Self::InsufficientPermissions,
-                "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
-                "SPENDING_LIMIT_EXCEEDED" => Self::SpendingLimitExceeded,
-                "LISTING_NOT_FOUND" => Self::ListingNotFound,
-                "ALREADY_PURCHASED" => Self::AlreadyPurchased,
-                "RATE_LIMIT_EXCEEDED" => Self::RateLimitExceeded,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text ErrorCode { InvalidApiKey("INVALID_API_KEY"),
+    InsufficientPermissions("INSUFFICIENT_PERMISSIONS"),
+    InsufficientBalance("INSUFFICIENT_BALANCE"),
+    SpendingLimitExceeded("SPENDING_LIMIT_EXCEEDED"),
+    ListingNotFound("LISTING_NOT_FOUND"), AlreadyPurchased("ALREADY_PURCHASED"),
+    RateLimitExceeded("RATE_LIMIT_EXCEEDED") }
+);
 /// The error of a failed request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3002,15 +2163,7 @@ impl ErrorDetail {
             details: None,
         }
     }
-    /// Sets `details`.
-    #[must_use]
-    pub fn details(
-        mut self,
-        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-    ) -> Self {
-        self.details = Some(value);
-        self
-    }
+    setter!(details, some_map(::serde_json::Value), "details");
 }
 /// The error envelope of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3052,18 +2205,8 @@ impl RateLimitDetails {
             window: None,
         }
     }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Sets `window`.
-    #[must_use]
-    pub fn window(mut self, value: impl Into<String>) -> Self {
-        self.window = Some(value.into());
-        self
-    }
+    setter!(limit, some(i64), "limit");
+    setter!(window, some_text, "window");
 }
 impl validation::Validate for RateLimitDetails {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3247,12 +2390,7 @@ impl PurchaseCompletedEvent {
             signature: None,
         }
     }
-    /// Sets `signature`.
-    #[must_use]
-    pub fn signature(mut self, value: impl Into<String>) -> Self {
-        self.signature = Some(value.into());
-        self
-    }
+    setter!(signature, some_text, "signature");
 }
 impl validation::Validate for PurchaseCompletedEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3386,12 +2524,7 @@ impl SubscriptionRenewedEvent {
             signature: None,
         }
     }
-    /// Sets `signature`.
-    #[must_use]
-    pub fn signature(mut self, value: impl Into<String>) -> Self {
-        self.signature = Some(value.into());
-        self
-    }
+    setter!(signature, some_text, "signature");
 }
 impl validation::Validate for SubscriptionRenewedEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3415,51 +2548,11 @@ pub enum CancellationReason {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl CancellationReason {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::BuyerCancelled => "buyer_cancelled",
-            Self::SellerCancelled => "seller_cancelled",
-            Self::PaymentFailed => "payment_failed",
-            Self::ListingRemoved => "listing_removed",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for CancellationReason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CancellationReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "buyer_cancelled" => Self::BuyerCancelled,
-                "seller_cancelled" => Self::SellerCancelled,
-                "payment_failed" => Self::PaymentFailed,
-                "listing_removed" => Self::ListingRemoved,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for CancellationReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text CancellationReason { BuyerCancelled("buyer_cancelled"),
+    SellerCancelled("seller_cancelled"), PaymentFailed("payment_failed"),
+    ListingRemoved("listing_removed") }
+);
 /// Data of a `subscription.cancelled` event. Not shown in the public
 /// docs; designed to match the `purchase.completed` payload plus the
 /// cancellation details.
@@ -3590,12 +2683,7 @@ impl SubscriptionCancelledEvent {
             signature: None,
         }
     }
-    /// Sets `signature`.
-    #[must_use]
-    pub fn signature(mut self, value: impl Into<String>) -> Self {
-        self.signature = Some(value.into());
-        self
-    }
+    setter!(signature, some_text, "signature");
 }
 impl validation::Validate for SubscriptionCancelledEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3605,101 +2693,37 @@ impl validation::Validate for SubscriptionCancelledEvent {
     }
 }
 /// The event name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PurchaseCompletedEventEvent {
     /// `purchase.completed`
-    #[serde(rename = "purchase.completed")]
     PurchaseCompleted,
 }
-impl PurchaseCompletedEventEvent {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::PurchaseCompleted => "purchase.completed",
-        }
-    }
-}
-impl ::std::fmt::Display for PurchaseCompletedEventEvent {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+wire_enum!(
+    closed text PurchaseCompletedEventEvent { PurchaseCompleted("purchase.completed") }
+);
 /// The event name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SubscriptionRenewedEventEvent {
     /// `subscription.renewed`
-    #[serde(rename = "subscription.renewed")]
     SubscriptionRenewed,
 }
-impl SubscriptionRenewedEventEvent {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::SubscriptionRenewed => "subscription.renewed",
-        }
-    }
-}
-impl ::std::fmt::Display for SubscriptionRenewedEventEvent {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+wire_enum!(
+    closed text SubscriptionRenewedEventEvent {
+    SubscriptionRenewed("subscription.renewed") }
+);
 /// The event name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SubscriptionCancelledEventEvent {
     /// `subscription.cancelled`
-    #[serde(rename = "subscription.cancelled")]
     SubscriptionCancelled,
 }
-impl SubscriptionCancelledEventEvent {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::SubscriptionCancelled => "subscription.cancelled",
-        }
-    }
-}
-impl ::std::fmt::Display for SubscriptionCancelledEventEvent {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+wire_enum!(
+    closed text SubscriptionCancelledEventEvent {
+    SubscriptionCancelled("subscription.cancelled") }
+);
 /// Query parameters of `listListings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3721,36 +2745,11 @@ pub struct ListListingsQuery {
     pub limit: i64,
 }
 impl ListListingsQuery {
-    /// Sets `category`.
-    #[must_use]
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-    /// Sets `featured`.
-    #[must_use]
-    pub fn featured(mut self, value: bool) -> Self {
-        self.featured = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    #[must_use]
-    pub fn sort(mut self, value: ListingSort) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(category, some_text, "category");
+    setter!(featured, some(bool), "featured");
+    setter!(sort, some(ListingSort), "sort");
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListListingsQuery.page`.
 pub fn default_list_listings_query_page() -> i64 {
@@ -3824,36 +2823,11 @@ impl SearchListingsQuery {
             limit: default_search_listings_query_limit(),
         }
     }
-    /// Sets `category`.
-    #[must_use]
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-    /// Sets `maxPrice`.
-    #[must_use]
-    pub fn max_price(mut self, value: f64) -> Self {
-        self.max_price = Some(value);
-        self
-    }
-    /// Sets `minRating`.
-    #[must_use]
-    pub fn min_rating(mut self, value: f64) -> Self {
-        self.min_rating = Some(value);
-        self
-    }
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(category, some_text, "category");
+    setter!(max_price, some(f64), "maxPrice");
+    setter!(min_rating, some(f64), "minRating");
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `SearchListingsQuery.page`.
 pub fn default_search_listings_query_page() -> i64 {
@@ -3911,30 +2885,10 @@ pub struct ListSoulsQuery {
     pub limit: i64,
 }
 impl ListSoulsQuery {
-    /// Sets `capability`.
-    #[must_use]
-    pub fn capability(mut self, value: impl Into<String>) -> Self {
-        self.capability = Some(value.into());
-        self
-    }
-    /// Sets `verified`.
-    #[must_use]
-    pub fn verified(mut self, value: bool) -> Self {
-        self.verified = Some(value);
-        self
-    }
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(capability, some_text, "capability");
+    setter!(verified, some(bool), "verified");
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListSoulsQuery.page`.
 pub fn default_list_souls_query_page() -> i64 {
@@ -3983,18 +2937,8 @@ pub struct ListSoulListingsQuery {
     pub limit: i64,
 }
 impl ListSoulListingsQuery {
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListSoulListingsQuery.page`.
 pub fn default_list_soul_listings_query_page() -> i64 {
@@ -4038,18 +2982,8 @@ pub struct ListSoulActivityQuery {
     pub limit: i64,
 }
 impl ListSoulActivityQuery {
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListSoulActivityQuery.page`.
 pub fn default_list_soul_activity_query_page() -> i64 {
@@ -4097,24 +3031,9 @@ pub struct ListPurchasesQuery {
     pub limit: i64,
 }
 impl ListPurchasesQuery {
-    /// Sets `listingId`.
-    #[must_use]
-    pub fn listing_id(mut self, value: impl Into<String>) -> Self {
-        self.listing_id = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(listing_id, some_text, "listingId");
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListPurchasesQuery.page`.
 pub fn default_list_purchases_query_page() -> i64 {
@@ -4181,12 +3100,7 @@ pub struct ListTransactionsQuery {
     pub limit: i64,
 }
 impl ListTransactionsQuery {
-    /// Sets `type`.
-    #[must_use]
-    pub fn type_(mut self, value: TransactionType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
+    setter!(type_, some(TransactionType), "type");
     /// Sets `from`.
     #[must_use]
     pub fn from(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -4199,18 +3113,8 @@ impl ListTransactionsQuery {
         self.to = Some(value);
         self
     }
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListTransactionsQuery.page`.
 pub fn default_list_transactions_query_page() -> i64 {
@@ -4254,12 +3158,7 @@ pub struct GetUsageAnalyticsQuery {
     pub period: Option<StatsPeriod>,
 }
 impl GetUsageAnalyticsQuery {
-    /// Sets `period`.
-    #[must_use]
-    pub fn period(mut self, value: StatsPeriod) -> Self {
-        self.period = Some(value);
-        self
-    }
+    setter!(period, some(StatsPeriod), "period");
 }
 /// Query parameters of `getListingStats`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -4270,12 +3169,7 @@ pub struct GetListingStatsQuery {
     pub period: Option<StatsPeriod>,
 }
 impl GetListingStatsQuery {
-    /// Sets `period`.
-    #[must_use]
-    pub fn period(mut self, value: StatsPeriod) -> Self {
-        self.period = Some(value);
-        self
-    }
+    setter!(period, some(StatsPeriod), "period");
 }
 /// Query parameters of `listWebhooks`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -4289,18 +3183,8 @@ pub struct ListWebhooksQuery {
     pub limit: i64,
 }
 impl ListWebhooksQuery {
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListWebhooksQuery.page`.
 pub fn default_list_webhooks_query_page() -> i64 {
@@ -4344,18 +3228,8 @@ pub struct ListApiKeysQuery {
     pub limit: i64,
 }
 impl ListApiKeysQuery {
-    /// Sets `page`.
-    #[must_use]
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = value;
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(page, set(i64), "page");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `ListApiKeysQuery.page`.
 pub fn default_list_api_keys_query_page() -> i64 {

@@ -12,6 +12,8 @@
 //! Data types of the API, one per schema of the document.
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{setter, wire_enum};
 /// Type of a security indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -27,61 +29,9 @@ pub enum IndicatorType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for IndicatorType {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(validation::unlisted(value, "\"ip\", \"domain\", \"hash\", \"url\""))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl IndicatorType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Ip => "ip",
-            Self::Domain => "domain",
-            Self::Hash => "hash",
-            Self::Url => "url",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for IndicatorType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IndicatorType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "ip" => Self::Ip,
-                "domain" => Self::Domain,
-                "hash" => Self::Hash,
-                "url" => Self::Url,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for IndicatorType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    refusing text IndicatorType { Ip("ip"), Domain("domain"), Hash("hash"), Url("url") }
+);
 /// Risk level assigned to an indicator. The docs only show "high" in
 /// their example; the other values (low, medium, critical) are the
 /// risk scale we assume. The enum is open: a level not listed here
@@ -100,51 +50,10 @@ pub enum RiskLevel {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl RiskLevel {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::Critical => "critical",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for RiskLevel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RiskLevel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "low" => Self::Low,
-                "medium" => Self::Medium,
-                "high" => Self::High,
-                "critical" => Self::Critical,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for RiskLevel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text RiskLevel { Low("low"), Medium("medium"), High("high"),
+    Critical("critical") }
+);
 /// Severity level of an intel item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -158,59 +67,7 @@ pub enum Severity {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for Severity {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(validation::unlisted(value, "\"high\", \"medium\", \"low\""))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl Severity {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::High => "high",
-            Self::Medium => "medium",
-            Self::Low => "low",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for Severity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Severity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "high" => Self::High,
-                "medium" => Self::Medium,
-                "low" => Self::Low,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(refusing text Severity { High("high"), Medium("medium"), Low("low") });
 /// Threat category of an intel item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -228,68 +85,10 @@ pub enum ThreatCategory {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for ThreatCategory {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(
-                    validation::unlisted(
-                        value,
-                        "\"exposure\", \"websocket\", \"secrets\", \"supply-chain\", \"ops\"",
-                    ),
-                )
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl ThreatCategory {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Exposure => "exposure",
-            Self::Websocket => "websocket",
-            Self::Secrets => "secrets",
-            Self::SupplyChain => "supply-chain",
-            Self::Ops => "ops",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ThreatCategory {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ThreatCategory {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "exposure" => Self::Exposure,
-                "websocket" => Self::Websocket,
-                "secrets" => Self::Secrets,
-                "supply-chain" => Self::SupplyChain,
-                "ops" => Self::Ops,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ThreatCategory {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    refusing text ThreatCategory { Exposure("exposure"), Websocket("websocket"),
+    Secrets("secrets"), SupplyChain("supply-chain"), Ops("ops") }
+);
 /// Request body of the indicator check.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -309,12 +108,7 @@ impl CheckIndicatorRequest {
             type_: default_check_indicator_request_type(),
         }
     }
-    /// Sets `type`.
-    #[must_use]
-    pub fn type_(mut self, value: IndicatorType) -> Self {
-        self.type_ = value;
-        self
-    }
+    setter!(type_, set(IndicatorType), "type");
 }
 /// The default of `CheckIndicatorRequest.type`.
 pub fn default_check_indicator_request_type() -> IndicatorType {
@@ -584,24 +378,9 @@ pub struct GetLatestIntelFeedQuery {
     pub limit: i64,
 }
 impl GetLatestIntelFeedQuery {
-    /// Sets `severity`.
-    #[must_use]
-    pub fn severity(mut self, value: Severity) -> Self {
-        self.severity = Some(value);
-        self
-    }
-    /// Sets `category`.
-    #[must_use]
-    pub fn category(mut self, value: ThreatCategory) -> Self {
-        self.category = Some(value);
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
+    setter!(severity, some(Severity), "severity");
+    setter!(category, some(ThreatCategory), "category");
+    setter!(limit, set(i64), "limit");
 }
 /// The default of `GetLatestIntelFeedQuery.limit`.
 pub fn default_get_latest_intel_feed_query_limit() -> i64 {

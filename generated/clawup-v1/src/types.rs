@@ -12,6 +12,8 @@
 //! Data types of the API, one per schema of the document.
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{setter, wire_enum};
 /// A ClawUp user account.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -257,24 +259,9 @@ impl Model {
             available,
         }
     }
-    /// Sets `max_output_tokens`.
-    #[must_use]
-    pub fn max_output_tokens(mut self, value: i64) -> Self {
-        self.max_output_tokens = Some(value);
-        self
-    }
-    /// Sets `input_cents_per_mtok`.
-    #[must_use]
-    pub fn input_cents_per_mtok(mut self, value: f64) -> Self {
-        self.input_cents_per_mtok = Some(value);
-        self
-    }
-    /// Sets `output_cents_per_mtok`.
-    #[must_use]
-    pub fn output_cents_per_mtok(mut self, value: f64) -> Self {
-        self.output_cents_per_mtok = Some(value);
-        self
-    }
+    setter!(max_output_tokens, some(i64), "max_output_tokens");
+    setter!(input_cents_per_mtok, some(f64), "input_cents_per_mtok");
+    setter!(output_cents_per_mtok, some(f64), "output_cents_per_mtok");
 }
 impl validation::Validate for Model {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -544,47 +531,7 @@ pub enum PlanInterval {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl PlanInterval {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Month => "month",
-            Self::Year => "year",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for PlanInterval {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PlanInterval {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "month" => Self::Month,
-                "year" => Self::Year,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for PlanInterval {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text PlanInterval { Month("month"), Year("year") });
 /// MCP transport the tool's server uses. The value set is designed; the enum is open.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -596,44 +543,4 @@ pub enum ToolTransport {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ToolTransport {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Stdio => "stdio",
-            Self::Http => "http",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ToolTransport {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ToolTransport {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "stdio" => Self::Stdio,
-                "http" => Self::Http,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ToolTransport {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text ToolTransport { Stdio("stdio"), Http("http") });

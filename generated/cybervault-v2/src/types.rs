@@ -12,6 +12,8 @@
 //! Data types of the API, one per schema of the document.
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{setter, wire_enum};
 /// Severity of a threat.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -27,66 +29,10 @@ pub enum Severity {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for Severity {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(
-                    validation::unlisted(
-                        value,
-                        "\"critical\", \"high\", \"medium\", \"low\"",
-                    ),
-                )
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl Severity {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Critical => "critical",
-            Self::High => "high",
-            Self::Medium => "medium",
-            Self::Low => "low",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for Severity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Severity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "critical" => Self::Critical,
-                "high" => Self::High,
-                "medium" => Self::Medium,
-                "low" => Self::Low,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    refusing text Severity { Critical("critical"), High("high"), Medium("medium"),
+    Low("low") }
+);
 /// Type of a detected threat. The public docs only show
 /// `ransomware_attempt`; the other values are designed to match the
 /// categories CyberVault's analysis engine reports (such as
@@ -128,73 +74,15 @@ pub enum ThreatType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ThreatType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::RansomwareAttempt => "ransomware_attempt",
-            Self::Malware => "malware",
-            Self::Phishing => "phishing",
-            Self::CommandAndControl => "command_and_control",
-            Self::BruteForce => "brute_force",
-            Self::CredentialStuffing => "credential_stuffing",
-            Self::DataExfiltration => "data_exfiltration",
-            Self::Ddos => "ddos",
-            Self::ExploitAttempt => "exploit_attempt",
-            Self::LateralMovement => "lateral_movement",
-            Self::PrivilegeEscalation => "privilege_escalation",
-            Self::SuspiciousLogin => "suspicious_login",
-            Self::Cryptomining => "cryptomining",
-            Self::InsiderThreat => "insider_threat",
-            Self::Other2 => "other",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ThreatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ThreatType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "ransomware_attempt" => Self::RansomwareAttempt,
-                "malware" => Self::Malware,
-                "phishing" => Self::Phishing,
-                "command_and_control" => Self::CommandAndControl,
-                "brute_force" => Self::BruteForce,
-                "credential_stuffing" => Self::CredentialStuffing,
-                "data_exfiltration" => Self::DataExfiltration,
-                "ddos" => Self::Ddos,
-                "exploit_attempt" => Self::ExploitAttempt,
-                "lateral_movement" => Self::LateralMovement,
-                "privilege_escalation" => Self::PrivilegeEscalation,
-                "suspicious_login" => Self::SuspiciousLogin,
-                "cryptomining" => Self::Cryptomining,
-                "insider_threat" => Self::InsiderThreat,
-                "other" => Self::Other2,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ThreatType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text ThreatType { RansomwareAttempt("ransomware_attempt"), Malware("malware"),
+    Phishing("phishing"), CommandAndControl("command_and_control"),
+    BruteForce("brute_force"), CredentialStuffing("credential_stuffing"),
+    DataExfiltration("data_exfiltration"), Ddos("ddos"),
+    ExploitAttempt("exploit_attempt"), LateralMovement("lateral_movement"),
+    PrivilegeEscalation("privilege_escalation"), SuspiciousLogin("suspicious_login"),
+    Cryptomining("cryptomining"), InsiderThreat("insider_threat"), Other2("other") }
+);
 /// Lifecycle status of a threat. Setting `closed` or `ignored` requires
 /// the `threat:write` scope. The public docs show `mitigated` and name
 /// acknowledging, marking false positives and closing; the full list is
@@ -220,57 +108,11 @@ pub enum ThreatStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ThreatStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::New => "new",
-            Self::Acknowledged => "acknowledged",
-            Self::Investigating => "investigating",
-            Self::Mitigated => "mitigated",
-            Self::FalsePositive => "false_positive",
-            Self::Closed => "closed",
-            Self::Ignored => "ignored",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ThreatStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ThreatStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "new" => Self::New,
-                "acknowledged" => Self::Acknowledged,
-                "investigating" => Self::Investigating,
-                "mitigated" => Self::Mitigated,
-                "false_positive" => Self::FalsePositive,
-                "closed" => Self::Closed,
-                "ignored" => Self::Ignored,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ThreatStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text ThreatStatus { New("new"), Acknowledged("acknowledged"),
+    Investigating("investigating"), Mitigated("mitigated"),
+    FalsePositive("false_positive"), Closed("closed"), Ignored("ignored") }
+);
 /// Kind of target submitted for analysis. The public docs name file
 /// hashes, IP addresses, URLs and raw payloads but show only `ip`; the
 /// other spellings are designed, and the enum is open.
@@ -288,51 +130,9 @@ pub enum TargetType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl TargetType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Hash => "hash",
-            Self::Ip => "ip",
-            Self::Url => "url",
-            Self::Payload => "payload",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for TargetType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TargetType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "hash" => Self::Hash,
-                "ip" => Self::Ip,
-                "url" => Self::Url,
-                "payload" => Self::Payload,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for TargetType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text TargetType { Hash("hash"), Ip("ip"), Url("url"), Payload("payload") }
+);
 /// A threat detected in the monitored environment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -455,18 +255,8 @@ pub struct AnalysisContext {
     pub network_zone: Option<String>,
 }
 impl AnalysisContext {
-    /// Sets `environment`.
-    #[must_use]
-    pub fn environment(mut self, value: impl Into<String>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-    /// Sets `network_zone`.
-    #[must_use]
-    pub fn network_zone(mut self, value: impl Into<String>) -> Self {
-        self.network_zone = Some(value.into());
-        self
-    }
+    setter!(environment, some_text, "environment");
+    setter!(network_zone, some_text, "network_zone");
 }
 /// A target to submit for real-time threat analysis.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -489,12 +279,7 @@ impl AnalyzeRequest {
             context: None,
         }
     }
-    /// Sets `context`.
-    #[must_use]
-    pub fn context(mut self, value: AnalysisContext) -> Self {
-        self.context = Some(value);
-        self
-    }
+    setter!(context, some(AnalysisContext), "context");
 }
 impl validation::Validate for AnalyzeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -529,12 +314,7 @@ impl Mitigation {
             scope: scope.into(),
         }
     }
-    /// Sets `rule_id`.
-    #[must_use]
-    pub fn rule_id(mut self, value: impl Into<String>) -> Self {
-        self.rule_id = Some(value.into());
-        self
-    }
+    setter!(rule_id, some_text, "rule_id");
 }
 /// Result of a real-time threat analysis.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -607,12 +387,7 @@ impl UpdateThreatStatusRequest {
     pub fn new(status: ThreatStatus) -> Self {
         Self { status, note: None }
     }
-    /// Sets `note`.
-    #[must_use]
-    pub fn note(mut self, value: impl Into<String>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
+    setter!(note, some_text, "note");
 }
 /// Details of an error. Codes used by this API: `invalid_request` (400),
 /// `unauthorized` (401), `insufficient_scope` (403), `not_found` (404),
@@ -639,12 +414,7 @@ impl ErrorDetail {
             retry_after: None,
         }
     }
-    /// Sets `retry_after`.
-    #[must_use]
-    pub fn retry_after(mut self, value: i64) -> Self {
-        self.retry_after = Some(value);
-        self
-    }
+    setter!(retry_after, some(i64), "retry_after");
 }
 impl validation::Validate for ErrorDetail {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -708,24 +478,9 @@ impl ListRecentThreatsQuery {
             since: None,
         }
     }
-    /// Sets `type`.
-    #[must_use]
-    pub fn type_(mut self, value: ThreatType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
-    /// Sets `offset`.
-    #[must_use]
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = value;
-        self
-    }
+    setter!(type_, some(ThreatType), "type");
+    setter!(limit, set(i64), "limit");
+    setter!(offset, set(i64), "offset");
     /// Sets `since`.
     #[must_use]
     pub fn since(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {

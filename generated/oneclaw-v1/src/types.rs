@@ -12,6 +12,8 @@
 //! Data types of the API, one per schema of the document.
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{setter, wire_enum};
 /// The body of every non-2xx response. `error` is a stable, machine-readable
 /// snake_case code (for example `unauthorized`, `payment_required`,
 /// `forbidden`, `not_found`, `rate_limited`); `message` is a human-readable
@@ -97,12 +99,7 @@ impl HsmHealth {
             checked_at,
         }
     }
-    /// Sets `latency_ms`.
-    #[must_use]
-    pub fn latency_ms(mut self, value: i64) -> Self {
-        self.latency_ms = Some(value);
-        self
-    }
+    setter!(latency_ms, some(i64), "latency_ms");
 }
 impl validation::Validate for HsmHealth {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -143,12 +140,7 @@ impl TokenResponse {
             refresh_token: None,
         }
     }
-    /// Sets `refresh_token`.
-    #[must_use]
-    pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
+    setter!(refresh_token, some_text, "refresh_token");
 }
 impl validation::Validate for TokenResponse {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -217,18 +209,8 @@ impl SignupRequest {
             marketing_opt_in: default_signup_request_marketing_opt_in(),
         }
     }
-    /// Sets `display_name`.
-    #[must_use]
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `marketing_opt_in`.
-    #[must_use]
-    pub fn marketing_opt_in(mut self, value: bool) -> Self {
-        self.marketing_opt_in = value;
-        self
-    }
+    setter!(display_name, some_text, "display_name");
+    setter!(marketing_opt_in, set(bool), "marketing_opt_in");
 }
 /// The default of `SignupRequest.marketing_opt_in`.
 pub fn default_signup_request_marketing_opt_in() -> bool {
@@ -386,49 +368,7 @@ pub enum OrgRole {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl OrgRole {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Member => "member",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for OrgRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OrgRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "owner" => Self::Owner,
-                "admin" => Self::Admin,
-                "member" => Self::Member,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for OrgRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text OrgRole { Owner("owner"), Admin("admin"), Member("member") });
 /// The authenticated user's profile. Shape not shown in the public docs;
 /// designed to match the documented profile fields (display name, marketing
 /// opt-in).
@@ -480,12 +420,7 @@ impl User {
             created_at,
         }
     }
-    /// Sets `display_name`.
-    #[must_use]
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
+    setter!(display_name, some_text, "display_name");
 }
 impl validation::Validate for User {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -506,18 +441,8 @@ pub struct UpdateUserRequest {
     pub marketing_opt_in: Option<bool>,
 }
 impl UpdateUserRequest {
-    /// Sets `display_name`.
-    #[must_use]
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `marketing_opt_in`.
-    #[must_use]
-    pub fn marketing_opt_in(mut self, value: bool) -> Self {
-        self.marketing_opt_in = Some(value);
-        self
-    }
+    setter!(display_name, some_text, "display_name");
+    setter!(marketing_opt_in, some(bool), "marketing_opt_in");
 }
 impl validation::Validate for UpdateUserRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -554,24 +479,14 @@ impl MfaStatus {
             backup_codes_remaining: None,
         }
     }
-    /// Sets `method`.
-    #[must_use]
-    pub fn method(mut self, value: MfaStatusMethod) -> Self {
-        self.method = Some(value);
-        self
-    }
+    setter!(method, some(MfaStatusMethod), "method");
     /// Sets `enrolled_at`.
     #[must_use]
     pub fn enrolled_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.enrolled_at = Some(value);
         self
     }
-    /// Sets `backup_codes_remaining`.
-    #[must_use]
-    pub fn backup_codes_remaining(mut self, value: i64) -> Self {
-        self.backup_codes_remaining = Some(value);
-        self
-    }
+    setter!(backup_codes_remaining, some(i64), "backup_codes_remaining");
 }
 impl validation::Validate for MfaStatus {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -687,18 +602,8 @@ pub struct DisableMfaRequest {
     pub password: Option<String>,
 }
 impl DisableMfaRequest {
-    /// Sets `code`.
-    #[must_use]
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `password`.
-    #[must_use]
-    pub fn password(mut self, value: impl Into<String>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
+    setter!(code, some_text, "code");
+    setter!(password, some_text, "password");
 }
 impl validation::Validate for DisableMfaRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -734,12 +639,7 @@ impl DeviceCodeRequest {
             scope: None,
         }
     }
-    /// Sets `scope`.
-    #[must_use]
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
+    setter!(scope, some_text, "scope");
 }
 impl validation::Validate for DeviceCodeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -784,12 +684,7 @@ impl DeviceAuthorization {
             interval,
         }
     }
-    /// Sets `verification_uri_complete`.
-    #[must_use]
-    pub fn verification_uri_complete(mut self, value: impl Into<String>) -> Self {
-        self.verification_uri_complete = Some(value.into());
-        self
-    }
+    setter!(verification_uri_complete, some_text, "verification_uri_complete");
 }
 impl validation::Validate for DeviceAuthorization {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -854,51 +749,10 @@ pub enum DeviceCodeState {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl DeviceCodeState {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Denied => "denied",
-            Self::Expired => "expired",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for DeviceCodeState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceCodeState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "pending" => Self::Pending,
-                "approved" => Self::Approved,
-                "denied" => Self::Denied,
-                "expired" => Self::Expired,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for DeviceCodeState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text DeviceCodeState { Pending("pending"), Approved("approved"),
+    Denied("denied"), Expired("expired") }
+);
 /// Status of a device authorization, looked up by its user code. Shape not
 /// shown in the public docs; designed to match RFC 8628 device flow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1141,12 +995,7 @@ impl Vault {
             updated_at,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
 }
 impl validation::Validate for Vault {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1173,12 +1022,7 @@ impl CreateVaultRequest {
             description: None,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
 }
 impl validation::Validate for CreateVaultRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1224,49 +1068,10 @@ pub enum CmekProvider {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl CmekProvider {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::GcpKms => "gcp_kms",
-            Self::AwsKms => "aws_kms",
-            Self::AzureKeyVault => "azure_key_vault",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for CmekProvider {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CmekProvider {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "gcp_kms" => Self::GcpKms,
-                "aws_kms" => Self::AwsKms,
-                "azure_key_vault" => Self::AzureKeyVault,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for CmekProvider {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text CmekProvider { GcpKms("gcp_kms"), AwsKms("aws_kms"),
+    AzureKeyVault("azure_key_vault") }
+);
 /// The customer-managed key to wrap the vault's data keys with. Shape not shown
 /// in the public docs; designed to match common CMEK integrations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1337,12 +1142,7 @@ pub struct CmekRotationRequest {
     pub new_key_uri: Option<String>,
 }
 impl CmekRotationRequest {
-    /// Sets `new_key_uri`.
-    #[must_use]
-    pub fn new_key_uri(mut self, value: impl Into<String>) -> Self {
-        self.new_key_uri = Some(value.into());
-        self
-    }
+    setter!(new_key_uri, some_text, "new_key_uri");
 }
 impl validation::Validate for CmekRotationRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1367,51 +1167,10 @@ pub enum JobStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl JobStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for JobStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JobStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "queued" => Self::Queued,
-                "running" => Self::Running,
-                "completed" => Self::Completed,
-                "failed" => Self::Failed,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for JobStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text JobStatus { Queued("queued"), Running("running"), Completed("completed"),
+    Failed("failed") }
+);
 /// A CMEK key rotation job. Shape not shown in the public docs; designed to
 /// match an asynchronous re-encryption job.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1463,12 +1222,7 @@ impl CmekRotationJob {
         self.completed_at = Some(value);
         self
     }
-    /// Sets `error`.
-    #[must_use]
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
+    setter!(error, some_text, "error");
 }
 impl validation::Validate for CmekRotationJob {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1506,57 +1260,11 @@ pub enum SecretType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl SecretType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Password => "password",
-            Self::ApiKey => "api_key",
-            Self::PrivateKey => "private_key",
-            Self::SshKey => "ssh_key",
-            Self::Certificate => "certificate",
-            Self::Note => "note",
-            Self::Other2 => "other",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for SecretType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SecretType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "password" => Self::Password,
-                "api_key" => Self::ApiKey,
-                "private_key" => Self::PrivateKey,
-                "ssh_key" => Self::SshKey,
-                "certificate" => Self::Certificate,
-                "note" => Self::Note,
-                "other" => Self::Other2,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for SecretType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text SecretType { Password("password"), ApiKey("api_key"),
+    PrivateKey("private_key"), SshKey("ssh_key"), Certificate("certificate"),
+    Note("note"), Other2("other") }
+);
 /// Free-form string labels attached to a secret (never encrypted; do not put secret data here).
 pub type SecretMetadataMap = ::std::collections::BTreeMap<String, String>;
 /// A secret with its decrypted value. Shape not shown in the public docs;
@@ -1614,12 +1322,7 @@ impl Secret {
             expires_at: None,
         }
     }
-    /// Sets `metadata`.
-    #[must_use]
-    pub fn metadata(mut self, value: SecretMetadataMap) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(metadata, some(SecretMetadataMap), "metadata");
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1683,12 +1386,7 @@ impl SecretMetadata {
             expires_at: None,
         }
     }
-    /// Sets `metadata`.
-    #[must_use]
-    pub fn metadata(mut self, value: SecretMetadataMap) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(metadata, some(SecretMetadataMap), "metadata");
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1751,12 +1449,7 @@ impl PutSecretRequest {
             expires_at: None,
         }
     }
-    /// Sets `metadata`.
-    #[must_use]
-    pub fn metadata(mut self, value: SecretMetadataMap) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(metadata, some(SecretMetadataMap), "metadata");
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1782,47 +1475,7 @@ pub enum PrincipalType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl PrincipalType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Agent => "agent",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for PrincipalType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PrincipalType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "user" => Self::User,
-                "agent" => Self::Agent,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for PrincipalType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text PrincipalType { User("user"), Agent("agent") });
 /// An action on secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1838,51 +1491,9 @@ pub enum Permission {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl Permission {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Read => "read",
-            Self::Write => "write",
-            Self::Delete => "delete",
-            Self::List => "list",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for Permission {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Permission {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "read" => Self::Read,
-                "write" => Self::Write,
-                "delete" => Self::Delete,
-                "list" => Self::List,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for Permission {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text Permission { Read("read"), Write("write"), Delete("delete"), List("list") }
+);
 /// Optional extra conditions evaluated at access time.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1892,12 +1503,7 @@ pub struct PolicyConditions {
     pub ip_cidrs: Option<Vec<String>>,
 }
 impl PolicyConditions {
-    /// Sets `ip_cidrs`.
-    #[must_use]
-    pub fn ip_cidrs(mut self, value: Vec<String>) -> Self {
-        self.ip_cidrs = Some(value);
-        self
-    }
+    setter!(ip_cidrs, some_list(::std::string::String), "ip_cidrs");
 }
 /// A policy definition (create, or full replacement on update). Shape not shown
 /// in the public docs; designed to match path-based access grants.
@@ -1936,12 +1542,7 @@ impl PolicyRequest {
             expires_at: None,
         }
     }
-    /// Sets `conditions`.
-    #[must_use]
-    pub fn conditions(mut self, value: PolicyConditions) -> Self {
-        self.conditions = Some(value);
-        self
-    }
+    setter!(conditions, some(PolicyConditions), "conditions");
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -2015,12 +1616,7 @@ impl Policy {
             updated_at,
         }
     }
-    /// Sets `conditions`.
-    #[must_use]
-    pub fn conditions(mut self, value: PolicyConditions) -> Self {
-        self.conditions = Some(value);
-        self
-    }
+    setter!(conditions, some(PolicyConditions), "conditions");
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -2079,12 +1675,7 @@ impl EnrollAgentRequest {
             human_email: human_email.into(),
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
 }
 impl validation::Validate for EnrollAgentRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2186,18 +1777,8 @@ impl Agent {
             last_active_at: None,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `created_by`.
-    #[must_use]
-    pub fn created_by(mut self, value: ::uuid::Uuid) -> Self {
-        self.created_by = Some(value);
-        self
-    }
+    setter!(description, some_text, "description");
+    setter!(created_by, some(::uuid::Uuid), "created_by");
     /// Sets `last_active_at`.
     #[must_use]
     pub fn last_active_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -2268,12 +1849,7 @@ impl AgentProfile {
             last_active_at: None,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
     /// Sets `last_active_at`.
     #[must_use]
     pub fn last_active_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -2307,24 +1883,9 @@ impl CreateAgentRequest {
             intents_api_enabled: default_create_agent_request_intents_api_enabled(),
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `vault_ids`.
-    #[must_use]
-    pub fn vault_ids(mut self, value: Vec<::uuid::Uuid>) -> Self {
-        self.vault_ids = Some(value);
-        self
-    }
-    /// Sets `intents_api_enabled`.
-    #[must_use]
-    pub fn intents_api_enabled(mut self, value: bool) -> Self {
-        self.intents_api_enabled = value;
-        self
-    }
+    setter!(description, some_text, "description");
+    setter!(vault_ids, some_list(::uuid::Uuid), "vault_ids");
+    setter!(intents_api_enabled, set(bool), "intents_api_enabled");
 }
 /// The default of `CreateAgentRequest.intents_api_enabled`.
 pub fn default_create_agent_request_intents_api_enabled() -> bool {
@@ -2373,24 +1934,9 @@ pub struct UpdateAgentRequest {
     pub intents_api_enabled: Option<bool>,
 }
 impl UpdateAgentRequest {
-    /// Sets `name`.
-    #[must_use]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `intents_api_enabled`.
-    #[must_use]
-    pub fn intents_api_enabled(mut self, value: bool) -> Self {
-        self.intents_api_enabled = Some(value);
-        self
-    }
+    setter!(name, some_text, "name");
+    setter!(description, some_text, "description");
+    setter!(intents_api_enabled, some(bool), "intents_api_enabled");
 }
 impl validation::Validate for UpdateAgentRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2465,68 +2011,10 @@ pub enum RecipientType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for RecipientType {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(
-                    validation::unlisted(
-                        value,
-                        "\"creator\", \"user\", \"agent\", \"external_email\", \"anyone_with_link\"",
-                    ),
-                )
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl RecipientType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Creator => "creator",
-            Self::User => "user",
-            Self::Agent => "agent",
-            Self::ExternalEmail => "external_email",
-            Self::AnyoneWithLink => "anyone_with_link",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for RecipientType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RecipientType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "creator" => Self::Creator,
-                "user" => Self::User,
-                "agent" => Self::Agent,
-                "external_email" => Self::ExternalEmail,
-                "anyone_with_link" => Self::AnyoneWithLink,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for RecipientType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    refusing text RecipientType { Creator("creator"), User("user"), Agent("agent"),
+    ExternalEmail("external_email"), AnyoneWithLink("anyone_with_link") }
+);
 /// Lifecycle state of a share.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2544,53 +2032,10 @@ pub enum ShareStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ShareStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ShareStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ShareStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "pending" => Self::Pending,
-                "accepted" => Self::Accepted,
-                "declined" => Self::Declined,
-                "revoked" => Self::Revoked,
-                "expired" => Self::Expired,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ShareStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text ShareStatus { Pending("pending"), Accepted("accepted"),
+    Declined("declined"), Revoked("revoked"), Expired("expired") }
+);
 /// A share of one secret with a recipient, limited in time and number of
 /// accesses. Shape not shown in the public docs; designed to match the
 /// documented recipient types, expiry and access count.
@@ -2662,30 +2107,10 @@ impl Share {
             last_accessed_at: None,
         }
     }
-    /// Sets `recipient_id`.
-    #[must_use]
-    pub fn recipient_id(mut self, value: ::uuid::Uuid) -> Self {
-        self.recipient_id = Some(value);
-        self
-    }
-    /// Sets `recipient_email`.
-    #[must_use]
-    pub fn recipient_email(mut self, value: impl Into<String>) -> Self {
-        self.recipient_email = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    #[must_use]
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `max_access_count`.
-    #[must_use]
-    pub fn max_access_count(mut self, value: i64) -> Self {
-        self.max_access_count = Some(value);
-        self
-    }
+    setter!(recipient_id, some(::uuid::Uuid), "recipient_id");
+    setter!(recipient_email, some_text, "recipient_email");
+    setter!(url, some_text, "url");
+    setter!(max_access_count, some(i64), "max_access_count");
     /// Sets `last_accessed_at`.
     #[must_use]
     pub fn last_accessed_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -2749,24 +2174,9 @@ impl CreateShareRequest {
             max_access_count: None,
         }
     }
-    /// Sets `recipient_id`.
-    #[must_use]
-    pub fn recipient_id(mut self, value: ::uuid::Uuid) -> Self {
-        self.recipient_id = Some(value);
-        self
-    }
-    /// Sets `recipient_email`.
-    #[must_use]
-    pub fn recipient_email(mut self, value: impl Into<String>) -> Self {
-        self.recipient_email = Some(value.into());
-        self
-    }
-    /// Sets `max_access_count`.
-    #[must_use]
-    pub fn max_access_count(mut self, value: i64) -> Self {
-        self.max_access_count = Some(value);
-        self
-    }
+    setter!(recipient_id, some(::uuid::Uuid), "recipient_id");
+    setter!(recipient_email, some_text, "recipient_email");
+    setter!(max_access_count, some(i64), "max_access_count");
 }
 impl validation::Validate for CreateShareRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2849,12 +2259,7 @@ impl SharedSecret {
             max_access_count: None,
         }
     }
-    /// Sets `max_access_count`.
-    #[must_use]
-    pub fn max_access_count(mut self, value: i64) -> Self {
-        self.max_access_count = Some(value);
-        self
-    }
+    setter!(max_access_count, some(i64), "max_access_count");
 }
 impl validation::Validate for SharedSecret {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2941,12 +2346,7 @@ impl Chain {
             enabled,
         }
     }
-    /// Sets `explorer_url`.
-    #[must_use]
-    pub fn explorer_url(mut self, value: impl Into<String>) -> Self {
-        self.explorer_url = Some(value.into());
-        self
-    }
+    setter!(explorer_url, some_text, "explorer_url");
 }
 impl validation::Validate for Chain {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3002,12 +2402,7 @@ impl ChainRequest {
             enabled,
         }
     }
-    /// Sets `explorer_url`.
-    #[must_use]
-    pub fn explorer_url(mut self, value: impl Into<String>) -> Self {
-        self.explorer_url = Some(value.into());
-        self
-    }
+    setter!(explorer_url, some_text, "explorer_url");
 }
 impl validation::Validate for ChainRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3074,24 +2469,9 @@ impl SimulationRequest {
             gas_limit: None,
         }
     }
-    /// Sets `value`.
-    #[must_use]
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = value.into();
-        self
-    }
-    /// Sets `data`.
-    #[must_use]
-    pub fn data(mut self, value: impl Into<String>) -> Self {
-        self.data = value.into();
-        self
-    }
-    /// Sets `gas_limit`.
-    #[must_use]
-    pub fn gas_limit(mut self, value: i64) -> Self {
-        self.gas_limit = Some(value);
-        self
-    }
+    setter!(value, set_text, "value");
+    setter!(data, set_text, "data");
+    setter!(gas_limit, some(i64), "gas_limit");
 }
 /// The default of `SimulationRequest.value`.
 pub fn default_simulation_request_value() -> String {
@@ -3180,36 +2560,11 @@ impl TransactionRequest {
             simulate_first: default_transaction_request_simulate_first(),
         }
     }
-    /// Sets `value`.
-    #[must_use]
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = value.into();
-        self
-    }
-    /// Sets `data`.
-    #[must_use]
-    pub fn data(mut self, value: impl Into<String>) -> Self {
-        self.data = value.into();
-        self
-    }
-    /// Sets `gas_limit`.
-    #[must_use]
-    pub fn gas_limit(mut self, value: i64) -> Self {
-        self.gas_limit = Some(value);
-        self
-    }
-    /// Sets `signing_key_path`.
-    #[must_use]
-    pub fn signing_key_path(mut self, value: impl Into<String>) -> Self {
-        self.signing_key_path = Some(value.into());
-        self
-    }
-    /// Sets `simulate_first`.
-    #[must_use]
-    pub fn simulate_first(mut self, value: bool) -> Self {
-        self.simulate_first = value;
-        self
-    }
+    setter!(value, set_text, "value");
+    setter!(data, set_text, "data");
+    setter!(gas_limit, some(i64), "gas_limit");
+    setter!(signing_key_path, some_text, "signing_key_path");
+    setter!(simulate_first, set(bool), "simulate_first");
 }
 /// The default of `TransactionRequest.value`.
 pub fn default_transaction_request_value() -> String {
@@ -3289,12 +2644,7 @@ impl BalanceChange {
             delta: delta.into(),
         }
     }
-    /// Sets `symbol`.
-    #[must_use]
-    pub fn symbol(mut self, value: impl Into<String>) -> Self {
-        self.symbol = Some(value.into());
-        self
-    }
+    setter!(symbol, some_text, "symbol");
 }
 impl validation::Validate for BalanceChange {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3340,18 +2690,8 @@ impl SimulationResult {
             simulation_url: None,
         }
     }
-    /// Sets `revert_reason`.
-    #[must_use]
-    pub fn revert_reason(mut self, value: impl Into<String>) -> Self {
-        self.revert_reason = Some(value.into());
-        self
-    }
-    /// Sets `simulation_url`.
-    #[must_use]
-    pub fn simulation_url(mut self, value: impl Into<String>) -> Self {
-        self.simulation_url = Some(value.into());
-        self
-    }
+    setter!(revert_reason, some_text, "revert_reason");
+    setter!(simulation_url, some_text, "simulation_url");
 }
 impl validation::Validate for SimulationResult {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3428,55 +2768,11 @@ pub enum TransactionStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl TransactionStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::SimulationFailed => "simulation_failed",
-            Self::Signed => "signed",
-            Self::Broadcast => "broadcast",
-            Self::Confirmed => "confirmed",
-            Self::Failed => "failed",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for TransactionStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "pending" => Self::Pending,
-                "simulation_failed" => Self::SimulationFailed,
-                "signed" => Self::Signed,
-                "broadcast" => Self::Broadcast,
-                "confirmed" => Self::Confirmed,
-                "failed" => Self::Failed,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for TransactionStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text TransactionStatus { Pending("pending"),
+    SimulationFailed("simulation_failed"), Signed("signed"), Broadcast("broadcast"),
+    Confirmed("confirmed"), Failed("failed") }
+);
 /// A transaction submitted through the Intents API. Shape not shown in the
 /// public docs; designed to match the documented transaction endpoints.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3551,24 +2847,9 @@ impl Transaction {
             updated_at,
         }
     }
-    /// Sets `tx_hash`.
-    #[must_use]
-    pub fn tx_hash(mut self, value: impl Into<String>) -> Self {
-        self.tx_hash = Some(value.into());
-        self
-    }
-    /// Sets `simulation`.
-    #[must_use]
-    pub fn simulation(mut self, value: SimulationResult) -> Self {
-        self.simulation = Some(value);
-        self
-    }
-    /// Sets `error`.
-    #[must_use]
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
+    setter!(tx_hash, some_text, "tx_hash");
+    setter!(simulation, some(SimulationResult), "simulation");
+    setter!(error, some_text, "error");
 }
 impl validation::Validate for Transaction {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3614,59 +2895,7 @@ pub enum BillingTier {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for BillingTier {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(validation::unlisted(value, "\"free\", \"pro\", \"business\""))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl BillingTier {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Free => "free",
-            Self::Pro => "pro",
-            Self::Business => "business",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for BillingTier {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BillingTier {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "free" => Self::Free,
-                "pro" => Self::Pro,
-                "business" => Self::Business,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for BillingTier {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(refusing text BillingTier { Free("free"), Pro("pro"), Business("business") });
 /// Usage of one metered resource against its plan limit.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3682,12 +2911,7 @@ impl UsageMeter {
     pub fn new(used: i64) -> Self {
         Self { used, limit: None }
     }
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
+    setter!(limit, some(i64), "limit");
 }
 impl validation::Validate for UsageMeter {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3858,47 +3082,7 @@ pub enum BillingInterval {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl BillingInterval {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Month => "month",
-            Self::Year => "year",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for BillingInterval {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BillingInterval {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "month" => Self::Month,
-                "year" => Self::Year,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for BillingInterval {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text BillingInterval { Month("month"), Year("year") });
 /// Plan to subscribe to, and where Stripe Checkout returns. Shape not shown in
 /// the public docs; designed to match Stripe Checkout.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -4024,53 +3208,10 @@ pub enum SubscriptionStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl SubscriptionStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Trialing => "trialing",
-            Self::Active => "active",
-            Self::PastDue => "past_due",
-            Self::Canceled => "canceled",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for SubscriptionStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "none" => Self::None,
-                "trialing" => Self::Trialing,
-                "active" => Self::Active,
-                "past_due" => Self::PastDue,
-                "canceled" => Self::Canceled,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for SubscriptionStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text SubscriptionStatus { None("none"), Trialing("trialing"), Active("active"),
+    PastDue("past_due"), Canceled("canceled") }
+);
 /// How usage beyond the plan quota is paid: prepaid credits or x402 micropayments.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -4082,57 +3223,7 @@ pub enum OverageMethod {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl validation::Validate for OverageMethod {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        match self {
-            Self::Other(value) => {
-                Err(validation::unlisted(value, "\"credits\", \"x402\""))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-impl OverageMethod {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Credits => "credits",
-            Self::X402 => "x402",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for OverageMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OverageMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "credits" => Self::Credits,
-                "x402" => Self::X402,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for OverageMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(refusing text OverageMethod { Credits("credits"), X402("x402") });
 /// A credit lot and its expiry.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -4238,12 +3329,7 @@ impl SubscriptionSummary {
             credits,
         }
     }
-    /// Sets `interval`.
-    #[must_use]
-    pub fn interval(mut self, value: BillingInterval) -> Self {
-        self.interval = Some(value);
-        self
-    }
+    setter!(interval, some(BillingInterval), "interval");
     /// Sets `current_period_end`.
     #[must_use]
     pub fn current_period_end(
@@ -4320,53 +3406,10 @@ pub enum CreditTransactionType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl CreditTransactionType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Topup => "topup",
-            Self::Usage => "usage",
-            Self::Expiry => "expiry",
-            Self::Refund => "refund",
-            Self::Grant => "grant",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for CreditTransactionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreditTransactionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "topup" => Self::Topup,
-                "usage" => Self::Usage,
-                "expiry" => Self::Expiry,
-                "refund" => Self::Refund,
-                "grant" => Self::Grant,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for CreditTransactionType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text CreditTransactionType { Topup("topup"), Usage("usage"), Expiry("expiry"),
+    Refund("refund"), Grant("grant") }
+);
 /// A credit ledger entry.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -4444,12 +3487,7 @@ impl CreditTransactionList {
     pub fn new(items: Vec<CreditTransaction>) -> Self {
         Self { items, next_cursor: None }
     }
-    /// Sets `next_cursor`.
-    #[must_use]
-    pub fn next_cursor(mut self, value: impl Into<String>) -> Self {
-        self.next_cursor = Some(value.into());
-        self
-    }
+    setter!(next_cursor, some_text, "next_cursor");
 }
 impl validation::Validate for CreditTransactionList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -4594,49 +3632,7 @@ pub enum ActorType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl ActorType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Agent => "agent",
-            Self::System => "system",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for ActorType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ActorType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "user" => Self::User,
-                "agent" => Self::Agent,
-                "system" => Self::System,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for ActorType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text ActorType { User("user"), Agent("agent"), System("system") });
 /// Result of the audited action.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -4650,49 +3646,9 @@ pub enum AuditOutcome {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl AuditOutcome {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Denied => "denied",
-            Self::Error => "error",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for AuditOutcome {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AuditOutcome {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "success" => Self::Success,
-                "denied" => Self::Denied,
-                "error" => Self::Error,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for AuditOutcome {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(
+    open text AuditOutcome { Success("success"), Denied("denied"), Error("error") }
+);
 /// Action-specific context (never secret values).
 pub type AuditEventDetails = ::std::collections::BTreeMap<String, String>;
 /// An immutable audit log entry. Shape not shown in the public docs; designed
@@ -4760,42 +3716,12 @@ impl AuditEvent {
             created_at,
         }
     }
-    /// Sets `actor_id`.
-    #[must_use]
-    pub fn actor_id(mut self, value: ::uuid::Uuid) -> Self {
-        self.actor_id = Some(value);
-        self
-    }
-    /// Sets `resource_id`.
-    #[must_use]
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-    /// Sets `vault_id`.
-    #[must_use]
-    pub fn vault_id(mut self, value: ::uuid::Uuid) -> Self {
-        self.vault_id = Some(value);
-        self
-    }
-    /// Sets `ip_address`.
-    #[must_use]
-    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-    /// Sets `user_agent`.
-    #[must_use]
-    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
-        self.user_agent = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    #[must_use]
-    pub fn details(mut self, value: AuditEventDetails) -> Self {
-        self.details = Some(value);
-        self
-    }
+    setter!(actor_id, some(::uuid::Uuid), "actor_id");
+    setter!(resource_id, some_text, "resource_id");
+    setter!(vault_id, some(::uuid::Uuid), "vault_id");
+    setter!(ip_address, some_text, "ip_address");
+    setter!(user_agent, some_text, "user_agent");
+    setter!(details, some(AuditEventDetails), "details");
 }
 /// The audit events, newest first, in an `items` wrapper. Shape not shown in the
 /// public docs and designed; not paginated, since the docs call only the credit
@@ -4823,47 +3749,7 @@ pub enum MemberStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl MemberStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Invited => "invited",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for MemberStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MemberStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "active" => Self::Active,
-                "invited" => Self::Invited,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for MemberStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text MemberStatus { Active("active"), Invited("invited") });
 /// A member of the organization. Shape not shown in the public docs; designed
 /// to match role-based org membership.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -4901,12 +3787,7 @@ impl OrgMember {
             joined_at: None,
         }
     }
-    /// Sets `display_name`.
-    #[must_use]
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
+    setter!(display_name, some_text, "display_name");
     /// Sets `joined_at`.
     #[must_use]
     pub fn joined_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -5033,47 +3914,7 @@ pub enum IpRuleAction {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl IpRuleAction {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Allow => "allow",
-            Self::Block => "block",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for IpRuleAction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for IpRuleAction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "allow" => Self::Allow,
-                "block" => Self::Block,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for IpRuleAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text IpRuleAction { Allow("allow"), Block("block") });
 /// An IP allow/block rule applied to all API access of the organization. Shape
 /// not shown in the public docs; designed to match CIDR-based allow/block
 /// lists.
@@ -5112,12 +3953,7 @@ impl IpRule {
             created_at,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
 }
 /// A new IP rule.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -5140,12 +3976,7 @@ impl CreateIpRuleRequest {
             description: None,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
 }
 impl validation::Validate for CreateIpRuleRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -5205,18 +4036,8 @@ impl Setting {
             updated_at,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `updated_by`.
-    #[must_use]
-    pub fn updated_by(mut self, value: ::uuid::Uuid) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
+    setter!(description, some_text, "description");
+    setter!(updated_by, some(::uuid::Uuid), "updated_by");
 }
 /// The platform settings, in an `items` wrapper. Shape not shown in the public
 /// docs and designed; not paginated, since the docs call only the credit ledger
@@ -5251,12 +4072,7 @@ impl UpdateSettingRequest {
             description: None,
         }
     }
-    /// Sets `description`.
-    #[must_use]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    setter!(description, some_text, "description");
 }
 /// x402 payment configuration to apply. Shape not shown in the public docs;
 /// designed to match the x402 HTTP payment protocol (admin endpoints are not
@@ -5426,12 +4242,7 @@ impl AdminUser {
             last_login_at: None,
         }
     }
-    /// Sets `display_name`.
-    #[must_use]
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
+    setter!(display_name, some_text, "display_name");
     /// Sets `last_login_at`.
     #[must_use]
     pub fn last_login_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -5493,42 +4304,12 @@ pub struct OrgLimitsUpdate {
     pub rate_limit_per_minute: Option<i64>,
 }
 impl OrgLimitsUpdate {
-    /// Sets `max_vaults`.
-    #[must_use]
-    pub fn max_vaults(mut self, value: i64) -> Self {
-        self.max_vaults = Some(value);
-        self
-    }
-    /// Sets `max_secrets`.
-    #[must_use]
-    pub fn max_secrets(mut self, value: i64) -> Self {
-        self.max_secrets = Some(value);
-        self
-    }
-    /// Sets `max_agents`.
-    #[must_use]
-    pub fn max_agents(mut self, value: i64) -> Self {
-        self.max_agents = Some(value);
-        self
-    }
-    /// Sets `max_api_calls_per_month`.
-    #[must_use]
-    pub fn max_api_calls_per_month(mut self, value: i64) -> Self {
-        self.max_api_calls_per_month = Some(value);
-        self
-    }
-    /// Sets `max_transactions_per_month`.
-    #[must_use]
-    pub fn max_transactions_per_month(mut self, value: i64) -> Self {
-        self.max_transactions_per_month = Some(value);
-        self
-    }
-    /// Sets `rate_limit_per_minute`.
-    #[must_use]
-    pub fn rate_limit_per_minute(mut self, value: i64) -> Self {
-        self.rate_limit_per_minute = Some(value);
-        self
-    }
+    setter!(max_vaults, some(i64), "max_vaults");
+    setter!(max_secrets, some(i64), "max_secrets");
+    setter!(max_agents, some(i64), "max_agents");
+    setter!(max_api_calls_per_month, some(i64), "max_api_calls_per_month");
+    setter!(max_transactions_per_month, some(i64), "max_transactions_per_month");
+    setter!(rate_limit_per_minute, some(i64), "rate_limit_per_minute");
 }
 impl validation::Validate for OrgLimitsUpdate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -5618,42 +4399,12 @@ impl OrgLimits {
             updated_at,
         }
     }
-    /// Sets `max_vaults`.
-    #[must_use]
-    pub fn max_vaults(mut self, value: i64) -> Self {
-        self.max_vaults = Some(value);
-        self
-    }
-    /// Sets `max_secrets`.
-    #[must_use]
-    pub fn max_secrets(mut self, value: i64) -> Self {
-        self.max_secrets = Some(value);
-        self
-    }
-    /// Sets `max_agents`.
-    #[must_use]
-    pub fn max_agents(mut self, value: i64) -> Self {
-        self.max_agents = Some(value);
-        self
-    }
-    /// Sets `max_api_calls_per_month`.
-    #[must_use]
-    pub fn max_api_calls_per_month(mut self, value: i64) -> Self {
-        self.max_api_calls_per_month = Some(value);
-        self
-    }
-    /// Sets `max_transactions_per_month`.
-    #[must_use]
-    pub fn max_transactions_per_month(mut self, value: i64) -> Self {
-        self.max_transactions_per_month = Some(value);
-        self
-    }
-    /// Sets `rate_limit_per_minute`.
-    #[must_use]
-    pub fn rate_limit_per_minute(mut self, value: i64) -> Self {
-        self.rate_limit_per_minute = Some(value);
-        self
-    }
+    setter!(max_vaults, some(i64), "max_vaults");
+    setter!(max_secrets, some(i64), "max_secrets");
+    setter!(max_agents, some(i64), "max_agents");
+    setter!(max_api_calls_per_month, some(i64), "max_api_calls_per_month");
+    setter!(max_transactions_per_month, some(i64), "max_transactions_per_month");
+    setter!(rate_limit_per_minute, some(i64), "rate_limit_per_minute");
 }
 impl validation::Validate for OrgLimits {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -5754,47 +4505,7 @@ pub enum HealthStatusStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl HealthStatusStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Ok => "ok",
-            Self::Degraded => "degraded",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for HealthStatusStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for HealthStatusStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "ok" => Self::Ok,
-                "degraded" => Self::Degraded,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for HealthStatusStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text HealthStatusStatus { Ok("ok"), Degraded("degraded") });
 /// `ok` when the HSM answered, `unavailable` otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -5806,47 +4517,7 @@ pub enum HsmHealthStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl HsmHealthStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Ok => "ok",
-            Self::Unavailable => "unavailable",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for HsmHealthStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for HsmHealthStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "ok" => Self::Ok,
-                "unavailable" => Self::Unavailable,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for HsmHealthStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text HsmHealthStatus { Ok("ok"), Unavailable("unavailable") });
 /// Always `Bearer`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -5856,45 +4527,7 @@ pub enum TokenResponseTokenType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl TokenResponseTokenType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Bearer => "Bearer",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for TokenResponseTokenType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TokenResponseTokenType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "Bearer" => Self::Bearer,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for TokenResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text TokenResponseTokenType { Bearer("Bearer") });
 /// How the account signs in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -5906,47 +4539,7 @@ pub enum UserAuthProvider {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl UserAuthProvider {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Password => "password",
-            Self::Google => "google",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for UserAuthProvider {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UserAuthProvider {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "password" => Self::Password,
-                "google" => Self::Google,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for UserAuthProvider {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text UserAuthProvider { Password("password"), Google("google") });
 /// Enrolled second factor, when enabled.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -5956,45 +4549,7 @@ pub enum MfaStatusMethod {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl MfaStatusMethod {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Totp => "totp",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for MfaStatusMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MfaStatusMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "totp" => Self::Totp,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for MfaStatusMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text MfaStatusMethod { Totp("totp") });
 /// The device code grant type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -6004,49 +4559,11 @@ pub enum DeviceTokenRequestGrantType {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl DeviceTokenRequestGrantType {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::UrnIetfParamsOauthGrantTypeDeviceCode => {
-                "urn:ietf:params:oauth:grant-type:device_code"
-            }
-            Self::Other(value) => value,
-        }
+wire_enum!(
+    open text DeviceTokenRequestGrantType {
+    UrnIetfParamsOauthGrantTypeDeviceCode("urn:ietf:params:oauth:grant-type:device_code")
     }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for DeviceTokenRequestGrantType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceTokenRequestGrantType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "urn:ietf:params:oauth:grant-type:device_code" => {
-                    Self::UrnIetfParamsOauthGrantTypeDeviceCode
-                }
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for DeviceTokenRequestGrantType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+);
 /// Enrollment state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -6056,45 +4573,7 @@ pub enum EnrollmentResponseStatus {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl EnrollmentResponseStatus {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::PendingApproval => "pending_approval",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for EnrollmentResponseStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for EnrollmentResponseStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "pending_approval" => Self::PendingApproval,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for EnrollmentResponseStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text EnrollmentResponseStatus { PendingApproval("pending_approval") });
 /// Paid plan to subscribe to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -6106,47 +4585,7 @@ pub enum SubscribeRequestTier {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl SubscribeRequestTier {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Pro => "pro",
-            Self::Business => "business",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for SubscribeRequestTier {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SubscribeRequestTier {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "pro" => Self::Pro,
-                "business" => Self::Business,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for SubscribeRequestTier {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text SubscribeRequestTier { Pro("pro"), Business("business") });
 /// Currency of the amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -6156,45 +4595,7 @@ pub enum CreditBalanceCurrency {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl CreditBalanceCurrency {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Usd => "usd",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for CreditBalanceCurrency {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreditBalanceCurrency {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "usd" => Self::Usd,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for CreditBalanceCurrency {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text CreditBalanceCurrency { Usd("usd") });
 /// Always `event`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -6204,45 +4605,7 @@ pub enum StripeEventObject {
     /// A value this version of the document does not list.
     Other(String),
 }
-impl StripeEventObject {
-    /// The value as it appears on the wire.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Event => "event",
-            Self::Other(value) => value,
-        }
-    }
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        self.value()
-    }
-}
-impl ::serde::Serialize for StripeEventObject {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StripeEventObject {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "event" => Self::Event,
-                _ => Self::Other(value),
-            },
-        )
-    }
-}
-impl ::std::fmt::Display for StripeEventObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
+wire_enum!(open text StripeEventObject { Event("event") });
 /// Query parameters of `listSecrets`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -6256,18 +4619,8 @@ pub struct ListSecretsQuery {
     pub type_: Option<SecretType>,
 }
 impl ListSecretsQuery {
-    /// Sets `prefix`.
-    #[must_use]
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    #[must_use]
-    pub fn type_(mut self, value: SecretType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
+    setter!(prefix, some_text, "prefix");
+    setter!(type_, some(SecretType), "type");
 }
 /// Query parameters of `getSecret`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -6278,12 +4631,7 @@ pub struct GetSecretQuery {
     pub version: Option<i64>,
 }
 impl GetSecretQuery {
-    /// Sets `version`.
-    #[must_use]
-    pub fn version(mut self, value: i64) -> Self {
-        self.version = Some(value);
-        self
-    }
+    setter!(version, some(i64), "version");
 }
 impl validation::Validate for GetSecretQuery {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -6302,12 +4650,7 @@ pub struct ListOutboundSharesQuery {
     pub status: Option<ShareStatus>,
 }
 impl ListOutboundSharesQuery {
-    /// Sets `status`.
-    #[must_use]
-    pub fn status(mut self, value: ShareStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
+    setter!(status, some(ShareStatus), "status");
 }
 /// Query parameters of `listInboundShares`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -6318,12 +4661,7 @@ pub struct ListInboundSharesQuery {
     pub status: Option<ShareStatus>,
 }
 impl ListInboundSharesQuery {
-    /// Sets `status`.
-    #[must_use]
-    pub fn status(mut self, value: ShareStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
+    setter!(status, some(ShareStatus), "status");
 }
 /// Query parameters of `listTransactions`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -6337,18 +4675,8 @@ pub struct ListTransactionsQuery {
     pub chain: Option<String>,
 }
 impl ListTransactionsQuery {
-    /// Sets `status`.
-    #[must_use]
-    pub fn status(mut self, value: TransactionStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-    /// Sets `chain`.
-    #[must_use]
-    pub fn chain(mut self, value: impl Into<String>) -> Self {
-        self.chain = Some(value.into());
-        self
-    }
+    setter!(status, some(TransactionStatus), "status");
+    setter!(chain, some_text, "chain");
 }
 /// Query parameters of `listCreditTransactions`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -6362,18 +4690,8 @@ pub struct ListCreditTransactionsQuery {
     pub cursor: Option<String>,
 }
 impl ListCreditTransactionsQuery {
-    /// Sets `limit`.
-    #[must_use]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = value;
-        self
-    }
-    /// Sets `cursor`.
-    #[must_use]
-    pub fn cursor(mut self, value: impl Into<String>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
+    setter!(limit, set(i64), "limit");
+    setter!(cursor, some_text, "cursor");
 }
 /// The default of `ListCreditTransactionsQuery.limit`.
 pub fn default_list_credit_transactions_query_limit() -> i64 {
@@ -6432,48 +4750,13 @@ pub struct ListAuditEventsQuery {
     pub to: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ListAuditEventsQuery {
-    /// Sets `action`.
-    #[must_use]
-    pub fn action(mut self, value: impl Into<String>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-    /// Sets `actor_type`.
-    #[must_use]
-    pub fn actor_type(mut self, value: ActorType) -> Self {
-        self.actor_type = Some(value);
-        self
-    }
-    /// Sets `actor_id`.
-    #[must_use]
-    pub fn actor_id(mut self, value: ::uuid::Uuid) -> Self {
-        self.actor_id = Some(value);
-        self
-    }
-    /// Sets `resource_type`.
-    #[must_use]
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-    /// Sets `resource_id`.
-    #[must_use]
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-    /// Sets `vault_id`.
-    #[must_use]
-    pub fn vault_id(mut self, value: ::uuid::Uuid) -> Self {
-        self.vault_id = Some(value);
-        self
-    }
-    /// Sets `outcome`.
-    #[must_use]
-    pub fn outcome(mut self, value: AuditOutcome) -> Self {
-        self.outcome = Some(value);
-        self
-    }
+    setter!(action, some_text, "action");
+    setter!(actor_type, some(ActorType), "actor_type");
+    setter!(actor_id, some(::uuid::Uuid), "actor_id");
+    setter!(resource_type, some_text, "resource_type");
+    setter!(resource_id, some_text, "resource_id");
+    setter!(vault_id, some(::uuid::Uuid), "vault_id");
+    setter!(outcome, some(AuditOutcome), "outcome");
     /// Sets `from`.
     #[must_use]
     pub fn from(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -6496,10 +4779,5 @@ pub struct ListAdminUsersQuery {
     pub email: Option<String>,
 }
 impl ListAdminUsersQuery {
-    /// Sets `email`.
-    #[must_use]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
+    setter!(email, some_text, "email");
 }
