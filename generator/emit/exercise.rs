@@ -16,7 +16,7 @@ use crate::ir::{Api, Constraints, Encoding, Method, Operation, Param, SchemeKind
 pub(super) fn module(api: &Api) -> TokenStream {
     // Deletions come last, deepest paths first, so that against a server that
     // keeps state every other call still finds the resources it names.
-    let mut order: Vec<&Operation> = api.operations.iter().filter(|op| !op.serves_spec).collect();
+    let mut order: Vec<&Operation> = api.operations.iter().filter(|op| op.handled()).collect();
     order.sort_by_key(|op| match op.method {
         Method::Delete => (1, usize::MAX - op.path.matches('/').count()),
         _ => (0, 0),

@@ -93,8 +93,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
     });
     let remembers = remembers_deletions(api);
-    let methods =
-        api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::impl_items(&op.gate, method(api, op, remembers)));
+    let methods = api.operations.iter().filter(|op| op.handled()).map(|op| super::gate::impl_items(&op.gate, method(api, op, remembers)));
     let serve = serve_from_args(api);
     // The rate-limit headers are documented on every answer: state a budget
     // that never runs out.

@@ -48,7 +48,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Identity, super::auth::AuthError>> + Send;
         }
     });
-    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::trait_items(&op.gate, trait_method(api, op)));
+    let methods = api.operations.iter().filter(|op| op.handled()).map(|op| super::gate::trait_items(&op.gate, trait_method(api, op)));
     let rate_limit = api.rate_limit.is_some().then(|| {
         quote! {
             /// The caller's request budget, asked before anything else (authorisation
@@ -68,7 +68,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
 
     let captures = Captures::of(api);
     let mut by_path: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
-    for op in &api.operations {
+    for op in api.operations.iter().filter(|op| op.routed()) {
         by_path.entry(route_path(op, &captures)).or_default().push(op);
     }
     let routes = by_path.iter().filter(|_| api.tag_features.is_empty()).map(|(path, ops)| {
@@ -79,7 +79,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         quote!(.route(#path, #methods))
     });
     // A method chain cannot be gated in parts: with tag features, one gated statement per operation (axum merges a path's methods).
-    let gated_routes = api.operations.iter().filter(|_| !api.tag_features.is_empty()).map(|op| {
+    let gated_routes = api.operations.iter().filter(|op| !api.tag_features.is_empty() && op.routed()).map(|op| {
         let method = method_chain(&[op]);
         let (path, gate) = (route_path(op, &captures), super::gate::attr(&op.gate));
         quote!(#gate let router = router.route(#path, #method);)
@@ -95,18 +95,15 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         .enumerate()
         .map(|(index, guard)| {
             // Compiled with any handler that calls it.
-            let callers = api.operations.iter().filter(|op| !op.serves_spec && !op.security.is_empty() && Guard::of(api, op) == *guard);
+            let callers = api.operations.iter().filter(|op| op.handled() && !op.security.is_empty() && Guard::of(api, op) == *guard);
             super::gate::items(&crate::ir::Gate::union(callers.map(|op| &op.gate)), guard_fn(api, index, guard))
         })
         .collect();
-    let handlers = api
-        .operations
-        .iter()
-        .filter(|op| !op.serves_spec)
-        .map(move |op| super::gate::items(&op.gate, handler(api, op, &guards, &captures)));
+    let handlers =
+        api.operations.iter().filter(|op| op.handled()).map(move |op| super::gate::items(&op.gate, handler(api, op, &guards, &captures)));
     let webhook_receiver = super::webhooks::receiver(api);
     let rejections: Vec<(Rejection, &crate::ir::Gate)> =
-        api.operations.iter().filter(|op| !op.serves_spec).map(|op| (rejection(api, op), &op.gate)).collect();
+        api.operations.iter().filter(|op| op.handled()).map(|op| (rejection(api, op), &op.gate)).collect();
     let documented_rejections = rejections.iter().filter(|(r, _)| matches!(r, Rejection::Documented)).map(|(_, gate)| *gate);
     let rejecting_gate = crate::ir::Gate::union(documented_rejections);
     let rejecting = rejections.iter().any(|(r, _)| matches!(r, Rejection::Documented)).then(|| {
@@ -139,12 +136,12 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             }
         }
     });
-    let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| super::gate::items(&op.gate, into_response(op, false)));
+    let error_impls = api.operations.iter().filter(|op| op.handled()).map(|op| super::gate::items(&op.gate, into_response(op, false)));
     let success_impls =
         api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| super::gate::items(&op.gate, into_response(op, true)));
     let credentials = (secured || api.rate_limit.is_some()).then(|| {
         // Read by the handlers of secured operations, and by every handler where requests are rate-limited.
-        let readers = api.operations.iter().filter(|op| !op.serves_spec && (!op.security.is_empty() || api.rate_limit.is_some()));
+        let readers = api.operations.iter().filter(|op| op.handled() && (!op.security.is_empty() || api.rate_limit.is_some()));
         super::gate::items(&crate::ir::Gate::union(readers.map(|op| &op.gate)), credentials_fn(api))
     });
     let common_refusals = common_refusals(api);
@@ -246,7 +243,7 @@ struct Captures {
 impl Captures {
     fn of(api: &Api) -> Self {
         let mut names: BTreeMap<(String, usize), std::collections::BTreeSet<String>> = BTreeMap::new();
-        for op in &api.operations {
+        for op in api.operations.iter().filter(|op| op.routed()) {
             let segments = op.path_segments();
             for (index, pieces) in segments.iter().enumerate() {
                 let name = if shared_segment(pieces).is_some() {
@@ -269,22 +266,9 @@ impl Captures {
 }
 
 /// The route up to the segment at `index`, that segment included, as axum's
-/// tree sees it: parameters written `{}`. A segment that is not captured whole
-/// is literal text or one parameter alone, so this is where its parameter sits.
+/// tree sees it (see [`crate::ir::segment_shape`]).
 fn shape_before(segments: &[Vec<PathPiece<'_>>], index: usize) -> String {
-    let shape = |pieces: &Vec<PathPiece<'_>>| -> String {
-        if shared_segment(pieces).is_some() {
-            return "{}".to_owned();
-        }
-        pieces
-            .iter()
-            .map(|piece| match piece {
-                PathPiece::Literal(text) => *text,
-                PathPiece::Param(_) => "{}",
-            })
-            .collect()
-    };
-    segments.iter().take(index + 1).map(shape).collect::<Vec<_>>().join("/")
+    segments.iter().take(index + 1).map(|pieces| crate::ir::segment_shape(pieces)).collect::<Vec<_>>().join("/")
 }
 
 /// The segment's one parameter, where it has one that is not a wildcard.
@@ -668,7 +652,7 @@ impl Guard {
 fn guards(api: &Api) -> Vec<Guard> {
     let mut seen = std::collections::BTreeSet::new();
     let mut guards = Vec::new();
-    for op in api.operations.iter().filter(|op| !op.serves_spec && !op.security.is_empty()) {
+    for op in api.operations.iter().filter(|op| op.handled() && !op.security.is_empty()) {
         let guard = Guard::of(api, op);
         if seen.insert(guard.clone()) {
             guards.push(guard);

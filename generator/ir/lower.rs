@@ -52,6 +52,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     let webhook_signature = webhook_signature(source, doc)?;
     let spec_json = operations.iter().any(|op| op.serves_spec).then(|| source.value.to_string());
     let TypeSpace { mut types, mut warnings, .. } = space;
+    super::routes::mark_unroutable(&mut operations, &mut warnings, source);
     warnings.extend(doc.warnings.iter().cloned());
     warnings.extend(version_warning);
     // Before the passes below, which must not look inside a type that is not generated.

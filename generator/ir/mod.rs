@@ -14,6 +14,7 @@ pub mod names;
 mod operations;
 mod pattern;
 mod refusals;
+mod routes;
 pub mod sample;
 mod schemas;
 mod tags;
@@ -25,7 +26,7 @@ use serde_json::Value;
 pub use lower::{Customisation, lower, lower_with, type_validates};
 pub use refusals::RouterRefusal;
 pub use tags::{Gate, TagFeature};
-pub use wire::PathPiece;
+pub use wire::{PathPiece, segment_shape};
 
 /// One API, ready to emit.
 #[derive(Debug, Clone)]
@@ -836,6 +837,10 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// The per-tag features under which the operation is compiled (see [`tags`]).
     pub gate: Gate,
+    /// The id of the earlier operation whose method and route this one has (paths
+    /// that differ only in parameter names): the server routes that one, and this
+    /// one only has a client method.
+    pub route_taken_by: Option<String>,
 }
 
 /// A parameter.

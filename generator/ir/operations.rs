@@ -451,6 +451,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             pointer: pointer.to_owned(),
             serves_spec: op.extensions.get("x-clawgen-serve-spec").and_then(serde_json::Value::as_bool).unwrap_or(false),
             raw_body: op.extensions.get("x-clawgen-raw-body").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            route_taken_by: None,
             tags: op.tags.clone(),
             gate: super::Gate::Always,
         })

@@ -45,6 +45,24 @@ impl Operation {
     pub fn path_segments(&self) -> Vec<Vec<PathPiece<'_>>> {
         path_segments(&self.path, &self.path_params)
     }
+
+    /// The path as a router matches it: each segment's [`segment_shape`].
+    pub fn route_shape(&self) -> String {
+        self.path_segments().iter().map(|pieces| segment_shape(pieces)).collect::<Vec<_>>().join("/")
+    }
+}
+
+/// A segment as a router matches it: a segment that holds a parameter
+/// matches any text, whatever the parameter's name or the literal text beside
+/// it, written `{}`; a catch-all parameter, `{*}`; literal text as it is.
+pub fn segment_shape(pieces: &[PathPiece<'_>]) -> String {
+    if pieces.iter().any(|piece| matches!(piece, PathPiece::Param(p) if p.wildcard)) {
+        return "{*}".to_owned();
+    }
+    if pieces.iter().any(|piece| matches!(piece, PathPiece::Param(_))) {
+        return "{}".to_owned();
+    }
+    pieces.iter().map(|piece| if let PathPiece::Literal(text) = piece { *text } else { "" }).collect()
 }
 
 /// [`Operation::path_segments`] of `path`.
@@ -130,6 +148,12 @@ mod tests {
             })
             .collect();
         assert_eq!(segments, ["", "files", "{name}+.+{ext}", "v+{version}", ""]);
+        let mut rest = param("rest", PathStyle::Simple);
+        rest.wildcard = true;
+        let params = [param("name", PathStyle::Simple), param("ext", PathStyle::Simple), rest];
+        let shapes: Vec<String> =
+            path_segments("/files/{name}.{ext}/{name}/raw/{rest}", &params).iter().map(|pieces| segment_shape(pieces)).collect();
+        assert_eq!(shapes, ["", "files", "{}", "{}", "raw", "{*}"]);
         assert_eq!(PathStyle::Matrix.prefix("id"), ";id=");
         assert_eq!(PathStyle::Label.prefix("id"), ".");
     }

@@ -41,6 +41,7 @@ pub mod lenient {
     spec_module!(body_without_media_type, "body_without_media_type.rs", "An optional request body with `content: {}`.");
     spec_module!(boolean_required, "boolean_required.rs", "`required: true` inside a property's schema.");
     spec_module!(header_ref_to_parameter, "header_ref_to_parameter.rs", "A response header `$ref` to a header parameter.");
+    spec_module!(identical_templated_paths, "identical_templated_paths.rs", "Templated paths that differ only in parameter names.");
     spec_module!(missing_responses_30, "missing_responses_30.rs", "An OpenAPI 3.0 operation without `responses`.");
     spec_module!(response_without_description, "response_without_description.rs", "Responses described with nothing.");
     spec_module!(undeclared_path_parameter, "undeclared_path_parameter.rs", "A path template parameter that is not declared.");

@@ -273,3 +273,57 @@ async fn one_place_under_two_parameter_names_routes_both() {
     assert_eq!(client.leave_guild("my guild").await.expect("left").text, "my guild");
     assert_eq!(client.get_guild(&"80351110224678912".to_owned()).await.expect("a guild").text, "80351110224678912");
 }
+
+/// Paths that differ only in their parameters' names (invalid, yet in real
+/// documents) are one route: the router builds, serving the first operation
+/// of each method there, and the client calls every operation, the others
+/// reaching the first one's handler.
+#[tokio::test]
+async fn identical_templated_paths_are_served_once_and_called_all() {
+    use constructs::lenient::identical_templated_paths::{client, errors, server, types};
+    struct Phones;
+    impl server::IdenticalTemplatedPathsApi for Phones {
+        async fn get_phone(
+            &self,
+            _cx: server::RequestContext,
+            version: String,
+            phone_id: String,
+        ) -> Result<types::Named, errors::GetPhoneError> {
+            Ok(types::Named::new(format!("phone {version} {phone_id}")))
+        }
+        async fn delete_phone(
+            &self,
+            _cx: server::RequestContext,
+            _version: String,
+            _phone_id: String,
+        ) -> Result<(), errors::DeletePhoneError> {
+            Ok(())
+        }
+        async fn list_members(
+            &self,
+            _cx: server::RequestContext,
+            _version: String,
+            _group_id: String,
+        ) -> Result<(), errors::ListMembersError> {
+            Ok(())
+        }
+        async fn rename_group(
+            &self,
+            _cx: server::RequestContext,
+            _version: String,
+            group_id: String,
+            body: types::Named,
+        ) -> Result<(), errors::RenameGroupError> {
+            assert_eq!((group_id.as_str(), body.name.as_str()), ("g1", "team"));
+            Ok(())
+        }
+    }
+    let base = common::serve(server::router(Phones)).await;
+    let client = client::Client::new(&base);
+    assert_eq!(client.get_phone("v2", "p1").await.expect("served").name, "phone v2 p1");
+    // The group's GET has the phone's route: the phone's handler answers it.
+    assert_eq!(client.get_group("v2", "g1").await.expect("served").name, "phone v2 g1");
+    client.delete_group("v2", "g1").await.expect("served as deletePhone");
+    client.rename_group("v2", "g1", &types::Named::new("team")).await.expect("routed: the only POST there");
+    client.list_members("v2", "g1").await.expect("a route of its own");
+}
