@@ -268,8 +268,10 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
 
 /// The expression that adds `body`, of the form `b`, to `request`: in its preferred
 /// media type, or in another where the client is told to prefer that one's encoding.
-fn send_form(api: &Api, b: &crate::ir::Body) -> TokenStream {
-    let preferred = send_body(api, b, &b.media_type, b.encoding);
+/// `form_table` spells it as a form, where it has one.
+fn send_form(api: &Api, b: &crate::ir::Body, form_table: Option<TokenStream>) -> TokenStream {
+    let send_body = |media: &str, encoding: Encoding| send_body(api, b, media, encoding, form_table.as_ref());
+    let preferred = send_body(&b.media_type, b.encoding);
     let arms: Vec<TokenStream> = b
         .alternatives
         .iter()
@@ -281,7 +283,7 @@ fn send_form(api: &Api, b: &crate::ir::Body) -> TokenStream {
                 Encoding::Multipart => quote!(Multipart),
                 Encoding::Text | Encoding::EventStream | Encoding::Raw => return None,
             };
-            let send = send_body(api, b, &media.media_type, media.encoding);
+            let send = send_body(&media.media_type, media.encoding);
             Some(quote!(::std::option::Option::Some(super::media::BodyEncoding::#variant) => #send,))
         })
         .collect();
@@ -289,7 +291,7 @@ fn send_form(api: &Api, b: &crate::ir::Body) -> TokenStream {
 }
 
 /// The expression that adds `body` to `request`, written as `media` in `encoding`.
-fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding) -> TokenStream {
+fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding, form_table: Option<&TokenStream>) -> TokenStream {
     match encoding {
         Encoding::Json => {
             quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?))
@@ -299,7 +301,13 @@ fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding) ->
             let root = &b.xml_root;
             quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(xml_body(body, #root, { static NODE: &::clawgen_runtime::xml::Node = #node; NODE })?))
         }
-        Encoding::Form => quote!(request.form(body)),
+        Encoding::Form => match form_table {
+            Some(table) => quote! {
+                request.header(::reqwest::header::CONTENT_TYPE, #media)
+                    .body(::clawgen_runtime::params::encode_form(body, #table).map_err(ClientError::encoding)?)
+            },
+            None => quote!(request.form(body)),
+        },
         Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
         Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
         Encoding::Multipart => multipart_body(api, b),
@@ -499,14 +507,14 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         let send = match &b.choice {
             Some(choice) => {
                 let name = ident(&choice.name);
-                let arms = b.forms().zip(&choice.variants).map(|(form, variant)| {
+                let arms = b.forms().zip(&choice.variants).enumerate().map(|(index, (form, variant))| {
                     let variant = ident(variant);
-                    let send = send_form(api, form);
+                    let send = send_form(api, form, super::params::form_table(api, op, index));
                     quote!(super::types::#name::#variant(body) => #send,)
                 });
                 quote!(match body { #(#arms)* })
             }
-            None => send_form(api, b),
+            None => send_form(api, b, super::params::form_table(api, op, 0)),
         };
         if b.required { quote!(let request = #send;) } else { quote!(let request = match body { Some(body) => #send, None => request };) }
     });

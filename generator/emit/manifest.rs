@@ -38,7 +38,8 @@ fn tag_comment(feature: &crate::ir::TagFeature) -> String {
 /// Whether the server reads form bodies or API keys in the query, the two
 /// places it uses serde_urlencoded.
 fn uses_urlencoded(api: &Api) -> bool {
-    let form_bodies = api.request_forms().any(|b| b.accepts(crate::ir::Encoding::Form));
+    // A form spelled by a table of `params` is written by the runtime.
+    let form_bodies = api.request_forms().any(|b| b.accepts(crate::ir::Encoding::Form) && !super::params::has_form_table(api, b));
     let query_keys = api.security_schemes.iter().any(|s| matches!(s.kind, crate::ir::SchemeKind::ApiKeyQuery { .. }));
     form_bodies || query_keys
 }

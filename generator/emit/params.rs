@@ -4,11 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Operation, QueryStyleKind, TypeKind, TypeRef};
+use crate::ir::{Api, Body, Encoding, Operation, QueryStyle, QueryStyleKind, Struct, TypeKind, TypeRef};
 
 /// Whether the crate needs the `params` module.
 pub(super) fn needed(api: &Api) -> bool {
-    api.operations.iter().chain(&api.webhooks).any(|op| op.query.is_some())
+    api.operations.iter().chain(&api.webhooks).any(|op| has_tables(api, op))
+}
+
+/// Whether `op` has a table: query parameters, or a body that travels as a form.
+fn has_tables(api: &Api, op: &Operation) -> bool {
+    op.query.is_some() || op.body.iter().flat_map(Body::forms).any(|form| form_struct(api, form).is_some())
 }
 
 /// What a query value's text means, so the server can turn it back into JSON.
@@ -106,9 +111,20 @@ pub(super) fn query_table(op: &Operation) -> TokenStream {
 fn table(api: &Api, op: &Operation) -> Option<TokenStream> {
     let query = op.query?;
     let TypeKind::Struct(st) = &api.ty(query).kind else { return None };
+    let specs = specs(api, st, &op.query_styles);
+    let name = table_name(op);
+    let doc = format!(" How the query parameters of `{}` are spelled.", op.id);
+    Some(quote! {
+        #[doc = #doc]
+        pub const #name: &[Spec] = &[#(#specs),*];
+    })
+}
+
+/// The specs of a struct's fields, each spelled as `styles` says (else `form`, exploded).
+fn specs(api: &Api, st: &Struct, styles: &[QueryStyle]) -> Vec<TokenStream> {
     let specs = st.fields.iter().map(|field| {
         let wire = &field.wire_name;
-        let (style, explode) = match op.query_styles.iter().find(|s| s.wire_name == field.wire_name) {
+        let (style, explode) = match styles.iter().find(|s| s.wire_name == field.wire_name) {
             Some(s) => (s.style, s.explode),
             None => (QueryStyleKind::Form, true),
         };
@@ -121,23 +137,67 @@ fn table(api: &Api, op: &Operation) -> Option<TokenStream> {
         let shape = shape(api, &field.ty, 0);
         quote!(Spec { name: #wire, style: #style, explode: #explode, shape: #shape })
     });
-    let name = table_name(op);
-    let doc = format!(" How the query parameters of `{}` are spelled.", op.id);
-    Some(quote! {
-        #[doc = #doc]
-        pub const #name: &[Spec] = &[#(#specs),*];
-    })
+    specs.collect()
+}
+
+/// The struct of a body form that travels as `application/x-www-form-urlencoded`,
+/// spelled property by property as its table says. Other types (a map, a struct
+/// with additional properties, which a table cannot name) are left to `serde_urlencoded`.
+fn form_struct<'a>(api: &'a Api, form: &Body) -> Option<&'a Struct> {
+    let TypeRef::Named(id) = &form.ty else { return None };
+    match &api.ty(*id).kind {
+        TypeKind::Struct(st) if form.accepts(Encoding::Form) && st.additional.is_none() => Some(st),
+        _ => None,
+    }
+}
+
+/// Whether a body form travels as a form spelled by a table ([`form_struct`]).
+pub(super) fn has_form_table(api: &Api, form: &Body) -> bool {
+    form_struct(api, form).is_some()
+}
+
+/// The name of the table that spells the `index`th form of an operation's body.
+fn form_table_name(op: &Operation, index: usize) -> proc_macro2::Ident {
+    let stem = op.fn_name.to_ascii_uppercase();
+    if index == 0 { quote::format_ident!("FORM_{stem}") } else { quote::format_ident!("FORM_{stem}_{index}") }
+}
+
+/// The path to the table that spells the `index`th form of `op`'s body as a
+/// form, from a sibling module; `None` where it has none ([`form_struct`]).
+pub(super) fn form_table(api: &Api, op: &Operation, index: usize) -> Option<TokenStream> {
+    form_struct(api, op.body.as_ref()?.forms().nth(index)?)?;
+    let name = form_table_name(op, index);
+    Some(quote!(super::params::#name))
+}
+
+/// The tables of the forms of `op`'s body that travel as forms.
+fn form_tables(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    let forms = op.body.iter().flat_map(Body::forms).enumerate();
+    let tables = forms.filter_map(|(index, form)| {
+        let specs = specs(api, form_struct(api, form)?, &form.form_styles);
+        let name = form_table_name(op, index);
+        let doc = format!(" How the properties of `{}`'s body are spelled as a form.", op.id);
+        Some(quote! {
+            #[doc = #doc]
+            pub const #name: &[Spec] = &[#(#specs),*];
+        })
+    });
+    tables.collect()
 }
 
 /// The module: the tables of the document's operations.
 pub(super) fn module(api: &Api) -> TokenStream {
-    let tables = api.operations.iter().chain(&api.webhooks).filter_map(|op| Some(super::gate::items(&op.gate, table(api, op)?)));
+    let tables = api.operations.iter().chain(&api.webhooks).map(|op| {
+        let tables = table(api, op).into_iter().chain(form_tables(api, op));
+        super::gate::items(&op.gate, quote!(#(#tables)*))
+    });
     let gate = super::gate::attr(&crate::ir::Gate::union(
-        api.operations.iter().chain(&api.webhooks).filter(|op| op.query.is_some()).map(|op| &op.gate),
+        api.operations.iter().chain(&api.webhooks).filter(|op| has_tables(api, op)).map(|op| &op.gate),
     ));
     quote! {
-        //! How the query parameters of each operation are spelled: the tables
-        //! that `clawgen_runtime::params::{encode, decode}` read.
+        //! How the query parameters of each operation, and the properties of
+        //! bodies sent as forms, are spelled: the tables that
+        //! `clawgen_runtime::params` reads.
 
         #gate
         use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};

@@ -464,11 +464,12 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         // A body accepted in several media types is read first, and decoded as its `Content-Type` says.
         let several = body.choice.is_some() || !body.alternatives.is_empty();
         let streamed = !several && body.encoding == Encoding::Multipart;
-        let decoded = decoder(api, body, body.encoding, streamed);
+        let decoded = decoder(api, body, body.encoding, streamed, super::params::form_table(api, op, 0));
         let parse = if several {
             let mut arms = body.forms().zip(0..).flat_map(|(form, index)| form.accepted().map(move |media| (form, index, media)));
             let mut arm = |(form, index, media): (&crate::ir::Body, usize, crate::ir::BodyMedia)| {
-                let decoded = refusing(decoder(api, form, media.encoding, false), media.encoding);
+                let decoded =
+                    refusing(decoder(api, form, media.encoding, false, super::params::form_table(api, op, index)), media.encoding);
                 chosen(api, body, form, index, decoded)
             };
             let preferred = arms.next().map(&mut arm);
@@ -1069,7 +1070,7 @@ fn chosen(api: &Api, body: &crate::ir::Body, form: &crate::ir::Body, index: usiz
 /// The expression that decodes `bytes` as `body` sent in `encoding`: `Ok(value)`,
 /// or `Err(message)` (`Err(Refused)` for multipart, which reads `multipart`, or,
 /// unless `streamed`, the bytes already read).
-fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool) -> TokenStream {
+fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool, form_table: Option<TokenStream>) -> TokenStream {
     let ty = type_path(api, &body.ty);
     let checked = |what: &str, value: TokenStream| match super::shape::value_check(api, &body.ty) {
         Some(check) => {
@@ -1096,7 +1097,10 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool
                 }
             }
         }
-        Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
+        Encoding::Form => match form_table {
+            Some(table) => quote!(::clawgen_runtime::params::decode_form::<#ty>(&bytes, #table)),
+            None => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
+        },
         Encoding::Text => {
             quote!(::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text")))
         }

@@ -889,6 +889,18 @@ pub struct QueryStyle {
     pub explode: bool,
 }
 
+impl QueryStyleKind {
+    /// The kind of a document's `style`.
+    pub fn of(style: &openapiv3::QueryStyle) -> Self {
+        match style {
+            openapiv3::QueryStyle::Form => QueryStyleKind::Form,
+            openapiv3::QueryStyle::SpaceDelimited => QueryStyleKind::SpaceDelimited,
+            openapiv3::QueryStyle::PipeDelimited => QueryStyleKind::PipeDelimited,
+            openapiv3::QueryStyle::DeepObject => QueryStyleKind::DeepObject,
+        }
+    }
+}
+
 /// The `style`s a query parameter can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryStyleKind {
@@ -943,6 +955,10 @@ pub struct Body {
     pub others: Vec<Body>,
     /// With `others`: the enum the operation takes and gives, a variant per form.
     pub choice: Option<BodyChoice>,
+    /// Where the body also travels as a form (`application/x-www-form-urlencoded`):
+    /// how its properties are spelled, from the media type's `encoding`, as query
+    /// parameters are (a property it does not name: `form`, exploded).
+    pub form_styles: Vec<QueryStyle>,
 }
 
 /// The enum of a body offered in several forms: which form a value is decides

@@ -330,12 +330,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     });
                 }
                 Parameter::Query { style, .. } => {
-                    let style = match style {
-                        openapiv3::QueryStyle::Form => QueryStyleKind::Form,
-                        openapiv3::QueryStyle::SpaceDelimited => QueryStyleKind::SpaceDelimited,
-                        openapiv3::QueryStyle::PipeDelimited => QueryStyleKind::PipeDelimited,
-                        openapiv3::QueryStyle::DeepObject => QueryStyleKind::DeepObject,
-                    };
+                    let style = QueryStyleKind::of(style);
                     let explode = data.explode.unwrap_or(style == QueryStyleKind::Form);
                     query_styles.push(QueryStyle { wire_name: data.name.clone(), style, explode });
                     if let Some(example) = &example {
@@ -561,6 +556,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 Encoding::EventStream | Encoding::Raw => false,
             };
             if readable {
+                if encoding == Encoding::Form {
+                    form.body.form_styles = form_styles(media);
+                }
                 form.body.alternatives.push(BodyMedia { media_type: media_type.to_owned(), encoding });
                 return true;
             }
@@ -616,6 +614,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             constraints,
             others: Vec::new(),
             choice: None,
+            form_styles: if encoding == Encoding::Form { form_styles(media) } else { Vec::new() },
         };
         Ok(Form { body, schema: media.schema.clone(), layout, variant: String::new() })
     }
@@ -1269,4 +1268,15 @@ fn property_exists(types: &[TypeDef], ty: &TypeRef, path: &[String]) -> bool {
         }
     }
     false
+}
+
+/// How each property of a form body is spelled, from the media type's
+/// `encoding` (normalisation wrote out each `explode` OpenAPI defaults).
+fn form_styles(media: &MediaType) -> Vec<QueryStyle> {
+    let styles = media.encoding.iter().map(|(name, encoding)| QueryStyle {
+        wire_name: name.clone(),
+        style: encoding.style.as_ref().map_or(QueryStyleKind::Form, QueryStyleKind::of),
+        explode: encoding.explode,
+    });
+    styles.collect()
 }

@@ -457,6 +457,7 @@ fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Re
             }
             if let Value::Object(media) = media {
                 rewrite_examples(media);
+                explode_by_default(media);
             }
             if let Some(schema) = media.get_mut("schema") {
                 rw.schema(schema, &format!("{pointer}/content/{}/schema", escape_segment(media_type)))?;
@@ -472,6 +473,21 @@ fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Re
         }
     }
     Ok(())
+}
+
+/// Writes out each Encoding Object's `explode` where the document leaves it to
+/// its default (true for `style: form`, which is the default style): `openapiv3`
+/// reads a missing `explode` as false whatever the style.
+fn explode_by_default(media: &mut Map<String, Value>) {
+    let Some(Value::Object(encoding)) = media.get_mut("encoding") else { return };
+    for property in encoding.values_mut() {
+        if let Value::Object(property) = property {
+            if !property.contains_key("explode") {
+                let form = property.get("style").is_none_or(|style| style == "form");
+                property.insert("explode".to_owned(), Value::Bool(form));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -733,5 +749,17 @@ components:
         let ReferenceOr::Item(item) = &doc.openapi.paths.paths["/a"] else { panic!() };
         let responses = &item.get.as_ref().unwrap().responses.responses;
         assert!(responses.contains_key(&openapiv3::StatusCode::Range(4)));
+    }
+
+    #[test]
+    fn form_encodings_explode_by_default_as_openapi_says() {
+        let doc = normalized(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            encoding: {tags: {}, ids: {style: pipeDelimited}, meta: {style: deepObject, explode: true}, flat: {explode: false}}\n      responses: {'204': {description: ok}}\n",
+        );
+        let ReferenceOr::Item(item) = &doc.openapi.paths.paths["/a"] else { panic!() };
+        let ReferenceOr::Item(body) = item.post.as_ref().unwrap().request_body.as_ref().unwrap() else { panic!() };
+        let encoding = &body.content["application/x-www-form-urlencoded"].encoding;
+        let explodes: Vec<bool> = ["tags", "ids", "meta", "flat"].iter().map(|name| encoding[*name].explode).collect();
+        assert_eq!(explodes, [true, false, true, false]);
     }
 }

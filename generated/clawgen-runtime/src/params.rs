@@ -158,6 +158,29 @@ fn typed(raw: &str, kind: Kind) -> serde_json::Value {
 
 /// Reads a query string into the query struct `T`, as `specs` spell it.
 pub fn decode<T: serde::de::DeserializeOwned>(raw: &str, specs: &[Spec]) -> Result<T, String> {
+    serde_json::from_value(read_object(raw, specs)?).map_err(|error| format!("invalid query: {error}"))
+}
+
+/// A form body (`application/x-www-form-urlencoded`) holding `body`'s
+/// properties, each spelled as `specs` say, as query parameters are.
+pub fn encode_form<T: serde::Serialize>(body: &T, specs: &[Spec]) -> Result<String, serde_json::Error> {
+    Ok(form_urlencoded(&encode(body, specs)?))
+}
+
+/// Reads a form body into the struct `T`, as `specs` spell its properties.
+pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8], specs: &[Spec]) -> Result<T, String> {
+    let raw = std::str::from_utf8(body).map_err(|_| "invalid form body: not UTF-8".to_owned())?;
+    serde_json::from_value(read_object(raw, specs)?).map_err(|error| format!("invalid form body: {error}"))
+}
+
+/// `name=value` pairs written as `application/x-www-form-urlencoded`: spaces as `+`.
+fn form_urlencoded(pairs: &[(String, String)]) -> String {
+    let escape = |text: &str| encode_segment(text).replace("%20", "+");
+    pairs.iter().map(|(k, v)| format!("{}={}", escape(k), escape(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The JSON object that `specs` read from a query string or form.
+fn read_object(raw: &str, specs: &[Spec]) -> Result<serde_json::Value, String> {
     let pairs = pairs(raw)?;
     let mut object = serde_json::Map::new();
     for spec in specs {
@@ -229,7 +252,7 @@ pub fn decode<T: serde::de::DeserializeOwned>(raw: &str, specs: &[Spec]) -> Resu
         };
         object.insert(spec.name.to_owned(), value);
     }
-    serde_json::from_value(serde_json::Value::Object(object)).map_err(|error| format!("invalid query: {error}"))
+    Ok(serde_json::Value::Object(object))
 }
 
 /// A value as the text that path parameters and headers carry: strings and
@@ -589,10 +612,43 @@ mod tests {
         assert_eq!(decode::<Query>("", &specs).expect("decodes"), query);
     }
 
-    /// What reqwest's `query` writes: `application/x-www-form-urlencoded`.
-    fn form_urlencoded(pairs: &[(String, String)]) -> String {
-        let escape = |text: &str| encode_segment(text).replace("%20", "+");
-        pairs.iter().map(|(k, v)| format!("{}={}", escape(k), escape(v))).collect::<Vec<_>>().join("&")
+    #[test]
+    fn forms_spell_lists_and_objects_as_their_encoding_says() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Signup {
+            user: String,
+            tasks: Vec<String>,
+            ids: Vec<i64>,
+            metadata: Option<std::collections::BTreeMap<String, String>>,
+            age: Option<i64>,
+        }
+        let specs = [
+            Spec { name: "user", style: Style::Form, explode: true, shape: Shape::One(Kind::Text) },
+            Spec { name: "tasks", style: Style::Form, explode: true, shape: Shape::List(Kind::Text) },
+            Spec { name: "ids", style: Style::PipeDelimited, explode: false, shape: Shape::List(Kind::Integer) },
+            Spec { name: "metadata", style: Style::DeepObject, explode: true, shape: Shape::Object(&[], Kind::Text) },
+            Spec { name: "age", style: Style::Form, explode: true, shape: Shape::One(Kind::Integer) },
+        ];
+        let body = Signup {
+            user: "Ann Lee".into(),
+            tasks: vec!["MANAGE".into(), "DEVELOP".into()],
+            ids: vec![1, 2],
+            metadata: Some([("plan".to_owned(), "a&b".to_owned())].into()),
+            age: None,
+        };
+        let form = encode_form(&body, &specs).expect("encodes");
+        // The properties' order is serde_json's map's (sorted, or as written with `preserve_order`).
+        let mut pairs: Vec<&str> = form.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(pairs, ["ids=1%7C2", "metadata%5Bplan%5D=a%26b", "tasks=DEVELOP", "tasks=MANAGE", "user=Ann+Lee"]);
+        assert!(form.find("tasks=MANAGE") < form.find("tasks=DEVELOP"), "a list keeps its order: {form}");
+        assert_eq!(decode_form::<Signup>(form.as_bytes(), &specs), Ok(body));
+        // One item is still a list; a missing required property is refused.
+        let one: Signup = decode_form(b"user=u&tasks=VIEW&ids=3", &specs).expect("decodes");
+        assert_eq!((one.tasks, one.ids), (vec!["VIEW".to_owned()], vec![3]));
+        let refused = decode_form::<Signup>(b"tasks=VIEW", &specs).expect_err("no user");
+        assert!(refused.starts_with("invalid form body: missing field `user`"), "{refused}");
+        assert!(decode_form::<Signup>(&[0xff], &specs).is_err());
     }
 
     #[test]

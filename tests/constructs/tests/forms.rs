@@ -16,6 +16,7 @@ struct Recorder {
     messages: Arc<Mutex<Vec<(types::CreateMessageBody, String)>>>,
     patches: Arc<Mutex<Vec<(types::PatchObjectBody, String)>>>,
     notes: Arc<Mutex<Vec<Option<types::PutNoteBody>>>>,
+    signups: Arc<Mutex<Vec<types::Signup>>>,
 }
 
 fn content_type(cx: &server::RequestContext) -> String {
@@ -52,6 +53,11 @@ impl server::FormsApi for Recorder {
     async fn put_note(&self, _cx: server::RequestContext, body: Option<types::PutNoteBody>) -> Result<(), errors::PutNoteError> {
         self.notes.lock().expect("unpoisoned").push(body);
         Ok(())
+    }
+
+    async fn signup(&self, cx: server::RequestContext, body: types::Signup) -> Result<types::Receipt, errors::SignupError> {
+        self.signups.lock().expect("unpoisoned").push(body);
+        Ok(types::Receipt::new(content_type(&cx)))
     }
 }
 
@@ -173,4 +179,31 @@ async fn a_media_type_no_form_reads_is_415_naming_every_one_that_is_read() {
         assert!(message.contains(media_type), "{media_type} in {message}");
     }
     assert!(recorder.patches.lock().expect("unpoisoned").is_empty());
+}
+
+/// A form's lists and maps travel as its `encoding` spells them (a list as
+/// repeated names, `pipeDelimited` ids, a `deepObject` map), which
+/// `serde_urlencoded` cannot write or read, and come back as they were sent.
+#[tokio::test]
+async fn a_form_with_lists_and_a_map_travels_as_its_encoding_spells_it() {
+    let (recorder, client, base) = started().await;
+    let signup = types::Signup::new("Ann Lee", vec![types::SignupTasksItem::Manage, types::SignupTasksItem::Develop])
+        .ids(vec![1, 2])
+        .metadata([("plan".to_owned(), "a&b".to_owned())].into());
+    let receipt = client.signup(&signup).await.expect("sent as a form");
+    assert_eq!(receipt.kind, "application/x-www-form-urlencoded");
+    // As another client would write it: one task, ids joined by `|`, the map's entries by name.
+    let form = b"user=Bo&tasks=VIEW&ids=3%7C4&metadata%5Bplan%5D=free".to_vec();
+    let (status, _) = send(reqwest::Method::POST, format!("{base}/signups"), "application/x-www-form-urlencoded", form).await;
+    assert_eq!(status, 201);
+    let received = recorder.signups.lock().expect("unpoisoned").clone();
+    let by_hand = types::Signup::new("Bo", vec![types::SignupTasksItem::View])
+        .ids(vec![3, 4])
+        .metadata([("plan".to_owned(), "free".to_owned())].into());
+    assert_eq!(received, [signup, by_hand]);
+    // A value the enum does not list, and a form without the required user, are refused.
+    for form in ["user=Bo&tasks=FLY", "tasks=VIEW"] {
+        let (status, _) = send(reqwest::Method::POST, format!("{base}/signups"), "application/x-www-form-urlencoded", form.into()).await;
+        assert_eq!(status, 400, "{form}");
+    }
 }
