@@ -74,11 +74,7 @@ macro_rules! wire_enum {
                 match self { $(Self::$variant => $value,)* }
             }
         }
-        impl $crate::declare::serde::Serialize for $name {
-            fn serialize<S: $crate::declare::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
+        $crate::wire_enum!(@serialize $name serialize_str as_str);
         impl<'de> $crate::declare::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::declare::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = $crate::declare::text(deserializer)?;
@@ -103,11 +99,7 @@ macro_rules! wire_enum {
                 self.value()
             }
         }
-        impl $crate::declare::serde::Serialize for $name {
-            fn serialize<S: $crate::declare::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.value())
-            }
-        }
+        $crate::wire_enum!(@serialize $name serialize_str value);
         impl<'de> $crate::declare::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::declare::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = $crate::declare::text(deserializer)?;
@@ -126,11 +118,7 @@ macro_rules! wire_enum {
                 match self { $(Self::$variant => $value,)* Self::Other(value) => *value }
             }
         }
-        impl $crate::declare::serde::Serialize for $name {
-            fn serialize<S: $crate::declare::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_i64(self.value())
-            }
-        }
+        $crate::wire_enum!(@serialize $name serialize_i64 value);
         impl<'de> $crate::declare::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::declare::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <i64 as $crate::declare::serde::Deserialize>::deserialize(deserializer)?;
@@ -149,11 +137,7 @@ macro_rules! wire_enum {
                 match self { $(Self::$variant => $value,)* }
             }
         }
-        impl $crate::declare::serde::Serialize for $name {
-            fn serialize<S: $crate::declare::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_i64(self.value())
-            }
-        }
+        $crate::wire_enum!(@serialize $name serialize_i64 value);
         impl<'de> $crate::declare::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::declare::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <i64 as $crate::declare::serde::Deserialize>::deserialize(deserializer)?;
@@ -178,6 +162,13 @@ macro_rules! wire_enum {
                     ),
                     _ => ::core::result::Result::Ok(()),
                 }
+            }
+        }
+    };
+    (@serialize $name:ident $write:ident $value:ident) => {
+        impl $crate::declare::serde::Serialize for $name {
+            fn serialize<S: $crate::declare::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.$write(self.$value())
             }
         }
     };
