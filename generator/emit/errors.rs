@@ -31,6 +31,9 @@ pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStrea
         //! missing or malformed.
 
         pub use ::clawgen_runtime::ErrorBody;
+        // What every operation's error enum has, written once in the runtime.
+        #[allow(unused_imports)]
+        use ::clawgen_runtime::error_enum;
 
         #domain
         #common
@@ -269,49 +272,36 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let text = format!("Error responses of `{}` ({} {}).", op.id, op.method.as_str(), op.path);
     let text_attr = super::rust::doc(Some(&text));
     let variants = op.errors.iter().map(|r| variant_decl(api, r, true));
-    let status_arms = op.errors.iter().map(|r| {
+    // The methods and traits every error enum has are the runtime's `error_enum!`, given the variants by shape.
+    let mut groups: [(&str, Vec<TokenStream>); 6] =
+        ["body", "unit", "fields_body", "fields", "range_body", "range"].map(|group| (group, Vec::new()));
+    for r in &op.errors {
         let variant = ident(&r.variant);
-        match r.status {
-            Status::Code(code) if is_struct_variant(r) => quote!(Self::#variant { .. } => #code,),
-            Status::Code(code) if r.body.is_some() => quote!(Self::#variant(_) => #code,),
-            Status::Code(code) => quote!(Self::#variant => #code,),
-            _ => quote!(Self::#variant { status, .. } => *status,),
-        }
-    });
-    let display_arms = op.errors.iter().map(|r| {
-        let variant = ident(&r.variant);
-        let pattern = if is_struct_variant(r) {
-            quote!(Self::#variant { .. })
-        } else if r.body.is_some() {
-            quote!(Self::#variant(_))
-        } else {
-            quote!(Self::#variant)
-        };
         let summary = r.doc.trim();
-        quote!(#pattern => #summary,)
-    });
-    let undocumented = format!("(undocumented for {})", op.id);
-    let failure_arms: Vec<TokenStream> = op
-        .errors
-        .iter()
-        .filter(|r| r.body.is_some())
-        .map(|r| {
-            let variant = ident(&r.variant);
-            if is_struct_variant(r) {
-                quote!(Self::#variant { body, .. } => body.decode_failure(),)
-            } else {
-                quote!(Self::#variant(body) => body.decode_failure(),)
+        let group = match (r.status, is_struct_variant(r), r.body.is_some()) {
+            (Status::Code(_), false, true) => "body",
+            (Status::Code(_), false, false) => "unit",
+            (Status::Code(_), true, true) => "fields_body",
+            (Status::Code(_), true, false) => "fields",
+            (_, _, true) => "range_body",
+            (_, _, false) => "range",
+        };
+        let entry = match r.status {
+            Status::Code(status) => {
+                let code = proc_macro2::Literal::u16_unsuffixed(status);
+                quote!(#variant(#code, #summary))
             }
-        })
-        .collect();
-    let decode_failure = if failure_arms.is_empty() {
-        quote!(::std::option::Option::None)
-    } else {
-        quote!(match self {
-            #(#failure_arms)*
-            _ => ::std::option::Option::None,
-        })
-    };
+            _ => quote!(#variant(#summary)),
+        };
+        if let Some((_, entries)) = groups.iter_mut().find(|(name, _)| *name == group) {
+            entries.push(entry);
+        }
+    }
+    let groups = groups.iter().filter(|(_, entries)| !entries.is_empty()).map(|(group, entries)| {
+        let group = quote::format_ident!("{group}");
+        quote!(#group { #(#entries),* })
+    });
+    let operation = &op.id;
     quote! {
         #text_attr
         #[derive(Debug, Clone, PartialEq)]
@@ -327,33 +317,7 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
             },
         }
 
-        impl #name {
-            /// The HTTP status of this response.
-            pub fn status(&self) -> u16 {
-                match self {
-                    #(#status_arms)*
-                    Self::Undocumented { status, .. } => *status,
-                }
-            }
-
-            /// Why the documented body of this answer does not decode (see
-            /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-            pub fn decode_failure(&self) -> ::std::option::Option<&str> {
-                #decode_failure
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                let summary = match self {
-                    #(#display_arms)*
-                    Self::Undocumented { .. } => #undocumented,
-                };
-                write!(f, "{} {summary}", self.status())
-            }
-        }
-
-        impl ::std::error::Error for #name {}
+        ::clawgen_runtime::error_enum!(#name, #operation, #(#groups)*);
     }
 }
 

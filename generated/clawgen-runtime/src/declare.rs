@@ -181,6 +181,78 @@ macro_rules! wire_enum {
     };
 }
 
+/// What every error enum of an operation has, declared beside the call:
+/// `status`, `decode_failure`, `Display` (the status, then the response's
+/// summary) and `Error`. The call names the enum, the operation and its
+/// variants, grouped by shape, each with its status (where it has one status)
+/// and summary; every group may be left out:
+///
+/// | group | variant | status |
+/// |---|---|---|
+/// | `body { V(404, "…") }` | `V(ErrorBody<T>)` | the one given |
+/// | `unit { V(404, "…") }` | `V` | the one given |
+/// | `fields_body { V(404, "…") }` | `V { body, … }` (headers) | the one given |
+/// | `fields { V(404, "…") }` | `V { … }` | the one given |
+/// | `range_body { V("…") }` | `V { status, body, … }` | its `status` |
+/// | `range { V("…") }` | `V { status, … }` | its `status` |
+///
+/// and the enum ends in `Undocumented { status, body: String }`.
+#[macro_export]
+macro_rules! error_enum {
+    (
+        $name:ident, $operation:literal,
+        $(body { $($body:ident($body_code:literal, $body_text:literal)),* $(,)? })?
+        $(unit { $($unit:ident($unit_code:literal, $unit_text:literal)),* $(,)? })?
+        $(fields_body { $($fields_body:ident($fields_body_code:literal, $fields_body_text:literal)),* $(,)? })?
+        $(fields { $($fields:ident($fields_code:literal, $fields_text:literal)),* $(,)? })?
+        $(range_body { $($range_body:ident($range_body_text:literal)),* $(,)? })?
+        $(range { $($range:ident($range_text:literal)),* $(,)? })?
+    ) => {
+        impl $name {
+            /// The HTTP status of this response.
+            pub fn status(&self) -> u16 {
+                match self {
+                    $($(Self::$body(_) => $body_code,)*)?
+                    $($(Self::$unit => $unit_code,)*)?
+                    $($(Self::$fields_body { .. } => $fields_body_code,)*)?
+                    $($(Self::$fields { .. } => $fields_code,)*)?
+                    $($(Self::$range_body { status, .. } => *status,)*)?
+                    $($(Self::$range { status, .. } => *status,)*)?
+                    Self::Undocumented { status, .. } => *status,
+                }
+            }
+
+            /// Why the documented body of this answer does not decode (see
+            /// `ErrorBody`); `None` when it decoded, or has no documented type.
+            pub fn decode_failure(&self) -> ::core::option::Option<&str> {
+                match self {
+                    $($(Self::$body(body) => body.decode_failure(),)*)?
+                    $($(Self::$fields_body { body, .. } => body.decode_failure(),)*)?
+                    $($(Self::$range_body { body, .. } => body.decode_failure(),)*)?
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let summary = match self {
+                    $($(Self::$body(_) => $body_text,)*)?
+                    $($(Self::$unit => $unit_text,)*)?
+                    $($(Self::$fields_body { .. } => $fields_body_text,)*)?
+                    $($(Self::$fields { .. } => $fields_text,)*)?
+                    $($(Self::$range_body { .. } => $range_body_text,)*)?
+                    $($(Self::$range { .. } => $range_text,)*)?
+                    Self::Undocumented { .. } => concat!("(undocumented for ", $operation, ")"),
+                };
+                write!(f, "{} {summary}", self.status())
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}
+
 #[doc(hidden)]
 pub use serde;
 
@@ -273,6 +345,56 @@ mod tests {
         crate::setter!(limit, set(i64), "limit");
         crate::setter!(kind, set_text, "kind");
         crate::setter!(with_new(new), some(bool), "new");
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(dead_code)]
+    enum FetchError {
+        NotFound(crate::ErrorBody<Vec<u8>>),
+        Gone,
+        TooMany { body: crate::ErrorBody<Vec<u8>>, retry_after: Option<u64> },
+        Moved { location: Option<String> },
+        Status4xx { status: u16, body: crate::ErrorBody<Vec<u8>> },
+        Status5xx { status: u16 },
+        Undocumented { status: u16, body: String },
+    }
+    crate::error_enum!(
+        FetchError, "fetch",
+        body { NotFound(404, "No such thing") }
+        unit { Gone(410, "Gone for good") }
+        fields_body { TooMany(429, "Slow down") }
+        fields { Moved(301, "Elsewhere") }
+        range_body { Status4xx("Refused") }
+        range { Status5xx("Broken") }
+    );
+
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    enum BareError {
+        Undocumented { status: u16, body: String },
+    }
+    crate::error_enum!(BareError, "bare",);
+
+    #[test]
+    fn error_enums_give_status_summary_and_decode_failure() {
+        let undecoded = || crate::ErrorBody::undecoded(None, Vec::new(), "eof");
+        let cases = [
+            (FetchError::NotFound(crate::ErrorBody::Decoded(vec![1])), "404 No such thing", None),
+            (FetchError::Gone, "410 Gone for good", None),
+            (FetchError::TooMany { body: undecoded(), retry_after: Some(3) }, "429 Slow down", Some("eof")),
+            (FetchError::Moved { location: None }, "301 Elsewhere", None),
+            (FetchError::Status4xx { status: 418, body: undecoded() }, "418 Refused", Some("eof")),
+            (FetchError::Status5xx { status: 503 }, "503 Broken", None),
+            (FetchError::Undocumented { status: 599, body: String::new() }, "599 (undocumented for fetch)", None),
+        ];
+        for (error, shown, failure) in cases {
+            assert_eq!(error.to_string(), shown);
+            assert_eq!(error.decode_failure(), failure, "{shown}");
+        }
+        let bare = BareError::Undocumented { status: 500, body: String::new() };
+        assert_eq!((bare.status(), bare.to_string()), (500, "500 (undocumented for bare)".to_owned()));
+        assert_eq!(bare.decode_failure(), None);
+        let _: &dyn std::error::Error = &bare;
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! does not decode, and its declared headers are `Option`s, `None` when
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
+#[allow(unused_imports)]
+use ::clawgen_runtime::error_enum;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -124,51 +126,14 @@ pub enum ListListingsError {
         body: String,
     },
 }
-impl ListListingsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListListingsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listListings)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListListingsError {}
+error_enum!(
+    ListListingsError, "listListings", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListListingsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -293,51 +258,14 @@ pub enum CreateListingError {
         body: String,
     },
 }
-impl CreateListingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateListingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for createListing)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateListingError {}
+error_enum!(
+    CreateListingError, "createListing", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl CreateListingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -462,51 +390,14 @@ pub enum SearchListingsError {
         body: String,
     },
 }
-impl SearchListingsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SearchListingsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for searchListings)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SearchListingsError {}
+error_enum!(
+    SearchListingsError, "searchListings", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl SearchListingsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -633,54 +524,15 @@ pub enum GetListingError {
         body: String,
     },
 }
-impl GetListingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetListingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for getListing)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetListingError {}
+error_enum!(
+    GetListingError, "getListing", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the listing ID doesn't exist)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl GetListingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -820,54 +672,15 @@ pub enum DeleteListingError {
         body: String,
     },
 }
-impl DeleteListingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteListingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for deleteListing)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteListingError {}
+error_enum!(
+    DeleteListingError, "deleteListing", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the listing ID doesn't exist)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl DeleteListingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1007,54 +820,15 @@ pub enum UpdateListingError {
         body: String,
     },
 }
-impl UpdateListingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateListingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for updateListing)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateListingError {}
+error_enum!(
+    UpdateListingError, "updateListing", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the listing ID doesn't exist)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl UpdateListingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1200,56 +974,16 @@ pub enum PurchaseListingError {
         body: String,
     },
 }
-impl PurchaseListingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for PurchaseListingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Bad request: invalid parameters, or a purchase the wallet or the\nlicense history refuses. The public docs list `INSUFFICIENT_BALANCE`\n(deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)\nwithout a status; their status is assumed to be 400, the docs'\nstatus for a bad request."
-            }
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden: the purchase exceeds the configured spending limits\n(SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or\nthe key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)"
-            }
-            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for purchaseListing)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for PurchaseListingError {}
+error_enum!(
+    PurchaseListingError, "purchaseListing", body { BadRequest(400,
+    "Bad request: invalid parameters, or a purchase the wallet or the\nlicense history refuses. The public docs list `INSUFFICIENT_BALANCE`\n(deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)\nwithout a status; their status is assumed to be 400, the docs'\nstatus for a bad request."),
+    Unauthorized(401, "Unauthorized (invalid, expired, revoked or missing API key)"),
+    Forbidden(403,
+    "Forbidden: the purchase exceeds the configured spending limits\n(SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or\nthe key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)"),
+    NotFound(404, "Not found (the listing ID doesn't exist)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl PurchaseListingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1387,51 +1121,14 @@ pub enum ListSoulsError {
         body: String,
     },
 }
-impl ListSoulsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListSoulsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listSouls)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListSoulsError {}
+error_enum!(
+    ListSoulsError, "listSouls", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListSoulsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1558,56 +1255,15 @@ pub enum GetSoulError {
         body: String,
     },
 }
-impl GetSoulError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetSoulError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => {
-                "Not found (the soul, webhook endpoint or API key doesn't exist)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for getSoul)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetSoulError {}
+error_enum!(
+    GetSoulError, "getSoul", body { BadRequest(400, "Bad request (invalid parameters)"),
+    Unauthorized(401, "Unauthorized (invalid, expired, revoked or missing API key)"),
+    Forbidden(403, "Forbidden (the key's scopes do not permit the operation)"),
+    NotFound(404, "Not found (the soul, webhook endpoint or API key doesn't exist)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl GetSoulError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1747,56 +1403,16 @@ pub enum ListSoulListingsError {
         body: String,
     },
 }
-impl ListSoulListingsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListSoulListingsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => {
-                "Not found (the soul, webhook endpoint or API key doesn't exist)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listSoulListings)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListSoulListingsError {}
+error_enum!(
+    ListSoulListingsError, "listSoulListings", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the soul, webhook endpoint or API key doesn't exist)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListSoulListingsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1936,56 +1552,16 @@ pub enum ListSoulActivityError {
         body: String,
     },
 }
-impl ListSoulActivityError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListSoulActivityError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => {
-                "Not found (the soul, webhook endpoint or API key doesn't exist)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listSoulActivity)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListSoulActivityError {}
+error_enum!(
+    ListSoulActivityError, "listSoulActivity", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the soul, webhook endpoint or API key doesn't exist)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListSoulActivityError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2123,51 +1699,14 @@ pub enum ListPurchasesError {
         body: String,
     },
 }
-impl ListPurchasesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListPurchasesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listPurchases)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListPurchasesError {}
+error_enum!(
+    ListPurchasesError, "listPurchases", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListPurchasesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2292,51 +1831,14 @@ pub enum ListTransactionsError {
         body: String,
     },
 }
-impl ListTransactionsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListTransactionsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listTransactions)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListTransactionsError {}
+error_enum!(
+    ListTransactionsError, "listTransactions", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListTransactionsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2461,51 +1963,14 @@ pub enum GetUsageAnalyticsError {
         body: String,
     },
 }
-impl GetUsageAnalyticsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetUsageAnalyticsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for getUsageAnalytics)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetUsageAnalyticsError {}
+error_enum!(
+    GetUsageAnalyticsError, "getUsageAnalytics", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl GetUsageAnalyticsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2632,54 +2097,15 @@ pub enum GetListingStatsError {
         body: String,
     },
 }
-impl GetListingStatsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetListingStatsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => "Not found (the listing ID doesn't exist)",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for getListingStats)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetListingStatsError {}
+error_enum!(
+    GetListingStatsError, "getListingStats", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the listing ID doesn't exist)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl GetListingStatsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2817,51 +2243,14 @@ pub enum ListWebhooksError {
         body: String,
     },
 }
-impl ListWebhooksError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListWebhooksError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listWebhooks)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListWebhooksError {}
+error_enum!(
+    ListWebhooksError, "listWebhooks", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListWebhooksError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2986,51 +2375,14 @@ pub enum CreateWebhookError {
         body: String,
     },
 }
-impl CreateWebhookError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateWebhookError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for createWebhook)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateWebhookError {}
+error_enum!(
+    CreateWebhookError, "createWebhook", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl CreateWebhookError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3157,56 +2509,16 @@ pub enum DeleteWebhookError {
         body: String,
     },
 }
-impl DeleteWebhookError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteWebhookError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => {
-                "Not found (the soul, webhook endpoint or API key doesn't exist)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for deleteWebhook)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteWebhookError {}
+error_enum!(
+    DeleteWebhookError, "deleteWebhook", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the soul, webhook endpoint or API key doesn't exist)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl DeleteWebhookError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3344,51 +2656,14 @@ pub enum ListApiKeysError {
         body: String,
     },
 }
-impl ListApiKeysError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListApiKeysError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listApiKeys)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListApiKeysError {}
+error_enum!(
+    ListApiKeysError, "listApiKeys", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListApiKeysError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3513,51 +2788,14 @@ pub enum CreateApiKeyError {
         body: String,
     },
 }
-impl CreateApiKeyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateApiKeyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for createApiKey)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateApiKeyError {}
+error_enum!(
+    CreateApiKeyError, "createApiKey", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl CreateApiKeyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3684,56 +2922,16 @@ pub enum RevokeApiKeyError {
         body: String,
     },
 }
-impl RevokeApiKeyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RevokeApiKeyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Bad request (invalid parameters)",
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::Forbidden(_) => {
-                "Forbidden (the key's scopes do not permit the operation)"
-            }
-            Self::NotFound(_) => {
-                "Not found (the soul, webhook endpoint or API key doesn't exist)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for revokeApiKey)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RevokeApiKeyError {}
+error_enum!(
+    RevokeApiKeyError, "revokeApiKey", body { BadRequest(400,
+    "Bad request (invalid parameters)"), Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), Forbidden(403,
+    "Forbidden (the key's scopes do not permit the operation)"), NotFound(404,
+    "Not found (the soul, webhook endpoint or API key doesn't exist)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl RevokeApiKeyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3867,43 +3065,12 @@ pub enum ListScopesError {
         body: String,
     },
 }
-impl ListScopesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListScopesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for listScopes)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListScopesError {}
+error_enum!(
+    ListScopesError, "listScopes", body { Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl ListScopesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3996,43 +3163,12 @@ pub enum RefreshTokenError {
         body: String,
     },
 }
-impl RefreshTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RefreshTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Unauthorized (invalid, expired, revoked or missing API key)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"
-            }
-            Self::InternalServerError(_) => "Internal server error",
-            Self::Undocumented { .. } => "(undocumented for refreshToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RefreshTokenError {}
+error_enum!(
+    RefreshTokenError, "refreshToken", body { Unauthorized(401,
+    "Unauthorized (invalid, expired, revoked or missing API key)"), TooManyRequests(429,
+    "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
+    InternalServerError(500, "Internal server error") }
+);
 impl RefreshTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when

@@ -18,6 +18,8 @@
 //! does not decode, and its declared headers are `Option`s, `None` when
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
+#[allow(unused_imports)]
+use ::clawgen_runtime::error_enum;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -79,49 +81,14 @@ pub enum CheckIndicatorError {
         body: String,
     },
 }
-impl CheckIndicatorError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests { body, .. } => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CheckIndicatorError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Invalid input — check required fields and types",
-            Self::Unauthorized(_) => "Missing API key in request headers",
-            Self::Forbidden(_) => "Invalid or revoked API key",
-            Self::TooManyRequests { .. } => {
-                "Too many requests — retry after the Retry-After header value"
-            }
-            Self::InternalServerError(_) => {
-                "Unexpected server error — contact support if persistent"
-            }
-            Self::Undocumented { .. } => "(undocumented for checkIndicator)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CheckIndicatorError {}
+error_enum!(
+    CheckIndicatorError, "checkIndicator", body { BadRequest(400,
+    "Invalid input — check required fields and types"), Unauthorized(401,
+    "Missing API key in request headers"), Forbidden(403, "Invalid or revoked API key"),
+    InternalServerError(500, "Unexpected server error — contact support if persistent")
+    } fields_body { TooManyRequests(429,
+    "Too many requests — retry after the Retry-After header value") }
+);
 impl CheckIndicatorError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -197,49 +164,14 @@ pub enum GetLatestIntelFeedError {
         body: String,
     },
 }
-impl GetLatestIntelFeedError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests { body, .. } => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetLatestIntelFeedError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Invalid input — check required fields and types",
-            Self::Unauthorized(_) => "Missing API key in request headers",
-            Self::Forbidden(_) => "Invalid or revoked API key",
-            Self::TooManyRequests { .. } => {
-                "Too many requests — retry after the Retry-After header value"
-            }
-            Self::InternalServerError(_) => {
-                "Unexpected server error — contact support if persistent"
-            }
-            Self::Undocumented { .. } => "(undocumented for getLatestIntelFeed)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetLatestIntelFeedError {}
+error_enum!(
+    GetLatestIntelFeedError, "getLatestIntelFeed", body { BadRequest(400,
+    "Invalid input — check required fields and types"), Unauthorized(401,
+    "Missing API key in request headers"), Forbidden(403, "Invalid or revoked API key"),
+    InternalServerError(500, "Unexpected server error — contact support if persistent")
+    } fields_body { TooManyRequests(429,
+    "Too many requests — retry after the Retry-After header value") }
+);
 impl GetLatestIntelFeedError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -315,49 +247,14 @@ pub enum GetRunbookError {
         body: String,
     },
 }
-impl GetRunbookError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests { body, .. } => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetRunbookError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => "Missing API key in request headers",
-            Self::Forbidden(_) => "Invalid or revoked API key",
-            Self::NotFound(_) => "Resource does not exist (e.g. unknown runbook ID)",
-            Self::TooManyRequests { .. } => {
-                "Too many requests — retry after the Retry-After header value"
-            }
-            Self::InternalServerError(_) => {
-                "Unexpected server error — contact support if persistent"
-            }
-            Self::Undocumented { .. } => "(undocumented for getRunbook)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetRunbookError {}
+error_enum!(
+    GetRunbookError, "getRunbook", body { Unauthorized(401,
+    "Missing API key in request headers"), Forbidden(403, "Invalid or revoked API key"),
+    NotFound(404, "Resource does not exist (e.g. unknown runbook ID)"),
+    InternalServerError(500, "Unexpected server error — contact support if persistent")
+    } fields_body { TooManyRequests(429,
+    "Too many requests — retry after the Retry-After header value") }
+);
 impl GetRunbookError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when

@@ -18,6 +18,8 @@
 //! does not decode, and its declared headers are `Option`s, `None` when
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
+#[allow(unused_imports)]
+use ::clawgen_runtime::error_enum;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -64,38 +66,11 @@ pub enum GetCurrentUserError {
         body: String,
     },
 }
-impl GetCurrentUserError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetCurrentUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "The API key is missing, invalid, expired, or revoked"
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getCurrentUser)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetCurrentUserError {}
+error_enum!(
+    GetCurrentUserError, "getCurrentUser", body { Unauthorized(401,
+    "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
+    "Unexpected server error") }
+);
 impl GetCurrentUserError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -151,38 +126,11 @@ pub enum ListPlansError {
         body: String,
     },
 }
-impl ListPlansError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListPlansError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "The API key is missing, invalid, expired, or revoked"
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listPlans)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListPlansError {}
+error_enum!(
+    ListPlansError, "listPlans", body { Unauthorized(401,
+    "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
+    "Unexpected server error") }
+);
 impl ListPlansError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -238,38 +186,11 @@ pub enum ListModelsError {
         body: String,
     },
 }
-impl ListModelsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListModelsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "The API key is missing, invalid, expired, or revoked"
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listModels)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListModelsError {}
+error_enum!(
+    ListModelsError, "listModels", body { Unauthorized(401,
+    "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
+    "Unexpected server error") }
+);
 impl ListModelsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -325,38 +246,11 @@ pub enum ListRuntimeImagesError {
         body: String,
     },
 }
-impl ListRuntimeImagesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListRuntimeImagesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "The API key is missing, invalid, expired, or revoked"
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listRuntimeImages)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListRuntimeImagesError {}
+error_enum!(
+    ListRuntimeImagesError, "listRuntimeImages", body { Unauthorized(401,
+    "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
+    "Unexpected server error") }
+);
 impl ListRuntimeImagesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -412,38 +306,11 @@ pub enum ListToolsError {
         body: String,
     },
 }
-impl ListToolsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListToolsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "The API key is missing, invalid, expired, or revoked"
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listTools)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListToolsError {}
+error_enum!(
+    ListToolsError, "listTools", body { Unauthorized(401,
+    "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
+    "Unexpected server error") }
+);
 impl ListToolsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -499,38 +366,11 @@ pub enum ListTeamTemplatesError {
         body: String,
     },
 }
-impl ListTeamTemplatesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListTeamTemplatesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "The API key is missing, invalid, expired, or revoked"
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listTeamTemplates)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListTeamTemplatesError {}
+error_enum!(
+    ListTeamTemplatesError, "listTeamTemplates", body { Unauthorized(401,
+    "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
+    "Unexpected server error") }
+);
 impl ListTeamTemplatesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -584,33 +424,10 @@ pub enum GetOpenApiDocumentError {
         body: String,
     },
 }
-impl GetOpenApiDocumentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetOpenApiDocumentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getOpenApiDocument)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetOpenApiDocumentError {}
+error_enum!(
+    GetOpenApiDocumentError, "getOpenApiDocument", body { InternalServerError(500,
+    "Unexpected server error") }
+);
 impl GetOpenApiDocumentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when

@@ -18,6 +18,8 @@
 //! does not decode, and its declared headers are `Option`s, `None` when
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
+#[allow(unused_imports)]
+use ::clawgen_runtime::error_enum;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -109,53 +111,16 @@ pub enum ListRecentThreatsError {
         body: String,
     },
 }
-impl ListRecentThreatsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
+error_enum!(
+    ListRecentThreatsError, "listRecentThreats", body { BadRequest(400,
+    "Invalid request — a parameter or body field is missing or malformed"),
+    Unauthorized(401, "Missing, malformed, expired or revoked API key"), Forbidden(403,
+    "The API key is valid but lacks the `threat:read` scope this operation requires"),
+    TooManyRequests(429,
+    "Rate limit exceeded — retry after the `retry_after` seconds the body states"),
+    InternalServerError(500, "Unexpected server error — contact support if persistent")
     }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListRecentThreatsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid request — a parameter or body field is missing or malformed"
-            }
-            Self::Unauthorized(_) => "Missing, malformed, expired or revoked API key",
-            Self::Forbidden(_) => {
-                "The API key is valid but lacks the `threat:read` scope this operation requires"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded — retry after the `retry_after` seconds the body states"
-            }
-            Self::InternalServerError(_) => {
-                "Unexpected server error — contact support if persistent"
-            }
-            Self::Undocumented { .. } => "(undocumented for listRecentThreats)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListRecentThreatsError {}
+);
 impl ListRecentThreatsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -261,53 +226,16 @@ pub enum AnalyzeThreatError {
         body: String,
     },
 }
-impl AnalyzeThreatError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
+error_enum!(
+    AnalyzeThreatError, "analyzeThreat", body { BadRequest(400,
+    "Invalid request — a parameter or body field is missing or malformed"),
+    Unauthorized(401, "Missing, malformed, expired or revoked API key"), Forbidden(403,
+    "The API key is valid but lacks the `threat:read` scope this operation requires"),
+    TooManyRequests(429,
+    "Rate limit exceeded — retry after the `retry_after` seconds the body states"),
+    InternalServerError(500, "Unexpected server error — contact support if persistent")
     }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for AnalyzeThreatError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid request — a parameter or body field is missing or malformed"
-            }
-            Self::Unauthorized(_) => "Missing, malformed, expired or revoked API key",
-            Self::Forbidden(_) => {
-                "The API key is valid but lacks the `threat:read` scope this operation requires"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded — retry after the `retry_after` seconds the body states"
-            }
-            Self::InternalServerError(_) => {
-                "Unexpected server error — contact support if persistent"
-            }
-            Self::Undocumented { .. } => "(undocumented for analyzeThreat)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for AnalyzeThreatError {}
+);
 impl AnalyzeThreatError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -418,56 +346,16 @@ pub enum UpdateThreatStatusError {
         body: String,
     },
 }
-impl UpdateThreatStatusError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
+error_enum!(
+    UpdateThreatStatusError, "updateThreatStatus", body { BadRequest(400,
+    "Invalid request — a parameter or body field is missing or malformed"),
+    Unauthorized(401, "Missing, malformed, expired or revoked API key"), Forbidden(403,
+    "The API key lacks the scope this change requires: setting the status\nto `closed` or `ignored` requires `threat:write` (standard analyst\nkeys only have `threat:read`); any other status requires\n`threat:read`."),
+    NotFound(404, "No threat exists with the given id"), TooManyRequests(429,
+    "Rate limit exceeded — retry after the `retry_after` seconds the body states"),
+    InternalServerError(500, "Unexpected server error — contact support if persistent")
     }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateThreatStatusError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid request — a parameter or body field is missing or malformed"
-            }
-            Self::Unauthorized(_) => "Missing, malformed, expired or revoked API key",
-            Self::Forbidden(_) => {
-                "The API key lacks the scope this change requires: setting the status\nto `closed` or `ignored` requires `threat:write` (standard analyst\nkeys only have `threat:read`); any other status requires\n`threat:read`."
-            }
-            Self::NotFound(_) => "No threat exists with the given id",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded — retry after the `retry_after` seconds the body states"
-            }
-            Self::InternalServerError(_) => {
-                "Unexpected server error — contact support if persistent"
-            }
-            Self::Undocumented { .. } => "(undocumented for updateThreatStatus)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateThreatStatusError {}
+);
 impl UpdateThreatStatusError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when

@@ -18,6 +18,8 @@
 //! does not decode, and its declared headers are `Option`s, `None` when
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
+#[allow(unused_imports)]
+use ::clawgen_runtime::error_enum;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -73,38 +75,11 @@ pub enum GetHealthError {
         body: String,
     },
 }
-impl GetHealthError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetHealthError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getHealth)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetHealthError {}
+error_enum!(
+    GetHealthError, "getHealth", body { TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetHealthError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -166,43 +141,12 @@ pub enum GetHsmHealthError {
         body: String,
     },
 }
-impl GetHsmHealthError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::ServiceUnavailable(_) => 503u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            Self::ServiceUnavailable(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetHsmHealthError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::ServiceUnavailable(_) => {
-                "The HSM cannot be reached; secret reads and writes will fail"
-            }
-            Self::Undocumented { .. } => "(undocumented for getHsmHealth)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetHsmHealthError {}
+error_enum!(
+    GetHsmHealthError, "getHsmHealth", body { TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error"), ServiceUnavailable(503,
+    "The HSM cannot be reached; secret reads and writes will fail") }
+);
 impl GetHsmHealthError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -279,53 +223,17 @@ pub enum AccessShareError {
         body: String,
     },
 }
-impl AccessShareError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::PaymentRequired(_) => 402u16,
-            Self::NotFound(_) => 404u16,
-            Self::Gone(_) => 410u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::Gone(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for AccessShareError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::Gone(_) => {
-                "The share has expired, been revoked, or reached its maximum access count"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for accessShare)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for AccessShareError {}
+error_enum!(
+    AccessShareError, "accessShare", body { PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    Gone(410,
+    "The share has expired, been revoked, or reached its maximum access count"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl AccessShareError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -418,51 +326,15 @@ pub enum RevokeShareError {
         body: String,
     },
 }
-impl RevokeShareError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RevokeShareError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "Only the creator of a share may revoke it",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for revokeShare)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RevokeShareError {}
+error_enum!(
+    RevokeShareError, "revokeShare", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "Only the creator of a share may revoke it"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RevokeShareError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -551,46 +423,13 @@ pub enum SignupError {
         body: String,
     },
 }
-impl SignupError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SignupError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Conflict(_) => "An account with this email already exists",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for signup)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SignupError {}
+error_enum!(
+    SignupError, "signup", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Conflict(409, "An account with this email already exists"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SignupError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -675,46 +514,13 @@ pub enum CreateTokenError {
         body: String,
     },
 }
-impl CreateTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => "Wrong email or password",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateTokenError {}
+error_enum!(
+    CreateTokenError, "createToken", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401, "Wrong email or password"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -805,43 +611,13 @@ pub enum RevokeTokenError {
         body: String,
     },
 }
-impl RevokeTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RevokeTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for revokeToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RevokeTokenError {}
+error_enum!(
+    RevokeTokenError, "revokeToken", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RevokeTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -918,49 +694,14 @@ pub enum CreateAgentTokenError {
         body: String,
     },
 }
-impl CreateAgentTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateAgentTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => "Unknown agent or wrong API key",
-            Self::Forbidden(_) => "The agent is deactivated or still awaiting approval",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createAgentToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateAgentTokenError {}
+error_enum!(
+    CreateAgentTokenError, "createAgentToken", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401, "Unknown agent or wrong API key"), Forbidden(403,
+    "The agent is deactivated or still awaiting approval"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateAgentTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1055,46 +796,13 @@ pub enum CreateApiKeyTokenError {
         body: String,
     },
 }
-impl CreateApiKeyTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateApiKeyTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => "Unknown, revoked or expired API key",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createApiKeyToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateApiKeyTokenError {}
+error_enum!(
+    CreateApiKeyTokenError, "createApiKeyToken", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401, "Unknown, revoked or expired API key"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateApiKeyTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1179,48 +887,14 @@ pub enum SignInWithGoogleError {
         body: String,
     },
 }
-impl SignInWithGoogleError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SignInWithGoogleError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "The Google ID token is invalid, expired or for another audience"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for signInWithGoogle)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SignInWithGoogleError {}
+error_enum!(
+    SignInWithGoogleError, "signInWithGoogle", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401, "The Google ID token is invalid, expired or for another audience"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SignInWithGoogleError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1316,53 +990,16 @@ pub enum ChangePasswordError {
         body: String,
     },
 }
-impl ChangePasswordError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ChangePasswordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The current password is wrong, or the caller is an agent"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for changePassword)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ChangePasswordError {}
+error_enum!(
+    ChangePasswordError, "changePassword", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The current password is wrong, or the caller is an agent"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ChangePasswordError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1454,41 +1091,12 @@ pub enum RefreshTokenError {
         body: String,
     },
 }
-impl RefreshTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RefreshTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => "Refresh tokens are not implemented yet",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for refreshToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RefreshTokenError {}
+error_enum!(
+    RefreshTokenError, "refreshToken", body { BadRequest(400,
+    "Refresh tokens are not implemented yet"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RefreshTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1562,48 +1170,14 @@ pub enum GetCurrentUserError {
         body: String,
     },
 }
-impl GetCurrentUserError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetCurrentUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getCurrentUser)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetCurrentUserError {}
+error_enum!(
+    GetCurrentUserError, "getCurrentUser", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetCurrentUserError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1687,48 +1261,14 @@ pub enum DeleteCurrentUserError {
         body: String,
     },
 }
-impl DeleteCurrentUserError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteCurrentUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteCurrentUser)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteCurrentUserError {}
+error_enum!(
+    DeleteCurrentUserError, "deleteCurrentUser", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteCurrentUserError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1815,53 +1355,16 @@ pub enum UpdateCurrentUserError {
         body: String,
     },
 }
-impl UpdateCurrentUserError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateCurrentUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateCurrentUser)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateCurrentUserError {}
+error_enum!(
+    UpdateCurrentUserError, "updateCurrentUser", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateCurrentUserError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -1955,48 +1458,14 @@ pub enum GetMfaStatusError {
         body: String,
     },
 }
-impl GetMfaStatusError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetMfaStatusError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getMfaStatus)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetMfaStatusError {}
+error_enum!(
+    GetMfaStatusError, "getMfaStatus", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetMfaStatusError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2082,51 +1551,14 @@ pub enum SetupMfaError {
         body: String,
     },
 }
-impl SetupMfaError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SetupMfaError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::Conflict(_) => "MFA is already enabled",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for setupMfa)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SetupMfaError {}
+error_enum!(
+    SetupMfaError, "setupMfa", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    Conflict(409, "MFA is already enabled"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SetupMfaError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2222,53 +1654,15 @@ pub enum VerifyMfaSetupError {
         body: String,
     },
 }
-impl VerifyMfaSetupError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for VerifyMfaSetupError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Malformed or wrong code, or no enrollment in progress"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for verifyMfaSetup)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for VerifyMfaSetupError {}
+error_enum!(
+    VerifyMfaSetupError, "verifyMfaSetup", body { BadRequest(400,
+    "Malformed or wrong code, or no enrollment in progress"), Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl VerifyMfaSetupError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2363,46 +1757,14 @@ pub enum VerifyMfaError {
         body: String,
     },
 }
-impl VerifyMfaError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for VerifyMfaError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => "Wrong code, or the MFA token is invalid or expired",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for verifyMfa)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for VerifyMfaError {}
+error_enum!(
+    VerifyMfaError, "verifyMfa", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401, "Wrong code, or the MFA token is invalid or expired"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl VerifyMfaError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2489,53 +1851,16 @@ pub enum DisableMfaError {
         body: String,
     },
 }
-impl DisableMfaError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DisableMfaError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The code or password is wrong, or the caller is an agent"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for disableMfa)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DisableMfaError {}
+error_enum!(
+    DisableMfaError, "disableMfa", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The code or password is wrong, or the caller is an agent"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DisableMfaError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2628,43 +1953,13 @@ pub enum RequestDeviceCodeError {
         body: String,
     },
 }
-impl RequestDeviceCodeError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RequestDeviceCodeError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for requestDeviceCode)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RequestDeviceCodeError {}
+error_enum!(
+    RequestDeviceCodeError, "requestDeviceCode", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RequestDeviceCodeError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2737,43 +2032,13 @@ pub enum PollDeviceTokenError {
         body: String,
     },
 }
-impl PollDeviceTokenError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for PollDeviceTokenError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,\n`expired_token` or `invalid_request`"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for pollDeviceToken)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for PollDeviceTokenError {}
+error_enum!(
+    PollDeviceTokenError, "pollDeviceToken", body { BadRequest(400,
+    "Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,\n`expired_token` or `invalid_request`"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl PollDeviceTokenError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2845,43 +2110,13 @@ pub enum GetDeviceCodeStatusError {
         body: String,
     },
 }
-impl GetDeviceCodeStatusError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetDeviceCodeStatusError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getDeviceCodeStatus)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetDeviceCodeStatusError {}
+error_enum!(
+    GetDeviceCodeStatusError, "getDeviceCodeStatus", body { NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetDeviceCodeStatusError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -2956,58 +2191,17 @@ pub enum ApproveDeviceError {
         body: String,
     },
 }
-impl ApproveDeviceError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ApproveDeviceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "The code has expired or was already approved or denied"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for approveDevice)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ApproveDeviceError {}
+error_enum!(
+    ApproveDeviceError, "approveDevice", body { BadRequest(400,
+    "The code has expired or was already approved or denied"), Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ApproveDeviceError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3112,58 +2306,17 @@ pub enum DenyDeviceError {
         body: String,
     },
 }
-impl DenyDeviceError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DenyDeviceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "The code has expired or was already approved or denied"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for denyDevice)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DenyDeviceError {}
+error_enum!(
+    DenyDeviceError, "denyDevice", body { BadRequest(400,
+    "The code has expired or was already approved or denied"), Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DenyDeviceError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3267,53 +2420,16 @@ pub enum ListApiKeysError {
         body: String,
     },
 }
-impl ListApiKeysError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListApiKeysError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listApiKeys)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListApiKeysError {}
+error_enum!(
+    ListApiKeysError, "listApiKeys", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListApiKeysError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3410,53 +2526,16 @@ pub enum CreateApiKeyError {
         body: String,
     },
 }
-impl CreateApiKeyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateApiKeyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createApiKey)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateApiKeyError {}
+error_enum!(
+    CreateApiKeyError, "createApiKey", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateApiKeyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3552,53 +2631,16 @@ pub enum RevokeApiKeyError {
         body: String,
     },
 }
-impl RevokeApiKeyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RevokeApiKeyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The operation needs a user JWT; agent tokens are refused"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for revokeApiKey)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RevokeApiKeyError {}
+error_enum!(
+    RevokeApiKeyError, "revokeApiKey", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The operation needs a user JWT; agent tokens are refused"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RevokeApiKeyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3690,48 +2732,15 @@ pub enum ListVaultsError {
         body: String,
     },
 }
-impl ListVaultsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListVaultsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listVaults)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListVaultsError {}
+error_enum!(
+    ListVaultsError, "listVaults", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListVaultsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3823,59 +2832,17 @@ pub enum CreateVaultError {
         body: String,
     },
 }
-impl CreateVaultError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateVaultError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => "The plan's vault limit is reached",
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::Conflict(_) => "A vault with this name already exists",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createVault)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateVaultError {}
+error_enum!(
+    CreateVaultError, "createVault", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402, "The plan's vault limit is reached"), Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    Conflict(409, "A vault with this name already exists"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateVaultError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -3989,53 +2956,17 @@ pub enum GetVaultError {
         body: String,
     },
 }
-impl GetVaultError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetVaultError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getVault)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetVaultError {}
+error_enum!(
+    GetVaultError, "getVault", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetVaultError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -4126,53 +3057,17 @@ pub enum DeleteVaultError {
         body: String,
     },
 }
-impl DeleteVaultError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteVaultError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteVault)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteVaultError {}
+error_enum!(
+    DeleteVaultError, "deleteVault", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteVaultError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -4270,64 +3165,19 @@ pub enum EnableCmekError {
         body: String,
     },
 }
-impl EnableCmekError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for EnableCmekError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => "CMEK is not included in the current plan",
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::Conflict(_) => "CMEK is already enabled on this vault",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for enableCmek)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for EnableCmekError {}
+error_enum!(
+    EnableCmekError, "enableCmek", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402, "CMEK is not included in the current plan"), Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    Conflict(409, "CMEK is already enabled on this vault"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl EnableCmekError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -4450,56 +3300,18 @@ pub enum DisableCmekError {
         body: String,
     },
 }
-impl DisableCmekError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DisableCmekError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::Conflict(_) => "CMEK is not enabled, or a rotation is in progress",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for disableCmek)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DisableCmekError {}
+error_enum!(
+    DisableCmekError, "disableCmek", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    Conflict(409, "CMEK is not enabled, or a rotation is in progress"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DisableCmekError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -4605,61 +3417,20 @@ pub enum StartCmekRotationError {
         body: String,
     },
 }
-impl StartCmekRotationError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for StartCmekRotationError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::Conflict(_) => "CMEK is not enabled, or a rotation is already running",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for startCmekRotation)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for StartCmekRotationError {}
+error_enum!(
+    StartCmekRotationError, "startCmekRotation", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    Conflict(409, "CMEK is not enabled, or a rotation is already running"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl StartCmekRotationError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -4770,53 +3541,17 @@ pub enum GetCmekRotationJobError {
         body: String,
     },
 }
-impl GetCmekRotationJobError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetCmekRotationJobError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getCmekRotationJob)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetCmekRotationJobError {}
+error_enum!(
+    GetCmekRotationJobError, "getCmekRotationJob", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetCmekRotationJobError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -4911,58 +3646,19 @@ pub enum ListSecretsError {
         body: String,
     },
 }
-impl ListSecretsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListSecretsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listSecrets)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListSecretsError {}
+error_enum!(
+    ListSecretsError, "listSecrets", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListSecretsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -5070,63 +3766,21 @@ pub enum GetSecretError {
         body: String,
     },
 }
-impl GetSecretError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetSecretError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::Forbidden(_) => {
-                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getSecret)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetSecretError {}
+error_enum!(
+    GetSecretError, "getSecret", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    Forbidden(403,
+    "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetSecretError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -5244,63 +3898,21 @@ pub enum PutSecretError {
         body: String,
     },
 }
-impl PutSecretError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for PutSecretError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::Forbidden(_) => {
-                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for putSecret)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for PutSecretError {}
+error_enum!(
+    PutSecretError, "putSecret", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    Forbidden(403,
+    "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl PutSecretError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -5421,53 +4033,17 @@ pub enum DeleteSecretError {
         body: String,
     },
 }
-impl DeleteSecretError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteSecretError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteSecret)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteSecretError {}
+error_enum!(
+    DeleteSecretError, "deleteSecret", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteSecretError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -5561,58 +4137,19 @@ pub enum ListPoliciesError {
         body: String,
     },
 }
-impl ListPoliciesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListPoliciesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listPolicies)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListPoliciesError {}
+error_enum!(
+    ListPoliciesError, "listPolicies", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListPoliciesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -5716,58 +4253,19 @@ pub enum CreatePolicyError {
         body: String,
     },
 }
-impl CreatePolicyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreatePolicyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createPolicy)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreatePolicyError {}
+error_enum!(
+    CreatePolicyError, "createPolicy", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreatePolicyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -5871,58 +4369,19 @@ pub enum UpdatePolicyError {
         body: String,
     },
 }
-impl UpdatePolicyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdatePolicyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updatePolicy)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdatePolicyError {}
+error_enum!(
+    UpdatePolicyError, "updatePolicy", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdatePolicyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6023,53 +4482,17 @@ pub enum DeletePolicyError {
         body: String,
     },
 }
-impl DeletePolicyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeletePolicyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deletePolicy)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeletePolicyError {}
+error_enum!(
+    DeletePolicyError, "deletePolicy", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeletePolicyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6156,43 +4579,13 @@ pub enum EnrollAgentError {
         body: String,
     },
 }
-impl EnrollAgentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for EnrollAgentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for enrollAgent)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for EnrollAgentError {}
+error_enum!(
+    EnrollAgentError, "enrollAgent", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl EnrollAgentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6270,53 +4663,17 @@ pub enum ListAgentsError {
         body: String,
     },
 }
-impl ListAgentsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListAgentsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listAgents)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListAgentsError {}
+error_enum!(
+    ListAgentsError, "listAgents", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListAgentsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6413,56 +4770,17 @@ pub enum CreateAgentError {
         body: String,
     },
 }
-impl CreateAgentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateAgentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => "The plan's agent limit is reached",
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createAgent)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateAgentError {}
+error_enum!(
+    CreateAgentError, "createAgent", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402, "The plan's agent limit is reached"), Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateAgentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6563,46 +4881,13 @@ pub enum GetCurrentAgentError {
         body: String,
     },
 }
-impl GetCurrentAgentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetCurrentAgentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is a user, not an agent",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getCurrentAgent)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetCurrentAgentError {}
+error_enum!(
+    GetCurrentAgentError, "getCurrentAgent", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is a user, not an agent"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetCurrentAgentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6689,53 +4974,17 @@ pub enum GetAgentError {
         body: String,
     },
 }
-impl GetAgentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetAgentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getAgent)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetAgentError {}
+error_enum!(
+    GetAgentError, "getAgent", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetAgentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6826,53 +5075,17 @@ pub enum DeactivateAgentError {
         body: String,
     },
 }
-impl DeactivateAgentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeactivateAgentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deactivateAgent)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeactivateAgentError {}
+error_enum!(
+    DeactivateAgentError, "deactivateAgent", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeactivateAgentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -6966,58 +5179,19 @@ pub enum UpdateAgentError {
         body: String,
     },
 }
-impl UpdateAgentError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateAgentError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateAgent)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateAgentError {}
+error_enum!(
+    UpdateAgentError, "updateAgent", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateAgentError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7118,53 +5292,17 @@ pub enum RotateAgentKeyError {
         body: String,
     },
 }
-impl RotateAgentKeyError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RotateAgentKeyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for rotateAgentKey)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RotateAgentKeyError {}
+error_enum!(
+    RotateAgentKeyError, "rotateAgentKey", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RotateAgentKeyError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7262,63 +5400,21 @@ pub enum CreateShareError {
         body: String,
     },
 }
-impl CreateShareError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateShareError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::Forbidden(_) => {
-                "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createShare)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateShareError {}
+error_enum!(
+    CreateShareError, "createShare", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    Forbidden(403,
+    "No access policy grants the caller this action on the secret path, or (for\nan agent with intents_api_enabled) the secret is a private_key or ssh_key\nthat must be used through the Intents API instead"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateShareError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7427,48 +5523,15 @@ pub enum ListOutboundSharesError {
         body: String,
     },
 }
-impl ListOutboundSharesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListOutboundSharesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listOutboundShares)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListOutboundSharesError {}
+error_enum!(
+    ListOutboundSharesError, "listOutboundShares", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListOutboundSharesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7553,48 +5616,15 @@ pub enum ListInboundSharesError {
         body: String,
     },
 }
-impl ListInboundSharesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListInboundSharesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listInboundShares)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListInboundSharesError {}
+error_enum!(
+    ListInboundSharesError, "listInboundShares", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListInboundSharesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7683,58 +5713,19 @@ pub enum AcceptShareError {
         body: String,
     },
 }
-impl AcceptShareError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for AcceptShareError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::Conflict(_) => {
-                "The share is not pending (already accepted, declined, revoked or expired)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for acceptShare)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for AcceptShareError {}
+error_enum!(
+    AcceptShareError, "acceptShare", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    Conflict(409,
+    "The share is not pending (already accepted, declined, revoked or expired)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl AcceptShareError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7837,58 +5828,19 @@ pub enum DeclineShareError {
         body: String,
     },
 }
-impl DeclineShareError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeclineShareError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::Conflict(_) => {
-                "The share is not pending (already accepted, declined, revoked or expired)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for declineShare)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeclineShareError {}
+error_enum!(
+    DeclineShareError, "declineShare", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    Conflict(409,
+    "The share is not pending (already accepted, declined, revoked or expired)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeclineShareError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -7985,43 +5937,13 @@ pub enum ListChainsError {
         body: String,
     },
 }
-impl ListChainsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListChainsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listChains)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListChainsError {}
+error_enum!(
+    ListChainsError, "listChains", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListChainsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -8093,43 +6015,13 @@ pub enum GetChainError {
         body: String,
     },
 }
-impl GetChainError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetChainError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getChain)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetChainError {}
+error_enum!(
+    GetChainError, "getChain", body { NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetChainError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -8206,58 +6098,19 @@ pub enum ListTransactionsError {
         body: String,
     },
 }
-impl ListTransactionsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListTransactionsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listTransactions)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListTransactionsError {}
+error_enum!(
+    ListTransactionsError, "listTransactions", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListTransactionsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -8369,68 +6222,23 @@ pub enum SubmitTransactionError {
         body: String,
     },
 }
-impl SubmitTransactionError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::UnprocessableEntity(_) => 422u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::UnprocessableEntity(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SubmitTransactionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::Forbidden(_) => {
-                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::UnprocessableEntity(_) => {
-                "`simulate_first` was set and the simulation failed; nothing was signed"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for submitTransaction)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SubmitTransactionError {}
+error_enum!(
+    SubmitTransactionError, "submitTransaction", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    Forbidden(403,
+    "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    UnprocessableEntity(422,
+    "`simulate_first` was set and the simulation failed; nothing was signed"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SubmitTransactionError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -8554,53 +6362,17 @@ pub enum GetTransactionError {
         body: String,
     },
 }
-impl GetTransactionError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetTransactionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getTransaction)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetTransactionError {}
+error_enum!(
+    GetTransactionError, "getTransaction", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetTransactionError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -8700,63 +6472,21 @@ pub enum SimulateTransactionError {
         body: String,
     },
 }
-impl SimulateTransactionError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SimulateTransactionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::Forbidden(_) => {
-                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for simulateTransaction)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SimulateTransactionError {}
+error_enum!(
+    SimulateTransactionError, "simulateTransaction", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    Forbidden(403,
+    "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SimulateTransactionError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -8876,63 +6606,21 @@ pub enum SimulateTransactionBundleError {
         body: String,
     },
 }
-impl SimulateTransactionBundleError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::PaymentRequired(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SimulateTransactionBundleError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::PaymentRequired(_) => {
-                "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"
-            }
-            Self::Forbidden(_) => {
-                "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for simulateTransactionBundle)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SimulateTransactionBundleError {}
+error_enum!(
+    SimulateTransactionBundleError, "simulateTransactionBundle", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    PaymentRequired(402,
+    "Billing stage refused the request: the plan quota for this period is\nexhausted and no overage method (credits or x402) can pay for it"),
+    Forbidden(403,
+    "The JWT lacks the intents_api_enabled claim (the agent does not have the\nIntents API enabled), or the caller may not act for this agent"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SimulateTransactionBundleError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9044,48 +6732,15 @@ pub enum GetUsageSummaryError {
         body: String,
     },
 }
-impl GetUsageSummaryError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetUsageSummaryError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getUsageSummary)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetUsageSummaryError {}
+error_enum!(
+    GetUsageSummaryError, "getUsageSummary", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetUsageSummaryError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9170,53 +6825,17 @@ pub enum GetUsageHistoryError {
         body: String,
     },
 }
-impl GetUsageHistoryError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetUsageHistoryError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getUsageHistory)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetUsageHistoryError {}
+error_enum!(
+    GetUsageHistoryError, "getUsageHistory", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetUsageHistoryError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9312,56 +6931,17 @@ pub enum CreateSubscriptionCheckoutError {
         body: String,
     },
 }
-impl CreateSubscriptionCheckoutError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateSubscriptionCheckoutError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "Only organization owners and admins manage billing",
-            Self::Conflict(_) => {
-                "The organization already has an active subscription (use the portal to change it)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createSubscriptionCheckout)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateSubscriptionCheckoutError {}
+error_enum!(
+    CreateSubscriptionCheckoutError, "createSubscriptionCheckout", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "Only organization owners and admins manage billing"), Conflict(409,
+    "The organization already has an active subscription (use the portal to change it)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateSubscriptionCheckoutError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9467,54 +7047,16 @@ pub enum CreateBillingPortalSessionError {
         body: String,
     },
 }
-impl CreateBillingPortalSessionError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateBillingPortalSessionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "Only organization owners and admins manage billing",
-            Self::Conflict(_) => "The organization has no Stripe customer yet",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createBillingPortalSession)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateBillingPortalSessionError {}
+error_enum!(
+    CreateBillingPortalSessionError, "createBillingPortalSession", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "Only organization owners and admins manage billing"), Conflict(409,
+    "The organization has no Stripe customer yet"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateBillingPortalSessionError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9616,48 +7158,15 @@ pub enum GetSubscriptionError {
         body: String,
     },
 }
-impl GetSubscriptionError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetSubscriptionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getSubscription)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetSubscriptionError {}
+error_enum!(
+    GetSubscriptionError, "getSubscription", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetSubscriptionError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9741,51 +7250,16 @@ pub enum CreateCreditTopupError {
         body: String,
     },
 }
-impl CreateCreditTopupError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateCreditTopupError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "Only organization owners and admins manage billing",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createCreditTopup)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateCreditTopupError {}
+error_enum!(
+    CreateCreditTopupError, "createCreditTopup", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "Only organization owners and admins manage billing"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateCreditTopupError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -9877,48 +7351,15 @@ pub enum GetCreditBalanceError {
         body: String,
     },
 }
-impl GetCreditBalanceError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetCreditBalanceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getCreditBalance)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetCreditBalanceError {}
+error_enum!(
+    GetCreditBalanceError, "getCreditBalance", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetCreditBalanceError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10003,53 +7444,17 @@ pub enum ListCreditTransactionsError {
         body: String,
     },
 }
-impl ListCreditTransactionsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListCreditTransactionsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listCreditTransactions)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListCreditTransactionsError {}
+error_enum!(
+    ListCreditTransactionsError, "listCreditTransactions", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListCreditTransactionsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10143,51 +7548,16 @@ pub enum SetOverageMethodError {
         body: String,
     },
 }
-impl SetOverageMethodError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SetOverageMethodError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "Only organization owners and admins manage billing",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for setOverageMethod)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SetOverageMethodError {}
+error_enum!(
+    SetOverageMethodError, "setOverageMethod", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "Only organization owners and admins manage billing"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SetOverageMethodError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10276,43 +7646,12 @@ pub enum HandleStripeWebhookError {
         body: String,
     },
 }
-impl HandleStripeWebhookError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for HandleStripeWebhookError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Missing or invalid Stripe-Signature, or a malformed event"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for handleStripeWebhook)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for HandleStripeWebhookError {}
+error_enum!(
+    HandleStripeWebhookError, "handleStripeWebhook", body { BadRequest(400,
+    "Missing or invalid Stripe-Signature, or a malformed event"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl HandleStripeWebhookError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10390,53 +7729,17 @@ pub enum ListAuditEventsError {
         body: String,
     },
 }
-impl ListAuditEventsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListAuditEventsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listAuditEvents)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListAuditEventsError {}
+error_enum!(
+    ListAuditEventsError, "listAuditEvents", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListAuditEventsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10531,53 +7834,17 @@ pub enum ListOrgMembersError {
         body: String,
     },
 }
-impl ListOrgMembersError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListOrgMembersError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listOrgMembers)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListOrgMembersError {}
+error_enum!(
+    ListOrgMembersError, "listOrgMembers", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListOrgMembersError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10674,58 +7941,18 @@ pub enum InviteOrgMemberError {
         body: String,
     },
 }
-impl InviteOrgMemberError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for InviteOrgMemberError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::Conflict(_) => {
-                "The person is already a member or has a pending invitation"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for inviteOrgMember)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for InviteOrgMemberError {}
+error_enum!(
+    InviteOrgMemberError, "inviteOrgMember", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    Conflict(409, "The person is already a member or has a pending invitation"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl InviteOrgMemberError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10829,53 +8056,17 @@ pub enum RemoveOrgMemberError {
         body: String,
     },
 }
-impl RemoveOrgMemberError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for RemoveOrgMemberError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for removeOrgMember)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for RemoveOrgMemberError {}
+error_enum!(
+    RemoveOrgMemberError, "removeOrgMember", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl RemoveOrgMemberError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -10969,58 +8160,19 @@ pub enum UpdateOrgMemberRoleError {
         body: String,
     },
 }
-impl UpdateOrgMemberRoleError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateOrgMemberRoleError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateOrgMemberRole)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateOrgMemberRoleError {}
+error_enum!(
+    UpdateOrgMemberRoleError, "updateOrgMemberRole", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateOrgMemberRoleError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11122,53 +8274,17 @@ pub enum ListIpRulesError {
         body: String,
     },
 }
-impl ListIpRulesError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListIpRulesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listIpRules)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListIpRulesError {}
+error_enum!(
+    ListIpRulesError, "listIpRules", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListIpRulesError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11263,53 +8379,17 @@ pub enum CreateIpRuleError {
         body: String,
     },
 }
-impl CreateIpRuleError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateIpRuleError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createIpRule)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateIpRuleError {}
+error_enum!(
+    CreateIpRuleError, "createIpRule", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateIpRuleError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11403,53 +8483,17 @@ pub enum DeleteIpRuleError {
         body: String,
     },
 }
-impl DeleteIpRuleError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteIpRuleError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => {
-                "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"
-            }
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteIpRule)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteIpRuleError {}
+error_enum!(
+    DeleteIpRuleError, "deleteIpRule", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403,
+    "The caller is authenticated but lacks the permission this operation needs\n(organization role, principal type or access policy)"),
+    NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteIpRuleError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11540,51 +8584,15 @@ pub enum ListAdminSettingsError {
         body: String,
     },
 }
-impl ListAdminSettingsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListAdminSettingsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listAdminSettings)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListAdminSettingsError {}
+error_enum!(
+    ListAdminSettingsError, "listAdminSettings", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListAdminSettingsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11683,56 +8691,17 @@ pub enum UpdateAdminSettingError {
         body: String,
     },
 }
-impl UpdateAdminSettingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateAdminSettingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateAdminSetting)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateAdminSettingError {}
+error_enum!(
+    UpdateAdminSettingError, "updateAdminSetting", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateAdminSettingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11835,51 +8804,15 @@ pub enum DeleteAdminSettingError {
         body: String,
     },
 }
-impl DeleteAdminSettingError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteAdminSettingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteAdminSetting)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteAdminSettingError {}
+error_enum!(
+    DeleteAdminSettingError, "deleteAdminSetting", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteAdminSettingError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -11970,46 +8903,13 @@ pub enum GetX402ConfigError {
         body: String,
     },
 }
-impl GetX402ConfigError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetX402ConfigError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getX402Config)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetX402ConfigError {}
+error_enum!(
+    GetX402ConfigError, "getX402Config", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetX402ConfigError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12096,51 +8996,15 @@ pub enum UpdateX402ConfigError {
         body: String,
     },
 }
-impl UpdateX402ConfigError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateX402ConfigError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateX402Config)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateX402ConfigError {}
+error_enum!(
+    UpdateX402ConfigError, "updateX402Config", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateX402ConfigError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12237,51 +9101,15 @@ pub enum ListAdminUsersError {
         body: String,
     },
 }
-impl ListAdminUsersError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListAdminUsersError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listAdminUsers)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListAdminUsersError {}
+error_enum!(
+    ListAdminUsersError, "listAdminUsers", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListAdminUsersError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12377,51 +9205,15 @@ pub enum DeleteAdminUserError {
         body: String,
     },
 }
-impl DeleteAdminUserError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteAdminUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteAdminUser)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteAdminUserError {}
+error_enum!(
+    DeleteAdminUserError, "deleteAdminUser", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteAdminUserError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12515,51 +9307,15 @@ pub enum ListAdminChainsError {
         body: String,
     },
 }
-impl ListAdminChainsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for ListAdminChainsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for listAdminChains)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for ListAdminChainsError {}
+error_enum!(
+    ListAdminChainsError, "listAdminChains", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl ListAdminChainsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12658,54 +9414,16 @@ pub enum CreateAdminChainError {
         body: String,
     },
 }
-impl CreateAdminChainError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::Conflict(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for CreateAdminChainError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::Conflict(_) => "A chain with this name or chain ID already exists",
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for createAdminChain)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for CreateAdminChainError {}
+error_enum!(
+    CreateAdminChainError, "createAdminChain", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), Conflict(409,
+    "A chain with this name or chain ID already exists"), TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl CreateAdminChainError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12814,56 +9532,17 @@ pub enum UpdateAdminChainError {
         body: String,
     },
 }
-impl UpdateAdminChainError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateAdminChainError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateAdminChain)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateAdminChainError {}
+error_enum!(
+    UpdateAdminChainError, "updateAdminChain", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateAdminChainError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -12966,51 +9645,15 @@ pub enum DeleteAdminChainError {
         body: String,
     },
 }
-impl DeleteAdminChainError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for DeleteAdminChainError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for deleteAdminChain)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for DeleteAdminChainError {}
+error_enum!(
+    DeleteAdminChainError, "deleteAdminChain", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl DeleteAdminChainError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -13103,51 +9746,15 @@ pub enum GetOrgLimitsError {
         body: String,
     },
 }
-impl GetOrgLimitsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for GetOrgLimitsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for getOrgLimits)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for GetOrgLimitsError {}
+error_enum!(
+    GetOrgLimitsError, "getOrgLimits", body { Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl GetOrgLimitsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -13243,56 +9850,17 @@ pub enum UpdateOrgLimitsError {
         body: String,
     },
 }
-impl UpdateOrgLimitsError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for UpdateOrgLimitsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for updateOrgLimits)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for UpdateOrgLimitsError {}
+error_enum!(
+    UpdateOrgLimitsError, "updateOrgLimits", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl UpdateOrgLimitsError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
@@ -13398,56 +9966,17 @@ pub enum SetOrgBillingTierError {
         body: String,
     },
 }
-impl SetOrgBillingTierError {
-    /// The HTTP status of this response.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::BadRequest(_) => 400u16,
-            Self::Unauthorized(_) => 401u16,
-            Self::Forbidden(_) => 403u16,
-            Self::NotFound(_) => 404u16,
-            Self::TooManyRequests(_) => 429u16,
-            Self::InternalServerError(_) => 500u16,
-            Self::Undocumented { status, .. } => *status,
-        }
-    }
-    /// Why the documented body of this answer does not decode (see
-    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
-    pub fn decode_failure(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body) => body.decode_failure(),
-            Self::Unauthorized(body) => body.decode_failure(),
-            Self::Forbidden(body) => body.decode_failure(),
-            Self::NotFound(body) => body.decode_failure(),
-            Self::TooManyRequests(body) => body.decode_failure(),
-            Self::InternalServerError(body) => body.decode_failure(),
-            _ => None,
-        }
-    }
-}
-impl ::std::fmt::Display for SetOrgBillingTierError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let summary = match self {
-            Self::BadRequest(_) => {
-                "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"
-            }
-            Self::Unauthorized(_) => {
-                "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"
-            }
-            Self::Forbidden(_) => "The caller is not a platform administrator",
-            Self::NotFound(_) => {
-                "No resource with this identifier exists, or it is not visible to the caller"
-            }
-            Self::TooManyRequests(_) => {
-                "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."
-            }
-            Self::InternalServerError(_) => "Unexpected server error",
-            Self::Undocumented { .. } => "(undocumented for setOrgBillingTier)",
-        };
-        write!(f, "{} {summary}", self.status())
-    }
-}
-impl ::std::error::Error for SetOrgBillingTierError {}
+error_enum!(
+    SetOrgBillingTierError, "setOrgBillingTier", body { BadRequest(400,
+    "Invalid input: malformed JSON, a missing required field, a value of the\nwrong type or out of range, or an invalid query parameter"),
+    Unauthorized(401,
+    "Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)"),
+    Forbidden(403, "The caller is not a platform administrator"), NotFound(404,
+    "No resource with this identifier exists, or it is not visible to the caller"),
+    TooManyRequests(429,
+    "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
+    InternalServerError(500, "Unexpected server error") }
+);
 impl SetOrgBillingTierError {
     /// The variant documented for `status` (exactly, by its range, or `default`),
     /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
