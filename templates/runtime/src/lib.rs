@@ -19,6 +19,7 @@ pub mod media;
 pub mod params;
 pub mod rate_limit;
 pub mod shape;
+mod text_tree;
 pub mod validation;
 pub mod webhooks;
 #[cfg(feature = "xml")]

@@ -8,6 +8,10 @@
 //! - headers (simple) and cookies (form) ([`encode_header`], [`decode_header`],
 //!   [`encode_cookie`], [`decode_cookie`]);
 //! - and the one spelling of a scalar as text ([`to_text`], [`parse_text`]).
+//!
+//! Form bodies are spelled as query strings are ([`encode_form`], [`decode_form`]).
+
+use crate::text_tree::{nested_path, TextTree};
 
 /// A query parameter's `style`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,14 +97,13 @@ pub fn encode<T: serde::Serialize>(query: &T, specs: &[Spec]) -> Result<Vec<(Str
             serde_json::Value::Array(items) if explode && style == Style::Form => {
                 pairs.extend(items.iter().map(|item| (name.clone(), text(item))));
             }
+            value @ serde_json::Value::Array(_) if style == Style::DeepObject => deep_pairs(&name, &value, &mut pairs),
             serde_json::Value::Array(items) => {
                 let joined: Vec<String> = items.iter().map(text).collect();
                 pairs.push((name, joined.join(&style.delimiter().to_string())));
             }
             serde_json::Value::Object(properties) => match (style, explode) {
-                (Style::DeepObject, _) => {
-                    pairs.extend(properties.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (format!("{name}[{k}]"), text(v))));
-                }
+                (Style::DeepObject, _) => deep_pairs(&name, &serde_json::Value::Object(properties), &mut pairs),
                 (_, true) => pairs.extend(properties.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), text(v)))),
                 (_, false) => {
                     let flat: Vec<String> =
@@ -112,6 +115,44 @@ pub fn encode<T: serde::Serialize>(query: &T, specs: &[Spec]) -> Result<Vec<(Str
         }
     }
     Ok(pairs)
+}
+
+/// The `name[key]=value` pairs of a `deepObject` value, nested objects and
+/// lists spelled by further brackets (`card[address][city]`, `items[0][price]`),
+/// as Stripe and Rails read them; nulls are left out.
+fn deep_pairs(name: &str, value: &serde_json::Value, pairs: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(properties) => {
+            properties.iter().for_each(|(key, value)| deep_pairs(&format!("{name}[{key}]"), value, pairs))
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().for_each(|(index, item)| deep_pairs(&format!("{name}[{index}]"), item, pairs))
+        }
+        scalar => pairs.push((name.to_owned(), text(scalar))),
+    }
+}
+
+/// A `deepObject` value read from its pairs, nested as their names are: the
+/// first level typed as the spec's shape says, deeper text as what reads it
+/// asks; `None` where no pair names it so.
+fn deep_value(pairs: &[(String, String)], spec: &Spec) -> Option<TextTree> {
+    let kind_of = |key: &str| match spec.shape {
+        Shape::Object(properties, rest) => properties.iter().find(|(k, _)| *k == key).map_or(rest, |(_, kind)| *kind),
+        Shape::One(kind) | Shape::List(kind) | Shape::OneOrList(kind) => kind,
+    };
+    let mut node = TextTree::Node(Vec::new());
+    let mut found = false;
+    for (name, value) in pairs {
+        let Some(path) = nested_path(name, spec.name) else { continue };
+        let leaf = match path.as_slice() {
+            [key] => TextTree::Json(typed(value, kind_of(key))),
+            _ => TextTree::Text(value.clone()),
+        };
+        node.insert(&path, leaf);
+        found = true;
+    }
+    found.then_some(node)
 }
 
 /// `application/x-www-form-urlencoded` pairs: `+` is a space, `%XX` a byte.
@@ -158,7 +199,7 @@ fn typed(raw: &str, kind: Kind) -> serde_json::Value {
 
 /// Reads a query string into the query struct `T`, as `specs` spell it.
 pub fn decode<T: serde::de::DeserializeOwned>(raw: &str, specs: &[Spec]) -> Result<T, String> {
-    serde_json::from_value(read_object(raw, specs)?).map_err(|error| format!("invalid query: {error}"))
+    T::deserialize(read_object(raw, specs)?).map_err(|error| format!("invalid query: {error}"))
 }
 
 /// A form body (`application/x-www-form-urlencoded`) holding `body`'s
@@ -170,7 +211,7 @@ pub fn encode_form<T: serde::Serialize>(body: &T, specs: &[Spec]) -> Result<Stri
 /// Reads a form body into the struct `T`, as `specs` spell its properties.
 pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8], specs: &[Spec]) -> Result<T, String> {
     let raw = std::str::from_utf8(body).map_err(|_| "invalid form body: not UTF-8".to_owned())?;
-    serde_json::from_value(read_object(raw, specs)?).map_err(|error| format!("invalid form body: {error}"))
+    T::deserialize(read_object(raw, specs)?).map_err(|error| format!("invalid form body: {error}"))
 }
 
 /// `name=value` pairs written as `application/x-www-form-urlencoded`: spaces as `+`.
@@ -179,11 +220,15 @@ fn form_urlencoded(pairs: &[(String, String)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", escape(k), escape(v))).collect::<Vec<_>>().join("&")
 }
 
-/// The JSON object that `specs` read from a query string or form.
-fn read_object(raw: &str, specs: &[Spec]) -> Result<serde_json::Value, String> {
+/// The object that `specs` read from a query string or form.
+fn read_object(raw: &str, specs: &[Spec]) -> Result<TextTree, String> {
     let pairs = pairs(raw)?;
-    let mut object = serde_json::Map::new();
+    let mut object = Vec::new();
     for spec in specs {
+        if let Some(nested) = deep_value(&pairs, spec).filter(|_| spec.style == Style::DeepObject) {
+            object.push((spec.name.to_owned(), nested));
+            continue;
+        }
         let values = || pairs.iter().filter(|(name, _)| name == spec.name).map(|(_, value)| value.as_str());
         let value = match spec.shape {
             Shape::One(kind) => match values().next() {
@@ -217,14 +262,8 @@ fn read_object(raw: &str, specs: &[Spec]) -> Result<serde_json::Value, String> {
                 let kind_of = |key: &str| properties.iter().find(|(k, _)| *k == key).map_or(rest, |(_, kind)| *kind);
                 let mut found = serde_json::Map::new();
                 match (spec.style, spec.explode) {
-                    (Style::DeepObject, _) => {
-                        for (name, value) in &pairs {
-                            let key = name.strip_prefix(spec.name).and_then(|k| k.strip_prefix('[')).and_then(|k| k.strip_suffix(']'));
-                            if let Some(key) = key {
-                                found.insert(key.to_owned(), typed(value, kind_of(key)));
-                            }
-                        }
-                    }
+                    // Read above, where any pair names it.
+                    (Style::DeepObject, _) => {}
                     (_, true) => {
                         // Exploded objects spread their properties over the query: take
                         // every name that is not another parameter's.
@@ -250,9 +289,9 @@ fn read_object(raw: &str, specs: &[Spec]) -> Result<serde_json::Value, String> {
                 serde_json::Value::Object(found)
             }
         };
-        object.insert(spec.name.to_owned(), value);
+        object.push((spec.name.to_owned(), TextTree::Json(value)));
     }
-    Ok(serde_json::Value::Object(object))
+    Ok(TextTree::Node(object))
 }
 
 /// A value as the text that path parameters and headers carry: strings and
@@ -649,6 +688,62 @@ mod tests {
         let refused = decode_form::<Signup>(b"tasks=VIEW", &specs).expect_err("no user");
         assert!(refused.starts_with("invalid form body: missing field `user`"), "{refused}");
         assert!(decode_form::<Signup>(&[0xff], &specs).is_err());
+    }
+
+    #[test]
+    fn deep_objects_nest_by_brackets_both_ways() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Address {
+            city: String,
+            postal_code: String,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Line {
+            price: String,
+            quantity: i64,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Card {
+            address: Address,
+            default: bool,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Checkout {
+            card: Card,
+            #[serde(default)]
+            lines: Vec<Line>,
+            expand: Vec<String>,
+        }
+        let specs = [
+            Spec { name: "card", style: Style::DeepObject, explode: true, shape: Shape::Object(&[("default", Kind::Boolean)], Kind::Any) },
+            Spec { name: "lines", style: Style::DeepObject, explode: true, shape: Shape::List(Kind::Any) },
+            Spec { name: "expand", style: Style::DeepObject, explode: true, shape: Shape::List(Kind::Text) },
+        ];
+        let checkout = Checkout {
+            card: Card { address: Address { city: "Oslo".into(), postal_code: "0150".into() }, default: true },
+            lines: vec![Line { price: "price_1".into(), quantity: 2 }],
+            expand: vec!["customer".into(), "123".into()],
+        };
+        let form = encode_form(&checkout, &specs).expect("encodes");
+        let mut pairs: Vec<&str> = form.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                "card%5Baddress%5D%5Bcity%5D=Oslo",
+                "card%5Baddress%5D%5Bpostal_code%5D=0150",
+                "card%5Bdefault%5D=true",
+                "expand%5B0%5D=customer",
+                "expand%5B1%5D=123",
+                "lines%5B0%5D%5Bprice%5D=price_1",
+                "lines%5B0%5D%5Bquantity%5D=2",
+            ]
+        );
+        assert_eq!(decode_form::<Checkout>(form.as_bytes(), &specs), Ok(checkout));
+        // A list spelled as a form (`expand=a,b`) is still read.
+        let old: Checkout =
+            decode_form(b"card[address][city]=A&card[address][postal_code]=1&card[default]=false&expand=a,b", &specs).expect("decodes");
+        assert_eq!((old.expand, old.lines), (vec!["a".to_owned(), "b".to_owned()], Vec::new()));
     }
 
     #[test]

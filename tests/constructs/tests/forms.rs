@@ -187,9 +187,13 @@ async fn a_media_type_no_form_reads_is_415_naming_every_one_that_is_read() {
 #[tokio::test]
 async fn a_form_with_lists_and_a_map_travels_as_its_encoding_spells_it() {
     let (recorder, client, base) = started().await;
+    // Nested objects and a list of objects, `deepObject`: `billing[address][postal_code]=0150`, `lines[0][quantity]=2`.
+    let address = types::SignupBillingAddress::new("0150").city("Oslo");
     let signup = types::Signup::new("Ann Lee", vec![types::SignupTasksItem::Manage, types::SignupTasksItem::Develop])
         .ids(vec![1, 2])
-        .metadata([("plan".to_owned(), "a&b".to_owned())].into());
+        .metadata([("plan".to_owned(), "a&b".to_owned())].into())
+        .billing(types::SignupBilling::new(address).with_default(true))
+        .lines(vec![types::SignupLinesItem::new("price_1", 2), types::SignupLinesItem::new("0042", 1)]);
     let receipt = client.signup(&signup).await.expect("sent as a form");
     assert_eq!(receipt.kind, "application/x-www-form-urlencoded");
     // As another client would write it: one task, ids joined by `|`, the map's entries by name.
@@ -201,8 +205,14 @@ async fn a_form_with_lists_and_a_map_travels_as_its_encoding_spells_it() {
         .ids(vec![3, 4])
         .metadata([("plan".to_owned(), "free".to_owned())].into());
     assert_eq!(received, [signup, by_hand]);
-    // A value the enum does not list, and a form without the required user, are refused.
-    for form in ["user=Bo&tasks=FLY", "tasks=VIEW"] {
+    // A value the enum does not list, a form without the required user, and a nested value that breaks its
+    // schema's constraint or type, are refused.
+    for form in [
+        "user=Bo&tasks=FLY",
+        "tasks=VIEW",
+        "user=Bo&tasks=VIEW&lines[0][price]=p&lines[0][quantity]=0",
+        "user=Bo&tasks=VIEW&lines[0][price]=p&lines[0][quantity]=two",
+    ] {
         let (status, _) = send(reqwest::Method::POST, format!("{base}/signups"), "application/x-www-form-urlencoded", form.into()).await;
         assert_eq!(status, 400, "{form}");
     }
