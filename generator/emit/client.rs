@@ -522,7 +522,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
     let error_enum = ident(&op.error_enum);
     let success = success_type(api, op);
     let error_arms = op.errors.iter().map(|r| decode_arm(api, op, r, false));
-    let undocumented = quote!(answer.other(|status, body| Failure::Undocumented { status, body }));
+    let undocumented = quote!(answer.other(Failure::undocumented));
     let default_arm = match op.errors.iter().find(|r| r.status == Status::Default) {
         Some(_) => TokenStream::new(),
         None => quote!(_ => #undocumented,),

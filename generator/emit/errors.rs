@@ -195,7 +195,7 @@ fn documented_items(name: &proc_macro2::Ident, body: &TokenStream) -> TokenStrea
 
         impl<E: DomainError> ::std::convert::From<E> for #name {
             fn from(error: E) -> Self {
-                map_domain_error(&error, Self::documented, |status, body| Self::Undocumented { status, body })
+                map_domain_error(&error, Self::documented, Self::undocumented)
             }
         }
     }

@@ -265,7 +265,7 @@ fn method(api: &Api, op: &Operation, remembers: bool) -> TokenStream {
     let steps = if remembers { deletion_steps(api, op, documented.is_some()) } else { TokenStream::new() };
     let answer = documented.unwrap_or_else(|| {
         let message = format!("the mock has no example for `{}` that fits its schema", op.id);
-        quote!(Err(super::errors::#error::Undocumented { status: 501, body: ::std::string::String::from(#message) }))
+        quote!(Err(super::errors::#error::undocumented(501, ::std::string::String::from(#message))))
     });
     quote! {
         async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, super::errors::#error> {

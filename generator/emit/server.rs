@@ -344,7 +344,7 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send {
             let _ = (#(#names,)*);
-            ::std::future::ready(Err(super::errors::#error::Undocumented { status: 501, body: super::errors::common_error_body(501, #unimplemented) }))
+            ::std::future::ready(Err(super::errors::#error::undocumented(501, super::errors::common_error_body(501, #unimplemented))))
         }
     }
 }

@@ -193,13 +193,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create a listing
@@ -242,13 +236,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Search marketplace listings
@@ -293,13 +281,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get a listing
@@ -342,13 +324,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete a listing
@@ -395,13 +371,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update a listing
@@ -453,13 +423,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Purchase a listing
@@ -514,13 +478,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List souls
@@ -560,13 +518,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get a soul's profile
@@ -605,13 +557,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List a soul's listings
@@ -663,13 +609,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get a soul's activity stream
@@ -720,13 +660,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get purchase history
@@ -772,13 +706,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get transaction logs
@@ -825,13 +753,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get usage analytics
@@ -878,13 +800,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get listing performance stats
@@ -939,13 +855,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List webhook endpoints
@@ -988,13 +898,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create a webhook endpoint
@@ -1038,13 +942,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete a webhook endpoint
@@ -1090,13 +988,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List API keys
@@ -1137,13 +1029,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create an API key
@@ -1187,13 +1073,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Revoke an API key
@@ -1236,13 +1116,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List permission scopes
@@ -1279,13 +1153,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Refresh the API key
@@ -1325,13 +1193,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
 }

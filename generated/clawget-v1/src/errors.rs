@@ -229,11 +229,7 @@ impl ListListingsError {
 }
 impl<E: DomainError> From<E> for ListListingsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createListing` (POST /listings).
@@ -361,11 +357,7 @@ impl CreateListingError {
 }
 impl<E: DomainError> From<E> for CreateListingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `searchListings` (GET /listings/search).
@@ -493,11 +485,7 @@ impl SearchListingsError {
 }
 impl<E: DomainError> From<E> for SearchListingsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getListing` (GET /listings/{listingId}).
@@ -641,11 +629,7 @@ impl GetListingError {
 }
 impl<E: DomainError> From<E> for GetListingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteListing` (DELETE /listings/{listingId}).
@@ -789,11 +773,7 @@ impl DeleteListingError {
 }
 impl<E: DomainError> From<E> for DeleteListingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateListing` (PATCH /listings/{listingId}).
@@ -937,11 +917,7 @@ impl UpdateListingError {
 }
 impl<E: DomainError> From<E> for UpdateListingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
@@ -1092,11 +1068,7 @@ impl PurchaseListingError {
 }
 impl<E: DomainError> From<E> for PurchaseListingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listSouls` (GET /souls).
@@ -1224,11 +1196,7 @@ impl ListSoulsError {
 }
 impl<E: DomainError> From<E> for ListSoulsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getSoul` (GET /souls/{soulId}).
@@ -1372,11 +1340,7 @@ impl GetSoulError {
 }
 impl<E: DomainError> From<E> for GetSoulError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listSoulListings` (GET /souls/{soulId}/listings).
@@ -1521,11 +1485,7 @@ impl ListSoulListingsError {
 }
 impl<E: DomainError> From<E> for ListSoulListingsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listSoulActivity` (GET /souls/{soulId}/activity).
@@ -1670,11 +1630,7 @@ impl ListSoulActivityError {
 }
 impl<E: DomainError> From<E> for ListSoulActivityError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listPurchases` (GET /activity/purchases).
@@ -1802,11 +1758,7 @@ impl ListPurchasesError {
 }
 impl<E: DomainError> From<E> for ListPurchasesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listTransactions` (GET /activity/transactions).
@@ -1934,11 +1886,7 @@ impl ListTransactionsError {
 }
 impl<E: DomainError> From<E> for ListTransactionsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getUsageAnalytics` (GET /activity/usage).
@@ -2066,11 +2014,7 @@ impl GetUsageAnalyticsError {
 }
 impl<E: DomainError> From<E> for GetUsageAnalyticsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getListingStats` (GET /activity/listings/{listingId}/stats).
@@ -2214,11 +2158,7 @@ impl GetListingStatsError {
 }
 impl<E: DomainError> From<E> for GetListingStatsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listWebhooks` (GET /webhooks).
@@ -2346,11 +2286,7 @@ impl ListWebhooksError {
 }
 impl<E: DomainError> From<E> for ListWebhooksError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createWebhook` (POST /webhooks).
@@ -2478,11 +2414,7 @@ impl CreateWebhookError {
 }
 impl<E: DomainError> From<E> for CreateWebhookError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteWebhook` (DELETE /webhooks/{webhookId}).
@@ -2627,11 +2559,7 @@ impl DeleteWebhookError {
 }
 impl<E: DomainError> From<E> for DeleteWebhookError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listApiKeys` (GET /auth/keys).
@@ -2759,11 +2687,7 @@ impl ListApiKeysError {
 }
 impl<E: DomainError> From<E> for ListApiKeysError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createApiKey` (POST /auth/keys).
@@ -2891,11 +2815,7 @@ impl CreateApiKeyError {
 }
 impl<E: DomainError> From<E> for CreateApiKeyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `revokeApiKey` (DELETE /auth/keys/{keyId}).
@@ -3040,11 +2960,7 @@ impl RevokeApiKeyError {
 }
 impl<E: DomainError> From<E> for RevokeApiKeyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listScopes` (GET /auth/scopes).
@@ -3138,11 +3054,7 @@ impl ListScopesError {
 }
 impl<E: DomainError> From<E> for ListScopesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `refreshToken` (POST /auth/refresh).
@@ -3236,10 +3148,6 @@ impl RefreshTokenError {
 }
 impl<E: DomainError> From<E> for RefreshTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }

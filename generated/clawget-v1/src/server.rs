@@ -72,13 +72,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListListingsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListListingsError::undocumented(
                     501,
-                    "`listListings` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listListings` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create a listing
@@ -98,13 +100,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateListingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateListingError::undocumented(
                     501,
-                    "`createListing` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createListing` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Search marketplace listings
@@ -126,13 +130,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::SearchListingsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SearchListingsError::undocumented(
                     501,
-                    "`searchListings` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`searchListings` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get a listing
@@ -152,13 +158,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, listing_id);
         ::std::future::ready(
-            Err(super::errors::GetListingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetListingError::undocumented(
                     501,
-                    "`getListing` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getListing` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete a listing
@@ -181,13 +189,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, listing_id);
         ::std::future::ready(
-            Err(super::errors::DeleteListingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteListingError::undocumented(
                     501,
-                    "`deleteListing` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteListing` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update a listing
@@ -208,13 +218,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, listing_id, body);
         ::std::future::ready(
-            Err(super::errors::UpdateListingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateListingError::undocumented(
                     501,
-                    "`updateListing` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateListing` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Purchase a listing
@@ -245,13 +257,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, listing_id);
         ::std::future::ready(
-            Err(super::errors::PurchaseListingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::PurchaseListingError::undocumented(
                     501,
-                    "`purchaseListing` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`purchaseListing` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List souls
@@ -271,13 +285,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListSoulsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListSoulsError::undocumented(
                     501,
-                    "`listSouls` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listSouls` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get a soul's profile
@@ -296,13 +312,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, soul_id);
         ::std::future::ready(
-            Err(super::errors::GetSoulError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetSoulError::undocumented(
                     501,
-                    "`getSoul` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getSoul` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List a soul's listings
@@ -323,13 +341,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, soul_id, query);
         ::std::future::ready(
-            Err(super::errors::ListSoulListingsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListSoulListingsError::undocumented(
                     501,
-                    "`listSoulListings` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listSoulListings` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get a soul's activity stream
@@ -352,13 +372,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, soul_id, query);
         ::std::future::ready(
-            Err(super::errors::ListSoulActivityError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListSoulActivityError::undocumented(
                     501,
-                    "`listSoulActivity` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listSoulActivity` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get purchase history
@@ -379,13 +401,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListPurchasesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListPurchasesError::undocumented(
                     501,
-                    "`listPurchases` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listPurchases` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get transaction logs
@@ -410,13 +434,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListTransactionsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListTransactionsError::undocumented(
                     501,
-                    "`listTransactions` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listTransactions` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get usage analytics
@@ -439,13 +465,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::GetUsageAnalyticsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetUsageAnalyticsError::undocumented(
                     501,
-                    "`getUsageAnalytics` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getUsageAnalytics` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get listing performance stats
@@ -472,13 +500,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, listing_id, query);
         ::std::future::ready(
-            Err(super::errors::GetListingStatsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetListingStatsError::undocumented(
                     501,
-                    "`getListingStats` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getListingStats` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List webhook endpoints
@@ -498,13 +528,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListWebhooksError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListWebhooksError::undocumented(
                     501,
-                    "`listWebhooks` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listWebhooks` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create a webhook endpoint
@@ -525,13 +557,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateWebhookError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateWebhookError::undocumented(
                     501,
-                    "`createWebhook` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createWebhook` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete a webhook endpoint
@@ -553,13 +587,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, webhook_id);
         ::std::future::ready(
-            Err(super::errors::DeleteWebhookError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteWebhookError::undocumented(
                     501,
-                    "`deleteWebhook` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteWebhook` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List API keys
@@ -580,13 +616,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListApiKeysError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListApiKeysError::undocumented(
                     501,
-                    "`listApiKeys` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listApiKeys` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create an API key
@@ -610,13 +648,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateApiKeyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateApiKeyError::undocumented(
                     501,
-                    "`createApiKey` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createApiKey` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Revoke an API key
@@ -636,13 +676,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, key_id);
         ::std::future::ready(
-            Err(super::errors::RevokeApiKeyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RevokeApiKeyError::undocumented(
                     501,
-                    "`revokeApiKey` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`revokeApiKey` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List permission scopes
@@ -662,13 +704,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListScopesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListScopesError::undocumented(
                     501,
-                    "`listScopes` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listScopes` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Refresh the API key
@@ -694,13 +738,15 @@ pub trait ClawgetApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::RefreshTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RefreshTokenError::undocumented(
                     501,
-                    "`refreshToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`refreshToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
 }

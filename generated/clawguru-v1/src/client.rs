@@ -182,13 +182,7 @@ impl Client {
                     })
             }
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Latest Intel Feed
@@ -245,13 +239,7 @@ impl Client {
                     })
             }
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get Runbook by ID
@@ -296,13 +284,7 @@ impl Client {
                     })
             }
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
 }

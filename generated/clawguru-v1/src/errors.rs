@@ -130,11 +130,7 @@ impl CheckIndicatorError {
 }
 impl<E: DomainError> From<E> for CheckIndicatorError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getLatestIntelFeed` (GET /v1/intel-feed/latest).
@@ -213,11 +209,7 @@ impl GetLatestIntelFeedError {
 }
 impl<E: DomainError> From<E> for GetLatestIntelFeedError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getRunbook` (GET /v1/runbook/{id}).
@@ -296,10 +288,6 @@ impl GetRunbookError {
 }
 impl<E: DomainError> From<E> for GetRunbookError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }

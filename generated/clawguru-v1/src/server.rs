@@ -55,13 +55,15 @@ pub trait ClawguruApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CheckIndicatorError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CheckIndicatorError::undocumented(
                     501,
-                    "`checkIndicator` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`checkIndicator` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Latest Intel Feed
@@ -81,13 +83,15 @@ pub trait ClawguruApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::GetLatestIntelFeedError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetLatestIntelFeedError::undocumented(
                     501,
-                    "`getLatestIntelFeed` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getLatestIntelFeed` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get Runbook by ID
@@ -107,13 +111,15 @@ pub trait ClawguruApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, id);
         ::std::future::ready(
-            Err(super::errors::GetRunbookError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetRunbookError::undocumented(
                     501,
-                    "`getRunbook` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getRunbook` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
 }

@@ -156,13 +156,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List Plans
@@ -193,13 +187,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List Models
@@ -231,13 +219,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List Runtime Images
@@ -272,13 +254,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List Tools
@@ -309,13 +285,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List Team Templates
@@ -352,13 +322,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// OpenAPI Document
@@ -391,13 +355,7 @@ impl Client {
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
 }

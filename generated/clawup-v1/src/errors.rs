@@ -103,11 +103,7 @@ impl GetCurrentUserError {
 }
 impl<E: DomainError> From<E> for GetCurrentUserError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listPlans` (GET /api/v1/plans).
@@ -163,11 +159,7 @@ impl ListPlansError {
 }
 impl<E: DomainError> From<E> for ListPlansError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listModels` (GET /api/v1/models).
@@ -223,11 +215,7 @@ impl ListModelsError {
 }
 impl<E: DomainError> From<E> for ListModelsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
@@ -283,11 +271,7 @@ impl ListRuntimeImagesError {
 }
 impl<E: DomainError> From<E> for ListRuntimeImagesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listTools` (GET /api/v1/tools).
@@ -343,11 +327,7 @@ impl ListToolsError {
 }
 impl<E: DomainError> From<E> for ListToolsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
@@ -403,11 +383,7 @@ impl ListTeamTemplatesError {
 }
 impl<E: DomainError> From<E> for ListTeamTemplatesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getOpenApiDocument` (GET /openapi.json).
@@ -453,10 +429,6 @@ impl GetOpenApiDocumentError {
 }
 impl<E: DomainError> From<E> for GetOpenApiDocumentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }

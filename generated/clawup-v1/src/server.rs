@@ -53,13 +53,15 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetCurrentUserError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetCurrentUserError::undocumented(
                     501,
-                    "`getCurrentUser` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getCurrentUser` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List Plans
@@ -77,13 +79,15 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListPlansError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListPlansError::undocumented(
                     501,
-                    "`listPlans` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listPlans` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List Models
@@ -102,13 +106,15 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListModelsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListModelsError::undocumented(
                     501,
-                    "`listModels` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listModels` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List Runtime Images
@@ -128,13 +134,15 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListRuntimeImagesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListRuntimeImagesError::undocumented(
                     501,
-                    "`listRuntimeImages` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listRuntimeImages` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List Tools
@@ -152,13 +160,15 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListToolsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListToolsError::undocumented(
                     501,
-                    "`listTools` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listTools` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List Team Templates
@@ -180,13 +190,15 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListTeamTemplatesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListTeamTemplatesError::undocumented(
                     501,
-                    "`listTeamTemplates` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listTeamTemplates` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
 }

@@ -194,13 +194,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Submit Payload for Analysis
@@ -242,13 +236,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update Threat Status
@@ -308,13 +296,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
 }

@@ -197,11 +197,7 @@ impl ListRecentThreatsError {
 }
 impl<E: DomainError> From<E> for ListRecentThreatsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `analyzeThreat` (POST /threats/analyze).
@@ -312,11 +308,7 @@ impl AnalyzeThreatError {
 }
 impl<E: DomainError> From<E> for AnalyzeThreatError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateThreatStatus` (PATCH /threats/{id}/status).
@@ -444,10 +436,6 @@ impl UpdateThreatStatusError {
 }
 impl<E: DomainError> From<E> for UpdateThreatStatusError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }

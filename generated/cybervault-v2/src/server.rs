@@ -69,13 +69,15 @@ pub trait CybervaultApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListRecentThreatsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListRecentThreatsError::undocumented(
                     501,
-                    "`listRecentThreats` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listRecentThreats` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Submit Payload for Analysis
@@ -94,13 +96,15 @@ pub trait CybervaultApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::AnalyzeThreatError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::AnalyzeThreatError::undocumented(
                     501,
-                    "`analyzeThreat` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`analyzeThreat` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update Threat Status
@@ -125,13 +129,15 @@ pub trait CybervaultApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, id, body);
         ::std::future::ready(
-            Err(super::errors::UpdateThreatStatusError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateThreatStatusError::undocumented(
                     501,
-                    "`updateThreatStatus` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateThreatStatus` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
 }

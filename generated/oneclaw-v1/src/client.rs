@@ -176,13 +176,7 @@ impl Client {
             200u16 => answer.value(answer.json()?),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// HSM connectivity
@@ -213,13 +207,7 @@ impl Client {
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             503u16 => answer.error(Failure::ServiceUnavailable(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Access a shared secret
@@ -262,13 +250,7 @@ impl Client {
             410u16 => answer.error(Failure::Gone(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Revoke share
@@ -300,13 +282,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Self-service signup
@@ -341,13 +317,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Email/password login
@@ -393,13 +363,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Revoke token
@@ -426,13 +390,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Agent token
@@ -475,13 +433,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Personal API key token
@@ -523,13 +475,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Google sign-in
@@ -577,13 +523,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Change password
@@ -619,13 +559,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Refresh token (not implemented)
@@ -655,13 +589,7 @@ impl Client {
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get current user profile
@@ -692,13 +620,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete account
@@ -726,13 +648,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update profile
@@ -769,13 +685,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// MFA status
@@ -806,13 +716,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Begin TOTP enrollment
@@ -845,13 +749,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Complete TOTP enrollment
@@ -894,13 +792,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Verify MFA during login
@@ -939,13 +831,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Disable MFA
@@ -980,13 +866,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Request device code
@@ -1026,13 +906,7 @@ impl Client {
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Poll for device token
@@ -1074,13 +948,7 @@ impl Client {
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Check device code status
@@ -1121,13 +989,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Approve CLI login
@@ -1170,13 +1032,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Deny CLI login
@@ -1217,13 +1073,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List API keys
@@ -1255,13 +1105,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create API key
@@ -1302,13 +1146,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Revoke API key
@@ -1342,13 +1180,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List vaults
@@ -1379,13 +1211,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create vault
@@ -1425,13 +1251,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get vault
@@ -1466,13 +1286,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete vault
@@ -1506,13 +1320,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Enable CMEK
@@ -1561,13 +1369,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Disable CMEK
@@ -1603,13 +1405,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Start CMEK key rotation
@@ -1659,13 +1455,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get rotation job status
@@ -1718,13 +1508,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List secrets
@@ -1769,13 +1553,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get secret value
@@ -1828,13 +1606,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create or update secret
@@ -1892,13 +1664,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Soft-delete secret
@@ -1939,13 +1705,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List policies
@@ -1986,13 +1746,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create policy
@@ -2038,13 +1792,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update policy
@@ -2096,13 +1844,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete policy
@@ -2145,13 +1887,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Self-enroll an agent
@@ -2190,13 +1926,7 @@ impl Client {
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List agents
@@ -2228,13 +1958,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Register agent
@@ -2275,13 +1999,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get calling agent
@@ -2315,13 +2033,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get agent
@@ -2356,13 +2068,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Deactivate agent
@@ -2398,13 +2104,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update agent
@@ -2450,13 +2150,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Rotate agent API key
@@ -2498,13 +2192,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create share
@@ -2553,13 +2241,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List outbound shares
@@ -2606,13 +2288,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List inbound shares
@@ -2655,13 +2331,7 @@ impl Client {
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Accept share
@@ -2700,13 +2370,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Decline share
@@ -2744,13 +2408,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List supported chains
@@ -2780,13 +2438,7 @@ impl Client {
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get chain
@@ -2819,13 +2471,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List agent transactions
@@ -2873,13 +2519,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Submit a transaction
@@ -2932,13 +2572,7 @@ impl Client {
             422u16 => answer.error(Failure::UnprocessableEntity(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get transaction details
@@ -2987,13 +2621,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Simulate a transaction
@@ -3052,13 +2680,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Simulate a transaction bundle
@@ -3118,13 +2740,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Usage summary
@@ -3160,13 +2776,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Usage history
@@ -3203,13 +2813,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Start subscription checkout
@@ -3258,13 +2862,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Open customer portal
@@ -3314,13 +2912,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Subscription summary
@@ -3356,13 +2948,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Start credit top-up
@@ -3404,13 +2990,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Credit balance
@@ -3446,13 +3026,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Credit ledger
@@ -3504,13 +3078,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Set overage method
@@ -3552,13 +3120,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Stripe webhook
@@ -3605,13 +3167,7 @@ impl Client {
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Query audit events
@@ -3651,13 +3207,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List org members
@@ -3692,13 +3242,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Invite member
@@ -3739,13 +3283,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Remove member
@@ -3781,13 +3319,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update member role
@@ -3839,13 +3371,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List IP rules
@@ -3879,13 +3405,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create IP rule
@@ -3924,13 +3444,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete IP rule
@@ -3964,13 +3478,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List settings
@@ -4008,13 +3516,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update setting
@@ -4068,13 +3570,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete setting
@@ -4114,13 +3610,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get x402 payment config
@@ -4155,13 +3645,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update x402 payment config
@@ -4202,13 +3686,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List all users
@@ -4249,13 +3727,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete user
@@ -4292,13 +3764,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// List chains (admin view)
@@ -4334,13 +3800,7 @@ impl Client {
             403u16 => answer.error(Failure::Forbidden(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Create chain
@@ -4381,13 +3841,7 @@ impl Client {
             409u16 => answer.error(Failure::Conflict(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update chain
@@ -4434,13 +3888,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Delete chain
@@ -4478,13 +3926,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Get org limits
@@ -4522,13 +3964,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Update org limits
@@ -4577,13 +4013,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
     /// Set org billing tier
@@ -4636,13 +4066,7 @@ impl Client {
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
-            _ => {
-                answer
-                    .other(|status, body| Failure::Undocumented {
-                        status,
-                        body,
-                    })
-            }
+            _ => answer.other(Failure::undocumented),
         }
     }
 }

@@ -115,11 +115,7 @@ impl GetHealthError {
 }
 impl<E: DomainError> From<E> for GetHealthError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
@@ -192,11 +188,7 @@ impl GetHsmHealthError {
 }
 impl<E: DomainError> From<E> for GetHsmHealthError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `accessShare` (GET /v1/share/{share_id}).
@@ -296,11 +288,7 @@ impl AccessShareError {
 }
 impl<E: DomainError> From<E> for AccessShareError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `revokeShare` (DELETE /v1/share/{share_id}).
@@ -394,11 +382,7 @@ impl RevokeShareError {
 }
 impl<E: DomainError> From<E> for RevokeShareError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `signup` (POST /v1/auth/signup).
@@ -485,11 +469,7 @@ impl SignupError {
 }
 impl<E: DomainError> From<E> for SignupError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createToken` (POST /v1/auth/token).
@@ -576,11 +556,7 @@ impl CreateTokenError {
 }
 impl<E: DomainError> From<E> for CreateTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Successful responses of `createToken` (POST /v1/auth/token).
@@ -663,11 +639,7 @@ impl RevokeTokenError {
 }
 impl<E: DomainError> From<E> for RevokeTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createAgentToken` (POST /v1/auth/agent-token).
@@ -767,11 +739,7 @@ impl CreateAgentTokenError {
 }
 impl<E: DomainError> From<E> for CreateAgentTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createApiKeyToken` (POST /v1/auth/api-key-token).
@@ -858,11 +826,7 @@ impl CreateApiKeyTokenError {
 }
 impl<E: DomainError> From<E> for CreateApiKeyTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `signInWithGoogle` (POST /v1/auth/google).
@@ -950,11 +914,7 @@ impl SignInWithGoogleError {
 }
 impl<E: DomainError> From<E> for SignInWithGoogleError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Successful responses of `signInWithGoogle` (POST /v1/auth/google).
@@ -1065,11 +1025,7 @@ impl ChangePasswordError {
 }
 impl<E: DomainError> From<E> for ChangePasswordError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
@@ -1142,11 +1098,7 @@ impl RefreshTokenError {
 }
 impl<E: DomainError> From<E> for RefreshTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getCurrentUser` (GET /v1/auth/me).
@@ -1233,11 +1185,7 @@ impl GetCurrentUserError {
 }
 impl<E: DomainError> From<E> for GetCurrentUserError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteCurrentUser` (DELETE /v1/auth/me).
@@ -1324,11 +1272,7 @@ impl DeleteCurrentUserError {
 }
 impl<E: DomainError> From<E> for DeleteCurrentUserError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateCurrentUser` (PATCH /v1/auth/me).
@@ -1430,11 +1374,7 @@ impl UpdateCurrentUserError {
 }
 impl<E: DomainError> From<E> for UpdateCurrentUserError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getMfaStatus` (GET /v1/auth/mfa/status).
@@ -1521,11 +1461,7 @@ impl GetMfaStatusError {
 }
 impl<E: DomainError> From<E> for GetMfaStatusError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `setupMfa` (POST /v1/auth/mfa/setup).
@@ -1624,11 +1560,7 @@ impl SetupMfaError {
 }
 impl<E: DomainError> From<E> for SetupMfaError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `verifyMfaSetup` (POST /v1/auth/mfa/verify-setup).
@@ -1728,11 +1660,7 @@ impl VerifyMfaSetupError {
 }
 impl<E: DomainError> From<E> for VerifyMfaSetupError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `verifyMfa` (POST /v1/auth/mfa/verify).
@@ -1820,11 +1748,7 @@ impl VerifyMfaError {
 }
 impl<E: DomainError> From<E> for VerifyMfaError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `disableMfa` (DELETE /v1/auth/mfa).
@@ -1926,11 +1850,7 @@ impl DisableMfaError {
 }
 impl<E: DomainError> From<E> for DisableMfaError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `requestDeviceCode` (POST /v1/auth/device/code).
@@ -2005,11 +1925,7 @@ impl RequestDeviceCodeError {
 }
 impl<E: DomainError> From<E> for RequestDeviceCodeError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `pollDeviceToken` (POST /v1/auth/device/token).
@@ -2084,11 +2000,7 @@ impl PollDeviceTokenError {
 }
 impl<E: DomainError> From<E> for PollDeviceTokenError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getDeviceCodeStatus` (GET /v1/auth/device/code/{user_code}).
@@ -2159,11 +2071,7 @@ impl GetDeviceCodeStatusError {
 }
 impl<E: DomainError> From<E> for GetDeviceCodeStatusError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `approveDevice` (POST /v1/auth/device/approve).
@@ -2274,11 +2182,7 @@ impl ApproveDeviceError {
 }
 impl<E: DomainError> From<E> for ApproveDeviceError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `denyDevice` (POST /v1/auth/device/deny).
@@ -2389,11 +2293,7 @@ impl DenyDeviceError {
 }
 impl<E: DomainError> From<E> for DenyDeviceError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listApiKeys` (GET /v1/auth/api-keys).
@@ -2495,11 +2395,7 @@ impl ListApiKeysError {
 }
 impl<E: DomainError> From<E> for ListApiKeysError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createApiKey` (POST /v1/auth/api-keys).
@@ -2601,11 +2497,7 @@ impl CreateApiKeyError {
 }
 impl<E: DomainError> From<E> for CreateApiKeyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `revokeApiKey` (DELETE /v1/auth/api-keys/{key_id}).
@@ -2703,11 +2595,7 @@ impl RevokeApiKeyError {
 }
 impl<E: DomainError> From<E> for RevokeApiKeyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listVaults` (GET /v1/vaults).
@@ -2796,11 +2684,7 @@ impl ListVaultsError {
 }
 impl<E: DomainError> From<E> for ListVaultsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createVault` (POST /v1/vaults).
@@ -2925,11 +2809,7 @@ impl CreateVaultError {
 }
 impl<E: DomainError> From<E> for CreateVaultError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getVault` (GET /v1/vaults/{vault_id}).
@@ -3026,11 +2906,7 @@ impl GetVaultError {
 }
 impl<E: DomainError> From<E> for GetVaultError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteVault` (DELETE /v1/vaults/{vault_id}).
@@ -3127,11 +3003,7 @@ impl DeleteVaultError {
 }
 impl<E: DomainError> From<E> for DeleteVaultError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `enableCmek` (POST /v1/vaults/{vault_id}/cmek).
@@ -3267,11 +3139,7 @@ impl EnableCmekError {
 }
 impl<E: DomainError> From<E> for EnableCmekError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `disableCmek` (DELETE /v1/vaults/{vault_id}/cmek).
@@ -3381,11 +3249,7 @@ impl DisableCmekError {
 }
 impl<E: DomainError> From<E> for DisableCmekError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `startCmekRotation` (POST /v1/vaults/{vault_id}/cmek-rotate).
@@ -3510,11 +3374,7 @@ impl StartCmekRotationError {
 }
 impl<E: DomainError> From<E> for StartCmekRotationError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getCmekRotationJob` (GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}).
@@ -3611,11 +3471,7 @@ impl GetCmekRotationJobError {
 }
 impl<E: DomainError> From<E> for GetCmekRotationJobError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listSecrets` (GET /v1/vaults/{vault_id}/secrets).
@@ -3728,11 +3584,7 @@ impl ListSecretsError {
 }
 impl<E: DomainError> From<E> for ListSecretsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getSecret` (GET /v1/vaults/{vault_id}/secrets/{path}).
@@ -3860,11 +3712,7 @@ impl GetSecretError {
 }
 impl<E: DomainError> From<E> for GetSecretError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
@@ -3992,11 +3840,7 @@ impl PutSecretError {
 }
 impl<E: DomainError> From<E> for PutSecretError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Successful responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
@@ -4103,11 +3947,7 @@ impl DeleteSecretError {
 }
 impl<E: DomainError> From<E> for DeleteSecretError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listPolicies` (GET /v1/vaults/{vault_id}/policies).
@@ -4219,11 +4059,7 @@ impl ListPoliciesError {
 }
 impl<E: DomainError> From<E> for ListPoliciesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createPolicy` (POST /v1/vaults/{vault_id}/policies).
@@ -4335,11 +4171,7 @@ impl CreatePolicyError {
 }
 impl<E: DomainError> From<E> for CreatePolicyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updatePolicy` (PUT /v1/vaults/{vault_id}/policies/{policy_id}).
@@ -4451,11 +4283,7 @@ impl UpdatePolicyError {
 }
 impl<E: DomainError> From<E> for UpdatePolicyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deletePolicy` (DELETE /v1/vaults/{vault_id}/policies/{policy_id}).
@@ -4552,11 +4380,7 @@ impl DeletePolicyError {
 }
 impl<E: DomainError> From<E> for DeletePolicyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `enrollAgent` (POST /v1/agents/enroll).
@@ -4631,11 +4455,7 @@ impl EnrollAgentError {
 }
 impl<E: DomainError> From<E> for EnrollAgentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listAgents` (GET /v1/agents).
@@ -4736,11 +4556,7 @@ impl ListAgentsError {
 }
 impl<E: DomainError> From<E> for ListAgentsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createAgent` (POST /v1/agents).
@@ -4853,11 +4669,7 @@ impl CreateAgentError {
 }
 impl<E: DomainError> From<E> for CreateAgentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getCurrentAgent` (GET /v1/agents/me).
@@ -4943,11 +4755,7 @@ impl GetCurrentAgentError {
 }
 impl<E: DomainError> From<E> for GetCurrentAgentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getAgent` (GET /v1/agents/{agent_id}).
@@ -5044,11 +4852,7 @@ impl GetAgentError {
 }
 impl<E: DomainError> From<E> for GetAgentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deactivateAgent` (DELETE /v1/agents/{agent_id}).
@@ -5145,11 +4949,7 @@ impl DeactivateAgentError {
 }
 impl<E: DomainError> From<E> for DeactivateAgentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateAgent` (PATCH /v1/agents/{agent_id}).
@@ -5261,11 +5061,7 @@ impl UpdateAgentError {
 }
 impl<E: DomainError> From<E> for UpdateAgentError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `rotateAgentKey` (POST /v1/agents/{agent_id}/rotate-key).
@@ -5362,11 +5158,7 @@ impl RotateAgentKeyError {
 }
 impl<E: DomainError> From<E> for RotateAgentKeyError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createShare` (POST /v1/secrets/{secret_id}/share).
@@ -5494,11 +5286,7 @@ impl CreateShareError {
 }
 impl<E: DomainError> From<E> for CreateShareError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listOutboundShares` (GET /v1/shares/outbound).
@@ -5587,11 +5375,7 @@ impl ListOutboundSharesError {
 }
 impl<E: DomainError> From<E> for ListOutboundSharesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listInboundShares` (GET /v1/shares/inbound).
@@ -5680,11 +5464,7 @@ impl ListInboundSharesError {
 }
 impl<E: DomainError> From<E> for ListInboundSharesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `acceptShare` (POST /v1/shares/{share_id}/accept).
@@ -5795,11 +5575,7 @@ impl AcceptShareError {
 }
 impl<E: DomainError> From<E> for AcceptShareError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `declineShare` (POST /v1/shares/{share_id}/decline).
@@ -5910,11 +5686,7 @@ impl DeclineShareError {
 }
 impl<E: DomainError> From<E> for DeclineShareError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listChains` (GET /v1/chains).
@@ -5989,11 +5761,7 @@ impl ListChainsError {
 }
 impl<E: DomainError> From<E> for ListChainsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getChain` (GET /v1/chains/{identifier}).
@@ -6064,11 +5832,7 @@ impl GetChainError {
 }
 impl<E: DomainError> From<E> for GetChainError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listTransactions` (GET /v1/agents/{agent_id}/transactions).
@@ -6183,11 +5947,7 @@ impl ListTransactionsError {
 }
 impl<E: DomainError> From<E> for ListTransactionsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `submitTransaction` (POST /v1/agents/{agent_id}/transactions).
@@ -6331,11 +6091,7 @@ impl SubmitTransactionError {
 }
 impl<E: DomainError> From<E> for SubmitTransactionError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getTransaction` (GET /v1/agents/{agent_id}/transactions/{tx_id}).
@@ -6435,11 +6191,7 @@ impl GetTransactionError {
 }
 impl<E: DomainError> From<E> for GetTransactionError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `simulateTransaction` (POST /v1/agents/{agent_id}/transactions/simulate).
@@ -6569,11 +6321,7 @@ impl SimulateTransactionError {
 }
 impl<E: DomainError> From<E> for SimulateTransactionError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `simulateTransactionBundle` (POST /v1/agents/{agent_id}/transactions/simulate-bundle).
@@ -6703,11 +6451,7 @@ impl SimulateTransactionBundleError {
 }
 impl<E: DomainError> From<E> for SimulateTransactionBundleError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getUsageSummary` (GET /v1/billing/usage).
@@ -6793,11 +6537,7 @@ impl GetUsageSummaryError {
 }
 impl<E: DomainError> From<E> for GetUsageSummaryError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getUsageHistory` (GET /v1/billing/history).
@@ -6898,11 +6638,7 @@ impl GetUsageHistoryError {
 }
 impl<E: DomainError> From<E> for GetUsageHistoryError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createSubscriptionCheckout` (POST /v1/billing/subscribe).
@@ -7014,11 +6750,7 @@ impl CreateSubscriptionCheckoutError {
 }
 impl<E: DomainError> From<E> for CreateSubscriptionCheckoutError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createBillingPortalSession` (POST /v1/billing/portal).
@@ -7129,11 +6861,7 @@ impl CreateBillingPortalSessionError {
 }
 impl<E: DomainError> From<E> for CreateBillingPortalSessionError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getSubscription` (GET /v1/billing/subscription).
@@ -7219,11 +6947,7 @@ impl GetSubscriptionError {
 }
 impl<E: DomainError> From<E> for GetSubscriptionError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createCreditTopup` (POST /v1/billing/credits/topup).
@@ -7322,11 +7046,7 @@ impl CreateCreditTopupError {
 }
 impl<E: DomainError> From<E> for CreateCreditTopupError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getCreditBalance` (GET /v1/billing/credits/balance).
@@ -7412,11 +7132,7 @@ impl GetCreditBalanceError {
 }
 impl<E: DomainError> From<E> for GetCreditBalanceError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listCreditTransactions` (GET /v1/billing/credits/transactions).
@@ -7517,11 +7233,7 @@ impl ListCreditTransactionsError {
 }
 impl<E: DomainError> From<E> for ListCreditTransactionsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `setOverageMethod` (PATCH /v1/billing/overage-method).
@@ -7620,11 +7332,7 @@ impl SetOverageMethodError {
 }
 impl<E: DomainError> From<E> for SetOverageMethodError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `handleStripeWebhook` (POST /v1/billing/webhooks).
@@ -7697,11 +7405,7 @@ impl HandleStripeWebhookError {
 }
 impl<E: DomainError> From<E> for HandleStripeWebhookError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listAuditEvents` (GET /v1/audit/events).
@@ -7802,11 +7506,7 @@ impl ListAuditEventsError {
 }
 impl<E: DomainError> From<E> for ListAuditEventsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listOrgMembers` (GET /v1/org/members).
@@ -7907,11 +7607,7 @@ impl ListOrgMembersError {
 }
 impl<E: DomainError> From<E> for ListOrgMembersError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `inviteOrgMember` (POST /v1/org/invite).
@@ -8025,11 +7721,7 @@ impl InviteOrgMemberError {
 }
 impl<E: DomainError> From<E> for InviteOrgMemberError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `removeOrgMember` (DELETE /v1/org/members/{user_id}).
@@ -8126,11 +7818,7 @@ impl RemoveOrgMemberError {
 }
 impl<E: DomainError> From<E> for RemoveOrgMemberError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateOrgMemberRole` (PATCH /v1/org/members/{user_id}).
@@ -8242,11 +7930,7 @@ impl UpdateOrgMemberRoleError {
 }
 impl<E: DomainError> From<E> for UpdateOrgMemberRoleError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listIpRules` (GET /v1/security/ip-rules).
@@ -8347,11 +8031,7 @@ impl ListIpRulesError {
 }
 impl<E: DomainError> From<E> for ListIpRulesError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createIpRule` (POST /v1/security/ip-rules).
@@ -8452,11 +8132,7 @@ impl CreateIpRuleError {
 }
 impl<E: DomainError> From<E> for CreateIpRuleError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteIpRule` (DELETE /v1/security/ip-rules/{rule_id}).
@@ -8553,11 +8229,7 @@ impl DeleteIpRuleError {
 }
 impl<E: DomainError> From<E> for DeleteIpRuleError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listAdminSettings` (GET /v1/admin/settings).
@@ -8658,11 +8330,7 @@ impl ListAdminSettingsError {
 }
 impl<E: DomainError> From<E> for ListAdminSettingsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateAdminSetting` (PUT /v1/admin/settings/{key}).
@@ -8774,11 +8442,7 @@ impl UpdateAdminSettingError {
 }
 impl<E: DomainError> From<E> for UpdateAdminSettingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteAdminSetting` (DELETE /v1/admin/settings/{key}).
@@ -8875,11 +8539,7 @@ impl DeleteAdminSettingError {
 }
 impl<E: DomainError> From<E> for DeleteAdminSettingError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getX402Config` (GET /v1/admin/x402).
@@ -8965,11 +8625,7 @@ impl GetX402ConfigError {
 }
 impl<E: DomainError> From<E> for GetX402ConfigError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateX402Config` (PUT /v1/admin/x402).
@@ -9070,11 +8726,7 @@ impl UpdateX402ConfigError {
 }
 impl<E: DomainError> From<E> for UpdateX402ConfigError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listAdminUsers` (GET /v1/admin/users).
@@ -9175,11 +8827,7 @@ impl ListAdminUsersError {
 }
 impl<E: DomainError> From<E> for ListAdminUsersError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteAdminUser` (DELETE /v1/admin/users/{user_id}).
@@ -9276,11 +8924,7 @@ impl DeleteAdminUserError {
 }
 impl<E: DomainError> From<E> for DeleteAdminUserError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `listAdminChains` (GET /v1/admin/chains).
@@ -9381,11 +9025,7 @@ impl ListAdminChainsError {
 }
 impl<E: DomainError> From<E> for ListAdminChainsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `createAdminChain` (POST /v1/admin/chains).
@@ -9499,11 +9139,7 @@ impl CreateAdminChainError {
 }
 impl<E: DomainError> From<E> for CreateAdminChainError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateAdminChain` (PUT /v1/admin/chains/{chain_id}).
@@ -9615,11 +9251,7 @@ impl UpdateAdminChainError {
 }
 impl<E: DomainError> From<E> for UpdateAdminChainError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `deleteAdminChain` (DELETE /v1/admin/chains/{chain_id}).
@@ -9716,11 +9348,7 @@ impl DeleteAdminChainError {
 }
 impl<E: DomainError> From<E> for DeleteAdminChainError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `getOrgLimits` (GET /v1/admin/orgs/{org_id}/limits).
@@ -9817,11 +9445,7 @@ impl GetOrgLimitsError {
 }
 impl<E: DomainError> From<E> for GetOrgLimitsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `updateOrgLimits` (PUT /v1/admin/orgs/{org_id}/limits).
@@ -9933,11 +9557,7 @@ impl UpdateOrgLimitsError {
 }
 impl<E: DomainError> From<E> for UpdateOrgLimitsError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }
 /// Error responses of `setOrgBillingTier` (PUT /v1/admin/orgs/{org_id}/billing-tier).
@@ -10049,10 +9669,6 @@ impl SetOrgBillingTierError {
 }
 impl<E: DomainError> From<E> for SetOrgBillingTierError {
     fn from(error: E) -> Self {
-        map_domain_error(
-            &error,
-            Self::documented,
-            |status, body| Self::Undocumented { status, body },
-        )
+        map_domain_error(&error, Self::documented, Self::undocumented)
     }
 }

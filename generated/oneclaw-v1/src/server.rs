@@ -66,13 +66,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetHealthError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetHealthError::undocumented(
                     501,
-                    "`getHealth` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getHealth` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// HSM connectivity
@@ -90,13 +92,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetHsmHealthError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetHsmHealthError::undocumented(
                     501,
-                    "`getHsmHealth` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getHsmHealth` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Access a shared secret
@@ -119,13 +123,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
-            Err(super::errors::AccessShareError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::AccessShareError::undocumented(
                     501,
-                    "`accessShare` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`accessShare` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Revoke share
@@ -142,13 +148,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
-            Err(super::errors::RevokeShareError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RevokeShareError::undocumented(
                     501,
-                    "`revokeShare` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`revokeShare` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Self-service signup
@@ -165,13 +173,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::SignupError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SignupError::undocumented(
                     501,
-                    "`signup` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`signup` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Email/password login
@@ -193,13 +203,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateTokenError::undocumented(
                     501,
-                    "`createToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Revoke token
@@ -215,13 +227,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::RevokeTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RevokeTokenError::undocumented(
                     501,
-                    "`revokeToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`revokeToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Agent token
@@ -243,13 +257,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateAgentTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateAgentTokenError::undocumented(
                     501,
-                    "`createAgentToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createAgentToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Personal API key token
@@ -269,13 +285,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateApiKeyTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateApiKeyTokenError::undocumented(
                     501,
-                    "`createApiKeyToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createApiKeyToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Google sign-in
@@ -297,13 +315,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::SignInWithGoogleError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SignInWithGoogleError::undocumented(
                     501,
-                    "`signInWithGoogle` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`signInWithGoogle` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Change password
@@ -320,13 +340,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::ChangePasswordError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ChangePasswordError::undocumented(
                     501,
-                    "`changePassword` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`changePassword` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Refresh token (not implemented)
@@ -346,13 +368,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::RefreshTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RefreshTokenError::undocumented(
                     501,
-                    "`refreshToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`refreshToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get current user profile
@@ -368,13 +392,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetCurrentUserError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetCurrentUserError::undocumented(
                     501,
-                    "`getCurrentUser` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getCurrentUser` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete account
@@ -390,13 +416,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::DeleteCurrentUserError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteCurrentUserError::undocumented(
                     501,
-                    "`deleteCurrentUser` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteCurrentUser` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update profile
@@ -413,13 +441,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::UpdateCurrentUserError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateCurrentUserError::undocumented(
                     501,
-                    "`updateCurrentUser` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateCurrentUser` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// MFA status
@@ -435,13 +465,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetMfaStatusError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetMfaStatusError::undocumented(
                     501,
-                    "`getMfaStatus` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getMfaStatus` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Begin TOTP enrollment
@@ -458,13 +490,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::SetupMfaError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SetupMfaError::undocumented(
                     501,
-                    "`setupMfa` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`setupMfa` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Complete TOTP enrollment
@@ -482,13 +516,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::VerifyMfaSetupError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::VerifyMfaSetupError::undocumented(
                     501,
-                    "`verifyMfaSetup` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`verifyMfaSetup` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Verify MFA during login
@@ -506,13 +542,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::VerifyMfaError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::VerifyMfaError::undocumented(
                     501,
-                    "`verifyMfa` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`verifyMfa` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Disable MFA
@@ -530,13 +568,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::DisableMfaError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DisableMfaError::undocumented(
                     501,
-                    "`disableMfa` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`disableMfa` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Request device code
@@ -557,13 +597,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::RequestDeviceCodeError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RequestDeviceCodeError::undocumented(
                     501,
-                    "`requestDeviceCode` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`requestDeviceCode` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Poll for device token
@@ -583,13 +625,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::PollDeviceTokenError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::PollDeviceTokenError::undocumented(
                     501,
-                    "`pollDeviceToken` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`pollDeviceToken` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Check device code status
@@ -610,13 +654,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, user_code);
         ::std::future::ready(
-            Err(super::errors::GetDeviceCodeStatusError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetDeviceCodeStatusError::undocumented(
                     501,
-                    "`getDeviceCodeStatus` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getDeviceCodeStatus` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Approve CLI login
@@ -636,13 +682,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::ApproveDeviceError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ApproveDeviceError::undocumented(
                     501,
-                    "`approveDevice` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`approveDevice` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Deny CLI login
@@ -659,13 +707,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::DenyDeviceError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DenyDeviceError::undocumented(
                     501,
-                    "`denyDevice` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`denyDevice` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List API keys
@@ -681,13 +731,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListApiKeysError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListApiKeysError::undocumented(
                     501,
-                    "`listApiKeys` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listApiKeys` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create API key
@@ -705,13 +757,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateApiKeyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateApiKeyError::undocumented(
                     501,
-                    "`createApiKey` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createApiKey` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Revoke API key
@@ -728,13 +782,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, key_id);
         ::std::future::ready(
-            Err(super::errors::RevokeApiKeyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RevokeApiKeyError::undocumented(
                     501,
-                    "`revokeApiKey` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`revokeApiKey` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List vaults
@@ -750,13 +806,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListVaultsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListVaultsError::undocumented(
                     501,
-                    "`listVaults` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listVaults` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create vault
@@ -774,13 +832,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateVaultError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateVaultError::undocumented(
                     501,
-                    "`createVault` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createVault` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get vault
@@ -797,13 +857,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
-            Err(super::errors::GetVaultError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetVaultError::undocumented(
                     501,
-                    "`getVault` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getVault` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete vault
@@ -820,13 +882,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
-            Err(super::errors::DeleteVaultError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteVaultError::undocumented(
                     501,
-                    "`deleteVault` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteVault` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Enable CMEK
@@ -846,13 +910,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
-            Err(super::errors::EnableCmekError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::EnableCmekError::undocumented(
                     501,
-                    "`enableCmek` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`enableCmek` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Disable CMEK
@@ -870,13 +936,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
-            Err(super::errors::DisableCmekError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DisableCmekError::undocumented(
                     501,
-                    "`disableCmek` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`disableCmek` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Start CMEK key rotation
@@ -898,13 +966,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
-            Err(super::errors::StartCmekRotationError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::StartCmekRotationError::undocumented(
                     501,
-                    "`startCmekRotation` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`startCmekRotation` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get rotation job status
@@ -925,13 +995,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, job_id);
         ::std::future::ready(
-            Err(super::errors::GetCmekRotationJobError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetCmekRotationJobError::undocumented(
                     501,
-                    "`getCmekRotationJob` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getCmekRotationJob` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List secrets
@@ -949,13 +1021,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, query);
         ::std::future::ready(
-            Err(super::errors::ListSecretsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListSecretsError::undocumented(
                     501,
-                    "`listSecrets` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listSecrets` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get secret value
@@ -977,13 +1051,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, path, query);
         ::std::future::ready(
-            Err(super::errors::GetSecretError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetSecretError::undocumented(
                     501,
-                    "`getSecret` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getSecret` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create or update secret
@@ -1004,13 +1080,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, path, body);
         ::std::future::ready(
-            Err(super::errors::PutSecretError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::PutSecretError::undocumented(
                     501,
-                    "`putSecret` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`putSecret` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Soft-delete secret
@@ -1029,13 +1107,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, path);
         ::std::future::ready(
-            Err(super::errors::DeleteSecretError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteSecretError::undocumented(
                     501,
-                    "`deleteSecret` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteSecret` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List policies
@@ -1052,13 +1132,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id);
         ::std::future::ready(
-            Err(super::errors::ListPoliciesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListPoliciesError::undocumented(
                     501,
-                    "`listPolicies` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listPolicies` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create policy
@@ -1077,13 +1159,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, body);
         ::std::future::ready(
-            Err(super::errors::CreatePolicyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreatePolicyError::undocumented(
                     501,
-                    "`createPolicy` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createPolicy` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update policy
@@ -1102,13 +1186,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, policy_id, body);
         ::std::future::ready(
-            Err(super::errors::UpdatePolicyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdatePolicyError::undocumented(
                     501,
-                    "`updatePolicy` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updatePolicy` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete policy
@@ -1126,13 +1212,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, vault_id, policy_id);
         ::std::future::ready(
-            Err(super::errors::DeletePolicyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeletePolicyError::undocumented(
                     501,
-                    "`deletePolicy` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deletePolicy` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Self-enroll an agent
@@ -1154,13 +1242,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::EnrollAgentError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::EnrollAgentError::undocumented(
                     501,
-                    "`enrollAgent` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`enrollAgent` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List agents
@@ -1176,13 +1266,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListAgentsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListAgentsError::undocumented(
                     501,
-                    "`listAgents` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listAgents` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Register agent
@@ -1199,13 +1291,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateAgentError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateAgentError::undocumented(
                     501,
-                    "`createAgent` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createAgent` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get calling agent
@@ -1221,13 +1315,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetCurrentAgentError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetCurrentAgentError::undocumented(
                     501,
-                    "`getCurrentAgent` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getCurrentAgent` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get agent
@@ -1244,13 +1340,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
-            Err(super::errors::GetAgentError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetAgentError::undocumented(
                     501,
-                    "`getAgent` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getAgent` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Deactivate agent
@@ -1267,13 +1365,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
-            Err(super::errors::DeactivateAgentError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeactivateAgentError::undocumented(
                     501,
-                    "`deactivateAgent` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deactivateAgent` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update agent
@@ -1292,13 +1392,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
-            Err(super::errors::UpdateAgentError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateAgentError::undocumented(
                     501,
-                    "`updateAgent` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateAgent` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Rotate agent API key
@@ -1318,13 +1420,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id);
         ::std::future::ready(
-            Err(super::errors::RotateAgentKeyError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RotateAgentKeyError::undocumented(
                     501,
-                    "`rotateAgentKey` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`rotateAgentKey` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create share
@@ -1345,13 +1449,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, secret_id, body);
         ::std::future::ready(
-            Err(super::errors::CreateShareError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateShareError::undocumented(
                     501,
-                    "`createShare` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createShare` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List outbound shares
@@ -1368,13 +1474,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListOutboundSharesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListOutboundSharesError::undocumented(
                     501,
-                    "`listOutboundShares` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listOutboundShares` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List inbound shares
@@ -1391,13 +1499,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListInboundSharesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListInboundSharesError::undocumented(
                     501,
-                    "`listInboundShares` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listInboundShares` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Accept share
@@ -1415,13 +1525,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
-            Err(super::errors::AcceptShareError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::AcceptShareError::undocumented(
                     501,
-                    "`acceptShare` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`acceptShare` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Decline share
@@ -1438,13 +1550,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, share_id);
         ::std::future::ready(
-            Err(super::errors::DeclineShareError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeclineShareError::undocumented(
                     501,
-                    "`declineShare` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`declineShare` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List supported chains
@@ -1461,13 +1575,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListChainsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListChainsError::undocumented(
                     501,
-                    "`listChains` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listChains` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get chain
@@ -1484,13 +1600,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, identifier);
         ::std::future::ready(
-            Err(super::errors::GetChainError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetChainError::undocumented(
                     501,
-                    "`getChain` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getChain` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List agent transactions
@@ -1511,13 +1629,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id, query);
         ::std::future::ready(
-            Err(super::errors::ListTransactionsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListTransactionsError::undocumented(
                     501,
-                    "`listTransactions` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listTransactions` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Submit a transaction
@@ -1538,13 +1658,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
-            Err(super::errors::SubmitTransactionError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SubmitTransactionError::undocumented(
                     501,
-                    "`submitTransaction` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`submitTransaction` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get transaction details
@@ -1562,13 +1684,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id, tx_id);
         ::std::future::ready(
-            Err(super::errors::GetTransactionError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetTransactionError::undocumented(
                     501,
-                    "`getTransaction` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getTransaction` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Simulate a transaction
@@ -1589,13 +1713,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
-            Err(super::errors::SimulateTransactionError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SimulateTransactionError::undocumented(
                     501,
-                    "`simulateTransaction` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`simulateTransaction` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Simulate a transaction bundle
@@ -1617,13 +1743,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, agent_id, body);
         ::std::future::ready(
-            Err(super::errors::SimulateTransactionBundleError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SimulateTransactionBundleError::undocumented(
                     501,
-                    "`simulateTransactionBundle` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`simulateTransactionBundle` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Usage summary
@@ -1639,13 +1767,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetUsageSummaryError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetUsageSummaryError::undocumented(
                     501,
-                    "`getUsageSummary` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getUsageSummary` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Usage history
@@ -1661,13 +1791,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetUsageHistoryError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetUsageHistoryError::undocumented(
                     501,
-                    "`getUsageHistory` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getUsageHistory` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Start subscription checkout
@@ -1687,13 +1819,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateSubscriptionCheckoutError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateSubscriptionCheckoutError::undocumented(
                     501,
-                    "`createSubscriptionCheckout` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createSubscriptionCheckout` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Open customer portal
@@ -1714,13 +1848,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateBillingPortalSessionError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateBillingPortalSessionError::undocumented(
                     501,
-                    "`createBillingPortalSession` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createBillingPortalSession` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Subscription summary
@@ -1739,13 +1875,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetSubscriptionError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetSubscriptionError::undocumented(
                     501,
-                    "`getSubscription` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getSubscription` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Start credit top-up
@@ -1765,13 +1903,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateCreditTopupError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateCreditTopupError::undocumented(
                     501,
-                    "`createCreditTopup` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createCreditTopup` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Credit balance
@@ -1790,13 +1930,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetCreditBalanceError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetCreditBalanceError::undocumented(
                     501,
-                    "`getCreditBalance` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getCreditBalance` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Credit ledger
@@ -1816,13 +1958,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListCreditTransactionsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListCreditTransactionsError::undocumented(
                     501,
-                    "`listCreditTransactions` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listCreditTransactions` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Set overage method
@@ -1842,13 +1986,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::SetOverageMethodError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SetOverageMethodError::undocumented(
                     501,
-                    "`setOverageMethod` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`setOverageMethod` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Stripe webhook
@@ -1872,13 +2018,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, stripe_signature, body, raw_body);
         ::std::future::ready(
-            Err(super::errors::HandleStripeWebhookError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::HandleStripeWebhookError::undocumented(
                     501,
-                    "`handleStripeWebhook` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`handleStripeWebhook` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Query audit events
@@ -1898,13 +2046,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListAuditEventsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListAuditEventsError::undocumented(
                     501,
-                    "`listAuditEvents` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listAuditEvents` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List org members
@@ -1920,13 +2070,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListOrgMembersError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListOrgMembersError::undocumented(
                     501,
-                    "`listOrgMembers` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listOrgMembers` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Invite member
@@ -1943,13 +2095,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::InviteOrgMemberError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::InviteOrgMemberError::undocumented(
                     501,
-                    "`inviteOrgMember` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`inviteOrgMember` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Remove member
@@ -1966,13 +2120,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, user_id);
         ::std::future::ready(
-            Err(super::errors::RemoveOrgMemberError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::RemoveOrgMemberError::undocumented(
                     501,
-                    "`removeOrgMember` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`removeOrgMember` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update member role
@@ -1990,13 +2146,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, user_id, body);
         ::std::future::ready(
-            Err(super::errors::UpdateOrgMemberRoleError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateOrgMemberRoleError::undocumented(
                     501,
-                    "`updateOrgMemberRole` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateOrgMemberRole` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List IP rules
@@ -2012,13 +2170,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListIpRulesError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListIpRulesError::undocumented(
                     501,
-                    "`listIpRules` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listIpRules` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create IP rule
@@ -2035,13 +2195,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateIpRuleError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateIpRuleError::undocumented(
                     501,
-                    "`createIpRule` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createIpRule` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete IP rule
@@ -2058,13 +2220,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, rule_id);
         ::std::future::ready(
-            Err(super::errors::DeleteIpRuleError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteIpRuleError::undocumented(
                     501,
-                    "`deleteIpRule` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteIpRule` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List settings
@@ -2081,13 +2245,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListAdminSettingsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListAdminSettingsError::undocumented(
                     501,
-                    "`listAdminSettings` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listAdminSettings` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update setting
@@ -2106,13 +2272,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, key, body);
         ::std::future::ready(
-            Err(super::errors::UpdateAdminSettingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateAdminSettingError::undocumented(
                     501,
-                    "`updateAdminSetting` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateAdminSetting` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete setting
@@ -2130,13 +2298,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, key);
         ::std::future::ready(
-            Err(super::errors::DeleteAdminSettingError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteAdminSettingError::undocumented(
                     501,
-                    "`deleteAdminSetting` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteAdminSetting` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get x402 payment config
@@ -2153,13 +2323,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::GetX402ConfigError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetX402ConfigError::undocumented(
                     501,
-                    "`getX402Config` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getX402Config` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update x402 payment config
@@ -2177,13 +2349,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::UpdateX402ConfigError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateX402ConfigError::undocumented(
                     501,
-                    "`updateX402Config` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateX402Config` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List all users
@@ -2201,13 +2375,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, query);
         ::std::future::ready(
-            Err(super::errors::ListAdminUsersError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListAdminUsersError::undocumented(
                     501,
-                    "`listAdminUsers` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listAdminUsers` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete user
@@ -2225,13 +2401,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, user_id);
         ::std::future::ready(
-            Err(super::errors::DeleteAdminUserError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteAdminUserError::undocumented(
                     501,
-                    "`deleteAdminUser` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteAdminUser` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// List chains (admin view)
@@ -2248,13 +2426,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx,);
         ::std::future::ready(
-            Err(super::errors::ListAdminChainsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::ListAdminChainsError::undocumented(
                     501,
-                    "`listAdminChains` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`listAdminChains` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Create chain
@@ -2272,13 +2452,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, body);
         ::std::future::ready(
-            Err(super::errors::CreateAdminChainError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::CreateAdminChainError::undocumented(
                     501,
-                    "`createAdminChain` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`createAdminChain` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update chain
@@ -2297,13 +2479,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, chain_id, body);
         ::std::future::ready(
-            Err(super::errors::UpdateAdminChainError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateAdminChainError::undocumented(
                     501,
-                    "`updateAdminChain` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateAdminChain` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Delete chain
@@ -2321,13 +2505,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, chain_id);
         ::std::future::ready(
-            Err(super::errors::DeleteAdminChainError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::DeleteAdminChainError::undocumented(
                     501,
-                    "`deleteAdminChain` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`deleteAdminChain` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Get org limits
@@ -2345,13 +2531,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, org_id);
         ::std::future::ready(
-            Err(super::errors::GetOrgLimitsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::GetOrgLimitsError::undocumented(
                     501,
-                    "`getOrgLimits` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`getOrgLimits` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Update org limits
@@ -2370,13 +2558,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, org_id, body);
         ::std::future::ready(
-            Err(super::errors::UpdateOrgLimitsError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::UpdateOrgLimitsError::undocumented(
                     501,
-                    "`updateOrgLimits` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`updateOrgLimits` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     /// Set org billing tier
@@ -2398,13 +2588,15 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send {
         let _ = (cx, org_id, body);
         ::std::future::ready(
-            Err(super::errors::SetOrgBillingTierError::Undocumented {
-                status: 501,
-                body: super::errors::common_error_body(
+            Err(
+                super::errors::SetOrgBillingTierError::undocumented(
                     501,
-                    "`setOrgBillingTier` is not implemented yet.",
+                    super::errors::common_error_body(
+                        501,
+                        "`setOrgBillingTier` is not implemented yet.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
 }

@@ -196,7 +196,8 @@ macro_rules! wire_enum {
 /// | `range_body { V("…") }` | `V { status, body, … }` | its `status` |
 /// | `range { V("…") }` | `V { status, … }` | its `status` |
 ///
-/// and the enum ends in `Undocumented { status, body: String }`.
+/// and the enum ends in `Undocumented { status, body: String }`, which
+/// `undocumented(status, body)` makes.
 #[macro_export]
 macro_rules! error_enum {
     (
@@ -209,6 +210,11 @@ macro_rules! error_enum {
         $(range { $($range:ident($range_text:literal)),* $(,)? })?
     ) => {
         impl $name {
+            /// A status the document does not describe for this operation, with the body that came.
+            pub fn undocumented(status: u16, body: ::std::string::String) -> Self {
+                Self::Undocumented { status, body }
+            }
+
             /// The HTTP status of this response.
             pub fn status(&self) -> u16 {
                 match self {
@@ -385,13 +391,13 @@ mod tests {
             (FetchError::Moved { location: None }, "301 Elsewhere", None),
             (FetchError::Status4xx { status: 418, body: undecoded() }, "418 Refused", Some("eof")),
             (FetchError::Status5xx { status: 503 }, "503 Broken", None),
-            (FetchError::Undocumented { status: 599, body: String::new() }, "599 (undocumented for fetch)", None),
+            (FetchError::undocumented(599, String::new()), "599 (undocumented for fetch)", None),
         ];
         for (error, shown, failure) in cases {
             assert_eq!(error.to_string(), shown);
             assert_eq!(error.decode_failure(), failure, "{shown}");
         }
-        let bare = BareError::Undocumented { status: 500, body: String::new() };
+        let bare = BareError::undocumented(500, String::new());
         assert_eq!((bare.status(), bare.to_string()), (500, "500 (undocumented for bare)".to_owned()));
         assert_eq!(bare.decode_failure(), None);
         let _: &dyn std::error::Error = &bare;
