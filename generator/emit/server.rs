@@ -49,6 +49,23 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         }
     });
     let methods = api.operations.iter().filter(|op| op.handled()).map(|op| super::gate::trait_items(&op.gate, trait_method(api, op)));
+    // The default of every trait method.
+    let handled_gate = crate::ir::Gate::union(api.operations.iter().filter(|op| op.handled()).map(|op| &op.gate));
+    let not_implemented = api.operations.iter().any(|op| op.handled()).then(|| {
+        super::gate::items(
+            &handled_gate,
+            quote! {
+                /// The answer of an operation the implementation leaves out: 501, in the API's error format.
+                fn not_implemented<T, E>(
+                    operation: &str,
+                    undocumented: fn(u16, ::std::string::String) -> E,
+                ) -> ::std::future::Ready<::std::result::Result<T, E>> {
+                    let message = format!("`{operation}` is not implemented yet.");
+                    ::std::future::ready(Err(undocumented(501, super::errors::common_error_body(501, message))))
+                }
+            },
+        )
+    });
     let rate_limit = api.rate_limit.is_some().then(|| {
         quote! {
             /// The caller's request budget, asked before anything else (authorisation
@@ -174,6 +191,8 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             #rate_limit
             #(#methods)*
         }
+
+        #not_implemented
 
         /// An axum router that serves `api` under the document's paths, with
         /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -339,12 +358,12 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let args = arguments.iter().map(|(name, ty)| quote!(#name: #ty));
     let success = success_type(api, op);
     let error = ident(&op.error_enum);
-    let unimplemented = format!("`{}` is not implemented yet.", op.id);
+    let operation = &op.id;
     quote! {
         #docs
         fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send {
             let _ = (#(#names,)*);
-            ::std::future::ready(Err(super::errors::#error::undocumented(501, super::errors::common_error_body(501, #unimplemented))))
+            not_implemented(#operation, super::errors::#error::undocumented)
         }
     }
 }

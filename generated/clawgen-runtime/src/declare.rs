@@ -145,7 +145,7 @@ macro_rules! wire_enum {
                     $($value => Self::$variant,)*
                     other => return ::core::result::Result::Err(<D::Error as $crate::declare::serde::de::Error>::invalid_value(
                         $crate::declare::serde::de::Unexpected::Signed(other),
-                        &$crate::declare::OneOf(&[$($value),*]),
+                        &$crate::declare::OneOf::<i64>(&[$($value),*]),
                     )),
                 })
             }
@@ -158,12 +158,19 @@ macro_rules! wire_enum {
             fn validate(&self) -> ::core::result::Result<(), $crate::validation::ValidationError> {
                 match self {
                     Self::Other(value) => ::core::result::Result::Err(
-                        $crate::validation::unlisted(value, &$crate::declare::OneOf(&[$($value),*]).listed()),
+                        $crate::validation::unlisted(value, &$crate::wire_enum!(@listed $kind $($value),*).listed()),
                     ),
                     _ => ::core::result::Result::Ok(()),
                 }
             }
         }
+    };
+    // The values as the enum's kind holds them (an integer literal alone would be an `i32`).
+    (@listed text $($value:literal),*) => {
+        $crate::declare::OneOf::<&str>(&[$($value),*])
+    };
+    (@listed integer $($value:literal),*) => {
+        $crate::declare::OneOf::<i64>(&[$($value),*])
     };
     (@serialize $name:ident $write:ident $value:ident) => {
         impl $crate::declare::serde::Serialize for $name {
@@ -325,15 +332,17 @@ mod tests {
     enum Level {
         One,
         Two,
+        Huge,
     }
-    crate::wire_enum!(closed integer Level { One(1), Two(2 )});
+    crate::wire_enum!(closed integer Level { One(1), Two(2), Huge(5000000000) });
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Code {
         Seven,
+        Large,
         Other(i64),
     }
-    crate::wire_enum!(open integer Code { Seven(7 )});
+    crate::wire_enum!(refusing integer Code { Seven(7), Large(5000000000) });
 
     #[derive(Debug, Clone, Default, PartialEq)]
     struct Pet {
@@ -436,7 +445,11 @@ mod tests {
     fn integers_read_and_write_their_values() {
         assert_eq!(serde_json::from_str::<Level>("2").unwrap(), Level::Two);
         let refused = serde_json::from_str::<Level>("3").unwrap_err().to_string();
-        assert!(refused.starts_with("invalid value: integer `3`, expected one of 1, 2"), "{refused}");
+        assert!(refused.starts_with("invalid value: integer `3`, expected one of 1, 2, 5000000000"), "{refused}");
+        assert_eq!(serde_json::from_str::<Level>("5000000000").unwrap(), Level::Huge);
+        assert_eq!(Code::Large.value(), 5_000_000_000);
+        assert_eq!(Code::Other(9).validate().unwrap_err().message, "9 is not one of 7, 5000000000");
+        assert_eq!(Code::Seven.validate(), Ok(()));
         assert_eq!(serde_json::to_string(&Level::One).unwrap(), "1");
         assert_eq!(Level::Two.to_string(), "2");
         assert_eq!(serde_json::from_str::<Code>("9").unwrap(), Code::Other(9));

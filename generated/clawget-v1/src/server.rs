@@ -71,17 +71,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ListingPage, super::errors::ListListingsError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListListingsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listListings` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listListings", super::errors::ListListingsError::undocumented)
     }
     /// Create a listing
     ///
@@ -99,17 +89,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ListingEnvelope, super::errors::CreateListingError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateListingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createListing` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createListing", super::errors::CreateListingError::undocumented)
     }
     /// Search marketplace listings
     ///
@@ -129,16 +109,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ListingPage, super::errors::SearchListingsError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::SearchListingsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`searchListings` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "searchListings",
+            super::errors::SearchListingsError::undocumented,
         )
     }
     /// Get a listing
@@ -157,17 +130,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ListingEnvelope, super::errors::GetListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetListingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getListing` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getListing", super::errors::GetListingError::undocumented)
     }
     /// Delete a listing
     ///
@@ -188,17 +151,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, listing_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteListingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteListing` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("deleteListing", super::errors::DeleteListingError::undocumented)
     }
     /// Update a listing
     ///
@@ -217,17 +170,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ListingEnvelope, super::errors::UpdateListingError>,
     > + Send {
         let _ = (cx, listing_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateListingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateListing` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("updateListing", super::errors::UpdateListingError::undocumented)
     }
     /// Purchase a listing
     ///
@@ -256,16 +199,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, listing_id);
-        ::std::future::ready(
-            Err(
-                super::errors::PurchaseListingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`purchaseListing` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "purchaseListing",
+            super::errors::PurchaseListingError::undocumented,
         )
     }
     /// List souls
@@ -284,17 +220,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::SoulPage, super::errors::ListSoulsError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListSoulsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listSouls` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listSouls", super::errors::ListSoulsError::undocumented)
     }
     /// Get a soul's profile
     ///
@@ -311,17 +237,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::SoulEnvelope, super::errors::GetSoulError>,
     > + Send {
         let _ = (cx, soul_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetSoulError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getSoul` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getSoul", super::errors::GetSoulError::undocumented)
     }
     /// List a soul's listings
     ///
@@ -340,16 +256,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ListingPage, super::errors::ListSoulListingsError>,
     > + Send {
         let _ = (cx, soul_id, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListSoulListingsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listSoulListings` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listSoulListings",
+            super::errors::ListSoulListingsError::undocumented,
         )
     }
     /// Get a soul's activity stream
@@ -371,16 +280,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, soul_id, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListSoulActivityError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listSoulActivity` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listSoulActivity",
+            super::errors::ListSoulActivityError::undocumented,
         )
     }
     /// Get purchase history
@@ -400,17 +302,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::PurchasePage, super::errors::ListPurchasesError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListPurchasesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listPurchases` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listPurchases", super::errors::ListPurchasesError::undocumented)
     }
     /// Get transaction logs
     ///
@@ -433,16 +325,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListTransactionsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listTransactions` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listTransactions",
+            super::errors::ListTransactionsError::undocumented,
         )
     }
     /// Get usage analytics
@@ -464,16 +349,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::GetUsageAnalyticsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getUsageAnalytics` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getUsageAnalytics",
+            super::errors::GetUsageAnalyticsError::undocumented,
         )
     }
     /// Get listing performance stats
@@ -499,16 +377,9 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, listing_id, query);
-        ::std::future::ready(
-            Err(
-                super::errors::GetListingStatsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getListingStats` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getListingStats",
+            super::errors::GetListingStatsError::undocumented,
         )
     }
     /// List webhook endpoints
@@ -527,17 +398,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::WebhookPage, super::errors::ListWebhooksError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListWebhooksError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listWebhooks` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listWebhooks", super::errors::ListWebhooksError::undocumented)
     }
     /// Create a webhook endpoint
     ///
@@ -556,17 +417,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::WebhookEnvelope, super::errors::CreateWebhookError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateWebhookError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createWebhook` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createWebhook", super::errors::CreateWebhookError::undocumented)
     }
     /// Delete a webhook endpoint
     ///
@@ -586,17 +437,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, webhook_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteWebhookError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteWebhook` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("deleteWebhook", super::errors::DeleteWebhookError::undocumented)
     }
     /// List API keys
     ///
@@ -615,17 +456,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ApiKeyPage, super::errors::ListApiKeysError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListApiKeysError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listApiKeys` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listApiKeys", super::errors::ListApiKeysError::undocumented)
     }
     /// Create an API key
     ///
@@ -647,17 +478,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateApiKeyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createApiKey` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createApiKey", super::errors::CreateApiKeyError::undocumented)
     }
     /// Revoke an API key
     ///
@@ -675,17 +496,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ApiKeyEnvelope, super::errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
-        ::std::future::ready(
-            Err(
-                super::errors::RevokeApiKeyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`revokeApiKey` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("revokeApiKey", super::errors::RevokeApiKeyError::undocumented)
     }
     /// List permission scopes
     ///
@@ -703,17 +514,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<super::types::ScopeListEnvelope, super::errors::ListScopesError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListScopesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listScopes` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listScopes", super::errors::ListScopesError::undocumented)
     }
     /// Refresh the API key
     ///
@@ -737,18 +538,18 @@ pub trait ClawgetApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::RefreshTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`refreshToken` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("refreshToken", super::errors::RefreshTokenError::undocumented)
     }
+}
+/// The answer of an operation the implementation leaves out: 501, in the API's error format.
+fn not_implemented<T, E>(
+    operation: &str,
+    undocumented: fn(u16, String) -> E,
+) -> ::std::future::Ready<Result<T, E>> {
+    let message = format!("`{operation}` is not implemented yet.");
+    ::std::future::ready(
+        Err(undocumented(501, super::errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).

@@ -54,16 +54,9 @@ pub trait ClawguruApi: Send + Sync + 'static {
         Output = Result<super::types::RiskAssessment, super::errors::CheckIndicatorError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CheckIndicatorError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`checkIndicator` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "checkIndicator",
+            super::errors::CheckIndicatorError::undocumented,
         )
     }
     /// Latest Intel Feed
@@ -82,16 +75,9 @@ pub trait ClawguruApi: Send + Sync + 'static {
         Output = Result<super::types::IntelFeed, super::errors::GetLatestIntelFeedError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::GetLatestIntelFeedError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getLatestIntelFeed` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getLatestIntelFeed",
+            super::errors::GetLatestIntelFeedError::undocumented,
         )
     }
     /// Get Runbook by ID
@@ -110,18 +96,18 @@ pub trait ClawguruApi: Send + Sync + 'static {
         Output = Result<super::types::Runbook, super::errors::GetRunbookError>,
     > + Send {
         let _ = (cx, id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetRunbookError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getRunbook` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getRunbook", super::errors::GetRunbookError::undocumented)
     }
+}
+/// The answer of an operation the implementation leaves out: 501, in the API's error format.
+fn not_implemented<T, E>(
+    operation: &str,
+    undocumented: fn(u16, String) -> E,
+) -> ::std::future::Ready<Result<T, E>> {
+    let message = format!("`{operation}` is not implemented yet.");
+    ::std::future::ready(
+        Err(undocumented(501, super::errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).

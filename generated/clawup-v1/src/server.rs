@@ -52,16 +52,9 @@ pub trait ClawupApi: Send + Sync + 'static {
         Output = Result<super::types::User, super::errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetCurrentUserError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getCurrentUser` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getCurrentUser",
+            super::errors::GetCurrentUserError::undocumented,
         )
     }
     /// List Plans
@@ -78,17 +71,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         Output = Result<super::types::PlanList, super::errors::ListPlansError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListPlansError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listPlans` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listPlans", super::errors::ListPlansError::undocumented)
     }
     /// List Models
     ///
@@ -105,17 +88,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         Output = Result<super::types::ModelList, super::errors::ListModelsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListModelsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listModels` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listModels", super::errors::ListModelsError::undocumented)
     }
     /// List Runtime Images
     ///
@@ -133,16 +106,9 @@ pub trait ClawupApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListRuntimeImagesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listRuntimeImages` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listRuntimeImages",
+            super::errors::ListRuntimeImagesError::undocumented,
         )
     }
     /// List Tools
@@ -159,17 +125,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         Output = Result<super::types::ToolList, super::errors::ListToolsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListToolsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listTools` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listTools", super::errors::ListToolsError::undocumented)
     }
     /// List Team Templates
     ///
@@ -189,18 +145,21 @@ pub trait ClawupApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListTeamTemplatesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listTeamTemplates` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listTeamTemplates",
+            super::errors::ListTeamTemplatesError::undocumented,
         )
     }
+}
+/// The answer of an operation the implementation leaves out: 501, in the API's error format.
+fn not_implemented<T, E>(
+    operation: &str,
+    undocumented: fn(u16, String) -> E,
+) -> ::std::future::Ready<Result<T, E>> {
+    let message = format!("`{operation}` is not implemented yet.");
+    ::std::future::ready(
+        Err(undocumented(501, super::errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).

@@ -68,16 +68,9 @@ pub trait CybervaultApi: Send + Sync + 'static {
         Output = Result<super::types::ThreatList, super::errors::ListRecentThreatsError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListRecentThreatsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listRecentThreats` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listRecentThreats",
+            super::errors::ListRecentThreatsError::undocumented,
         )
     }
     /// Submit Payload for Analysis
@@ -95,17 +88,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         Output = Result<super::types::AnalysisResult, super::errors::AnalyzeThreatError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::AnalyzeThreatError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`analyzeThreat` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("analyzeThreat", super::errors::AnalyzeThreatError::undocumented)
     }
     /// Update Threat Status
     ///
@@ -128,18 +111,21 @@ pub trait CybervaultApi: Send + Sync + 'static {
         Output = Result<super::types::Threat, super::errors::UpdateThreatStatusError>,
     > + Send {
         let _ = (cx, id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateThreatStatusError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateThreatStatus` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateThreatStatus",
+            super::errors::UpdateThreatStatusError::undocumented,
         )
     }
+}
+/// The answer of an operation the implementation leaves out: 501, in the API's error format.
+fn not_implemented<T, E>(
+    operation: &str,
+    undocumented: fn(u16, String) -> E,
+) -> ::std::future::Ready<Result<T, E>> {
+    let message = format!("`{operation}` is not implemented yet.");
+    ::std::future::ready(
+        Err(undocumented(501, super::errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).

@@ -65,17 +65,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::HealthStatus, super::errors::GetHealthError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetHealthError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getHealth` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getHealth", super::errors::GetHealthError::undocumented)
     }
     /// HSM connectivity
     ///
@@ -91,17 +81,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::HsmHealth, super::errors::GetHsmHealthError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetHsmHealthError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getHsmHealth` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getHsmHealth", super::errors::GetHsmHealthError::undocumented)
     }
     /// Access a shared secret
     ///
@@ -122,17 +102,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::SharedSecret, super::errors::AccessShareError>,
     > + Send {
         let _ = (cx, share_id);
-        ::std::future::ready(
-            Err(
-                super::errors::AccessShareError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`accessShare` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("accessShare", super::errors::AccessShareError::undocumented)
     }
     /// Revoke share
     ///
@@ -147,17 +117,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::RevokeShareError>,
     > + Send {
         let _ = (cx, share_id);
-        ::std::future::ready(
-            Err(
-                super::errors::RevokeShareError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`revokeShare` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("revokeShare", super::errors::RevokeShareError::undocumented)
     }
     /// Self-service signup
     ///
@@ -172,17 +132,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::TokenResponse, super::errors::SignupError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SignupError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`signup` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("signup", super::errors::SignupError::undocumented)
     }
     /// Email/password login
     ///
@@ -202,17 +152,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createToken` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createToken", super::errors::CreateTokenError::undocumented)
     }
     /// Revoke token
     ///
@@ -226,17 +166,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::RevokeTokenError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::RevokeTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`revokeToken` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("revokeToken", super::errors::RevokeTokenError::undocumented)
     }
     /// Agent token
     ///
@@ -256,16 +186,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateAgentTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createAgentToken` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "createAgentToken",
+            super::errors::CreateAgentTokenError::undocumented,
         )
     }
     /// Personal API key token
@@ -284,16 +207,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateApiKeyTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createApiKeyToken` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "createApiKeyToken",
+            super::errors::CreateApiKeyTokenError::undocumented,
         )
     }
     /// Google sign-in
@@ -314,16 +230,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SignInWithGoogleError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`signInWithGoogle` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "signInWithGoogle",
+            super::errors::SignInWithGoogleError::undocumented,
         )
     }
     /// Change password
@@ -339,16 +248,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::ChangePasswordError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::ChangePasswordError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`changePassword` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "changePassword",
+            super::errors::ChangePasswordError::undocumented,
         )
     }
     /// Refresh token (not implemented)
@@ -367,17 +269,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::RefreshTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`refreshToken` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("refreshToken", super::errors::RefreshTokenError::undocumented)
     }
     /// Get current user profile
     ///
@@ -391,16 +283,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::User, super::errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetCurrentUserError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getCurrentUser` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getCurrentUser",
+            super::errors::GetCurrentUserError::undocumented,
         )
     }
     /// Delete account
@@ -415,16 +300,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteCurrentUserError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteCurrentUserError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteCurrentUser` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "deleteCurrentUser",
+            super::errors::DeleteCurrentUserError::undocumented,
         )
     }
     /// Update profile
@@ -440,16 +318,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::User, super::errors::UpdateCurrentUserError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateCurrentUserError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateCurrentUser` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateCurrentUser",
+            super::errors::UpdateCurrentUserError::undocumented,
         )
     }
     /// MFA status
@@ -464,17 +335,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::MfaStatus, super::errors::GetMfaStatusError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetMfaStatusError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getMfaStatus` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getMfaStatus", super::errors::GetMfaStatusError::undocumented)
     }
     /// Begin TOTP enrollment
     ///
@@ -489,17 +350,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::MfaSetup, super::errors::SetupMfaError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::SetupMfaError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`setupMfa` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("setupMfa", super::errors::SetupMfaError::undocumented)
     }
     /// Complete TOTP enrollment
     ///
@@ -515,16 +366,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::MfaEnabled, super::errors::VerifyMfaSetupError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::VerifyMfaSetupError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`verifyMfaSetup` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "verifyMfaSetup",
+            super::errors::VerifyMfaSetupError::undocumented,
         )
     }
     /// Verify MFA during login
@@ -541,17 +385,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::TokenResponse, super::errors::VerifyMfaError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::VerifyMfaError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`verifyMfa` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("verifyMfa", super::errors::VerifyMfaError::undocumented)
     }
     /// Disable MFA
     ///
@@ -567,17 +401,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DisableMfaError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::DisableMfaError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`disableMfa` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("disableMfa", super::errors::DisableMfaError::undocumented)
     }
     /// Request device code
     ///
@@ -596,16 +420,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::RequestDeviceCodeError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`requestDeviceCode` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "requestDeviceCode",
+            super::errors::RequestDeviceCodeError::undocumented,
         )
     }
     /// Poll for device token
@@ -624,16 +441,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::TokenResponse, super::errors::PollDeviceTokenError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::PollDeviceTokenError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`pollDeviceToken` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "pollDeviceToken",
+            super::errors::PollDeviceTokenError::undocumented,
         )
     }
     /// Check device code status
@@ -653,16 +463,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, user_code);
-        ::std::future::ready(
-            Err(
-                super::errors::GetDeviceCodeStatusError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getDeviceCodeStatus` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getDeviceCodeStatus",
+            super::errors::GetDeviceCodeStatusError::undocumented,
         )
     }
     /// Approve CLI login
@@ -681,17 +484,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::ApproveDeviceError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`approveDevice` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("approveDevice", super::errors::ApproveDeviceError::undocumented)
     }
     /// Deny CLI login
     ///
@@ -706,17 +499,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::DeviceCodeStatus, super::errors::DenyDeviceError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::DenyDeviceError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`denyDevice` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("denyDevice", super::errors::DenyDeviceError::undocumented)
     }
     /// List API keys
     ///
@@ -730,17 +513,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::ApiKeyList, super::errors::ListApiKeysError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListApiKeysError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listApiKeys` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listApiKeys", super::errors::ListApiKeysError::undocumented)
     }
     /// Create API key
     ///
@@ -756,17 +529,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::CreatedApiKey, super::errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateApiKeyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createApiKey` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createApiKey", super::errors::CreateApiKeyError::undocumented)
     }
     /// Revoke API key
     ///
@@ -781,17 +544,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
-        ::std::future::ready(
-            Err(
-                super::errors::RevokeApiKeyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`revokeApiKey` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("revokeApiKey", super::errors::RevokeApiKeyError::undocumented)
     }
     /// List vaults
     ///
@@ -805,17 +558,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::VaultList, super::errors::ListVaultsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListVaultsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listVaults` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listVaults", super::errors::ListVaultsError::undocumented)
     }
     /// Create vault
     ///
@@ -831,17 +574,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Vault, super::errors::CreateVaultError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateVaultError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createVault` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createVault", super::errors::CreateVaultError::undocumented)
     }
     /// Get vault
     ///
@@ -856,17 +589,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Vault, super::errors::GetVaultError>,
     > + Send {
         let _ = (cx, vault_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetVaultError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getVault` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getVault", super::errors::GetVaultError::undocumented)
     }
     /// Delete vault
     ///
@@ -881,17 +604,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteVaultError>,
     > + Send {
         let _ = (cx, vault_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteVaultError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteVault` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("deleteVault", super::errors::DeleteVaultError::undocumented)
     }
     /// Enable CMEK
     ///
@@ -909,17 +622,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::CmekConfig, super::errors::EnableCmekError>,
     > + Send {
         let _ = (cx, vault_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::EnableCmekError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`enableCmek` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("enableCmek", super::errors::EnableCmekError::undocumented)
     }
     /// Disable CMEK
     ///
@@ -935,17 +638,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DisableCmekError>,
     > + Send {
         let _ = (cx, vault_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DisableCmekError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`disableCmek` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("disableCmek", super::errors::DisableCmekError::undocumented)
     }
     /// Start CMEK key rotation
     ///
@@ -965,16 +658,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, vault_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::StartCmekRotationError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`startCmekRotation` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "startCmekRotation",
+            super::errors::StartCmekRotationError::undocumented,
         )
     }
     /// Get rotation job status
@@ -994,16 +680,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, vault_id, job_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetCmekRotationJobError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getCmekRotationJob` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getCmekRotationJob",
+            super::errors::GetCmekRotationJobError::undocumented,
         )
     }
     /// List secrets
@@ -1020,17 +699,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::SecretList, super::errors::ListSecretsError>,
     > + Send {
         let _ = (cx, vault_id, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListSecretsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listSecrets` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listSecrets", super::errors::ListSecretsError::undocumented)
     }
     /// Get secret value
     ///
@@ -1050,17 +719,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Secret, super::errors::GetSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, query);
-        ::std::future::ready(
-            Err(
-                super::errors::GetSecretError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getSecret` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getSecret", super::errors::GetSecretError::undocumented)
     }
     /// Create or update secret
     ///
@@ -1079,17 +738,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::errors::PutSecretResponse, super::errors::PutSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, body);
-        ::std::future::ready(
-            Err(
-                super::errors::PutSecretError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`putSecret` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("putSecret", super::errors::PutSecretError::undocumented)
     }
     /// Soft-delete secret
     ///
@@ -1106,17 +755,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteSecretError>,
     > + Send {
         let _ = (cx, vault_id, path);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteSecretError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteSecret` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("deleteSecret", super::errors::DeleteSecretError::undocumented)
     }
     /// List policies
     ///
@@ -1131,17 +770,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::PolicyList, super::errors::ListPoliciesError>,
     > + Send {
         let _ = (cx, vault_id);
-        ::std::future::ready(
-            Err(
-                super::errors::ListPoliciesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listPolicies` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listPolicies", super::errors::ListPoliciesError::undocumented)
     }
     /// Create policy
     ///
@@ -1158,17 +787,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Policy, super::errors::CreatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreatePolicyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createPolicy` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createPolicy", super::errors::CreatePolicyError::undocumented)
     }
     /// Update policy
     ///
@@ -1185,17 +804,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Policy, super::errors::UpdatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdatePolicyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updatePolicy` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("updatePolicy", super::errors::UpdatePolicyError::undocumented)
     }
     /// Delete policy
     ///
@@ -1211,17 +820,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeletePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeletePolicyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deletePolicy` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("deletePolicy", super::errors::DeletePolicyError::undocumented)
     }
     /// Self-enroll an agent
     ///
@@ -1241,17 +840,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::EnrollAgentError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`enrollAgent` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("enrollAgent", super::errors::EnrollAgentError::undocumented)
     }
     /// List agents
     ///
@@ -1265,17 +854,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::AgentList, super::errors::ListAgentsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListAgentsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listAgents` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listAgents", super::errors::ListAgentsError::undocumented)
     }
     /// Register agent
     ///
@@ -1290,17 +869,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::CreatedAgent, super::errors::CreateAgentError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateAgentError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createAgent` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createAgent", super::errors::CreateAgentError::undocumented)
     }
     /// Get calling agent
     ///
@@ -1314,16 +883,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::AgentProfile, super::errors::GetCurrentAgentError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetCurrentAgentError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getCurrentAgent` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getCurrentAgent",
+            super::errors::GetCurrentAgentError::undocumented,
         )
     }
     /// Get agent
@@ -1339,17 +901,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Agent, super::errors::GetAgentError>,
     > + Send {
         let _ = (cx, agent_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetAgentError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getAgent` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getAgent", super::errors::GetAgentError::undocumented)
     }
     /// Deactivate agent
     ///
@@ -1364,16 +916,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeactivateAgentError>,
     > + Send {
         let _ = (cx, agent_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeactivateAgentError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deactivateAgent` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "deactivateAgent",
+            super::errors::DeactivateAgentError::undocumented,
         )
     }
     /// Update agent
@@ -1391,17 +936,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Agent, super::errors::UpdateAgentError>,
     > + Send {
         let _ = (cx, agent_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateAgentError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateAgent` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("updateAgent", super::errors::UpdateAgentError::undocumented)
     }
     /// Rotate agent API key
     ///
@@ -1419,16 +954,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, agent_id);
-        ::std::future::ready(
-            Err(
-                super::errors::RotateAgentKeyError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`rotateAgentKey` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "rotateAgentKey",
+            super::errors::RotateAgentKeyError::undocumented,
         )
     }
     /// Create share
@@ -1448,17 +976,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Share, super::errors::CreateShareError>,
     > + Send {
         let _ = (cx, secret_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateShareError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createShare` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createShare", super::errors::CreateShareError::undocumented)
     }
     /// List outbound shares
     ///
@@ -1473,16 +991,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::ShareList, super::errors::ListOutboundSharesError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListOutboundSharesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listOutboundShares` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listOutboundShares",
+            super::errors::ListOutboundSharesError::undocumented,
         )
     }
     /// List inbound shares
@@ -1498,16 +1009,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::ShareList, super::errors::ListInboundSharesError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListInboundSharesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listInboundShares` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listInboundShares",
+            super::errors::ListInboundSharesError::undocumented,
         )
     }
     /// Accept share
@@ -1524,17 +1028,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Share, super::errors::AcceptShareError>,
     > + Send {
         let _ = (cx, share_id);
-        ::std::future::ready(
-            Err(
-                super::errors::AcceptShareError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`acceptShare` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("acceptShare", super::errors::AcceptShareError::undocumented)
     }
     /// Decline share
     ///
@@ -1549,17 +1043,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Share, super::errors::DeclineShareError>,
     > + Send {
         let _ = (cx, share_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeclineShareError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`declineShare` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("declineShare", super::errors::DeclineShareError::undocumented)
     }
     /// List supported chains
     ///
@@ -1574,17 +1058,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::ChainList, super::errors::ListChainsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListChainsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listChains` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listChains", super::errors::ListChainsError::undocumented)
     }
     /// Get chain
     ///
@@ -1599,17 +1073,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Chain, super::errors::GetChainError>,
     > + Send {
         let _ = (cx, identifier);
-        ::std::future::ready(
-            Err(
-                super::errors::GetChainError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getChain` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getChain", super::errors::GetChainError::undocumented)
     }
     /// List agent transactions
     ///
@@ -1628,16 +1092,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, agent_id, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListTransactionsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listTransactions` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listTransactions",
+            super::errors::ListTransactionsError::undocumented,
         )
     }
     /// Submit a transaction
@@ -1657,16 +1114,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Transaction, super::errors::SubmitTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SubmitTransactionError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`submitTransaction` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "submitTransaction",
+            super::errors::SubmitTransactionError::undocumented,
         )
     }
     /// Get transaction details
@@ -1683,16 +1133,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Transaction, super::errors::GetTransactionError>,
     > + Send {
         let _ = (cx, agent_id, tx_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetTransactionError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getTransaction` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getTransaction",
+            super::errors::GetTransactionError::undocumented,
         )
     }
     /// Simulate a transaction
@@ -1712,16 +1155,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, agent_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SimulateTransactionError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`simulateTransaction` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "simulateTransaction",
+            super::errors::SimulateTransactionError::undocumented,
         )
     }
     /// Simulate a transaction bundle
@@ -1742,16 +1178,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, agent_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SimulateTransactionBundleError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`simulateTransactionBundle` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "simulateTransactionBundle",
+            super::errors::SimulateTransactionBundleError::undocumented,
         )
     }
     /// Usage summary
@@ -1766,16 +1195,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::UsageSummary, super::errors::GetUsageSummaryError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetUsageSummaryError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getUsageSummary` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getUsageSummary",
+            super::errors::GetUsageSummaryError::undocumented,
         )
     }
     /// Usage history
@@ -1790,16 +1212,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::UsageHistory, super::errors::GetUsageHistoryError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetUsageHistoryError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getUsageHistory` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getUsageHistory",
+            super::errors::GetUsageHistoryError::undocumented,
         )
     }
     /// Start subscription checkout
@@ -1818,16 +1233,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateSubscriptionCheckoutError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createSubscriptionCheckout` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "createSubscriptionCheckout",
+            super::errors::CreateSubscriptionCheckoutError::undocumented,
         )
     }
     /// Open customer portal
@@ -1847,16 +1255,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateBillingPortalSessionError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createBillingPortalSession` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "createBillingPortalSession",
+            super::errors::CreateBillingPortalSessionError::undocumented,
         )
     }
     /// Subscription summary
@@ -1874,16 +1275,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetSubscriptionError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getSubscription` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getSubscription",
+            super::errors::GetSubscriptionError::undocumented,
         )
     }
     /// Start credit top-up
@@ -1902,16 +1296,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateCreditTopupError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createCreditTopup` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "createCreditTopup",
+            super::errors::CreateCreditTopupError::undocumented,
         )
     }
     /// Credit balance
@@ -1929,16 +1316,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetCreditBalanceError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getCreditBalance` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "getCreditBalance",
+            super::errors::GetCreditBalanceError::undocumented,
         )
     }
     /// Credit ledger
@@ -1957,16 +1337,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListCreditTransactionsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listCreditTransactions` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listCreditTransactions",
+            super::errors::ListCreditTransactionsError::undocumented,
         )
     }
     /// Set overage method
@@ -1985,16 +1358,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SetOverageMethodError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`setOverageMethod` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "setOverageMethod",
+            super::errors::SetOverageMethodError::undocumented,
         )
     }
     /// Stripe webhook
@@ -2017,16 +1383,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, stripe_signature, body, raw_body);
-        ::std::future::ready(
-            Err(
-                super::errors::HandleStripeWebhookError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`handleStripeWebhook` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "handleStripeWebhook",
+            super::errors::HandleStripeWebhookError::undocumented,
         )
     }
     /// Query audit events
@@ -2045,16 +1404,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListAuditEventsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listAuditEvents` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listAuditEvents",
+            super::errors::ListAuditEventsError::undocumented,
         )
     }
     /// List org members
@@ -2069,16 +1421,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::OrgMemberList, super::errors::ListOrgMembersError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListOrgMembersError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listOrgMembers` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listOrgMembers",
+            super::errors::ListOrgMembersError::undocumented,
         )
     }
     /// Invite member
@@ -2094,16 +1439,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Invitation, super::errors::InviteOrgMemberError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::InviteOrgMemberError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`inviteOrgMember` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "inviteOrgMember",
+            super::errors::InviteOrgMemberError::undocumented,
         )
     }
     /// Remove member
@@ -2119,16 +1457,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::RemoveOrgMemberError>,
     > + Send {
         let _ = (cx, user_id);
-        ::std::future::ready(
-            Err(
-                super::errors::RemoveOrgMemberError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`removeOrgMember` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "removeOrgMember",
+            super::errors::RemoveOrgMemberError::undocumented,
         )
     }
     /// Update member role
@@ -2145,16 +1476,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::OrgMember, super::errors::UpdateOrgMemberRoleError>,
     > + Send {
         let _ = (cx, user_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateOrgMemberRoleError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateOrgMemberRole` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateOrgMemberRole",
+            super::errors::UpdateOrgMemberRoleError::undocumented,
         )
     }
     /// List IP rules
@@ -2169,17 +1493,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::IpRuleList, super::errors::ListIpRulesError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListIpRulesError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listIpRules` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("listIpRules", super::errors::ListIpRulesError::undocumented)
     }
     /// Create IP rule
     ///
@@ -2194,17 +1508,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::IpRule, super::errors::CreateIpRuleError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateIpRuleError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createIpRule` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("createIpRule", super::errors::CreateIpRuleError::undocumented)
     }
     /// Delete IP rule
     ///
@@ -2219,17 +1523,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteIpRuleError>,
     > + Send {
         let _ = (cx, rule_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteIpRuleError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteIpRule` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("deleteIpRule", super::errors::DeleteIpRuleError::undocumented)
     }
     /// List settings
     ///
@@ -2244,16 +1538,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::SettingList, super::errors::ListAdminSettingsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListAdminSettingsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listAdminSettings` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listAdminSettings",
+            super::errors::ListAdminSettingsError::undocumented,
         )
     }
     /// Update setting
@@ -2271,16 +1558,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Setting, super::errors::UpdateAdminSettingError>,
     > + Send {
         let _ = (cx, key, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateAdminSettingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateAdminSetting` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateAdminSetting",
+            super::errors::UpdateAdminSettingError::undocumented,
         )
     }
     /// Delete setting
@@ -2297,16 +1577,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteAdminSettingError>,
     > + Send {
         let _ = (cx, key);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteAdminSettingError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteAdminSetting` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "deleteAdminSetting",
+            super::errors::DeleteAdminSettingError::undocumented,
         )
     }
     /// Get x402 payment config
@@ -2322,17 +1595,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::X402Config, super::errors::GetX402ConfigError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::GetX402ConfigError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getX402Config` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getX402Config", super::errors::GetX402ConfigError::undocumented)
     }
     /// Update x402 payment config
     ///
@@ -2348,16 +1611,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::X402Config, super::errors::UpdateX402ConfigError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateX402ConfigError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateX402Config` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateX402Config",
+            super::errors::UpdateX402ConfigError::undocumented,
         )
     }
     /// List all users
@@ -2374,16 +1630,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::AdminUserList, super::errors::ListAdminUsersError>,
     > + Send {
         let _ = (cx, query);
-        ::std::future::ready(
-            Err(
-                super::errors::ListAdminUsersError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listAdminUsers` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listAdminUsers",
+            super::errors::ListAdminUsersError::undocumented,
         )
     }
     /// Delete user
@@ -2400,16 +1649,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteAdminUserError>,
     > + Send {
         let _ = (cx, user_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteAdminUserError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteAdminUser` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "deleteAdminUser",
+            super::errors::DeleteAdminUserError::undocumented,
         )
     }
     /// List chains (admin view)
@@ -2425,16 +1667,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::ChainList, super::errors::ListAdminChainsError>,
     > + Send {
         let _ = (cx,);
-        ::std::future::ready(
-            Err(
-                super::errors::ListAdminChainsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`listAdminChains` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "listAdminChains",
+            super::errors::ListAdminChainsError::undocumented,
         )
     }
     /// Create chain
@@ -2451,16 +1686,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Chain, super::errors::CreateAdminChainError>,
     > + Send {
         let _ = (cx, body);
-        ::std::future::ready(
-            Err(
-                super::errors::CreateAdminChainError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`createAdminChain` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "createAdminChain",
+            super::errors::CreateAdminChainError::undocumented,
         )
     }
     /// Update chain
@@ -2478,16 +1706,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::Chain, super::errors::UpdateAdminChainError>,
     > + Send {
         let _ = (cx, chain_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateAdminChainError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateAdminChain` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateAdminChain",
+            super::errors::UpdateAdminChainError::undocumented,
         )
     }
     /// Delete chain
@@ -2504,16 +1725,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<(), super::errors::DeleteAdminChainError>,
     > + Send {
         let _ = (cx, chain_id);
-        ::std::future::ready(
-            Err(
-                super::errors::DeleteAdminChainError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`deleteAdminChain` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "deleteAdminChain",
+            super::errors::DeleteAdminChainError::undocumented,
         )
     }
     /// Get org limits
@@ -2530,17 +1744,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::OrgLimits, super::errors::GetOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id);
-        ::std::future::ready(
-            Err(
-                super::errors::GetOrgLimitsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`getOrgLimits` is not implemented yet.",
-                    ),
-                ),
-            ),
-        )
+        not_implemented("getOrgLimits", super::errors::GetOrgLimitsError::undocumented)
     }
     /// Update org limits
     ///
@@ -2557,16 +1761,9 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<super::types::OrgLimits, super::errors::UpdateOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::UpdateOrgLimitsError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`updateOrgLimits` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "updateOrgLimits",
+            super::errors::UpdateOrgLimitsError::undocumented,
         )
     }
     /// Set org billing tier
@@ -2587,18 +1784,21 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, org_id, body);
-        ::std::future::ready(
-            Err(
-                super::errors::SetOrgBillingTierError::undocumented(
-                    501,
-                    super::errors::common_error_body(
-                        501,
-                        "`setOrgBillingTier` is not implemented yet.",
-                    ),
-                ),
-            ),
+        not_implemented(
+            "setOrgBillingTier",
+            super::errors::SetOrgBillingTierError::undocumented,
         )
     }
+}
+/// The answer of an operation the implementation leaves out: 501, in the API's error format.
+fn not_implemented<T, E>(
+    operation: &str,
+    undocumented: fn(u16, String) -> E,
+) -> ::std::future::Ready<Result<T, E>> {
+    let message = format!("`{operation}` is not implemented yet.");
+    ::std::future::ready(
+        Err(undocumented(501, super::errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
