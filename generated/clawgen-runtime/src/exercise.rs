@@ -78,23 +78,33 @@ pub fn report(calls: &[Call], expect_success: bool) -> (Vec<String>, usize) {
 /// The `exercise` program: parses the command line (printing `usage` and
 /// exiting with 2 where it does not follow it), runs `calls` on a
 /// single-threaded tokio runtime, prints the report, and fails if any call failed.
-pub fn run_from_args<F>(usage: &str, calls: impl FnOnce(Args) -> F) -> ExitCode
+///
+/// The calls run on a thread of their own with a large stack: calling every
+/// operation of a large API (Stripe's 468) overflows the main thread's 8 MiB in a
+/// debug build.
+pub fn run_from_args<C, F>(usage: &str, calls: C) -> ExitCode
 where
+    C: FnOnce(Args) -> F + Send + 'static,
     F: Future<Output = Vec<Call>>,
 {
+    const STACK: usize = 256 << 20;
     let Some(args) = Args::parse(std::env::args().skip(1)) else {
         eprintln!("{usage}");
         return ExitCode::from(2);
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
+    let expect_success = args.expect_success;
+    let run = move || -> Result<Vec<Call>, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|error| error.to_string())?;
+        Ok(runtime.block_on(calls(args)))
+    };
+    let ran = std::thread::Builder::new().name("exercise".into()).stack_size(STACK).spawn(run).map_err(|error| error.to_string());
+    let calls = match ran.and_then(|thread| thread.join().map_err(|_| "the calls panicked".to_owned())).and_then(|calls| calls) {
+        Ok(calls) => calls,
         Err(error) => {
-            eprintln!("cannot start the runtime: {error}");
+            eprintln!("cannot run the calls: {error}");
             return ExitCode::from(1);
         }
     };
-    let expect_success = args.expect_success;
-    let calls = runtime.block_on(calls(args));
     let (lines, failed) = report(&calls, expect_success);
     for line in lines {
         println!("{line}");
