@@ -8,10 +8,11 @@ use crate::ir::{Api, Body, Encoding, Operation, QueryStyle, QueryStyleKind, Stru
 
 /// Whether the crate needs the `params` module.
 pub(super) fn needed(api: &Api) -> bool {
-    api.operations.iter().chain(&api.webhooks).any(|op| has_tables(api, op))
+    api.operations.iter().any(|op| has_tables(api, op)) || api.webhooks.iter().any(|w| w.query.is_some())
 }
 
-/// Whether `op` has a table: query parameters, or a body that travels as a form.
+/// Whether an operation has a table: query parameters, or a body that travels
+/// as a form (webhooks' bodies are read as JSON, so only their queries have one).
 fn has_tables(api: &Api, op: &Operation) -> bool {
     op.query.is_some() || op.body.iter().flat_map(Body::forms).any(|form| form_struct(api, form).is_some())
 }
@@ -187,13 +188,13 @@ fn form_tables(api: &Api, op: &Operation) -> Vec<TokenStream> {
 
 /// The module: the tables of the document's operations.
 pub(super) fn module(api: &Api) -> TokenStream {
-    let tables = api.operations.iter().chain(&api.webhooks).map(|op| {
-        let tables = table(api, op).into_iter().chain(form_tables(api, op));
+    let operations = api.operations.iter().map(|op| (op, form_tables(api, op)));
+    let tables = operations.chain(api.webhooks.iter().map(|w| (w, Vec::new()))).map(|(op, forms)| {
+        let tables = table(api, op).into_iter().chain(forms);
         super::gate::items(&op.gate, quote!(#(#tables)*))
     });
-    let gate = super::gate::attr(&crate::ir::Gate::union(
-        api.operations.iter().chain(&api.webhooks).filter(|op| has_tables(api, op)).map(|op| &op.gate),
-    ));
+    let with_tables = api.operations.iter().filter(|op| has_tables(api, op)).chain(api.webhooks.iter().filter(|w| w.query.is_some()));
+    let gate = super::gate::attr(&crate::ir::Gate::union(with_tables.map(|op| &op.gate)));
     quote! {
         //! How the query parameters of each operation, and the properties of
         //! bodies sent as forms, are spelled: the tables that

@@ -225,7 +225,7 @@ fn read_object(raw: &str, specs: &[Spec]) -> Result<TextTree, String> {
     let pairs = pairs(raw)?;
     let mut object = Vec::new();
     for spec in specs {
-        if let Some(nested) = deep_value(&pairs, spec).filter(|_| spec.style == Style::DeepObject) {
+        if let Some(nested) = (spec.style == Style::DeepObject).then(|| deep_value(&pairs, spec)).flatten() {
             object.push((spec.name.to_owned(), nested));
             continue;
         }
