@@ -319,7 +319,7 @@ fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding, fo
 /// The expression that sends a multipart body: one part per property.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
     let st = match &body.ty {
-        TypeRef::Named(id) => match &api.ty(*id).kind {
+        TypeRef::Named(id) => match &api.definition(*id).kind {
             crate::ir::TypeKind::Struct(st) => Some(st),
             _ => None,
         },

@@ -5,15 +5,19 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{doc, ident, type_path};
-use crate::ir::{Api, Operation, Response, Status};
+use std::collections::HashMap;
+
+use crate::ir::{Api, Gate, Operation, Response, Status};
 
 /// The contents of the `errors` module. The mapping to documented errors
 /// (`documented`, `DomainError`, the common error) is the server's: a crate
 /// without the server has none.
 pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStream> + '_ {
+    let shared = if server { SharedBodies::of(api) } else { SharedBodies::default() };
+    let shared_items = shared.items();
     let items = api.operations.iter().map(move |op| {
         let errors = error_enum(api, op);
-        let mapping = server.then(|| documented_fn(api, op));
+        let mapping = server.then(|| documented_fn(api, op, &shared));
         let successes = op.success_enum.as_ref().map(|name| success_enum(api, op, name));
         super::gate::items(&op.gate, quote!(#errors #mapping #successes))
     });
@@ -37,6 +41,7 @@ pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStrea
 
         #domain
         #common
+        #(#shared_items)*
     };
     std::iter::once(head).chain(items)
 }
@@ -66,7 +71,7 @@ fn domain_error(gate: Option<TokenStream>) -> TokenStream {
 /// its own example (a 404's code says "not found"); other client errors take
 /// the 400's, other server errors the 500's.
 fn common_error(api: &Api) -> TokenStream {
-    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(0u64) };
+    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(0u64), shared: None };
     let Some((common, ty)) = api.common_error.as_ref().and_then(|r| Some((r, r.body.as_ref()?))) else {
         return quote! {
             /// A body that says `message`, as JSON text (the document has no common error schema; the runtime's).
@@ -136,9 +141,9 @@ fn common_error(api: &Api) -> TokenStream {
 /// `documented(status, message, retry_after)`: the variant documented for
 /// `status`, with the message and retry delay put in; and the
 /// [`DomainError`] mapping built on it.
-fn documented_fn(api: &Api, op: &Operation) -> TokenStream {
+fn documented_fn(api: &Api, op: &Operation, shared: &SharedBodies) -> TokenStream {
     let name = ident(&op.error_enum);
-    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after) };
+    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after), shared: Some(shared) };
     let mut exact = Vec::new();
     let mut ranges = Vec::new();
     let mut fallback = None;
@@ -179,6 +184,98 @@ fn documented_fn(api: &Api, op: &Operation) -> TokenStream {
         })
     };
     documented_items(&name, &body)
+}
+
+/// Error bodies that several operations' `documented` build alike (every 4XX
+/// of a large API carries one failure envelope, with one example): each is
+/// built by one function of the errors module, which those operations call.
+#[derive(Default)]
+pub(super) struct SharedBodies {
+    /// Each shared body's function, by the body's type and expression.
+    functions: HashMap<(String, String), SharedBody>,
+}
+
+struct SharedBody {
+    name: proc_macro2::Ident,
+    /// Where the function is first needed, which orders the functions.
+    first: usize,
+    ty: TokenStream,
+    value: TokenStream,
+    gate: Gate,
+}
+
+/// Bodies shorter than this (a bare `message`) are cheaper written out than called.
+const SHARED_BODY_MIN_LEN: usize = 80;
+
+impl SharedBodies {
+    /// The bodies that `documented` builds for more than one response of `api`.
+    fn of(api: &Api) -> SharedBodies {
+        let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after), shared: None };
+        let mut seen: HashMap<(String, String), (SharedBody, Vec<&Gate>)> = HashMap::new();
+        let mut order = 0;
+        for op in &api.operations {
+            for response in &op.errors {
+                let status = match response.status {
+                    Status::Code(code) => code,
+                    Status::Range(digit) => digit * 100,
+                    Status::Default => 0,
+                };
+                let (Some(ty), Some(value)) = (&response.body, super::server::body_value(api, response, status, &runtime)) else {
+                    continue;
+                };
+                // An alias's body is its target's (the literal names the target).
+                let ty = type_path(api, api.unaliased(ty));
+                let key = (ty.to_string(), value.to_string());
+                if key.1.len() < SHARED_BODY_MIN_LEN {
+                    continue;
+                }
+                order += 1;
+                let entry = seen.entry(key).or_insert_with(|| {
+                    let name = quote::format_ident!("unnamed");
+                    (SharedBody { name, first: order, ty, value, gate: Gate::Always }, Vec::new())
+                });
+                entry.1.push(&op.gate);
+            }
+        }
+        let mut shared: Vec<_> = seen.into_iter().filter(|(_, (_, users))| users.len() > 1).collect();
+        shared.sort_by_key(|(_, (body, _))| body.first);
+        let functions = shared
+            .into_iter()
+            .enumerate()
+            .map(|(index, (key, (body, users)))| {
+                let name = quote::format_ident!("error_body_{}", index + 1);
+                (key, SharedBody { name, gate: Gate::union(users), ..body })
+            })
+            .collect();
+        SharedBodies { functions }
+    }
+
+    /// The function that builds `value` (of type `ty`), if it is shared.
+    pub(super) fn function(&self, api: &Api, ty: &crate::ir::TypeRef, value: &TokenStream) -> Option<&proc_macro2::Ident> {
+        if self.functions.is_empty() {
+            return None;
+        }
+        let key = (type_path(api, api.unaliased(ty)).to_string(), value.to_string());
+        self.functions.get(&key).map(|body| &body.name)
+    }
+
+    /// The functions, in the order the operations first need them.
+    fn items(&self) -> Vec<TokenStream> {
+        let mut bodies: Vec<&SharedBody> = self.functions.values().collect();
+        bodies.sort_by_key(|body| body.first);
+        bodies
+            .into_iter()
+            .map(|SharedBody { name, ty, value, gate, .. }| {
+                let item = quote! {
+                    #[allow(unused_variables)]
+                    fn #name(message: ::std::string::String, retry_after: u64) -> #ty {
+                        #value
+                    }
+                };
+                super::gate::items(gate, item)
+            })
+            .collect()
+    }
 }
 
 fn documented_items(name: &proc_macro2::Ident, body: &TokenStream) -> TokenStream {

@@ -146,7 +146,7 @@ fn specs(api: &Api, st: &Struct, styles: &[QueryStyle]) -> Vec<TokenStream> {
 /// with additional properties, which a table cannot name) are left to `serde_urlencoded`.
 fn form_struct<'a>(api: &'a Api, form: &Body) -> Option<&'a Struct> {
     let TypeRef::Named(id) = &form.ty else { return None };
-    match &api.ty(*id).kind {
+    match &api.definition(*id).kind {
         TypeKind::Struct(st) if form.accepts(Encoding::Form) && st.additional.is_none() => Some(st),
         _ => None,
     }

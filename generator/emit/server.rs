@@ -803,7 +803,7 @@ fn rejection(api: &Api, op: &Operation) -> Rejection {
     if statuses.is_empty() {
         return Rejection::Common;
     }
-    let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
+    let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after), shared: None };
     let mut arms = Vec::new();
     let router_refusals =
         [RouterRefusal::NotAcceptable, RouterRefusal::BodyTooLarge, RouterRefusal::UnsupportedMediaType, RouterRefusal::TimedOut]
@@ -918,14 +918,16 @@ fn common_refusals(api: &Api) -> TokenStream {
 }
 
 /// The run-time values a rejection puts into the documented body and headers.
-pub(super) struct RunTime {
+pub(super) struct RunTime<'a> {
     /// The human-readable message (`String`).
     pub(super) message: TokenStream,
     /// Seconds before a retry may succeed (`u64`), for 429.
     pub(super) retry_after: TokenStream,
+    /// Bodies built by functions of the errors module, called instead of written out.
+    pub(super) shared: Option<&'a super::errors::SharedBodies>,
 }
 
-impl RunTime {
+impl RunTime<'_> {
     /// The slots of `response`'s body that these values fill when answering `status`.
     fn slots<'a>(&'a self, response: &'a Response, status: u16) -> Vec<Slot<'a>> {
         let mut slots = Vec::new();
@@ -953,7 +955,14 @@ pub(super) fn body_value(api: &Api, response: &Response, status: u16, runtime: &
     let keep: Vec<&[String]> = slots.iter().map(|slot| slot.path).collect();
     let example = response.example.as_ref().map(|example| required_only(api, ty, example, &keep));
     let value = sample::example_or_synthesized(&api.types, ty, &crate::ir::Constraints::default(), example.as_ref());
-    literal(api, ty, &value, &slots).ok()
+    let value = literal(api, ty, &value, &slots).ok()?;
+    Some(match runtime.shared.and_then(|shared| shared.function(api, ty, &value)) {
+        Some(function) => {
+            let (message, retry_after) = (&runtime.message, &runtime.retry_after);
+            quote!(#function(#message, #retry_after))
+        }
+        None => value,
+    })
 }
 
 /// `value` without the optional properties that no slot fills: the example's
@@ -1165,7 +1174,7 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
     // which would shadow a helper of that name (a property `name` and `part_name`).
     let unreadable = quote!(::std::result::Result::<_, Refused>::Err(::clawgen_runtime::server::malformed(::std::string::String::new())));
     let def = match &body.ty {
-        TypeRef::Named(id) => Some(api.ty(*id)).filter(|def| matches!(def.kind, TypeKind::Struct(_))),
+        TypeRef::Named(id) => Some(api.definition(*id)).filter(|def| matches!(def.kind, TypeKind::Struct(_))),
         _ => None,
     };
     let Some(TypeKind::Struct(st)) = def.map(|def| &def.kind) else {

@@ -63,6 +63,9 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);
+    // Before tags decide gates: a shared type is compiled where any of its copies' users is.
+    let query_structs = operations.iter().chain(&webhooks).filter_map(|op| op.query).collect();
+    super::shared::share_identical_inline_types(&mut types, &query_structs);
 
     let common_error = super::refusals::common_error(&operations);
     let tag_features = if custom.tag_features {
@@ -313,23 +316,29 @@ pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
     validates_within(types, ty, &mut Vec::new())
 }
 
-/// `type_validates`, with the unions being looked into further up: a union
-/// validates when one of its variants does, and one that holds itself (in an
-/// array, say) adds nothing the second time.
-fn validates_within(types: &[TypeDef], ty: &TypeRef, unions: &mut Vec<TypeId>) -> bool {
+/// `type_validates`, with the unions and aliases being looked into further up:
+/// a union validates when one of its variants does, an alias when what it names
+/// does, and one that holds itself (in an array, say) adds nothing the second time.
+fn validates_within(types: &[TypeDef], ty: &TypeRef, within: &mut Vec<TypeId>) -> bool {
     match ty {
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Struct(st) => st.validates,
             TypeKind::Enum(e) => e.refuses_other(),
-            TypeKind::Union(u) if !unions.contains(id) => {
-                unions.push(*id);
-                let validates = u.variants.iter().any(|v| validates_within(types, &v.ty, unions));
-                unions.pop();
+            _ if within.contains(id) => false,
+            TypeKind::Union(u) => {
+                within.push(*id);
+                let validates = u.variants.iter().any(|v| validates_within(types, &v.ty, within));
+                within.pop();
                 validates
             }
-            _ => false,
+            TypeKind::Alias(inner) => {
+                within.push(*id);
+                let validates = validates_within(types, inner, within);
+                within.pop();
+                validates
+            }
         },
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => validates_within(types, inner, unions),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => validates_within(types, inner, within),
         _ => false,
     }
 }

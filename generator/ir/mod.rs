@@ -17,6 +17,7 @@ mod refusals;
 mod routes;
 pub mod sample;
 mod schemas;
+mod shared;
 mod tags;
 mod unions;
 mod wire;
@@ -144,6 +145,12 @@ impl Api {
     /// The type behind an id.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// The definition a named type stands for: its own, or for an alias of
+    /// another named type (`A: {$ref: B}`, an inline copy of `B`), `B`'s.
+    pub fn definition(&self, id: TypeId) -> &TypeDef {
+        definition(&self.types, id)
     }
 
     /// `ty` with named aliases (`type SnowflakeType = String`) followed to what they name.
@@ -574,6 +581,18 @@ pub enum TypeRef {
     /// A Rust type the user maps a schema to (`x-clawgen-rust-type`), by its path
     /// (`chrono::NaiveDate`), used as it is: the schema gets no type of its own.
     External(String),
+}
+
+/// The definition the named type `id` stands for, aliases of named types followed.
+pub fn definition(types: &[TypeDef], mut id: TypeId) -> &TypeDef {
+    // Bounded: an alias cycle has no Rust type anyway.
+    for _ in 0..64 {
+        match &types[id.0].kind {
+            TypeKind::Alias(TypeRef::Named(next)) => id = *next,
+            _ => break,
+        }
+    }
+    &types[id.0]
 }
 
 /// Whether values of `ty` travel as one piece of text (parameters, headers):

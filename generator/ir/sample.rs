@@ -12,7 +12,7 @@ const MESSAGE_NAMES: [&str; 5] = ["message", "detail", "error", "error_descripti
 /// message, looking one level into nested objects (`{error: {message}}`).
 pub fn message_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
     let TypeRef::Named(id) = ty else { return None };
-    let TypeKind::Struct(st) = &types[id.0].kind else { return None };
+    let TypeKind::Struct(st) = &super::definition(types, *id).kind else { return None };
     for wanted in MESSAGE_NAMES {
         if let Some(field) = st.fields.iter().find(|f| f.wire_name.eq_ignore_ascii_case(wanted) && f.ty == TypeRef::String) {
             return Some(vec![field.wire_name.clone()]);
@@ -23,7 +23,7 @@ pub fn message_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
         if inner == id {
             return None;
         }
-        let TypeKind::Struct(nested) = &types[inner.0].kind else { return None };
+        let TypeKind::Struct(nested) = &super::definition(types, *inner).kind else { return None };
         MESSAGE_NAMES.iter().find_map(|wanted| {
             nested
                 .fields
@@ -41,13 +41,13 @@ pub fn retry_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
         f.wire_name.replace(['_', '-'], "").eq_ignore_ascii_case("retryafter") && matches!(f.ty, TypeRef::I32 | TypeRef::I64)
     };
     let TypeRef::Named(id) = ty else { return None };
-    let TypeKind::Struct(st) = &types[id.0].kind else { return None };
+    let TypeKind::Struct(st) = &super::definition(types, *id).kind else { return None };
     if let Some(field) = st.fields.iter().find(|f| is_retry(f)) {
         return Some(vec![field.wire_name.clone()]);
     }
     st.fields.iter().filter(|f| f.required).find_map(|field| {
         let TypeRef::Named(inner) = &field.ty else { return None };
-        let TypeKind::Struct(nested) = &types[inner.0].kind else { return None };
+        let TypeKind::Struct(nested) = &super::definition(types, *inner).kind else { return None };
         nested.fields.iter().find(|f| is_retry(f)).map(|f| vec![field.wire_name.clone(), f.wire_name.clone()])
     })
 }

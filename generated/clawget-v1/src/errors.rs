@@ -104,6 +104,82 @@ pub fn common_error(
 pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
+#[allow(unused_variables)]
+fn error_body_1(message: String, retry_after: u64) -> super::types::ErrorResponse {
+    super::types::ErrorResponse::new(
+        false,
+        super::types::ErrorDetail::new(
+            super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
+            message,
+        ),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_2(message: String, retry_after: u64) -> super::types::ErrorResponse {
+    super::types::ErrorResponse::new(
+        false,
+        super::types::ErrorDetail::new(super::types::ErrorCode::InvalidApiKey, message),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_3(message: String, retry_after: u64) -> super::types::ErrorResponse {
+    super::types::ErrorResponse::new(
+        false,
+        super::types::ErrorDetail::new(
+            super::types::ErrorCode::InsufficientPermissions,
+            message,
+        ),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_4(
+    message: String,
+    retry_after: u64,
+) -> super::types::RateLimitErrorResponse {
+    super::types::RateLimitErrorResponse::new(
+        false,
+        super::types::RateLimitError::new(
+            super::types::ErrorCode::RateLimitExceeded,
+            message,
+            super::types::RateLimitDetails::new(
+                ::chrono::DateTime::<
+                    ::chrono::Utc,
+                >::from({
+                    let now = ::std::time::SystemTime::now();
+                    now.checked_add(::std::time::Duration::from_secs(retry_after))
+                        .unwrap_or(now)
+                }),
+            ),
+        ),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_5(message: String, retry_after: u64) -> super::types::ErrorResponse {
+    super::types::ErrorResponse::new(
+        false,
+        super::types::ErrorDetail::new(
+            super::types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
+            message,
+        ),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_6(message: String, retry_after: u64) -> super::types::ErrorResponse {
+    super::types::ErrorResponse::new(
+        false,
+        super::types::ErrorDetail::new(super::types::ErrorCode::ListingNotFound, message),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_7(message: String, retry_after: u64) -> super::types::ErrorResponse {
+    super::types::ErrorResponse::new(
+        false,
+        super::types::ErrorDetail::new(
+            super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+            message,
+        ),
+    )
+}
 /// Error responses of `listListings` (GET /listings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -144,82 +220,27 @@ impl ListListingsError {
             match status {
                 400u16 => {
                     ListListingsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListListingsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListListingsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListListingsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListListingsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -272,82 +293,27 @@ impl CreateListingError {
             match status {
                 400u16 => {
                     CreateListingError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateListingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateListingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateListingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateListingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -400,82 +366,27 @@ impl SearchListingsError {
             match status {
                 400u16 => {
                     SearchListingsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     SearchListingsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SearchListingsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     SearchListingsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SearchListingsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -531,95 +442,32 @@ impl GetListingError {
             match status {
                 400u16 => {
                     GetListingError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     GetListingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetListingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetListingError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::ListingNotFound,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetListingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetListingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -675,95 +523,32 @@ impl DeleteListingError {
             match status {
                 400u16 => {
                     DeleteListingError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     DeleteListingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteListingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteListingError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::ListingNotFound,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteListingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteListingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -819,95 +604,32 @@ impl UpdateListingError {
             match status {
                 400u16 => {
                     UpdateListingError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateListingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateListingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdateListingError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::ListingNotFound,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateListingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateListingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -970,95 +692,32 @@ impl PurchaseListingError {
             match status {
                 400u16 => {
                     PurchaseListingError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     PurchaseListingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     PurchaseListingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     PurchaseListingError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::ListingNotFound,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     PurchaseListingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     PurchaseListingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1111,82 +770,27 @@ impl ListSoulsError {
             match status {
                 400u16 => {
                     ListSoulsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListSoulsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListSoulsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListSoulsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListSoulsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1242,95 +846,32 @@ impl GetSoulError {
             match status {
                 400u16 => {
                     GetSoulError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     GetSoulError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetSoulError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetSoulError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetSoulError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetSoulError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1387,95 +928,32 @@ impl ListSoulListingsError {
             match status {
                 400u16 => {
                     ListSoulListingsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListSoulListingsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListSoulListingsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     ListSoulListingsError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListSoulListingsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListSoulListingsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1532,95 +1010,32 @@ impl ListSoulActivityError {
             match status {
                 400u16 => {
                     ListSoulActivityError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListSoulActivityError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListSoulActivityError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     ListSoulActivityError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListSoulActivityError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListSoulActivityError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1673,82 +1088,27 @@ impl ListPurchasesError {
             match status {
                 400u16 => {
                     ListPurchasesError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListPurchasesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListPurchasesError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListPurchasesError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListPurchasesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1801,82 +1161,27 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     ListTransactionsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListTransactionsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListTransactionsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListTransactionsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListTransactionsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1929,82 +1234,27 @@ impl GetUsageAnalyticsError {
             match status {
                 400u16 => {
                     GetUsageAnalyticsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     GetUsageAnalyticsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetUsageAnalyticsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetUsageAnalyticsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetUsageAnalyticsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2060,95 +1310,32 @@ impl GetListingStatsError {
             match status {
                 400u16 => {
                     GetListingStatsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     GetListingStatsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetListingStatsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetListingStatsError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::ListingNotFound,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetListingStatsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetListingStatsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2201,82 +1388,27 @@ impl ListWebhooksError {
             match status {
                 400u16 => {
                     ListWebhooksError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListWebhooksError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListWebhooksError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListWebhooksError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListWebhooksError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2329,82 +1461,27 @@ impl CreateWebhookError {
             match status {
                 400u16 => {
                     CreateWebhookError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateWebhookError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateWebhookError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateWebhookError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateWebhookError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2461,95 +1538,32 @@ impl DeleteWebhookError {
             match status {
                 400u16 => {
                     DeleteWebhookError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     DeleteWebhookError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteWebhookError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteWebhookError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteWebhookError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteWebhookError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2602,82 +1616,27 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     ListApiKeysError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListApiKeysError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListApiKeysError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListApiKeysError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListApiKeysError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2730,82 +1689,27 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     CreateApiKeyError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateApiKeyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2862,95 +1766,32 @@ impl RevokeApiKeyError {
             match status {
                 400u16 => {
                     RevokeApiKeyError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("VALIDATION_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     RevokeApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     RevokeApiKeyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InsufficientPermissions,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     RevokeApiKeyError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(String::from("NOT_FOUND")),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RevokeApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RevokeApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2997,54 +1838,17 @@ impl ListScopesError {
             match status {
                 401u16 => {
                     ListScopesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListScopesError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListScopesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3091,54 +1895,17 @@ impl RefreshTokenError {
             match status {
                 401u16 => {
                     RefreshTokenError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::InvalidApiKey,
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RefreshTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::RateLimitErrorResponse::new(
-                                false,
-                                super::types::RateLimitError::new(
-                                    super::types::ErrorCode::RateLimitExceeded,
-                                    message,
-                                    super::types::RateLimitDetails::new(
-                                        ::chrono::DateTime::<
-                                            ::chrono::Utc,
-                                        >::from({
-                                            let now = ::std::time::SystemTime::now();
-                                            now.checked_add(
-                                                    ::std::time::Duration::from_secs(retry_after),
-                                                )
-                                                .unwrap_or(now)
-                                        }),
-                                    ),
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RefreshTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::ErrorResponse::new(
-                                false,
-                                super::types::ErrorDetail::new(
-                                    super::types::ErrorCode::Other(
-                                        String::from("INTERNAL_ERROR"),
-                                    ),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,

@@ -50,6 +50,14 @@ pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Er
 pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
+#[allow(unused_variables)]
+fn error_body_1(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("AUTH_401"), message)
+}
+#[allow(unused_variables)]
+fn error_body_2(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("INTERNAL_500"), message)
+}
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -81,19 +89,12 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     GetCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("AUTH_401"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -137,19 +138,12 @@ impl ListPlansError {
             match status {
                 401u16 => {
                     ListPlansError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("AUTH_401"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListPlansError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -193,19 +187,12 @@ impl ListModelsError {
             match status {
                 401u16 => {
                     ListModelsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("AUTH_401"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListModelsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -249,19 +236,12 @@ impl ListRuntimeImagesError {
             match status {
                 401u16 => {
                     ListRuntimeImagesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("AUTH_401"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListRuntimeImagesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -305,19 +285,12 @@ impl ListToolsError {
             match status {
                 401u16 => {
                     ListToolsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("AUTH_401"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListToolsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -361,19 +334,12 @@ impl ListTeamTemplatesError {
             match status {
                 401u16 => {
                     ListTeamTemplatesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("AUTH_401"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListTeamTemplatesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -414,12 +380,7 @@ impl GetOpenApiDocumentError {
             match status {
                 500u16 => {
                     GetOpenApiDocumentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("INTERNAL_500"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,

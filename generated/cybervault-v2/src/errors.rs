@@ -89,6 +89,37 @@ pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Er
 pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
+#[allow(unused_variables)]
+fn error_body_1(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(
+        super::types::ErrorDetail::new(String::from("invalid_request"), message),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_2(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(
+        super::types::ErrorDetail::new(String::from("unauthorized"), message),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_3(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(
+        super::types::ErrorDetail::new(String::from("insufficient_scope"), message),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_4(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(
+        super::types::ErrorDetail::new(String::from("rate_limit_exceeded"), message)
+            .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+    )
+}
+#[allow(unused_variables)]
+fn error_body_5(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(
+        super::types::ErrorDetail::new(String::from("internal_error"), message),
+    )
+}
 /// Error responses of `listRecentThreats` (GET /threats/recent).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -131,63 +162,27 @@ impl ListRecentThreatsError {
             match status {
                 400u16 => {
                     ListRecentThreatsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("invalid_request"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListRecentThreatsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("unauthorized"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListRecentThreatsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("insufficient_scope"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListRecentThreatsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                        String::from("rate_limit_exceeded"),
-                                        message,
-                                    )
-                                    .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListRecentThreatsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("internal_error"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -242,63 +237,27 @@ impl AnalyzeThreatError {
             match status {
                 400u16 => {
                     AnalyzeThreatError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("invalid_request"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     AnalyzeThreatError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("unauthorized"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     AnalyzeThreatError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("insufficient_scope"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 429u16 => {
                     AnalyzeThreatError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                        String::from("rate_limit_exceeded"),
-                                        message,
-                                    )
-                                    .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     AnalyzeThreatError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("internal_error"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -358,38 +317,17 @@ impl UpdateThreatStatusError {
             match status {
                 400u16 => {
                     UpdateThreatStatusError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("invalid_request"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateThreatStatusError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("unauthorized"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateThreatStatusError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("insufficient_scope"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
@@ -406,27 +344,12 @@ impl UpdateThreatStatusError {
                 }
                 429u16 => {
                     UpdateThreatStatusError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                        String::from("rate_limit_exceeded"),
-                                        message,
-                                    )
-                                    .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateThreatStatusError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("internal_error"),
-                                    message,
-                                ),
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 _ => return None,

@@ -58,6 +58,58 @@ pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Er
 pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
+#[allow(unused_variables)]
+fn error_body_1(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("rate_limited"), message)
+}
+#[allow(unused_variables)]
+fn error_body_2(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("internal_error"), message)
+}
+#[allow(unused_variables)]
+fn error_body_3(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("payment_required"), message)
+}
+#[allow(unused_variables)]
+fn error_body_4(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("not_found"), message)
+}
+#[allow(unused_variables)]
+fn error_body_5(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("unauthorized"), message)
+}
+#[allow(unused_variables)]
+fn error_body_6(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("forbidden"), message)
+}
+#[allow(unused_variables)]
+fn error_body_7(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("invalid_request"), message)
+}
+#[allow(unused_variables)]
+fn error_body_8(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("invalid_credentials"), message)
+}
+#[allow(unused_variables)]
+fn error_body_9(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("user_token_required"), message)
+}
+#[allow(unused_variables)]
+fn error_body_10(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("invalid_code"), message)
+}
+#[allow(unused_variables)]
+fn error_body_11(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("share_not_pending"), message)
+}
+#[allow(unused_variables)]
+fn error_body_12(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("intents_api_disabled"), message)
+}
+#[allow(unused_variables)]
+fn error_body_13(message: String, retry_after: u64) -> super::types::Error {
+    super::types::Error::new(String::from("admin_required"), message)
+}
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -90,22 +142,12 @@ impl GetHealthError {
             match status {
                 429u16 => {
                     GetHealthError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetHealthError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -153,22 +195,12 @@ impl GetHsmHealthError {
             match status {
                 429u16 => {
                     GetHsmHealthError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetHsmHealthError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 503u16 => {
@@ -236,19 +268,12 @@ impl AccessShareError {
             match status {
                 402u16 => {
                     AccessShareError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 404u16 => {
                     AccessShareError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 410u16 => {
@@ -263,22 +288,12 @@ impl AccessShareError {
                 }
                 429u16 => {
                     AccessShareError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     AccessShareError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -333,46 +348,27 @@ impl RevokeShareError {
             match status {
                 401u16 => {
                     RevokeShareError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     RevokeShareError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     RevokeShareError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RevokeShareError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RevokeShareError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -424,12 +420,7 @@ impl SignupError {
             match status {
                 400u16 => {
                     SignupError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -444,22 +435,12 @@ impl SignupError {
                 }
                 429u16 => {
                     SignupError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SignupError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -511,42 +492,22 @@ impl CreateTokenError {
             match status {
                 400u16 => {
                     CreateTokenError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateTokenError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_credentials"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_8(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -604,32 +565,17 @@ impl RevokeTokenError {
             match status {
                 401u16 => {
                     RevokeTokenError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RevokeTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RevokeTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -684,22 +630,12 @@ impl CreateAgentTokenError {
             match status {
                 400u16 => {
                     CreateAgentTokenError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateAgentTokenError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_credentials"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_8(message, retry_after)),
                     )
                 }
                 403u16 => {
@@ -714,22 +650,12 @@ impl CreateAgentTokenError {
                 }
                 429u16 => {
                     CreateAgentTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateAgentTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -781,42 +707,22 @@ impl CreateApiKeyTokenError {
             match status {
                 400u16 => {
                     CreateApiKeyTokenError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateApiKeyTokenError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_credentials"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_8(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateApiKeyTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateApiKeyTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -869,12 +775,7 @@ impl SignInWithGoogleError {
             match status {
                 400u16 => {
                     SignInWithGoogleError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
@@ -889,22 +790,12 @@ impl SignInWithGoogleError {
                 }
                 429u16 => {
                     SignInWithGoogleError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SignInWithGoogleError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -970,22 +861,12 @@ impl ChangePasswordError {
             match status {
                 400u16 => {
                     ChangePasswordError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ChangePasswordError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
@@ -1000,22 +881,12 @@ impl ChangePasswordError {
                 }
                 429u16 => {
                     ChangePasswordError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ChangePasswordError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1073,22 +944,12 @@ impl RefreshTokenError {
                 }
                 429u16 => {
                     RefreshTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RefreshTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1140,42 +1001,22 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     GetCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetCurrentUserError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetCurrentUserError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1227,42 +1068,22 @@ impl DeleteCurrentUserError {
             match status {
                 401u16 => {
                     DeleteCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteCurrentUserError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteCurrentUserError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1319,52 +1140,27 @@ impl UpdateCurrentUserError {
             match status {
                 400u16 => {
                     UpdateCurrentUserError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateCurrentUserError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateCurrentUserError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1416,42 +1212,22 @@ impl GetMfaStatusError {
             match status {
                 401u16 => {
                     GetMfaStatusError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetMfaStatusError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetMfaStatusError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetMfaStatusError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1505,22 +1281,12 @@ impl SetupMfaError {
             match status {
                 401u16 => {
                     SetupMfaError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SetupMfaError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -1535,22 +1301,12 @@ impl SetupMfaError {
                 }
                 429u16 => {
                     SetupMfaError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SetupMfaError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1605,52 +1361,27 @@ impl VerifyMfaSetupError {
             match status {
                 400u16 => {
                     VerifyMfaSetupError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_code"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_10(message, retry_after)),
                     )
                 }
                 401u16 => {
                     VerifyMfaSetupError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     VerifyMfaSetupError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     VerifyMfaSetupError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     VerifyMfaSetupError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1703,42 +1434,22 @@ impl VerifyMfaError {
             match status {
                 400u16 => {
                     VerifyMfaError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     VerifyMfaError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_code"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_10(message, retry_after)),
                     )
                 }
                 429u16 => {
                     VerifyMfaError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     VerifyMfaError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1795,52 +1506,27 @@ impl DisableMfaError {
             match status {
                 400u16 => {
                     DisableMfaError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     DisableMfaError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DisableMfaError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_code"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_10(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DisableMfaError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DisableMfaError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1890,32 +1576,17 @@ impl RequestDeviceCodeError {
             match status {
                 400u16 => {
                     RequestDeviceCodeError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RequestDeviceCodeError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RequestDeviceCodeError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -1975,22 +1646,12 @@ impl PollDeviceTokenError {
                 }
                 429u16 => {
                     PollDeviceTokenError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     PollDeviceTokenError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2039,29 +1700,17 @@ impl GetDeviceCodeStatusError {
             match status {
                 404u16 => {
                     GetDeviceCodeStatusError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetDeviceCodeStatusError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetDeviceCodeStatusError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2120,59 +1769,32 @@ impl ApproveDeviceError {
             match status {
                 400u16 => {
                     ApproveDeviceError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ApproveDeviceError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ApproveDeviceError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 404u16 => {
                     ApproveDeviceError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ApproveDeviceError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ApproveDeviceError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2231,59 +1853,32 @@ impl DenyDeviceError {
             match status {
                 400u16 => {
                     DenyDeviceError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     DenyDeviceError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DenyDeviceError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DenyDeviceError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DenyDeviceError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DenyDeviceError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2340,52 +1935,27 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     ListApiKeysError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListApiKeysError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListApiKeysError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListApiKeysError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListApiKeysError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2442,52 +2012,27 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     CreateApiKeyError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateApiKeyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2543,49 +2088,27 @@ impl RevokeApiKeyError {
             match status {
                 401u16 => {
                     RevokeApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     RevokeApiKeyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("user_token_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_9(message, retry_after)),
                     )
                 }
                 404u16 => {
                     RevokeApiKeyError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RevokeApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RevokeApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2639,42 +2162,22 @@ impl ListVaultsError {
             match status {
                 400u16 => {
                     ListVaultsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListVaultsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListVaultsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListVaultsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2737,39 +2240,22 @@ impl CreateVaultError {
             match status {
                 400u16 => {
                     CreateVaultError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateVaultError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     CreateVaultError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateVaultError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -2784,22 +2270,12 @@ impl CreateVaultError {
                 }
                 429u16 => {
                     CreateVaultError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateVaultError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2857,46 +2333,27 @@ impl GetVaultError {
             match status {
                 401u16 => {
                     GetVaultError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetVaultError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetVaultError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetVaultError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetVaultError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -2954,46 +2411,27 @@ impl DeleteVaultError {
             match status {
                 401u16 => {
                     DeleteVaultError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteVaultError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteVaultError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteVaultError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteVaultError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3060,46 +2498,27 @@ impl EnableCmekError {
             match status {
                 400u16 => {
                     EnableCmekError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     EnableCmekError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     EnableCmekError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     EnableCmekError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     EnableCmekError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -3114,22 +2533,12 @@ impl EnableCmekError {
                 }
                 429u16 => {
                     EnableCmekError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     EnableCmekError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3190,26 +2599,17 @@ impl DisableCmekError {
             match status {
                 401u16 => {
                     DisableCmekError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DisableCmekError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DisableCmekError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -3224,22 +2624,12 @@ impl DisableCmekError {
                 }
                 429u16 => {
                     DisableCmekError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DisableCmekError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3305,36 +2695,22 @@ impl StartCmekRotationError {
             match status {
                 400u16 => {
                     StartCmekRotationError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     StartCmekRotationError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     StartCmekRotationError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     StartCmekRotationError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -3349,22 +2725,12 @@ impl StartCmekRotationError {
                 }
                 429u16 => {
                     StartCmekRotationError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     StartCmekRotationError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3422,46 +2788,27 @@ impl GetCmekRotationJobError {
             match status {
                 401u16 => {
                     GetCmekRotationJobError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetCmekRotationJobError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetCmekRotationJobError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetCmekRotationJobError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetCmekRotationJobError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3525,56 +2872,32 @@ impl ListSecretsError {
             match status {
                 400u16 => {
                     ListSecretsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListSecretsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListSecretsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     ListSecretsError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListSecretsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListSecretsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3643,66 +2966,37 @@ impl GetSecretError {
             match status {
                 400u16 => {
                     GetSecretError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     GetSecretError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     GetSecretError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetSecretError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetSecretError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetSecretError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetSecretError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3771,66 +3065,37 @@ impl PutSecretError {
             match status {
                 400u16 => {
                     PutSecretError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     PutSecretError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     PutSecretError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     PutSecretError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     PutSecretError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     PutSecretError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     PutSecretError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -3898,46 +3163,27 @@ impl DeleteSecretError {
             match status {
                 401u16 => {
                     DeleteSecretError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteSecretError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteSecretError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteSecretError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteSecretError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4000,56 +3246,32 @@ impl ListPoliciesError {
             match status {
                 400u16 => {
                     ListPoliciesError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListPoliciesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListPoliciesError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     ListPoliciesError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListPoliciesError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListPoliciesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4112,56 +3334,32 @@ impl CreatePolicyError {
             match status {
                 400u16 => {
                     CreatePolicyError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreatePolicyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreatePolicyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     CreatePolicyError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreatePolicyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreatePolicyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4224,56 +3422,32 @@ impl UpdatePolicyError {
             match status {
                 400u16 => {
                     UpdatePolicyError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdatePolicyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdatePolicyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdatePolicyError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdatePolicyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdatePolicyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4331,46 +3505,27 @@ impl DeletePolicyError {
             match status {
                 401u16 => {
                     DeletePolicyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeletePolicyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeletePolicyError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeletePolicyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeletePolicyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4420,32 +3575,17 @@ impl EnrollAgentError {
             match status {
                 400u16 => {
                     EnrollAgentError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     EnrollAgentError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     EnrollAgentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4504,49 +3644,27 @@ impl ListAgentsError {
             match status {
                 400u16 => {
                     ListAgentsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListAgentsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListAgentsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListAgentsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListAgentsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4607,59 +3725,32 @@ impl CreateAgentError {
             match status {
                 400u16 => {
                     CreateAgentError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateAgentError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     CreateAgentError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateAgentError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateAgentError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateAgentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4710,12 +3801,7 @@ impl GetCurrentAgentError {
             match status {
                 401u16 => {
                     GetCurrentAgentError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
@@ -4730,22 +3816,12 @@ impl GetCurrentAgentError {
                 }
                 429u16 => {
                     GetCurrentAgentError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetCurrentAgentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4803,46 +3879,27 @@ impl GetAgentError {
             match status {
                 401u16 => {
                     GetAgentError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetAgentError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetAgentError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetAgentError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetAgentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -4900,46 +3957,27 @@ impl DeactivateAgentError {
             match status {
                 401u16 => {
                     DeactivateAgentError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeactivateAgentError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeactivateAgentError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeactivateAgentError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeactivateAgentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5002,56 +4040,32 @@ impl UpdateAgentError {
             match status {
                 400u16 => {
                     UpdateAgentError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateAgentError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateAgentError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdateAgentError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateAgentError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateAgentError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5109,46 +4123,27 @@ impl RotateAgentKeyError {
             match status {
                 401u16 => {
                     RotateAgentKeyError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     RotateAgentKeyError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     RotateAgentKeyError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RotateAgentKeyError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RotateAgentKeyError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5217,66 +4212,37 @@ impl CreateShareError {
             match status {
                 400u16 => {
                     CreateShareError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateShareError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     CreateShareError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateShareError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     CreateShareError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateShareError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateShareError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5330,42 +4296,22 @@ impl ListOutboundSharesError {
             match status {
                 400u16 => {
                     ListOutboundSharesError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListOutboundSharesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListOutboundSharesError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListOutboundSharesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5419,42 +4365,22 @@ impl ListInboundSharesError {
             match status {
                 400u16 => {
                     ListInboundSharesError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListInboundSharesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListInboundSharesError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListInboundSharesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5516,56 +4442,32 @@ impl AcceptShareError {
             match status {
                 401u16 => {
                     AcceptShareError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     AcceptShareError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     AcceptShareError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 409u16 => {
                     AcceptShareError::Conflict(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("share_not_pending"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_11(message, retry_after)),
                     )
                 }
                 429u16 => {
                     AcceptShareError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     AcceptShareError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5627,56 +4529,32 @@ impl DeclineShareError {
             match status {
                 401u16 => {
                     DeclineShareError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeclineShareError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeclineShareError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 409u16 => {
                     DeclineShareError::Conflict(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("share_not_pending"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_11(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeclineShareError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeclineShareError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5726,32 +4604,17 @@ impl ListChainsError {
             match status {
                 400u16 => {
                     ListChainsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListChainsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListChainsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5800,29 +4663,17 @@ impl GetChainError {
             match status {
                 404u16 => {
                     GetChainError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetChainError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetChainError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -5885,59 +4736,32 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     ListTransactionsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListTransactionsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListTransactionsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("intents_api_disabled"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_12(message, retry_after)),
                     )
                 }
                 404u16 => {
                     ListTransactionsError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListTransactionsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListTransactionsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6009,49 +4833,27 @@ impl SubmitTransactionError {
             match status {
                 400u16 => {
                     SubmitTransactionError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     SubmitTransactionError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     SubmitTransactionError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SubmitTransactionError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("intents_api_disabled"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_12(message, retry_after)),
                     )
                 }
                 404u16 => {
                     SubmitTransactionError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 422u16 => {
@@ -6066,22 +4868,12 @@ impl SubmitTransactionError {
                 }
                 429u16 => {
                     SubmitTransactionError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SubmitTransactionError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6139,49 +4931,27 @@ impl GetTransactionError {
             match status {
                 401u16 => {
                     GetTransactionError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetTransactionError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("intents_api_disabled"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_12(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetTransactionError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetTransactionError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetTransactionError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6249,69 +5019,37 @@ impl SimulateTransactionError {
             match status {
                 400u16 => {
                     SimulateTransactionError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     SimulateTransactionError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     SimulateTransactionError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SimulateTransactionError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("intents_api_disabled"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_12(message, retry_after)),
                     )
                 }
                 404u16 => {
                     SimulateTransactionError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     SimulateTransactionError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SimulateTransactionError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6379,69 +5117,37 @@ impl SimulateTransactionBundleError {
             match status {
                 400u16 => {
                     SimulateTransactionBundleError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     SimulateTransactionBundleError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 402u16 => {
                     SimulateTransactionBundleError::PaymentRequired(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("payment_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_3(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SimulateTransactionBundleError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("intents_api_disabled"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_12(message, retry_after)),
                     )
                 }
                 404u16 => {
                     SimulateTransactionBundleError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     SimulateTransactionBundleError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SimulateTransactionBundleError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6495,39 +5201,22 @@ impl GetUsageSummaryError {
             match status {
                 401u16 => {
                     GetUsageSummaryError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetUsageSummaryError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetUsageSummaryError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetUsageSummaryError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6586,49 +5275,27 @@ impl GetUsageHistoryError {
             match status {
                 400u16 => {
                     GetUsageHistoryError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     GetUsageHistoryError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetUsageHistoryError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetUsageHistoryError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetUsageHistoryError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6688,29 +5355,17 @@ impl CreateSubscriptionCheckoutError {
             match status {
                 400u16 => {
                     CreateSubscriptionCheckoutError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateSubscriptionCheckoutError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateSubscriptionCheckoutError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -6725,22 +5380,12 @@ impl CreateSubscriptionCheckoutError {
                 }
                 429u16 => {
                     CreateSubscriptionCheckoutError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateSubscriptionCheckoutError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6799,29 +5444,17 @@ impl CreateBillingPortalSessionError {
             match status {
                 400u16 => {
                     CreateBillingPortalSessionError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateBillingPortalSessionError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateBillingPortalSessionError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -6836,22 +5469,12 @@ impl CreateBillingPortalSessionError {
                 }
                 429u16 => {
                     CreateBillingPortalSessionError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateBillingPortalSessionError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6905,39 +5528,22 @@ impl GetSubscriptionError {
             match status {
                 401u16 => {
                     GetSubscriptionError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetSubscriptionError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetSubscriptionError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetSubscriptionError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -6994,49 +5600,27 @@ impl CreateCreditTopupError {
             match status {
                 400u16 => {
                     CreateCreditTopupError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateCreditTopupError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateCreditTopupError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateCreditTopupError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateCreditTopupError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7090,39 +5674,22 @@ impl GetCreditBalanceError {
             match status {
                 401u16 => {
                     GetCreditBalanceError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetCreditBalanceError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetCreditBalanceError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetCreditBalanceError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7181,49 +5748,27 @@ impl ListCreditTransactionsError {
             match status {
                 400u16 => {
                     ListCreditTransactionsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListCreditTransactionsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListCreditTransactionsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListCreditTransactionsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListCreditTransactionsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7280,49 +5825,27 @@ impl SetOverageMethodError {
             match status {
                 400u16 => {
                     SetOverageMethodError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     SetOverageMethodError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SetOverageMethodError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     SetOverageMethodError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SetOverageMethodError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7380,22 +5903,12 @@ impl HandleStripeWebhookError {
                 }
                 429u16 => {
                     HandleStripeWebhookError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     HandleStripeWebhookError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7454,49 +5967,27 @@ impl ListAuditEventsError {
             match status {
                 400u16 => {
                     ListAuditEventsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListAuditEventsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListAuditEventsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListAuditEventsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListAuditEventsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7555,49 +6046,27 @@ impl ListOrgMembersError {
             match status {
                 400u16 => {
                     ListOrgMembersError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListOrgMembersError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListOrgMembersError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListOrgMembersError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListOrgMembersError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7659,29 +6128,17 @@ impl InviteOrgMemberError {
             match status {
                 400u16 => {
                     InviteOrgMemberError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     InviteOrgMemberError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     InviteOrgMemberError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -7696,22 +6153,12 @@ impl InviteOrgMemberError {
                 }
                 429u16 => {
                     InviteOrgMemberError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     InviteOrgMemberError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7769,46 +6216,27 @@ impl RemoveOrgMemberError {
             match status {
                 401u16 => {
                     RemoveOrgMemberError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     RemoveOrgMemberError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     RemoveOrgMemberError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     RemoveOrgMemberError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     RemoveOrgMemberError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7871,56 +6299,32 @@ impl UpdateOrgMemberRoleError {
             match status {
                 400u16 => {
                     UpdateOrgMemberRoleError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateOrgMemberRoleError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateOrgMemberRoleError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdateOrgMemberRoleError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateOrgMemberRoleError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateOrgMemberRoleError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -7979,49 +6383,27 @@ impl ListIpRulesError {
             match status {
                 400u16 => {
                     ListIpRulesError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListIpRulesError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListIpRulesError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListIpRulesError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListIpRulesError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8080,49 +6462,27 @@ impl CreateIpRuleError {
             match status {
                 400u16 => {
                     CreateIpRuleError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateIpRuleError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateIpRuleError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 429u16 => {
                     CreateIpRuleError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateIpRuleError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8180,46 +6540,27 @@ impl DeleteIpRuleError {
             match status {
                 401u16 => {
                     DeleteIpRuleError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteIpRuleError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("forbidden"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_6(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteIpRuleError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteIpRuleError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteIpRuleError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8275,52 +6616,27 @@ impl ListAdminSettingsError {
             match status {
                 400u16 => {
                     ListAdminSettingsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListAdminSettingsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListAdminSettingsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListAdminSettingsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListAdminSettingsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8380,59 +6696,32 @@ impl UpdateAdminSettingError {
             match status {
                 400u16 => {
                     UpdateAdminSettingError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateAdminSettingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateAdminSettingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdateAdminSettingError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateAdminSettingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateAdminSettingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8487,49 +6776,27 @@ impl DeleteAdminSettingError {
             match status {
                 401u16 => {
                     DeleteAdminSettingError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteAdminSettingError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteAdminSettingError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteAdminSettingError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteAdminSettingError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8580,42 +6847,22 @@ impl GetX402ConfigError {
             match status {
                 401u16 => {
                     GetX402ConfigError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetX402ConfigError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetX402ConfigError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetX402ConfigError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8671,52 +6918,27 @@ impl UpdateX402ConfigError {
             match status {
                 400u16 => {
                     UpdateX402ConfigError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateX402ConfigError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateX402ConfigError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateX402ConfigError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateX402ConfigError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8772,52 +6994,27 @@ impl ListAdminUsersError {
             match status {
                 400u16 => {
                     ListAdminUsersError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListAdminUsersError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListAdminUsersError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListAdminUsersError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListAdminUsersError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8872,49 +7069,27 @@ impl DeleteAdminUserError {
             match status {
                 401u16 => {
                     DeleteAdminUserError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteAdminUserError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteAdminUserError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteAdminUserError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteAdminUserError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -8970,52 +7145,27 @@ impl ListAdminChainsError {
             match status {
                 400u16 => {
                     ListAdminChainsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     ListAdminChainsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     ListAdminChainsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 429u16 => {
                     ListAdminChainsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     ListAdminChainsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -9074,32 +7224,17 @@ impl CreateAdminChainError {
             match status {
                 400u16 => {
                     CreateAdminChainError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     CreateAdminChainError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     CreateAdminChainError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 409u16 => {
@@ -9114,22 +7249,12 @@ impl CreateAdminChainError {
                 }
                 429u16 => {
                     CreateAdminChainError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     CreateAdminChainError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -9189,59 +7314,32 @@ impl UpdateAdminChainError {
             match status {
                 400u16 => {
                     UpdateAdminChainError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateAdminChainError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateAdminChainError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdateAdminChainError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateAdminChainError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateAdminChainError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -9296,49 +7394,27 @@ impl DeleteAdminChainError {
             match status {
                 401u16 => {
                     DeleteAdminChainError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     DeleteAdminChainError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     DeleteAdminChainError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     DeleteAdminChainError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     DeleteAdminChainError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -9393,49 +7469,27 @@ impl GetOrgLimitsError {
             match status {
                 401u16 => {
                     GetOrgLimitsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     GetOrgLimitsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     GetOrgLimitsError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     GetOrgLimitsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     GetOrgLimitsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -9495,59 +7549,32 @@ impl UpdateOrgLimitsError {
             match status {
                 400u16 => {
                     UpdateOrgLimitsError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     UpdateOrgLimitsError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     UpdateOrgLimitsError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     UpdateOrgLimitsError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     UpdateOrgLimitsError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     UpdateOrgLimitsError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,
@@ -9607,59 +7634,32 @@ impl SetOrgBillingTierError {
             match status {
                 400u16 => {
                     SetOrgBillingTierError::BadRequest(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_request"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_7(message, retry_after)),
                     )
                 }
                 401u16 => {
                     SetOrgBillingTierError::Unauthorized(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("unauthorized"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_5(message, retry_after)),
                     )
                 }
                 403u16 => {
                     SetOrgBillingTierError::Forbidden(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("admin_required"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_13(message, retry_after)),
                     )
                 }
                 404u16 => {
                     SetOrgBillingTierError::NotFound(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(String::from("not_found"), message),
-                        ),
+                        ErrorBody::Decoded(error_body_4(message, retry_after)),
                     )
                 }
                 429u16 => {
                     SetOrgBillingTierError::TooManyRequests(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("rate_limited"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_1(message, retry_after)),
                     )
                 }
                 500u16 => {
                     SetOrgBillingTierError::InternalServerError(
-                        ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("internal_error"),
-                                message,
-                            ),
-                        ),
+                        ErrorBody::Decoded(error_body_2(message, retry_after)),
                     )
                 }
                 _ => return None,

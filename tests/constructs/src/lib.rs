@@ -29,6 +29,7 @@ spec_module!(objects, "objects.rs", "`objects.yaml`: maps, nesting, recursion, a
 spec_module!(refs, "refs.rs", "`refs.yaml`: `$ref` wherever OpenAPI allows it.");
 spec_module!(responses, "responses.rs", "`responses.yaml`: several successes, ranges, default, headers, non-JSON bodies.");
 spec_module!(security, "security.rs", "`security.yaml`: security requirement combinations.");
+spec_module!(shared_types, "shared_types.rs", "`shared-types.yaml`: inline schemas that repeat one another, sharing one type.");
 spec_module!(sse, "sse.rs", "`sse.yaml`: server-sent events with JSON and text data.");
 spec_module!(unions, "unions.rs", "`unions.yaml`: tagged and untagged unions.");
 spec_module!(union_headers, "union_headers.rs", "`union-headers.yaml`: unions and enums where values travel as text.");
